@@ -1,0 +1,324 @@
+"""The indicator catalog: YAML data shipped in the package, checked when it is loaded.
+
+Users may add their own catalog files through ``CHITIEU_CATALOG`` (paths separated by
+``os.pathsep``); an indicator code defined twice is an error, not a silent override.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chitieu.catalog.periods import TimeRule
+from chitieu.errors import CatalogError
+
+LANGS = ("vi", "en")
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
+
+
+class UnitsRule(StrEnum):
+    """How an indicator aggregates over reporting units."""
+
+    SUM = "sum"
+    RECOMPUTE = "recompute"  # evaluate the formula on aggregated components
+    NONE = "none"
+
+
+class Direction(StrEnum):
+    """Whether a higher value is better."""
+
+    HIGHER_BETTER = "higher_better"
+    LOWER_BETTER = "lower_better"
+    NEUTRAL = "neutral"
+
+
+class ValueType(StrEnum):
+    """The kind of number an indicator holds."""
+
+    NUMBER = "number"
+    INTEGER = "integer"
+    PERCENT = "percent"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A label in Vietnamese and English."""
+
+    vi: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One statistical indicator and how it behaves in aggregation and in reports."""
+
+    code: str
+    name: Text
+    measure: str
+    value_type: ValueType
+    decimals: int
+    units_rule: UnitsRule
+    time_rule: TimeRule
+    direction: Direction
+    group: str
+    templates: Text
+    components: tuple[str, ...] = ()
+    formula: str | None = None
+    phrasing: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def operands(self) -> tuple[str, ...]:
+        """Indicator codes the formula reads, in order of appearance."""
+        if not self.formula:
+            return ()
+        names = [
+            n.id for n in ast.walk(ast.parse(self.formula, mode="eval")) if isinstance(n, ast.Name)
+        ]
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def is_derived(self) -> bool:
+        """True when the value is computed from other indicators rather than reported."""
+        return self.formula is not None
+
+    def __repr__(self) -> str:
+        return f"<Indicator {self.code}>"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Indicators, units of measure and sector groups, keyed by code."""
+
+    indicators: dict[str, Indicator]
+    measures: dict[str, Text]
+    groups: dict[str, Text]
+    sources: tuple[str, ...]
+
+    def __iter__(self) -> Iterator[Indicator]:
+        return iter(self.indicators.values())
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.indicators
+
+    def get(self, code: str) -> Indicator:
+        """The indicator with this code; a CatalogError with close matches otherwise."""
+        try:
+            return self.indicators[code]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(code.upper(), self.indicators, n=3)
+            hint = (
+                f"did you mean {', '.join(close)}?"
+                if close
+                else "run `chitieu catalog` for the list"
+            )
+            raise CatalogError(f"unknown indicator '{code}'", hint) from None
+
+    def measure(self, ind: Indicator, lang: str) -> str:
+        """The unit of measure of an indicator in a language."""
+        return self.measures[ind.measure](lang)
+
+    def evaluation_order(self) -> list[Indicator]:
+        """Indicators sorted so that every formula's operands come before it."""
+        order: list[Indicator] = []
+        done: set[str] = set()
+
+        def visit(ind: Indicator) -> None:
+            if ind.code in done:
+                return
+            for op in ind.operands:
+                visit(self.indicators[op])
+            done.add(ind.code)
+            order.append(ind)
+
+        for ind in self.indicators.values():
+            visit(ind)
+        return order
+
+
+_FIELDS = {
+    "code", "name", "measure", "value_type", "decimals", "units_rule", "time_rule",
+    "direction", "group", "templates", "components", "formula", "phrasing",
+}  # fmt: skip
+_REQUIRED = _FIELDS - {"components", "formula", "phrasing"}
+
+
+def _text(value: Any, where: str, problems: list[str]) -> Text:
+    if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in LANGS):
+        problems.append(f"{where}: needs a mapping with text for 'vi' and 'en', got {value!r}")
+        return Text("", "")
+    return Text(*(unicodedata.normalize("NFC", value[k]) for k in LANGS))
+
+
+def _enum(cls: type[StrEnum], value: Any, where: str, problems: list[str]) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        choices = " | ".join(m.value for m in cls)
+        problems.append(f"{where}: '{value}' is not one of {choices}")
+        return next(iter(cls))
+
+
+def _check_formula(formula: str, where: str, problems: list[str]) -> None:
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError as exc:
+        problems.append(f"{where}: formula '{formula}' does not parse ({exc.msg})")
+        return
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load)
+    allowed_ops = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.operator | ast.unaryop):
+            if not isinstance(node, allowed_ops):
+                problems.append(f"{where}: formula '{formula}' uses a forbidden operator")
+        elif not isinstance(node, allowed):
+            problems.append(
+                f"{where}: formula '{formula}' may use only indicator codes, numbers and + - * /"
+            )
+            return
+
+
+def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: an indicator must be a mapping, got {raw!r}")
+        return None
+    code = raw.get("code")
+    where = f"{where} ({code})" if code else where
+    missing = sorted(_REQUIRED - raw.keys())
+    unknown = sorted(raw.keys() - _FIELDS)
+    if missing:
+        problems.append(f"{where}: missing field(s) {', '.join(missing)}")
+        return None
+    if unknown:
+        problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
+    if not isinstance(code, str) or not _CODE.match(code):
+        problems.append(f"{where}: code '{code}' must be UPPER_SNAKE_CASE (A-Z, 0-9, _)")
+    decimals = raw["decimals"]
+    if not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        problems.append(f"{where}: decimals must be a whole number from 0 to 6, got {decimals!r}")
+        decimals = 0
+    formula = raw.get("formula")
+    if formula is not None:
+        _check_formula(str(formula), where, problems)
+    comps = raw.get("components") or []
+    if not isinstance(comps, list):
+        problems.append(f"{where}: components must be a list of indicator codes")
+        comps = []
+    phrasing = raw.get("phrasing") or {}
+    if not isinstance(phrasing, dict):
+        problems.append(f"{where}: phrasing must be a mapping")
+        phrasing = {}
+    return Indicator(
+        code=str(code),
+        name=_text(raw["name"], f"{where} name", problems),
+        measure=str(raw["measure"]),
+        value_type=_enum(ValueType, raw["value_type"], f"{where} value_type", problems),
+        decimals=decimals,
+        units_rule=_enum(UnitsRule, raw["units_rule"], f"{where} units_rule", problems),
+        time_rule=_enum(TimeRule, raw["time_rule"], f"{where} time_rule", problems),
+        direction=_enum(Direction, raw["direction"], f"{where} direction", problems),
+        group=str(raw["group"]),
+        templates=_text(raw["templates"], f"{where} templates", problems),
+        components=tuple(str(c) for c in comps),
+        formula=str(formula) if formula is not None else None,
+        phrasing=dict(phrasing),
+    )
+
+
+def _check_references(cat: Catalog, problems: list[str]) -> None:
+    for ind in cat:
+        where = f"indicator {ind.code}"
+        if ind.measure not in cat.measures:
+            problems.append(f"{where}: unknown measure '{ind.measure}' (define it under measures)")
+        if ind.group not in cat.groups:
+            problems.append(f"{where}: unknown group '{ind.group}' (define it under groups)")
+        for ref in (*ind.components, *ind.operands):
+            if ref not in cat.indicators:
+                problems.append(f"{where}: refers to unknown indicator '{ref}'")
+        if ind.units_rule == UnitsRule.RECOMPUTE and not ind.formula:
+            problems.append(f"{where}: units_rule 'recompute' needs a formula")
+    # formulas must not be circular
+    state: dict[str, int] = {}
+
+    def visit(code: str, path: list[str]) -> None:
+        if state.get(code) == 2 or code not in cat.indicators:
+            return
+        if state.get(code) == 1:
+            problems.append(f"formulas are circular: {' → '.join([*path, code])}")
+            return
+        state[code] = 1
+        for op in cat.indicators[code].operands:
+            visit(op, [*path, code])
+        state[code] = 2
+
+    for code in cat.indicators:
+        visit(code, [])
+
+
+def _read_yaml(path: Path | Any, problems: list[str]) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{path}: cannot be read as YAML ({exc})")
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path}: must be a mapping with 'indicators' (and 'measures', 'groups')")
+        return {}
+    return data
+
+
+def load_catalog(extra: list[Path] | None = None) -> Catalog:
+    """Load the shipped catalog plus ``extra`` files; raise CatalogError listing every problem."""
+    problems: list[str] = []
+    files: list[Any] = [resources.files("chitieu.catalog") / "data" / "indicators.yaml"]
+    for p in extra or []:
+        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    indicators: dict[str, Indicator] = {}
+    measures: dict[str, Text] = {}
+    groups: dict[str, Text] = {}
+    for f in files:
+        data = _read_yaml(f, problems)
+        for key, target in (("measures", measures), ("groups", groups)):
+            for code, raw in (data.get(key) or {}).items():
+                target[str(code)] = _text(raw, f"{f.name} {key} {code}", problems)
+        for i, raw in enumerate(data.get("indicators") or [], start=1):
+            ind = _indicator(raw, f"{f.name} indicator #{i}", problems)
+            if ind is None:
+                continue
+            if ind.code in indicators:
+                problems.append(f"{f.name}: indicator {ind.code} is defined twice")
+            indicators[ind.code] = ind
+    cat = Catalog(indicators, measures, groups, tuple(str(f) for f in files))
+    _check_references(cat, problems)
+    if problems:
+        listing = "\n  - ".join(problems)
+        raise CatalogError(
+            f"the indicator catalog has {len(problems)} problem(s):\n  - {listing}",
+            "fix the YAML file(s) named above",
+        )
+    return cat
+
+
+@cache
+def catalog() -> Catalog:
+    """The catalog in use: shipped data plus files named by ``CHITIEU_CATALOG``."""
+    env = os.environ.get("CHITIEU_CATALOG", "")
+    return load_catalog([Path(p) for p in env.split(os.pathsep) if p])

@@ -1,0 +1,199 @@
+"""Read numbers typed by Vietnamese and English users ("1.614.206,5" vs "1,614,206.5")."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Literal
+
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
+
+from chitieu.errors import NumberFormatError
+
+Locale = Literal["vi", "en"]
+LOCALES: tuple[Locale, ...] = ("vi", "en")
+_NAMES = {"vi": "Vietnamese", "en": "English"}
+_MAX_LEN = 100
+_SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
+_SPACE_GROUPED = re.compile(r"[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?")
+
+
+class AmbiguousNumberError(NumberFormatError):
+    """A number whose reading depends on the locale (e.g. "1.234")."""
+
+    ambiguous = True
+
+    def __init__(self, message: str, hint: str, readings: dict[Locale, float]) -> None:
+        super().__init__(message, hint)
+        self.readings = readings
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A parsed value and the locale that decided it (None if unambiguous in both)."""
+
+    value: float
+    locale: Locale | None
+
+
+@cache
+def _symbols(locale: Locale) -> tuple[str, str]:
+    """Return Babel's (group, decimal) symbols for a locale."""
+    return get_group_symbol(locale), get_decimal_symbol(locale)
+
+
+@cache
+def _pattern(locale: Locale) -> re.Pattern[str]:
+    """Return the regex of a well-grouped unsigned number in a locale."""
+    group, dec = (re.escape(s) for s in _symbols(locale))
+    integer = rf"(?:[1-9][0-9]{{0,2}}(?:{group}[0-9]{{3}})+|[0-9]+)"
+    return re.compile(rf"(?:{integer}(?:{dec}[0-9]+)?|{dec}[0-9]+)")
+
+
+def _convention(locale: Locale) -> str:
+    """Describe a locale's separators, e.g. 'Vietnamese: "." groups thousands, ...'."""
+    group, dec = _symbols(locale)
+    return f'{_NAMES[locale]}: "{group}" groups thousands, "{dec}" marks decimals'
+
+
+def _written(value: Decimal, locale: Locale) -> tuple[str, str]:
+    """Return the plain and grouped ways to write a non-negative value in a locale."""
+    integer, _, frac = f"{value:f}".partition(".")
+    tail = get_decimal_symbol(locale) + frac if frac else ""
+    return integer + tail, format_decimal(Decimal(integer), locale=locale) + tail
+
+
+def _read(body: str, locale: Locale) -> Decimal | None:
+    """Read an unsigned number in a locale, or None if it is not valid there."""
+    if not _pattern(locale).fullmatch(body):
+        return None
+    try:
+        return parse_decimal(body, locale=locale, strict=True)
+    except ValueError:
+        return None
+
+
+def _split(text: str) -> tuple[int, str, str]:
+    """Split text into (sign, unsigned body without spaces, cleaned text)."""
+    cleaned = _SPACES.sub(" ", text).strip()
+    body = cleaned.removesuffix("%").rstrip()
+    if not body:
+        raise NumberFormatError(f'"{text}" is not a number', "write digits, e.g. 1614206")
+    if body.startswith("(") and body.endswith(")"):
+        inner = body[1:-1].strip()
+        raise NumberFormatError(
+            f'"{text}": parentheses are not read as a negative sign', f"write -{inner}"
+        )
+    sign = -1 if body[0] in "-−" else 1
+    if body[0] in "-−+":
+        body = body[1:].lstrip()
+    if " " in body:
+        if not _SPACE_GROUPED.fullmatch(body) or body.startswith("0"):
+            raise NumberFormatError(
+                f'"{text}" is not a number', "spaces may only group thousands, e.g. 1 614 206"
+            )
+        body = body.replace(" ", "")
+    return sign, body, cleaned
+
+
+def _finish(text: str, sign: int, value: Decimal, locale: Locale | None) -> ParsedNumber:
+    """Build the result, refusing values too large for a float."""
+    result = sign * float(value)
+    if not math.isfinite(result):
+        raise NumberFormatError(f'"{text}" is too large', "check the number of digits")
+    return ParsedNumber(result, locale)
+
+
+def _plain(value: float) -> str:
+    """Write a float without exponent or trailing zeros, e.g. 45405 or 1.234."""
+    return f"{Decimal(repr(value)).normalize():f}"
+
+
+def format_ambiguity(text: str, readings: dict[Locale, float]) -> str:
+    """Say how to choose between the readings of an ambiguous text."""
+    choices = []
+    for loc in LOCALES:
+        group, dec = _symbols(loc)
+        role = "groups thousands" if group in text else "marks decimals"
+        sep = group if group in text else dec
+        choices.append(f'--locale {loc} if "{sep}" {role} ({text} = {_plain(readings[loc])})')
+    return "pass " + ", or ".join(choices)
+
+
+def _hint(sign: int, body: str, locale: Locale) -> str:
+    """Suggest how to write an invalid text in a locale."""
+    other = "en" if locale == "vi" else "vi"
+    value = _read(body, other)
+    if value is None and re.fullmatch("[0-9.,]+", body):
+        dec = get_decimal_symbol(locale)
+        integer, _, frac = body.rpartition(dec) if body.count(dec) == 1 else (body, "", "")
+        digits, frac = re.sub("[^0-9]", "", integer), re.sub("[^0-9]", "", frac)
+        value = Decimal(f"{digits}.{frac or 0}") if digits else None
+    if value is None:
+        plain, grouped = _written(Decimal(1614206), locale)
+        return f"write digits, e.g. {plain} or {grouped} ({_convention(locale)})"
+    minus = "-" if sign < 0 else ""
+    plain, grouped = _written(value.normalize() if value % 1 else value.to_integral(), locale)
+    both = plain if plain == grouped else f"{plain} or {minus}{grouped}"
+    return f"write {minus}{both} ({_convention(locale)})"
+
+
+def parse_number(text: str | float | int, locale: Locale | None = None) -> ParsedNumber:
+    """Parse a typed number in the given locale, or decide the locale from the text."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float | Decimal):
+        raise NumberFormatError(f"{text!r} is not a number", "enter a number")
+    if not isinstance(text, str):
+        try:
+            value = float(text)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise NumberFormatError(f"{text!r} is not a finite number", "enter a number")
+        return ParsedNumber(value, None)
+    if len(text) > _MAX_LEN:
+        raise NumberFormatError(f'"{text[:20]}…" is too long to be a number', "check the cell")
+    sign, body, cleaned = _split(text)
+    if locale is not None:
+        value = _read(body, locale)
+        if value is None:
+            raise NumberFormatError(
+                f'"{text}" is not a valid {_NAMES[locale]} number', _hint(sign, body, locale)
+            )
+        return _finish(text, sign, value, locale)
+    vi, en = _read(body, "vi"), _read(body, "en")
+    if vi is None and en is None:
+        raise NumberFormatError(
+            f'"{text}" is not a number',
+            "write e.g. 1.614.206 or 8,66 (Vietnamese) or 1,614,206 or 8.66 (English)",
+        )
+    if vi is not None and en is not None and vi != en:
+        readings: dict[Locale, float] = {"vi": sign * float(vi), "en": sign * float(en)}
+        message = " or ".join(f"{_plain(readings[loc])} in {_NAMES[loc]}" for loc in LOCALES)
+        raise AmbiguousNumberError(
+            f'"{text}" is ambiguous: {message}', format_ambiguity(cleaned, readings), readings
+        )
+    if vi is None:
+        return _finish(text, sign, en, "en")  # type: ignore[arg-type]
+    return _finish(text, sign, vi, None if en is not None else "vi")
+
+
+def detect_locale(texts: Iterable[str]) -> Locale | None:
+    """Return the locale implied by a file's numbers; raise if they conflict."""
+    examples: dict[Locale, str] = {}
+    for text in texts:
+        try:
+            found = parse_number(text).locale
+        except NumberFormatError:
+            continue
+        if found is not None:
+            examples.setdefault(found, str(text))
+    if len(examples) == 2:
+        raise NumberFormatError(
+            f'numbers mix Vietnamese ("{examples["vi"]}") and English ("{examples["en"]}") formats',
+            "write all numbers one way, or pass --locale vi or --locale en",
+        )
+    return next(iter(examples), None)

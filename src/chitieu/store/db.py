@@ -1,0 +1,104 @@
+"""Opening the store: the database URL, the engine, and Alembic migrations."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from chitieu.errors import StoreError
+
+DEFAULT_DB_FILE = "chitieu.db"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: ``url``, else ``CHITIEU_DB``, else an SQLite file in the working directory."""
+    url = url or os.environ.get("CHITIEU_DB") or f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # Use psycopg 3, the driver chitieu ships with, unless the URL names another.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, naive (the store keeps UTC throughout)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for the store at ``url`` (see :func:`database_url`)."""
+    url = database_url(url)
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(
+            f"cannot use database '{url}': {exc}",
+            "give an SQLAlchemy URL such as sqlite:///chitieu.db or "
+            "postgresql://user@host/dbname with --db or CHITIEU_DB",
+        ) from exc
+    return engine
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "chitieu.store:migrations")
+    return cfg
+
+
+@cache
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database schema to the newest revision."""
+    from alembic import command
+
+    try:
+        if current_revision(engine) == _head():
+            return
+        with engine.begin() as conn:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot open or migrate the database {engine.url.render_as_string()}: {exc.orig}",
+            "check that the server is running and the URL is right (--db or CHITIEU_DB)",
+        ) from exc
+
+
+def table_names(engine: Engine) -> list[str]:
+    """Tables present in the database (for diagnostics)."""
+    return inspect(engine).get_table_names()

@@ -1,0 +1,216 @@
+"""Writing and reading value vintages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+
+from chitieu.store.db import make_engine, upgrade, utcnow
+from chitieu.store.schema import Kind, Status, batch, observation
+
+#: rows per INSERT round trip when writing a batch
+CHUNK = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class NewValue:
+    """A value to store (one vintage of the key indicator × unit × period × kind)."""
+
+    indicator: str
+    unit: str
+    period: str
+    kind: str
+    value: float | None
+    status: str = Status.PROVISIONAL
+    comment: str | None = None
+    method: str | None = None
+    inputs: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A stored vintage."""
+
+    id: int
+    indicator: str
+    unit: str
+    period: str
+    kind: str
+    value: float | None
+    status: str
+    source: str | None
+    batch_id: int
+    created_at: datetime
+    created_by: str
+    comment: str | None = None
+    method: str | None = None
+    inputs: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """(indicator, unit, period, kind)."""
+        return (self.indicator, self.unit, self.period, self.kind)
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What a write stored."""
+
+    id: int
+    rows: int
+    created_at: datetime
+
+
+_COLS = [c for c in observation.c if c.name != "id"]
+
+
+class Store:
+    """The value store on one database (SQLite file by default, PostgreSQL by URL)."""
+
+    def __init__(
+        self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True
+    ):
+        self.engine = engine or make_engine(url)
+        if migrate:
+            upgrade(self.engine)
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def write(
+        self,
+        values: Iterable[NewValue],
+        *,
+        source: str,
+        created_by: str,
+        filename: str | None = None,
+        sha256: str | None = None,
+        note: str | None = None,
+        at: datetime | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> BatchInfo:
+        """Store ``values`` as one batch, in one transaction: all of them or none."""
+        at = at or utcnow()
+        rows = list(values)
+        with self.engine.begin() as conn:
+            batch_id = conn.execute(
+                insert(batch).values(
+                    source=source,
+                    filename=filename,
+                    sha256=sha256,
+                    rows=len(rows),
+                    created_at=at,
+                    created_by=created_by,
+                    note=note,
+                )
+            ).inserted_primary_key[0]
+            src = filename or source
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start : start + CHUNK]
+                conn.execute(
+                    insert(observation),
+                    [
+                        {
+                            "indicator": v.indicator,
+                            "unit": v.unit,
+                            "period": v.period,
+                            "kind": str(v.kind),
+                            "value": v.value,
+                            "status": str(v.status),
+                            "source": src,
+                            "batch_id": batch_id,
+                            "created_at": at,
+                            "created_by": created_by,
+                            "comment": v.comment,
+                            "method": v.method,
+                            "inputs": v.inputs,
+                        }
+                        for v in chunk
+                    ],
+                )
+                if progress:
+                    progress(len(chunk))
+        return BatchInfo(int(batch_id), len(rows), at)
+
+    def current(
+        self,
+        periods: Iterable[str],
+        *,
+        indicators: Sequence[str] | None = None,
+        units: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Observation]:
+        """The latest vintage of every key in ``periods`` (as it stood at ``as_of`` if given).
+
+        Deleted keys (latest value NULL) are left out.
+        """
+        latest = select(func.max(observation.c.id).label("id")).where(
+            observation.c.period.in_(sorted(set(periods)))
+        )
+        if indicators is not None:
+            latest = latest.where(observation.c.indicator.in_(list(indicators)))
+        if units is not None:
+            latest = latest.where(observation.c.unit.in_(list(units)))
+        if kinds is not None:
+            latest = latest.where(observation.c.kind.in_([str(k) for k in kinds]))
+        if as_of is not None:
+            latest = latest.where(observation.c.created_at <= as_of)
+        latest = latest.group_by(
+            observation.c.period, observation.c.indicator, observation.c.unit, observation.c.kind
+        ).subquery()
+        q = select(observation).join(latest, observation.c.id == latest.c.id)
+        with self.engine.connect() as conn:
+            return [Observation(*row) for row in conn.execute(q).all() if row.value is not None]
+
+    def history(
+        self,
+        indicator: str,
+        unit: str,
+        period: str,
+        kind: str | None = None,
+    ) -> list[Observation]:
+        """Every vintage of a figure, oldest first."""
+        q = select(observation).where(
+            observation.c.period == period,
+            observation.c.indicator == indicator,
+            observation.c.unit == unit,
+        )
+        if kind is not None:
+            q = q.where(observation.c.kind == str(kind))
+        with self.engine.connect() as conn:
+            return [Observation(*row) for row in conn.execute(q.order_by(observation.c.id))]
+
+    def periods(self) -> list[str]:
+        """Period ids that hold any value."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(observation.c.period).distinct()).scalars())
+
+    def count(self) -> int:
+        """Number of stored vintages."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(observation)).scalar_one())
+
+    def batches(self) -> list[dict[str, Any]]:
+        """Import batches, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(batch).order_by(batch.c.id.desc())).mappings().all()
+        return [dict(r) for r in rows]
+
+
+def best_value(obs: Iterable[Observation]) -> dict[tuple[str, str, str], Observation]:
+    """Per (indicator, unit, period), the figure a review uses: the actual, else the estimate."""
+    out: dict[tuple[str, str, str], Observation] = {}
+    for o in obs:
+        if o.kind == Kind.PLAN:
+            continue
+        k = (o.indicator, o.unit, o.period)
+        if k not in out or (o.kind == Kind.ACTUAL and out[k].kind != Kind.ACTUAL):
+            out[k] = o
+    return out
