@@ -1,4 +1,4 @@
-"""Reporting periods with DHIS2 ids: ``2023``, ``2023S1``, ``2023Q2``, ``202306``, plus ``2023YTD09``.
+"""Reporting periods with DHIS2 ids (``2023``, ``2023S1``, ``2023Q2``, ``202306``) and YTD.
 
 A period is a run of whole months inside one calendar year. Years, halves, quarters and
 months carry DHIS2's ISO-like ids; a cumulative period from January ("9 tháng" = Jan–Sep)

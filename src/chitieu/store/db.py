@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from chitieu.errors import StoreError
 
 DEFAULT_DB_FILE = "chitieu.db"
 
+#: newest migration in migrations/versions (a test checks it against Alembic's head);
+#: knowing it lets an up-to-date database open without importing Alembic (0,3 s a command)
+SCHEMA_REVISION = "0001"
+
 
 def database_url(url: str | None = None) -> str:
-    """The URL to use: ``url``, else ``CHITIEU_DB``, else an SQLite file in the working directory."""
+    """``url``, else ``CHITIEU_DB``, else an SQLite file in the working directory."""
     url = url or os.environ.get("CHITIEU_DB") or f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         # Use psycopg 3, the driver chitieu ships with, unless the URL names another.
@@ -64,8 +67,16 @@ def _alembic_config():  # type: ignore[no-untyped-def]
     return cfg
 
 
-@cache
-def _head() -> str:
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None for an empty database)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def head_revision() -> str:
+    """Alembic's head revision, read from the migration scripts."""
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
@@ -73,20 +84,12 @@ def _head() -> str:
     return head
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database is at (None for an empty database)."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
 def upgrade(engine: Engine) -> None:
     """Bring the database schema to the newest revision."""
     from alembic import command
 
     try:
-        if current_revision(engine) == _head():
+        if current_revision(engine) == SCHEMA_REVISION:
             return
         with engine.begin() as conn:
             cfg = _alembic_config()

@@ -93,7 +93,7 @@ class Store:
         sha256: str | None = None,
         note: str | None = None,
         at: datetime | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> BatchInfo:
         """Store ``values`` as one batch, in one transaction: all of them or none."""
         at = at or utcnow()
@@ -135,7 +135,7 @@ class Store:
                     ],
                 )
                 if progress:
-                    progress(len(chunk))
+                    progress("write", len(chunk), len(rows))
         return BatchInfo(int(batch_id), len(rows), at)
 
     def current(

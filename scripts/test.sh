@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, on SQLite and PostgreSQL (started here if it is down), plus ruff.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+# PostgreSQL: the suite needs a server at 127.0.0.1:5432 (CHITIEU_TEST_PG to use another).
+if [ -z "${CHITIEU_TEST_PG:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "test: starting PostgreSQL" >&2
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+fi
+
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,187 @@
+"""Validation findings as data, and the report that collects them.
+
+A finding has a stable type (``unknown-indicator``), a severity, a location (file, sheet, row,
+column; or unit, indicator, period), the offending value and parameters. Its title, message
+and hint come from ``data/messages.yaml`` in Vietnamese and English; callers can register
+more message files (validation rules do).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+#: findings kept in a report before it says it was capped
+DEFAULT_CAP = 2000
+
+
+class Severity(StrEnum):
+    """How much a finding matters: errors block a write, warnings inform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@cache
+def messages() -> dict[str, dict[str, dict[str, str]]]:
+    """Message templates by finding type."""
+    path = resources.files("chitieu.check") / "data" / "messages.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        k: {
+            part: {lang: unicodedata.normalize("NFC", t) for lang, t in v[part].items()}
+            for part in v
+        }
+        for k, v in data.items()
+    }
+
+
+def register_messages(more: dict[str, dict[str, dict[str, str]]]) -> None:
+    """Add message templates (e.g. for user-defined validation rules)."""
+    messages().update(more)
+
+
+class _Params(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass
+class Finding:
+    """One problem found in input or stored data."""
+
+    type: str
+    severity: Severity = Severity.ERROR
+    value: Any = None
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    indicator: str | None = None
+    unit: str | None = None
+    period: str | None = None
+    imbalance: float | None = None
+    rule: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def _fill(self, part: str, lang: str) -> str:
+        tpl = messages().get(self.type, {}).get(part, {}).get(lang)
+        if tpl is None:
+            return self.type if part == "title" else ""
+        ctx = _Params({k: v for k, v in asdict(self).items() if v is not None and k != "params"})
+        ctx.update({k: v for k, v in self.params.items() if v is not None})
+        return tpl.format_map(ctx)
+
+    def title(self, lang: str = "vi") -> str:
+        """Short name of the finding type."""
+        return self._fill("title", lang)
+
+    def message(self, lang: str = "vi") -> str:
+        """What is wrong."""
+        return self._fill("message", lang)
+
+    def hint(self, lang: str = "vi") -> str:
+        """How to fix it."""
+        return self._fill("hint", lang)
+
+    @property
+    def place(self) -> str:
+        """Where it is, e.g. ``data.xlsx, sheet Data, row 12, column value``."""
+        bits = [
+            self.file,
+            f"sheet {self.sheet}" if self.sheet else None,
+            f"row {self.row}" if self.row is not None else None,
+            f"column {self.column}" if self.column else None,
+            "/".join(x for x in (self.unit, self.indicator, self.period) if x) or None,
+        ]
+        return ", ".join(b for b in bits if b)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with messages in both languages."""
+        d: dict[str, Any] = {
+            "type": self.type,
+            "rule": self.rule or self.type,
+            "severity": str(self.severity),
+            "title": {lang: self.title(lang) for lang in ("vi", "en")},
+            "message": {lang: self.message(lang) for lang in ("vi", "en")},
+            "hint": {lang: self.hint(lang) for lang in ("vi", "en")},
+            "value": self.value,
+        }
+        for k in ("file", "sheet", "row", "column", "unit", "indicator", "period", "imbalance"):
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
+        return d
+
+
+@dataclass
+class Report:
+    """All findings of one check run (an import, a batch validation)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    cap: int = DEFAULT_CAP
+    dropped: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    severities: Counter[str] = field(default_factory=Counter)
+
+    def add(self, finding: Finding) -> None:
+        """Record a finding (counted always, kept while under the cap)."""
+        self.counts[finding.type] += 1
+        self.severities[str(finding.severity)] += 1
+        if len(self.findings) < self.cap:
+            self.findings.append(finding)
+        else:
+            self.dropped += 1
+
+    def extend(self, findings: list[Finding]) -> None:
+        """Record several findings."""
+        for f in findings:
+            self.add(f)
+
+    @property
+    def errors(self) -> int:
+        """Number of blocking findings."""
+        return self.severities[Severity.ERROR]
+
+    @property
+    def warnings(self) -> int:
+        """Number of warnings."""
+        return self.severities[Severity.WARNING]
+
+    @property
+    def valid(self) -> bool:
+        """True when nothing blocks."""
+        return self.errors == 0
+
+    @property
+    def capped(self) -> bool:
+        """True when some findings were counted but not kept."""
+        return self.dropped > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready report: header (validity, counts, cap) and findings."""
+        return {
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "counts": dict(sorted(self.counts.items())),
+            "capped": self.capped,
+            "cap": self.cap,
+            "shown": len(self.findings),
+            "stats": self.stats,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)

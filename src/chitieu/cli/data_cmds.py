@@ -1,0 +1,264 @@
+"""CLI: loading data (demo, import) and reviewing it (summary)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from chitieu.analyze.facts import Boundaries, FactBuilder
+from chitieu.catalog.indicators import catalog
+from chitieu.catalog.periods import parse_period
+from chitieu.catalog.units import NATION_ID, registry
+from chitieu.cli.common import (
+    EXIT_INVALID,
+    DbOption,
+    JsonOption,
+    LangOption,
+    console,
+    err_console,
+    handle_errors,
+    open_store,
+    print_json,
+    user,
+)
+from chitieu.collect.importer import import_file
+from chitieu.demo.build import load_demo
+from chitieu.fmt import format_number, format_pct, period_label
+
+#: files with more rows than this get a progress bar
+PROGRESS_FROM = 20_000
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Any]:
+    """A rich progress bar fed by the core's (phase, advance, total) callback."""
+    if not enabled:
+        yield None
+        return
+    labels = {"check": "Kiểm tra / checking", "write": "Ghi / writing"}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, Any] = {}
+
+        def update(phase: str, advance: int, total: int) -> None:
+            if total < PROGRESS_FROM:
+                return
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(labels.get(phase, phase), total=total)
+            bar.advance(tasks[phase], advance)
+
+        yield update
+
+
+@handle_errors
+def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Load the demo data: the H1/2023 review of the source document, provinces, publishing."""
+    store = open_store(db)
+    res = load_demo(store, created_by=user())
+    if as_json:
+        print_json({"ok": True, "db": store.url, **res.__dict__})
+        return
+    console.print(
+        f"Đã nạp dữ liệu mẫu / demo data loaded into [bold]{store.url}[/]: "
+        f"{res.national} national, {res.provincial} provincial (synthetic), "
+        f"{res.publishing} publishing values."
+    )
+    console.print("Tiếp theo / next: [bold]chitieu summary --period 2023S1[/]")
+
+
+@handle_errors
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX file in long layout.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
+    locale: Annotated[
+        str | None,
+        typer.Option(
+            "--locale",
+            help="Number format of the file: vi (1.614.206,5) or en (1,614,206.5). "
+            "Needed only when the file's numbers are ambiguous.",
+        ),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet of an XLSX file.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """Import values from a file with header `indicator,unit,period,value,kind[,comment]`.
+
+    Every error of the file is reported in one pass (row, column, value, reason, fix);
+    nothing is written unless the whole file is valid. Exit code 1 when it is not.
+    """
+    if locale not in (None, "vi", "en"):
+        raise typer.BadParameter("use vi or en", param_hint="--locale")
+    store = None if dry_run else open_store(db)
+    with _progress(not as_json) as progress:
+        res = import_file(
+            file,
+            store,
+            created_by=user(),
+            dry_run=dry_run,
+            locale=locale,  # type: ignore[arg-type]
+            sheet=sheet,
+            progress=progress,
+        )
+    rep = res.report
+    if as_json:
+        out = rep.to_dict()
+        out.update(
+            file=res.file,
+            dry_run=dry_run,
+            written=res.written,
+            locale=res.locale,
+            batch=res.batch.id if res.batch else None,
+        )
+        print_json(out)
+    else:
+        _print_findings(rep, lang)
+        if rep.valid:
+            what = (
+                "kiểm tra xong, chưa ghi / checked, nothing written"
+                if dry_run
+                else (
+                    f"đã ghi / written: {res.written} (batch {res.batch.id if res.batch else '-'})"
+                )
+            )
+            console.print(f"[green]{res.file}[/]: {rep.stats.get('rows', 0)} rows — {what}")
+        else:
+            err_console.print(
+                f"[red]{res.file}: {rep.errors} error(s); nothing was written.[/] "
+                "Sửa các lỗi trên rồi nhập lại / fix the errors above and import again."
+            )
+    if not rep.valid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _print_findings(rep: Any, lang: str) -> None:
+    if not rep.findings:
+        return
+    t = Table(
+        title=f"{rep.errors} lỗi / errors, {rep.warnings} cảnh báo / warnings", show_lines=True
+    )
+    for col in ("row", "column", "value", "problem", "fix"):
+        t.add_column(col, overflow="fold")
+    for f in rep.findings:
+        style = "red" if f.severity == "error" else "yellow"
+        t.add_row(
+            str(f.row or ""),
+            f.column or "",
+            "" if f.value is None else str(f.value),
+            f"[{style}]{f.message(lang)}[/]",
+            f.hint(lang),
+        )
+    err_console.print(t)
+    if rep.capped:
+        err_console.print(f"(showing {len(rep.findings)}; {rep.dropped} more not shown)")
+
+
+@handle_errors
+def summary_cmd(
+    period: Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1.")],
+    unit: Annotated[
+        str,
+        typer.Option("--unit", "-u", help="Unit code or name (VN = nation), or 'all'."),
+    ] = NATION_ID,
+    boundaries: Annotated[
+        Boundaries,
+        typer.Option(help="current: today's 34 provinces; as_reported: those of the period."),
+    ] = Boundaries.CURRENT,
+    indicator: Annotated[
+        list[str] | None, typer.Option("--indicator", "-i", help="Only these indicators.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """Review figures of a period: value, same period last year, change, plan, share, rank."""
+    p = parse_period(period)
+    store = open_store(db)
+    cat = catalog()
+    for code in indicator or []:
+        cat.get(code)
+    facts = FactBuilder(store).build(p, boundaries, indicator)
+    if unit.lower() != "all":
+        unit_id = registry().resolve(unit, p.end).id
+        if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
+            unit_id = registry().on_boundaries(unit_id, "34")
+        facts = [f for f in facts if f.unit == unit_id]
+    facts = [f for f in facts if f.value is not None or f.plan is not None]
+    if as_json:
+        print_json(
+            {
+                "period": p.id,
+                "label": period_label(p, lang),
+                "unit": unit,
+                "boundaries": str(boundaries),
+                "facts": [
+                    {
+                        **f.to_dict(),
+                        "name": cat.get(f.indicator).name(lang),
+                        "measure": cat.measures[f.measure](lang),
+                    }
+                    for f in facts
+                ],
+            }
+        )
+        return
+    if not facts:
+        console.print(
+            f"Không có số liệu cho {p.id} / no figures for {p.id}. "
+            "Nạp dữ liệu mẫu / load the demo data: chitieu demo"
+        )
+        return
+    t = Table(title=f"{period_label(p, lang)} — {unit}")
+    cols = (
+        "indicator",
+        "unit",
+        "value",
+        "kind",
+        "same period last year",
+        "change %",
+        "plan",
+        "% plan",
+        "share %",
+        "rank",
+    )
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("indicator", "unit", "kind") else "right")
+    for f in facts:
+        ind = cat.get(f.indicator)
+
+        def num(x: float | None, ind: Any = ind) -> str:
+            return "" if x is None else format_number(x, ind.decimals, lang)
+
+        def pct(x: float | None, sign: bool = False) -> str:
+            return "" if x is None else format_pct(x, 2, lang, sign)
+
+        kind = {"estimate": "ước" if lang == "vi" else "est.", "actual": ""}.get(f.kind or "", "")
+        t.add_row(
+            ind.name(lang),
+            f.unit,
+            num(f.value),
+            kind,
+            num(f.previous),
+            pct(f.change_pct, True),
+            num(f.plan),
+            pct(f.plan_pct),
+            pct(f.share_pct),
+            f"{f.rank}/{f.rank_of}" if f.rank else "",
+        )
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("demo")(demo_cmd)
+    app.command("import")(import_cmd)
+    app.command("summary")(summary_cmd)

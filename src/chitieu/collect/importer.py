@@ -1,0 +1,326 @@
+"""Import of long-layout files: ``indicator,unit,period,value,kind[,comment][,status]``.
+
+Every row is checked; all problems of a file are reported in one pass, and nothing is
+written unless the whole file is valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chitieu.catalog.indicators import Catalog, ValueType, catalog
+from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.units import UnitRegistry, registry, strip_diacritics
+from chitieu.check.findings import Finding, Report
+from chitieu.collect.numbers import AmbiguousNumberError, Locale, detect_locale, parse_number
+from chitieu.collect.reader import Table, read_table
+from chitieu.errors import NumberFormatError, PeriodError, UnitError
+from chitieu.store.schema import Kind, Status
+from chitieu.store.values import BatchInfo, NewValue, Store
+
+REQUIRED = ("indicator", "unit", "period", "value", "kind")
+OPTIONAL = ("comment", "status")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-./]+", "", strip_diacritics(str(text)).casefold())
+
+
+#: accepted header names (compared without case, diacritics, spaces or underscores)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "indicator": ("indicator", "chỉ tiêu", "mã chỉ tiêu", "dataelement", "ma_chi_tieu"),
+    "unit": ("unit", "đơn vị", "mã đơn vị", "tỉnh", "tỉnh/thành phố", "orgunit", "địa phương"),
+    "period": ("period", "kỳ", "kỳ báo cáo", "thời kỳ"),
+    "value": ("value", "giá trị", "số liệu"),
+    "kind": ("kind", "loại", "loại số liệu"),
+    "comment": ("comment", "ghi chú"),
+    "status": ("status", "trạng thái"),
+}
+_HEADERS = {_norm(a): col for col, aliases in HEADER_ALIASES.items() for a in aliases}
+
+KIND_ALIASES = {
+    Kind.ACTUAL: ("actual", "thực hiện", "th", "a"),
+    Kind.ESTIMATE: ("estimate", "ước", "ước tính", "ước đạt", "ước thực hiện", "e"),
+    Kind.PLAN: ("plan", "kế hoạch", "kh", "target", "p"),
+}
+_KINDS = {_norm(a): k for k, aliases in KIND_ALIASES.items() for a in aliases}
+STATUS_ALIASES = {
+    Status.PROVISIONAL: ("provisional", "sơ bộ", "tạm tính"),
+    Status.FINAL: ("final", "chính thức"),
+}
+_STATUSES = {_norm(a): s for s, aliases in STATUS_ALIASES.items() for a in aliases}
+_PLAIN_INT = re.compile(r"^-?[0-9]{1,15}$")
+
+#: progress callback: (phase "check" | "write", rows just done, rows in all)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportResult:
+    """The outcome of an import: the report, what was (or would be) stored, and the batch."""
+
+    report: Report
+    values: list[NewValue] = field(default_factory=list)
+    batch: BatchInfo | None = None
+    dry_run: bool = False
+    locale: Locale | None = None
+    file: str = ""
+
+    @property
+    def written(self) -> int:
+        """Rows stored (0 on a dry run or when the file had errors)."""
+        return self.batch.rows if self.batch else 0
+
+
+class RowChecker:
+    """Turns rows of cells into values, reporting every problem it finds."""
+
+    def __init__(
+        self,
+        cat: Catalog | None = None,
+        units: UnitRegistry | None = None,
+        locale: Locale | None = None,
+    ) -> None:
+        self.cat = cat or catalog()
+        self.units = units or registry()
+        self.locale = locale
+        self._unit_cache: dict[tuple[str, Any], str | UnitError] = {}
+        self._period_cache: dict[str, Period | None] = {}
+
+    def _period(self, text: str) -> Period | None:
+        if text not in self._period_cache:
+            try:
+                self._period_cache[text] = parse_period(text)
+            except PeriodError:
+                self._period_cache[text] = None
+        return self._period_cache[text]
+
+    def _unit(self, text: str, p: Period) -> str | UnitError:
+        key = (text, p.end)
+        if key not in self._unit_cache:
+            try:
+                self._unit_cache[key] = self.units.resolve(text, p.end).id
+            except UnitError as exc:
+                self._unit_cache[key] = exc
+        return self._unit_cache[key]
+
+    def _number(self, raw: Any) -> float | Finding:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        text = str(raw)
+        if _PLAIN_INT.match(text):
+            return float(text)
+        try:
+            return parse_number(text, self.locale).value
+        except AmbiguousNumberError as exc:
+            readings = " / ".join(f"{lc}: {v:g}" for lc, v in exc.readings.items())
+            return Finding("ambiguous-number", value=text, params={"readings": readings})
+        except NumberFormatError as exc:
+            return Finding(
+                "bad-number", value=text, params={"reason": exc.message, "suggestion": exc.hint}
+            )
+
+    def check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
+        """One row's value, or the findings that stop it (``where`` locates them)."""
+        found: list[Finding] = []
+
+        def bad(type_: str, column: str, value: Any = None, **params: Any) -> None:
+            found.append(Finding(type_, value=value, column=column, params=params, **where))
+
+        for col in REQUIRED:
+            if cells.get(col) in (None, ""):
+                bad("missing-value", col)
+        code = str(cells.get("indicator") or "").strip()
+        ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
+        if code and ind is None:
+            import difflib
+
+            close = difflib.get_close_matches(code.upper(), self.cat.indicators, n=3, cutoff=0.6)
+            sugg = (
+                f"did you mean {', '.join(close)}? (chitieu catalog lists all)"
+                if close
+                else "run `chitieu catalog` for the list of codes"
+            )
+            bad("unknown-indicator", "indicator", code, suggestion=sugg)
+        elif ind is not None and ind.is_derived:
+            bad(
+                "derived-indicator",
+                "indicator",
+                code,
+                formula=ind.formula,
+                operands=", ".join(ind.operands),
+            )
+        ptext = str(cells.get("period") or "").strip()
+        period = self._period(ptext) if ptext else None
+        if ptext and period is None:
+            bad("bad-period", "period", ptext)
+        utext = str(cells.get("unit") or "").strip()
+        unit_id: str | None = None
+        if utext and period is not None:
+            got = self._unit(utext, period)
+            if isinstance(got, UnitError):
+                bad(
+                    "unknown-unit",
+                    "unit",
+                    utext,
+                    period=period.id,
+                    reason=got.message,
+                    suggestion=got.hint,
+                )
+            else:
+                unit_id = got
+        ktext = str(cells.get("kind") or "").strip()
+        kind = _KINDS.get(_norm(ktext)) if ktext else None
+        if ktext and kind is None:
+            bad("bad-kind", "kind", ktext)
+        stext = str(cells.get("status") or "").strip()
+        status = _STATUSES.get(_norm(stext)) if stext else Status.PROVISIONAL
+        if status is None:
+            bad("bad-status", "status", stext)
+        raw = cells.get("value")
+        value: float | None = None
+        if raw not in (None, ""):
+            got_num = self._number(raw)
+            if isinstance(got_num, Finding):
+                got_num.column = "value"
+                for k, v in where.items():
+                    setattr(got_num, k, v)
+                found.append(got_num)
+            else:
+                value = got_num
+                if ind is not None and ind.value_type == ValueType.INTEGER and value != int(value):
+                    bad("not-integer", "value", raw, indicator=ind.code)
+        if found:
+            return found
+        assert ind and period and unit_id and kind and status and value is not None
+        comment = str(cells.get("comment") or "").strip() or None
+        return NewValue(ind.code, unit_id, period.id, kind, value, status, comment)
+
+
+def _map_header(table: Table, report: Report) -> dict[str, int] | None:
+    cols: dict[str, int] = {}
+    for i, name in enumerate(table.header):
+        col = _HEADERS.get(_norm(name))
+        place = {"file": table.file, "sheet": table.sheet, "row": 1}
+        if col is None:
+            if name:
+                report.add(Finding("unknown-column", "warning", value=name, column=name, **place))
+        elif col in cols:
+            report.add(Finding("duplicate-column", value=name, column=col, **place))
+        else:
+            cols[col] = i
+    for col in REQUIRED:
+        if col not in cols:
+            aliases = ", ".join(HEADER_ALIASES[col])
+            report.add(
+                Finding(
+                    "missing-column",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=1,
+                    column=col,
+                    params={"aliases": aliases},
+                )
+            )
+    return cols if report.valid else None
+
+
+def check_table(
+    table: Table,
+    locale: Locale | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check every row of a table; the values are returned only if the whole table is valid."""
+    report = Report()
+    result = ImportResult(report=report, file=table.file)
+    cols = _map_header(table, report)
+    if cols is None:
+        return result
+    if not table.rows:
+        report.add(Finding("empty-file", file=table.file, sheet=table.sheet))
+        return result
+    vi = cols["value"]
+    if locale is None:
+        texts = (r[vi] for _, r in table.rows if vi < len(r) and isinstance(r[vi], str))
+        try:
+            locale = detect_locale(t for t in texts if "." in t or "," in t)
+        except NumberFormatError as exc:
+            report.add(
+                Finding(
+                    "mixed-number-format",
+                    file=table.file,
+                    sheet=table.sheet,
+                    column="value",
+                    params={"reason": exc.message},
+                )
+            )
+            return result
+    result.locale = locale
+    checker = RowChecker(locale=locale)
+    seen: dict[tuple[str, str, str, str], int] = {}
+    values: list[NewValue] = []
+    names = list(cols.items())
+    step = 0
+    for rownum, row in table.rows:
+        cells = {c: (row[i] if i < len(row) else None) for c, i in names}
+        where = {"file": table.file, "sheet": table.sheet, "row": rownum}
+        got = checker.check(cells, where)
+        if isinstance(got, list):
+            report.extend(got)
+        else:
+            key = (got.indicator, got.unit, got.period, got.kind)
+            first = seen.setdefault(key, rownum)
+            if first != rownum:
+                report.add(
+                    Finding(
+                        "duplicate-row",
+                        value=got.value,
+                        indicator=got.indicator,
+                        unit=got.unit,
+                        period=got.period,
+                        params={"kind": got.kind, "first_row": first},
+                        **where,
+                    )
+                )
+            else:
+                values.append(got)
+        step += 1
+        if progress and step == 10_000:
+            progress("check", step, len(table.rows))
+            step = 0
+    if progress and step:
+        progress("check", step, len(table.rows))
+    report.stats = {"rows": len(table.rows), "valid_rows": len(values)}
+    if report.valid:
+        result.values = values
+    return result
+
+
+def import_file(
+    path: Path,
+    store: Store | None,
+    *,
+    created_by: str,
+    dry_run: bool = False,
+    locale: Locale | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check a file and, if it is valid and not a dry run, store it as one batch."""
+    table = read_table(path, sheet)  # an unreadable file raises InputFileError
+    result = check_table(table, locale, progress)
+    result.dry_run = dry_run
+    if result.report.valid and not dry_run and store is not None:
+        result.batch = store.write(
+            result.values,
+            source="import",
+            created_by=created_by,
+            filename=table.file,
+            sha256=table.sha256,
+            progress=progress,
+        )
+    return result
