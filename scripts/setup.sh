@@ -21,5 +21,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[test,bench]"
+# pip's "Location ... is ignored" warnings (a preconfigured local index that is absent) are noise.
+quiet() { "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
+quiet .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+quiet .venv/bin/python -m pip install -q -e ".[test,bench]"
