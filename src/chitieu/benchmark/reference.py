@@ -163,7 +163,15 @@ def check_table(table: Table, fw: Framework, origin: str = "import") -> tuple[Re
         via = _text(cell("retrieved_via"))
         if via and via not in fw.retrieved_via:
             bad("ref-bad-retrieved-via", "retrieved_via", via, codes=", ".join(fw.retrieved_via))
-        key = (iso3, year, code, unit, _text(cell("scope_note")), _text(cell("source_title")))
+        key = (
+            iso3,
+            year,
+            code,
+            unit,
+            value,
+            _text(cell("scope_note")),
+            _text(cell("source_title")),
+        )
         if key in seen:
             bad("ref-duplicate-row", "", f"{iso3}/{year}/{code}", first_row=seen[key])
         seen.setdefault(key, n)
