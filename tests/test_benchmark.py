@@ -109,6 +109,10 @@ def test_window_rule_subsets_isbns_and_vintages():
     # no growth rate across two vintages of the US series: 2024 on 2023 (both Aug 2025)
     us = values[("USA", "revenue_growth")]
     assert us.year == 2024 and us.value == pytest.approx(32500 / 31300 * 100 - 100)
+    # nor across two concepts: Thailand's 2022 and 2023 market values are different series
+    assert ("THA", "revenue_growth") not in values
+    values_2020 = compute(load_reference(None, list(range(2016, 2022))), fw, 2020)
+    assert ("USA", "revenue_growth") not in values_2020  # WIPO 2020 vs AAP 2019
     # a share published as such wins over one computed from counts
     assert values[("DEU", "epub_share")].recipe == "value"
     assert values[("THA", "epub_share")].value == pytest.approx(4086 / 29265 * 100)

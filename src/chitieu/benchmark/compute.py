@@ -3,7 +3,8 @@
 Reference-year window: for year Y an indicator takes the figure of the nearest year in
 [Y − before, Y + after] (ties go to the earlier year); the year used is kept with the value.
 A ratio uses numerator and denominator of the same year; a growth rate the same unit in
-consecutive years and the same stated vintage (no rate across a series break). Every value
+consecutive years, the same series (scope description) and the same stated vintage: no rate
+across a series break. Every value
 carries the input rows (and so the sources) it was made from.
 """
 
@@ -73,11 +74,21 @@ def vintage(r: RefRow) -> str | None:
     return m.group(1) if m else ("?" if "vintage" in r.scope_note else None)
 
 
+def series(r: RefRow) -> str:
+    """What a row measures: its scope description up to the first '(', ';' or ','."""
+    if r.origin == "store":
+        return "store"
+    return re.split(r"[(;,]", r.scope_note, maxsplit=1)[0].strip().lower()
+
+
 def _growth(data: ReferenceData, r: Recipe, c: str, y: int) -> tuple[float, list[RefRow]] | None:
     for now in data.candidates(c, r.num.input, y, r.num.units):
         for before in data.candidates(c, r.num.input, y - 1, (now.unit,)):
-            if before.value == 0 or vintage(now) != vintage(before):
-                continue  # no growth rate across a series break (two stated vintages)
+            if before.value == 0 or (vintage(now), series(now)) != (
+                vintage(before),
+                series(before),
+            ):
+                continue  # no growth rate across a series break (concept or vintage)
             return (now.value / before.value * 100.0 - 100.0), [now, before]
     return None
 

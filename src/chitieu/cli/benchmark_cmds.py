@@ -63,6 +63,11 @@ def publishing_cmd(
         return
     fw = result.fw
     vi = lang == "vi"
+    if not result.scored:
+        console.print(
+            f"Không đủ số liệu để xếp hạng năm {year} / not enough data to rank {year}: "
+            "import reference figures (chitieu benchmark import) or choose another --year."
+        )
     title = f"{'Chỉ số phát triển xuất bản' if vi else 'Publishing development index'} {year}"
     t = Table(title=title)
     pillars = [
