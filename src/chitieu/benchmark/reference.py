@@ -317,7 +317,7 @@ def store_rows(store: Store, years: list[int], fw: Framework) -> list[RefRow]:
                     f"chitieu store: {code}/{NATION_ID}/{y} ({fact.kind}, {fact.status})",
                     title.strip(),
                     url.rstrip(">").strip() or f"chitieu store {store.url}",
-                    "official_release" if fact.status == "final" else "press_report",
+                    "",  # the stored comment names the source; it ranks as the store layer
                     "store",
                     kind=fact.kind,
                 )
