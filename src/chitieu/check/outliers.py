@@ -12,10 +12,11 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.check.findings import Finding, Severity
 from chitieu.check.rules import RuleSet
-from chitieu.fmt import format_pct
+from chitieu.fmt import format_number, format_pct
 
 #: scales the median absolute deviation to a normal standard deviation
 MAD_K = 0.6745
@@ -62,9 +63,15 @@ def modified_z(x: float, history: list[float], threshold: float) -> ZScore | Non
     return ZScore((x - med) / scale, med - threshold * scale, med + threshold * scale, med)
 
 
-def _both(name: str, v: float, out: dict[str, object], sign: bool = False) -> None:
-    out[f"{name}_vi"] = format_pct(v, 2, "vi", sign)
-    out[f"{name}_en"] = format_pct(v, 2, "en", sign)
+def _both(
+    name: str, v: float, out: dict[str, object], sign: bool = False, decimals: int | None = None
+) -> None:
+    """Put ``v`` formatted in vi and en into ``out`` (at most 2 decimals, or ``decimals``)."""
+    for lang in ("vi", "en"):
+        if decimals is None:
+            out[f"{name}_{lang}"] = format_pct(v, 2, lang, sign)
+        else:
+            out[f"{name}_{lang}"] = format_number(v, decimals, lang)
 
 
 def check_value(
@@ -78,6 +85,8 @@ def check_value(
 ) -> list[Finding]:
     """Outlier findings for one value given the unit's past values by period id."""
     s = ruleset.outlier_settings(indicator)
+    ind = catalog().indicators.get(indicator)
+    dec = ind.decimals if ind else 2
     p = parse_period(period)
     where = {"indicator": indicator, "unit": unit, "period": period, **(place or {})}
     found: list[Finding] = []
@@ -86,10 +95,10 @@ def check_value(
         z = modified_z(value, past, s.z_threshold)
         if z is not None and abs(z.z) > s.z_threshold:
             params: dict[str, object] = {"n": len(past)}
-            for name, v in (("value", value), ("z", z.z), ("threshold", s.z_threshold)):
+            for name, v in (("z", z.z), ("threshold", s.z_threshold)):
                 _both(name, v, params)
-            _both("low", z.low, params)
-            _both("high", z.high, params)
+            for name, v in (("value", value), ("low", z.low), ("high", z.high)):
+                _both(name, v, params, decimals=dec)
             params.update(low=z.low, high=z.high, z=round(z.z, 2))
             found.append(
                 Finding(
@@ -109,11 +118,9 @@ def check_value(
             t = s.max_change_pct / 100
             low, high = sorted((prev * (1 - t), prev * (1 + t)))
             params = {"previous_period": prev_id, "change": round(change, 2)}
-            for name, v in (
-                ("value", value), ("previous", prev), ("threshold", s.max_change_pct),
-                ("low", low), ("high", high),
-            ):  # fmt: skip
-                _both(name, v, params)
+            _both("threshold", s.max_change_pct, params)
+            for name, v in (("value", value), ("previous", prev), ("low", low), ("high", high)):
+                _both(name, v, params, decimals=dec)
             _both("change", change, params, sign=True)
             params.update(low=low, high=high)
             found.append(
