@@ -30,7 +30,7 @@ from chitieu.check.findings import Severity, messages, register_messages
 from chitieu.errors import CatalogError
 from chitieu.store.schema import Kind
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _COMPONENTS = re.compile(r"components\(\s*([A-Z][A-Z0-9_]*)\s*\)")
 
 
@@ -239,7 +239,10 @@ def _side(raw: Any, missing: Missing, cat: Catalog, where: str, problems: list[s
             names.append(node.id)
             if node.id not in cat.indicators:
                 problems.append(f"{where}: unknown indicator '{node.id}' in '{text}'")
-    return Side(text, expr, tuple(dict.fromkeys(names)), tree.body, missing)
+    order = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Name)), key=lambda n: n.col_offset
+    )
+    return Side(text, expr, tuple(dict.fromkeys(n.id for n in order)), tree.body, missing)
 
 
 def _text(raw: Any, where: str, problems: list[str], required: bool = True) -> dict[str, str]:
