@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, PeriodType, parse_period
@@ -39,6 +40,13 @@ def previous_periods(p: Period, n: int) -> list[Period]:
     return out
 
 
+@cache
+def _past_ids(period: str, n: int) -> tuple[tuple[str, ...], str]:
+    """(ids of the ``n`` previous periods of the same type, id of the same period last year)."""
+    p = parse_period(period)
+    return tuple(q.id for q in previous_periods(p, n)), p.same_period_last_year().id
+
+
 @dataclass(frozen=True)
 class ZScore:
     """A modified z-score and the range of values that would not be flagged."""
@@ -63,15 +71,32 @@ def modified_z(x: float, history: list[float], threshold: float) -> ZScore | Non
     return ZScore((x - med) / scale, med - threshold * scale, med + threshold * scale, med)
 
 
+class Num:
+    """A number in a finding's message, formatted (Babel) only when the message is rendered."""
+
+    __slots__ = ("decimals", "lang", "sign", "value")
+
+    def __init__(self, value: float, lang: str, decimals: int | None = None, sign: bool = False):
+        self.value, self.lang, self.decimals, self.sign = value, lang, decimals, sign
+
+    def __str__(self) -> str:
+        if self.decimals is None:
+            return format_pct(self.value, 2, self.lang, self.sign)
+        return format_number(self.value, self.decimals, self.lang)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def _both(
     name: str, v: float, out: dict[str, object], sign: bool = False, decimals: int | None = None
 ) -> None:
-    """Put ``v`` formatted in vi and en into ``out`` (at most 2 decimals, or ``decimals``)."""
+    """Put ``v`` for vi and en into ``out`` (at most 2 decimals, or exactly ``decimals``)."""
     for lang in ("vi", "en"):
-        if decimals is None:
-            out[f"{name}_{lang}"] = format_pct(v, 2, lang, sign)
-        else:
-            out[f"{name}_{lang}"] = format_number(v, decimals, lang)
+        out[f"{name}_{lang}"] = Num(v, lang, decimals, sign)
 
 
 def check_value(
@@ -87,10 +112,10 @@ def check_value(
     s = ruleset.outlier_settings(indicator)
     ind = catalog().indicators.get(indicator)
     dec = ind.decimals if ind else 2
-    p = parse_period(period)
+    past_ids, prev_id = _past_ids(period, s.history)
     where = {"indicator": indicator, "unit": unit, "period": period, **(place or {})}
     found: list[Finding] = []
-    past = [history[q.id] for q in previous_periods(p, s.history) if q.id in history]
+    past = [history[q] for q in past_ids if q in history]
     if len(past) >= s.min_history:
         z = modified_z(value, past, s.z_threshold)
         if z is not None and abs(z.z) > s.z_threshold:
@@ -110,7 +135,6 @@ def check_value(
                     **where,  # type: ignore[arg-type]
                 )
             )
-    prev_id = p.same_period_last_year().id
     prev = history.get(prev_id)
     if s.max_change_pct is not None and prev:
         change = (value / prev - 1) * 100

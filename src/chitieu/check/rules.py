@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,17 @@ from chitieu.catalog.periods import PeriodType
 from chitieu.check.findings import Severity, messages, register_messages
 from chitieu.errors import CatalogError
 from chitieu.store.schema import Kind
+
+_LOCAL = threading.local()
+
+
+def _evaluator() -> SimpleEval:
+    """One evaluator per thread (creating one costs more than evaluating a rule)."""
+    ev = getattr(_LOCAL, "ev", None)
+    if ev is None:
+        ev = _LOCAL.ev = SimpleEval(functions={})
+    return ev
+
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _COMPONENTS = re.compile(r"components\(\s*([A-Z][A-Z0-9_]*)\s*\)")
@@ -99,9 +111,10 @@ class Side:
                 return None, present
             if self.missing == Missing.SKIP_IF_ALL_VALUES_MISSING and not have:
                 return None, present
-        names = {o: values.get(o, 0.0) for o in self.operands}
+        ev = _evaluator()
+        ev.names = {o: values.get(o, 0.0) for o in self.operands}
         try:
-            return float(SimpleEval(names=names).eval(self.expr, previously_parsed=self.tree)), True
+            return float(ev.eval(self.expr, previously_parsed=self.tree)), True
         except ZeroDivisionError:
             return None, present
 
@@ -127,6 +140,13 @@ class Rule:
     def operands(self) -> tuple[str, ...]:
         """Every indicator code the rule reads."""
         return tuple(dict.fromkeys((*self.left.operands, *self.right.operands)))
+
+    @property
+    def needs_values(self) -> bool:
+        """True when the rule cannot fail unless one of its operands has a value."""
+        if self.operator.is_pair:
+            return True
+        return not (self.left.missing == self.right.missing == Missing.NEVER_SKIP)
 
     def applies(self, period_type: str, level: str, kind: str) -> bool:
         """Whether the rule is evaluated for a period type, unit level and kind."""

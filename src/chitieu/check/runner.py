@@ -16,9 +16,8 @@ from typing import Any
 from chitieu.catalog.periods import parse_period, periods_within
 from chitieu.catalog.units import NATION_ID
 from chitieu.check.findings import DEFAULT_CAP, Finding, Report
-from chitieu.check.outliers import check_value, history_ids
+from chitieu.check.outliers import Num, check_value, history_ids
 from chitieu.check.rules import SIGNS, Level, Operator, Rule, RuleSet, rules
-from chitieu.fmt import format_pct
 from chitieu.store.schema import Kind
 from chitieu.store.values import NewValue, Observation, Store, best_value
 
@@ -28,8 +27,8 @@ Key = tuple[str, str, str, str]
 Places = Mapping[Key, Mapping[str, Any]]
 
 
-def _num(v: float, lang: str, sign: bool = False) -> str:
-    return format_pct(v, 2, lang, sign)
+def _num(v: float, lang: str, sign: bool = False) -> Num:
+    return Num(v, lang, None, sign)
 
 
 def _rule_finding(
@@ -109,10 +108,13 @@ def evaluate_rules(
     for (ind, unit, period, kind), v in values.items():
         groups[(unit, period, kind)][ind] = v
     found: list[Finding] = []
+    needs = [(r, set(r.operands), r.needs_values) for r in rs.rules]
     for (unit, period, kind), vals in sorted(groups.items()):
         ptype = str(parse_period(period).type)
         level = Level.NATION if unit == NATION_ID else Level.PROVINCE
-        for rule in rs.rules:
+        for rule, ops, needs_values in needs:
+            if needs_values and ops.isdisjoint(vals):
+                continue
             if not rule.applies(ptype, level, kind):
                 continue
             touched = [
