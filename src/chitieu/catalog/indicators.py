@@ -24,6 +24,8 @@ from chitieu.catalog.periods import TimeRule
 from chitieu.errors import CatalogError
 
 LANGS = ("vi", "en")
+#: how a missing or unclosed figure may be estimated (analyze/estimate.py implements them)
+ESTIMATION_METHODS = ("same_period_ratio", "seasonal_share", "ratio_of_means", "carry_forward")
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 
 
@@ -79,6 +81,7 @@ class Indicator:
     components: tuple[str, ...] = ()
     formula: str | None = None
     phrasing: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    estimation: tuple[str, ...] = ()  # estimation methods to try, in order
 
     @property
     def operands(self) -> tuple[str, ...]:
@@ -156,9 +159,9 @@ class Catalog:
 
 _FIELDS = {
     "code", "name", "measure", "value_type", "decimals", "units_rule", "time_rule",
-    "direction", "group", "templates", "components", "formula", "phrasing",
+    "direction", "group", "templates", "components", "formula", "phrasing", "estimation",
 }  # fmt: skip
-_REQUIRED = _FIELDS - {"components", "formula", "phrasing"}
+_REQUIRED = _FIELDS - {"components", "formula", "phrasing", "estimation"}
 
 
 def _text(value: Any, where: str, problems: list[str]) -> Text:
@@ -226,6 +229,15 @@ def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
     if not isinstance(phrasing, dict):
         problems.append(f"{where}: phrasing must be a mapping")
         phrasing = {}
+    estimation = raw.get("estimation") or []
+    if isinstance(estimation, str):
+        estimation = [estimation]
+    if not isinstance(estimation, list) or not set(estimation) <= set(ESTIMATION_METHODS):
+        problems.append(
+            f"{where}: estimation must list methods among {', '.join(ESTIMATION_METHODS)}, "
+            f"got {estimation!r}"
+        )
+        estimation = []
     return Indicator(
         code=str(code),
         name=_text(raw["name"], f"{where} name", problems),
@@ -240,6 +252,7 @@ def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
         components=tuple(str(c) for c in comps),
         formula=str(formula) if formula is not None else None,
         phrasing=dict(phrasing),
+        estimation=tuple(str(m) for m in estimation),
     )
 
 

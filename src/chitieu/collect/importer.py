@@ -69,6 +69,10 @@ class ImportResult:
     dry_run: bool = False
     locale: Locale | None = None
     file: str = ""
+    #: every row that parsed, valid file or not (the rules check them too)
+    parsed: list[NewValue] = field(default_factory=list)
+    #: where each parsed value came from: (indicator, unit, period, kind) → file, sheet, row
+    places: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -288,6 +292,7 @@ def check_table(
                 )
             else:
                 values.append(got)
+                result.places[key] = where
         step += 1
         if progress and step == 10_000:
             progress("check", step, len(table.rows))
@@ -295,6 +300,7 @@ def check_table(
     if progress and step:
         progress("check", step, len(table.rows))
     report.stats = {"rows": len(table.rows), "valid_rows": len(values)}
+    result.parsed = values
     if report.valid:
         result.values = values
     return result
@@ -310,10 +316,22 @@ def import_file(
     sheet: str | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Check a file and, if it is valid and not a dry run, store it as one batch."""
+    """Check a file and, if it is valid and not a dry run, store it as one batch.
+
+    The validation rules and outlier checks run over the rows that parsed, together with the
+    stored values of the same units, periods and kinds: a rule of importance ``error`` blocks
+    the write like a row error, warnings are reported.
+    """
+    from chitieu.check.runner import validate_values
+
     table = read_table(path, sheet)  # an unreadable file raises InputFileError
     result = check_table(table, locale, progress)
     result.dry_run = dry_run
+    if result.parsed:
+        checks = validate_values(store, result.parsed, places=result.places)
+        result.report.extend(checks.findings)
+        if not result.report.valid:
+            result.values = []
     if result.report.valid and not dry_run and store is not None:
         result.batch = store.write(
             result.values,

@@ -1,0 +1,257 @@
+"""Revisions: every vintage of a figure, its releases, a revision triangle, a note for reports.
+
+A stored figure's vintages come from ``Store.history``. A figure the review *computes* — the
+national total summed from the provinces, a year rolled up from its halves — has no vintages of
+its own, so its releases are read from the fact table as it stood after each write that touched
+it (``FactBuilder(store, as_of=...)``), with the number of units that made it. The triangle lays
+releases (columns) against reference periods (rows); mean revision and mean absolute revision
+compare each period's first complete release with its latest (OSR/OECD revision analysis).
+"""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from sqlalchemy import distinct, func, select
+
+from chitieu.analyze.facts import Boundaries, FactBuilder
+from chitieu.catalog.indicators import catalog
+from chitieu.catalog.periods import Period, parse_period, periods_within
+from chitieu.catalog.units import NATION_ID, registry
+from chitieu.store.schema import batch, observation
+from chitieu.store.values import Observation, Store
+
+
+@dataclass
+class Release:
+    """The figure as a review would have shown it after one write."""
+
+    at: datetime
+    value: float | None
+    kind: str | None
+    units: int  # stored units behind it
+    batch_id: int
+    source: str | None
+    created_by: str
+
+
+@dataclass
+class Revisions:
+    """Vintages and releases of one figure."""
+
+    indicator: str
+    unit: str
+    period: str
+    vintages: list[Observation] = field(default_factory=list)
+    releases: list[Release] = field(default_factory=list)
+
+    def complete(self) -> list[Release]:
+        """Releases with a value and full coverage (as many units as the latest)."""
+        if not self.releases:
+            return []
+        n = self.releases[-1].units
+        return [r for r in self.releases if r.value is not None and r.units >= n]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "indicator": self.indicator,
+            "unit": self.unit,
+            "period": self.period,
+            "vintages": [
+                {k: v for k, v in asdict(o).items() if k not in ("indicator", "unit", "period")}
+                for o in self.vintages
+            ],
+            "releases": [asdict(r) for r in self.releases],
+        }
+
+
+def _relevant_units(unit: str) -> list[str] | None:
+    """Stored units whose values can change ``unit``'s figure (None: any unit)."""
+    if unit == NATION_ID:
+        return None
+    reg = registry()
+    return sorted({unit, *(u.id for u in reg.predecessors(unit))})
+
+
+def _boundaries(unit: str) -> Boundaries:
+    if unit == NATION_ID or registry().get(unit).system == "34":
+        return Boundaries.CURRENT
+    return Boundaries.AS_REPORTED
+
+
+def releases(store: Store, indicator: str, unit: str, period: str) -> list[Release]:
+    """The figure after each write that changed it (value or kind), oldest first."""
+    p = parse_period(period)
+    ind = catalog().get(indicator)
+    codes = [ind.code, *ind.operands]
+    units = _relevant_units(unit)
+    o = observation.c
+    q = (
+        select(o.batch_id, func.max(o.created_at), batch.c.source, batch.c.created_by)
+        .join(batch, batch.c.id == o.batch_id)
+        .where(o.indicator.in_(codes), o.period.in_([q.id for q in periods_within(p)]))
+        .group_by(o.batch_id, batch.c.source, batch.c.created_by)
+        .order_by(func.max(o.created_at), o.batch_id)
+    )
+    if units is not None:
+        q = q.where(o.unit.in_(units))
+    with store.engine.connect() as conn:
+        events = conn.execute(q).all()
+    out: list[Release] = []
+    for batch_id, at, source, who in events:
+        facts = FactBuilder(store, as_of=at).build(p, _boundaries(unit), [ind.code])
+        f = next((f for f in facts if f.unit == unit), None)
+        value, kind = (f.value, f.kind) if f else (None, None)
+        if out and (out[-1].value, out[-1].kind) == (value, kind):
+            continue
+        out.append(Release(at, value, kind, _coverage(store, ind.code, p, unit, units, at),
+                           batch_id, source, who))  # fmt: skip
+    return out
+
+
+def _coverage(
+    store: Store, code: str, p: Period, unit: str, units: list[str] | None, at: datetime
+) -> int:
+    """How many stored units made the figure as of ``at`` (1 for a unit's own figure)."""
+    if unit == NATION_ID and store.current([p.id], indicators=[code], units=[NATION_ID], as_of=at):
+        return 1
+    o = observation.c
+    q = select(func.count(distinct(o.unit))).where(
+        o.indicator == code,
+        o.period.in_([q.id for q in periods_within(p)]),
+        o.created_at <= at,
+        o.value.is_not(None),
+        o.unit.in_(units) if units is not None else o.unit != NATION_ID,
+    )
+    with store.engine.connect() as conn:
+        return int(conn.execute(q).scalar_one())
+
+
+def revisions(store: Store, indicator: str, unit: str, period: str) -> Revisions:
+    """Every stored vintage of the figure (all kinds) and its releases."""
+    vintages = store.history(indicator, unit, period)
+    return Revisions(indicator, unit, period, vintages, releases(store, indicator, unit, period))
+
+
+@cache
+def _phrasing() -> dict[str, dict[str, str]]:
+    path = resources.files("chitieu.catalog") / "data" / "revisions.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        lang: {k: unicodedata.normalize("NFC", v) for k, v in d.items()} for lang, d in data.items()
+    }
+
+
+def revision_note(
+    store: Store,
+    indicator: str,
+    unit: str,
+    period: str,
+    lang: str = "vi",
+    as_of: datetime | None = None,
+) -> str | None:
+    """ "điều chỉnh từ X xuống Y tỷ đồng" when the figure was revised (as of a time), else None."""
+    from chitieu.fmt import format_number
+
+    rel = [r for r in releases(store, indicator, unit, period) if as_of is None or r.at <= as_of]
+    if not rel:
+        return None
+    full = Revisions(indicator, unit, period, [], rel).complete()
+    if len(full) < 2 or full[-1].value == full[-2].value:
+        return None
+    old, new = full[-2].value, full[-1].value
+    assert old is not None and new is not None
+    cat = catalog()
+    ind = cat.get(indicator)
+    lang = lang if lang in ("vi", "en") else "vi"
+    tpl = _phrasing()[lang]["up" if new > old else "down"]
+    return tpl.format(
+        old=format_number(old, ind.decimals, lang),
+        new=format_number(new, ind.decimals, lang),
+        measure=cat.measure(ind, lang),
+    )
+
+
+@dataclass
+class Triangle:
+    """Reference periods × releases, with revision statistics."""
+
+    indicator: str
+    unit: str
+    releases: list[date]
+    rows: dict[str, list[float | None]]  # period → value as of each release (None: not yet)
+    first: dict[str, float]
+    latest: dict[str, float]
+
+    @property
+    def revisions(self) -> dict[str, float]:
+        """Latest minus first complete release, per period."""
+        return {p: self.latest[p] - self.first[p] for p in self.first if p in self.latest}
+
+    @property
+    def mean_revision(self) -> float | None:
+        """Mean revision (bias): positive when first releases were too low."""
+        r = list(self.revisions.values())
+        return statistics.fmean(r) if r else None
+
+    @property
+    def mean_abs_revision(self) -> float | None:
+        """Mean absolute revision (MAR)."""
+        r = list(self.revisions.values())
+        return statistics.fmean(abs(x) for x in r) if r else None
+
+    @property
+    def relative_mar(self) -> float | None:
+        """MAR relative to the mean absolute latest value, in %."""
+        mar, lat = self.mean_abs_revision, [abs(v) for v in self.latest.values()]
+        return 100 * mar / statistics.fmean(lat) if mar is not None and lat and any(lat) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "indicator": self.indicator,
+            "unit": self.unit,
+            "releases": [d.isoformat() for d in self.releases],
+            "rows": [
+                {
+                    "period": p,
+                    "values": v,
+                    "first": self.first.get(p),
+                    "latest": self.latest.get(p),
+                    "revision": self.revisions.get(p),
+                }
+                for p, v in self.rows.items()
+            ],
+            "mean_revision": self.mean_revision,
+            "mean_abs_revision": self.mean_abs_revision,
+            "relative_mar_pct": self.relative_mar,
+        }
+
+
+def triangle(store: Store, indicator: str, unit: str, periods: list[str]) -> Triangle:
+    """The revision triangle of an indicator for a unit over ``periods`` (one release a day)."""
+    by_period = {p: Revisions(indicator, unit, p, [], releases(store, indicator, unit, p))
+                 for p in periods}  # fmt: skip
+    days = sorted({r.at.date() for rv in by_period.values() for r in rv.releases})
+    rows: dict[str, list[float | None]] = {}
+    first: dict[str, float] = {}
+    latest: dict[str, float] = {}
+    for p, rv in by_period.items():
+        row: list[float | None] = []
+        for d in days:
+            known = [r for r in rv.releases if r.at.date() <= d]
+            row.append(known[-1].value if known else None)
+        rows[p] = row
+        full = rv.complete()
+        if full:
+            first[p] = full[0].value  # type: ignore[assignment]
+            latest[p] = full[-1].value  # type: ignore[assignment]
+    return Triangle(indicator, unit, days, rows, first, latest)

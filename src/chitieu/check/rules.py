@@ -1,0 +1,272 @@
+"""Validation rules as data: left side, operator, right side over indicator expressions.
+
+Rules follow DHIS2's model (operators, importance, period types, unit levels, a missing-value
+strategy per side) plus a tolerance for balance rules. The shipped rules live in
+``data/rules.yaml``; users add files through ``CHITIEU_RULES`` (paths separated by
+``os.pathsep``). Each rule's title, message and hint are registered as finding messages under
+the rule id, so a violation is a :class:`~chitieu.check.findings.Finding` like any other.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import unicodedata
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chitieu.catalog.indicators import Catalog, catalog
+from chitieu.catalog.periods import PeriodType
+from chitieu.check.findings import Severity, messages, register_messages
+from chitieu.check.rule_model import (
+    SIGNS,
+    Level,
+    Missing,
+    Operator,
+    OutlierSettings,
+    Rule,
+    RuleSet,
+    Side,
+)
+from chitieu.errors import CatalogError
+from chitieu.store.schema import Kind
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_COMPONENTS = re.compile(r"components\(\s*([A-Z][A-Z0-9_]*)\s*\)")
+
+
+def _expand(text: str, cat: Catalog, where: str, problems: list[str]) -> str:
+    """Replace components(X) by the sum of X's components and derived codes by their formula."""
+
+    def comps(m: re.Match[str]) -> str:
+        code = m.group(1)
+        ind = cat.indicators.get(code)
+        if ind is None or not ind.components:
+            problems.append(f"{where}: components({code}) needs an indicator with components")
+            return "0"
+        return "(" + " + ".join(ind.components) + ")"
+
+    out = _COMPONENTS.sub(comps, text)
+    for _ in range(10):  # derived indicators, possibly nested
+        names = {n.id for n in ast.walk(ast.parse(out, mode="eval")) if isinstance(n, ast.Name)}
+        derived = [n for n in names if n in cat.indicators and cat.indicators[n].formula]
+        if not derived:
+            break
+        for n in derived:
+            out = re.sub(rf"\b{n}\b", f"({cat.indicators[n].formula})", out)
+    return out
+
+
+def _side(raw: Any, missing: Missing, cat: Catalog, where: str, problems: list[str]) -> Side:
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        problems.append(f"{where}: needs an expression")
+        return Side("", "0", (), ast.parse("0", mode="eval"), missing)
+    try:
+        expr = _expand(text, cat, where, problems)
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError as exc:
+        problems.append(f"{where}: '{text}' does not parse ({exc.msg})")
+        return Side(text, "0", (), ast.parse("0", mode="eval"), missing)
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load)
+    ops = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.operator | ast.unaryop):
+            if not isinstance(node, ops):
+                problems.append(f"{where}: '{text}' uses a forbidden operator (only + - * /)")
+        elif not isinstance(node, allowed):
+            problems.append(f"{where}: '{text}' may use only indicator codes, numbers, + - * /")
+            break
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+            if node.id not in cat.indicators:
+                problems.append(f"{where}: unknown indicator '{node.id}' in '{text}'")
+    order = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Name)), key=lambda n: n.col_offset
+    )
+    return Side(text, expr, tuple(dict.fromkeys(n.id for n in order)), tree.body, missing)
+
+
+def _text(raw: Any, where: str, problems: list[str], required: bool = True) -> dict[str, str]:
+    if raw is None and not required:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("vi", "en")):
+        problems.append(f"{where}: needs text for 'vi' and 'en', got {raw!r}")
+        return {"vi": "", "en": ""}
+    return {k: unicodedata.normalize("NFC", raw[k]) for k in ("vi", "en")}
+
+
+def _choice(cls: type[StrEnum], raw: Any, where: str, problems: list[str]) -> Any:
+    try:
+        return cls(raw)
+    except ValueError:
+        problems.append(f"{where}: '{raw}' is not one of {' | '.join(m.value for m in cls)}")
+        return next(iter(cls))
+
+
+def _set(cls: type[StrEnum], raw: Any, where: str, problems: list[str]) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        raw = [raw]
+    return frozenset(str(_choice(cls, x, where, problems)) for x in raw)
+
+
+_RULE_FIELDS = {
+    "id", "name", "left", "operator", "right", "importance", "tolerance", "tolerance_abs",
+    "period_types", "levels", "kinds", "missing_value_strategy", "message", "hint",
+}  # fmt: skip
+
+
+def _rule(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Rule | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: a rule must be a mapping, got {raw!r}")
+        return None
+    rid = str(raw.get("id", ""))
+    where = f"{where} ({rid})" if rid else where
+    missing = sorted({"id", "name", "left", "operator", "right"} - raw.keys())
+    if missing:
+        problems.append(f"{where}: missing field(s) {', '.join(missing)}")
+        return None
+    if unknown := sorted(raw.keys() - _RULE_FIELDS):
+        problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
+    if not _ID.match(rid):
+        problems.append(f"{where}: id '{rid}' must be lower-case letters, digits, '-', '_', '.'")
+    mvs = raw.get("missing_value_strategy", Missing.SKIP_IF_ANY_VALUE_MISSING)
+    if not isinstance(mvs, dict):
+        mvs = {"left": mvs, "right": mvs}
+    sides = {
+        s: _side(
+            raw[s],
+            _choice(Missing, mvs.get(s, Missing.SKIP_IF_ANY_VALUE_MISSING), where, problems),
+            cat,
+            f"{where} {s}",
+            problems,
+        )
+        for s in ("left", "right")
+    }
+    tol = raw.get("tolerance", 0.0)
+    tol_abs = raw.get("tolerance_abs", 0.0)
+    for name, t in (("tolerance", tol), ("tolerance_abs", tol_abs)):
+        if not isinstance(t, int | float) or t < 0:
+            problems.append(f"{where}: {name} must be a number ≥ 0 (0.005 = 0,5%), got {t!r}")
+    importance = _choice(Severity, raw.get("importance", "error"), f"{where} importance", problems)
+    kinds = _set(Kind, raw.get("kinds"), f"{where} kinds", problems)
+    rule = Rule(
+        id=rid,
+        name=_text(raw["name"], f"{where} name", problems),
+        left=sides["left"],
+        operator=_choice(Operator, raw["operator"], f"{where} operator", problems),
+        right=sides["right"],
+        importance=importance,
+        tolerance=float(tol) if isinstance(tol, int | float) else 0.0,
+        tolerance_abs=float(tol_abs) if isinstance(tol_abs, int | float) else 0.0,
+        period_types=_set(PeriodType, raw.get("period_types"), f"{where} period_types", problems),
+        levels=_set(Level, raw.get("levels"), f"{where} levels", problems),
+        kinds=kinds or frozenset({Kind.ACTUAL, Kind.ESTIMATE}),
+    )
+    _register(rule, raw, where, problems)
+    return rule
+
+
+def _register(rule: Rule, raw: dict[str, Any], where: str, problems: list[str]) -> None:
+    """Register the rule's title, message and hint as finding messages under its id."""
+    base = messages()["rule-pair" if rule.operator.is_pair else "rule-violation"]
+    msg = _text(raw.get("message"), f"{where} message", problems, required=False)
+    hint = _text(raw.get("hint"), f"{where} hint", problems, required=False)
+    register_messages(
+        {
+            rule.id: {
+                "title": dict(rule.name),
+                "message": {
+                    lang: (msg.get(lang) or base["message"][lang]).replace(
+                        "{name}", rule.name[lang]
+                    )
+                    for lang in ("vi", "en")
+                },
+                "hint": {lang: hint.get(lang) or base["hint"][lang] for lang in ("vi", "en")},
+            }
+        }
+    )
+
+
+def _outliers(raw: Any, cat: Catalog, where: str, problems: list[str]) -> dict[str, dict]:
+    out: dict[str, dict[str, Any]] = {}
+    if not raw:
+        return out
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: outliers must be a mapping with defaults and indicators")
+        return out
+    keys = set(OutlierSettings.__dataclass_fields__)
+    entries = [("", raw.get("defaults") or {})]
+    entries += list((raw.get("indicators") or {}).items())
+    for code, settings in entries:
+        w = f"{where} outliers {code or 'defaults'}"
+        if code and code not in cat.indicators:
+            problems.append(f"{w}: unknown indicator '{code}'")
+        if not isinstance(settings, dict) or not set(settings) <= keys:
+            problems.append(f"{w}: settings must be a mapping of {', '.join(sorted(keys))}")
+            continue
+        out[str(code)] = settings
+    return out
+
+
+def load_rules(extra: list[Path] | None = None, cat: Catalog | None = None) -> RuleSet:
+    """Load the shipped rules plus ``extra`` files; raise CatalogError listing every problem."""
+    cat = cat or catalog()
+    problems: list[str] = []
+    files: list[Any] = [resources.files("chitieu.check") / "data" / "rules.yaml"]
+    for p in extra or []:
+        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    rules: dict[str, Rule] = {}
+    settings: dict[str, dict[str, Any]] = {}
+    for f in files:
+        try:
+            data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            problems.append(f"{f}: cannot be read as YAML ({exc})")
+            continue
+        if not isinstance(data, dict):
+            problems.append(f"{f}: must be a mapping with 'rules' (and 'outliers')")
+            continue
+        for i, raw in enumerate(data.get("rules") or [], start=1):
+            rule = _rule(raw, cat, f"{f.name} rule #{i}", problems)
+            if rule is None:
+                continue
+            if rule.id in rules:
+                problems.append(f"{f.name}: rule {rule.id} is defined twice")
+            rules[rule.id] = Rule(**{**rule.__dict__, "source": str(f)})
+        for code, s in _outliers(data.get("outliers"), cat, f.name, problems).items():
+            settings[code] = {**settings.get(code, {}), **s}
+    if problems:
+        listing = "\n  - ".join(problems)
+        raise CatalogError(
+            f"the validation rules have {len(problems)} problem(s):\n  - {listing}",
+            "fix the rule file(s) named above (see src/chitieu/check/data/rules.yaml)",
+        )
+    defaults = OutlierSettings(**settings.get("", {}))
+    outliers = {"": defaults}
+    for code, s in settings.items():
+        if code:
+            outliers[code] = OutlierSettings(**{**defaults.__dict__, **s})
+    return RuleSet(tuple(rules.values()), outliers, tuple(str(f) for f in files))
+
+
+@cache
+def rules() -> RuleSet:
+    """The rules in force: shipped data plus files named by ``CHITIEU_RULES``."""
+    env = os.environ.get("CHITIEU_RULES", "")
+    return load_rules([Path(p) for p in env.split(os.pathsep) if p])
+
+
+__all__ = [
+    "SIGNS", "Level", "Missing", "Operator", "OutlierSettings", "Rule", "RuleSet", "Side",
+    "load_rules", "rules",
+]  # fmt: skip

@@ -1,0 +1,249 @@
+"""Running the checks: validation rules and outliers, on a write or over a stored period.
+
+``validate_values`` is what every write path calls (file import, web form, API): the new values
+are laid over the stored values of the same units, periods and kinds, the rules that read any
+new value are evaluated, and the new values are compared with their history. ``validate_period``
+checks everything stored for a period. Both return one :class:`Report` with every finding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from chitieu.catalog.periods import parse_period, periods_within
+from chitieu.catalog.units import NATION_ID
+from chitieu.check.findings import DEFAULT_CAP, Finding, Report
+from chitieu.check.outliers import Num, check_value, history_ids
+from chitieu.check.rules import SIGNS, Level, Operator, Rule, RuleSet, rules
+from chitieu.store.schema import Kind
+from chitieu.store.values import NewValue, Observation, Store, best_value
+
+#: (indicator, unit, period, kind)
+Key = tuple[str, str, str, str]
+#: where a value came from: file, sheet, row (import) or nothing (stored values)
+Places = Mapping[Key, Mapping[str, Any]]
+
+
+def _num(v: float, lang: str, sign: bool = False) -> Num:
+    return Num(v, lang, None, sign)
+
+
+def _rule_finding(
+    rule: Rule,
+    unit: str,
+    period: str,
+    kind: str,
+    lv: float | None,
+    rv: float | None,
+    lp: bool,
+    rp: bool,
+    place: Mapping[str, Any],
+) -> Finding:
+    params: dict[str, Any] = {
+        "left": rule.left.text,
+        "right": rule.right.text,
+        "sign": SIGNS[rule.operator],
+        "operator": str(rule.operator),
+        "operands": ", ".join(rule.operands),
+        "kind": kind,
+        "left_value": lv,
+        "right_value": rv,
+    }
+    imbalance = None
+    if rule.operator.is_pair:
+        if rule.operator == Operator.COMPULSORY_PAIR:
+            present, absent = (
+                (rule.left.text, rule.right.text) if lp else (rule.right.text, rule.left.text)
+            )
+            params["problem_vi"] = f"{present} có số liệu nhưng {absent} không có"
+            params["problem_en"] = f"{present} is reported but {absent} is not"
+        else:
+            params["problem_vi"] = (
+                f"{rule.left.text} và {rule.right.text} không được cùng có số liệu"
+            )
+            params["problem_en"] = (
+                f"{rule.left.text} and {rule.right.text} must not both be reported"
+            )
+    else:
+        assert lv is not None and rv is not None
+        imbalance = lv - rv
+        for lang in ("vi", "en"):
+            params[f"left_value_{lang}"] = _num(lv, lang)
+            params[f"right_value_{lang}"] = _num(rv, lang)
+            params[f"imbalance_{lang}"] = _num(imbalance, lang, sign=True)
+            sides = [(rule.left, lv), (rule.right, rv)]
+            params[f"actual_{lang}"] = ", ".join(
+                f"{side.text} = {_num(v, lang)}" for side, v in sides if side.operands
+            )
+        if rule.tolerance:
+            pct = {lang: _num(rule.tolerance * 100, lang) for lang in ("vi", "en")}
+            params["tolerance_vi"] = f" (sai số cho phép {pct['vi']}%)"
+            params["tolerance_en"] = f" (within {pct['en']}%)"
+    return Finding(
+        rule.id,
+        rule.importance,
+        value=lv,
+        indicator=rule.left.operands[0] if rule.left.operands else None,
+        unit=unit,
+        period=period,
+        imbalance=imbalance,
+        rule=rule.id,
+        params=params,
+        **place,
+    )
+
+
+def evaluate_rules(
+    values: Mapping[Key, float],
+    ruleset: RuleSet | None = None,
+    changed: set[Key] | None = None,
+    places: Places | None = None,
+) -> list[Finding]:
+    """Findings of every rule over ``values``; only rules reading a ``changed`` key if given."""
+    rs = ruleset or rules()
+    groups: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
+    for (ind, unit, period, kind), v in values.items():
+        groups[(unit, period, kind)][ind] = v
+    found: list[Finding] = []
+    needs = [(r, set(r.operands), r.needs_values) for r in rs.rules]
+    for (unit, period, kind), vals in sorted(groups.items()):
+        ptype = str(parse_period(period).type)
+        level = Level.NATION if unit == NATION_ID else Level.PROVINCE
+        for rule, ops, needs_values in needs:
+            if needs_values and ops.isdisjoint(vals):
+                continue
+            if not rule.applies(ptype, level, kind):
+                continue
+            touched = [
+                o for o in rule.operands if changed is None or (o, unit, period, kind) in changed
+            ]
+            if not touched:
+                continue
+            lv, lp = rule.left.value(vals)
+            rv, rp = rule.right.value(vals)
+            if rule.operator == Operator.COMPULSORY_PAIR:
+                ok = lp == rp
+            elif rule.operator == Operator.EXCLUSIVE_PAIR:
+                ok = not (lp and rp)
+            elif lv is None or rv is None:
+                continue  # skipped by the missing-value strategy
+            else:
+                ok = rule.holds(lv, rv)
+            if not ok:
+                place = dict((places or {}).get((touched[0], unit, period, kind), {}))
+                if place:
+                    place["column"] = "value"
+                found.append(_rule_finding(rule, unit, period, kind, lv, rv, lp, rp, place))
+    return found
+
+
+def _history(obs: Iterable[Observation]) -> dict[tuple[str, str], dict[str, float]]:
+    out: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for (ind, unit, period), o in best_value(obs).items():
+        if o.value is not None:
+            out[(ind, unit)][period] = o.value
+    return out
+
+
+def _outliers(
+    targets: Iterable[tuple[Key, float]],
+    store: Store | None,
+    rs: RuleSet,
+    places: Places | None,
+    as_of: datetime | None = None,
+    overlay: Mapping[Key, float] | None = None,
+) -> list[Finding]:
+    targets = [(k, v) for k, v in targets if k[3] != Kind.PLAN]
+    if not targets or store is None:
+        return []
+    ids = history_ids({k[2] for k, _ in targets}, rs)
+    obs = store.current(
+        ids,
+        indicators=sorted({k[0] for k, _ in targets}),
+        units=sorted({k[1] for k, _ in targets}),
+        as_of=as_of,
+    )
+    hist = _history(obs)
+    for (ind, unit, period, kind), v in (overlay or {}).items():  # values written together
+        if kind != Kind.PLAN:
+            hist[(ind, unit)][period] = v
+    found: list[Finding] = []
+    for key, v in targets:
+        ind, unit, period, _ = key
+        place = (places or {}).get(key)
+        found += check_value(ind, unit, period, v, hist.get((ind, unit), {}), rs, place)
+    return found
+
+
+def validate_values(
+    store: Store | None,
+    new_values: Iterable[NewValue],
+    *,
+    places: Places | None = None,
+    ruleset: RuleSet | None = None,
+    outliers: bool = True,
+    cap: int = DEFAULT_CAP,
+) -> Report:
+    """Check values about to be written, against each other and the stored values."""
+    rs = ruleset or rules()
+    new = {(v.indicator, v.unit, v.period, str(v.kind)): v.value for v in new_values}
+    new_vals = {k: v for k, v in new.items() if v is not None}
+    report = Report(cap=cap)
+    if not new:
+        return report
+    combined: dict[Key, float] = {}
+    if store is not None:
+        wanted = {rs_op for r in rs.rules for rs_op in r.operands}
+        groups = {(k[1], k[2], k[3]) for k in new}
+        for o in store.current(
+            {g[1] for g in groups},
+            indicators=sorted(wanted),
+            units=sorted({g[0] for g in groups}),
+            kinds=sorted({g[2] for g in groups}),
+        ):
+            if (o.unit, o.period, o.kind) in groups and o.value is not None:
+                combined[o.key] = o.value
+    for k, v in new.items():  # new values win; a None deletes
+        if v is None:
+            combined.pop(k, None)
+        else:
+            combined[k] = v
+    report.extend(evaluate_rules(combined, rs, set(new), places))
+    if outliers:
+        report.extend(_outliers(new_vals.items(), store, rs, places, None, new_vals))
+    report.stats = {"values": len(new), "rules": len(rs.rules)}
+    return report
+
+
+def validate_period(
+    store: Store,
+    period: str,
+    *,
+    units: list[str] | None = None,
+    ruleset: RuleSet | None = None,
+    outliers: bool = True,
+    cap: int = DEFAULT_CAP,
+    as_of: datetime | None = None,
+) -> Report:
+    """Check everything stored for ``period`` and the periods within it (optionally some units)."""
+    rs = ruleset or rules()
+    p = parse_period(period)
+    ids = {q.id for q in periods_within(p)}
+    obs = store.current(ids, units=units, as_of=as_of)
+    values = {o.key: o.value for o in obs if o.value is not None}
+    report = Report(cap=cap)
+    report.extend(evaluate_rules(values, rs))
+    if outliers:
+        best = best_value(obs)
+        targets = [((i, u, q, o.kind), o.value) for (i, u, q), o in sorted(best.items())]
+        report.extend(_outliers(targets, store, rs, None, as_of))  # type: ignore[arg-type]
+    report.stats = {
+        "period": p.id,
+        "values": len(values),
+        "rules": len(rs.rules),
+        "units": len({o.unit for o in obs}),
+    }
+    return report

@@ -1,0 +1,340 @@
+"""CLI: data quality — validate, completeness, estimate, revisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from chitieu.catalog.indicators import catalog
+from chitieu.catalog.periods import parse_period
+from chitieu.catalog.units import NATION_ID, registry
+from chitieu.cli.common import (
+    EXIT_INVALID,
+    DbOption,
+    JsonOption,
+    LangOption,
+    console,
+    handle_errors,
+    open_store,
+    print_json,
+    user,
+)
+from chitieu.errors import ChitieuError
+from chitieu.fmt import format_number, format_pct
+
+PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1.")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Use the data as it stood at this time (Vietnam time): 2023-06-25 (end of that "
+        "day) or 2023-06-25T09:00. Default: now.",
+    ),
+]
+
+
+def parse_as_of(text: str | None) -> datetime | None:
+    """A Vietnam-time date or datetime as the store's naive UTC (a date means its end)."""
+    if not text:
+        return None
+    try:
+        if "T" in text or " " in text.strip():
+            local = datetime.fromisoformat(text.strip())
+        else:
+            local = datetime.combine(date.fromisoformat(text.strip()), time(23, 59, 59))
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{text}' is not a date; write 2023-06-25 or 2023-06-25T09:00", param_hint="--as-of"
+        ) from None
+    return local.replace(tzinfo=None) - timedelta(hours=7)
+
+
+def _unit(text: str, period: str) -> str:
+    return registry().resolve(text, parse_period(period).end).id
+
+
+def _n(v: float | None, lang: str, decimals: int = 0) -> str:
+    return "" if v is None else format_number(v, decimals, lang)
+
+
+@handle_errors
+def validate_cmd(
+    period: PeriodOpt,
+    unit: Annotated[
+        str | None, typer.Option("--unit", "-u", help="Only this unit (code, name or id).")
+    ] = None,
+    outliers: Annotated[
+        bool, typer.Option("--outliers/--no-outliers", help="Also compare values with history.")
+    ] = True,
+    cap: Annotated[int, typer.Option("--cap", help="Findings listed at most.")] = 2000,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """Run every validation rule and the outlier checks over the stored values of a period.
+
+    Findings of all kinds in one pass: rule id, severity, place, value, imbalance, message and
+    how to fix it. Exit code 1 when a rule of importance `error` fails.
+    """
+    from chitieu.check.runner import validate_period
+
+    p = parse_period(period)
+    units = [_unit(unit, p.id)] if unit else None
+    rep = validate_period(open_store(db), p.id, units=units, outliers=outliers, cap=cap)
+    if as_json:
+        print_json(rep.to_dict())
+    else:
+        print_report(rep, lang)
+    if not rep.valid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def print_report(rep: Any, lang: str) -> None:
+    """A report as a readable table with a header of counts."""
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(rep.counts.items())) or "—"
+    head = "lỗi / errors" if lang == "vi" else "errors"
+    warn = "cảnh báo / warnings" if lang == "vi" else "warnings"
+    console.print(f"[bold]{rep.errors} {head}, {rep.warnings} {warn}[/] ({counts})")
+    if rep.findings:
+        t = Table(show_lines=True)
+        for col in ("severity", "rule", "place", "value", "imbalance", "message", "fix"):
+            t.add_column(col, overflow="fold")
+        for f in rep.findings:
+            style = "red" if f.severity == "error" else "yellow"
+            t.add_row(
+                f"[{style}]{f.severity}[/]", f.rule or f.type, f.place,
+                "" if f.value is None else format_pct(f.value, 2, lang),
+                "" if f.imbalance is None else format_pct(f.imbalance, 2, lang, sign=True),
+                f.message(lang), f.hint(lang),
+            )  # fmt: skip
+        console.print(t)
+    if rep.capped:
+        console.print(
+            f"[yellow]Danh sách bị cắt / capped: {len(rep.findings)} shown, "
+            f"{rep.dropped} more not shown (--cap).[/]"
+        )
+
+
+@handle_errors
+def completeness_cmd(
+    period: PeriodOpt,
+    form: Annotated[str | None, typer.Option("--form", help="Only this form code.")] = None,
+    round_: Annotated[
+        str | None,
+        typer.Option(
+            "--round",
+            help="estimate: figures 'ước' due before the review; actual: official figures. "
+            "Default: estimate when the form has an estimate deadline.",
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    show_all: Annotated[bool, typer.Option("--all", help="List every unit, on time too.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """Which units have reported a period's forms, which are late, partial or missing."""
+    from chitieu.check.completeness import Status, completeness
+
+    if round_ not in (None, "estimate", "actual"):
+        raise typer.BadParameter("use estimate or actual", param_hint="--round")
+    res = completeness(open_store(db), period, form, round_, parse_as_of(as_of))
+    if as_json:
+        print_json([c.to_dict() for c in res])
+        return
+    labels = {
+        "vi": {"on_time": "đúng hạn", "late": "muộn", "partial": "thiếu chỉ tiêu",
+               "pending": "chưa đến hạn", "missing": "chưa gửi"},
+        "en": {"on_time": "on time", "late": "late", "partial": "partial",
+               "pending": "not yet due", "missing": "missing"},
+    }[lang if lang == "en" else "vi"]  # fmt: skip
+    for c in res:
+        counts = ", ".join(f"{labels[k]}: {v}" for k, v in c.counts.items() if v)
+        console.print(
+            f"[bold]{c.form}[/] {c.form_name[lang if lang == 'en' else 'vi']} — {c.period}, "
+            f"round {c.round}, due {c.due:%d/%m/%Y}: {len(c.units)} expected; {counts}; "
+            f"reporting rate {format_pct(c.reporting_rate, 2, lang)}%, "
+            f"on time {format_pct(c.on_time_rate, 2, lang)}%"
+        )
+        rows = [u for u in c.units if show_all or u.status != Status.ON_TIME]
+        if not rows:
+            continue
+        t = Table()
+        for col in (
+            "unit",
+            "name",
+            "status",
+            "indicators",
+            "first sent (UTC)",
+            "days late",
+            "est.",
+        ):
+            t.add_column(col)
+        for u in rows:
+            style = {"on_time": "green", "late": "yellow"}.get(u.status, "red")
+            t.add_row(
+                u.unit, u.name, f"[{style}]{labels[u.status]}[/]", f"{u.reported}/{u.expected}",
+                f"{u.first_at:%Y-%m-%d %H:%M}" if u.first_at else "",
+                str(u.days_late or ""), "✓" if u.estimated else "",
+            )  # fmt: skip
+        console.print(t)
+
+
+@handle_errors
+def estimate_cmd(
+    period: PeriodOpt,
+    as_of: AsOfOpt = None,
+    method: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--method",
+            "-m",
+            help="Method(s) to try in order instead of each indicator's own: same_period_ratio, "
+            "seasonal_share, ratio_of_means, carry_forward.",
+        ),
+    ] = None,
+    indicator: Annotated[
+        list[str] | None, typer.Option("--indicator", "-i", help="Only these indicators.")
+    ] = None,
+    unit: Annotated[
+        list[str] | None, typer.Option("--unit", "-u", help="Only these units.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show; write nothing.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """Estimate ("ước") the figures of a period that units have not reported yet.
+
+    Targets are the period's reporting forms (or --indicator/--unit). Each estimate is stored
+    as kind `estimate` with its method and inputs, and is superseded, not deleted, when the
+    unit's own figures arrive.
+    """
+    from chitieu.analyze.estimate import estimate_period, write_estimates
+
+    cat = catalog()
+    for code in indicator or []:
+        cat.get(code)
+    p = parse_period(period)
+    units = [_unit(u, p.id) for u in unit] if unit else None
+    store = open_store(db)
+    run = estimate_period(
+        store, p.id, parse_as_of(as_of), methods=method, indicators=indicator, units=units
+    )
+    if not dry_run:
+        write_estimates(store, run, user())
+    if as_json:
+        print_json({**run.to_dict(), "dry_run": dry_run})
+        return
+    t = Table(title=f"{p.id}: {len(run.estimates)} estimate(s)")
+    for col in ("indicator", "unit", "value", "method", "basis"):
+        t.add_column(col, justify="right" if col == "value" else "left")
+    for e in run.estimates:
+        ind = cat.get(e.indicator)
+        basis = ", ".join(
+            f"{k}={format_pct(v, 4, lang) if isinstance(v, float) else v}"
+            for k, v in e.inputs.items()
+            if k in ("ratio", "mean_share", "responders") or k == "from"
+        )
+        t.add_row(e.indicator, e.unit, _n(e.value, lang, ind.decimals), e.method, basis)
+    console.print(t)
+    console.print(
+        f"{run.reported} already reported, {run.unchanged} unchanged, {len(run.skipped)} "
+        "could not be estimated. "
+        + ("Chưa ghi / nothing written (--dry-run)." if dry_run else
+           f"Đã ghi / written: batch {run.batch.id if run.batch else '-'}.")
+    )  # fmt: skip
+    for s in run.skipped:
+        console.print(f"[yellow]{s.indicator} {s.unit}[/]: {s.reason}")
+
+
+@handle_errors
+def revisions_cmd(
+    indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator code.")],
+    unit: Annotated[str, typer.Option("--unit", "-u", help="Unit (VN = nation).")] = NATION_ID,
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="The figure's period (its vintages).")
+    ] = None,
+    triangle: Annotated[
+        bool,
+        typer.Option(
+            "--triangle", help="Revision triangle over the periods of --period-type with data."
+        ),
+    ] = False,
+    period_type: Annotated[
+        str, typer.Option("--period-type", help="Periods of the triangle: half, year, quarter.")
+    ] = "half",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """Every vintage of a figure (value, kind, status, source, who, when), or a triangle."""
+    from chitieu.analyze import revisions as rv
+
+    ind = catalog().get(indicator)
+    store = open_store(db)
+    if triangle or period is None:
+        ptype = parse_period(period).type if period else period_type
+        periods = sorted(q for q in store.periods() if str(parse_period(q).type) == str(ptype))
+        unit_id = registry().resolve(unit, parse_period(periods[-1]).end).id if periods else unit
+        tri = rv.triangle(store, ind.code, unit_id, periods)
+        if as_json:
+            print_json(tri.to_dict())
+            return
+        _print_triangle(tri, ind.decimals, lang)
+        return
+    unit_id = _unit(unit, period)
+    res = rv.revisions(store, ind.code, unit_id, parse_period(period).id)
+    note = rv.revision_note(store, ind.code, unit_id, parse_period(period).id, lang)
+    if as_json:
+        print_json({**res.to_dict(), "note": note})
+        return
+    t = Table(title=f"{ind.code} — {unit_id} — {period}: vintages")
+    for col in ("when (UTC)", "value", "kind", "status", "source", "who", "method"):
+        t.add_column(col, justify="right" if col == "value" else "left")
+    for o in res.vintages:
+        t.add_row(f"{o.created_at:%Y-%m-%d %H:%M}", _n(o.value, lang, ind.decimals), o.kind,
+                  o.status, o.source or "", o.created_by, o.method or "")  # fmt: skip
+    console.print(t)
+    r = Table(title="releases (the figure a review showed after each change)")
+    for col in ("when (UTC)", "value", "kind", "units", "batch", "source", "who"):
+        r.add_column(col, justify="right" if col in ("value", "units") else "left")
+    for x in res.releases:
+        r.add_row(f"{x.at:%Y-%m-%d %H:%M}", _n(x.value, lang, ind.decimals), x.kind or "",
+                  str(x.units), str(x.batch_id), x.source or "", x.created_by)  # fmt: skip
+    console.print(r)
+    if note:
+        console.print(f"Ghi chú / note: {note}")
+
+
+def _print_triangle(tri: Any, decimals: int, lang: str) -> None:
+    if not tri.first:
+        raise ChitieuError(
+            f"no releases of {tri.indicator} for {tri.unit}", "load data first (chitieu demo)"
+        )
+    t = Table(title=f"{tri.indicator} — {tri.unit}: revision triangle (period × release)")
+    t.add_column("period")
+    for d in tri.releases:
+        t.add_column(f"{d:%d/%m/%Y}", justify="right")
+    t.add_column("revision", justify="right")
+    for p, vals in tri.rows.items():
+        rev = tri.revisions.get(p)
+        t.add_row(p, *[_n(v, lang, decimals) for v in vals],
+                  "" if rev is None else format_number(rev, decimals, lang))  # fmt: skip
+    console.print(t)
+    mr, mar, rel = tri.mean_revision or 0.0, tri.mean_abs_revision or 0.0, tri.relative_mar
+    console.print(
+        f"mean revision {format_pct(mr, 2, lang, sign=True)}, mean absolute revision "
+        f"{format_pct(mar, 2, lang)}, relative MAR {format_pct(rel or 0, 2, lang)}%"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("validate")(validate_cmd)
+    app.command("completeness")(completeness_cmd)
+    app.command("estimate")(estimate_cmd)
+    app.command("revisions")(revisions_cmd)
