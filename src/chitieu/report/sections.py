@@ -72,14 +72,16 @@ def completeness_line(ctx: ReportContext, code: str) -> Paragraph | None:
     if c is None:
         return None
     name = ctx.cat.get(code).name(ctx.lang)
+    lower = name[:1].lower() + name[1:]
     if c.reported == 0:
-        text = render(ctx.phr["completeness_national"], name=name, expected=c.expected)
+        text = render(ctx.phr["completeness_national"], name=name, name_lower=lower,
+                      expected=c.expected)  # fmt: skip
         return Paragraph(text, style="note")
     missing = ""
     if 0 < len(c.missing) <= 5:
         missing = " (" + ", ".join(ctx.unit_name(u) for u in c.missing) + ")"
     text = render(
-        ctx.phr["completeness"], name=name, reported=c.reported, expected=c.expected,
+        ctx.phr["completeness"], name=name, name_lower=lower, reported=c.reported, expected=c.expected,
         estimated=c.estimated, missing=len(c.missing), missing_list=missing,
     )  # fmt: skip
     return Paragraph(text, style="note")
@@ -100,9 +102,9 @@ def _province_blocks(ctx: ReportContext) -> list[Block]:
         a, b, c = facts[:3]
         blocks.append(Paragraph(render(
             ctx.phr["rank_sentence"], name=a.name[:1].lower() + a.name[1:], measure=a.measure,
-            first=ctx.unit_name(a.unit), first_value=a.value, first_share=a.share,
-            second=ctx.unit_name(b.unit), second_value=b.value,
-            third=ctx.unit_name(c.unit), third_value=c.value,
+            first=ctx.unit_name(a.unit, False), first_value=a.value, first_share=a.share,
+            second=ctx.unit_name(b.unit, False), second_value=b.value,
+            third=ctx.unit_name(c.unit, False), third_value=c.value,
         )))  # fmt: skip
     chart = provinces_chart(ctx, code)
     if chart:
