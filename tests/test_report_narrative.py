@@ -7,8 +7,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from chitieu.report import build_document, make_context
 from chitieu.store.values import NewValue, Store
 
@@ -21,7 +19,9 @@ def seed_paragraph() -> str:
     """The source document's four sentences (kept in tests/golden, checked against the seed)."""
     text = (GOLDEN / "seed_paragraph_vi.txt").read_text(encoding="utf-8").strip()
     if SEED.exists():
-        m = re.search(r"Trong 6 tháng đầu năm 2023, doanh thu.*?so với kế hoạch năm\.", SEED.read_text())
+        m = re.search(
+            r"Trong 6 tháng đầu năm 2023, doanh thu.*?so với kế hoạch năm\.", SEED.read_text()
+        )
         assert m and m.group(0) == text
     return text
 
@@ -54,16 +54,19 @@ def test_demo_h1_2023_in_english(demo_sqlite):
 
 
 def test_month_estimate_flat_change_stock_above_plan(store):
-    put(store, [
-        ("ICT_REVENUE", "VN", "202306", "estimate", 250_000),  # 250000/240000 → +4,17%
-        ("ICT_REVENUE", "VN", "202206", "actual", 240_000),
-        ("ICT_REVENUE", "VN", "2023", "plan", 4_000_000),  # 6,25%
-        ("ICT_BUDGET", "VN", "202306", "actual", 8_000),  # = last year → "bằng"
-        ("ICT_BUDGET", "VN", "202206", "actual", 8_000),
-        ("ICT_LABOUR", "VN", "202306", "actual", 1_500_000),  # /1480000 → +1,35%
-        ("ICT_LABOUR", "VN", "202206", "actual", 1_480_000),
-        ("ICT_LABOUR", "VN", "2023", "plan", 1_490_000),  # 100,67% → vượt kế hoạch
-    ])  # fmt: skip
+    put(
+        store,
+        [
+            ("ICT_REVENUE", "VN", "202306", "estimate", 250_000),  # 250000/240000 → +4,17%
+            ("ICT_REVENUE", "VN", "202206", "actual", 240_000),
+            ("ICT_REVENUE", "VN", "2023", "plan", 4_000_000),  # 6,25%
+            ("ICT_BUDGET", "VN", "202306", "actual", 8_000),  # = last year → "bằng"
+            ("ICT_BUDGET", "VN", "202206", "actual", 8_000),
+            ("ICT_LABOUR", "VN", "202306", "actual", 1_500_000),  # /1480000 → +1,35%
+            ("ICT_LABOUR", "VN", "202206", "actual", 1_480_000),
+            ("ICT_LABOUR", "VN", "2023", "plan", 1_490_000),  # 100,67% → vượt kế hoạch
+        ],
+    )
     assert headline(store, "202306") == (
         "Trong tháng 6/2023, doanh thu toàn ngành TT&TT ước đạt 250.000 tỷ đồng, tăng 4,17% so "
         "với cùng kỳ năm 2022, đạt 6,25% so với kế hoạch năm 2023. Nộp ngân sách nhà nước đạt "
@@ -79,15 +82,18 @@ def test_month_estimate_flat_change_stock_above_plan(store):
 
 
 def test_quarter_rolled_up_from_months(store):
-    put(store, [
-        ("ICT_REVENUE", "VN", "202304", "actual", 100),  # Q2/2023 = 100+110+120 = 330
-        ("ICT_REVENUE", "VN", "202305", "actual", 110),
-        ("ICT_REVENUE", "VN", "202306", "actual", 120),
-        ("ICT_REVENUE", "VN", "2022Q2", "actual", 300),  # +10%
-        ("ICT_REVENUE", "VN", "2023", "plan", 1_320),  # 25%
-        ("ICT_GDP", "VN", "2023Q2", "actual", 90),  # −10%
-        ("ICT_GDP", "VN", "2022Q2", "actual", 100),
-    ])  # fmt: skip
+    put(
+        store,
+        [
+            ("ICT_REVENUE", "VN", "202304", "actual", 100),  # Q2/2023 = 100+110+120 = 330
+            ("ICT_REVENUE", "VN", "202305", "actual", 110),
+            ("ICT_REVENUE", "VN", "202306", "actual", 120),
+            ("ICT_REVENUE", "VN", "2022Q2", "actual", 300),  # +10%
+            ("ICT_REVENUE", "VN", "2023", "plan", 1_320),  # 25%
+            ("ICT_GDP", "VN", "2023Q2", "actual", 90),  # −10%
+            ("ICT_GDP", "VN", "2022Q2", "actual", 100),
+        ],
+    )
     assert headline(store, "2023Q2") == (
         "Trong quý II/2023, doanh thu toàn ngành TT&TT đạt 330 tỷ đồng, tăng 10% so với cùng kỳ "
         "năm 2022, đạt 25% so với kế hoạch năm 2023. Đóng góp vào GDP của ngành TTTT đạt 90 tỷ "
@@ -96,13 +102,16 @@ def test_quarter_rolled_up_from_months(store):
 
 
 def test_nine_months_cumulative_with_an_estimated_part(store):
-    put(store, [
-        ("ICT_REVENUE", "VN", "2023S1", "estimate", 1_000),  # 9 months = 1000 + 600 (estimate)
-        ("ICT_REVENUE", "VN", "2023Q3", "actual", 600),
-        ("ICT_REVENUE", "VN", "2022S1", "actual", 900),  # 1480 → 1600/1480 = +8,11%
-        ("ICT_REVENUE", "VN", "2022Q3", "actual", 580),
-        ("ICT_REVENUE", "VN", "2023", "plan", 2_000),  # 80%
-    ])  # fmt: skip
+    put(
+        store,
+        [
+            ("ICT_REVENUE", "VN", "2023S1", "estimate", 1_000),  # 9 months = 1000 + 600 (estimate)
+            ("ICT_REVENUE", "VN", "2023Q3", "actual", 600),
+            ("ICT_REVENUE", "VN", "2022S1", "actual", 900),  # 1480 → 1600/1480 = +8,11%
+            ("ICT_REVENUE", "VN", "2022Q3", "actual", 580),
+            ("ICT_REVENUE", "VN", "2023", "plan", 2_000),  # 80%
+        ],
+    )
     assert headline(store, "2023YTD09") == (
         "Tính chung 9 tháng năm 2023, doanh thu toàn ngành TT&TT ước đạt 1.600 tỷ đồng, tăng "
         "8,11% so với cùng kỳ năm 2022, đạt 80% so với kế hoạch năm 2023."
@@ -114,14 +123,17 @@ def test_nine_months_cumulative_with_an_estimated_part(store):
 
 
 def test_full_year_with_only_national_figures(store):
-    put(store, [
-        ("ICT_REVENUE", "VN", "2023", "actual", 3_300),  # +10% on 2022
-        ("ICT_REVENUE", "VN", "2022", "actual", 3_000),
-        ("ICT_REVENUE", "VN", "2023", "plan", 3_200),  # 103,125 → 103,13% (half up)
-        ("ICT_BUDGET", "VN", "2023", "actual", 95),  # −5%
-        ("ICT_BUDGET", "VN", "2022", "actual", 100),
-        ("ICT_BUDGET", "VN", "2023", "plan", 100),  # 95%
-    ])  # fmt: skip
+    put(
+        store,
+        [
+            ("ICT_REVENUE", "VN", "2023", "actual", 3_300),  # +10% on 2022
+            ("ICT_REVENUE", "VN", "2022", "actual", 3_000),
+            ("ICT_REVENUE", "VN", "2023", "plan", 3_200),  # 103,125 → 103,13% (half up)
+            ("ICT_BUDGET", "VN", "2023", "actual", 95),  # −5%
+            ("ICT_BUDGET", "VN", "2022", "actual", 100),
+            ("ICT_BUDGET", "VN", "2023", "plan", 100),  # 95%
+        ],
+    )
     assert headline(store, "2023") == (
         "Tính chung cả năm 2023, doanh thu toàn ngành TT&TT đạt 3.300 tỷ đồng, tăng 10% so với "
         "năm 2022, đạt 103,13% so với kế hoạch năm 2023, vượt kế hoạch. Nộp ngân sách nhà nước "

@@ -24,9 +24,12 @@ DAY = date(2023, 6, 30)
 def report(demo_sqlite, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("report")
     return build_report(
-        Store(demo_sqlite), "2023S1", formats=("docx", "pdf", "html", "md"), out_dir=out,
+        Store(demo_sqlite),
+        "2023S1",
+        formats=("docx", "pdf", "html", "md"),
+        out_dir=out,
         report_date=DAY,
-    )  # fmt: skip
+    )
 
 
 def test_markdown_matches_golden_and_holds_the_paragraph(report):
@@ -58,13 +61,19 @@ def test_docx_opens_and_holds_the_paragraph_in_decree_30_layout(report):
 
 def test_pdf_text_holds_vietnamese(report):
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(report["pdf"]), "-"], capture_output=True, text=True,
+        ["pdftotext", "-enc", "UTF-8", str(report["pdf"]), "-"],
+        capture_output=True,
+        text=True,
         check=True,
-    ).stdout  # fmt: skip
+    ).stdout
     flat = " ".join(text.split())
     assert seed_paragraph() in flat
-    for phrase in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Tồn tại, hạn chế",
-                   "Giải thưởng sách Quốc gia lần thứ Sáu", "PHỤ LỤC II"):  # fmt: skip
+    for phrase in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Tồn tại, hạn chế",
+        "Giải thưởng sách Quốc gia lần thứ Sáu",
+        "PHỤ LỤC II",
+    ):
         assert phrase in flat
     fonts = subprocess.run(["pdffonts", str(report["pdf"])], capture_output=True, text=True).stdout
     assert "Liberation-Serif" in fonts  # Times New Roman's metric twin
@@ -87,7 +96,9 @@ def test_every_number_in_the_text_round_trips_to_the_fact_table(report, demo_sql
         stated |= {v for k, v in f["text"].items() if isinstance(v, str)}
         stated |= {str(f[k]) for k in ("rank", "rank_of") if f[k] is not None}
     for c in facts["completeness"].values():
-        stated |= {str(c[k]) for k in ("expected", "reported", "estimated")} | {str(len(c["missing"]))}
+        stated |= {str(c[k]) for k in ("expected", "reported", "estimated")} | {
+            str(len(c["missing"]))
+        }
     stated |= {str(v) for v in facts["counts"].values()}
     md = report["md"].read_text(encoding="utf-8")
     for t in TaskStore(Store(demo_sqlite)).list():
@@ -99,8 +110,12 @@ def test_every_number_in_the_text_round_trips_to_the_fact_table(report, demo_sql
     md = re.sub(r"^\| \d+ \| (?=[^\d])", "| ", md, flags=re.M)  # the STT (row number) column
     numbers = re.findall(r"[+-]?\d+(?:[.,]\d+)*", md)
     assert len(numbers) > 250
-    assert [(n, md[max(0, md.find(n) - 40) : md.find(n) + 20]) for n in numbers if n not in stated] == []
-    revenue = next(f for f in facts["facts"] if f["indicator"] == "ICT_REVENUE" and f["unit"] == "VN")
+    assert [
+        (n, md[max(0, md.find(n) - 40) : md.find(n) + 20]) for n in numbers if n not in stated
+    ] == []
+    revenue = next(
+        f for f in facts["facts"] if f["indicator"] == "ICT_REVENUE" and f["unit"] == "VN"
+    )
     assert (revenue["value"], revenue["text"]["value"]) == (1614206.0, "1.614.206")
     assert (revenue["change_pct"], revenue["text"]["change"]) == (-8.66, "8,66")
 
@@ -110,8 +125,14 @@ def test_user_templates_replace_the_builtins(demo_sqlite, tmp_path):
     tpl.mkdir()
     (tpl / "report.md.j2").write_text("# {{ meta.title }}\n{{ doc.body[0].blocks[2].text }}\n")
     (tpl / "phrasing.yaml").write_text('vi:\n  verbs:\n    default: {estimate: "ước tính đạt"}\n')
-    out = build_report(Store(demo_sqlite), "2023S1", formats=("md",), out_dir=tmp_path / "o",
-                       templates=tpl, report_date=DAY)  # fmt: skip
+    out = build_report(
+        Store(demo_sqlite),
+        "2023S1",
+        formats=("md",),
+        out_dir=tmp_path / "o",
+        templates=tpl,
+        report_date=DAY,
+    )
     md = out["md"].read_text(encoding="utf-8")
     assert md.startswith("# Sơ kết công tác")
     assert "doanh thu toàn ngành TT&TT ước tính đạt 1.614.206 tỷ đồng" in md
@@ -136,11 +157,22 @@ def test_a_failing_renderer_leaves_no_file(demo_sqlite, tmp_path):
 
 
 def test_section_registry_takes_a_new_section(demo_sqlite, tmp_path):
-    from chitieu.report.model import Heading, Paragraph, Section, register_section
-    from chitieu.report.model import unregister_section
+    from chitieu.report.model import (
+        Heading,
+        Paragraph,
+        Section,
+        register_section,
+        unregister_section,
+    )
 
-    register_section("benchmark", lambda ctx: Section("benchmark", [
-        Heading("SO SÁNH QUỐC TẾ", 1), Paragraph("Ngành xuất bản so với khu vực.")]), 150)  # fmt: skip
+    register_section(
+        "benchmark",
+        lambda ctx: Section(
+            "benchmark",
+            [Heading("SO SÁNH QUỐC TẾ", 1), Paragraph("Ngành xuất bản so với khu vực.")],
+        ),
+        150,
+    )
     try:
         out = build_report(Store(demo_sqlite), "2023S1", out_dir=tmp_path, report_date=DAY)
     finally:
@@ -151,8 +183,14 @@ def test_section_registry_takes_a_new_section(demo_sqlite, tmp_path):
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 def test_english_report(demo_sqlite, tmp_path):
-    out = build_report(Store(demo_sqlite), "2023S1", lang="en", formats=("md", "pdf"),
-                       out_dir=tmp_path, report_date=DAY)  # fmt: skip
+    out = build_report(
+        Store(demo_sqlite),
+        "2023S1",
+        lang="en",
+        formats=("md", "pdf"),
+        out_dir=tmp_path,
+        report_date=DAY,
+    )
     md = out["md"].read_text(encoding="utf-8")
     assert "KEY TASKS FOR THE SECOND HALF OF 2023" in md
     assert "1,614,206*" in md.replace("\\*", "*")

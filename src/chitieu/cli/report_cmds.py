@@ -24,8 +24,12 @@ from chitieu.cli.common import (
 from chitieu.errors import ChitieuError
 
 ALL_FORMATS = "docx,pdf,html,md"
-STATUS_VI = {"not_started": "chưa triển khai", "in_progress": "đang triển khai",
-             "done": "hoàn thành", "overdue": "quá hạn"}  # fmt: skip
+STATUS_VI = {
+    "not_started": "chưa triển khai",
+    "in_progress": "đang triển khai",
+    "done": "hoàn thành",
+    "overdue": "quá hạn",
+}
 
 
 class DateError(ChitieuError):
@@ -43,13 +47,17 @@ def _date(text: str | None, option: str) -> date | None:
         try:
             return datetime.strptime(text, "%d/%m/%Y").date()
         except ValueError:
-            raise DateError(f"{option} '{text}' is not a date", "write 2023-06-30 or 30/06/2023")
+            raise DateError(
+                f"{option} '{text}' is not a date", "write 2023-06-30 or 30/06/2023"
+            ) from None
 
 
 @handle_errors
 def report_cmd(
     period: Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1, 2023.")],
-    unit: Annotated[str, typer.Option("--unit", "-u", help="VN (nation) or a province.")] = NATION_ID,
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", help="VN (nation) or a province.")
+    ] = NATION_ID,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated: docx, pdf, html, md.")
     ] = ALL_FORMATS,
@@ -91,10 +99,17 @@ def report_cmd(
         except ValueError:
             raise DateError(f"--as-of '{as_of}' is not a time", "write 2023-06-30T12:00") from None
     written = build_report(
-        open_store(db), period, unit=unit, lang=lang, formats=formats, out_dir=out,
-        templates=templates, as_of=when, boundaries=str(boundaries),
+        open_store(db),
+        period,
+        unit=unit,
+        lang=lang,
+        formats=formats,
+        out_dir=out,
+        templates=templates,
+        as_of=when,
+        boundaries=str(boundaries),
         report_date=_date(report_date, "--date"),
-    )  # fmt: skip
+    )
     if as_json:
         print_json({"ok": True, "period": period, "files": {k: str(v) for k, v in written.items()}})
         return
@@ -103,8 +118,9 @@ def report_cmd(
         console.print(f"  {k:5} {v}")
 
 
-tasks_app = typer.Typer(help="Key tasks (nhiệm vụ trọng tâm): import, list, update.",
-                        no_args_is_help=True)  # fmt: skip
+tasks_app = typer.Typer(
+    help="Key tasks (nhiệm vụ trọng tâm): import, list, update.", no_args_is_help=True
+)
 
 
 @tasks_app.command("import")
@@ -127,7 +143,9 @@ def tasks_import(
     if as_json:
         print_json({"ok": True, "dry_run": dry_run, **res})
         return
-    what = "kiểm tra xong / checked" if dry_run else f"{res['created']} new, {res['updated']} updated"
+    what = (
+        "kiểm tra xong / checked" if dry_run else f"{res['created']} new, {res['updated']} updated"
+    )
     console.print(f"{file}: {res['rows']} tasks — {what}")
 
 
@@ -157,8 +175,16 @@ def tasks_list(
         t.add_column(col, overflow="fold")
     for x in tasks:
         st = x.status_on(when)
-        t.add_row(str(x.id), x.code, x.period, x.title, x.lead_unit, x.deadline.isoformat(),
-                  STATUS_VI[st] if lang == "vi" else st.replace("_", " "), x.progress or "")  # fmt: skip
+        t.add_row(
+            str(x.id),
+            x.code,
+            x.period,
+            x.title,
+            x.lead_unit,
+            x.deadline.isoformat(),
+            STATUS_VI[st] if lang == "vi" else st.replace("_", " "),
+            x.progress or "",
+        )
     console.print(t)
 
 
@@ -171,7 +197,8 @@ def tasks_update(
     ] = None,
     progress: Annotated[str | None, typer.Option("--progress", help="Progress note.")] = None,
     completed_on: Annotated[
-        str | None, typer.Option("--completed-on", help="Date the task was done (with --status done).")
+        str | None,
+        typer.Option("--completed-on", help="Date the task was done (with --status done)."),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -182,9 +209,12 @@ def tasks_update(
     if status is None and progress is None and completed_on is None:
         raise typer.BadParameter("give --status, --progress or --completed-on")
     t = TaskStore(open_store(db)).update(
-        ref, by=user(), status=status, progress=progress,
+        ref,
+        by=user(),
+        status=status,
+        progress=progress,
         completed_on=_date(completed_on, "--completed-on"),
-    )  # fmt: skip
+    )
     if as_json:
         print_json({"ok": True, "task": t.to_dict()})
         return

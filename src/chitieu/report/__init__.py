@@ -8,4 +8,10 @@ from chitieu.report.build import build_document, build_report, make_context
 from chitieu.report.model import register_section
 from chitieu.report.render import register_renderer
 
-__all__ = ["build_document", "build_report", "make_context", "register_renderer", "register_section"]
+__all__ = [
+    "build_document",
+    "build_report",
+    "make_context",
+    "register_renderer",
+    "register_section",
+]

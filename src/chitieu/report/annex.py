@@ -28,15 +28,28 @@ def key_tasks(ctx: ReportContext) -> Section:
         return Section("tasks", blocks)
     ctx.table.counts["tasks_next"] = len(tasks)
     on = ctx.report_date
-    blocks.append(Paragraph(render(
-        t["intro"], issuer_short=t["issuer_short"], n=len(tasks), next=ctx.label(nxt),
-        date=ctx.date_text(on),
-    )))  # fmt: skip
+    blocks.append(
+        Paragraph(
+            render(
+                t["intro"],
+                issuer_short=t["issuer_short"],
+                n=len(tasks),
+                next=ctx.label(nxt),
+                date=ctx.date_text(on),
+            )
+        )
+    )
     rows = [
-        [str(i), x.title, x.lead_unit, ctx.date_text(x.deadline),
-         t["status"][x.status_on(on)], x.progress or ""]
+        [
+            str(i),
+            x.title,
+            x.lead_unit,
+            ctx.date_text(x.deadline),
+            t["status"][x.status_on(on)],
+            x.progress or "",
+        ]
         for i, x in enumerate(tasks, start=1)
-    ]  # fmt: skip
+    ]
     cols = list(t["columns"])
     blocks.append(Table(cols, rows, [False] * len(cols)))
     return Section("tasks", blocks)
@@ -58,15 +71,28 @@ def annex_table(ctx: ReportContext) -> Section:
     a = ctx.phr["annex"]
     kind = "estimate" if any(rf.estimated for rf in facts) else "actual"
     cols = [
-        render(c, year=p.year, prev=ctx.label(p.same_period_last_year()),
-               kind=a["kind"][kind], period=ctx.label())
+        render(
+            c,
+            year=p.year,
+            prev=ctx.label(p.same_period_last_year()),
+            kind=a["kind"][kind],
+            period=ctx.label(),
+        )
         for c in a["columns"]
-    ]  # fmt: skip
+    ]
     rows = [
-        [str(i), rf.name, rf.measure, rf.plan or "", rf.previous or "",
-         _mark(ctx, rf, rf.value), rf.same_period_pct or "", rf.plan_pct or ""]
+        [
+            str(i),
+            rf.name,
+            rf.measure,
+            rf.plan or "",
+            rf.previous or "",
+            _mark(ctx, rf, rf.value),
+            rf.same_period_pct or "",
+            rf.plan_pct or "",
+        ]
         for i, rf in enumerate(facts, start=1)
-    ]  # fmt: skip
+    ]
     title = render(ctx.phr["sections"]["annex"], period=ctx.label())
     blocks: list[Block] = [Heading(title, 1)]
     if not rows:
@@ -88,25 +114,42 @@ def province_table(ctx: ReportContext) -> Section | None:
     facts = ctx.table.provinces(code)
     if nation is None and not facts:
         return None
-    title = render(ctx.phr["sections"]["annex_provinces"], name=ind.name(ctx.lang),
-                   period=ctx.label())  # fmt: skip
+    title = render(
+        ctx.phr["sections"]["annex_provinces"], name=ind.name(ctx.lang), period=ctx.label()
+    )
     blocks: list[Block] = [Heading(title, 1)]
     pt = ctx.phr["province_table"]
     label = ctx.label()
-    cols = [render(c, period_cap=label[:1].upper() + label[1:], measure=ctx.cat.measure(ind, ctx.lang))
-            for c in pt["columns"]]  # fmt: skip
+    cols = [
+        render(c, period_cap=label[:1].upper() + label[1:], measure=ctx.cat.measure(ind, ctx.lang))
+        for c in pt["columns"]
+    ]
     rows = []
     for rf in facts:
-        rows.append([
-            str(rf.fact.rank or ""), ctx.unit_name(rf.unit, False), _mark(ctx, rf, rf.value),
-            rf.previous or "", rf.same_period_pct or "", rf.share or "", rf.plan_pct or "",
-        ])  # fmt: skip
+        rows.append(
+            [
+                str(rf.fact.rank or ""),
+                ctx.unit_name(rf.unit, False),
+                _mark(ctx, rf, rf.value),
+                rf.previous or "",
+                rf.same_period_pct or "",
+                rf.share or "",
+                rf.plan_pct or "",
+            ]
+        )
     bold: list[int] = []
     if nation is not None and nation.value is not None:
-        rows.append([
-            "", pt["total"], _mark(ctx, nation, nation.value), nation.previous or "",
-            nation.same_period_pct or "", "", nation.plan_pct or "",
-        ])  # fmt: skip
+        rows.append(
+            [
+                "",
+                pt["total"],
+                _mark(ctx, nation, nation.value),
+                nation.previous or "",
+                nation.same_period_pct or "",
+                "",
+                nation.plan_pct or "",
+            ]
+        )
         bold.append(len(rows) - 1)
     notes = []
     if any(rf.estimated for rf in [*facts, *([nation] if nation else [])]):

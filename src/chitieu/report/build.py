@@ -60,10 +60,17 @@ def make_context(
     headline = tuple(i.code for i in cat if i.group == phr["headline_group"])
     table = build_fact_table(store, p, unit_id, lang, as_of, boundaries, headline, cat, units)
     return ReportContext(
-        period=p, unit=unit_id, lang=lang, phr=phr, cat=cat, units=units, table=table,
-        tasks=TaskStore(store).list(), report_date=report_date or date.today(),
+        period=p,
+        unit=unit_id,
+        lang=lang,
+        phr=phr,
+        cat=cat,
+        units=units,
+        table=table,
+        tasks=TaskStore(store).list(),
+        report_date=report_date or date.today(),
         narrator=Narrator(phr, p, lang, cat),
-    )  # fmt: skip
+    )
 
 
 def _number(doc_sections: list[Any]) -> None:
@@ -104,7 +111,7 @@ def build_report(
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
-    formats: tuple[str, ...] | list[str] = ("md",),  # noqa: A002
+    formats: tuple[str, ...] | list[str] = ("md",),
     out_dir: Path = Path("."),
     templates: Path | None = None,
     as_of: datetime | None = None,
@@ -126,7 +133,9 @@ def build_report(
     doc = build_document(ctx)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"report-{ctx.period.id}" + (f"-{ctx.unit.split('@')[0]}" if ctx.unit != NATION_ID else "")
+    stem = f"report-{ctx.period.id}" + (
+        f"-{ctx.unit.split('@')[0]}" if ctx.unit != NATION_ID else ""
+    )
     stem += f"-{lang}"
     job = RenderJob(doc, out_dir, stem, templates)
     charts = _charts(doc)

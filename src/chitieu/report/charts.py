@@ -71,46 +71,61 @@ def to_plotly(spec: ChartSpec) -> dict[str, Any]:
     n = len(spec.panels)
     cols = 2 if spec.kind == "line" and n > 1 else 1
     rows = (n + cols - 1) // cols
-    fig = make_subplots(
-        rows=rows, cols=cols, subplot_titles=[p.title for p in spec.panels] if n > 1 else None
-    )
+    titles = ["<br>".join(textwrap.wrap(p.title, 40)) for p in spec.panels] if n > 1 else None
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.18)
     for i, panel in enumerate(spec.panels):
         r, c = i // cols + 1, i % cols + 1
         for j, s in enumerate(panel.series):
             colour = PALETTE[j % len(PALETTE)]
-            common = {"name": s.name, "text": s.labels, "showlegend": i == 0}
+            common = {"name": s.name, "text": s.labels, "showlegend": i == 0 and spec.kind == "bar"}
             if spec.kind == "line":
                 symbols = ["circle-open" if e else "circle" for e in s.estimated] or None
                 trace: dict[str, Any] = dict(
-                    type="scatter", x=panel.categories, y=s.values, mode="lines+markers",
-                    line={"color": colour}, marker={"symbol": symbols, "size": 9},
+                    type="scatter",
+                    x=panel.categories,
+                    y=s.values,
+                    mode="lines+markers",
+                    line={"color": colour},
+                    marker={"symbol": symbols, "size": 9},
                     hovertemplate="%{x}: %{text} " + panel.unit + "<extra></extra>",
-                )  # fmt: skip
+                )
             elif spec.kind == "barh":
                 trace = dict(
-                    type="bar", orientation="h", y=panel.categories, x=s.values,
-                    marker={"color": colour}, textposition="outside",
+                    type="bar",
+                    orientation="h",
+                    y=panel.categories,
+                    x=s.values,
+                    marker={"color": colour},
+                    textposition="outside",
                     hovertemplate="%{y}: %{text} " + panel.unit + "<extra></extra>",
-                )  # fmt: skip
+                )
             else:
                 shapes = ["/" if e else "" for e in s.estimated] or None
+                wrapped = ["<br>".join(textwrap.wrap(c, 22)) for c in panel.categories]
                 trace = dict(
-                    type="bar", x=panel.categories, y=s.values, textposition="outside",
+                    type="bar",
+                    x=wrapped,
+                    y=s.values,
+                    textposition="outside",
                     marker={"color": colour, "pattern": {"shape": shapes}},
                     hovertemplate="%{x}: %{text}%<extra>" + s.name + "</extra>",
-                )  # fmt: skip
+                )
             fig.add_trace({**trace, **common}, row=r, col=c)
-    height = 300 * rows if spec.kind == "line" else 420
+    height = 330 * rows if spec.kind == "line" else 440
     if spec.kind == "barh":
         height = max(400, 22 * len(spec.panels[0].categories) + 120)
         fig.update_yaxes(autorange="reversed")
+        fig.update_xaxes(tickformat=",.0f")
+    elif spec.kind == "line":
+        fig.update_yaxes(tickformat=",.0f")
+        fig.update_annotations(font_size=12)
     fig.update_layout(
         title={"text": spec.title},
         separators=_separators(spec.lang),
         font={"family": f"{FONT}, Liberation Sans, Arial, sans-serif", "size": 12},
         height=height,
-        margin={"l": 60, "r": 30, "t": 70, "b": 50},
-        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 70, "r": 30, "t": 90, "b": 50},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
         template="plotly_white",
         barmode="group",
     )
@@ -161,9 +176,14 @@ def to_image(spec: ChartSpec, path: Path, dpi: int = 120) -> Path:
                 width = 0.8 / k
                 pos = [i + (j - (k - 1) / 2) * width for i in range(len(vals))]
                 bars = ax.bar(
-                    pos, vals, width, color=colour, label=s.name,
-                    hatch=None, edgecolor="white",
-                )  # fmt: skip
+                    pos,
+                    vals,
+                    width,
+                    color=colour,
+                    label=s.name,
+                    hatch=None,
+                    edgecolor="white",
+                )
                 for b, e in zip(bars, est, strict=True):
                     if e:
                         b.set_hatch("///")
@@ -183,8 +203,9 @@ def to_image(spec: ChartSpec, path: Path, dpi: int = 120) -> Path:
     if spec.kind == "barh":
         fig.subplots_adjust(left=0.22, right=0.97, top=top, bottom=0.6 / size[1])
     elif spec.kind == "line":
-        fig.subplots_adjust(left=0.12, right=0.94, top=top - 0.04, bottom=0.12, hspace=0.55,
-                            wspace=0.25)  # fmt: skip
+        fig.subplots_adjust(
+            left=0.12, right=0.94, top=top - 0.04, bottom=0.12, hspace=0.55, wspace=0.25
+        )
     else:
         fig.subplots_adjust(left=0.08, right=0.98, top=top, bottom=0.25 if legend else 0.15)
     fig.savefig(path, dpi=dpi)

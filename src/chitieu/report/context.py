@@ -64,8 +64,10 @@ class ReportContext:
         """A period's short name (chart axes)."""
         return render(
             self.phr["short_period"][str(p.type)],
-            year=p.year, n=p.index, roman=_ROMAN.get(p.index, ""),
-        )  # fmt: skip
+            year=p.year,
+            n=p.index,
+            roman=_ROMAN.get(p.index, ""),
+        )
 
     def unit_name(self, unit_id: str, short: bool = True) -> str:
         """A unit's name in the report's language."""
@@ -101,10 +103,13 @@ class ReportContext:
         d = self.report_date
         # Decree 30: days below 10 and months 1 and 2 are written with a leading zero
         place_date = render(
-            doc["place_date"], place=doc["place"],
-            day=f"{d.day:02d}", month=f"{d.month:02d}" if d.month < 3 else str(d.month),
-            year=d.year, long_date=format_date(d, "long", self.lang),
-        )  # fmt: skip
+            doc["place_date"],
+            place=doc["place"],
+            day=f"{d.day:02d}",
+            month=f"{d.month:02d}" if d.month < 3 else str(d.month),
+            year=d.year,
+            long_date=format_date(d, "long", self.lang),
+        )
         kind = str(self.period.type)
         title = doc["title"].get(kind) or doc["title"]["other"]
         return DocMeta(

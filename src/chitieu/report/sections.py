@@ -19,11 +19,19 @@ def headline_chart(ctx: ReportContext) -> Chart | None:
     ch = ctx.phr["charts"]
     est = [rf.estimated for rf in facts]
     series = [
-        Series(ch["headline_change"], [rf.fact.change_pct for rf in facts],
-               [rf.change_signed or "" for rf in facts], est),
-        Series(ch["headline_plan"], [rf.fact.plan_pct for rf in facts],
-               [rf.plan_pct or "" for rf in facts], est),
-    ]  # fmt: skip
+        Series(
+            ch["headline_change"],
+            [rf.fact.change_pct for rf in facts],
+            [rf.change_signed or "" for rf in facts],
+            est,
+        ),
+        Series(
+            ch["headline_plan"],
+            [rf.fact.plan_pct for rf in facts],
+            [rf.plan_pct or "" for rf in facts],
+            est,
+        ),
+    ]
     panel = Panel(ch["headline"], [rf.name for rf in facts], series, "%")
     return Chart(ChartSpec("headline", ch["headline"], "bar", [panel], ctx.lang))
 
@@ -36,9 +44,11 @@ def provinces_chart(ctx: ReportContext, code: str) -> Chart | None:
     rf0 = facts[0]
     title = render(ctx.phr["charts"]["provinces"], name=rf0.name, measure=rf0.measure)
     series = Series(
-        rf0.name, [rf.fact.value for rf in facts], [rf.value or "" for rf in facts],
+        rf0.name,
+        [rf.fact.value for rf in facts],
+        [rf.value or "" for rf in facts],
         [rf.estimated for rf in facts],
-    )  # fmt: skip
+    )
     panel = Panel(title, [ctx.unit_name(rf.unit) for rf in facts], [series], rf0.measure)
     return Chart(ChartSpec(f"provinces-{code}", title, "barh", [panel], ctx.lang))
 
@@ -51,8 +61,12 @@ def series_chart(ctx: ReportContext) -> Chart | None:
         if len(points) < 2:
             continue
         cats = [ctx.short_label(_period(p.fact.period)) for p in points]
-        s = Series(rf.name, [p.fact.value for p in points], [p.value or "" for p in points],
-                   [p.estimated for p in points])  # fmt: skip
+        s = Series(
+            rf.name,
+            [p.fact.value for p in points],
+            [p.value or "" for p in points],
+            [p.estimated for p in points],
+        )
         panels.append(Panel(f"{rf.name} ({rf.measure})", cats, [s], rf.measure))
     if not panels:
         return None
@@ -74,16 +88,23 @@ def completeness_line(ctx: ReportContext, code: str) -> Paragraph | None:
     name = ctx.cat.get(code).name(ctx.lang)
     lower = name[:1].lower() + name[1:]
     if c.reported == 0:
-        text = render(ctx.phr["completeness_national"], name=name, name_lower=lower,
-                      expected=c.expected)  # fmt: skip
+        text = render(
+            ctx.phr["completeness_national"], name=name, name_lower=lower, expected=c.expected
+        )
         return Paragraph(text, style="note")
     missing = ""
     if 0 < len(c.missing) <= 5:
         missing = " (" + ", ".join(ctx.unit_name(u) for u in c.missing) + ")"
     text = render(
-        ctx.phr["completeness"], name=name, name_lower=lower, reported=c.reported, expected=c.expected,
-        estimated=c.estimated, missing=len(c.missing), missing_list=missing,
-    )  # fmt: skip
+        ctx.phr["completeness"],
+        name=name,
+        name_lower=lower,
+        reported=c.reported,
+        expected=c.expected,
+        estimated=c.estimated,
+        missing=len(c.missing),
+        missing_list=missing,
+    )
     return Paragraph(text, style="note")
 
 
@@ -94,18 +115,35 @@ def _province_blocks(ctx: ReportContext) -> list[Block]:
     if ctx.unit != NATION_ID:
         rf = ctx.table.get(code)
         if rf is not None and rf.fact.rank:
-            blocks.append(Paragraph(render(
-                ctx.phr["unit_rank"], unit=ctx.unit_name(ctx.unit, False), rank=rf.fact.rank,
-                rank_of=rf.fact.rank_of, name=rf.name.lower() if ctx.lang == "vi" else rf.name,
-            )))  # fmt: skip
+            blocks.append(
+                Paragraph(
+                    render(
+                        ctx.phr["unit_rank"],
+                        unit=ctx.unit_name(ctx.unit, False),
+                        rank=rf.fact.rank,
+                        rank_of=rf.fact.rank_of,
+                        name=rf.name.lower() if ctx.lang == "vi" else rf.name,
+                    )
+                )
+            )
     if len(facts) >= 3:
         a, b, c = facts[:3]
-        blocks.append(Paragraph(render(
-            ctx.phr["rank_sentence"], name=a.name[:1].lower() + a.name[1:], measure=a.measure,
-            first=ctx.unit_name(a.unit, False), first_value=a.value, first_share=a.share,
-            second=ctx.unit_name(b.unit, False), second_value=b.value,
-            third=ctx.unit_name(c.unit, False), third_value=c.value,
-        )))  # fmt: skip
+        blocks.append(
+            Paragraph(
+                render(
+                    ctx.phr["rank_sentence"],
+                    name=a.name[:1].lower() + a.name[1:],
+                    measure=a.measure,
+                    first=ctx.unit_name(a.unit, False),
+                    first_value=a.value,
+                    first_share=a.share,
+                    second=ctx.unit_name(b.unit, False),
+                    second_value=b.value,
+                    third=ctx.unit_name(c.unit, False),
+                    third_value=c.value,
+                )
+            )
+        )
     chart = provinces_chart(ctx, code)
     if chart:
         blocks.append(chart)
@@ -126,10 +164,18 @@ def _tasks_review(ctx: ReportContext) -> list[Block]:
     slipped = [x for x in tasks if x.slipped(on)]
     ctx.table.counts.update(tasks_period=len(tasks), tasks_done=len(done))
     ctx.table.counts.update(tasks_open=len(tasks) - len(done))
-    blocks: list[Block] = [Paragraph(render(
-        t["review"], n=len(tasks), period=ctx.label(), date=ctx.date_text(on),
-        done=len(done), open=len(tasks) - len(done),
-    ))]  # fmt: skip
+    blocks: list[Block] = [
+        Paragraph(
+            render(
+                t["review"],
+                n=len(tasks),
+                period=ctx.label(),
+                date=ctx.date_text(on),
+                done=len(done),
+                open=len(tasks) - len(done),
+            )
+        )
+    ]
     if done:
         blocks.append(Paragraph(render(t["done_list"], list="; ".join(x.title for x in done))))
     if slipped:
@@ -199,13 +245,21 @@ def assessment(ctx: ReportContext) -> Section:
         if rf.plan_status == "above":
             good.append(render(a["above_plan"], name=rf.name, pct=rf.plan_pct))
         if rf.behind_pace:
-            bad.append(render(
-                a["behind_pace"], name=rf.name, pct=rf.plan_pct, pace=rf.pace, period=ctx.label()
-            ))  # fmt: skip
+            bad.append(
+                render(
+                    a["behind_pace"],
+                    name=rf.name,
+                    pct=rf.plan_pct,
+                    pace=rf.pace,
+                    period=ctx.label(),
+                )
+            )
     slipped = [t for t in ctx.tasks_of(ctx.period) if t.slipped(ctx.report_date)]
     if slipped:
         ctx.table.counts["tasks_slipped"] = len(slipped)
-        bad.append(render(a["tasks_slipped"], n=len(slipped), list="; ".join(t.title for t in slipped)))
+        bad.append(
+            render(a["tasks_slipped"], n=len(slipped), list="; ".join(t.title for t in slipped))
+        )
     c = ctx.table.completeness.get(ctx.phr["province_indicator"])
     if c is not None and c.reported and c.missing:
         name = ctx.cat.get(c.indicator).name(ctx.lang)

@@ -34,10 +34,15 @@ HEADERS = {
 }
 REQUIRED = ("period", "title", "lead_unit", "deadline")
 STATUS_WORDS = {
-    "not_started": "not_started", "chưa triển khai": "not_started", "": "not_started",
-    "in_progress": "in_progress", "đang triển khai": "in_progress",
-    "done": "done", "hoàn thành": "done", "đã hoàn thành": "done",
-}  # fmt: skip
+    "not_started": "not_started",
+    "chưa triển khai": "not_started",
+    "": "not_started",
+    "in_progress": "in_progress",
+    "đang triển khai": "in_progress",
+    "done": "done",
+    "hoàn thành": "done",
+    "đã hoàn thành": "done",
+}
 
 
 class TaskError(ChitieuError):
@@ -203,9 +208,13 @@ class TaskStore:
                     created += 1
                 conn.execute(
                     insert(task_event).values(
-                        task_id=tid, at=now, by=by, action="import",
-                        status=values["status"], progress=values["progress"],
-                    )  # fmt: skip
+                        task_id=tid,
+                        at=now,
+                        by=by,
+                        action="import",
+                        status=values["status"],
+                        progress=values["progress"],
+                    )
                 )
         return created, updated
 
@@ -265,9 +274,13 @@ class TaskStore:
             conn.execute(update(task).where(task.c.id == t.id).values(**values))
             conn.execute(
                 insert(task_event).values(
-                    task_id=t.id, at=values["updated_at"], by=by, action="update",
-                    status=values.get("status"), progress=progress,
+                    task_id=t.id,
+                    at=values["updated_at"],
+                    by=by,
+                    action="update",
+                    status=values.get("status"),
+                    progress=progress,
                     completed_on=values.get("completed_on"),
-                )  # fmt: skip
+                )
             )
         return self.get(str(t.id))

@@ -35,8 +35,16 @@ def _font(run: Any, size: float | None = None, bold: bool = False, italic: bool 
     run.italic = italic or None
 
 
-def _para(container: Any, text: str = "", size: float = BODY_PT, bold: bool = False,
-          italic: bool = False, align: Any = None, indent: bool = False, after: float = 0) -> Any:  # fmt: skip
+def _para(
+    container: Any,
+    text: str = "",
+    size: float = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    align: Any = None,
+    indent: bool = False,
+    after: float = 0,
+) -> Any:
     p = container.add_paragraph()
     if text:
         _font(p.add_run(text), size, bold, italic)

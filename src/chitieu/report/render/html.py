@@ -35,9 +35,14 @@ def html_text(job: RenderJob, static: bool) -> str:
         job.env()
         .get_template("report.html.j2")
         .render(
-            doc=job.doc, meta=job.doc.meta, css=_css(job), static=static, images=images,
-            plotly=job.plotly, plotly_src=PLOTLY_JS,
-        )  # fmt: skip
+            doc=job.doc,
+            meta=job.doc.meta,
+            css=_css(job),
+            static=static,
+            images=images,
+            plotly=job.plotly,
+            plotly_src=PLOTLY_JS,
+        )
     )
 
 

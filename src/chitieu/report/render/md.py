@@ -10,7 +10,9 @@ from chitieu.report.render import RenderJob, register_renderer
 def render_md(job: RenderJob, path: Path) -> None:
     """Render ``report.md.j2`` into ``path``."""
     images = {k: str(v.relative_to(job.out_dir)) for k, v in job.images.items()}
-    text = job.env().get_template("report.md.j2").render(doc=job.doc, meta=job.doc.meta, images=images)
+    text = (
+        job.env().get_template("report.md.j2").render(doc=job.doc, meta=job.doc.meta, images=images)
+    )
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
