@@ -27,12 +27,13 @@ BODY_PT = 14
 
 
 def _font(run: Any, size: float | None = None, bold: bool = False, italic: bool = False) -> None:
-    run.font.name = FONT
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    if size:
+    """Size and weight of a run (the typeface comes from the Normal style)."""
+    if size and size != BODY_PT:
         run.font.size = Pt(size)
-    run.bold = bold or None
-    run.italic = italic or None
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
 
 
 def _para(
@@ -124,20 +125,23 @@ def _heading_block(d: Any, doc: Document) -> None:
 
 
 def _table(d: Any, b: Table) -> None:
-    t = d.add_table(rows=1, cols=len(b.columns))
+    n = len(b.columns)
+    t = d.add_table(rows=len(b.rows) + 1, cols=n)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(t.rows[0].cells, b.columns, strict=True):
+    cells = t._cells  # the whole grid at once: row.cells per row rebuilds it (quadratic)
+    for cell, text in zip(cells[:n], b.columns, strict=True):
         p = cell.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(p.add_run(text), 11, bold=True)
+    align = [WD_ALIGN_PARAGRAPH.RIGHT if x else WD_ALIGN_PARAGRAPH.LEFT for x in b.numeric]
+    align += [WD_ALIGN_PARAGRAPH.LEFT] * (n - len(align))
     for i, row in enumerate(b.rows):
-        cells = t.add_row().cells
-        for j, (cell, text) in enumerate(zip(cells, row, strict=True)):
-            p = cell.paragraphs[0]
-            numeric = j < len(b.numeric) and b.numeric[j]
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
-            _font(p.add_run(text), 11, bold=i in b.bold_rows)
+        bold = i in b.bold_rows
+        for j, text in enumerate(row):
+            p = cells[(i + 1) * n + j].paragraphs[0]
+            p.alignment = align[j]
+            _font(p.add_run(text), 11, bold=bold)
     for note in b.notes:
         _para(d, note, 11, italic=True, after=6)
 
