@@ -8,11 +8,16 @@ export CHITIEU_DB="${CHITIEU_DB:-sqlite:///$PWD/chitieu.db}"
 rm -f chitieu.db chitieu.db-wal chitieu.db-shm
 .venv/bin/chitieu demo
 .venv/bin/chitieu summary --period 2023S1 --unit VN
+# The H1/2023 review report (báo cáo sơ kết), dated the conference day, in all four formats.
+.venv/bin/chitieu report --period 2023S1 --format docx,pdf,html,md --out out --date 2023-06-30
+echo "Báo cáo / report: $PWD/out/report-2023S1-vi.{docx,pdf,html,md} (open the .html in a browser)"
 cat <<'MSG'
 
 Next:
   .venv/bin/chitieu summary --period 2023S1 --unit all      # every province, ranked (34, today's boundaries)
   .venv/bin/chitieu summary --period 2023S1 --boundaries as_reported --unit "Long An"
   .venv/bin/chitieu import FILE.csv --dry-run               # check a file (indicator,unit,period,value,kind)
+  .venv/bin/chitieu report --period 2023 --lang en --out out # the 2023 annual review, in English
+  .venv/bin/chitieu tasks list --period 2023S2 --date 2023-12-05   # key tasks and their status
   .venv/bin/chitieu --help                                  # every command
 MSG

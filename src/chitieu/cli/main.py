@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from chitieu import __version__
-from chitieu.cli import benchmark_cmds, catalog_cmds, data_cmds, quality_cmds
+from chitieu.cli import benchmark_cmds, catalog_cmds, data_cmds, quality_cmds, report_cmds
 
 HELP = """\
 chitieu — thống kê và sơ kết, tổng kết ngành (sector statistics and performance reviews).
@@ -47,6 +47,7 @@ def main(
 catalog_cmds.register(app)
 data_cmds.register(app)
 quality_cmds.register(app)
+report_cmds.register(app)
 benchmark_cmds.register(app)
 
 

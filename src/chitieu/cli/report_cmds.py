@@ -1,0 +1,227 @@
+"""CLI: the review report (`report`) and its key tasks (`tasks import | list | update`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from chitieu.analyze.facts import Boundaries
+from chitieu.catalog.units import NATION_ID
+from chitieu.cli.common import (
+    DbOption,
+    JsonOption,
+    LangOption,
+    console,
+    handle_errors,
+    open_store,
+    print_json,
+    user,
+)
+from chitieu.errors import ChitieuError
+
+ALL_FORMATS = "docx,pdf,html,md"
+STATUS_VI = {
+    "not_started": "chưa triển khai",
+    "in_progress": "đang triển khai",
+    "done": "hoàn thành",
+    "overdue": "quá hạn",
+}
+
+
+class DateError(ChitieuError):
+    """A date option cannot be read."""
+
+    exit_code = 2
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        try:
+            return datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError:
+            raise DateError(
+                f"{option} '{text}' is not a date", "write 2023-06-30 or 30/06/2023"
+            ) from None
+
+
+@handle_errors
+def report_cmd(
+    period: Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1, 2023.")],
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", help="VN (nation) or a province.")
+    ] = NATION_ID,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: docx, pdf, html, md.")
+    ] = ALL_FORMATS,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="Folder with your own report.html.j2, report.md.j2, report.css, "
+            "phrasing.yaml or reference.docx (each optional; the rest are the built-ins).",
+        ),
+    ] = None,
+    report_date: Annotated[
+        str | None,
+        typer.Option("--date", help="Date of the report (heading, task status). Default: today."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Use the data as it stood at this time (ISO).")
+    ] = None,
+    boundaries: Annotated[
+        Boundaries,
+        typer.Option(help="current: today's 34 provinces; as_reported: those of the period."),
+    ] = Boundaries.CURRENT,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """Write the review report of a period (báo cáo sơ kết / tổng kết) in each format.
+
+    Example: `chitieu report --period 2023S1 --format docx,pdf,html,md --out out`.
+    """
+    from chitieu.report import build_report
+
+    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
+    when = None
+    if as_of:
+        try:
+            when = datetime.fromisoformat(as_of)
+        except ValueError:
+            raise DateError(f"--as-of '{as_of}' is not a time", "write 2023-06-30T12:00") from None
+    written = build_report(
+        open_store(db),
+        period,
+        unit=unit,
+        lang=lang,
+        formats=formats,
+        out_dir=out,
+        templates=templates,
+        as_of=when,
+        boundaries=str(boundaries),
+        report_date=_date(report_date, "--date"),
+    )
+    if as_json:
+        print_json({"ok": True, "period": period, "files": {k: str(v) for k, v in written.items()}})
+        return
+    console.print(f"Đã ghi báo cáo / report written ({period}):")
+    for k, v in written.items():
+        console.print(f"  {k:5} {v}")
+
+
+tasks_app = typer.Typer(
+    help="Key tasks (nhiệm vụ trọng tâm): import, list, update.", no_args_is_help=True
+)
+
+
+@tasks_app.command("import")
+@handle_errors
+def tasks_import(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX with a header row.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import key tasks: columns period, title, lead_unit, deadline [, code, sector, status,
+    progress, source] (Vietnamese headers accepted: Kỳ, Nhiệm vụ, Đơn vị chủ trì, Thời hạn…).
+
+    A row with a known code updates that task. All problems are listed at once; nothing is
+    written unless the whole file is valid (exit code 1).
+    """
+    from chitieu.report.tasks import TaskStore
+
+    res = TaskStore(open_store(db)).import_file(file, by=user(), dry_run=dry_run)
+    if as_json:
+        print_json({"ok": True, "dry_run": dry_run, **res})
+        return
+    what = (
+        "kiểm tra xong / checked" if dry_run else f"{res['created']} new, {res['updated']} updated"
+    )
+    console.print(f"{file}: {res['rows']} tasks — {what}")
+
+
+@tasks_app.command("list")
+@handle_errors
+def tasks_list(
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="Only tasks due in this period.")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Status as of this date. Default: today.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    lang: LangOption = "vi",
+) -> None:
+    """List key tasks with their status as of a date (overdue: past the deadline, not done)."""
+    from chitieu.report.tasks import TaskStore
+
+    when = _date(on, "--date") or date.today()
+    tasks = TaskStore(open_store(db)).list(period, within=True)
+    if as_json:
+        print_json({"date": when, "tasks": [t.to_dict(when) for t in tasks]})
+        return
+    t = Table(title=f"{len(tasks)} nhiệm vụ / tasks — {when.isoformat()}", show_lines=True)
+    for col in ("id", "code", "period", "task", "lead unit", "deadline", "status", "progress"):
+        t.add_column(col, overflow="fold")
+    for x in tasks:
+        st = x.status_on(when)
+        t.add_row(
+            str(x.id),
+            x.code,
+            x.period,
+            x.title,
+            x.lead_unit,
+            x.deadline.isoformat(),
+            STATUS_VI[st] if lang == "vi" else st.replace("_", " "),
+            x.progress or "",
+        )
+    console.print(t)
+
+
+@tasks_app.command("update")
+@handle_errors
+def tasks_update(
+    ref: Annotated[str, typer.Argument(help="Task id or code.")],
+    status: Annotated[
+        str | None, typer.Option("--status", help="not_started, in_progress or done.")
+    ] = None,
+    progress: Annotated[str | None, typer.Option("--progress", help="Progress note.")] = None,
+    completed_on: Annotated[
+        str | None,
+        typer.Option("--completed-on", help="Date the task was done (with --status done)."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a task's status or progress note (kept with who and when)."""
+    from chitieu.report.tasks import TaskStore
+
+    if status is None and progress is None and completed_on is None:
+        raise typer.BadParameter("give --status, --progress or --completed-on")
+    t = TaskStore(open_store(db)).update(
+        ref,
+        by=user(),
+        status=status,
+        progress=progress,
+        completed_on=_date(completed_on, "--completed-on"),
+    )
+    if as_json:
+        print_json({"ok": True, "task": t.to_dict()})
+        return
+    console.print(f"{t.code}: {t.status}" + (f" ({t.completed_on})" if t.completed_on else ""))
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the app."""
+    app.command("report")(report_cmd)
+    app.add_typer(tasks_app, name="tasks")

@@ -1,0 +1,162 @@
+"""The built-in sections: III key tasks, IV recommendations, statistical and provincial annexes."""
+
+from __future__ import annotations
+
+from chitieu.catalog.units import NATION_ID
+from chitieu.report.context import ReportContext
+from chitieu.report.facts import ReportFact
+from chitieu.report.model import Block, Heading, Paragraph, Section, Table
+from chitieu.report.phrasing import render
+from chitieu.report.sections import completeness_line
+
+
+def _mark(ctx: ReportContext, rf: ReportFact | None, text: str | None) -> str:
+    """A figure with the estimate mark when it is estimated."""
+    if text is None:
+        return ""
+    return text + (ctx.phr["estimate_mark"] if rf is not None and rf.estimated else "")
+
+
+def key_tasks(ctx: ReportContext) -> Section:
+    """III. Key tasks for the next period, with their status on the report date."""
+    s, t = ctx.phr["sections"], ctx.phr["tasks"]
+    nxt = ctx.next
+    blocks: list[Block] = [Heading(render(s["tasks"], next=ctx.label(nxt)), 1)]
+    tasks = ctx.tasks_of(nxt)
+    if not tasks:
+        blocks.append(Paragraph(render(t["none"], next=ctx.label(nxt)), style="note"))
+        return Section("tasks", blocks)
+    ctx.table.counts["tasks_next"] = len(tasks)
+    on = ctx.report_date
+    blocks.append(
+        Paragraph(
+            render(
+                t["intro"],
+                issuer_short=t["issuer_short"],
+                n=len(tasks),
+                next=ctx.label(nxt),
+                date=ctx.date_text(on),
+            )
+        )
+    )
+    rows = [
+        [
+            str(i),
+            x.title,
+            x.lead_unit,
+            ctx.date_text(x.deadline),
+            t["status"][x.status_on(on)],
+            x.progress or "",
+        ]
+        for i, x in enumerate(tasks, start=1)
+    ]
+    cols = list(t["columns"])
+    blocks.append(Table(cols, rows, [False] * len(cols)))
+    return Section("tasks", blocks)
+
+
+def recommendations(ctx: ReportContext) -> Section:
+    """IV. Recommendations (for the analyst)."""
+    s, a = ctx.phr["sections"], ctx.phr["assessment"]
+    blocks: list[Block] = [Heading(s["recommendations"], 1)]
+    blocks.append(ctx.placeholder(a["recommendations_more"]))
+    return Section("recommendations", blocks)
+
+
+def annex_table(ctx: ReportContext) -> Section:
+    """Annex I: every indicator — plan | same period last year | this period | % | % plan."""
+    p = ctx.period
+    facts = [ctx.table.get(ind.code) for ind in ctx.cat]
+    facts = [rf for rf in facts if rf is not None and rf.fact.value is not None]
+    a = ctx.phr["annex"]
+    kind = "estimate" if any(rf.estimated for rf in facts) else "actual"
+    cols = [
+        render(
+            c,
+            year=p.year,
+            prev=ctx.label(p.same_period_last_year()),
+            kind=a["kind"][kind],
+            period=ctx.label(),
+        )
+        for c in a["columns"]
+    ]
+    rows = [
+        [
+            str(i),
+            rf.name,
+            rf.measure,
+            rf.plan or "",
+            rf.previous or "",
+            _mark(ctx, rf, rf.value),
+            rf.same_period_pct or "",
+            rf.plan_pct or "",
+        ]
+        for i, rf in enumerate(facts, start=1)
+    ]
+    title = render(ctx.phr["sections"]["annex"], period=ctx.label())
+    blocks: list[Block] = [Heading(title, 1)]
+    if not rows:
+        blocks.append(Paragraph(render(ctx.phr["no_data"], period=ctx.label()), style="note"))
+    else:
+        notes = [ctx.phr["estimate_note"]] if any(rf.estimated for rf in facts) else []
+        numeric = [False, False, False, True, True, True, True, True]
+        blocks.append(Table(cols, rows, numeric, notes=notes))
+    return Section("annex", blocks, annex=True)
+
+
+def province_table(ctx: ReportContext) -> Section | None:
+    """Annex II: provinces ranked by the chosen indicator, with the national total."""
+    code = ctx.phr["province_indicator"]
+    if code not in ctx.cat:
+        return None
+    ind = ctx.cat.get(code)
+    nation = ctx.table.get(code, NATION_ID)
+    facts = ctx.table.provinces(code)
+    if nation is None and not facts:
+        return None
+    title = render(
+        ctx.phr["sections"]["annex_provinces"], name=ind.name(ctx.lang), period=ctx.label()
+    )
+    blocks: list[Block] = [Heading(title, 1)]
+    pt = ctx.phr["province_table"]
+    label = ctx.label()
+    cols = [
+        render(c, period_cap=label[:1].upper() + label[1:], measure=ctx.cat.measure(ind, ctx.lang))
+        for c in pt["columns"]
+    ]
+    rows = []
+    for rf in facts:
+        rows.append(
+            [
+                str(rf.fact.rank or ""),
+                ctx.unit_name(rf.unit, False),
+                _mark(ctx, rf, rf.value),
+                rf.previous or "",
+                rf.same_period_pct or "",
+                rf.share or "",
+                rf.plan_pct or "",
+            ]
+        )
+    bold: list[int] = []
+    if nation is not None and nation.value is not None:
+        rows.append(
+            [
+                "",
+                pt["total"],
+                _mark(ctx, nation, nation.value),
+                nation.previous or "",
+                nation.same_period_pct or "",
+                "",
+                nation.plan_pct or "",
+            ]
+        )
+        bold.append(len(rows) - 1)
+    notes = []
+    if any(rf.estimated for rf in [*facts, *([nation] if nation else [])]):
+        notes.append(ctx.phr["estimate_note"])
+    line = completeness_line(ctx, code)
+    if line:
+        notes.append(line.text)
+    numeric = [True, False, True, True, True, True, True]
+    blocks.append(Table(cols, rows, numeric, notes=notes, bold_rows=bold))
+    return Section("provinces", blocks, annex=True)

@@ -1,0 +1,165 @@
+"""Building the review report: facts once, the document from registered sections, each format."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from chitieu.analyze.facts import Boundaries
+from chitieu.catalog.indicators import catalog
+from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.units import NATION_ID, registry
+from chitieu.errors import ChitieuError
+from chitieu.report import annex, sections
+from chitieu.report.charts import to_image, to_plotly
+from chitieu.report.context import ReportContext
+from chitieu.report.facts import build_fact_table
+from chitieu.report.model import Chart, DocMeta, Document, Heading, register_section
+from chitieu.report.model import sections as registered
+from chitieu.report.narrative import Narrator
+from chitieu.report.phrasing import phrasing
+from chitieu.report.render import RenderJob, atomic_path, formats, write_text
+from chitieu.report.tasks import TaskStore
+from chitieu.store.values import Store
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+register_section("results", sections.results, 100)
+register_section("assessment", sections.assessment, 200)
+register_section("tasks", annex.key_tasks, 300)
+register_section("recommendations", annex.recommendations, 400)
+register_section("annex", annex.annex_table, 900)
+register_section("provinces", annex.province_table, 910)
+
+
+class ReportError(ChitieuError):
+    """A report cannot be made as asked."""
+
+    exit_code = 2
+
+
+def make_context(
+    store: Store,
+    period: str | Period,
+    unit: str = NATION_ID,
+    lang: str = "vi",
+    templates: Path | None = None,
+    as_of: datetime | None = None,
+    boundaries: str = "current",
+    report_date: date | None = None,
+) -> ReportContext:
+    """Compute the fact table and gather what the sections read."""
+    p = parse_period(str(period)) if not isinstance(period, Period) else period
+    cat, units = catalog(), registry()
+    phr = phrasing(lang, templates)
+    unit_id = units.resolve(unit, p.end).id
+    if Boundaries(boundaries) == Boundaries.CURRENT and unit_id != NATION_ID:
+        unit_id = units.on_boundaries(unit_id, "34")
+    headline = tuple(i.code for i in cat if i.group == phr["headline_group"])
+    table = build_fact_table(store, p, unit_id, lang, as_of, boundaries, headline, cat, units)
+    return ReportContext(
+        period=p,
+        unit=unit_id,
+        lang=lang,
+        phr=phr,
+        cat=cat,
+        units=units,
+        table=table,
+        tasks=TaskStore(store).list(),
+        report_date=report_date or date.today(),
+        narrator=Narrator(phr, p, lang, cat),
+    )
+
+
+def _number(doc_sections: list[Any]) -> None:
+    """Number level-1 headings of the body I, II, … and level-2 headings 1, 2, … within them."""
+    n1 = 0
+    for s in doc_sections:
+        n2 = 0
+        for b in s.blocks:
+            if not isinstance(b, Heading) or s.annex:
+                continue
+            if b.level == 1:
+                b.text = f"{_ROMAN[n1]}. {b.text}"
+                n1, n2 = n1 + 1, 0
+            elif b.level == 2:
+                n2 += 1
+                b.text = f"{n2}. {b.text}"
+
+
+def build_document(ctx: ReportContext) -> Document:
+    """Run every registered section builder, in order, into one document."""
+    out = []
+    for name, order, builder in registered():
+        section = builder(ctx)
+        if section is not None:
+            section.name, section.order = name, order
+            out.append(section)
+    _number(out)
+    meta: DocMeta = ctx.meta()
+    return Document(meta, out)
+
+
+def _charts(doc: Document) -> list[Chart]:
+    return [b for s in doc.sections for b in s.blocks if isinstance(b, Chart)]
+
+
+def build_report(
+    store: Store,
+    period: str | Period,
+    unit: str = NATION_ID,
+    lang: str = "vi",
+    formats: tuple[str, ...] | list[str] = ("md",),
+    out_dir: Path = Path("."),
+    templates: Path | None = None,
+    as_of: datetime | None = None,
+    boundaries: str = "current",
+    report_date: date | None = None,
+) -> dict[str, Path]:
+    """Write the report of ``period`` in each of ``formats``; returns format → file.
+
+    Also writes the fact table as ``<stem>.facts.json`` (key ``facts``) so that every figure
+    of the text can be traced. Every file is written whole or not at all.
+    """
+    known = _formats()
+    bad = [f for f in formats if f not in known]
+    if bad:
+        raise ReportError(f"unknown format(s): {', '.join(bad)}", f"use {', '.join(known)}")
+    if templates is not None and not templates.is_dir():
+        raise ReportError(f"{templates}: not a folder", "give a folder of templates")
+    ctx = make_context(store, period, unit, lang, templates, as_of, boundaries, report_date)
+    doc = build_document(ctx)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"report-{ctx.period.id}" + (
+        f"-{ctx.unit.split('@')[0]}" if ctx.unit != NATION_ID else ""
+    )
+    stem += f"-{lang}"
+    job = RenderJob(doc, out_dir, stem, templates)
+    charts = _charts(doc)
+    if any(known[f].needs_images for f in formats):
+        img_dir = out_dir / f"{stem}_files"
+        img_dir.mkdir(exist_ok=True)
+        for c in charts:
+            target = img_dir / f"{c.spec.id}.png"
+            with atomic_path(target) as tmp:
+                to_image(c.spec, tmp)
+            job.images[c.spec.id] = target
+    if any(known[f].needs_plotly for f in formats):
+        job.plotly = {c.spec.id: to_plotly(c.spec) for c in charts}
+    written: dict[str, Path] = {}
+    for f in formats:
+        fmt = known[f]
+        target = out_dir / f"{stem}{fmt.suffix}"
+        with atomic_path(target) as tmp:
+            fmt.render(job, tmp)
+        written[f] = target
+    facts = out_dir / f"{stem}.facts.json"
+    write_text(facts, json.dumps(ctx.table.to_dict(), ensure_ascii=False, indent=1, default=str))
+    written["facts"] = facts
+    return written
+
+
+_formats = formats

@@ -1,0 +1,131 @@
+"""What section builders read: the period, the fact table, tasks, phrasing, the report date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+
+from chitieu.catalog.indicators import Catalog
+from chitieu.catalog.periods import Period, PeriodType, parse_period
+from chitieu.catalog.units import NATION_ID, UnitRegistry
+from chitieu.fmt import period_label
+from chitieu.report.facts import FactTable, ReportFact
+from chitieu.report.model import DocMeta, Paragraph
+from chitieu.report.narrative import Narrator
+from chitieu.report.phrasing import render
+from chitieu.report.tasks import Task
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def next_period(p: Period) -> Period:
+    """The period the report's key tasks are for (S1 → S2, 2023 → 2024, 9 months → Q4)."""
+    y = p.year
+    if p.type == PeriodType.YEAR:
+        return parse_period(str(y + 1))
+    if p.type == PeriodType.HALF:
+        return parse_period(f"{y}S2" if p.index == 1 else f"{y + 1}S1")
+    if p.type == PeriodType.QUARTER or (p.type == PeriodType.YTD and p.last_month % 3 == 0):
+        q = p.last_month // 3 + 1
+        return parse_period(f"{y}Q{q}" if q <= 4 else f"{y + 1}Q1")
+    m = p.last_month + 1
+    return parse_period(f"{y}{m:02d}" if m <= 12 else f"{y + 1}01")
+
+
+@dataclass
+class ReportContext:
+    """Everything one report is built from."""
+
+    period: Period
+    unit: str
+    lang: str
+    phr: dict[str, Any]
+    cat: Catalog
+    units: UnitRegistry
+    table: FactTable
+    tasks: list[Task]
+    report_date: date
+    narrator: Narrator
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def next(self) -> Period:
+        """The next period (key tasks)."""
+        return next_period(self.period)
+
+    def label(self, p: Period | None = None) -> str:
+        """A period's name in text."""
+        return period_label(p or self.period, self.lang)
+
+    def short_label(self, p: Period) -> str:
+        """A period's short name (chart axes)."""
+        return render(
+            self.phr["short_period"][str(p.type)],
+            year=p.year,
+            n=p.index,
+            roman=_ROMAN.get(p.index, ""),
+        )
+
+    def unit_name(self, unit_id: str, short: bool = True) -> str:
+        """A unit's name in the report's language."""
+        u = self.units.get(unit_id)
+        if self.lang == "en":
+            return u.name_en
+        return u.short_name if short else u.name
+
+    def date_text(self, d: date) -> str:
+        """A date as tables write it (30/11/2023; en: 30 Nov 2023)."""
+        return format_date(d, "dd/MM/yyyy" if self.lang == "vi" else "d MMM yyyy", self.lang)
+
+    def placeholder(self, what: str) -> Paragraph:
+        """A paragraph the analyst completes."""
+        return Paragraph(render(self.phr["placeholder"], what=what), style="placeholder")
+
+    def group_facts(self, group: str) -> list[ReportFact]:
+        """Facts of the report's unit for the indicators of a group, in catalog order."""
+        out = []
+        for ind in self.cat:
+            rf = self.table.get(ind.code)
+            if ind.group == group and rf is not None and rf.fact.value is not None:
+                out.append(rf)
+        return out
+
+    def tasks_of(self, p: Period) -> list[Task]:
+        """Tasks due in ``p`` (or in a period it contains)."""
+        return [t for t in self.tasks if p.contains(parse_period(t.period))]
+
+    def meta(self) -> DocMeta:
+        """The heading block (Decree 30/2020/NĐ-CP) of this report."""
+        doc = self.phr["document"]
+        d = self.report_date
+        # Decree 30: days below 10 and months 1 and 2 are written with a leading zero
+        place_date = render(
+            doc["place_date"],
+            place=doc["place"],
+            day=f"{d.day:02d}",
+            month=f"{d.month:02d}" if d.month < 3 else str(d.month),
+            year=d.year,
+            long_date=format_date(d, "long", self.lang),
+        )
+        kind = str(self.period.type)
+        title = doc["title"].get(kind) or doc["title"]["other"]
+        return DocMeta(
+            lang=self.lang,
+            issuer_parent=doc["issuer_parent"],
+            issuer=doc["issuer"],
+            number=doc["number"],
+            motto1=doc["motto1"],
+            motto2=doc["motto2"],
+            place_date=place_date,
+            doc_type=doc["doc_type"],
+            title=render(title, period=self.label(), next=self.label(self.next)),
+            signer_title=doc["signer_title"],
+            signer_name=doc["signer_name"],
+            recipients_label=doc["recipients_label"],
+            recipients=list(doc["recipients"]),
+            period=self.period.id,
+            unit=self.unit if self.unit != NATION_ID else "",
+        )

@@ -1,0 +1,249 @@
+"""The report's fact table: every figure the report states, formatted once.
+
+Built from :class:`chitieu.analyze.facts.FactBuilder` (which computes the comparisons); this
+module only adds what a text needs — the figure as written (CLDR, rounded), the direction of
+the rounded change, the plan status, the estimate mark — and counts (completeness). Templates
+read these fields and never compute; every number in the report's text is one of
+:meth:`FactTable.stated`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from chitieu.analyze.facts import Boundaries, Fact, FactBuilder, round_half_up
+from chitieu.catalog.indicators import Catalog, Indicator, ValueType, catalog
+from chitieu.catalog.periods import Period, PeriodType, TimeRule, parse_period
+from chitieu.catalog.units import NATION_ID, UnitRegistry, registry
+from chitieu.fmt import format_number, format_pct
+from chitieu.store.values import Store
+
+
+@dataclass(frozen=True)
+class ReportFact:
+    """A fact as the report states it."""
+
+    fact: Fact
+    name: str
+    measure: str
+    group: str
+    estimated: bool
+    value: str | None  # "1.614.206"
+    previous: str | None
+    plan: str | None
+    change: str | None  # |rounded change| "8,66"
+    change_signed: str | None  # "-8,66" (tables and charts)
+    trend: str | None  # up | down | flat (of the rounded change)
+    plan_pct: str | None  # "39,6"
+    plan_status: str | None  # below | met | above (of the rounded % of plan)
+    same_period_pct: str | None  # value as % of the same period last year, "91,34"
+    share: str | None
+    behind_pace: bool  # a flow below the share of the year elapsed
+    pace: str | None  # "50"
+
+    @property
+    def indicator(self) -> str:
+        """The indicator code."""
+        return self.fact.indicator
+
+    @property
+    def unit(self) -> str:
+        """The unit id."""
+        return self.fact.unit
+
+    def numbers(self) -> list[str]:
+        """Every figure of this fact as written."""
+        out = [self.value, self.previous, self.plan, self.change, self.change_signed]
+        out += [self.plan_pct, self.pace]
+        out += [self.same_period_pct, self.share]
+        if self.fact.rank:
+            out += [str(self.fact.rank), str(self.fact.rank_of)]
+        return [x for x in out if x is not None]
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How many provinces reported an indicator, estimated it, or are missing."""
+
+    indicator: str
+    expected: int
+    reported: int
+    estimated: int
+    missing: list[str]
+
+
+def _fmt_value(v: float | None, ind: Indicator, lang: str) -> str | None:
+    if v is None:
+        return None
+    if ind.value_type == ValueType.PERCENT:
+        return format_pct(v, ind.decimals, lang)
+    return format_number(v, ind.decimals, lang)
+
+
+def _pct(v: float | None, lang: str) -> str | None:
+    return None if v is None else format_pct(v, 2, lang)
+
+
+def report_fact(f: Fact, ind: Indicator, cat: Catalog, p: Period, lang: str) -> ReportFact:
+    """Format one analytic fact for the report (no comparison is recomputed)."""
+    trend = None
+    if f.change_pct is not None:
+        trend = "up" if f.change_pct > 0 else "down" if f.change_pct < 0 else "flat"
+    plan_status = None
+    if f.plan_pct is not None:
+        plan_status = "above" if f.plan_pct > 100 else "met" if f.plan_pct == 100 else "below"
+    same = None if f.change_pct_exact is None else round_half_up(f.change_pct_exact + 100)
+    pace = None
+    behind = False
+    if ind.time_rule == TimeRule.SUM and p.type != PeriodType.YEAR and f.plan_pct is not None:
+        pace_value = round_half_up(p.n_months / 12 * 100)
+        pace = format_pct(pace_value or 0, 2, lang)
+        behind = f.plan_pct < (pace_value or 0)
+    return ReportFact(
+        fact=f,
+        name=ind.name(lang),
+        measure=cat.measure(ind, lang),
+        group=ind.group,
+        estimated=f.kind == "estimate",
+        value=_fmt_value(f.value, ind, lang),
+        previous=_fmt_value(f.previous, ind, lang),
+        plan=_fmt_value(f.plan, ind, lang),
+        change=_pct(abs(f.change_pct), lang) if f.change_pct is not None else None,
+        change_signed=None if f.change_pct is None else format_pct(f.change_pct, 2, lang, True),
+        trend=trend,
+        plan_pct=_pct(f.plan_pct, lang),
+        plan_status=plan_status,
+        same_period_pct=_pct(same, lang),
+        share=_pct(f.share_pct, lang),
+        behind_pace=behind,
+        pace=pace,
+    )
+
+
+@dataclass
+class FactTable:
+    """All facts of one report: the period's, and the headline series over earlier periods."""
+
+    period: Period
+    unit: str
+    lang: str
+    boundaries: str
+    facts: dict[tuple[str, str], ReportFact]
+    series: dict[str, list[ReportFact]] = field(default_factory=dict)
+    completeness: dict[str, Completeness] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def get(self, indicator: str, unit: str | None = None) -> ReportFact | None:
+        """The fact of ``indicator`` for ``unit`` (default: the report's unit)."""
+        return self.facts.get((indicator, unit or self.unit))
+
+    def provinces(self, indicator: str) -> list[ReportFact]:
+        """Province facts of an indicator with a value, ranked."""
+        out = [
+            rf
+            for (code, unit), rf in self.facts.items()
+            if code == indicator and unit != NATION_ID and rf.fact.value is not None
+        ]
+        return sorted(out, key=lambda rf: (rf.fact.rank or 10**6, rf.unit))
+
+    def stated(self) -> set[str]:
+        """Every figure the report may state, as written."""
+        out: set[str] = set()
+        for rf in self.facts.values():
+            out.update(rf.numbers())
+        for facts in self.series.values():
+            for rf in facts:
+                out.update(rf.numbers())
+        for c in self.completeness.values():
+            out.update(str(x) for x in (c.expected, c.reported, c.estimated, len(c.missing)))
+        out.update(str(v) for v in self.counts.values())
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (written beside the report for traceability)."""
+
+        def one(rf: ReportFact) -> dict[str, Any]:
+            d = {k: v for k, v in rf.__dict__.items() if k != "fact"}
+            return {**rf.fact.to_dict(), "text": d}
+
+        return {
+            "period": self.period.id,
+            "unit": self.unit,
+            "lang": self.lang,
+            "boundaries": self.boundaries,
+            "facts": [one(rf) for rf in self.facts.values()],
+            "series": {k: [one(rf) for rf in v] for k, v in self.series.items()},
+            "completeness": {k: c.__dict__ for k, c in self.completeness.items()},
+            "counts": self.counts,
+        }
+
+
+def series_periods(p: Period, n: int = 5) -> list[Period]:
+    """``p`` and the periods of the same kind before it, oldest first (for time series)."""
+    out = [p]
+    q = p
+    while len(out) < n:
+        if p.type == PeriodType.HALF:
+            q = parse_period(f"{q.year}S1") if q.index == 2 else parse_period(f"{q.year - 1}S2")
+        elif p.type == PeriodType.QUARTER:
+            q = parse_period(f"{q.year}Q{q.index - 1}" if q.index > 1 else f"{q.year - 1}Q4")
+        elif p.type == PeriodType.MONTH:
+            m = q.last_month - 1
+            q = parse_period(f"{q.year}{m:02d}" if m else f"{q.year - 1}12")
+        else:
+            q = q.shift_years(-1)
+        out.append(q)
+    return out[::-1]
+
+
+def build_fact_table(
+    store: Store,
+    period: str | Period,
+    unit: str = NATION_ID,
+    lang: str = "vi",
+    as_of: datetime | None = None,
+    boundaries: str = "current",
+    headline: tuple[str, ...] = (),
+    cat: Catalog | None = None,
+    units: UnitRegistry | None = None,
+) -> FactTable:
+    """Compute the report's facts once: the period's facts, the headline series, completeness."""
+    cat = cat or catalog()
+    units = units or registry()
+    p = parse_period(str(period)) if not isinstance(period, Period) else period
+    b = Boundaries(boundaries)
+    builder = FactBuilder(store, cat, units, as_of=as_of)
+    facts = {
+        (f.indicator, f.unit): report_fact(f, cat.get(f.indicator), cat, p, lang)
+        for f in builder.build(p, b)
+    }
+    table = FactTable(p, unit, lang, str(b), facts)
+    for q in series_periods(p)[:-1]:
+        for f in builder.build(q, b, headline):
+            if f.unit == unit and f.value is not None:
+                rf = report_fact(f, cat.get(f.indicator), cat, q, lang)
+                table.series.setdefault(f.indicator, []).append(rf)
+    for code in headline:
+        rf = table.get(code)
+        if rf is not None and rf.fact.value is not None:
+            table.series.setdefault(code, []).append(rf)
+    system = "63" if b == Boundaries.AS_REPORTED and p.end < date(2025, 7, 1) else "34"
+    expected = sorted({units.on_boundaries(u.id, system) for u in units.provinces(p.end)})
+    for ind in cat:
+        got = {
+            u: rf
+            for (code, u), rf in facts.items()
+            if code == ind.code and u != NATION_ID and rf.fact.value is not None
+        }
+        if not got and table.get(ind.code, NATION_ID) is None:
+            continue
+        table.completeness[ind.code] = Completeness(
+            ind.code,
+            len(expected),
+            len(got),
+            sum(1 for rf in got.values() if rf.estimated),
+            [u for u in expected if u not in got],
+        )
+    return table
