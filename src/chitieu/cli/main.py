@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from chitieu import __version__
-from chitieu.cli import catalog_cmds, data_cmds
+from chitieu.cli import catalog_cmds, data_cmds, web_cmds
 
 HELP = """\
 chitieu — thống kê và sơ kết, tổng kết ngành (sector statistics and performance reviews).
@@ -46,6 +46,7 @@ def main(
 
 catalog_cmds.register(app)
 data_cmds.register(app)
+web_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

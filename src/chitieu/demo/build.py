@@ -21,6 +21,7 @@ from pathlib import Path
 from chitieu.catalog.periods import parse_period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.collect.importer import import_file
+from chitieu.demo.accounts import load_accounts
 from chitieu.store.schema import Kind, Status
 from chitieu.store.values import NewValue, Store
 
@@ -179,4 +180,5 @@ def load_demo(store: Store, created_by: str = "demo") -> DemoResult:
     pub = import_file(publishing_file(), store, created_by=created_by, locale="en")
     if not pub.report.valid:  # pragma: no cover - the shipped file is tested
         raise RuntimeError(pub.report.to_json())
+    load_accounts(store, created_by)
     return DemoResult(len(national), len(provincial), pub.written)

@@ -1,0 +1,477 @@
+"""A form × unit × period: its values, its version, saving it and moving it through the workflow.
+
+draft → submitted → approved, or → returned (with a comment) → draft again on the next save.
+Saves go through the CLI import's row checks (RowChecker) and ``Store.write`` (a new vintage,
+one transaction); the submission's version is bumped inside that transaction, so two clients
+that read the same version cannot both save: the later one gets 409 Conflict unless it asks
+to overwrite explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from chitieu.catalog.periods import Period
+from chitieu.check.findings import Finding, Report
+from chitieu.collect.importer import RowChecker
+from chitieu.store.db import utcnow
+from chitieu.store.schema import observation
+from chitieu.store.values import NewValue, Store
+from chitieu.store.web_schema import SubmissionStatus as S
+from chitieu.store.web_schema import submission, submission_event
+from chitieu.web.accounts import Account
+from chitieu.web.errors import Conflict, Forbidden, Invalid
+from chitieu.web.forms import ReportingForm
+from chitieu.web.i18n import N_, _
+
+STATUS_NAMES = {
+    None: N_("not started"),
+    S.DRAFT: N_("draft"),
+    S.SUBMITTED: N_("submitted"),
+    S.APPROVED: N_("approved"),
+    S.RETURNED: N_("returned"),
+}
+ACTION_NAMES = {
+    "save": N_("saved"),
+    "overwrite": N_("saved (overwriting)"),
+    "upload": N_("uploaded from Excel"),
+    "api": N_("saved through the API"),
+    "submit": N_("submit"),
+    "approve": N_("approve"),
+    "return": N_("return"),
+    "reopen": N_("reopen"),
+}
+
+
+def status_label(status: str | None) -> str:
+    """The workflow status in the current language."""
+    return _(STATUS_NAMES.get(status, status or ""))
+
+
+def action_label(action: str) -> str:
+    """A workflow action in the current language."""
+    return _(ACTION_NAMES.get(action, action))
+
+
+EDITABLE = (None, S.DRAFT, S.RETURNED)
+
+
+def _register() -> None:
+    """Add the web's finding messages (web/messages.yaml) to the import's."""
+    from importlib import resources
+
+    import yaml
+
+    from chitieu.check.findings import register_messages
+
+    text = (resources.files("chitieu.web") / "messages.yaml").read_text(encoding="utf-8")
+    register_messages(yaml.safe_load(text))
+
+
+_register()
+#: action → (states it starts from, state it leads to, ministry only, comment required)
+TRANSITIONS: dict[str, tuple[tuple[str | None, ...], str, bool, bool]] = {
+    "submit": ((None, S.DRAFT, S.RETURNED), S.SUBMITTED, False, False),
+    "approve": ((S.SUBMITTED,), S.APPROVED, True, False),
+    "return": ((S.SUBMITTED,), S.RETURNED, True, True),
+    "reopen": ((S.APPROVED,), S.RETURNED, True, True),
+}
+
+
+@dataclass
+class Cell:
+    """The stored value of one indicator of the form (None if none yet)."""
+
+    indicator: str
+    value: float | None = None
+    comment: str | None = None
+    obs_id: int | None = None
+    created_at: datetime | None = None
+    created_by: str | None = None
+
+
+@dataclass
+class FormState:
+    """Where a form × unit × period stands."""
+
+    form: ReportingForm
+    unit: str
+    period: Period
+    status: str | None
+    version: int
+    last_obs: int
+    cells: dict[str, Cell]
+    sub_id: int | None = None
+    submitted_at: datetime | None = None
+    comment: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    @property
+    def etag(self) -> str:
+        """Changes with every save or transition, and with any value written by other means."""
+        return f"{self.version}.{self.last_obs}"
+
+    @property
+    def editable(self) -> bool:
+        """Draft, returned or not started: values may change."""
+        return self.status in EDITABLE
+
+    @property
+    def complete(self) -> bool:
+        """Every indicator of the form has a value."""
+        return all(c.value is not None for c in self.cells.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "form": self.form.code,
+            "unit": self.unit,
+            "period": self.period.id,
+            "kind": self.form.kind,
+            "status": self.status or "not_started",
+            "version": self.etag,
+            "editable": self.editable,
+            "submitted_at": self.submitted_at,
+            "deadline": self.form.deadline(self.period),
+            "comment": self.comment,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            "values": {
+                c.indicator: {"value": c.value, "comment": c.comment} for c in self.cells.values()
+            },
+        }
+
+
+def _last_obs(conn: Connection, form: ReportingForm, unit: str, period: str) -> int:
+    return int(
+        conn.execute(
+            select(func.coalesce(func.max(observation.c.id), 0)).where(
+                observation.c.period == period,
+                observation.c.unit == unit,
+                observation.c.indicator.in_(form.indicators),
+                observation.c.kind == form.kind,
+            )
+        ).scalar_one()
+    )
+
+
+def load_state(store: Store, form: ReportingForm, unit: str, period: Period) -> FormState:
+    """The form's current values, workflow status and version."""
+    obs = store.current([period.id], indicators=form.indicators, units=[unit], kinds=[form.kind])
+    cells = {i: Cell(i) for i in form.indicators}
+    for o in obs:
+        cells[o.indicator] = Cell(o.indicator, o.value, o.comment, o.id, o.created_at, o.created_by)
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(submission).where(
+                    submission.c.form == form.code,
+                    submission.c.unit == unit,
+                    submission.c.period == period.id,
+                )
+            )
+            .mappings()
+            .first()
+        )
+        last = _last_obs(conn, form, unit, period.id)
+    if row is None:
+        return FormState(form, unit, period, None, 0, last, cells)
+    return FormState(
+        form,
+        unit,
+        period,
+        row["status"],
+        row["version"],
+        last,
+        cells,
+        row["id"],
+        row["submitted_at"],
+        row["comment"],
+        row["updated_at"],
+        row["updated_by"],
+    )
+
+
+def _extra_checks(store: Store, values: list[NewValue]) -> Report:
+    """Validation rules beyond the row checks (the quality rules, wired in at merge)."""
+    return Report()
+
+
+@dataclass
+class Parsed:
+    """What a form post means: the values that change, and the problems found."""
+
+    values: list[NewValue] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    fields: dict[str, list[Finding]] = field(default_factory=dict)  # by indicator
+
+
+def parse_entries(
+    state: FormState,
+    raw: dict[str, Any],
+    comments: dict[str, str] | None = None,
+    lang: str = "vi",
+    checker: RowChecker | None = None,
+) -> Parsed:
+    """Check typed values (Vietnamese or English number format by ``lang``) like an import row.
+
+    Indicators absent from ``raw`` are left as they are; an emptied field deletes the value.
+    """
+    comments = comments or {}
+    checker = checker or RowChecker(locale="en" if lang == "en" else "vi")
+    out = Parsed()
+    for ind, cell in state.cells.items():
+        if ind not in raw:
+            continue
+        text = raw[ind]
+        text = text.strip() if isinstance(text, str) else text
+        comment = (comments.get(ind) or "").strip() or None
+        if text in (None, ""):
+            if cell.value is not None:
+                out.values.append(NewValue(ind, state.unit, state.period.id, state.form.kind, None))
+            continue
+        where = {"indicator": ind, "unit": state.unit, "period": state.period.id}
+        cells = {
+            "indicator": ind,
+            "unit": state.unit,
+            "period": state.period.id,
+            "value": text,
+            "kind": state.form.kind,
+            "comment": comment,
+        }
+        got = checker.check(cells, where)
+        if isinstance(got, list):
+            out.report.extend(got)
+            out.fields.setdefault(ind, []).extend(got)
+        elif got.value != cell.value or (comment is not None and comment != cell.comment):
+            out.values.append(got)
+    return out
+
+
+def _ensure_row(store: Store, state: FormState, who: str) -> int:
+    """The submission row's id, created (as a draft at version 0) if missing."""
+    if state.sub_id is not None:
+        return state.sub_id
+    key = (
+        submission.c.form == state.form.code,
+        submission.c.unit == state.unit,
+        submission.c.period == state.period.id,
+    )
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(
+                insert(submission).values(
+                    form=state.form.code,
+                    unit=state.unit,
+                    period=state.period.id,
+                    status=S.DRAFT,
+                    version=0,
+                    updated_at=utcnow(),
+                    updated_by=who,
+                )
+            )
+    except IntegrityError:
+        pass  # made concurrently by another request
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(submission.c.id).where(*key)).scalar_one())
+
+
+@dataclass
+class SaveResult:
+    """What a save stored."""
+
+    state: FormState
+    changed: int
+    batch_id: int | None
+
+
+def save(
+    store: Store,
+    acc: Account,
+    state: FormState,
+    parsed: Parsed,
+    *,
+    expected: str | None,
+    overwrite: bool = False,
+    action: str = "save",
+    filename: str | None = None,
+) -> SaveResult:
+    """Store the changed values as one batch, if the form is editable and ``expected`` current."""
+    if not acc.can_write(state.unit):
+        raise Forbidden(_("You may not change this unit's data."), state.unit)
+    if not state.editable:
+        raise Conflict(
+            _("This report is %(status)s and locked.") % {"status": status_label(state.status)},
+            _("An analyst must return or reopen it before it can change."),
+        )
+    extra = _extra_checks(store, parsed.values)
+    parsed.report.extend(extra.findings)
+    if not parsed.report.valid:
+        raise Invalid(
+            _("The values have errors; nothing was saved."), report=parsed.report.to_dict()
+        )
+    if not overwrite and expected is not None and expected != state.etag:
+        raise _stale(state)
+    sub_id = _ensure_row(store, state, acc.username)
+    base_version = state.version
+    if not parsed.values:
+        return SaveResult(load_state(store, state.form, state.unit, state.period), 0, None)
+
+    def guard(conn: Connection, batch_id: int) -> None:
+        cond = [submission.c.id == sub_id, submission.c.status.in_([S.DRAFT, S.RETURNED])]
+        if not overwrite:
+            cond.append(submission.c.version == base_version)
+        old = conn.execute(select(submission.c.status).where(submission.c.id == sub_id)).scalar()
+        n = conn.execute(
+            update(submission)
+            .where(and_(*cond))
+            .values(
+                version=submission.c.version + 1,
+                status=S.DRAFT,
+                updated_at=utcnow(),
+                updated_by=acc.username,
+            )
+        ).rowcount
+        if n != 1:
+            raise _stale(state)
+        if not overwrite and _last_obs(conn, state.form, state.unit, state.period.id) != (
+            state.last_obs
+        ):
+            raise _stale(state)
+        conn.execute(
+            insert(submission_event).values(
+                submission_id=sub_id,
+                at=utcnow(),
+                actor=acc.username,
+                action="overwrite" if overwrite and action == "save" else action,
+                from_status=old,
+                to_status=S.DRAFT,
+                batch_id=batch_id,
+            )
+        )
+
+    info = store.write(
+        parsed.values,
+        source="web" if action != "api" else "api",
+        created_by=acc.username,
+        filename=filename,
+        note=f"form {state.form.code}, {state.unit}, {state.period.id}",
+        in_transaction=guard,
+    )
+    new = load_state(store, state.form, state.unit, state.period)
+    return SaveResult(new, len(parsed.values), info.id)
+
+
+def _stale(state: FormState) -> Conflict:
+    return Conflict(
+        _("Someone else changed this report after you opened it; your values were not saved."),
+        _("Reload the page to see the current values, or save again choosing to overwrite."),
+        current_version=state.etag,
+    )
+
+
+def transition(
+    store: Store,
+    acc: Account,
+    state: FormState,
+    action: str,
+    comment: str | None = None,
+    expected: str | None = None,
+) -> FormState:
+    """Submit, approve, return or reopen; every transition is recorded with who and when."""
+    if action not in TRANSITIONS:
+        raise Invalid(_("Unknown action %(action)s.") % {"action": action})
+    sources, target, ministry, needs_comment = TRANSITIONS[action]
+    if not acc.can_write(state.unit) or (ministry and not acc.is_ministry):
+        raise Forbidden(_("Your role may not do this."), action)
+    if state.status not in sources:
+        raise Conflict(
+            _("A report that is %(status)s cannot take the action “%(action)s”.")
+            % {"status": status_label(state.status), "action": action_label(action)}
+        )
+    comment = (comment or "").strip() or None
+    if needs_comment and not comment:
+        raise Invalid(_("Say why in the comment."), _("The reporter sees this comment."))
+    if expected is not None and expected != state.etag:
+        raise _stale(state)
+    if action == "submit" and not state.complete:
+        report = Report()
+        for c in state.cells.values():
+            if c.value is None:
+                report.add(
+                    Finding(
+                        "form-missing-value",
+                        column="value",
+                        indicator=c.indicator,
+                        unit=state.unit,
+                        period=state.period.id,
+                    )
+                )
+        raise Invalid(_("Fill in every indicator before submitting."), report=report.to_dict())
+    sub_id = state.sub_id if state.sub_id is not None else _ensure_row(store, state, acc.username)
+    current = state.status or S.DRAFT
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": target,
+        "version": submission.c.version + 1,
+        "updated_at": now,
+        "updated_by": acc.username,
+    }
+    if action in ("return", "reopen"):
+        values["comment"] = comment
+    if action == "submit" and state.submitted_at is None:
+        values["submitted_at"] = now
+    with store.engine.begin() as conn:
+        n = conn.execute(
+            update(submission)
+            .where(submission.c.id == sub_id, submission.c.status == current)
+            .values(**values)
+        ).rowcount
+        if n != 1:
+            raise _stale(state)
+        conn.execute(
+            insert(submission_event).values(
+                submission_id=sub_id,
+                at=now,
+                actor=acc.username,
+                action=action,
+                from_status=current,
+                to_status=target,
+                comment=comment,
+            )
+        )
+    return load_state(store, state.form, state.unit, state.period)
+
+
+def locked_keys(store: Store, values: list[NewValue]) -> list[str]:
+    """Keys of ``values`` that belong to a submitted or approved report (they may not change)."""
+    from chitieu.web.forms import forms
+
+    wanted = {(v.unit, v.period) for v in values}
+    if not wanted:
+        return []
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(submission.c.form, submission.c.unit, submission.c.period).where(
+                submission.c.status.in_([S.SUBMITTED, S.APPROVED]),
+                submission.c.unit.in_(sorted({u for u, _p in wanted})),
+                submission.c.period.in_(sorted({p for _u, p in wanted})),
+            )
+        ).all()
+    locked = set()
+    all_forms = forms()
+    for form, unit, period in rows:
+        f = all_forms.get(form)
+        if f is not None:
+            locked |= {(i, unit, period, f.kind) for i in f.indicators}
+    return [
+        f"{v.indicator}/{v.unit}/{v.period}/{v.kind}"
+        for v in values
+        if (v.indicator, v.unit, v.period, str(v.kind)) in locked
+    ]
