@@ -104,6 +104,8 @@ async def csrf_protect(request: Request) -> None:
     """Refuse a cookie-authenticated POST whose form field or header lacks the CSRF token."""
     if bearer(request) is not None:
         return  # bearer tokens are not sent by browsers on their own
+    if request.url.path.startswith("/api/") and "uid" not in request.session:
+        return  # no session to ride on: the account check answers 401
     sent = request.headers.get("x-csrf-token")
     if sent is None:
         ctype = request.headers.get("content-type", "")

@@ -16,7 +16,7 @@ from chitieu.catalog.units import registry
 from chitieu.fmt import format_number, format_pct, period_label
 from chitieu.web import i18n
 from chitieu.web.deps import csrf_token
-from chitieu.web.submissions import action_label, status_label
+from chitieu.web.state import action_label, status_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: most decimals an entry field shows (so an unchanged field saves the same value back)

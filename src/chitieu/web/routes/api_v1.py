@@ -212,6 +212,17 @@ def values(
     }
 
 
+def _unit_of(v: ValueIn) -> str | None:
+    """The unit id a row names, if it can be told (to refuse other units before other checks)."""
+    from chitieu.catalog.periods import parse_period
+    from chitieu.errors import PeriodError, UnitError
+
+    try:
+        return registry().resolve(v.unit, parse_period(v.period).end).id
+    except (UnitError, PeriodError):
+        return None
+
+
 @router.post("/values", dependencies=[CSRF])
 def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]:
     """Store a batch of values: every row checked like an import, all or nothing."""
@@ -224,7 +235,7 @@ def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]
             report.extend(got)
         else:
             new.append(got)
-    refused = sorted({v.unit for v in new if not user.can_write(v.unit)})
+    refused = sorted({u for u in map(_unit_of, body.values) if u and not user.can_write(u)})
     if refused:
         raise Forbidden(_("You may not change this unit's data."), ", ".join(refused))
     store = get_store(request)
