@@ -30,15 +30,38 @@ def serve(
     https: Annotated[
         bool, typer.Option("--https", help="Behind an HTTPS proxy: mark cookies Secure.")
     ] = False,
+    workers: Annotated[int, typer.Option(help="Worker processes (one per CPU core).")] = 1,
 ) -> None:
     """Run the web application (data entry, workflow, dashboard, REST API) on the store."""
+    import os
+
     import uvicorn
 
+    store = open_store(db)  # migrate once, before any worker starts
+    console.print(f"chitieu: http://{host}:{port}/  (Ctrl+C to stop)", highlight=False)
+    if workers > 1:
+        os.environ["CHITIEU_DB"] = store.engine.url.render_as_string(hide_password=False)
+        os.environ["CHITIEU_HTTPS"] = "1" if https else ""
+        store.engine.dispose()
+        uvicorn.run(
+            "chitieu.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=https,
+        )
+        return
     from chitieu.web.app import create_app
 
-    app = create_app(store=open_store(db), https=https)
-    console.print(f"chitieu: http://{host}:{port}/  (Ctrl+C to stop)", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=https)
+    uvicorn.run(
+        create_app(store=store, https=https),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=https,
+    )
 
 
 @users_app.command("add")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.units import registry
@@ -83,37 +83,47 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_ACCOUNT = select(account, account_unit.c.unit.label("bound_unit")).outerjoin(
+    account_unit, account_unit.c.account_id == account.c.id
+)
+#: prepared look-ups (built once: building statements per request costs milliseconds)
+_BY_ID = _ACCOUNT.where(account.c.id == bindparam("id"))
+_BY_NAME = _ACCOUNT.where(account.c.username == bindparam("username"))
+_BY_TOKEN = _ACCOUNT.join(api_token, api_token.c.account_id == account.c.id).where(
+    api_token.c.token_hash == bindparam("token_hash"), api_token.c.revoked.is_(False)
+)
+
+
 class Accounts:
     """Account records in the store's database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _load(self, where) -> Account | None:  # type: ignore[no-untyped-def]
+    def _load(self, query, **params: object) -> Account | None:  # type: ignore[no-untyped-def]
+        """Run one of the prepared look-ups: the account row joined with its units."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(account).where(where)).mappings().first()
-            if row is None:
-                return None
-            units = conn.execute(
-                select(account_unit.c.unit).where(account_unit.c.account_id == row["id"])
-            ).scalars()
-            return Account(
-                row["id"],
-                row["username"],
-                row["display_name"],
-                row["role"],
-                bool(row["active"]),
-                row["lang"],
-                frozenset(units),
-            )
+            rows = conn.execute(query, params).mappings().all()
+        if not rows:
+            return None
+        row = rows[0]
+        return Account(
+            row["id"],
+            row["username"],
+            row["display_name"],
+            row["role"],
+            bool(row["active"]),
+            row["lang"],
+            frozenset(r["bound_unit"] for r in rows if r["bound_unit"] is not None),
+        )
 
     def get(self, account_id: int) -> Account | None:
         """The account with this id."""
-        return self._load(account.c.id == account_id)
+        return self._load(_BY_ID, id=account_id)
 
     def by_username(self, username: str) -> Account | None:
         """The account with this user name (case-insensitive)."""
-        return self._load(account.c.username == username.strip().lower())
+        return self._load(_BY_NAME, username=username.strip().lower())
 
     def add(
         self,
@@ -234,14 +244,8 @@ class Accounts:
         return token
 
     def by_token(self, token: str) -> Account | None:
-        """The active account a bearer token belongs to."""
-        with self.engine.connect() as conn:
-            acc_id = conn.execute(
-                select(api_token.c.account_id).where(
-                    api_token.c.token_hash == token_hash(token), api_token.c.revoked.is_(False)
-                )
-            ).scalar()
-        acc = self.get(acc_id) if acc_id is not None else None
+        """The active account a bearer token belongs to (one connection, two queries)."""
+        acc = self._load(_BY_TOKEN, token_hash=token_hash(token))
         return acc if acc is not None and acc.active else None
 
     def secret(self) -> str:

@@ -10,8 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu import __version__
 from chitieu.errors import ChitieuError, StoreError
@@ -94,6 +96,28 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     )
 
 
+class LanguageAndHeaders:
+    """ASGI middleware: the request's language from its cookie; security headers on responses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        i18n.set_lang(i18n.pick_lang(Request(scope).cookies.get(LANG_COOKIE)))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    headers.setdefault(k, v)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def plotly_js() -> Path:
     """plotly.min.js as shipped inside the plotly wheel (served, not copied into git)."""
     spec = find_spec("plotly")
@@ -123,14 +147,6 @@ def create_app(
     app.state.throttle = LoginThrottle()
     app.state.https = https
 
-    @app.middleware("http")
-    async def language_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        i18n.set_lang(i18n.pick_lang(request.cookies.get(LANG_COOKIE)))
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        return response
-
     app.add_middleware(
         SessionMiddleware,
         secret_key=accounts.secret(),
@@ -139,6 +155,7 @@ def create_app(
         same_site="lax",
         https_only=https,
     )
+    app.add_middleware(LanguageAndHeaders)
     for exc_type in (WebError, ChitieuError, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(exc_type, handle_error)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -154,6 +171,13 @@ def create_app(
     for router in (auth.router, entry.router, workflow.router, dashboard.router, api_v1.router):
         app.include_router(router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app on ``CHITIEU_DB`` (uvicorn's factory for several worker processes)."""
+    import os
+
+    return create_app(os.environ.get("CHITIEU_DB"), https=bool(os.environ.get("CHITIEU_HTTPS")))
 
 
 def all_routes(app: FastAPI) -> list[object]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from chitieu.catalog.periods import Period
 from chitieu.store.schema import observation
@@ -135,17 +135,29 @@ class FormState:
         }
 
 
+#: the newest observation id of a form's keys (any value written by any means); built once,
+#: executed with parameters (building SQLAlchemy statements per request costs milliseconds)
+_LAST_OBS = select(func.coalesce(func.max(observation.c.id), 0)).where(
+    observation.c.period == bindparam("period"),
+    observation.c.unit == bindparam("unit"),
+    observation.c.indicator.in_(bindparam("indicators", expanding=True)),
+    observation.c.kind == bindparam("kind"),
+)
+_SUBMISSION = select(submission).where(
+    submission.c.form == bindparam("form"),
+    submission.c.unit == bindparam("unit"),
+    submission.c.period == bindparam("period"),
+)
+
+
 def _last_obs(conn: Connection, form: ReportingForm, unit: str, period: str) -> int:
-    return int(
-        conn.execute(
-            select(func.coalesce(func.max(observation.c.id), 0)).where(
-                observation.c.period == period,
-                observation.c.unit == unit,
-                observation.c.indicator.in_(form.indicators),
-                observation.c.kind == form.kind,
-            )
-        ).scalar_one()
-    )
+    params = {
+        "period": period,
+        "unit": unit,
+        "indicators": list(form.indicators),
+        "kind": form.kind,
+    }
+    return int(conn.execute(_LAST_OBS, params).scalar_one())
 
 
 def load_state(store: Store, form: ReportingForm, unit: str, period: Period) -> FormState:
@@ -156,13 +168,7 @@ def load_state(store: Store, form: ReportingForm, unit: str, period: Period) -> 
         cells[o.indicator] = Cell(o.indicator, o.value, o.comment, o.id, o.created_at, o.created_by)
     with store.engine.connect() as conn:
         row = (
-            conn.execute(
-                select(submission).where(
-                    submission.c.form == form.code,
-                    submission.c.unit == unit,
-                    submission.c.period == period.id,
-                )
-            )
+            conn.execute(_SUBMISSION, {"form": form.code, "unit": unit, "period": period.id})
             .mappings()
             .first()
         )

@@ -9,7 +9,7 @@ to overwrite explicitly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, update
@@ -167,7 +167,11 @@ def save(
         cond = [submission.c.id == sub_id, submission.c.status.in_([S.DRAFT, S.RETURNED])]
         if not overwrite:
             cond.append(submission.c.version == base_version)
-        old = conn.execute(select(submission.c.status).where(submission.c.id == sub_id)).scalar()
+        old = state.status or S.DRAFT
+        if overwrite:
+            old = conn.execute(
+                select(submission.c.status).where(submission.c.id == sub_id)
+            ).scalar()
         n = conn.execute(
             update(submission)
             .where(and_(*cond))
@@ -204,7 +208,28 @@ def save(
         note=f"form {state.form.code}, {state.unit}, {state.period.id}",
         in_transaction=guard,
     )
-    new = load_state(store, state.form, state.unit, state.period)
+    if overwrite:
+        return SaveResult(
+            load_state(store, state.form, state.unit, state.period), len(parsed.values), info.id
+        )
+    # the CAS above proved nothing else changed: the new state is the old one plus this save
+    cells = dict(state.cells)
+    for v in parsed.values:
+        cells[v.indicator] = Cell(
+            v.indicator, v.value, v.comment, None, info.created_at, acc.username
+        )
+    with store.engine.connect() as conn:
+        last = _last_obs(conn, state.form, state.unit, state.period.id)
+    new = replace(
+        state,
+        status=S.DRAFT,
+        version=base_version + 1,
+        last_obs=last,
+        cells=cells,
+        sub_id=sub_id,
+        updated_at=info.created_at,
+        updated_by=acc.username,
+    )
     return SaveResult(new, len(parsed.values), info.id)
 
 
