@@ -213,6 +213,8 @@ def main() -> int:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--timeout-keep-alive",
+            "30",
         ],
         env=env,
     )

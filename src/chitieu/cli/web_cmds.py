@@ -51,6 +51,7 @@ def serve(
             workers=workers,
             log_level="info",
             proxy_headers=https,
+            timeout_keep_alive=30,
         )
         return
     from chitieu.web.app import create_app
@@ -61,6 +62,7 @@ def serve(
         port=port,
         log_level="info",
         proxy_headers=https,
+        timeout_keep_alive=30,
     )
 
 

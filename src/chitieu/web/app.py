@@ -125,6 +125,17 @@ def plotly_js() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
 
 
+def _warm_up() -> None:
+    """Load the catalog, the unit registry and the forms now, not on the first request."""
+    from chitieu.catalog.indicators import catalog
+    from chitieu.catalog.units import registry
+    from chitieu.web.forms import forms
+
+    catalog()
+    registry()
+    forms()
+
+
 def create_app(
     store_url: str | None = None, *, store: Store | None = None, https: bool = False
 ) -> FastAPI:
@@ -133,6 +144,7 @@ def create_app(
 
     store = store or Store(store_url)
     accounts = Accounts(store.engine)
+    _warm_up()
     app = FastAPI(
         title="chitieu",
         version=__version__,

@@ -9,6 +9,8 @@ to overwrite explicitly.
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,6 +38,16 @@ from chitieu.web.state import (
 )
 
 __all__ = ["EDITABLE", "TRANSITIONS", "Cell", "FormState", "load_state"]
+
+
+#: SQLite has one writer at a time: writers of this process queue here rather than in SQLite's
+#: busy wait, where each would hold a pooled connection that readers need
+_SQLITE_WRITES = threading.Lock()
+
+
+def writer(store: Store) -> AbstractContextManager[object]:
+    """A context serialising this process's writes on SQLite (nothing on PostgreSQL)."""
+    return _SQLITE_WRITES if store.engine.dialect.name == "sqlite" else nullcontext()
 
 
 def _extra_checks(store: Store, values: list[NewValue]) -> Report:
@@ -200,14 +212,15 @@ def save(
             )
         )
 
-    info = store.write(
-        parsed.values,
-        source="web" if action != "api" else "api",
-        created_by=acc.username,
-        filename=filename,
-        note=f"form {state.form.code}, {state.unit}, {state.period.id}",
-        in_transaction=guard,
-    )
+    with writer(store):
+        info = store.write(
+            parsed.values,
+            source="web" if action != "api" else "api",
+            created_by=acc.username,
+            filename=filename,
+            note=f"form {state.form.code}, {state.unit}, {state.period.id}",
+            in_transaction=guard,
+        )
     if overwrite:
         return SaveResult(
             load_state(store, state.form, state.unit, state.period), len(parsed.values), info.id
@@ -292,7 +305,7 @@ def transition(
         values["comment"] = comment
     if action == "submit" and state.submitted_at is None:
         values["submitted_at"] = now
-    with store.engine.begin() as conn:
+    with writer(store), store.engine.begin() as conn:
         n = conn.execute(
             update(submission)
             .where(submission.c.id == sub_id, submission.c.status == current)

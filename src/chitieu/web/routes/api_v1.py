@@ -37,6 +37,7 @@ from chitieu.web.submissions import (
     parse_entries,
     save,
     transition,
+    writer,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -251,7 +252,8 @@ def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]
         )
     if body.dry_run:
         return {"ok": True, "dry_run": True, "rows": len(new), "report": report.to_dict()}
-    info = store.write(new, source="api", created_by=user.username)
+    with writer(store):
+        info = store.write(new, source="api", created_by=user.username)
     return {"ok": True, "batch": info.id, "rows": info.rows, "report": report.to_dict()}
 
 
