@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from chitieu import __version__
-from chitieu.cli import benchmark_cmds, catalog_cmds, data_cmds, quality_cmds, report_cmds
+from chitieu.cli import (
+    benchmark_cmds,
+    catalog_cmds,
+    data_cmds,
+    quality_cmds,
+    report_cmds,
+    web_cmds,
+)
 
 HELP = """\
 chitieu — thống kê và sơ kết, tổng kết ngành (sector statistics and performance reviews).
@@ -49,6 +56,7 @@ data_cmds.register(app)
 quality_cmds.register(app)
 report_cmds.register(app)
 benchmark_cmds.register(app)
+web_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

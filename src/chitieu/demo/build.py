@@ -21,6 +21,7 @@ from pathlib import Path
 from chitieu.catalog.periods import parse_period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.collect.importer import import_file
+from chitieu.demo.accounts import load_accounts
 from chitieu.demo.tasks import load_demo_tasks
 from chitieu.store.schema import Kind, Status
 from chitieu.store.values import NewValue, Store
@@ -175,4 +176,5 @@ def load_demo(store: Store, created_by: str = "demo") -> DemoResult:
     if not pub.report.valid:  # pragma: no cover - the shipped file is tested
         raise RuntimeError(pub.report.to_json())
     load_demo_tasks(store, created_by)
+    load_accounts(store, created_by)
     return DemoResult(n_national, n_provincial, pub.written)

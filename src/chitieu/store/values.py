@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from chitieu.store.db import make_engine, upgrade, utcnow
 from chitieu.store.schema import Kind, Status, batch, observation
@@ -94,8 +94,13 @@ class Store:
         note: str | None = None,
         at: datetime | None = None,
         progress: Callable[[str, int, int], None] | None = None,
+        in_transaction: Callable[[Connection, int], None] | None = None,
     ) -> BatchInfo:
-        """Store ``values`` as one batch, in one transaction: all of them or none."""
+        """Store ``values`` as one batch, in one transaction: all of them or none.
+
+        ``in_transaction(conn, batch_id)`` runs inside that transaction before the values are
+        inserted (e.g. a version check); whatever it raises rolls the whole write back.
+        """
         at = at or utcnow()
         rows = list(values)
         with self.engine.begin() as conn:
@@ -110,6 +115,8 @@ class Store:
                     note=note,
                 )
             ).inserted_primary_key[0]
+            if in_transaction is not None:
+                in_transaction(conn, int(batch_id))
             src = filename or source
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]

@@ -1,0 +1,304 @@
+"""Accounts, their roles and units, API tokens, and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from chitieu.catalog.units import registry
+from chitieu.errors import ChitieuError, UnitError
+from chitieu.store.db import utcnow
+from chitieu.store.web_schema import Role, account, account_unit, api_token, setting
+from chitieu.web.errors import TooManyAttempts
+
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+
+
+class AccountError(ChitieuError):
+    """An account cannot be created or changed as asked."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in user: role and the units it reports for."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool = True
+    lang: str = "vi"
+    units: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def sees_all(self) -> bool:
+        """Admins, analysts and viewers read every unit's data."""
+        return self.role in (Role.ADMIN, Role.ANALYST, Role.VIEWER)
+
+    @property
+    def is_ministry(self) -> bool:
+        """Admins and analysts validate, approve and reopen."""
+        return self.role in (Role.ADMIN, Role.ANALYST)
+
+    def _own(self, unit_id: str) -> bool:
+        if unit_id in self.units:
+            return True
+        try:  # a department of a merged province inherits its predecessors' records
+            return registry().successor(unit_id).id in self.units
+        except UnitError:
+            return False
+
+    def can_read(self, unit_id: str) -> bool:
+        """Whether this account may read ``unit_id``'s data."""
+        return self.sees_all or (self.role == Role.REPORTER and self._own(unit_id))
+
+    def can_write(self, unit_id: str) -> bool:
+        """Whether this account may enter or change ``unit_id``'s data."""
+        return self.is_ministry or (self.role == Role.REPORTER and self._own(unit_id))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (no secrets)."""
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role,
+            "active": self.active,
+            "lang": self.lang,
+            "units": sorted(self.units),
+        }
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a bearer token: its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_ACCOUNT = select(account, account_unit.c.unit.label("bound_unit")).outerjoin(
+    account_unit, account_unit.c.account_id == account.c.id
+)
+#: prepared look-ups (built once: building statements per request costs milliseconds)
+_BY_ID = _ACCOUNT.where(account.c.id == bindparam("id"))
+_BY_NAME = _ACCOUNT.where(account.c.username == bindparam("username"))
+_BY_TOKEN = _ACCOUNT.join(api_token, api_token.c.account_id == account.c.id).where(
+    api_token.c.token_hash == bindparam("token_hash"), api_token.c.revoked.is_(False)
+)
+
+
+class Accounts:
+    """Account records in the store's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _load(self, query, **params: object) -> Account | None:  # type: ignore[no-untyped-def]
+        """Run one of the prepared look-ups: the account row joined with its units."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(query, params).mappings().all()
+        if not rows:
+            return None
+        row = rows[0]
+        return Account(
+            row["id"],
+            row["username"],
+            row["display_name"],
+            row["role"],
+            bool(row["active"]),
+            row["lang"],
+            frozenset(r["bound_unit"] for r in rows if r["bound_unit"] is not None),
+        )
+
+    def get(self, account_id: int) -> Account | None:
+        """The account with this id."""
+        return self._load(_BY_ID, id=account_id)
+
+    def by_username(self, username: str) -> Account | None:
+        """The account with this user name (case-insensitive)."""
+        return self._load(_BY_NAME, username=username.strip().lower())
+
+    def add(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        *,
+        display_name: str | None = None,
+        units: list[str] | tuple[str, ...] = (),
+        lang: str = "vi",
+    ) -> Account:
+        """Create an account; a reporter needs at least one unit."""
+        name = username.strip().lower()
+        if not name or not name.replace("_", "").replace(".", "").replace("-", "").isalnum():
+            raise AccountError(
+                f"invalid user name {username!r}", "use letters, digits, '.', '-' or '_'"
+            )
+        if role not in tuple(Role):
+            raise AccountError(f"unknown role {role!r}", "roles: " + ", ".join(Role))
+        if len(password) < MIN_PASSWORD:
+            raise AccountError(
+                "the password is too short", f"use at least {MIN_PASSWORD} characters"
+            )
+        reg = registry()
+        ids = []
+        for u in units:
+            try:
+                ids.append(reg.get(u).id if "@" in u or u == "VN" else reg.resolve(u, _today()).id)
+            except UnitError as exc:
+                raise AccountError(exc.message, exc.hint) from None
+        if role == Role.REPORTER and not ids:
+            raise AccountError(
+                "a reporter must be bound to at least one unit", "add --unit 01@34 (or a name)"
+            )
+        try:
+            with self.engine.begin() as conn:
+                new_id = conn.execute(
+                    insert(account).values(
+                        username=name,
+                        display_name=display_name or name,
+                        role=str(role),
+                        password_hash=_hasher.hash(password),
+                        active=True,
+                        lang=lang,
+                        created_at=utcnow(),
+                    )
+                ).inserted_primary_key[0]
+                for u in dict.fromkeys(ids):
+                    conn.execute(insert(account_unit).values(account_id=new_id, unit=u))
+        except IntegrityError:
+            raise AccountError(f"user {name!r} exists already", "choose another name") from None
+        got = self.get(int(new_id))
+        assert got is not None
+        return got
+
+    def list(self) -> list[Account]:
+        """Every account, by user name."""
+        with self.engine.connect() as conn:
+            ids = conn.execute(select(account.c.id).order_by(account.c.username)).scalars().all()
+        return [a for a in (self.get(i) for i in ids) if a is not None]
+
+    def set_active(self, username: str, active: bool) -> Account:
+        """Disable (or enable again) an account; a disabled account cannot sign in or use tokens."""
+        with self.engine.begin() as conn:
+            n = conn.execute(
+                update(account)
+                .where(account.c.username == username.strip().lower())
+                .values(active=active)
+            ).rowcount
+        if not n:
+            raise AccountError(f"no user {username!r}", "`chitieu users list` shows them")
+        got = self.by_username(username)
+        assert got is not None
+        return got
+
+    def authenticate(self, username: str, password: str) -> Account | None:
+        """The account if the password is right and the account active, else None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(account.c.id, account.c.password_hash, account.c.active).where(
+                    account.c.username == username.strip().lower()
+                )
+            ).first()
+        if row is None:
+            _hasher.hash(password)  # same cost whether or not the user exists
+            return None
+        try:
+            _hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if not row.active:
+            return None
+        if _hasher.check_needs_rehash(row.password_hash):
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(account)
+                    .where(account.c.id == row.id)
+                    .values(password_hash=_hasher.hash(password))
+                )
+        return self.get(row.id)
+
+    def add_token(self, username: str, label: str = "api") -> str:
+        """A new bearer token for ``username``, returned once (only its hash is stored)."""
+        acc = self.by_username(username)
+        if acc is None:
+            raise AccountError(f"no user {username!r}", "`chitieu users list` shows them")
+        token = "ct_" + secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(api_token).values(
+                    account_id=acc.id,
+                    label=label,
+                    token_hash=token_hash(token),
+                    created_at=utcnow(),
+                    revoked=False,
+                )
+            )
+        return token
+
+    def by_token(self, token: str) -> Account | None:
+        """The active account a bearer token belongs to (one connection, two queries)."""
+        acc = self._load(_BY_TOKEN, token_hash=token_hash(token))
+        return acc if acc is not None and acc.active else None
+
+    def secret(self) -> str:
+        """The key that signs session cookies, made once per database and kept in it."""
+        with self.engine.connect() as conn:
+            got = conn.execute(select(setting.c.value).where(setting.c.name == "secret")).scalar()
+        if got:
+            return str(got)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(setting).values(name="secret", value=secrets.token_hex(32)))
+        except IntegrityError:
+            pass  # another process made it first
+        return self.secret()
+
+
+def _today():  # type: ignore[no-untyped-def]
+    return utcnow().date()
+
+
+class LoginThrottle:
+    """At most ``limit`` failed sign-ins per user name and address in ``window`` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 900.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._fails: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str]) -> deque[float]:
+        q = self._fails[key]
+        now = time.monotonic()
+        while q and now - q[0] > self.window:
+            q.popleft()
+        return q
+
+    def check(self, username: str, ip: str) -> None:
+        """Raise TooManyAttempts while the pair is locked out."""
+        key = (username.strip().lower(), ip)
+        with self._lock:
+            q = self._recent(key)
+            if len(q) >= self.limit:
+                wait = int(self.window - (time.monotonic() - q[0])) + 1
+                raise TooManyAttempts(
+                    "too many failed sign-ins", f"wait {wait // 60 + 1} minutes", retry_after=wait
+                )
+
+    def failed(self, username: str, ip: str) -> None:
+        """Count a failed attempt."""
+        with self._lock:
+            self._recent((username.strip().lower(), ip)).append(time.monotonic())
+
+    def succeeded(self, username: str, ip: str) -> None:
+        """Forget the failures of a pair that signed in."""
+        with self._lock:
+            self._fails.pop((username.strip().lower(), ip), None)

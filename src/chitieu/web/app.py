@@ -1,0 +1,208 @@
+"""The web application: ``create_app(store_url)`` builds it on the same store as the CLI."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chitieu import __version__
+from chitieu.errors import ChitieuError, StoreError
+from chitieu.store.values import Store
+from chitieu.web import i18n
+from chitieu.web.accounts import Accounts, LoginThrottle
+from chitieu.web.errors import WebError, error_body
+
+STATIC = Path(__file__).parent / "static"
+LANG_COOKIE = "chitieu_lang"
+SESSION_COOKIE = "chitieu_session"
+SESSION_HOURS = 10
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+}
+
+
+def is_api(request: Request) -> bool:
+    """Whether a request is for the JSON API (errors as JSON) rather than a page."""
+    return request.url.path.startswith("/api/")
+
+
+def _status_message(status: int) -> str:
+    return {
+        400: i18n._("The request is not valid."),
+        401: i18n._("Sign in first."),
+        403: i18n._("You may not do this."),
+        404: i18n._("There is no such page."),
+        405: i18n._("This method is not allowed here."),
+        409: i18n._("Conflict."),
+        422: i18n._("The request is not valid."),
+    }.get(status, i18n._("Something went wrong."))
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    """The one error handler: JSON ``{ok, error, status}`` for the API, a page otherwise."""
+    extra: dict[str, object] = {}
+    headers: dict[str, str] = {}
+    if isinstance(exc, WebError):
+        status, message, hint, extra = exc.status, exc.message, exc.hint, dict(exc.extra)
+    elif isinstance(exc, RequestValidationError):
+        status, message, hint = 422, i18n._("The request is not valid."), ""
+        extra["details"] = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()
+        ]
+    elif isinstance(exc, StarletteHTTPException):
+        status, message, hint = exc.status_code, _status_message(exc.status_code), ""
+    elif isinstance(exc, StoreError):
+        status, message, hint = 503, exc.message, exc.hint
+    elif isinstance(exc, ChitieuError):
+        status, message, hint = 400, exc.message, exc.hint
+    else:  # pragma: no cover - programming errors
+        raise exc
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra.pop("retry_after"))
+    if is_api(request):
+        return JSONResponse(error_body(message, status, hint, **extra), status, headers=headers)
+    if status == 401:
+        nxt = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={nxt}", 303)
+    from chitieu.web.render import page
+
+    return page(
+        request,
+        "error.html",
+        status_code=status,
+        status=status,
+        message=message,
+        hint=hint,
+        extra=extra,
+    )
+
+
+class LanguageAndHeaders:
+    """ASGI middleware: the request's language from its cookie; security headers on responses."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        i18n.set_lang(i18n.pick_lang(Request(scope).cookies.get(LANG_COOKIE)))
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    headers.setdefault(k, v)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def plotly_js() -> Path:
+    """plotly.min.js as shipped inside the plotly wheel (served, not copied into git)."""
+    spec = find_spec("plotly")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+
+
+def _warm_up() -> None:
+    """Load the catalog, the unit registry and the forms now, not on the first request."""
+    from chitieu.catalog.indicators import catalog
+    from chitieu.catalog.units import registry
+    from chitieu.web.forms import forms
+
+    catalog()
+    registry()
+    forms()
+
+
+def create_app(
+    store_url: str | None = None, *, store: Store | None = None, https: bool = False
+) -> FastAPI:
+    """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
+    from chitieu.web.routes import api_v1, auth, dashboard, entry, workflow
+
+    store = store or Store(store_url)
+    accounts = Accounts(store.engine)
+    _warm_up()
+    app = FastAPI(
+        title="chitieu",
+        version=__version__,
+        description="Sector statistics and performance reviews: data entry, workflow, "
+        "dashboards and the REST API (`/api/v1`, bearer tokens).",
+        openapi_url="/openapi.json",
+        docs_url=None,  # Swagger UI would load its files from a CDN
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.accounts = accounts
+    app.state.throttle = LoginThrottle()
+    app.state.https = https
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=accounts.secret(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=https,
+    )
+    app.add_middleware(LanguageAndHeaders)
+    for exc_type in (WebError, ChitieuError, StarletteHTTPException, RequestValidationError):
+        app.add_exception_handler(exc_type, handle_error)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_file() -> FileResponse:
+        return FileResponse(
+            plotly_js(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    for router in (auth.router, entry.router, workflow.router, dashboard.router, api_v1.router):
+        app.include_router(router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app on ``CHITIEU_DB`` (uvicorn's factory for several worker processes)."""
+    import os
+
+    return create_app(os.environ.get("CHITIEU_DB"), https=bool(os.environ.get("CHITIEU_HTTPS")))
+
+
+def all_routes(app: FastAPI) -> list[object]:
+    """Every route of the app, with included routers flattened (for tests and docs)."""
+    out: list[object] = []
+
+    def walk(routes: list[object]) -> None:
+        for r in routes:
+            inner = getattr(r, "original_router", None)
+            if inner is not None:
+                walk(list(inner.routes))
+            else:
+                out.append(r)
+
+    walk(list(app.routes))
+    return out

@@ -1,0 +1,276 @@
+"""Excel round trip of a form: a template for a unit × period (openpyxl), and its upload
+(python-calamine through ``collect.reader``, rows checked by the import's ``check_table``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from chitieu.catalog.indicators import catalog
+from chitieu.catalog.units import registry
+from chitieu.check.findings import Finding, Report
+from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
+from chitieu.collect.reader import Table, read_table
+from chitieu.fmt import period_label
+from chitieu.store.schema import Status
+from chitieu.store.values import NewValue
+from chitieu.web.submissions import FormState, Parsed
+
+DATA_SHEET = "Số liệu"
+HELP_SHEET = "Hướng dẫn"
+LIST_SHEET = "Danh mục"
+#: (header, logical column or None for a descriptive column, width, input cell)
+COLUMNS: list[tuple[str, str | None, int, bool]] = [
+    ("Mã chỉ tiêu", "indicator", 18, False),
+    ("Tên chỉ tiêu", None, 44, False),
+    ("Đơn vị tính", None, 14, False),
+    ("Mã đơn vị", "unit", 11, False),
+    ("Tên đơn vị", None, 24, False),
+    ("Kỳ báo cáo", "period", 11, False),
+    ("Loại số liệu", "kind", 13, False),
+    ("Giá trị", "value", 18, True),
+    ("Trạng thái", "status", 14, True),
+    ("Ghi chú", "comment", 36, True),
+]
+STATUS_CHOICES = [STATUS_ALIASES[Status.PROVISIONAL][1], STATUS_ALIASES[Status.FINAL][1]]
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+KEY_FILL = PatternFill("solid", fgColor="EDEDED")
+INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
+
+INSTRUCTIONS = [
+    "HƯỚNG DẪN NHẬP SỐ LIỆU / HOW TO FILL IN THIS FILE",
+    "",
+    "1. Nhập số liệu vào cột «Giá trị» của trang «Số liệu» (ô nền vàng). "
+    "Enter figures in the yellow «Giá trị» (value) column of the «Số liệu» sheet.",
+    "2. Các cột mã (chỉ tiêu, đơn vị, kỳ, loại số liệu) đã khoá, không sửa. "
+    "Key columns are locked; do not change them.",
+    "3. Số nhập dạng số của Excel, hoặc dạng chữ theo kiểu Việt Nam: 1.614.206 hoặc 8,66. "
+    "Type numbers as Excel numbers, or as text in Vietnamese format.",
+    "4. «Trạng thái»: chọn «sơ bộ» hoặc «chính thức» trong danh sách. "
+    "Status: pick provisional (sơ bộ) or final (chính thức).",
+    "5. Ô «Giá trị» để trống nghĩa là chưa báo cáo, số liệu đã lưu không bị thay đổi. "
+    "An empty value cell changes nothing.",
+    "6. Lưu tệp (.xlsx) rồi tải lên tại trang nhập số liệu. Nếu có lỗi, hệ thống liệt kê "
+    "từng lỗi theo trang và ô; không số liệu nào được lưu cho đến khi tệp hết lỗi. "
+    "Upload the saved file on the data-entry page; errors are listed by sheet and cell and "
+    "nothing is stored until the whole file is valid.",
+    "7. Nếu người khác đã sửa số liệu sau khi bạn tải mẫu, hệ thống báo xung đột: tải lại mẫu "
+    "hoặc chọn ghi đè. If the data changed after you downloaded this file, you are told so: "
+    "download it again or choose to overwrite.",
+]
+
+
+def template(state: FormState, lang: str = "vi") -> bytes:
+    """The workbook for ``state``'s form × unit × period, pre-filled with the stored values."""
+    cat, reg = catalog(), registry()
+    unit = reg.get(state.unit)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    ws.append([c[0] for c in COLUMNS])
+    for i, (_h, _c, width, _in) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = width
+    kind_text = KIND_ALIASES[state.form.kind][1]  # "thực hiện", "ước", "kế hoạch"
+    for code in state.form.indicators:
+        ind = cat.get(code)
+        cell = state.cells[code]
+        ws.append(
+            [
+                code,
+                ind.name.vi,
+                cat.measure(ind, "vi"),
+                unit.id,
+                unit.name,
+                state.period.id,
+                kind_text,
+                cell.value,
+                STATUS_CHOICES[0],
+                cell.comment,
+            ]
+        )
+        r = ws.max_row
+        for i, (_h, _c, _w, is_input) in enumerate(COLUMNS, start=1):
+            c = ws.cell(row=r, column=i)
+            c.protection = Protection(locked=not is_input)
+            c.fill = INPUT_FILL if is_input else KEY_FILL
+        ws.cell(row=r, column=8).number_format = "#,##0" + (
+            "." + "0" * ind.decimals if ind.decimals else ""
+        )
+    last = ws.max_row
+    value_col = get_column_letter(8)
+    numbers = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Giá trị không hợp lệ",
+        error="Nhập một số không âm, ví dụ 1614206 hoặc 8,66.",
+    )
+    numbers.add(f"{value_col}2:{value_col}{last}")
+    ws.add_data_validation(numbers)
+    # dropdown from the hidden list sheet, through a defined name
+    lists = wb.create_sheet(LIST_SHEET)
+    lists.append(["Trạng thái", "", "Thông tin mẫu", ""])
+    for i, choice in enumerate(STATUS_CHOICES, start=2):
+        lists.cell(row=i, column=1, value=choice)
+    meta = {
+        "form": state.form.code,
+        "unit": state.unit,
+        "period": state.period.id,
+        "version": state.etag,
+    }
+    for i, (k, v) in enumerate(meta.items(), start=2):
+        lists.cell(row=i, column=3, value=k)
+        lists.cell(row=i, column=4, value=v)
+    lists.sheet_state = "hidden"
+    lists.protection.sheet = True
+    ref = f"{quote_sheetname(LIST_SHEET)}!$A$2:$A${1 + len(STATUS_CHOICES)}"
+    wb.defined_names["DS_TRANG_THAI"] = DefinedName("DS_TRANG_THAI", attr_text=ref)
+    dropdown = DataValidation(type="list", formula1="=DS_TRANG_THAI", allow_blank=True)
+    dropdown.add(f"I2:I{last}")
+    ws.add_data_validation(dropdown)
+    ws.cell(row=1, column=8).comment = Comment(
+        "Nhập số liệu ở cột này / enter values here", "chitieu"
+    )
+    ws.freeze_panes = "B2"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # widths may still be changed
+    # instructions
+    help_ws = wb.create_sheet(HELP_SHEET, 1)
+    title = f"{state.form.name('vi')} — {unit.name} — {period_label(state.period, 'vi')}"
+    help_ws.append([title])
+    help_ws["A1"].font = Font(bold=True, size=13)
+    deadline = state.form.deadline(state.period).strftime("%d/%m/%Y")
+    help_ws.append([f"Hạn nộp / deadline: {deadline}"])
+    for line in INSTRUCTIONS:
+        help_ws.append([line])
+    help_ws.column_dimensions["A"].width = 120
+    for row in help_ws.iter_rows(min_row=3):
+        row[0].alignment = Alignment(wrap_text=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@dataclass
+class Upload:
+    """A checked upload: the values that change, the problems by sheet and cell, its version."""
+
+    parsed: Parsed
+    version: str | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    rows: int = 0
+
+
+def _meta(path: Path) -> dict[str, str]:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    if LIST_SHEET not in wb.sheet_names:
+        return {}
+    rows = wb.get_sheet_by_name(LIST_SHEET).to_python()
+    return {str(r[2]): str(r[3]) for r in rows[1:] if len(r) > 3 and r[2]}
+
+
+def _trim(table: Table) -> tuple[Table, dict[str, str]]:
+    """Drop the template's descriptive columns; map logical columns to Excel letters."""
+    names = {h for h, col, _w, _i in COLUMNS if col is None}
+    keep = [i for i, h in enumerate(table.header) if h not in names]
+    letters = {h: get_column_letter(i + 1) for i, h in enumerate(table.header)}
+    rows = [(n, [r[i] if i < len(r) else None for i in keep]) for n, r in table.rows]
+    trimmed = Table(table.file, table.sheet, [table.header[i] for i in keep], rows, table.sha256)
+    return trimmed, letters
+
+
+def _cell(f: Finding, letters: dict[str, str], header: list[str]) -> str:
+    from chitieu.collect.importer import HEADER_ALIASES, _norm
+
+    if f.row is None:
+        return ""
+    for h in header:
+        if f.column and _norm(h) in {_norm(a) for a in HEADER_ALIASES.get(f.column, ())}:
+            return f"{letters[h]}{f.row}"
+    return f"{f.row}"
+
+
+def read_upload(data: bytes, filename: str, state: FormState, lang: str = "vi") -> Upload:
+    """Check an uploaded workbook for ``state``'s form; all problems in one pass."""
+    suffix = Path(filename).suffix.lower() or ".xlsx"
+    fd, tmp = tempfile.mkstemp(suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        path = Path(tmp)
+        table = read_table(path, DATA_SHEET if suffix != ".csv" else None)
+        table.file = Path(filename).name
+        meta = _meta(path) if suffix != ".csv" else {}
+    finally:
+        os.unlink(tmp)
+    trimmed, letters = _trim(table)
+    try:
+        vi = next(i for i, h in enumerate(trimmed.header) if h in ("Giá trị", "value"))
+        trimmed.rows = [(n, r) for n, r in trimmed.rows if r[vi] not in (None, "")]
+    except StopIteration:
+        pass  # check_table reports the missing column
+    result = check_table(trimmed, locale="en" if lang == "en" else "vi")
+    report = result.report
+    values: list[NewValue] = []
+    for (rownum, _r), v in zip(trimmed.rows, result.values, strict=False):
+        if (
+            v.indicator not in state.cells
+            or v.unit != state.unit
+            or v.period != state.period.id
+            or v.kind != state.form.kind
+        ):
+            report.add(
+                Finding(
+                    "outside-form",
+                    sheet=table.sheet,
+                    file=table.file,
+                    row=rownum,
+                    column="indicator",
+                    indicator=v.indicator,
+                    unit=v.unit,
+                    period=v.period,
+                    value=v.indicator,
+                    params={
+                        "form": state.form.code,
+                        "expected_unit": state.unit,
+                        "expected_period": state.period.id,
+                    },
+                )
+            )
+            continue
+        old = state.cells[v.indicator]
+        if v.value != old.value or (v.comment or None) != (old.comment or None):
+            values.append(v)
+    errors = [
+        {
+            "sheet": f.sheet or table.sheet,
+            "cell": _cell(f, letters, table.header),
+            "message": f.message(lang),
+            "hint": f.hint(lang),
+            "severity": str(f.severity),
+        }
+        for f in report.findings
+    ]
+    parsed = Parsed(values, Report())
+    parsed.report.extend([f for f in report.findings])
+    return Upload(parsed, meta.get("version"), errors, len(table.rows))

@@ -1,0 +1,111 @@
+"""Server-rendered pages: the Jinja2 environment with gettext, number and period filters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from chitieu.catalog.indicators import catalog
+from chitieu.catalog.periods import parse_period
+from chitieu.catalog.units import registry
+from chitieu.fmt import format_number, format_pct, period_label
+from chitieu.web import i18n
+from chitieu.web.deps import csrf_token
+from chitieu.web.state import action_label, status_label
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: most decimals an entry field shows (so an unchanged field saves the same value back)
+MAX_INPUT_DECIMALS = 6
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """A number in the page's language (empty for None)."""
+    return "" if value is None else format_number(value, decimals, i18n.get_lang())
+
+
+def pct(value: float | None, sign: bool = False) -> str:
+    """A percentage in the page's language (— for None)."""
+    return "—" if value is None else format_pct(value, 2, i18n.get_lang(), sign=sign)
+
+
+def input_number(value: float | None) -> str:
+    """A stored value as typed back: every decimal it has (up to six), no rounding."""
+    if value is None:
+        return ""
+    exp = Decimal(repr(value)).normalize().as_tuple().exponent
+    decimals = min(max(-int(exp), 0), MAX_INPUT_DECIMALS) if isinstance(exp, int) else 0
+    return format_number(value, decimals, i18n.get_lang())
+
+
+def period_name(pid: str) -> str:
+    """A period's name in the page's language."""
+    return period_label(parse_period(pid), i18n.get_lang())
+
+
+def unit_name(uid: str) -> str:
+    """A unit's name."""
+    u = registry().get(uid)
+    return u.name if i18n.get_lang() == "vi" else f"{u.name_en}"
+
+
+def indicator_name(code: str) -> str:
+    """An indicator's name in the page's language."""
+    return catalog().get(code).name(i18n.get_lang())
+
+
+def measure(code: str) -> str:
+    """An indicator's unit of measure in the page's language."""
+    cat = catalog()
+    return cat.measure(cat.get(code), i18n.get_lang())
+
+
+def when(dt: Any) -> str:
+    """A UTC timestamp shown in Vietnam time, dd/mm/yyyy HH:MM."""
+    if dt is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    local = dt.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
+def _make() -> Jinja2Templates:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    t = Jinja2Templates(env=env)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        number=number,
+        pct=pct,
+        input_number=input_number,
+        period=period_name,
+        unit=unit_name,
+        indicator=indicator_name,
+        measure=measure,
+        when=when,
+        status=status_label,
+        action=action_label,
+    )
+    env.globals["lang"] = i18n.get_lang
+    return t
+
+
+templates = _make()
+
+
+def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    """Render template ``name`` for ``request``."""
+    ctx.setdefault("user", getattr(request.state, "account", None))
+    ctx["csrf"] = csrf_token(request)
+    ctx["path"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -1,0 +1,399 @@
+"""REST API ``/api/v1``: catalog, units, periods, values, summary, submissions, board.
+
+Bearer tokens (``chitieu tokens add USER``) or the browser session; anonymous requests to data
+get 401, another unit's data 403. Writes follow the web form's rules: the import's row checks,
+all or nothing, locked reports refused, and saves of a form carry the version they were based
+on (``If-Match`` or ``version``) so a stale save gets 409 instead of a silent loss.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from chitieu.analyze.facts import FactBuilder
+from chitieu.catalog.indicators import catalog
+from chitieu.catalog.units import NATION_ID, registry
+from chitieu.check.findings import Finding, Report
+from chitieu.collect.importer import RowChecker
+from chitieu.fmt import period_label
+from chitieu.store.values import NewValue
+from chitieu.web.audit import submission_events, value_history
+from chitieu.web.board import build_board
+from chitieu.web.deps import CSRF, User, get_store, require_read, require_write
+from chitieu.web.errors import Conflict, Forbidden, Invalid, WebError
+from chitieu.web.forms import forms
+from chitieu.web.i18n import _
+from chitieu.web.routes.dashboard import boundaries_of, data_periods
+from chitieu.web.scope import find_form, find_period, find_unit, locate, parse_any_period
+from chitieu.web.submissions import (
+    TRANSITIONS,
+    _extra_checks,
+    load_state,
+    locked_keys,
+    parse_entries,
+    save,
+    transition,
+    writer,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+
+class PreconditionRequired(WebError):
+    """A form save without the version it was based on."""
+
+    status = 428
+
+
+class ValueIn(BaseModel):
+    """One value to store (the import layout's columns)."""
+
+    indicator: str
+    unit: str
+    period: str
+    value: float | str
+    kind: str = "actual"
+    comment: str | None = None
+    status: str | None = None
+
+
+class ValuesIn(BaseModel):
+    """A batch of values: stored all together or not at all."""
+
+    values: list[ValueIn]
+    locale: str | None = Field(None, description="vi or en: how text numbers are written")
+    dry_run: bool = False
+
+
+class FormValuesIn(BaseModel):
+    """New values of a form, by indicator code (numbers, or text in vi/en format)."""
+
+    values: dict[str, float | str | None]
+    comments: dict[str, str] = {}
+    version: str | None = Field(None, description="the version read (or send If-Match)")
+    overwrite: bool = Field(False, description="save even if the form changed meanwhile")
+    locale: str | None = None
+
+
+class ActionIn(BaseModel):
+    """A workflow action's comment (required to return or reopen)."""
+
+    comment: str | None = None
+    version: str | None = None
+
+
+@router.get("/me")
+def me(user: User) -> dict[str, Any]:
+    """The account behind the token or session."""
+    return {"ok": True, "account": user.to_dict()}
+
+
+@router.get("/catalog")
+def get_catalog(user: User) -> dict[str, Any]:
+    """Indicators: names, measure, type, aggregation rules."""
+    cat = catalog()
+    return {
+        "ok": True,
+        "indicators": [
+            {
+                "code": i.code,
+                "name": {"vi": i.name.vi, "en": i.name.en},
+                "measure": {"vi": cat.measure(i, "vi"), "en": cat.measure(i, "en")},
+                "value_type": str(i.value_type),
+                "decimals": i.decimals,
+                "units_rule": str(i.units_rule),
+                "time_rule": str(i.time_rule),
+                "direction": str(i.direction),
+                "group": i.group,
+                "formula": i.formula,
+            }
+            for i in cat
+        ],
+    }
+
+
+@router.get("/units")
+def units(user: User, as_of: date | None = None) -> dict[str, Any]:
+    """Reporting units (valid on ``as_of`` if given)."""
+    return {
+        "ok": True,
+        "units": [
+            {
+                "id": u.id,
+                "code": u.code,
+                "name": u.name,
+                "name_en": u.name_en,
+                "level": u.level,
+                "valid_from": u.valid_from,
+                "valid_to": u.valid_to,
+                "system": u.system,
+                "yours": user.can_write(u.id),
+            }
+            for u in registry().units(as_of)
+        ],
+    }
+
+
+@router.get("/periods")
+def periods(request: Request, user: User) -> dict[str, Any]:
+    """Periods (years, halves, quarters) that hold values, newest first."""
+    return {"ok": True, "periods": data_periods(get_store(request))}
+
+
+@router.get("/periods/{period}")
+def period(user: User, period: str) -> dict[str, Any]:
+    """A period: type, dates, names in vi and en, its parts."""
+    p = parse_any_period(period)
+    return {
+        "ok": True,
+        "id": p.id,
+        "type": str(p.type),
+        "start": p.start,
+        "end": p.end,
+        "label": {"vi": period_label(p, "vi"), "en": period_label(p, "en")},
+        "parts": [q.id for q in p.parts()],
+    }
+
+
+@router.get("/forms")
+def list_forms(user: User) -> dict[str, Any]:
+    """Reporting forms: indicators, period type, kind, deadline."""
+    return {"ok": True, "forms": [f.to_dict() for f in forms().values()]}
+
+
+def _scope_units(user: Any, unit: list[str] | None) -> list[str] | None:
+    if unit:
+        ids = [find_unit(u) for u in unit]
+        for u in ids:
+            require_read(user, u)
+        return ids
+    if user.sees_all:
+        return None
+    return sorted(u for u in user.units) + sorted(
+        p.id for u in user.units for p in registry().predecessors(u) if p.id != u
+    )
+
+
+@router.get("/values")
+def values(
+    request: Request,
+    user: User,
+    period: Annotated[list[str], Query()],
+    indicator: Annotated[list[str] | None, Query()] = None,
+    unit: Annotated[list[str] | None, Query()] = None,
+    kind: Annotated[list[str] | None, Query()] = None,
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    """Stored values (latest vintage per key, or as they stood at ``as_of``)."""
+    ps = [parse_any_period(p).id for p in period]
+    obs = get_store(request).current(
+        ps, indicators=indicator, units=_scope_units(user, unit), kinds=kind, as_of=as_of
+    )
+    return {
+        "ok": True,
+        "values": [
+            {
+                "indicator": o.indicator,
+                "unit": o.unit,
+                "period": o.period,
+                "kind": o.kind,
+                "value": o.value,
+                "status": o.status,
+                "comment": o.comment,
+                "id": o.id,
+                "created_at": o.created_at,
+                "created_by": o.created_by,
+            }
+            for o in obs
+        ],
+    }
+
+
+def _unit_of(v: ValueIn) -> str | None:
+    """The unit id a row names, if it can be told (to refuse other units before other checks)."""
+    from chitieu.catalog.periods import parse_period
+    from chitieu.errors import PeriodError, UnitError
+
+    try:
+        return registry().resolve(v.unit, parse_period(v.period).end).id
+    except (UnitError, PeriodError):
+        return None
+
+
+@router.post("/values", dependencies=[CSRF])
+def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]:
+    """Store a batch of values: every row checked like an import, all or nothing."""
+    checker = RowChecker(locale=body.locale if body.locale in ("vi", "en") else None)
+    report = Report()
+    new: list[NewValue] = []
+    for i, v in enumerate(body.values):
+        got = checker.check(v.model_dump(), {"row": i + 1})
+        if isinstance(got, list):
+            report.extend(got)
+        else:
+            new.append(got)
+    refused = sorted({u for u in map(_unit_of, body.values) if u and not user.can_write(u)})
+    if refused:
+        raise Forbidden(_("You may not change this unit's data."), ", ".join(refused))
+    store = get_store(request)
+    report.extend(_extra_checks(store, new).findings)
+    if not report.valid:
+        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+    locked = locked_keys(store, new)
+    if locked:
+        raise Conflict(
+            _("Some values belong to a submitted or approved report and are locked."),
+            _("An analyst must return or reopen the report first."),
+            keys=locked,
+        )
+    if body.dry_run:
+        return {"ok": True, "dry_run": True, "rows": len(new), "report": report.to_dict()}
+    with writer(store):
+        info = store.write(new, source="api", created_by=user.username)
+    return {"ok": True, "batch": info.id, "rows": info.rows, "report": report.to_dict()}
+
+
+@router.get("/values/history")
+def history(
+    request: Request, user: User, indicator: str, unit: str, period: str, kind: str | None = None
+) -> dict[str, Any]:
+    """Every change of a value: who, when, old → new."""
+    uid = find_unit(unit)
+    require_read(user, uid)
+    p = parse_any_period(period)
+    changes = value_history(get_store(request), indicator, uid, p.id, kind)
+    return {"ok": True, "changes": [c.to_dict() for c in changes]}
+
+
+@router.get("/summary")
+def summary(
+    request: Request, user: User, period: str, unit: str = NATION_ID, boundaries: str = "current"
+) -> dict[str, Any]:
+    """The facts of a period for a unit: value, change, % of plan, share, rank."""
+    uid = find_unit(unit)
+    require_read(user, uid)
+    p = parse_any_period(period)
+    facts = FactBuilder(get_store(request)).build(p, boundaries_of(boundaries))
+    return {
+        "ok": True,
+        "period": p.id,
+        "unit": uid,
+        "boundaries": boundaries,
+        "facts": [f.to_dict() for f in facts if f.unit == uid],
+    }
+
+
+@router.get("/submissions")
+def submissions(
+    request: Request, user: User, form: str, period: str, status: str | None = None
+) -> dict[str, Any]:
+    """The reports of a form and period (a reporter sees its own units only)."""
+    f = find_form(form)
+    p = find_period(f, period)
+    store = get_store(request)
+    units = [u for u in f.units_for(p) if user.can_read(u)]
+    out = [load_state(store, f, u, p).to_dict() for u in units]
+    if status:
+        out = [s for s in out if s["status"] == status]
+    return {"ok": True, "submissions": out}
+
+
+@router.get("/submissions/{form}/{unit}/{period}")
+def get_submission(
+    request: Request, response: Response, user: User, form: str, unit: str, period: str
+) -> dict[str, Any]:
+    """One report: values, status, version (also sent as the ETag)."""
+    f, uid, p = locate(user, form, unit, period)
+    state = load_state(get_store(request), f, uid, p)
+    response.headers["ETag"] = f'"{state.etag}"'
+    return {"ok": True, "submission": state.to_dict()}
+
+
+@router.put("/submissions/{form}/{unit}/{period}", dependencies=[CSRF])
+def put_submission(
+    request: Request,
+    response: Response,
+    user: User,
+    form: str,
+    unit: str,
+    period: str,
+    body: FormValuesIn,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Save a report's values as a draft: 409 if it changed since ``version``."""
+    f, uid, p = locate(user, form, unit, period, write=True)
+    expected = body.version or (if_match.strip('W/"') if if_match else None)
+    if expected is None and not body.overwrite:
+        raise PreconditionRequired(
+            _("Say which version of the report these values are based on."),
+            _("Send the version from GET (or If-Match), or overwrite: true."),
+        )
+    store = get_store(request)
+    state = load_state(store, f, uid, p)
+    unknown = [c for c in body.values if c not in state.cells]
+    if unknown:
+        report = Report()
+        for c in unknown:
+            report.add(
+                Finding(
+                    "outside-form",
+                    indicator=c,
+                    unit=uid,
+                    period=p.id,
+                    value=c,
+                    params={"form": f.code, "expected_unit": uid, "expected_period": p.id},
+                )
+            )
+        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+    lang = body.locale if body.locale in ("vi", "en") else "vi"
+    parsed = parse_entries(state, body.values, body.comments, lang)
+    result = save(
+        store, user, state, parsed, expected=expected, overwrite=body.overwrite, action="api"
+    )
+    response.headers["ETag"] = f'"{result.state.etag}"'
+    return {
+        "ok": True,
+        "changed": result.changed,
+        "batch": result.batch_id,
+        "submission": result.state.to_dict(),
+    }
+
+
+@router.post("/submissions/{form}/{unit}/{period}/{action}", dependencies=[CSRF])
+def act(
+    request: Request, user: User, form: str, unit: str, period: str, action: str, body: ActionIn
+) -> dict[str, Any]:
+    """Submit, approve, return (comment required) or reopen (comment required) a report."""
+    if action not in TRANSITIONS:
+        raise Invalid(_("Unknown action %(action)s.") % {"action": action}, ", ".join(TRANSITIONS))
+    f, uid, p = locate(user, form, unit, period, write=True)
+    store = get_store(request)
+    state = transition(
+        store, user, load_state(store, f, uid, p), action, body.comment, body.version
+    )
+    return {"ok": True, "submission": state.to_dict()}
+
+
+@router.get("/submissions/{form}/{unit}/{period}/audit")
+def audit(request: Request, user: User, form: str, unit: str, period: str) -> dict[str, Any]:
+    """Everything that happened to a report, newest first, with value changes old → new."""
+    f, uid, p = locate(user, form, unit, period)
+    store = get_store(request)
+    state = load_state(store, f, uid, p)
+    return {"ok": True, "events": [e.to_dict() for e in submission_events(store, state.sub_id)]}
+
+
+@router.get("/board/{form}/{period}")
+def board(request: Request, user: User, form: str, period: str) -> dict[str, Any]:
+    """Completeness and timeliness of a form for a period (own units only for a reporter)."""
+    f = find_form(form)
+    p = find_period(f, period)
+    units = None if user.sees_all else [u for u in f.units_for(p) if user.can_read(u)]
+    return {"ok": True, **build_board(get_store(request), f, p, units).to_dict()}
+
+
+__all__ = ["require_write", "router"]

@@ -1,0 +1,64 @@
+"""Finding the form, unit and period a URL names, and checking the account may touch them."""
+
+from __future__ import annotations
+
+from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.units import registry
+from chitieu.errors import PeriodError, UnitError
+from chitieu.web.accounts import Account
+from chitieu.web.deps import require_read, require_write
+from chitieu.web.errors import NotFound
+from chitieu.web.forms import ReportingForm, forms
+from chitieu.web.i18n import _
+
+
+def find_form(code: str) -> ReportingForm:
+    """The form with this code; 404 if there is none."""
+    try:
+        return forms()[code]
+    except KeyError:
+        raise NotFound(
+            _("There is no reporting form %(code)s.") % {"code": code},
+            ", ".join(forms()),
+        ) from None
+
+
+def find_period(form: ReportingForm, text: str) -> Period:
+    """The period ``text`` of the form's period type; 404 otherwise."""
+    try:
+        return form.period(text)
+    except PeriodError as exc:
+        raise NotFound(exc.message, exc.hint) from None
+
+
+def find_unit(unit: str) -> str:
+    """A unit id that exists; 404 otherwise."""
+    try:
+        return registry().get(unit).id
+    except UnitError as exc:
+        raise NotFound(exc.message, exc.hint) from None
+
+
+def locate(
+    user: Account, form_code: str, unit: str, period: str, write: bool = False
+) -> tuple[ReportingForm, str, Period]:
+    """(form, unit, period) of a form URL, after checking the account may read (or write) it."""
+    form = find_form(form_code)
+    p = find_period(form, period)
+    uid = find_unit(unit)
+    (require_write if write else require_read)(user, uid)
+    if uid not in form.units_for(p):
+        raise NotFound(
+            _("%(unit)s does not report form %(form)s for %(period)s.")
+            % {"unit": uid, "form": form.code, "period": p.id},
+            _("Pick a unit from the form's list."),
+        )
+    return form, uid, p
+
+
+def parse_any_period(text: str) -> Period:
+    """Any period id; 404 if it cannot be parsed."""
+    try:
+        return parse_period(text)
+    except PeriodError as exc:
+        raise NotFound(exc.message, exc.hint) from None

@@ -1,0 +1,166 @@
+"""The authorisation matrix: every route × every role, with a unit the user does not own.
+
+Each route of the app is classified below (a new route without a class fails the test):
+- ``public``: no sign-in needed (sign-in page, language switch, assets, OpenAPI document);
+- ``unit``: reads one unit's data → refused to a reporter for another unit;
+- ``unit_write``: changes one unit's data → refused to viewers and to a reporter for another unit;
+- ``ministry_write``: approve/return/reopen → analysts and admins only;
+- ``signed_in``: reference data or lists filtered to the user's own units.
+Anonymous requests are refused everywhere but ``public``: 401 from the API, a redirect to the
+sign-in page from pages.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from tests.web.conftest import FOREIGN, FORM, OWN, PERIOD, csrf
+
+from chitieu.web.app import all_routes
+
+ROLES = ("anonymous", "reporter", "viewer", "analyst", "admin")
+PARAMS = {"form": FORM, "unit": FOREIGN, "period": PERIOD, "indicator": "ICT_REVENUE", "code": "en"}
+QUERY = {"period": PERIOD, "form": FORM, "unit": FOREIGN, "indicator": "ICT_REVENUE"}
+
+CLASSES: dict[tuple[str, str], str] = {
+    ("GET", "/login"): "public",
+    ("POST", "/login"): "public",
+    ("POST", "/logout"): "public",
+    ("GET", "/lang/{code}"): "public",
+    ("GET", "/openapi.json"): "public",
+    ("GET", "/vendor/plotly.min.js"): "public",
+    ("GET", "/"): "signed_in",
+    ("GET", "/board"): "signed_in",
+    ("GET", "/board/{form}/{period}"): "signed_in",
+    ("GET", "/dashboard"): "unit",
+    ("GET", "/dashboard/figures.csv"): "signed_in",
+    ("GET", "/entry/{form}/{unit}/{period}"): "unit",
+    ("POST", "/entry/{form}/{unit}/{period}"): "unit_write",
+    ("GET", "/entry/{form}/{unit}/{period}/template.xlsx"): "unit",
+    ("POST", "/entry/{form}/{unit}/{period}/upload"): "unit_write",
+    ("GET", "/entry/{form}/{unit}/{period}/audit"): "unit",
+    ("POST", "/entry/{form}/{unit}/{period}/{action}"): "ministry_write",
+    ("GET", "/history/{indicator}/{unit}/{period}"): "unit",
+    ("GET", "/api/v1/me"): "signed_in",
+    ("GET", "/api/v1/catalog"): "signed_in",
+    ("GET", "/api/v1/units"): "signed_in",
+    ("GET", "/api/v1/periods"): "signed_in",
+    ("GET", "/api/v1/periods/{period}"): "signed_in",
+    ("GET", "/api/v1/forms"): "signed_in",
+    ("GET", "/api/v1/values"): "unit",
+    ("POST", "/api/v1/values"): "unit_write",
+    ("GET", "/api/v1/values/history"): "unit",
+    ("GET", "/api/v1/summary"): "unit",
+    ("GET", "/api/v1/submissions"): "signed_in",
+    ("GET", "/api/v1/submissions/{form}/{unit}/{period}"): "unit",
+    ("PUT", "/api/v1/submissions/{form}/{unit}/{period}"): "unit_write",
+    ("POST", "/api/v1/submissions/{form}/{unit}/{period}/{action}"): "ministry_write",
+    ("GET", "/api/v1/submissions/{form}/{unit}/{period}/audit"): "unit",
+    ("GET", "/api/v1/board/{form}/{period}"): "signed_in",
+}
+
+
+def routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    out = []
+    for r in all_routes(app):
+        path = getattr(r, "path", None)
+        for m in sorted(getattr(r, "methods", None) or ()):
+            if m != "HEAD" and path:
+                out.append((m, path))
+    return out
+
+
+def body_for(method: str, path: str) -> dict:
+    """A request body that passes validation, so only authorisation can refuse it."""
+    if path == "/api/v1/values" and method == "POST":
+        return {
+            "json": {
+                "values": [
+                    {
+                        "indicator": "ICT_REVENUE",
+                        "unit": FOREIGN,
+                        "period": PERIOD,
+                        "value": 1,
+                        "kind": "estimate",
+                    }
+                ]
+            }
+        }
+    if path.startswith("/api/v1/submissions") and method == "PUT":
+        return {"json": {"values": {"ICT_REVENUE": 1}, "overwrite": True}}
+    if path.startswith("/api/v1/") and method == "POST":
+        return {"json": {"comment": "kiểm tra"}}
+    if path.endswith("/upload"):
+        return {"files": {"file": ("x.xlsx", b"not a workbook")}}
+    return {"data": {"comment": "kiểm tra", "v__ICT_REVENUE": "1"}}
+
+
+def expected(cls: str, role: str, method: str) -> str:
+    """'allow' or 'refuse' for a route class and role (the unit is always a foreign one)."""
+    if cls == "public":
+        return "allow"
+    if role == "anonymous":
+        return "refuse"
+    if cls == "signed_in" or role in ("analyst", "admin"):
+        return "allow"
+    if cls == "unit":
+        return "refuse" if role == "reporter" else "allow"
+    return "refuse"  # writes by a viewer, any write by a reporter to another unit
+
+
+@pytest.mark.parametrize("action", ["approve"])
+def test_every_route_every_role_foreign_unit(web, action, capsys):
+    table = routes(web.app)
+    unclassified = [rt for rt in table if rt not in CLASSES]
+    assert not unclassified, f"classify these routes in CLASSES: {unclassified}"
+    clients = {"anonymous": web.browser()}
+    clients.update({r: web.browser(r) for r in ROLES[1:]})
+    api_clients = {"anonymous": web.api()}
+    api_clients.update({r: web.api(r) for r in ROLES[1:]})
+    checked = 0
+    for method, path in table:
+        cls = CLASSES[(method, path)]
+        if cls == "public":
+            continue
+        url = re.sub(r"\{(\w+)\}", lambda m: PARAMS.get(m.group(1), action), path)
+        for role in ROLES:
+            is_api = path.startswith("/api/")
+            client = (api_clients if is_api else clients)[role]
+            kwargs = body_for(method, path)
+            if not is_api and method == "POST":
+                page = "/login" if role == "anonymous" else "/"
+                kwargs.setdefault("data", {})["csrf_token"] = csrf(client, page)
+            r = client.request(method, url, params=QUERY, follow_redirects=False, **kwargs)
+            want = expected(cls, role, method)
+            where = f"{method} {path} as {role}: {r.status_code} {r.text[:200]}"
+            if want == "refuse":
+                if role == "anonymous":
+                    assert r.status_code == (401 if is_api else 303), where
+                    if not is_api:
+                        assert r.headers["location"].startswith("/login"), where
+                else:
+                    assert r.status_code == 403, where
+            else:
+                assert r.status_code not in (401, 403), where
+                assert r.status_code < 500, where
+                if role == "reporter" and r.status_code == 200 and cls == "signed_in":
+                    assert not (
+                        path.startswith(("/board", "/api/v1/board", "/api/v1/sub"))
+                        and FOREIGN in r.text
+                    ), where
+            checked += 1
+    with capsys.disabled():
+        protected = sum(CLASSES[rt] != "public" for rt in table)
+        print(
+            f"\nauthorisation matrix: {checked} cases checked ({protected} protected routes × "
+            f"{len(ROLES)} roles, foreign unit {FOREIGN}; {len(table)} routes in all)"
+        )
+    assert checked >= 28 * len(ROLES)
+
+
+def test_reporter_own_unit_is_allowed(web):
+    rep = web.api("reporter")
+    assert rep.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}").status_code == 200
+    page = web.browser("reporter").get(f"/entry/{FORM}/{OWN}/{PERIOD}")
+    assert page.status_code == 200 and "v__ICT_REVENUE" in page.text
