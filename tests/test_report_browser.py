@@ -38,7 +38,7 @@ def test_html_report_renders_its_charts_in_chromium(demo_sqlite, tmp_path):
         page.on("request", lambda r: requests.append(r.url))
         page.goto(out["html"].as_uri())
         page.wait_for_selector("#chart-headline svg.main-svg", timeout=20_000)
-        for chart in ("headline", "series", "provinces-ICT_REVENUE"):
+        for chart in ("headline", "series", "provinces-ICT_REVENUE", "benchmark-publishing"):
             assert page.locator(f"#chart-{chart} svg.main-svg").count() >= 1
         bars = page.locator("#chart-headline g.point").count()
         assert bars == 8  # 4 indicators × (change, % of plan)

@@ -134,9 +134,9 @@ def _median_words(g: GapFact, fmt_v: Any, lang: str) -> str:
     )
 
 
-def gap_sentences(result: BenchmarkResult, lang: str = "vi") -> list[str]:
-    """One sentence per indicator: Viet Nam vs the regional leader and median."""
-    fw, p = result.fw, phrasing()["gap"]
+def gap_contexts(result: BenchmarkResult, lang: str = "vi") -> list[tuple[str, dict[str, Any]]]:
+    """Per indicator, the template key and the formatted figures its sentence reads."""
+    fw = result.fw
     names = fw.countries
     out = []
     for g in gap_facts(result):
@@ -168,43 +168,61 @@ def gap_sentences(result: BenchmarkResult, lang: str = "vi") -> list[str]:
             ctx["median_words"] = _median_words(g, v, lang)
             ctx["ratio"] = pct_text(g.ratio_to_leader_pct or 0, lang)
             ctx["gap"] = pct_text(abs(g.gap_to_leader or 0), lang)
-        out.append(render(p[key][lang], **ctx))
+            if g.diff_to_median is not None:
+                ctx["diff"] = pct_text(abs(g.diff_to_median), lang)
+        out.append((key, ctx))
     return out
 
 
-def summary_sentences(result: BenchmarkResult, lang: str = "vi") -> list[str]:
-    """The index result of Viet Nam and how the index was made (coverage, caveats)."""
-    fw, ph, m = result.fw, phrasing(), result.fw.method
-    out = []
+def gap_sentences(result: BenchmarkResult, lang: str = "vi") -> list[str]:
+    """One sentence per indicator: Viet Nam vs the regional leader and median."""
+    p = phrasing()["gap"]
+    return [render(p[key][lang], **ctx) for key, ctx in gap_contexts(result, lang)]
+
+
+def summary_contexts(result: BenchmarkResult, lang: str = "vi") -> list[tuple[str, dict[str, Any]]]:
+    """The template keys and formatted figures of the index summary and coverage sentences."""
+    fw, m = result.fw, result.fw.method
+    out: list[tuple[str, dict[str, Any]]] = []
     scored = result.scored
     me = next((c for c in scored if c.iso3 == fw.store_country), None)
     if me is not None and me.index is not None:
         top = scored[0]
         out.append(
-            render(
-                ph["summary"][lang],
-                year=result.year,
-                index=format_number(me.index, 1, lang),
-                rank=me.rank,
-                n=len(scored),
-                runs=format_number(result.runs, 0, lang),
-                p5=me.rank_p5,
-                p95=me.rank_p95,
-                median=format_pct(me.rank_median or 0, 1, lang),
-                leader=fw.countries[top.iso3](lang),
-                leader_index=format_number(top.index or 0, 1, lang),
+            (
+                "summary",
+                {
+                    "year": result.year,
+                    "index": format_number(me.index, 1, lang),
+                    "rank": me.rank,
+                    "n": len(scored),
+                    "runs": format_number(result.runs, 0, lang),
+                    "p5": me.rank_p5,
+                    "p95": me.rank_p95,
+                    "median": format_pct(me.rank_median or 0, 1, lang),
+                    "leader": fw.countries[top.iso3](lang),
+                    "leader_index": format_number(top.index or 0, 1, lang),
+                },
             )
         )
     gaps = [i for i in fw.indicators if i.code not in result.in_index]
     out.append(
-        render(
-            ph["coverage"][lang],
-            k=len(result.in_index),
-            min_countries=m.min_countries,
-            gaps=len(gaps),
-            gap_names="; ".join(lower_first(i.name(lang)) for i in gaps) or "-",
-            min_coverage=format_pct(m.min_coverage * 100, 0, lang),
-            window=f"{result.year - m.before}–{result.year + m.after}",
+        (
+            "coverage",
+            {
+                "k": len(result.in_index),
+                "min_countries": m.min_countries,
+                "gaps": len(gaps),
+                "gap_names": "; ".join(lower_first(i.name(lang)) for i in gaps) or "-",
+                "min_coverage": format_pct(m.min_coverage * 100, 0, lang),
+                "window": f"{result.year - m.before}–{result.year + m.after}",
+            },
         )
     )
     return out
+
+
+def summary_sentences(result: BenchmarkResult, lang: str = "vi") -> list[str]:
+    """The index result of Viet Nam and how the index was made (coverage, caveats)."""
+    ph = phrasing()
+    return [render(ph[key][lang], **ctx) for key, ctx in summary_contexts(result, lang)]

@@ -11,7 +11,15 @@ from typing import Any
 
 from chitieu.fmt import format_number
 
-from .prose import gap_facts, gap_sentences, phrasing, render, summary_sentences
+from .prose import (
+    gap_contexts,
+    gap_facts,
+    gap_sentences,
+    phrasing,
+    render,
+    summary_contexts,
+    summary_sentences,
+)
 from .run import BenchmarkResult
 
 SECTION_KEY = "benchmark_publishing"
@@ -53,6 +61,8 @@ class SectionContent:
     gap_table: TableContent
     chart: BarChartSpec
     sources: list[dict[str, str]] = field(default_factory=list)
+    #: the formatted figures the paragraphs' templates read (every number of the prose)
+    figures: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -139,4 +149,5 @@ def benchmark_section(result: BenchmarkResult, lang: str = "vi") -> SectionConte
         gap_table=_gap_table(result, lang),
         chart=_chart(result, lang),
         sources=_sources(result),
+        figures=[c for _, c in (*summary_contexts(result, lang), *gap_contexts(result, lang))],
     )

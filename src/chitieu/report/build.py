@@ -13,6 +13,7 @@ from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.errors import ChitieuError
 from chitieu.report import annex, sections
+from chitieu.report.benchmark import benchmark_annex
 from chitieu.report.charts import to_image, to_plotly
 from chitieu.report.context import ReportContext
 from chitieu.report.facts import build_fact_table
@@ -32,6 +33,7 @@ register_section("tasks", annex.key_tasks, 300)
 register_section("recommendations", annex.recommendations, 400)
 register_section("annex", annex.annex_table, 900)
 register_section("provinces", annex.province_table, 910)
+register_section("benchmark_publishing", benchmark_annex, 920)
 
 
 class ReportError(ChitieuError):
@@ -68,6 +70,7 @@ def make_context(
         units=units,
         table=table,
         tasks=TaskStore(store).list(),
+        store=store,
         report_date=report_date or date.today(),
         narrator=Narrator(phr, p, lang, cat),
     )
@@ -157,7 +160,8 @@ def build_report(
             fmt.render(job, tmp)
         written[f] = target
     facts = out_dir / f"{stem}.facts.json"
-    write_text(facts, json.dumps(ctx.table.to_dict(), ensure_ascii=False, indent=1, default=str))
+    data = {**ctx.table.to_dict(), **ctx.extra.get("facts", {})}
+    write_text(facts, json.dumps(data, ensure_ascii=False, indent=1, default=str))
     written["facts"] = facts
     return written
 

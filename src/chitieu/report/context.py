@@ -50,6 +50,8 @@ class ReportContext:
     report_date: date
     narrator: Narrator
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the store the facts came from (sections that need more data read it, e.g. benchmark)
+    store: Any = None
 
     @property
     def next(self) -> Period:
