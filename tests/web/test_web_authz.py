@@ -58,6 +58,10 @@ CLASSES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/submissions/{form}/{unit}/{period}/{action}"): "ministry_write",
     ("GET", "/api/v1/submissions/{form}/{unit}/{period}/audit"): "unit",
     ("GET", "/api/v1/board/{form}/{period}"): "signed_in",
+    # the review report covers every unit: the ministry's roles only, never a reporter
+    ("GET", "/report"): "unit",
+    ("GET", "/report/download"): "unit",
+    ("GET", "/api/v1/report"): "unit",
 }
 
 

@@ -192,13 +192,22 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     assert len(list(shots.glob("*.png"))) == 4
 
 
-@pytest.mark.skip(reason="needs chitieu.report (issue 3), wired at merge")
 def test_report_download_in_the_browser(server, browser):
     ctx = browser.new_context(accept_downloads=True)
     page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page, server, "analyst", "analyst-demo-2023")
-    page.goto(f"{server}/report?period=2023S1")
+    page.goto(f"{server}/dashboard?period=2023S1")
+    for fmt in ("docx", "pdf", "html", "md"):
+        href = page.get_attribute(f"#dash-report-{fmt}", "href")
+        assert href and f"fmt={fmt}" in href and "period=2023S1" in href
+    page.click("#report-links a >> nth=0")
+    page.wait_for_selector(".report .plotly-chart[data-ready='1'] .main-svg")
+    assert "1.614.206" in page.inner_text(".report")
     with page.expect_download() as dl:
         page.click("#report-docx")
     assert Path(dl.value.path()).read_bytes()[:2] == b"PK"
+    assert not errors, errors
     ctx.close()

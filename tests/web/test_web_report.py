@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.skip(reason="needs chitieu.report (issue 3), wired at merge")
-
 
 @pytest.fixture
 def report_env(tmp_path):  # type: ignore[no-untyped-def]
     from tests.web.conftest import make_env
 
     from chitieu.demo.build import load_demo
-    from chitieu.web import report_pages
 
     env = make_env(f"sqlite:///{tmp_path / 'r.db'}")
     load_demo(env.store)
-    env.app.include_router(report_pages.router)
     return env
 
 
@@ -34,3 +30,27 @@ def test_report_page_and_every_download_format(report_env):
 def test_reporters_may_not_download_the_national_report(report_env):
     r = report_env.api("reporter").get("/api/v1/report", params={"period": "2023S1"})
     assert r.status_code == 403
+
+
+def test_reports_are_cached_until_the_data_changes(report_env, monkeypatch):
+    from chitieu.store.values import NewValue
+    from chitieu.web import report_pages
+
+    calls: list[str] = []
+    real = __import__("chitieu.report", fromlist=["build_report"]).build_report
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["formats"][0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("chitieu.report.build_report", counting)
+    first = report_pages.report_bytes(report_env.store, "2023S1", "VN", "en", "md")
+    assert report_pages.report_bytes(report_env.store, "2023S1", "VN", "en", "md") == first
+    assert calls == ["md"]
+    report_env.store.write(
+        [NewValue("ICT_REVENUE", "VN", "2023S1", "actual", 1_700_000.0)],
+        source="test",
+        created_by="test",
+    )
+    assert report_pages.report_bytes(report_env.store, "2023S1", "VN", "en", "md") != first
+    assert calls == ["md", "md"]

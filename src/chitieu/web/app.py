@@ -140,6 +140,7 @@ def create_app(
     store_url: str | None = None, *, store: Store | None = None, https: bool = False
 ) -> FastAPI:
     """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
+    from chitieu.web import report_pages
     from chitieu.web.routes import api_v1, auth, dashboard, entry, workflow
 
     store = store or Store(store_url)
@@ -180,7 +181,8 @@ def create_app(
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
-    for router in (auth.router, entry.router, workflow.router, dashboard.router, api_v1.router):
+    routers = (auth.router, entry.router, workflow.router, dashboard.router, api_v1.router)
+    for router in (*routers, report_pages.router):
         app.include_router(router)
     return app
 

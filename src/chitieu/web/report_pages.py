@@ -1,18 +1,28 @@
-"""The review report (issue 3's ``chitieu.report.build_report``) viewed and downloaded.
+"""The review report (``chitieu.report.build_report``) viewed and downloaded.
 
-Its router is NOT included in the app until the report module is merged: the lead adds
-``report_pages.router`` to ``create_app`` (and a "Report" link in base.html) then.
+Routes are plain ``def`` functions, so FastAPI runs the (slow) report build in its threadpool,
+off the event loop. Built files are kept in a small in-memory cache keyed by period, unit,
+language, format, day and data version (newest observation and key-task event), so a new value
+or task update makes the next request build the report again.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import tempfile
+import threading
+from collections import OrderedDict
+from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
 
+from chitieu.store.schema import observation
+from chitieu.store.tasks_schema import task_event
+from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.deps import User, get_store
 from chitieu.web.errors import Forbidden, NotFound
@@ -22,48 +32,120 @@ from chitieu.web.scope import find_unit, parse_any_period
 
 router = APIRouter()
 FORMATS = {
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
 }
+#: how many built reports the cache keeps (least recently used dropped first)
+CACHE_SIZE = 16
+#: the report's inline chart scripts (the page's CSP allows no inline script): figure → chart id
+_CHART = re.compile(
+    r"<script>\s*\(function \(\) \{\s*var fig = (?P<fig>.*?);\s*"
+    r'Plotly\.newPlot\("chart-(?P<id>[^"]+)".*?</script>',
+    re.S,
+)
+_BODY = re.compile(r"<body[^>]*>(?P<body>.*)</body>", re.S)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_VERSION = select(
+    select(func.coalesce(func.max(observation.c.id), 0)).scalar_subquery(),
+    select(func.coalesce(func.max(task_event.c.id), 0)).scalar_subquery(),
+)
 
 
-def _build(request: Request, user, period: str, unit: str, fmt: str, lang: str):  # type: ignore[no-untyped-def]
-    """Build the report into a temporary folder; returns (path, folder)."""
+class ReportCache:
+    """Built report files by (store, period, unit, lang, format, day, data version)."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> bytes | None:
+        """The cached file, if any (marks it recently used)."""
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def put(self, key: tuple[object, ...], data: bytes) -> None:
+        """Keep ``data``; drop the least recently used beyond the size."""
+        with self._lock:
+            self._items[key] = data
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+CACHE = ReportCache()
+
+
+def data_version(store: Store) -> tuple[int, int]:
+    """The newest observation id and key-task event id: changes whenever the data does."""
+    with store.engine.connect() as conn:
+        row = conn.execute(_VERSION).one()
+    return int(row[0]), int(row[1])
+
+
+def report_bytes(store: Store, period: str, unit: str, lang: str, fmt: str) -> bytes:
+    """The report file's content, built into a temporary folder or read from the cache."""
     from chitieu.report import build_report
 
+    key = (store.url, period, unit, lang, fmt, date.today(), data_version(store))
+    data = CACHE.get(key)
+    if data is None:
+        with tempfile.TemporaryDirectory(prefix="chitieu-report-") as folder:
+            paths = build_report(
+                store, period, unit=unit, lang=lang, formats=(fmt,), out_dir=Path(folder)
+            )
+            data = paths[fmt].read_bytes()
+        CACHE.put(key, data)
+    return data
+
+
+def embed(html: str) -> tuple[str, str]:
+    """The report's body for the web page, and its charts as JSON for ``static/charts.js``."""
+    charts = {m["id"]: json.loads(m["fig"]) for m in _CHART.finditer(html)}
+    m = _BODY.search(html)
+    body = _SCRIPT.sub("", _CHART.sub("", m["body"] if m else html))
+    return body, json.dumps(charts).replace("</", "<\\/")
+
+
+def _build(request: Request, user, period: str, unit: str, fmt: str, lang: str) -> bytes:  # type: ignore[no-untyped-def]
+    """The report's bytes after checking the format, unit, period and the user's role."""
     if fmt not in FORMATS:
         raise NotFound(_("Unknown report format %(f)s.") % {"f": fmt}, ", ".join(FORMATS))
     uid = find_unit(unit)
     if not user.sees_all:
         raise Forbidden(_("The review report covers every unit; your role may not see it."))
     p = parse_any_period(period)
-    folder = tempfile.TemporaryDirectory(prefix="chitieu-report-")
-    paths = build_report(
-        get_store(request), p.id, unit=uid, lang=lang, formats=(fmt,), out_dir=Path(folder.name)
-    )
-    return paths[fmt], folder
+    return report_bytes(get_store(request), p.id, uid, lang, fmt)
 
 
 @router.get("/report", response_class=HTMLResponse, include_in_schema=False)
 def report_page(request: Request, user: User, period: str = "2023S1", unit: str = "VN"):  # type: ignore[no-untyped-def]
     """The review report shown in the page, with links to every format."""
-    path, folder = _build(request, user, period, unit, "html", i18n.get_lang())
-    try:
-        html = path.read_text(encoding="utf-8")
-    finally:
-        folder.cleanup()
-    return page(request, "report.html", period=period, unit=unit, body=html, formats=list(FORMATS))
+    html = _build(request, user, period, unit, "html", i18n.get_lang()).decode("utf-8")
+    body, charts = embed(html)
+    return page(
+        request,
+        "report.html",
+        period=period,
+        unit=unit,
+        body=body,
+        charts=charts,
+        formats=list(FORMATS),
+    )
 
 
-def _download(request: Request, user, period: str, unit: str, fmt: str, lang: str):  # type: ignore[no-untyped-def]
-    path, folder = _build(request, user, period, unit, fmt, lang)
-    return FileResponse(
-        path,
+def _download(request: Request, user, period: str, unit: str, fmt: str, lang: str) -> Response:  # type: ignore[no-untyped-def]
+    data = _build(request, user, period, unit, fmt, lang)
+    name = f"bao-cao-{period}-{unit.replace('@', '-')}-{lang}.{fmt}"
+    return Response(
+        data,
         media_type=FORMATS[fmt],
-        filename=f"bao-cao-{period}-{unit}.{fmt}",
-        background=BackgroundTask(folder.cleanup),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -71,7 +153,7 @@ def _download(request: Request, user, period: str, unit: str, fmt: str, lang: st
 def report_download(  # type: ignore[no-untyped-def]
     request: Request, user: User, period: str, fmt: str = "docx", unit: str = "VN"
 ):
-    """The review report as a file (html, md, docx or pdf) in the page's language."""
+    """The review report as a file (docx, pdf, html or md) in the page's language."""
     return _download(request, user, period, unit, fmt, i18n.get_lang())
 
 

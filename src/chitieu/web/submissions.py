@@ -51,8 +51,13 @@ def writer(store: Store) -> AbstractContextManager[object]:
 
 
 def _extra_checks(store: Store, values: list[NewValue]) -> Report:
-    """Validation rules beyond the row checks (the quality rules, wired in at merge)."""
-    return Report()
+    """The validation rules and outlier checks over the values, with the stored ones.
+
+    Rules of importance ``error`` block the write; warnings and outliers are reported.
+    """
+    from chitieu.check import validate_values
+
+    return validate_values(store, values)
 
 
 @dataclass
@@ -141,6 +146,7 @@ class SaveResult:
     state: FormState
     changed: int
     batch_id: int | None
+    report: Report = field(default_factory=Report)  # the warnings found (errors block)
 
 
 def save(
@@ -164,6 +170,8 @@ def save(
         )
     extra = _extra_checks(store, parsed.values)
     parsed.report.extend(extra.findings)
+    for f in extra.findings:
+        parsed.fields.setdefault(f.indicator or "", []).append(f)
     if not parsed.report.valid:
         raise Invalid(
             _("The values have errors; nothing was saved."), report=parsed.report.to_dict()
@@ -173,7 +181,9 @@ def save(
     sub_id = _ensure_row(store, state, acc.username)
     base_version = state.version
     if not parsed.values:
-        return SaveResult(load_state(store, state.form, state.unit, state.period), 0, None)
+        return SaveResult(
+            load_state(store, state.form, state.unit, state.period), 0, None, parsed.report
+        )
 
     def guard(conn: Connection, batch_id: int) -> None:
         cond = [submission.c.id == sub_id, submission.c.status.in_([S.DRAFT, S.RETURNED])]
@@ -223,7 +233,10 @@ def save(
         )
     if overwrite:
         return SaveResult(
-            load_state(store, state.form, state.unit, state.period), len(parsed.values), info.id
+            load_state(store, state.form, state.unit, state.period),
+            len(parsed.values),
+            info.id,
+            parsed.report,
         )
     # the CAS above proved nothing else changed: the new state is the old one plus this save
     cells = dict(state.cells)
@@ -243,7 +256,7 @@ def save(
         updated_at=info.created_at,
         updated_by=acc.username,
     )
-    return SaveResult(new, len(parsed.values), info.id)
+    return SaveResult(new, len(parsed.values), info.id, parsed.report)
 
 
 def _stale(state: FormState) -> Conflict:

@@ -360,6 +360,7 @@ def put_submission(
         "changed": result.changed,
         "batch": result.batch_id,
         "submission": result.state.to_dict(),
+        "report": result.report.to_dict(),
     }
 
 

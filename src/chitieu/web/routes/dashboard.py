@@ -22,6 +22,7 @@ from chitieu.web.deps import User, get_store, require_read
 from chitieu.web.errors import Invalid
 from chitieu.web.i18n import _
 from chitieu.web.render import page, period_name, unit_name
+from chitieu.web.report_pages import FORMATS as REPORT_FORMATS
 from chitieu.web.scope import parse_any_period
 
 router = APIRouter(include_in_schema=False)
@@ -158,6 +159,7 @@ def dashboard(  # type: ignore[no-untyped-def]
         boundaries=str(b),
         charts=json.dumps(charts, ensure_ascii=False).replace("</", "<\\/"),
         indicators=[i for i in cat if any(f.indicator == i.code for f in mine)],
+        report_formats=list(REPORT_FORMATS),
     )
 
 

@@ -41,10 +41,13 @@ def entry_page(
     """The data-entry page, with typed values and inline errors kept after a failed save."""
     lang = i18n.get_lang()
     fields: dict[str, list[tuple[str, str]]] = {}
+    warned: dict[str, list[tuple[str, str]]] = {}
     for fd in (report or {}).get("findings", []):
-        fields.setdefault(fd.get("indicator", ""), []).append(
+        into = warned if fd.get("severity") == "warning" else fields
+        into.setdefault(fd.get("indicator") or "", []).append(
             (fd["message"][lang], fd["hint"][lang])
         )
+    others = [w for k, ws in {**warned, **fields}.items() if k not in state.cells for w in ws]
     rows = []
     for code, cell in state.cells.items():
         rows.append(
@@ -54,6 +57,7 @@ def entry_page(
                 "typed": (typed or {}).get(code),
                 "comment": (comments or {}).get(code, cell.comment or ""),
                 "errors": fields.get(code, []),
+                "warnings": warned.get(code, []),
             }
         )
     return page(
@@ -66,6 +70,7 @@ def entry_page(
         problem=problem,
         hint=hint,
         upload_errors=upload_errors or [],
+        others=others,
         can_write=user.can_write(state.unit),
         ministry=user.is_ministry,
     )
@@ -122,6 +127,14 @@ def entry_save(  # type: ignore[no-untyped-def]
             done = "submit"
         else:
             done = "save" if result.changed else "nochange"
+            if result.report.warnings:  # saved: show the warnings on the page at once
+                return entry_page(
+                    request,
+                    user,
+                    result.state,
+                    report=result.report.to_dict(),
+                    message=DONE[done](),
+                )
     except (Invalid, Conflict) as exc:
         fresh = load_state(store, f, uid, p)
         return entry_page(
