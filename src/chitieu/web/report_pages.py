@@ -139,8 +139,23 @@ def report_page(request: Request, user: User, period: str = "2023S1", unit: str 
     )
 
 
+#: the report's HTML loads plotly.min.js from beside the file; a download carries it inline
+_PLOTLY_TAG = b'<script src="plotly.min.js"></script>'
+
+
+def standalone_html(data: bytes) -> bytes:
+    """The report's HTML with plotly.js inlined, so the downloaded file draws its charts offline."""
+    from chitieu.web.app import plotly_js
+
+    if _PLOTLY_TAG not in data:
+        return data
+    return data.replace(_PLOTLY_TAG, b"<script>" + plotly_js().read_bytes() + b"</script>", 1)
+
+
 def _download(request: Request, user, period: str, unit: str, fmt: str, lang: str) -> Response:  # type: ignore[no-untyped-def]
     data = _build(request, user, period, unit, fmt, lang)
+    if fmt == "html":
+        data = standalone_html(data)
     name = f"bao-cao-{period}-{unit.replace('@', '-')}-{lang}.{fmt}"
     return Response(
         data,
