@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -156,13 +157,13 @@ def build_report(
     job = RenderJob(doc, out_dir, stem, templates)
     charts = _charts(doc)
     needs_images = any(known[f].needs_images for f in formats)
-    drawn = []
+    drawn: list[tuple[Future, Chart]] = []
     if needs_images:
         img_dir = out_dir / f"{stem}_files"
         img_dir.mkdir(exist_ok=True)
         for c in charts:  # drawn on the other cores while this process goes on
             target = img_dir / f"{c.spec.id}.png"
-            drawn.append(workers.submit(executor, workers.draw_chart, c.spec, target))
+            drawn.append((workers.submit(executor, workers.draw_chart, c.spec, target), c))
             job.images[c.spec.id] = target
     if any(known[f].needs_plotly for f in formats):
         job.plotly = {c.spec.id: to_plotly(c.spec) for c in charts}
@@ -170,8 +171,8 @@ def build_report(
     later = [f for f in formats if known[f].needs_images]
     for f in [f for f in formats if f not in later]:
         written[f] = _render(known[f], job, out_dir / f"{stem}{known[f].suffix}")
-    for d in drawn:
-        d.result()
+    for fut, c in drawn:
+        workers.result(fut, workers.draw_chart, c.spec, job.images[c.spec.id])
     pdf = None
     if "pdf" in later and known["pdf"].render is _builtin_pdf():
         target = out_dir / f"{stem}{known['pdf'].suffix}"
@@ -181,7 +182,7 @@ def build_report(
             continue
         written[f] = _render(known[f], job, out_dir / f"{stem}{known[f].suffix}")
     if pdf is not None:
-        written["pdf"] = pdf.result()
+        written["pdf"] = workers.result(pdf, workers.print_pdf, job, target)
     written = {f: written[f] for f in formats}
     facts = out_dir / f"{stem}.facts.json"
     data = {**ctx.table.to_dict(), **ctx.extra.get("facts", {})}

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from chitieu.report.charts import ChartSpec, to_image
@@ -90,3 +91,12 @@ def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-u
     except BaseException as e:  # handed to the caller by fut.result()
         fut.set_exception(e)
     return fut
+
+
+def result(fut: Future, fn, *args):  # type: ignore[no-untyped-def]
+    """The task's result; if a worker died, the pool is replaced and the task run here."""
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        shutdown()
+        return fn(*args)
