@@ -84,7 +84,10 @@ def print_pdf(job: RenderJob, target: Path) -> Path:
 def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-untyped-def]
     """Run ``fn(*args)`` in the pool, or right here when there is none."""
     if executor is not None:
-        return executor.submit(fn, *args)
+        try:
+            return executor.submit(fn, *args)
+        except BrokenProcessPool:  # a worker died earlier: a new pool next time
+            shutdown()
     fut: Future = Future()
     try:
         fut.set_result(fn(*args))
