@@ -1,9 +1,11 @@
-"""Benchmark: the whole H1/2023 review report (DOCX, PDF, HTML, Markdown, three charts).
+"""Benchmark: the whole H1/2023 review report (DOCX, PDF, HTML, Markdown, four charts).
 
-Target: ≤ 3 s median per report. Measured two ways on the demo data (SQLite):
+Target: ≤ 3 s median per report. Measured on the demo data (SQLite):
 - ``cli``: the `chitieu report` command end to end (a fresh process: imports included);
-- ``warm``: ``build_report`` called again in one process (what the web app pays),
-  with a breakdown per step.
+- ``warm``: ``build_report`` called again in one process (what the web app pays), with the
+  charts and the PDF in the worker pool, and ``warm_serial`` the same with
+  ``CHITIEU_REPORT_WORKERS=0`` (all in one process), alternating in the same run;
+- a breakdown per step (serial, CPU of this process).
 
 Run: ``.venv/bin/python bench/bench_report.py [--runs 5]``; results go to docs/PERFORMANCE.md.
 """
@@ -41,6 +43,7 @@ def main() -> None:
     from chitieu.report.render import RenderJob, formats
     from chitieu.store.values import Store
 
+    load_start = [round(x, 2) for x in os.getloadavg()]
     tmp = Path(tempfile.mkdtemp(prefix="bench-report-"))
     url = f"sqlite:///{tmp / 'demo.db'}"
     store = Store(url)
@@ -73,7 +76,11 @@ def main() -> None:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     warm: list[float] = []
-    for i in range(args.runs + 1):
+    serial: list[float] = []
+    for i in range(2 * args.runs + 2):
+        one_process = i % 2 == 1
+        if one_process:
+            os.environ["CHITIEU_REPORT_WORKERS"] = "0"
         t = time.perf_counter()
         build_report(
             store,
@@ -82,8 +89,9 @@ def main() -> None:
             out_dir=tmp / f"warm{i}",
             report_date=date(2023, 6, 30),
         )
-        if i:  # the first call pays the imports
-            warm.append(time.perf_counter() - t)
+        os.environ.pop("CHITIEU_REPORT_WORKERS", None)
+        if i > 1:  # the first calls pay the imports and start the workers
+            (serial if one_process else warm).append(time.perf_counter() - t)
     steps: dict[str, list[float]] = {}
 
     def step(name: str, fn):  # type: ignore[no-untyped-def]
@@ -109,6 +117,7 @@ def main() -> None:
             fmt = formats()[f]
             step(f, lambda fmt=fmt, job=job, out=out: fmt.render(job, out / f"r{fmt.suffix}"))
     per_run = {k: round(sum(v) / args.runs, 3) for k, v in steps.items()}
+    load_end = [round(x, 2) for x in os.getloadavg()]
     result = {
         "runs": args.runs,
         "target_s": TARGET_S,
@@ -116,12 +125,16 @@ def main() -> None:
         "cli_runs_s": [round(x, 3) for x in cli],
         "cli_cpu_median_s": _median(cpu),  # user+sys: less sensitive to a busy machine
         "warm_median_s": _median(warm),
+        "warm_runs_s": [round(x, 3) for x in warm],
+        "warm_serial_median_s": _median(serial),
         "cli_vs_target": round(_median(cli) / TARGET_S, 2),
         "warm_vs_target": round(_median(warm) / TARGET_S, 2),
         "cli_cpu_vs_target": round(_median(cpu) / TARGET_S, 2),
+        "warm_serial_vs_warm": round(_median(serial) / _median(warm), 2),
         "steps_mean_s": per_run,
         "cpus": os.cpu_count(),
-        "load_avg": [round(x, 2) for x in os.getloadavg()],
+        "load_avg_start": load_start,
+        "load_avg_end": load_end,
     }
     print(json.dumps(result, indent=1))
     shutil.rmtree(tmp, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,16 +13,16 @@ from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.errors import ChitieuError
-from chitieu.report import annex, sections
+from chitieu.report import annex, sections, workers
 from chitieu.report.benchmark import benchmark_annex
-from chitieu.report.charts import to_image, to_plotly
+from chitieu.report.charts import to_plotly
 from chitieu.report.context import ReportContext
 from chitieu.report.facts import build_fact_table
 from chitieu.report.model import Chart, DocMeta, Document, Heading, register_section
 from chitieu.report.model import sections as registered
 from chitieu.report.narrative import Narrator
 from chitieu.report.phrasing import phrasing
-from chitieu.report.render import RenderJob, atomic_path, formats, write_text
+from chitieu.report.render import Format, RenderJob, atomic_path, formats, write_text
 from chitieu.report.tasks import TaskStore
 from chitieu.store.values import Store
 
@@ -105,6 +106,18 @@ def build_document(ctx: ReportContext) -> Document:
     return Document(meta, out)
 
 
+def _builtin_pdf() -> Any:
+    from chitieu.report.render.html import render_pdf
+
+    return render_pdf
+
+
+def _render(fmt: Format, job: RenderJob, target: Path) -> Path:
+    with atomic_path(target) as tmp:
+        fmt.render(job, tmp)
+    return target
+
+
 def _charts(doc: Document) -> list[Chart]:
     return [b for s in doc.sections for b in s.blocks if isinstance(b, Chart)]
 
@@ -132,6 +145,7 @@ def build_report(
         raise ReportError(f"unknown format(s): {', '.join(bad)}", f"use {', '.join(known)}")
     if templates is not None and not templates.is_dir():
         raise ReportError(f"{templates}: not a folder", "give a folder of templates")
+    executor = workers.pool() if any(known[f].needs_images for f in formats) else None
     ctx = make_context(store, period, unit, lang, templates, as_of, boundaries, report_date)
     doc = build_document(ctx)
     out_dir = Path(out_dir)
@@ -142,23 +156,34 @@ def build_report(
     stem += f"-{lang}"
     job = RenderJob(doc, out_dir, stem, templates)
     charts = _charts(doc)
-    if any(known[f].needs_images for f in formats):
+    needs_images = any(known[f].needs_images for f in formats)
+    drawn: list[tuple[Future, Chart]] = []
+    if needs_images:
         img_dir = out_dir / f"{stem}_files"
         img_dir.mkdir(exist_ok=True)
-        for c in charts:
+        for c in charts:  # drawn on the other cores while this process goes on
             target = img_dir / f"{c.spec.id}.png"
-            with atomic_path(target) as tmp:
-                to_image(c.spec, tmp)
+            drawn.append((workers.submit(executor, workers.draw_chart, c.spec, target), c))
             job.images[c.spec.id] = target
     if any(known[f].needs_plotly for f in formats):
         job.plotly = {c.spec.id: to_plotly(c.spec) for c in charts}
     written: dict[str, Path] = {}
-    for f in formats:
-        fmt = known[f]
-        target = out_dir / f"{stem}{fmt.suffix}"
-        with atomic_path(target) as tmp:
-            fmt.render(job, tmp)
-        written[f] = target
+    later = [f for f in formats if known[f].needs_images]
+    for f in [f for f in formats if f not in later]:
+        written[f] = _render(known[f], job, out_dir / f"{stem}{known[f].suffix}")
+    for fut, c in drawn:
+        workers.result(fut, workers.draw_chart, c.spec, job.images[c.spec.id])
+    pdf = None
+    if "pdf" in later and known["pdf"].render is _builtin_pdf():
+        target = out_dir / f"{stem}{known['pdf'].suffix}"
+        pdf = workers.submit(executor, workers.print_pdf, job, target)
+    for f in later:
+        if f == "pdf" and pdf is not None:
+            continue
+        written[f] = _render(known[f], job, out_dir / f"{stem}{known[f].suffix}")
+    if pdf is not None:
+        written["pdf"] = workers.result(pdf, workers.print_pdf, job, target)
+    written = {f: written[f] for f in formats}
     facts = out_dir / f"{stem}.facts.json"
     data = {**ctx.table.to_dict(), **ctx.extra.get("facts", {})}
     write_text(facts, json.dumps(data, ensure_ascii=False, indent=1, default=str))
