@@ -9,7 +9,7 @@ provinces. Every output (summary, report, dashboard, API) reads these facts.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -99,20 +99,42 @@ def _merge(figs: list[Figure]) -> tuple[str, str]:
     return str(kind), str(status)
 
 
+def _group_getter(
+    sources: dict[str, dict[str, Observation]],
+) -> Callable[[str], float | None]:
+    """The value of a period id summed over a group's stored units (None if incomplete).
+
+    A unit takes part in period ``q`` when it stored a value for some period inside ``q``;
+    the sum needs every such unit to have a value for ``q`` itself.
+    """
+    if len(sources) == 1:  # one stored unit: its own value or nothing
+        (only,) = sources.values()
+
+        def get_one(pid: str) -> float | None:
+            o = only.get(pid)
+            return None if o is None else o.value or 0.0
+
+        return get_one
+    spans = {u: [parse_period(k) for k in by_period] for u, by_period in sources.items()}
+
+    def get(pid: str) -> float | None:
+        have = [u for u, by_period in sources.items() if pid in by_period]
+        if not have:
+            return None
+        q = parse_period(pid)
+        for u, ps in spans.items():
+            if pid not in sources[u] and any(q.contains(x) for x in ps):
+                return None  # a unit that takes part in q has no value for it
+        return sum(sources[u][pid].value or 0.0 for u in have)
+
+    return get
+
+
 def _roll_group(
     sources: dict[str, dict[str, Observation]], p: Period, rule: TimeRule
 ) -> Figure | None:
     """Roll the values of several stored units (one displayed unit) up to period ``p``."""
-    spans = {u: [parse_period(k) for k in by_period] for u, by_period in sources.items()}
-
-    def get(pid: str) -> float | None:
-        q = parse_period(pid)
-        active = [u for u, ps in spans.items() if any(q.contains(x) for x in ps)]
-        if not active or any(pid not in sources[u] for u in active):
-            return None
-        return sum(sources[u][pid].value or 0.0 for u in active)
-
-    r = roll_up(get, p, rule)
+    r = roll_up(_group_getter(sources), p, rule)
     if r is None:
         return None
     used = [
@@ -120,6 +142,23 @@ def _roll_group(
     ]
     kind, status = _merge([Figure(0, o.kind, o.status) for o in used])
     return Figure(r.value, kind, status, len(used))
+
+
+class ByYear:
+    """Current values grouped once by indicator and year, in the order they were read."""
+
+    def __init__(self, best: dict[tuple[str, str, str], Observation]) -> None:
+        self._rows: dict[tuple[str, int], list[tuple[str, str, Observation]]] = defaultdict(list)
+        years: dict[str, int] = {}
+        for (code, unit, period), o in best.items():
+            year = years.get(period)
+            if year is None:
+                year = years[period] = parse_period(period).year
+            self._rows[(code, year)].append((unit, period, o))
+
+    def get(self, code: str, year: int) -> list[tuple[str, str, Observation]]:
+        """(unit, period, value) of one indicator in one year."""
+        return self._rows.get((code, year), [])
 
 
 class FactBuilder:
@@ -136,22 +175,34 @@ class FactBuilder:
         self.cat = cat or catalog()
         self.units = units or registry()
         self.as_of = as_of
+        self._targets: dict[tuple[str, str], str | None] = {}
 
     def _load(self, periods: Iterable[Period]) -> tuple[dict[Any, Observation], dict[Any, float]]:
         ids: set[str] = set()
         for p in periods:
             ids.update(q.id for q in periods_within(p))
-        obs = self.store.current(ids, as_of=self.as_of)
-        plans = {(o.indicator, o.unit, o.period): o.value for o in obs if o.kind == Kind.PLAN}
-        return best_value(obs), plans  # type: ignore[return-value]
+        rows = self.store.current_rows(ids, as_of=self.as_of)
+        plan = str(Kind.PLAN)
+        plans = {(r[1], r[2], r[0]): r[5] for r in rows if r[3] == plan}
+        return best_value(rows), plans  # type: ignore[arg-type]
 
     def _system(self, p: Period, boundaries: Boundaries) -> str:
         if boundaries == Boundaries.CURRENT:
             return "34"
         return "63" if p.end < date(2025, 7, 1) else "34"
 
+    def _target(self, unit: str, system: str) -> str | None:
+        """The unit of ``system`` a stored unit is shown under (None if none contains it)."""
+        key = (unit, system)
+        if key not in self._targets:
+            try:
+                self._targets[key] = self.units.on_boundaries(unit, system)
+            except UnitError:  # a new province shown on old boundaries it spans
+                self._targets[key] = None
+        return self._targets[key]
+
     def _by_unit(
-        self, best: dict[Any, Observation], ind: Indicator, p: Period, system: str
+        self, best: ByYear | dict[Any, Observation], ind: Indicator, p: Period, system: str
     ) -> dict[str, Figure]:
         """Values of ``ind`` for ``p`` per unit of ``system`` (plus VN), before the formula.
 
@@ -161,20 +212,14 @@ class FactBuilder:
         year that straddles the merger adds the old provinces' first half to the new
         province's second half.
         """
+        index = best if isinstance(best, ByYear) else ByYear(best)
         groups: dict[str, dict[str, dict[str, Observation]]] = defaultdict(
             lambda: defaultdict(dict)
         )
-        for (code, unit, period), o in best.items():
-            if code != ind.code or parse_period(period).year != p.year:
-                continue
-            if unit == NATION_ID:
-                target = NATION_ID
-            else:
-                try:
-                    target = self.units.on_boundaries(unit, system)
-                except UnitError:  # a new province shown on old boundaries it spans
-                    continue
-            groups[target][unit][period] = o
+        for unit, period, o in index.get(ind.code, p.year):
+            target = NATION_ID if unit == NATION_ID else self._target(unit, system)
+            if target is not None:
+                groups[target][unit][period] = o
         merged: dict[str, Figure] = {}
         for target, sources in groups.items():
             if len(sources) > 1 and ind.units_rule != UnitsRule.SUM:
@@ -191,15 +236,16 @@ class FactBuilder:
         return merged
 
     def _values(
-        self, best: dict[Any, Observation], p: Period, system: str
+        self, best: ByYear | dict[Any, Observation], p: Period, system: str
     ) -> dict[str, dict[str, Figure]]:
         """Per indicator, per unit: the figure for ``p``; derived indicators evaluated last."""
+        index = best if isinstance(best, ByYear) else ByYear(best)
         table: dict[str, dict[str, Figure]] = {}
         for ind in self.cat.evaluation_order():
             if ind.formula:
                 table[ind.code] = self._evaluate(ind, table)
             else:
-                table[ind.code] = self._by_unit(best, ind, p, system)
+                table[ind.code] = self._by_unit(index, ind, p, system)
         return table
 
     def _evaluate(self, ind: Indicator, table: dict[str, dict[str, Figure]]) -> dict[str, Figure]:
@@ -250,8 +296,9 @@ class FactBuilder:
         year = p.year_period()
         system = self._system(p, boundaries)
         best, plans = self._load([p, prev, year])
-        now = self._values(best, p, system)
-        before = self._values(best, prev, system)
+        index = ByYear(best)
+        now = self._values(index, p, system)
+        before = self._values(index, prev, system)
         plan_table = self._plans(plans, year.id, system)
         wanted = set(indicators) if indicators is not None else None
         facts: list[Fact] = []
