@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,20 @@ STATUS_ALIASES = {
 _STATUSES = {_norm(a): s for s, aliases in STATUS_ALIASES.items() for a in aliases}
 _PLAIN_INT = re.compile(r"^-?[0-9]{1,15}$")
 
+@cache
+def _decimal_pattern(locale: Locale | None) -> re.Pattern[str] | None:
+    """Plain numbers of a locale that ``float`` reads once the decimal mark is a point.
+
+    Digits with an optional minus and decimal mark, no grouping: "12345,6" in Vietnamese,
+    "12345.6" in English. They read the same through :func:`parse_number` (tested).
+    """
+    if locale == "vi":
+        return re.compile(r"-?[0-9]{1,15}(?:,[0-9]{1,15})?\Z")
+    if locale == "en":
+        return re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
+    return None
+
+
 #: progress callback: (phase "check" | "write", rows just done, rows in all)
 Progress = Callable[[str, int, int], None]
 
@@ -90,6 +105,8 @@ class RowChecker:
         self.locale = locale
         self._unit_cache: dict[tuple[str, Any], str | UnitError] = {}
         self._period_cache: dict[str, Period | None] = {}
+        #: raw (indicator, unit, period, kind, status) cells → what they resolve to, or None
+        self._keys: dict[tuple[Any, ...], tuple[str, str, str, str, str, bool] | None] = {}
 
     def _period(self, text: str) -> Period | None:
         if text not in self._period_cache:
@@ -124,8 +141,51 @@ class RowChecker:
                 "bad-number", value=text, params={"reason": exc.message, "suggestion": exc.hint}
             )
 
+    def _resolve(self, key: tuple[Any, ...]) -> tuple[str, str, str, str, str, bool] | None:
+        """What a row's key cells resolve to, by the full check with a harmless value."""
+        cells = dict(zip(("indicator", "unit", "period", "kind", "status"), key, strict=True))
+        got = self._check(cells | {"value": 0}, {})
+        if isinstance(got, list):
+            return None
+        integer = self.cat.indicators[got.indicator].value_type == ValueType.INTEGER
+        return got.indicator, got.unit, got.period, got.kind, got.status, integer
+
+    def _fast(self, cells: dict[str, Any]) -> NewValue | None:
+        """The row's value when its key cells are known good and its number reads plainly.
+
+        Rows sharing key cells (most of a file) are resolved once; None sends the row to the
+        full check, which then reports what is wrong.
+        """
+        key = (cells.get("indicator"), cells.get("unit"), cells.get("period"),
+               cells.get("kind"), cells.get("status"))  # fmt: skip
+        try:
+            ids = self._keys[key]
+        except KeyError:
+            ids = self._keys[key] = self._resolve(key)
+        except TypeError:  # an unhashable cell
+            return None
+        raw = cells.get("value")
+        if ids is None or raw is None or raw == "":
+            return None
+        value: float | Finding
+        plain = _decimal_pattern(self.locale)
+        if isinstance(raw, str) and plain is not None and plain.match(raw):
+            value = float(raw.replace(",", "."))
+        else:
+            value = self._number(raw)
+            if isinstance(value, Finding):
+                return None
+        code, unit, period, kind, status, integer = ids
+        if integer and value != int(value):
+            return None
+        comment = str(cells.get("comment") or "").strip() or None
+        return NewValue(code, unit, period, kind, value, status, comment)
+
     def check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
         """One row's value, or the findings that stop it (``where`` locates them)."""
+        return self._fast(cells) or self._check(cells, where)
+
+    def _check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
         found: list[Finding] = []
 
         def bad(type_: str, column: str, value: Any = None, **params: Any) -> None:

@@ -181,16 +181,43 @@ def parse_number(text: str | float | int, locale: Locale | None = None) -> Parse
     return _finish(text, sign, vi, None if en is not None else "vi")
 
 
+_ONE_MARK = re.compile(r"-?([0-9]{1,15})([.,])([0-9]{1,15})")
+_GROUP_HEAD = re.compile(r"[1-9][0-9]{0,2}")
+_UNDECIDED = "?"
+
+
+def _quick_locale(text: str) -> Locale | str | None:
+    """The locale :func:`parse_number` gives a text with one mark ("12345,6"), quickly.
+
+    None when the text is ambiguous ("1,234"); ``_UNDECIDED`` for other shapes. With one
+    mark, the reading that takes it as the decimal mark is always valid; the other reading
+    (as a thousands group) is valid only for 1-3 leading digits and exactly 3 after.
+    """
+    m = _ONE_MARK.fullmatch(text)
+    if m is None:
+        return _UNDECIDED
+    head, mark, tail = m.groups()
+    if len(tail) == 3 and _GROUP_HEAD.fullmatch(head):
+        return None  # both readings are valid and differ: ambiguous
+    return "vi" if mark == _symbols("vi")[1] else "en"
+
+
 def detect_locale(texts: Iterable[str]) -> Locale | None:
     """Return the locale implied by a file's numbers; raise if they conflict."""
     examples: dict[Locale, str] = {}
     for text in texts:
-        try:
-            found = parse_number(text).locale
-        except NumberFormatError:
-            continue
+        quick = _quick_locale(text) if isinstance(text, str) else _UNDECIDED
+        if quick != _UNDECIDED:
+            found: Locale | None = quick  # type: ignore[assignment]
+        else:
+            try:
+                found = parse_number(text).locale
+            except NumberFormatError:
+                continue
         if found is not None:
             examples.setdefault(found, str(text))
+            if len(examples) == 2:
+                break
     if len(examples) == 2:
         raise NumberFormatError(
             f'numbers mix Vietnamese ("{examples["vi"]}") and English ("{examples["en"]}") formats',
