@@ -11,8 +11,14 @@ from sqlalchemy.exc import IntegrityError
 
 from chitieu.analyze.facts import _group_getter
 from chitieu.catalog.periods import parse_period
-from chitieu.collect.importer import RowChecker, _decimal_pattern
-from chitieu.collect.numbers import _UNDECIDED, _quick_locale, detect_locale, parse_number
+from chitieu.collect.importer import RowChecker
+from chitieu.collect.numbers import (
+    _UNDECIDED,
+    _quick_locale,
+    detect_locale,
+    parse_number,
+    plain_decimal,
+)
 from chitieu.errors import NumberFormatError
 from chitieu.store import values as store_values
 from chitieu.store.values import NewValue
@@ -46,7 +52,7 @@ def test_detect_locale_stops_at_a_conflict_with_the_first_examples():
 @given(st.from_regex(r"-?[0-9]{1,15}([.,][0-9]{1,15})?", fullmatch=True), st.sampled_from(["vi", "en"]))  # fmt: skip  # noqa: E501
 @settings(max_examples=400)
 def test_plain_decimal_fast_path_reads_like_parse_number(t, locale):
-    pattern = _decimal_pattern(locale)
+    pattern = plain_decimal(locale)
     if pattern.match(t):
         assert float(t.replace(",", ".")) == parse_number(t, locale).value
         assert str(float(t.replace(",", "."))) == str(parse_number(t, locale).value)
