@@ -1,5 +1,7 @@
 """The fast paths behave exactly like the general ones they shortcut."""
 
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import datetime
 
@@ -182,3 +184,17 @@ def test_current_rows_equal_current(store):
         for o in full:
             key["full"].append((o.period, o.indicator, o.unit, o.kind, o.id, o.value, o.status))
         assert sorted(key["full"]) == [tuple(r) for r in light]
+
+
+def test_cli_boundary_choices_mirror_the_fact_table():
+    from chitieu.analyze.facts import Boundaries
+    from chitieu.cli.data_cmds import BoundariesChoice
+
+    assert [b.value for b in BoundariesChoice] == [b.value for b in Boundaries]
+
+
+def test_help_does_not_import_the_database_layer():
+    mods = "chitieu.cli.common, chitieu.cli.catalog_cmds, chitieu.cli.data_cmds"
+    code = f"import sys, {mods}; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
