@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from chitieu.analyze.facts import _group_getter
-from chitieu.catalog.periods import parse_period
+from chitieu.analyze.facts import FactBuilder
+from chitieu.analyze.recipes import group_getter, recipe, within
+from chitieu.catalog.periods import TimeRule, parse_period, periods_within, roll_up
 from chitieu.collect.importer import RowChecker
 from chitieu.collect.numbers import (
     _UNDECIDED,
@@ -23,7 +24,7 @@ from chitieu.collect.numbers import (
 )
 from chitieu.errors import NumberFormatError
 from chitieu.store import values as store_values
-from chitieu.store.values import NewValue
+from chitieu.store.values import NewValue, best_value
 
 one_mark = st.from_regex(r"-?[0-9]{1,15}[.,][0-9]{1,15}", fullmatch=True)
 numberish = st.text(alphabet="0123456789.,- +−%", max_size=12)
@@ -115,7 +116,7 @@ PIDS = ["2023", "2023S1", "2023S2", "2023Q1", "2023Q2", "2023Q3", "202301", "202
 @settings(max_examples=300)
 def test_group_getter_matches_reference(raw):
     sources = {u: {p: _Obs(v) for p, v in by.items()} for u, by in raw.items()}
-    get = _group_getter(sources)
+    get = group_getter(sources)
     for pid in PIDS:
         assert get(pid) == _reference_getter(sources, pid)
 
@@ -198,3 +199,48 @@ def test_help_does_not_import_the_database_layer():
     code = f"import sys, {mods}; print('sqlalchemy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+TARGETS = ["2023", "2023S1", "2023S2", "2023Q2", "2023YTD05", "2023YTD09", "202306"]
+
+
+@given(
+    st.sampled_from(TARGETS),
+    st.sampled_from(list(TimeRule)),
+    st.dictionaries(st.sampled_from(sorted({q for t in TARGETS for q in within(parse_period(t))})),
+                    st.floats(-1e9, 1e9, allow_nan=False), max_size=20),
+)  # fmt: skip
+@settings(max_examples=400)
+def test_recorded_roll_up_replays_roll_up_exactly(target, rule, values):
+    p = parse_period(target)
+    have = {k: v for k, v in values.items() if k in within(p)}
+    expected = roll_up(have, p, rule)
+    found = recipe(p, rule, frozenset(have))
+    if expected is None:
+        assert found is None
+        return
+    replay, leaves, sources = found
+    got = replay([have[x] for x in leaves])
+    assert (got, sources) == (expected.value, expected.sources)
+    assert repr(got) == repr(expected.value)  # the same float, bit for bit
+
+
+def test_fact_builder_best_values_match_best_value(store):
+    vals = [
+        NewValue("ICT_REVENUE", "VN", "2023S1", "estimate", 1.0),
+        NewValue("ICT_REVENUE", "VN", "2023S1", "actual", 2.0),
+        NewValue("ICT_REVENUE", "01@63", "202301", "estimate", 3.0),
+        NewValue("ICT_REVENUE", "01@63", "2023", "plan", 9.0),
+        NewValue("ICT_REVENUE", "VN", "2022S1", "actual", 4.0),
+    ]
+    store.write(vals, source="t", created_by="a")
+    store.write([NewValue("ICT_REVENUE", "VN", "2022S1", "actual", 5.0)], source="t",
+                created_by="a")  # fmt: skip
+    fb = FactBuilder(store)
+    best, plans = fb._load([parse_period("2023S1"), parse_period("2022S1"), parse_period("2023")])
+    ids = {q.id for t in ("2023S1", "2022S1", "2023") for q in periods_within(parse_period(t))}
+    expected = best_value(store.current(ids))
+    assert {k: (o.kind, o.value) for k, o in best.items()} == {
+        k: (o.kind, o.value) for k, o in expected.items()
+    }
+    assert plans == {("ICT_REVENUE", "01@63", "2023"): 9.0}

@@ -9,19 +9,20 @@ provinces. Every output (summary, report, dashboard, API) reads these facts.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from chitieu.analyze.recipes import Recipe, group_getter, recipe, within
 from chitieu.catalog.indicators import Catalog, Direction, Indicator, UnitsRule, catalog
-from chitieu.catalog.periods import Period, TimeRule, parse_period, periods_within, roll_up
+from chitieu.catalog.periods import Period, TimeRule, parse_period, periods_within
 from chitieu.catalog.units import NATION_ID, UnitRegistry, registry
 from chitieu.errors import UnitError
 from chitieu.store.schema import Kind, Status
-from chitieu.store.values import Observation, Store, best_value
+from chitieu.store.values import Observation, Store
 
 #: decimals a percentage is stated with ("8,66%", "39,6%": trailing zeros dropped in text)
 PCT_DECIMALS = 2
@@ -99,49 +100,32 @@ def _merge(figs: list[Figure]) -> tuple[str, str]:
     return str(kind), str(status)
 
 
-def _group_getter(
-    sources: dict[str, dict[str, Observation]],
-) -> Callable[[str], float | None]:
-    """The value of a period id summed over a group's stored units (None if incomplete).
-
-    A unit takes part in period ``q`` when it stored a value for some period inside ``q``;
-    the sum needs every such unit to have a value for ``q`` itself.
-    """
-    if len(sources) == 1:  # one stored unit: its own value or nothing
-        (only,) = sources.values()
-
-        def get_one(pid: str) -> float | None:
-            o = only.get(pid)
-            return None if o is None else o.value or 0.0
-
-        return get_one
-    spans = {u: [parse_period(k) for k in by_period] for u, by_period in sources.items()}
-
-    def get(pid: str) -> float | None:
-        have = [u for u, by_period in sources.items() if pid in by_period]
-        if not have:
-            return None
-        q = parse_period(pid)
-        for u, ps in spans.items():
-            if pid not in sources[u] and any(q.contains(x) for x in ps):
-                return None  # a unit that takes part in q has no value for it
-        return sum(sources[u][pid].value or 0.0 for u in have)
-
-    return get
-
-
 def _roll_group(
-    sources: dict[str, dict[str, Observation]], p: Period, rule: TimeRule
+    sources: dict[str, dict[str, Observation]],
+    p: Period,
+    rule: TimeRule,
+    recipes: dict[Any, Recipe] | None = None,
 ) -> Figure | None:
-    """Roll the values of several stored units (one displayed unit) up to period ``p``."""
-    r = roll_up(_group_getter(sources), p, rule)
-    if r is None:
+    """Roll the values of several stored units (one displayed unit) up to period ``p``.
+
+    Groups whose stored periods are alike (most of them) share one recorded roll-up.
+    """
+    get = group_getter(sources)
+    vals = {pid: v for pid in within(p) if (v := get(pid)) is not None}
+    key = (p, rule, frozenset(vals))
+    recipes = {} if recipes is None else recipes
+    if key not in recipes:
+        recipes[key] = recipe(p, rule, key[2])
+    found = recipes[key]
+    if found is None:
         return None
+    replay, leaves, used_ids = found
+    value = replay([vals[pid] for pid in leaves])
     used = [
-        by_period[pid] for pid in r.sources for by_period in sources.values() if pid in by_period
+        by_period[pid] for pid in used_ids for by_period in sources.values() if pid in by_period
     ]
     kind, status = _merge([Figure(0, o.kind, o.status) for o in used])
-    return Figure(r.value, kind, status, len(used))
+    return Figure(value, kind, status, len(used))
 
 
 class ByYear:
@@ -176,15 +160,27 @@ class FactBuilder:
         self.units = units or registry()
         self.as_of = as_of
         self._targets: dict[tuple[str, str], str | None] = {}
+        self._recipes: dict[Any, Recipe] = {}
 
     def _load(self, periods: Iterable[Period]) -> tuple[dict[Any, Observation], dict[Any, float]]:
         ids: set[str] = set()
         for p in periods:
             ids.update(q.id for q in periods_within(p))
         rows = self.store.current_rows(ids, as_of=self.as_of)
-        plan = str(Kind.PLAN)
-        plans = {(r[1], r[2], r[0]): r[5] for r in rows if r[3] == plan}
-        return best_value(rows), plans  # type: ignore[arg-type]
+        # best_value() in one pass over positions: (period, indicator, unit, kind, id, value)
+        plan, actual = str(Kind.PLAN), str(Kind.ACTUAL)
+        best: dict[Any, Any] = {}
+        plans: dict[Any, float] = {}
+        for r in rows:
+            kind = r[3]
+            if kind == plan:
+                plans[(r[1], r[2], r[0])] = r[5]
+                continue
+            k = (r[1], r[2], r[0])
+            have = best.get(k)
+            if have is None or (kind == actual and have[3] != actual):
+                best[k] = r
+        return best, plans
 
     def _system(self, p: Period, boundaries: Boundaries) -> str:
         if boundaries == Boundaries.CURRENT:
@@ -224,7 +220,7 @@ class FactBuilder:
         for target, sources in groups.items():
             if len(sources) > 1 and ind.units_rule != UnitsRule.SUM:
                 continue  # only additive indicators may be summed across a merger
-            fig = _roll_group(sources, p, ind.time_rule)
+            fig = _roll_group(sources, p, ind.time_rule, self._recipes)
             if fig is not None:
                 merged[target] = fig
         provinces = [f for u, f in merged.items() if u != NATION_ID]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, Row, func, insert, select
 from sqlalchemy.exc import DBAPIError
@@ -57,18 +57,6 @@ class Observation:
     def key(self) -> tuple[str, str, str, str]:
         """(indicator, unit, period, kind)."""
         return (self.indicator, self.unit, self.period, self.kind)
-
-
-class CurrentRow(NamedTuple):
-    """The current vintage of a key, reduced to what analytics read."""
-
-    period: str
-    indicator: str
-    unit: str
-    kind: str
-    id: int
-    value: float
-    status: str
 
 
 @dataclass(frozen=True)
@@ -229,10 +217,11 @@ class Store:
         units: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
         as_of: datetime | None = None,
-    ) -> list[CurrentRow]:
-        """Like :meth:`current`, but only the columns analytics need, as light tuples.
+    ) -> list[Row[Any]]:
+        """Like :meth:`current`, but only the columns analytics need, as light rows.
 
-        Rows are ordered by key. One index range scan reads every vintage of the periods
+        Each row has ``period, indicator, unit, kind, id, value, status`` (by name or
+        position); rows are ordered by key. One index range scan reads every vintage of the periods
         and the newest per key is kept here, which is cheaper than grouping in SQL and
         joining back (see docs/PERFORMANCE.md).
         """
@@ -253,8 +242,7 @@ class Store:
         with self.engine.connect() as conn:
             for row in conn.execute(q).all():
                 latest[row[:4]] = row  # ids ascend within a key: the newest wins
-        make = CurrentRow._make
-        return [make(r) for r in latest.values() if r[5] is not None]
+        return [r for r in latest.values() if r[5] is not None]
 
     def history(
         self,
