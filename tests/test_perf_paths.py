@@ -244,3 +244,15 @@ def test_fact_builder_best_values_match_best_value(store):
         k: (o.kind, o.value) for k, o in expected.items()
     }
     assert plans == {("ICT_REVENUE", "01@63", "2023"): 9.0}
+
+
+def test_libyaml_reads_the_shipped_data_like_the_python_parser():
+    from importlib import resources
+
+    import yaml
+
+    for pkg, name in [("chitieu.catalog", "indicators.yaml"), ("chitieu.catalog", "periods.yaml"),
+                      ("chitieu.check", "messages.yaml")]:  # fmt: skip
+        text_ = (resources.files(pkg) / "data" / name).read_text(encoding="utf-8")
+        fast = yaml.load(text_, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        assert fast == yaml.load(text_, Loader=yaml.SafeLoader)

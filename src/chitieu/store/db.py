@@ -87,11 +87,11 @@ def head_revision() -> str:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database schema to the newest revision."""
-    from alembic import command
-
     try:
         if current_revision(engine) == SCHEMA_REVISION:
-            return
+            return  # up to date: Alembic is not even imported
+        from alembic import command
+
         with engine.begin() as conn:
             cfg = _alembic_config()
             cfg.attributes["connection"] = conn
