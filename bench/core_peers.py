@@ -185,14 +185,15 @@ def pandas_summary(engine: Engine, p: Period, inds: list[BenchIndicator], xw: di
 
 
 DUCK_SQL = """
-WITH latest AS (
-  SELECT * FROM obs
-  QUALIFY row_number() OVER (PARTITION BY indicator, unit, period, kind ORDER BY id DESC) = 1
-), live AS (SELECT * FROM latest WHERE value IS NOT NULL),
-best AS (
-  SELECT * FROM live WHERE kind <> 'plan'
-  QUALIFY row_number() OVER (PARTITION BY indicator, unit, period
-                             ORDER BY (kind = 'actual') DESC) = 1
+WITH keyed AS (  -- the newest vintage of each kind per key (NULL: none, or deleted)
+  SELECT indicator, unit, period,
+         arg_max_null(value, id) FILTER (WHERE kind = 'actual') AS a,
+         arg_max_null(value, id) FILTER (WHERE kind = 'estimate') AS e,
+         arg_max_null(value, id) FILTER (WHERE kind = 'plan') AS pl
+  FROM obs GROUP BY ALL
+), best AS (  -- actual over estimate
+  SELECT indicator, unit, period, coalesce(a, e) AS value FROM keyed
+  WHERE coalesce(a, e) IS NOT NULL
 ), monthly AS (
   SELECT b.indicator, x.target AS unit, b.period, sum(b.value) AS v
   FROM best b JOIN xwalk x ON x.unit = b.unit
@@ -214,9 +215,9 @@ best AS (
                     AND n.tp = r.tp)
   GROUP BY ALL
 ), plan0 AS (
-  SELECT l.indicator, x.target AS unit, sum(l.value) AS plan
-  FROM live l JOIN xwalk x ON x.unit = l.unit
-  WHERE l.kind = 'plan' AND l.period = $year GROUP BY ALL
+  SELECT k.indicator, x.target AS unit, sum(k.pl) AS plan
+  FROM keyed k JOIN xwalk x ON x.unit = k.unit
+  WHERE k.pl IS NOT NULL AND k.period = $year GROUP BY ALL
 ), plan AS (
   SELECT * FROM plan0
   UNION ALL
@@ -248,7 +249,10 @@ def duckdb_load(engine: Engine, p: Period, inds: list[BenchIndicator], xw: dict[
     import pandas as pd
 
     con = duckdb.connect(":memory:")
-    con.register("obs_df", read_rows(engine, p))
+    df = read_rows(engine, p)
+    for col in ("indicator", "unit", "period", "kind", "status"):
+        df[col] = df[col].astype("category")  # DuckDB ENUMs: what a columnar load would do
+    con.register("obs_df", df)
     con.execute("CREATE TABLE obs AS SELECT * FROM obs_df")
     con.register("xwalk_df", pd.DataFrame({"unit": list(xw), "target": list(xw.values())}))
     con.execute("CREATE TABLE xwalk AS SELECT * FROM xwalk_df")
