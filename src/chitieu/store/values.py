@@ -221,9 +221,9 @@ class Store:
         """Like :meth:`current`, but only the columns analytics need, as light rows.
 
         Each row has ``period, indicator, unit, kind, id, value, status`` (by name or
-        position); rows are ordered by key. One index range scan reads every vintage of the periods
-        and the newest per key is kept here, which is cheaper than grouping in SQL and
-        joining back (see docs/PERFORMANCE.md).
+        position); rows are ordered by key. One index range scan reads every vintage of the
+        periods and the newest per key is kept here, which is cheaper than grouping in SQL
+        and joining back (see docs/PERFORMANCE.md).
         """
         c = observation.c
         q = select(c.period, c.indicator, c.unit, c.kind, c.id, c.value, c.status).where(
