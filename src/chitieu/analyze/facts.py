@@ -16,12 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from chitieu.analyze.recipes import Recipe, group_getter, recipe, within
 from chitieu.catalog.indicators import Catalog, Direction, Indicator, UnitsRule, catalog
-from chitieu.catalog.periods import Period, TimeRule, parse_period, periods_within, roll_up
+from chitieu.catalog.periods import Period, TimeRule, parse_period, periods_within
 from chitieu.catalog.units import NATION_ID, UnitRegistry, registry
 from chitieu.errors import UnitError
 from chitieu.store.schema import Kind, Status
-from chitieu.store.values import Observation, Store, best_value
+from chitieu.store.values import Observation, Store
 
 #: decimals a percentage is stated with ("8,66%", "39,6%": trailing zeros dropped in text)
 PCT_DECIMALS = 2
@@ -100,26 +101,48 @@ def _merge(figs: list[Figure]) -> tuple[str, str]:
 
 
 def _roll_group(
-    sources: dict[str, dict[str, Observation]], p: Period, rule: TimeRule
+    sources: dict[str, dict[str, Observation]],
+    p: Period,
+    rule: TimeRule,
+    recipes: dict[Any, Recipe] | None = None,
 ) -> Figure | None:
-    """Roll the values of several stored units (one displayed unit) up to period ``p``."""
-    spans = {u: [parse_period(k) for k in by_period] for u, by_period in sources.items()}
+    """Roll the values of several stored units (one displayed unit) up to period ``p``.
 
-    def get(pid: str) -> float | None:
-        q = parse_period(pid)
-        active = [u for u, ps in spans.items() if any(q.contains(x) for x in ps)]
-        if not active or any(pid not in sources[u] for u in active):
-            return None
-        return sum(sources[u][pid].value or 0.0 for u in active)
-
-    r = roll_up(get, p, rule)
-    if r is None:
+    Groups whose stored periods are alike (most of them) share one recorded roll-up.
+    """
+    get = group_getter(sources)
+    vals = {pid: v for pid in within(p) if (v := get(pid)) is not None}
+    key = (p, rule, frozenset(vals))
+    recipes = {} if recipes is None else recipes
+    if key not in recipes:
+        recipes[key] = recipe(p, rule, key[2])
+    found = recipes[key]
+    if found is None:
         return None
+    replay, leaves, used_ids = found
+    value = replay([vals[pid] for pid in leaves])
     used = [
-        by_period[pid] for pid in r.sources for by_period in sources.values() if pid in by_period
+        by_period[pid] for pid in used_ids for by_period in sources.values() if pid in by_period
     ]
     kind, status = _merge([Figure(0, o.kind, o.status) for o in used])
-    return Figure(r.value, kind, status, len(used))
+    return Figure(value, kind, status, len(used))
+
+
+class ByYear:
+    """Current values grouped once by indicator and year, in the order they were read."""
+
+    def __init__(self, best: dict[tuple[str, str, str], Observation]) -> None:
+        self._rows: dict[tuple[str, int], list[tuple[str, str, Observation]]] = defaultdict(list)
+        years: dict[str, int] = {}
+        for (code, unit, period), o in best.items():
+            year = years.get(period)
+            if year is None:
+                year = years[period] = parse_period(period).year
+            self._rows[(code, year)].append((unit, period, o))
+
+    def get(self, code: str, year: int) -> list[tuple[str, str, Observation]]:
+        """(unit, period, value) of one indicator in one year."""
+        return self._rows.get((code, year), [])
 
 
 class FactBuilder:
@@ -136,22 +159,46 @@ class FactBuilder:
         self.cat = cat or catalog()
         self.units = units or registry()
         self.as_of = as_of
+        self._targets: dict[tuple[str, str], str | None] = {}
+        self._recipes: dict[Any, Recipe] = {}
 
     def _load(self, periods: Iterable[Period]) -> tuple[dict[Any, Observation], dict[Any, float]]:
         ids: set[str] = set()
         for p in periods:
             ids.update(q.id for q in periods_within(p))
-        obs = self.store.current(ids, as_of=self.as_of)
-        plans = {(o.indicator, o.unit, o.period): o.value for o in obs if o.kind == Kind.PLAN}
-        return best_value(obs), plans  # type: ignore[return-value]
+        rows = self.store.current_rows(ids, as_of=self.as_of)
+        # best_value() in one pass over positions: (period, indicator, unit, kind, id, value)
+        plan, actual = str(Kind.PLAN), str(Kind.ACTUAL)
+        best: dict[Any, Any] = {}
+        plans: dict[Any, float] = {}
+        for r in rows:
+            kind = r[3]
+            if kind == plan:
+                plans[(r[1], r[2], r[0])] = r[5]
+                continue
+            k = (r[1], r[2], r[0])
+            have = best.get(k)
+            if have is None or (kind == actual and have[3] != actual):
+                best[k] = r
+        return best, plans
 
     def _system(self, p: Period, boundaries: Boundaries) -> str:
         if boundaries == Boundaries.CURRENT:
             return "34"
         return "63" if p.end < date(2025, 7, 1) else "34"
 
+    def _target(self, unit: str, system: str) -> str | None:
+        """The unit of ``system`` a stored unit is shown under (None if none contains it)."""
+        key = (unit, system)
+        if key not in self._targets:
+            try:
+                self._targets[key] = self.units.on_boundaries(unit, system)
+            except UnitError:  # a new province shown on old boundaries it spans
+                self._targets[key] = None
+        return self._targets[key]
+
     def _by_unit(
-        self, best: dict[Any, Observation], ind: Indicator, p: Period, system: str
+        self, best: ByYear | dict[Any, Observation], ind: Indicator, p: Period, system: str
     ) -> dict[str, Figure]:
         """Values of ``ind`` for ``p`` per unit of ``system`` (plus VN), before the formula.
 
@@ -161,25 +208,19 @@ class FactBuilder:
         year that straddles the merger adds the old provinces' first half to the new
         province's second half.
         """
+        index = best if isinstance(best, ByYear) else ByYear(best)
         groups: dict[str, dict[str, dict[str, Observation]]] = defaultdict(
             lambda: defaultdict(dict)
         )
-        for (code, unit, period), o in best.items():
-            if code != ind.code or parse_period(period).year != p.year:
-                continue
-            if unit == NATION_ID:
-                target = NATION_ID
-            else:
-                try:
-                    target = self.units.on_boundaries(unit, system)
-                except UnitError:  # a new province shown on old boundaries it spans
-                    continue
-            groups[target][unit][period] = o
+        for unit, period, o in index.get(ind.code, p.year):
+            target = NATION_ID if unit == NATION_ID else self._target(unit, system)
+            if target is not None:
+                groups[target][unit][period] = o
         merged: dict[str, Figure] = {}
         for target, sources in groups.items():
             if len(sources) > 1 and ind.units_rule != UnitsRule.SUM:
                 continue  # only additive indicators may be summed across a merger
-            fig = _roll_group(sources, p, ind.time_rule)
+            fig = _roll_group(sources, p, ind.time_rule, self._recipes)
             if fig is not None:
                 merged[target] = fig
         provinces = [f for u, f in merged.items() if u != NATION_ID]
@@ -191,15 +232,16 @@ class FactBuilder:
         return merged
 
     def _values(
-        self, best: dict[Any, Observation], p: Period, system: str
+        self, best: ByYear | dict[Any, Observation], p: Period, system: str
     ) -> dict[str, dict[str, Figure]]:
         """Per indicator, per unit: the figure for ``p``; derived indicators evaluated last."""
+        index = best if isinstance(best, ByYear) else ByYear(best)
         table: dict[str, dict[str, Figure]] = {}
         for ind in self.cat.evaluation_order():
             if ind.formula:
                 table[ind.code] = self._evaluate(ind, table)
             else:
-                table[ind.code] = self._by_unit(best, ind, p, system)
+                table[ind.code] = self._by_unit(index, ind, p, system)
         return table
 
     def _evaluate(self, ind: Indicator, table: dict[str, dict[str, Figure]]) -> dict[str, Figure]:
@@ -250,8 +292,9 @@ class FactBuilder:
         year = p.year_period()
         system = self._system(p, boundaries)
         best, plans = self._load([p, prev, year])
-        now = self._values(best, p, system)
-        before = self._values(best, prev, system)
+        index = ByYear(best)
+        now = self._values(index, p, system)
+        before = self._values(index, prev, system)
         plan_table = self._plans(plans, year.id, system)
         wanted = set(indicators) if indicators is not None else None
         facts: list[Fact] = []

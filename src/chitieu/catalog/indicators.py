@@ -23,6 +23,9 @@ import yaml
 from chitieu.catalog.periods import TimeRule
 from chitieu.errors import CatalogError
 
+#: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 LANGS = ("vi", "en")
 #: how a missing or unclosed figure may be estimated (analyze/estimate.py implements them)
 ESTIMATION_METHODS = ("same_period_ratio", "seasonal_share", "ratio_of_means", "carry_forward")
@@ -288,7 +291,7 @@ def _check_references(cat: Catalog, problems: list[str]) -> None:
 
 def _read_yaml(path: Path | Any, problems: list[str]) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         problems.append(f"{path}: cannot be read as YAML ({exc})")
         return {}

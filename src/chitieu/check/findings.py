@@ -19,6 +19,9 @@ from typing import Any
 
 import yaml
 
+#: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: findings kept in a report before it says it was capped
 DEFAULT_CAP = 2000
 
@@ -35,7 +38,7 @@ class Severity(StrEnum):
 def messages() -> dict[str, dict[str, dict[str, str]]]:
     """Message templates by finding type."""
     path = resources.files("chitieu.check") / "data" / "messages.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     return {
         k: {
             part: {lang: unicodedata.normalize("NFC", t) for lang, t in v[part].items()}

@@ -6,19 +6,20 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from chitieu.catalog.indicators import catalog
-from chitieu.catalog.periods import parse_period
-from chitieu.catalog.units import registry
 from chitieu.cli.common import JsonOption, LangOption, console, handle_errors, print_json
 from chitieu.errors import ChitieuError
-from chitieu.fmt import period_label
+
+# The core modules are imported inside the commands, so that `chitieu --help` starts fast.
 
 
 @handle_errors
 def catalog_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
     """List the indicator catalog (codes, names, units of measure, aggregation rules)."""
+    from rich.table import Table
+
+    from chitieu.catalog.indicators import catalog
+
     cat = catalog()
     if as_json:
         print_json(
@@ -59,6 +60,10 @@ def units_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """List reporting units: the nation, 63 provinces (to 2025-06-30), 34 (from 2025-07-01)."""
+    from rich.table import Table
+
+    from chitieu.catalog.units import registry
+
     reg = registry()
     try:
         day = date.fromisoformat(as_of) if as_of else None
@@ -102,6 +107,9 @@ def period_cmd(
     lang: LangOption = "vi",
 ) -> None:
     """Explain a period id: its months, the same period last year, year to date."""
+    from chitieu.catalog.periods import parse_period
+    from chitieu.fmt import period_label
+
     p = parse_period(period)
     info = {
         "id": p.id,

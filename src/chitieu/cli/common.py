@@ -7,13 +7,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from chitieu.errors import ChitieuError
-from chitieu.store.values import Store
+
+if TYPE_CHECKING:
+    from chitieu.store.values import Store
 
 # Piped output is not cut to 80 columns: scripts and logs get whole lines.
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -49,6 +51,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def open_store(db: str | None) -> Store:
     """The store named by --db / CHITIEU_DB (created and migrated if needed)."""
+    from chitieu.store.values import Store  # imported here: `chitieu --help` needs no SQLAlchemy
+
     return Store(db)
 
 

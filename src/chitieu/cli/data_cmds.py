@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from chitieu.analyze.facts import Boundaries, FactBuilder
-from chitieu.catalog.indicators import catalog
-from chitieu.catalog.periods import parse_period
-from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.units import NATION_ID
 from chitieu.cli.common import (
     EXIT_INVALID,
     DbOption,
@@ -27,12 +23,18 @@ from chitieu.cli.common import (
     print_json,
     user,
 )
-from chitieu.collect.importer import import_file
-from chitieu.demo.build import load_demo
-from chitieu.fmt import format_number, format_pct, period_label
+
+# The core modules are imported inside the commands, so that `chitieu --help` starts fast.
 
 #: files with more rows than this get a progress bar
 PROGRESS_FROM = 20_000
+
+
+class BoundariesChoice(StrEnum):
+    """The choices of analyze.facts.Boundaries (a test keeps them equal), importless."""
+
+    CURRENT = "current"
+    AS_REPORTED = "as_reported"
 
 
 @contextmanager
@@ -41,6 +43,14 @@ def _progress(enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     labels = {"check": "Kiểm tra / checking", "write": "Ghi / writing"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -61,6 +71,8 @@ def _progress(enabled: bool) -> Iterator[Any]:
 @handle_errors
 def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Load the demo data: the H1/2023 review of the source document, provinces, publishing."""
+    from chitieu.demo.build import load_demo
+
     store = open_store(db)
     res = load_demo(store, created_by=user())
     if as_json:
@@ -96,6 +108,8 @@ def import_cmd(
     Every error of the file is reported in one pass (row, column, value, reason, fix);
     nothing is written unless the whole file is valid. Exit code 1 when it is not.
     """
+    from chitieu.collect.importer import import_file
+
     if locale not in (None, "vi", "en"):
         raise typer.BadParameter("use vi or en", param_hint="--locale")
     store = None if dry_run else open_store(db)
@@ -141,6 +155,8 @@ def import_cmd(
 
 
 def _print_findings(rep: Any, lang: str) -> None:
+    from rich.table import Table
+
     if not rep.findings:
         return
     t = Table(
@@ -170,9 +186,9 @@ def summary_cmd(
         typer.Option("--unit", "-u", help="Unit code or name (VN = nation), or 'all'."),
     ] = NATION_ID,
     boundaries: Annotated[
-        Boundaries,
+        BoundariesChoice,
         typer.Option(help="current: today's 34 provinces; as_reported: those of the period."),
-    ] = Boundaries.CURRENT,
+    ] = BoundariesChoice.CURRENT,
     indicator: Annotated[
         list[str] | None, typer.Option("--indicator", "-i", help="Only these indicators.")
     ] = None,
@@ -181,6 +197,15 @@ def summary_cmd(
     lang: LangOption = "vi",
 ) -> None:
     """Review figures of a period: value, same period last year, change, plan, share, rank."""
+    from rich.table import Table
+
+    from chitieu.analyze.facts import Boundaries, FactBuilder
+    from chitieu.catalog.indicators import catalog
+    from chitieu.catalog.periods import parse_period
+    from chitieu.catalog.units import registry
+    from chitieu.fmt import format_number, format_pct, period_label
+
+    boundaries = Boundaries(boundaries.value)  # type: ignore[assignment]
     p = parse_period(period)
     store = open_store(db)
     cat = catalog()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,13 @@ from chitieu.catalog.indicators import Catalog, ValueType, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry, strip_diacritics
 from chitieu.check.findings import Finding, Report
-from chitieu.collect.numbers import AmbiguousNumberError, Locale, detect_locale, parse_number
+from chitieu.collect.numbers import (
+    AmbiguousNumberError,
+    Locale,
+    detect_locale,
+    parse_number,
+    plain_decimal,
+)
 from chitieu.collect.reader import Table, read_table
 from chitieu.errors import NumberFormatError, PeriodError, UnitError
 from chitieu.store.schema import Kind, Status
@@ -54,6 +61,7 @@ STATUS_ALIASES = {
 }
 _STATUSES = {_norm(a): s for s, aliases in STATUS_ALIASES.items() for a in aliases}
 _PLAIN_INT = re.compile(r"^-?[0-9]{1,15}$")
+
 
 #: progress callback: (phase "check" | "write", rows just done, rows in all)
 Progress = Callable[[str, int, int], None]
@@ -94,6 +102,11 @@ class RowChecker:
         self.locale = locale
         self._unit_cache: dict[tuple[str, Any], str | UnitError] = {}
         self._period_cache: dict[str, Period | None] = {}
+        #: per column, raw cell → what it resolves to (None: not good, see the full check)
+        self._resolvers = (("indicator", self._ind), ("period", self._per),
+                           ("kind", self._kind), ("status", self._status))  # fmt: skip
+        self._cells: dict[str, dict[Any, Any]] = {col: {} for col, _ in self._resolvers}
+        self._units_seen: dict[tuple[Any, str], str] = {}
 
     def _period(self, text: str) -> Period | None:
         if text not in self._period_cache:
@@ -128,8 +141,77 @@ class RowChecker:
                 "bad-number", value=text, params={"reason": exc.message, "suggestion": exc.hint}
             )
 
+    def _ind(self, cell: Any) -> tuple[str, bool] | None:
+        code = str(cell or "").strip()
+        ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
+        if not code or ind is None or ind.is_derived:
+            return None
+        return ind.code, ind.value_type == ValueType.INTEGER
+
+    def _per(self, cell: Any) -> tuple[Period, str] | None:
+        text = str(cell or "").strip()
+        period = self._period(text) if text else None
+        return None if period is None else (period, period.id)
+
+    def _kind(self, cell: Any) -> str | None:
+        text = str(cell or "").strip()
+        return _KINDS.get(_norm(text)) if text else None
+
+    def _status(self, cell: Any) -> str | None:
+        text = str(cell or "").strip()
+        return _STATUSES.get(_norm(text)) if text else Status.PROVISIONAL
+
+    def _fast(self, cells: dict[str, Any]) -> NewValue | None:
+        """The row's value when every cell is good, from per-cell caches; None otherwise.
+
+        A file repeats few distinct indicators, units, periods and kinds, so each is resolved
+        once. None sends the row to the full check, which then reports what is wrong.
+        """
+        got: list[Any] = []
+        try:
+            for col, resolve in self._resolvers:
+                cell = cells.get(col)
+                cache = self._cells[col]
+                if cell in cache:
+                    hit = cache[cell]
+                else:
+                    hit = cache[cell] = resolve(cell)
+                if hit is None:
+                    return None
+                got.append(hit)
+            (code, integer), (period, pid), kind, status = got
+            ucell = cells.get("unit")
+            ukey = (ucell, pid)
+            unit = self._units_seen.get(ukey)
+        except TypeError:  # an unhashable cell
+            return None
+        if unit is None:
+            utext = str(ucell or "").strip()
+            found = self._unit(utext, period) if utext else None
+            if not isinstance(found, str):
+                return None
+            unit = self._units_seen[ukey] = found
+        raw = cells.get("value")
+        if raw is None or raw == "":
+            return None
+        value: float | Finding
+        plain = plain_decimal(self.locale)
+        if isinstance(raw, str) and plain is not None and plain.match(raw):
+            value = float(raw.replace(",", "."))
+        else:
+            value = self._number(raw)
+            if isinstance(value, Finding):
+                return None
+        if integer and value != int(value):
+            return None
+        comment = str(cells.get("comment") or "").strip() or None
+        return NewValue(code, unit, pid, kind, value, status, comment)
+
     def check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
         """One row's value, or the findings that stop it (``where`` locates them)."""
+        return self._fast(cells) or self._check(cells, where)
+
+    def _check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
         found: list[Finding] = []
 
         def bad(type_: str, column: str, value: Any = None, **params: Any) -> None:
@@ -269,8 +351,13 @@ def check_table(
     values: list[NewValue] = []
     names = list(cols.items())
     step = 0
+    keys, width = [c for c, _ in names], max(i for _, i in names) + 1
+    pick = itemgetter(*[i for _, i in names])
     for rownum, row in table.rows:
-        cells = {c: (row[i] if i < len(row) else None) for c, i in names}
+        if len(row) >= width:
+            cells = dict(zip(keys, pick(row), strict=True))
+        else:
+            cells = {c: (row[i] if i < len(row) else None) for c, i in names}
         where = {"file": table.file, "sheet": table.sheet, "row": rownum}
         got = checker.check(cells, where)
         if isinstance(got, list):

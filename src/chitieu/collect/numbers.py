@@ -181,16 +181,65 @@ def parse_number(text: str | float | int, locale: Locale | None = None) -> Parse
     return _finish(text, sign, vi, None if en is not None else "vi")
 
 
+_UNDECIDED = "?"
+
+
+@cache
+def _quick_shapes() -> tuple[tuple[re.Pattern[str], Locale | None], ...]:
+    """Texts with one mark and what :func:`parse_number` makes of them (see _quick_locale)."""
+    out: list[tuple[re.Pattern[str], Locale | None]] = []
+    for loc in LOCALES:
+        dec = re.escape(_symbols(loc)[1])
+        # the mark can only be a decimal mark: not 3 digits after it, or not 1-3 before it
+        tail_not_3 = rf"[0-9]{{1,15}}{dec}(?:[0-9]{{1,2}}|[0-9]{{4,15}})"
+        head_not_group = rf"(?:0[0-9]{{0,14}}|[0-9]{{4,15}}){dec}[0-9]{{3}}"
+        out.append((re.compile(rf"-?(?:{tail_not_3}|{head_not_group})"), loc))
+    out.append((re.compile(r"-?[1-9][0-9]{0,2}[.,][0-9]{3}"), None))  # both readings: ambiguous
+    return tuple(out)
+
+
+def _quick_locale(text: str) -> Locale | str | None:
+    """The locale :func:`parse_number` gives a text with one mark ("12345,6"), quickly.
+
+    None when the text is ambiguous ("1,234"); ``_UNDECIDED`` for other shapes. With one
+    mark, the reading that takes it as the decimal mark is always valid; the other reading
+    (as a thousands group) is valid only for 1-3 leading digits (no leading 0) and 3 after.
+    """
+    for pattern, locale in _quick_shapes():
+        if pattern.fullmatch(text):
+            return locale
+    return _UNDECIDED
+
+
+@cache
+def plain_decimal(locale: Locale | None) -> re.Pattern[str] | None:
+    """Plain numbers of a locale that ``float`` reads once the decimal mark is a point.
+
+    Digits with an optional minus and decimal mark, no grouping: "12345,6" in Vietnamese,
+    "12345.6" in English. They read the same through :func:`parse_number` (tested).
+    """
+    if locale is None:
+        return None
+    dec = re.escape(_symbols(locale)[1])
+    return re.compile(rf"-?[0-9]{{1,15}}(?:{dec}[0-9]{{1,15}})?\Z")
+
+
 def detect_locale(texts: Iterable[str]) -> Locale | None:
     """Return the locale implied by a file's numbers; raise if they conflict."""
     examples: dict[Locale, str] = {}
     for text in texts:
-        try:
-            found = parse_number(text).locale
-        except NumberFormatError:
-            continue
+        quick = _quick_locale(text) if isinstance(text, str) else _UNDECIDED
+        if quick != _UNDECIDED:
+            found: Locale | None = quick  # type: ignore[assignment]
+        else:
+            try:
+                found = parse_number(text).locale
+            except NumberFormatError:
+                continue
         if found is not None:
             examples.setdefault(found, str(text))
+            if len(examples) == 2:
+                break
     if len(examples) == 2:
         raise NumberFormatError(
             f'numbers mix Vietnamese ("{examples["vi"]}") and English ("{examples["en"]}") formats',
