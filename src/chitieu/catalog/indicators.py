@@ -142,6 +142,23 @@ class Catalog:
         """The unit of measure of an indicator in a language."""
         return self.measures[ind.measure](lang)
 
+    def describe(self, ind: Indicator) -> dict[str, Any]:
+        """An indicator as JSON-ready data (the CLI's --json and the API give this)."""
+        return {
+            "code": ind.code,
+            "name": {"vi": ind.name.vi, "en": ind.name.en},
+            "measure": {"vi": self.measure(ind, "vi"), "en": self.measure(ind, "en")},
+            "value_type": str(ind.value_type),
+            "decimals": ind.decimals,
+            "units_rule": str(ind.units_rule),
+            "time_rule": str(ind.time_rule),
+            "direction": str(ind.direction),
+            "group": ind.group,
+            "components": list(ind.components),
+            "formula": ind.formula,
+            "templates": {"vi": ind.templates.vi, "en": ind.templates.en},
+        }
+
     def evaluation_order(self) -> list[Indicator]:
         """Indicators sorted so that every formula's operands come before it."""
         order: list[Indicator] = []

@@ -22,25 +22,7 @@ def catalog_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
 
     cat = catalog()
     if as_json:
-        print_json(
-            [
-                {
-                    "code": i.code,
-                    "name": {"vi": i.name.vi, "en": i.name.en},
-                    "measure": {"vi": cat.measure(i, "vi"), "en": cat.measure(i, "en")},
-                    "value_type": str(i.value_type),
-                    "decimals": i.decimals,
-                    "units_rule": str(i.units_rule),
-                    "time_rule": str(i.time_rule),
-                    "direction": str(i.direction),
-                    "group": i.group,
-                    "components": list(i.components),
-                    "formula": i.formula,
-                    "templates": {"vi": i.templates.vi, "en": i.templates.en},
-                }
-                for i in cat
-            ]
-        )
+        print_json([cat.describe(i) for i in cat])
         return
     t = Table(title="Danh mục chỉ tiêu" if lang == "vi" else "Indicator catalog")
     for col in ("code", "name", "measure", "units", "time", "group"):

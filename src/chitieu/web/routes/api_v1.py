@@ -98,21 +98,7 @@ def get_catalog(user: User) -> dict[str, Any]:
     cat = catalog()
     return {
         "ok": True,
-        "indicators": [
-            {
-                "code": i.code,
-                "name": {"vi": i.name.vi, "en": i.name.en},
-                "measure": {"vi": cat.measure(i, "vi"), "en": cat.measure(i, "en")},
-                "value_type": str(i.value_type),
-                "decimals": i.decimals,
-                "units_rule": str(i.units_rule),
-                "time_rule": str(i.time_rule),
-                "direction": str(i.direction),
-                "group": i.group,
-                "formula": i.formula,
-            }
-            for i in cat
-        ],
+        "indicators": [cat.describe(i) for i in cat],
     }
 
 
