@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine, Row, func, insert, select, text
+from sqlalchemy import Connection, Dialect, Engine, Row, Select, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from chitieu.store.db import make_engine, upgrade, utcnow
@@ -198,20 +198,23 @@ class Store:
 
         Deleted keys (latest value NULL) are left out.
         """
-        latest = select(func.max(observation.c.id).label("id")).where(
-            observation.c.period.in_(sorted(set(periods)))
+        latest = (
+            _slice(
+                select(func.max(observation.c.id).label("id")),
+                periods,
+                indicators,
+                units,
+                kinds,
+                as_of,
+            )
+            .group_by(
+                observation.c.period,
+                observation.c.indicator,
+                observation.c.unit,
+                observation.c.kind,
+            )
+            .subquery()
         )
-        if indicators is not None:
-            latest = latest.where(observation.c.indicator.in_(list(indicators)))
-        if units is not None:
-            latest = latest.where(observation.c.unit.in_(list(units)))
-        if kinds is not None:
-            latest = latest.where(observation.c.kind.in_([str(k) for k in kinds]))
-        if as_of is not None:
-            latest = latest.where(observation.c.created_at <= as_of)
-        latest = latest.group_by(
-            observation.c.period, observation.c.indicator, observation.c.unit, observation.c.kind
-        ).subquery()
         q = select(observation).join(latest, observation.c.id == latest.c.id)
         with self.engine.connect() as conn:
             return [Observation(*row) for row in conn.execute(q).all() if row.value is not None]
@@ -233,18 +236,10 @@ class Store:
         and joining back (see docs/PERFORMANCE.md).
         """
         c = observation.c
-        q = select(c.period, c.indicator, c.unit, c.kind, c.id, c.value, c.status).where(
-            c.period.in_(sorted(set(periods)))
+        cols = select(c.period, c.indicator, c.unit, c.kind, c.id, c.value, c.status)
+        q = _slice(cols, periods, indicators, units, kinds, as_of).order_by(
+            c.period, c.indicator, c.unit, c.kind, c.id
         )
-        if indicators is not None:
-            q = q.where(c.indicator.in_(list(indicators)))
-        if units is not None:
-            q = q.where(c.unit.in_(list(units)))
-        if kinds is not None:
-            q = q.where(c.kind.in_([str(k) for k in kinds]))
-        if as_of is not None:
-            q = q.where(c.created_at <= as_of)
-        q = q.order_by(c.period, c.indicator, c.unit, c.kind, c.id)
         latest: dict[Any, Row[Any]] = {}
         with self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
@@ -289,6 +284,28 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(select(batch).order_by(batch.c.id.desc())).mappings().all()
         return [dict(r) for r in rows]
+
+
+def _slice(
+    q: Select[Any],
+    periods: Iterable[str],
+    indicators: Sequence[str] | None,
+    units: Sequence[str] | None,
+    kinds: Sequence[str] | None,
+    as_of: datetime | None,
+) -> Select[Any]:
+    """Restrict a query on ``observation`` to periods, and optionally keys and a time."""
+    c = observation.c
+    q = q.where(c.period.in_(sorted(set(periods))))
+    if indicators is not None:
+        q = q.where(c.indicator.in_(list(indicators)))
+    if units is not None:
+        q = q.where(c.unit.in_(list(units)))
+    if kinds is not None:
+        q = q.where(c.kind.in_([str(k) for k in kinds]))
+    if as_of is not None:
+        q = q.where(c.created_at <= as_of)
+    return q
 
 
 def best_value(obs: Iterable[Observation]) -> dict[tuple[str, str, str], Observation]:
