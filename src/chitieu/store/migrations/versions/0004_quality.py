@@ -1,4 +1,7 @@
-"""Data quality: validation runs and estimate runs.
+"""Data quality: no tables needed (a reserved, empty step).
+
+Estimates are stored as observation vintages with their method and inputs, validation
+findings are computed on demand; this revision keeps the chain 0003 → 0005 in place.
 
 Revision ID: 0004
 Revises: 0003
