@@ -11,10 +11,8 @@ import yaml
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from chitieu.catalog.datafiles import LOADER as _LOADER
 from chitieu.catalog.periods import Period, PeriodType
-
-#: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

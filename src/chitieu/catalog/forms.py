@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.indicators import Catalog, Text, catalog
 from chitieu.catalog.periods import Period, PeriodType
 from chitieu.catalog.units import NATION_ID, Unit, registry
@@ -158,16 +156,9 @@ def load_forms(extra: list[Path] | None = None, cat: Catalog | None = None) -> F
     """Load the shipped forms plus ``extra`` files; CatalogError listing every problem."""
     cat = cat or catalog()
     problems: list[str] = []
-    files: list[Any] = [resources.files("chitieu.catalog") / "data" / "forms.yaml"]
-    for p in extra or []:
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
     forms: dict[str, Form] = {}
-    for f in files:
-        try:
-            data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            problems.append(f"{f}: cannot be read as YAML ({exc})")
-            continue
+    for f in data_files("chitieu.catalog", "forms.yaml", extra):
+        data = read_mapping(f, problems, "'forms'")
         for i, raw in enumerate(data.get("forms") or [], start=1):
             form = _form(raw, cat, f"{f.name} form #{i}", problems)
             if form is None:

@@ -14,17 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.periods import TimeRule
 from chitieu.errors import CatalogError
 
 #: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_EXPECT = "'indicators' (and 'measures', 'groups')"
 
 LANGS = ("vi", "en")
 #: how a missing or unclosed figure may be estimated (analyze/estimate.py implements them)
@@ -306,29 +304,15 @@ def _check_references(cat: Catalog, problems: list[str]) -> None:
         visit(code, [])
 
 
-def _read_yaml(path: Path | Any, problems: list[str]) -> dict[str, Any]:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, yaml.YAMLError) as exc:
-        problems.append(f"{path}: cannot be read as YAML ({exc})")
-        return {}
-    if not isinstance(data, dict):
-        problems.append(f"{path}: must be a mapping with 'indicators' (and 'measures', 'groups')")
-        return {}
-    return data
-
-
 def load_catalog(extra: list[Path] | None = None) -> Catalog:
     """Load the shipped catalog plus ``extra`` files; raise CatalogError listing every problem."""
     problems: list[str] = []
-    files: list[Any] = [resources.files("chitieu.catalog") / "data" / "indicators.yaml"]
-    for p in extra or []:
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    files = data_files("chitieu.catalog", "indicators.yaml", extra)
     indicators: dict[str, Indicator] = {}
     measures: dict[str, Text] = {}
     groups: dict[str, Text] = {}
     for f in files:
-        data = _read_yaml(f, problems)
+        data = read_mapping(f, problems, _EXPECT, allow_empty=False)
         for key, target in (("measures", measures), ("groups", groups)):
             for code, raw in (data.get(key) or {}).items():
                 target[str(code)] = _text(raw, f"{f.name} {key} {code}", problems)

@@ -19,8 +19,7 @@ from typing import Any
 
 import yaml
 
-#: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from chitieu.catalog.datafiles import LOADER as _LOADER
 
 #: findings kept in a report before it says it was capped
 DEFAULT_CAP = 2000

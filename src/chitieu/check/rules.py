@@ -15,12 +15,10 @@ import re
 import unicodedata
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import PeriodType
 from chitieu.check.findings import Severity, messages, register_messages
@@ -222,20 +220,11 @@ def load_rules(extra: list[Path] | None = None, cat: Catalog | None = None) -> R
     """Load the shipped rules plus ``extra`` files; raise CatalogError listing every problem."""
     cat = cat or catalog()
     problems: list[str] = []
-    files: list[Any] = [resources.files("chitieu.check") / "data" / "rules.yaml"]
-    for p in extra or []:
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    files = data_files("chitieu.check", "rules.yaml", extra)
     rules: dict[str, Rule] = {}
     settings: dict[str, dict[str, Any]] = {}
     for f in files:
-        try:
-            data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            problems.append(f"{f}: cannot be read as YAML ({exc})")
-            continue
-        if not isinstance(data, dict):
-            problems.append(f"{f}: must be a mapping with 'rules' (and 'outliers')")
-            continue
+        data = read_mapping(f, problems, "'rules' (and 'outliers')")
         for i, raw in enumerate(data.get("rules") or [], start=1):
             rule = _rule(raw, cat, f"{f.name} rule #{i}", problems)
             if rule is None:
