@@ -4,19 +4,10 @@ import shutil
 from datetime import date
 
 import pytest
+from tests.chromium import CHROMIUM_ARGS
 
 from chitieu.report import build_report
 from chitieu.store.values import Store
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.mark.browser
@@ -33,7 +24,7 @@ def test_html_report_renders_its_charts_in_chromium(demo_sqlite, tmp_path):
     )
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(out["html"].as_uri())

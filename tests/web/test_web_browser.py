@@ -11,18 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.chromium import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
