@@ -189,7 +189,7 @@ def test_current_rows_equal_current(store):
 
 def test_cli_boundary_choices_mirror_the_fact_table():
     from chitieu.analyze.facts import Boundaries
-    from chitieu.cli.data_cmds import BoundariesChoice
+    from chitieu.cli.common import BoundariesChoice
 
     assert [b.value for b in BoundariesChoice] == [b.value for b in Boundaries]
 

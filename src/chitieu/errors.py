@@ -17,6 +17,10 @@ class ChitieuError(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        """Pickled whole (hint included): errors come back from worker processes."""
+        return (self.__class__, (self.message, self.hint))
+
 
 class CatalogError(ChitieuError):
     """The shipped or user catalog data is invalid."""

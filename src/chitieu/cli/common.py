@@ -7,12 +7,21 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from chitieu.errors import ChitieuError
+
+
+class BoundariesChoice(StrEnum):
+    """The choices of analyze.facts.Boundaries (a test keeps them equal), importless."""
+
+    CURRENT = "current"
+    AS_REPORTED = "as_reported"
+
 
 if TYPE_CHECKING:
     from chitieu.store.values import Store

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ import typer
 from chitieu.catalog.units import NATION_ID
 from chitieu.cli.common import (
     EXIT_INVALID,
+    BoundariesChoice,
     DbOption,
     JsonOption,
     LangOption,
@@ -28,13 +28,6 @@ from chitieu.cli.common import (
 
 #: files with more rows than this get a progress bar
 PROGRESS_FROM = 20_000
-
-
-class BoundariesChoice(StrEnum):
-    """The choices of analyze.facts.Boundaries (a test keeps them equal), importless."""
-
-    CURRENT = "current"
-    AS_REPORTED = "as_reported"
 
 
 @contextmanager

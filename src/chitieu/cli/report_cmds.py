@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chitieu.analyze.facts import Boundaries
 from chitieu.catalog.units import NATION_ID
 from chitieu.cli.common import (
+    BoundariesChoice,
     DbOption,
     JsonOption,
     LangOption,
@@ -78,9 +78,9 @@ def report_cmd(
         str | None, typer.Option("--as-of", help="Use the data as it stood at this time (ISO).")
     ] = None,
     boundaries: Annotated[
-        Boundaries,
+        BoundariesChoice,
         typer.Option(help="current: today's 34 provinces; as_reported: those of the period."),
-    ] = Boundaries.CURRENT,
+    ] = BoundariesChoice.CURRENT,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -89,9 +89,13 @@ def report_cmd(
 
     Example: `chitieu report --period 2023S1 --format docx,pdf,html,md --out out`.
     """
+    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
+    if {"pdf", "docx"} & set(formats):  # workers start while the facts are computed
+        from chitieu.report import workers
+
+        workers.start()
     from chitieu.report import build_report
 
-    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
     when = None
     if as_of:
         try:
@@ -107,7 +111,7 @@ def report_cmd(
         out_dir=out,
         templates=templates,
         as_of=when,
-        boundaries=str(boundaries),
+        boundaries=boundaries.value,
         report_date=_date(report_date, "--date"),
     )
     if as_json:

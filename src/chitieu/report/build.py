@@ -145,7 +145,8 @@ def build_report(
         raise ReportError(f"unknown format(s): {', '.join(bad)}", f"use {', '.join(known)}")
     if templates is not None and not templates.is_dir():
         raise ReportError(f"{templates}: not a folder", "give a folder of templates")
-    executor = workers.pool() if any(known[f].needs_images for f in formats) else None
+    needs_images = any(known[f].needs_images for f in formats)
+    pools = workers.pools() if needs_images else {}
     ctx = make_context(store, period, unit, lang, templates, as_of, boundaries, report_date)
     doc = build_document(ctx)
     out_dir = Path(out_dir)
@@ -156,15 +157,25 @@ def build_report(
     stem += f"-{lang}"
     job = RenderJob(doc, out_dir, stem, templates)
     charts = _charts(doc)
-    needs_images = any(known[f].needs_images for f in formats)
     drawn: list[tuple[Future, Chart]] = []
+    pdf: Future | None = None
+    builtin_pdf = "pdf" in formats and known["pdf"].render is _builtin_pdf()
+    pdf_target = out_dir / f"{stem}{known['pdf'].suffix}" if builtin_pdf else None
     if needs_images:
         img_dir = out_dir / f"{stem}_files"
         img_dir.mkdir(exist_ok=True)
-        for c in charts:  # drawn on the other cores while this process goes on
+        for c in charts:  # an older image must not stand in for the one being drawn
             target = img_dir / f"{c.spec.id}.png"
-            drawn.append((workers.submit(executor, workers.draw_chart, c.spec, target), c))
+            target.unlink(missing_ok=True)
+            workers.failed_marker(target).unlink(missing_ok=True)
             job.images[c.spec.id] = target
+        for c in charts:  # drawn on another core while this process goes on
+            fut = workers.submit(
+                pools.get("charts"), workers.draw_chart, c.spec, job.images[c.spec.id]
+            )
+            drawn.append((fut, c))
+        if builtin_pdf and "pdf" in pools:  # starts now, waits for each chart as it needs it
+            pdf = workers.submit(pools["pdf"], workers.print_pdf, job, pdf_target)
     if any(known[f].needs_plotly for f in formats):
         job.plotly = {c.spec.id: to_plotly(c.spec) for c in charts}
     written: dict[str, Path] = {}
@@ -173,16 +184,14 @@ def build_report(
         written[f] = _render(known[f], job, out_dir / f"{stem}{known[f].suffix}")
     for fut, c in drawn:
         workers.result(fut, workers.draw_chart, c.spec, job.images[c.spec.id])
-    pdf = None
-    if "pdf" in later and known["pdf"].render is _builtin_pdf():
-        target = out_dir / f"{stem}{known['pdf'].suffix}"
-        pdf = workers.submit(executor, workers.print_pdf, job, target)
+    if builtin_pdf and pdf is None:  # no worker: printed here, now that the charts exist
+        pdf = workers.submit(None, workers.print_pdf, job, pdf_target)
     for f in later:
         if f == "pdf" and pdf is not None:
             continue
         written[f] = _render(known[f], job, out_dir / f"{stem}{known[f].suffix}")
     if pdf is not None:
-        written["pdf"] = workers.result(pdf, workers.print_pdf, job, target)
+        written["pdf"] = workers.result(pdf, workers.print_pdf, job, pdf_target)
     written = {f: written[f] for f in formats}
     facts = out_dir / f"{stem}.facts.json"
     data = {**ctx.table.to_dict(), **ctx.extra.get("facts", {})}

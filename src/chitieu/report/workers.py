@@ -1,14 +1,19 @@
 """Chart drawing and PDF printing in worker processes, on the machine's other cores.
 
-One process pool per process (the web app builds reports again and again), started on first
-use with the ``forkserver`` method (no fork of a threaded server) and shut down at exit. The
-forkserver imports this module once, so each worker starts with matplotlib and WeasyPrint
-loaded. With one CPU, or ``CHITIEU_REPORT_WORKERS=0``, everything runs in the caller.
+Two single-process pools per process, one per role: ``charts`` (matplotlib) and ``pdf``
+(WeasyPrint). Each worker imports only its own library, so the two imports run side by side,
+and the PDF can start before the charts are drawn: its URL fetcher waits for each chart's PNG
+(written whole, by rename) when the layout reaches it. The pools use the ``forkserver`` start
+method (no fork of a threaded server) and are shut down at exit. :func:`start` launches them
+ahead of time, in a background thread, so that a caller (the ``report`` command, the web app)
+can compute the facts while the workers start. With one CPU, or
+``CHITIEU_REPORT_WORKERS=0``, everything runs in the caller.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -19,7 +24,8 @@ from pathlib import Path
 from chitieu.report.charts import ChartSpec, to_image
 from chitieu.report.render import RenderJob, atomic_path
 
-_POOL: ProcessPoolExecutor | None = None
+ROLES = ("charts", "pdf")
+_POOLS: dict[str, ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
 
 
@@ -32,43 +38,78 @@ def workers_wanted() -> int:
     return 0 if (cpus or 1) < 2 else 2
 
 
-def _warm() -> None:
-    """Load what the tasks need before the first one arrives (runs in each worker)."""
+def _warm_charts() -> None:
+    """Load matplotlib and its font cache before the first chart arrives."""
     import matplotlib.figure
     import matplotlib.font_manager  # noqa: F401  (loads the font cache)
+
+
+def _warm_pdf() -> None:
+    """Load WeasyPrint and the HTML renderer before the first PDF arrives."""
     import weasyprint  # noqa: F401
 
     import chitieu.report.render.html  # noqa: F401
 
 
-def pool() -> Executor | None:
-    """The process's pool of report workers, started on first use (None: work serially)."""
-    global _POOL
-    n = workers_wanted()
-    if n < 1:
-        return None
+_WARM = {"charts": _warm_charts, "pdf": _warm_pdf}
+
+
+def _noop() -> None:
+    """A task that makes a pool start its worker."""
+
+
+def pools() -> dict[str, Executor]:
+    """The process's worker pools by role, created on first use (empty: work serially)."""
+    if workers_wanted() < 1:
+        return {}
     with _LOCK:
-        if _POOL is None:
+        if not _POOLS:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload([__name__, "matplotlib.figure", "weasyprint"])
-            _POOL = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_warm)
+            ctx.set_forkserver_preload([__name__])  # light: each worker loads its own library
+            for role in ROLES:
+                _POOLS[role] = ProcessPoolExecutor(
+                    max_workers=1, mp_context=ctx, initializer=_WARM[role]
+                )
             atexit.register(shutdown)
-        return _POOL
+        return dict(_POOLS)
+
+
+def start() -> threading.Thread | None:
+    """Start the workers now, in the background; returns the thread doing it (None: serial)."""
+    if workers_wanted() < 1:
+        return None
+
+    def run() -> None:
+        for executor in pools().values():
+            with contextlib.suppress(BrokenProcessPool, RuntimeError):  # replaced on next use
+                executor.submit(_noop)
+
+    thread = threading.Thread(target=run, name="chitieu-report-workers", daemon=True)
+    thread.start()
+    return thread
 
 
 def shutdown() -> None:
     """Stop the workers (registered to run at exit)."""
-    global _POOL
     with _LOCK:
-        if _POOL is not None:
-            _POOL.shutdown(wait=True, cancel_futures=True)
-            _POOL = None
+        for executor in _POOLS.values():
+            executor.shutdown(wait=True, cancel_futures=True)
+        _POOLS.clear()
+
+
+def failed_marker(target: Path) -> Path:
+    """The file that says drawing ``target`` failed (so that the PDF stops waiting for it)."""
+    return target.with_name(target.name + ".failed")
 
 
 def draw_chart(spec: ChartSpec, target: Path) -> Path:
     """Draw one chart as PNG into ``target``, whole or not at all."""
-    with atomic_path(target) as tmp:
-        to_image(spec, tmp)
+    try:
+        with atomic_path(target) as tmp:
+            to_image(spec, tmp)
+    except BaseException:
+        failed_marker(target).touch()
+        raise
     return target
 
 
@@ -86,7 +127,7 @@ def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-u
     if executor is not None:
         try:
             return executor.submit(fn, *args)
-        except BrokenProcessPool:  # a worker died earlier: a new pool next time
+        except (BrokenProcessPool, RuntimeError):  # a worker died earlier: new pools next time
             shutdown()
     fut: Future = Future()
     try:
@@ -97,7 +138,7 @@ def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-u
 
 
 def result(fut: Future, fn, *args):  # type: ignore[no-untyped-def]
-    """The task's result; if a worker died, the pool is replaced and the task run here."""
+    """The task's result; if a worker died, the pools are replaced and the task run here."""
     try:
         return fut.result()
     except BrokenProcessPool:

@@ -58,10 +58,10 @@ def render_html(job: RenderJob, path: Path) -> None:
 
 
 def render_pdf(job: RenderJob, path: Path) -> None:
-    """Print the static HTML to PDF with WeasyPrint."""
-    from weasyprint import HTML
+    """Print the static HTML to PDF with WeasyPrint (charts are waited for as they are drawn)."""
+    from chitieu.report.render.pdf import write_pdf
 
-    HTML(string=html_text(job, static=True), base_url=str(job.out_dir)).write_pdf(path)
+    write_pdf(html_text(job, static=True), job.out_dir, set(job.images.values()), path)
 
 
 register_renderer("html", ".html", render_html, needs_plotly=True)
