@@ -7,11 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from importlib import resources
 
-import yaml
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from chitieu.catalog.datafiles import LOADER as _LOADER
+from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.periods import Period, PeriodType
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -41,7 +40,7 @@ def format_pct(value: float, decimals: int = 2, lang: str = "vi", sign: bool = F
 @cache
 def _period_names() -> dict[str, dict[str, str]]:
     path = resources.files("chitieu.catalog") / "data" / "periods.yaml"
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    return load_yaml(path.read_text(encoding="utf-8"))
 
 
 def period_label(p: Period, lang: str = "vi", form: str | None = None) -> str:

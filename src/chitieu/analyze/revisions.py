@@ -18,10 +18,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import distinct, func, select
 
 from chitieu.analyze.facts import Boundaries, FactBuilder
+from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period, periods_within
 from chitieu.catalog.units import NATION_ID, registry
@@ -144,7 +144,7 @@ def revisions(store: Store, indicator: str, unit: str, period: str) -> Revisions
 @cache
 def _phrasing() -> dict[str, dict[str, str]]:
     path = resources.files("chitieu.catalog") / "data" / "revisions.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     return {
         lang: {k: unicodedata.normalize("NFC", v) for k, v in d.items()} for lang, d in data.items()
     }

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.indicators import Text
 from chitieu.errors import CatalogError
 
@@ -279,7 +280,7 @@ def load_framework(path: Path | None = None) -> Framework:
     """Read and check a framework file (the shipped one by default)."""
     src = path or resources.files("chitieu.benchmark") / "data" / "framework.yaml"
     try:
-        raw = _nfc(yaml.safe_load(src.read_text(encoding="utf-8")))
+        raw = _nfc(load_yaml(src.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{src}: cannot read the framework: {exc}", "fix the YAML") from exc
     ck = _Checker()

@@ -15,9 +15,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from jinja2 import Environment, StrictUndefined
 
+from chitieu.catalog.datafiles import load_yaml
 from chitieu.fmt import format_number, format_pct
 
 from .run import BenchmarkResult
@@ -50,7 +50,7 @@ class GapFact:
 def phrasing() -> dict[str, Any]:
     """The sentence templates."""
     path = resources.files("chitieu.benchmark") / "data" / "phrasing.yaml"
-    return yaml.safe_load(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
+    return load_yaml(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
 
 
 def lower_first(text: str) -> str:

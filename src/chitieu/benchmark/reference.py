@@ -14,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import insert, select
 
 from chitieu.analyze.facts import FactBuilder
+from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.units import NATION_ID
 from chitieu.check.findings import Finding, Report, register_messages
 from chitieu.collect.numbers import parse_number
@@ -70,7 +70,7 @@ class RefRow:
 @cache
 def _messages_registered() -> bool:
     path = resources.files("chitieu.benchmark") / "data" / "messages.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     register_messages(
         {
             k: {p: {lang: unicodedata.normalize("NFC", t) for lang, t in v[p].items()} for p in v}

@@ -13,6 +13,11 @@ import yaml
 LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def load_yaml(text: str) -> Any:
+    """Parse YAML text safely, with libyaml when present (every data file goes through here)."""
+    return yaml.load(text, Loader=LOADER)
+
+
 def data_files(package: str, name: str, extra: Iterable[Path] | None = None) -> list[Any]:
     """``package``'s shipped ``data/name``, then each extra file (a folder's *.yaml, sorted)."""
     files: list[Any] = [resources.files(package) / "data" / name]
@@ -26,7 +31,7 @@ def read_mapping(
 ) -> dict[str, Any]:
     """One file's YAML mapping; a problem naming the file (and ``{}``) if it is not one."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         problems.append(f"{path}: cannot be read as YAML ({exc})")
         return {}

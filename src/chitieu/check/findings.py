@@ -17,9 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
-from chitieu.catalog.datafiles import LOADER as _LOADER
+from chitieu.catalog.datafiles import load_yaml
 
 #: findings kept in a report before it says it was capped
 DEFAULT_CAP = 2000
@@ -37,7 +35,7 @@ class Severity(StrEnum):
 def messages() -> dict[str, dict[str, dict[str, str]]]:
     """Message templates by finding type."""
     path = resources.files("chitieu.check") / "data" / "messages.yaml"
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    data = load_yaml(path.read_text(encoding="utf-8"))
     return {
         k: {
             part: {lang: unicodedata.normalize("NFC", t) for lang, t in v[part].items()}

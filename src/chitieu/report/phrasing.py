@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, TemplateError
 
+from chitieu.catalog.datafiles import load_yaml
 from chitieu.errors import CatalogError
 
 LANGS = ("vi", "en")
@@ -48,7 +49,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 @cache
 def _shipped() -> dict[str, Any]:
     path = resources.files("chitieu.report") / "data" / "phrasing.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return load_yaml(path.read_text(encoding="utf-8"))
 
 
 def phrasing(lang: str = "vi", templates: Path | None = None) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def phrasing(lang: str = "vi", templates: Path | None = None) -> dict[str, Any]:
     user = templates / "phrasing.yaml" if templates else None
     if user is not None and user.is_file():
         try:
-            extra = yaml.safe_load(user.read_text(encoding="utf-8")) or {}
+            extra = load_yaml(user.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise CatalogError(f"{user}: not valid YAML ({exc})", "fix the file") from exc
         if not isinstance(extra, dict):
