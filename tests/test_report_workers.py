@@ -47,7 +47,7 @@ def test_pdf_stops_waiting_when_the_chart_failed(tmp_path: Path, monkeypatch):
         path.write_bytes(b"half a picture")
         raise ValueError("cannot draw")
 
-    monkeypatch.setattr(workers, "to_image", broken)
+    monkeypatch.setattr("chitieu.report.charts.to_image", broken)
     with pytest.raises(ValueError, match="cannot draw"):
         workers.draw_chart(_spec(), target)
     assert workers.failed_marker(target).exists() and not target.exists()
@@ -115,3 +115,22 @@ def test_start_launches_the_workers_in_the_background():
     thread.join(timeout=60)
     assert not thread.is_alive()
     assert set(workers.pools()) == {"charts", "pdf"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "wanted"),
+    [
+        (["chitieu", "report", "--period", "2023S1"], True),  # every format by default
+        (["chitieu", "report", "-p", "2023S1", "--format", "md,html"], False),
+        (["chitieu", "report", "-p", "2023S1", "-f", "pdf"], True),
+        (["chitieu", "report", "--format=docx", "-p", "2023S1"], True),
+        (["chitieu", "report", "--help"], False),
+        (["chitieu", "summary", "--period", "2023S1"], False),
+        (["chitieu", "tasks", "report"], False),
+        (["chitieu"], False),
+    ],
+)
+def test_the_program_starts_workers_only_for_a_report_that_needs_them(argv, wanted):
+    from chitieu.cli.entry import report_needs_workers
+
+    assert report_needs_workers(argv) is wanted

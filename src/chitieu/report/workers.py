@@ -20,13 +20,16 @@ import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chitieu.report.charts import ChartSpec, to_image
-from chitieu.report.render import RenderJob, atomic_path
+if TYPE_CHECKING:  # imported when a task runs: this module stays light (the CLI loads it first)
+    from chitieu.report.charts import ChartSpec
+    from chitieu.report.render import RenderJob
 
 ROLES = ("charts", "pdf")
 _POOLS: dict[str, ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
+_STARTER: threading.Thread | None = None
 
 
 def workers_wanted() -> int:
@@ -43,12 +46,13 @@ def _warm_charts() -> None:
     import matplotlib.figure
     import matplotlib.font_manager  # noqa: F401  (loads the font cache)
 
+    import chitieu.report.charts  # noqa: F401
+
 
 def _warm_pdf() -> None:
-    """Load WeasyPrint and the HTML renderer before the first PDF arrives."""
-    import weasyprint  # noqa: F401
-
-    import chitieu.report.render.html  # noqa: F401
+    """Load WeasyPrint before the first PDF arrives (a trial print measured no faster)."""
+    import chitieu.report.render.html
+    import chitieu.report.render.pdf  # noqa: F401
 
 
 _WARM = {"charts": _warm_charts, "pdf": _warm_pdf}
@@ -75,18 +79,25 @@ def pools() -> dict[str, Executor]:
 
 
 def start() -> threading.Thread | None:
-    """Start the workers now, in the background; returns the thread doing it (None: serial)."""
+    """Start the workers now, in the background; returns the thread doing it (None: serial).
+
+    Calling it again while the pools stand does nothing more.
+    """
+    global _STARTER
     if workers_wanted() < 1:
         return None
+    with _LOCK:
+        if _STARTER is not None and _POOLS:
+            return _STARTER
 
     def run() -> None:
         for executor in pools().values():
             with contextlib.suppress(BrokenProcessPool, RuntimeError):  # replaced on next use
                 executor.submit(_noop)
 
-    thread = threading.Thread(target=run, name="chitieu-report-workers", daemon=True)
-    thread.start()
-    return thread
+    _STARTER = threading.Thread(target=run, name="chitieu-report-workers", daemon=True)
+    _STARTER.start()
+    return _STARTER
 
 
 def shutdown() -> None:
@@ -104,6 +115,9 @@ def failed_marker(target: Path) -> Path:
 
 def draw_chart(spec: ChartSpec, target: Path) -> Path:
     """Draw one chart as PNG into ``target``, whole or not at all."""
+    from chitieu.report.charts import to_image
+    from chitieu.report.render import atomic_path
+
     try:
         with atomic_path(target) as tmp:
             to_image(spec, tmp)
@@ -115,6 +129,7 @@ def draw_chart(spec: ChartSpec, target: Path) -> Path:
 
 def print_pdf(job: RenderJob, target: Path) -> Path:
     """Print the report's PDF into ``target``, whole or not at all (built-in renderer)."""
+    from chitieu.report.render import atomic_path
     from chitieu.report.render.html import render_pdf
 
     with atomic_path(target) as tmp:

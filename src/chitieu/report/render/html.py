@@ -21,8 +21,9 @@ def plotly_js() -> Path:
     return Path(str(resources.files("plotly") / "package_data" / PLOTLY_JS))
 
 
-def _css(job: RenderJob) -> str:
-    user = job.template_file("report.css")
+def report_css(job: RenderJob | None = None) -> str:
+    """The report's style sheet: the user's ``report.css`` from --templates, else the built-in."""
+    user = job.template_file("report.css") if job is not None else None
     if user is not None:
         return user.read_text(encoding="utf-8")
     return (resources.files("chitieu.report") / "templates" / "report.css").read_text("utf-8")
@@ -37,7 +38,7 @@ def html_text(job: RenderJob, static: bool) -> str:
         .render(
             doc=job.doc,
             meta=job.doc.meta,
-            css=_css(job),
+            css=report_css(job),
             static=static,
             images=images,
             plotly=job.plotly,

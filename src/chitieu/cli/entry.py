@@ -1,0 +1,42 @@
+"""The ``chitieu`` program: starts what a command will wait for, then runs the Typer app.
+
+``chitieu report`` with PDF or DOCX output draws charts and prints the PDF in worker processes
+(``chitieu.report.workers``). They take ~0,5 s each to load matplotlib and WeasyPrint, so they
+are started here, before the CLI's own imports, and load side by side while the facts are
+computed. This module imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def report_needs_workers(argv: list[str]) -> bool:
+    """Is ``argv`` a ``chitieu report`` asking for a format made in workers (PDF or DOCX)?
+
+    The app's own options (``--version``, ``--help``) come before a command, so the command is
+    the first argument.
+    """
+    if argv[1:2] != ["report"] or {"-h", "--help"} & set(argv):
+        return False
+    for i, arg in enumerate(argv):
+        if arg in ("--format", "-f") and i + 1 < len(argv):
+            return "pdf" in argv[i + 1] or "docx" in argv[i + 1]
+        if arg.startswith("--format="):
+            return "pdf" in arg or "docx" in arg
+    return True  # the default: every format
+
+
+def main() -> None:
+    """Entry point of the ``chitieu`` script."""
+    if report_needs_workers(sys.argv):
+        from chitieu.report import workers
+
+        workers.start()
+    from chitieu.cli.main import app
+
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
