@@ -72,6 +72,11 @@ ICT_REVENUE,Nowhere Province,2023,5,actual
     }
     merged = next(f for f in rep.findings if f.row == 3)
     assert "Tây Ninh" in merged.hint("en") and merged.column == "unit"
+    assert merged.message("vi") == (
+        "Không xác định được đơn vị 'Long An' cho kỳ 2026S1: "
+        "Tỉnh Long An (80@63) không còn tồn tại vào ngày 30/06/2026"
+    )
+    assert merged.hint("vi").startswith("Long An đã hợp nhất vào Tỉnh Tây Ninh (80@34) từ ngày")
     assert all(f.file == "in.csv" for f in rep.findings)
     d = rep.to_dict()
     assert d["errors"] == 10 and d["counts"]["unknown-unit"] == 2

@@ -168,7 +168,7 @@ def test_resolve(reg: UnitRegistry, text: str, on: date, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "on", "in_hint"),
     [
-        ("Long An", NEW_PERIOD, "merged into Tỉnh Tây Ninh (80@34) from 2025-07-01"),
+        ("Long An", NEW_PERIOD, "merged into Tỉnh Tây Ninh (80@34) from Jul 1, 2025"),
         ("Bình Định", AFTER, "merged into Tỉnh Gia Lai (52@34)"),
         ("Bà Rịa-Vũng Tàu", NEW_PERIOD, "Thành phố Hồ Chí Minh (79@34)"),
         ("72", NEW_PERIOD, "Tỉnh Tây Ninh (80@34)"),
@@ -185,12 +185,31 @@ def test_resolve_not_valid(reg: UnitRegistry, text: str, on: date, in_hint: str)
 
 
 def test_long_an_hint_text(reg: UnitRegistry) -> None:
-    """The merged-name hint reads as documented."""
+    """The merged-name error reads as documented, in Vietnamese and in English (CLDR dates)."""
     with pytest.raises(UnitError) as err:
         reg.resolve("Long An", NEW_PERIOD)
     assert err.value.hint == (
-        "Long An was merged into Tỉnh Tây Ninh (80@34) from 2025-07-01; "
-        "use that unit for periods after 2025-06-30"
+        "Long An was merged into Tỉnh Tây Ninh (80@34) from Jul 1, 2025; "
+        "use that unit for periods after Jun 30, 2025"
+    )
+    assert err.value.text("vi") == (
+        f"Tỉnh Long An (80@63) không còn tồn tại vào ngày {NEW_PERIOD:%d/%m/%Y}",
+        "Long An đã hợp nhất vào Tỉnh Tây Ninh (80@34) từ ngày 01/07/2025; "
+        "dùng đơn vị này cho các kỳ sau ngày 30/06/2025",
+    )
+
+
+def test_unit_errors_cross_processes_whole(reg: UnitRegistry) -> None:
+    """A unit error pickled (as from a worker process) keeps its code and both languages."""
+    import pickle
+
+    with pytest.raises(UnitError) as err:
+        reg.resolve("Lông Ănn", NEW_PERIOD)
+    back = pickle.loads(pickle.dumps(err.value))
+    assert (back.code, back.text("vi"), back.text("en")) == (
+        "unknown-name",
+        ("không có đơn vị tên 'Lông Ănn'", "Tên gần giống: Long An, Nghệ An, Lạng Sơn, Đồng Nai"),
+        ("unknown unit 'Lông Ănn'", "closest names: Long An, Nghệ An, Lạng Sơn, Đồng Nai"),
     )
 
 

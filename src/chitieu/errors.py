@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 
 class ChitieuError(Exception):
     """Base class: a message, and a hint on how to fix the problem."""
@@ -21,6 +24,10 @@ class ChitieuError(Exception):
         """Pickled whole (hint included): errors come back from worker processes."""
         return (self.__class__, (self.message, self.hint))
 
+    def text(self, lang: str = "vi") -> tuple[str, str]:
+        """Message and hint in ``lang`` where the error has both languages (else as raised)."""
+        return self.message, self.hint
+
 
 class CatalogError(ChitieuError):
     """The shipped or user catalog data is invalid."""
@@ -29,7 +36,22 @@ class CatalogError(ChitieuError):
 
 
 class UnitError(ChitieuError):
-    """A reporting unit cannot be identified."""
+    """A reporting unit cannot be identified: a ``code`` of catalog/data/unit_messages.yaml.
+
+    ``message`` and ``hint`` are the English text; ``text("vi")`` gives the Vietnamese.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(*self.text("en"))
+
+    def text(self, lang: str = "vi") -> tuple[str, str]:
+        from chitieu.catalog.units import unit_message
+
+        return unit_message(self.code, self.params, lang)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (functools.partial(UnitError, self.code, **self.params), ())
 
 
 class PeriodError(ChitieuError):

@@ -18,7 +18,9 @@ from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
+from chitieu.catalog.datafiles import load_yaml
 from chitieu.errors import CatalogError, UnitError
 
 MERGER_DATE = date(2025, 7, 1)
@@ -174,10 +176,7 @@ class UnitRegistry:
         try:
             return self._units[unit_id]
         except KeyError:
-            raise UnitError(
-                f"unknown unit id {unit_id!r}",
-                "ids are 'VN' or a 2-digit code with '@63' (until 2025-06-30) or '@34', e.g. 80@34",
-            ) from None
+            raise UnitError("unknown-id", text=unit_id) from None
 
     def units(self, as_of: date | None = None) -> list[Unit]:
         """All units, or only those valid on ``as_of`` (nation included)."""
@@ -198,7 +197,8 @@ class UnitRegistry:
             code = raw.zfill(2)
             same_code = [u for u in self.all() if u.code == code]
             if not same_code:
-                raise UnitError(f"unknown province code {code!r}", self._codes_hint(on))
+                codes = ", ".join(u.code for u in self.provinces(on))
+                raise UnitError("unknown-code", text=code, on=on, codes=codes)
             for unit in same_code:
                 if unit.valid_on(on):
                     return unit
@@ -209,10 +209,13 @@ class UnitRegistry:
             return valid[0]
         if len(valid) > 1:
             ids = ", ".join(u.id for u in valid)
-            raise UnitError(f"{text!r} is ambiguous on {on}", f"matches {ids}; use a unit id")
+            raise UnitError("ambiguous", text=text, on=on, ids=ids)
         if candidates:
             return self._check_valid(candidates[0], on)
-        raise UnitError(f"unknown unit {text!r}", self._close_hint(raw))
+        names = self._close_names(raw)
+        if names:
+            raise UnitError("unknown-name", text=text, names=names)
+        raise UnitError("unknown-name-far", text=text)
 
     def _check_valid(self, unit: Unit, on: date) -> Unit:
         """Return ``unit`` if valid on ``on``, else raise UnitError explaining the merger."""
@@ -221,30 +224,31 @@ class UnitRegistry:
         if unit.valid_to is not None and on > unit.valid_to:
             new = self.successor(unit.id)
             raise UnitError(
-                f"{unit.name} ({unit.id}) no longer exists on {on}",
-                f"{unit.short_name} was merged into {new.name} ({new.id}) from {new.valid_from}; "
-                f"use that unit for periods after {unit.valid_to}",
+                "merged",
+                unit=f"{unit.name} ({unit.id})",
+                short=unit.short_name,
+                new=f"{new.name} ({new.id})",
+                on=on,
+                to=unit.valid_to,
+                **{"from": new.valid_from},
             )
         olds = ", ".join(f"{p.name} ({p.id})" for p in self.predecessors(unit.id))
         raise UnitError(
-            f"{unit.name} ({unit.id}) does not exist yet on {on}",
-            f"it was formed on {unit.valid_from} from {olds}; "
-            f"use those units for periods up to {LAST_OLD_DAY}",
+            "not-yet",
+            unit=f"{unit.name} ({unit.id})",
+            olds=olds,
+            on=on,
+            last_old_day=LAST_OLD_DAY,
+            **{"from": unit.valid_from},
         )
 
-    def _codes_hint(self, on: date) -> str:
-        """Hint listing the province codes valid on a date."""
-        return f"valid codes on {on}: " + ", ".join(u.code for u in self.provinces(on))
-
-    def _close_hint(self, text: str) -> str:
-        """Hint naming the known units closest to ``text``."""
+    def _close_names(self, text: str) -> str:
+        """The known units' names closest to ``text`` ("" if none is close)."""
         choices: dict[str, str] = {"viet nam": "Việt Nam"}
         for unit in self.all()[1:]:
             choices.setdefault(normalise_name(unit.name), unit.short_name)
         close = difflib.get_close_matches(normalise_name(text), list(choices), n=5, cutoff=0.6)
-        if not close:
-            return "no similar name; use a province code (e.g. 80) or a unit id (e.g. 80@34)"
-        return "closest names: " + ", ".join(dict.fromkeys(choices[c] for c in close))
+        return ", ".join(dict.fromkeys(choices[c] for c in close))
 
     def successor(self, unit_id: str) -> Unit:
         """The 34-set unit that absorbed a 63-set unit (identity for 34-set units and VN)."""
@@ -279,12 +283,31 @@ class UnitRegistry:
             if len(olds) == 1:
                 return olds[0].id
             raise UnitError(
-                f"{unit.name} ({unit.id}) spans {len(olds)} old provinces",
-                "no single 63-set unit contains it: " + ", ".join(u.id for u in olds),
+                "spans",
+                unit=f"{unit.name} ({unit.id})",
+                n=len(olds),
+                ids=", ".join(u.id for u in olds),
             )
-        raise UnitError(
-            f"no {system!r} unit contains {unit.id}", "system is 'nation', '63' or '34'"
-        )
+        raise UnitError("no-system", system=system, unit=unit.id)
+
+
+@cache
+def _unit_messages() -> dict[str, dict[str, dict[str, str]]]:
+    path = files("chitieu.catalog") / "data" / "unit_messages.yaml"
+    return load_yaml(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
+
+
+def unit_message(code: str, params: dict[str, Any], lang: str = "vi") -> tuple[str, str]:
+    """The message and hint of a :class:`UnitError` in ``lang``, dates in CLDR's form."""
+    from babel.dates import format_date
+
+    entry = _unit_messages()[code]
+    pattern = "dd/MM/y" if lang == "vi" else "medium"
+    ctx = {
+        k: format_date(v, pattern, locale=lang) if isinstance(v, date) else v
+        for k, v in params.items()
+    }
+    return entry["message"][lang].format_map(ctx), entry["hint"][lang].format_map(ctx)
 
 
 @cache

@@ -90,12 +90,17 @@ def handle_errors(fn: F) -> F:
                         "error": exc.message,
                         "hint": exc.hint,
                         "type": type(exc).__name__,
+                        "text": {
+                            lang: dict(zip(("error", "hint"), exc.text(lang), strict=True))
+                            for lang in ("vi", "en")
+                        },
                     }
                 )
             else:
-                err_console.print(f"[bold red]Lỗi / Error:[/] {exc.message}", highlight=False)
-                if exc.hint:
-                    err_console.print(f"[yellow]Cách sửa / Fix:[/] {exc.hint}", highlight=False)
+                message, hint = exc.text(kwargs.get("lang") or "vi")
+                err_console.print(f"[bold red]Lỗi / Error:[/] {message}", highlight=False)
+                if hint:
+                    err_console.print(f"[yellow]Cách sửa / Fix:[/] {hint}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -88,6 +88,14 @@ class ImportResult:
         return self.batch.rows if self.batch else 0
 
 
+def _unit_reasons(exc: UnitError) -> dict[str, str]:
+    """The finding's parameters saying why a unit is unknown, in each language."""
+    out = {}
+    for lang in ("vi", "en"):
+        out[f"reason_{lang}"], out[f"suggestion_{lang}"] = exc.text(lang)
+    return out
+
+
 class RowChecker:
     """Turns rows of cells into values, reporting every problem it finds."""
 
@@ -254,8 +262,7 @@ class RowChecker:
                     "unit",
                     utext,
                     period=period.id,
-                    reason=got.message,
-                    suggestion=got.hint,
+                    **_unit_reasons(got),
                 )
             else:
                 unit_id = got
