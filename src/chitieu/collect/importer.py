@@ -6,62 +6,41 @@ written unless the whole file is valid.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from chitieu.catalog.indicators import Catalog, ValueType, catalog
-from chitieu.catalog.periods import Period, parse_period
-from chitieu.catalog.units import UnitRegistry, registry, strip_diacritics
 from chitieu.check.findings import Finding, Report
-from chitieu.collect.numbers import (
-    AmbiguousNumberError,
-    Locale,
-    detect_locale,
-    parse_number,
-    plain_decimal,
-)
+from chitieu.collect.numbers import Locale, detect_locale
 from chitieu.collect.reader import Table, read_table
-from chitieu.errors import NumberFormatError, PeriodError, UnitError
-from chitieu.store.schema import Kind, Status
+from chitieu.collect.rows import (
+    _HEADERS,
+    HEADER_ALIASES,
+    KIND_ALIASES,
+    OPTIONAL,
+    REQUIRED,
+    STATUS_ALIASES,
+    RowChecker,
+    _norm,
+)
+from chitieu.errors import NumberFormatError
 from chitieu.store.values import BatchInfo, NewValue, Store
 
-REQUIRED = ("indicator", "unit", "period", "value", "kind")
-OPTIONAL = ("comment", "status")
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_\-./]+", "", strip_diacritics(str(text)).casefold())
-
-
-#: accepted header names (compared without case, diacritics, spaces or underscores)
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "indicator": ("indicator", "chỉ tiêu", "mã chỉ tiêu", "dataelement", "ma_chi_tieu"),
-    "unit": ("unit", "đơn vị", "mã đơn vị", "tỉnh", "tỉnh/thành phố", "orgunit", "địa phương"),
-    "period": ("period", "kỳ", "kỳ báo cáo", "thời kỳ"),
-    "value": ("value", "giá trị", "số liệu"),
-    "kind": ("kind", "loại", "loại số liệu"),
-    "comment": ("comment", "ghi chú"),
-    "status": ("status", "trạng thái"),
-}
-_HEADERS = {_norm(a): col for col, aliases in HEADER_ALIASES.items() for a in aliases}
-
-KIND_ALIASES = {
-    Kind.ACTUAL: ("actual", "thực hiện", "th", "a"),
-    Kind.ESTIMATE: ("estimate", "ước", "ước tính", "ước đạt", "ước thực hiện", "e"),
-    Kind.PLAN: ("plan", "kế hoạch", "kh", "target", "p"),
-}
-_KINDS = {_norm(a): k for k, aliases in KIND_ALIASES.items() for a in aliases}
-STATUS_ALIASES = {
-    Status.PROVISIONAL: ("provisional", "sơ bộ", "tạm tính"),
-    Status.FINAL: ("final", "chính thức"),
-}
-_STATUSES = {_norm(a): s for s, aliases in STATUS_ALIASES.items() for a in aliases}
-_PLAIN_INT = re.compile(r"^-?[0-9]{1,15}$")
-
+#: what other modules took from here before rows.py existed
+__all__ = [
+    "HEADER_ALIASES",
+    "KIND_ALIASES",
+    "OPTIONAL",
+    "REQUIRED",
+    "STATUS_ALIASES",
+    "ImportResult",
+    "RowChecker",
+    "_norm",
+    "check_table",
+    "import_file",
+]
 
 #: progress callback: (phase "check" | "write", rows just done, rows in all)
 Progress = Callable[[str, int, int], None]
@@ -86,212 +65,6 @@ class ImportResult:
     def written(self) -> int:
         """Rows stored (0 on a dry run or when the file had errors)."""
         return self.batch.rows if self.batch else 0
-
-
-def _unit_reasons(exc: UnitError) -> dict[str, str]:
-    """The finding's parameters saying why a unit is unknown, in each language."""
-    out = {}
-    for lang in ("vi", "en"):
-        out[f"reason_{lang}"], out[f"suggestion_{lang}"] = exc.text(lang)
-    return out
-
-
-class RowChecker:
-    """Turns rows of cells into values, reporting every problem it finds."""
-
-    def __init__(
-        self,
-        cat: Catalog | None = None,
-        units: UnitRegistry | None = None,
-        locale: Locale | None = None,
-    ) -> None:
-        self.cat = cat or catalog()
-        self.units = units or registry()
-        self.locale = locale
-        self._unit_cache: dict[tuple[str, Any], str | UnitError] = {}
-        self._period_cache: dict[str, Period | None] = {}
-        #: per column, raw cell → what it resolves to (None: not good, see the full check)
-        self._resolvers = (("indicator", self._ind), ("period", self._per),
-                           ("kind", self._kind), ("status", self._status))  # fmt: skip
-        self._cells: dict[str, dict[Any, Any]] = {col: {} for col, _ in self._resolvers}
-        self._units_seen: dict[tuple[Any, str], str] = {}
-
-    def _period(self, text: str) -> Period | None:
-        if text not in self._period_cache:
-            try:
-                self._period_cache[text] = parse_period(text)
-            except PeriodError:
-                self._period_cache[text] = None
-        return self._period_cache[text]
-
-    def _unit(self, text: str, p: Period) -> str | UnitError:
-        key = (text, p.end)
-        if key not in self._unit_cache:
-            try:
-                self._unit_cache[key] = self.units.resolve(text, p.end).id
-            except UnitError as exc:
-                self._unit_cache[key] = exc
-        return self._unit_cache[key]
-
-    def _number(self, raw: Any) -> float | Finding:
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return float(raw)
-        text = str(raw)
-        if _PLAIN_INT.match(text):
-            return float(text)
-        try:
-            return parse_number(text, self.locale).value
-        except AmbiguousNumberError as exc:
-            readings = " / ".join(f"{lc}: {v:g}" for lc, v in exc.readings.items())
-            return Finding("ambiguous-number", value=text, params={"readings": readings})
-        except NumberFormatError as exc:
-            return Finding(
-                "bad-number", value=text, params={"reason": exc.message, "suggestion": exc.hint}
-            )
-
-    def _ind(self, cell: Any) -> tuple[str, bool] | None:
-        code = str(cell or "").strip()
-        ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
-        if not code or ind is None or ind.is_derived:
-            return None
-        return ind.code, ind.value_type == ValueType.INTEGER
-
-    def _per(self, cell: Any) -> tuple[Period, str] | None:
-        text = str(cell or "").strip()
-        period = self._period(text) if text else None
-        return None if period is None else (period, period.id)
-
-    def _kind(self, cell: Any) -> str | None:
-        text = str(cell or "").strip()
-        return _KINDS.get(_norm(text)) if text else None
-
-    def _status(self, cell: Any) -> str | None:
-        text = str(cell or "").strip()
-        return _STATUSES.get(_norm(text)) if text else Status.PROVISIONAL
-
-    def _fast(self, cells: dict[str, Any]) -> NewValue | None:
-        """The row's value when every cell is good, from per-cell caches; None otherwise.
-
-        A file repeats few distinct indicators, units, periods and kinds, so each is resolved
-        once. None sends the row to the full check, which then reports what is wrong.
-        """
-        got: list[Any] = []
-        try:
-            for col, resolve in self._resolvers:
-                cell = cells.get(col)
-                cache = self._cells[col]
-                if cell in cache:
-                    hit = cache[cell]
-                else:
-                    hit = cache[cell] = resolve(cell)
-                if hit is None:
-                    return None
-                got.append(hit)
-            (code, integer), (period, pid), kind, status = got
-            ucell = cells.get("unit")
-            ukey = (ucell, pid)
-            unit = self._units_seen.get(ukey)
-        except TypeError:  # an unhashable cell
-            return None
-        if unit is None:
-            utext = str(ucell or "").strip()
-            found = self._unit(utext, period) if utext else None
-            if not isinstance(found, str):
-                return None
-            unit = self._units_seen[ukey] = found
-        raw = cells.get("value")
-        if raw is None or raw == "":
-            return None
-        value: float | Finding
-        plain = plain_decimal(self.locale)
-        if isinstance(raw, str) and plain is not None and plain.match(raw):
-            value = float(raw.replace(",", "."))
-        else:
-            value = self._number(raw)
-            if isinstance(value, Finding):
-                return None
-        if integer and value != int(value):
-            return None
-        comment = str(cells.get("comment") or "").strip() or None
-        return NewValue(code, unit, pid, kind, value, status, comment)
-
-    def check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
-        """One row's value, or the findings that stop it (``where`` locates them)."""
-        return self._fast(cells) or self._check(cells, where)
-
-    def _check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
-        found: list[Finding] = []
-
-        def bad(type_: str, column: str, value: Any = None, **params: Any) -> None:
-            found.append(Finding(type_, value=value, column=column, params=params, **where))
-
-        for col in REQUIRED:
-            if cells.get(col) in (None, ""):
-                bad("missing-value", col)
-        code = str(cells.get("indicator") or "").strip()
-        ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
-        if code and ind is None:
-            import difflib
-
-            close = difflib.get_close_matches(code.upper(), self.cat.indicators, n=3, cutoff=0.6)
-            sugg = (
-                f"did you mean {', '.join(close)}? (chitieu catalog lists all)"
-                if close
-                else "run `chitieu catalog` for the list of codes"
-            )
-            bad("unknown-indicator", "indicator", code, suggestion=sugg)
-        elif ind is not None and ind.is_derived:
-            bad(
-                "derived-indicator",
-                "indicator",
-                code,
-                formula=ind.formula,
-                operands=", ".join(ind.operands),
-            )
-        ptext = str(cells.get("period") or "").strip()
-        period = self._period(ptext) if ptext else None
-        if ptext and period is None:
-            bad("bad-period", "period", ptext)
-        utext = str(cells.get("unit") or "").strip()
-        unit_id: str | None = None
-        if utext and period is not None:
-            got = self._unit(utext, period)
-            if isinstance(got, UnitError):
-                bad(
-                    "unknown-unit",
-                    "unit",
-                    utext,
-                    period=period.id,
-                    **_unit_reasons(got),
-                )
-            else:
-                unit_id = got
-        ktext = str(cells.get("kind") or "").strip()
-        kind = _KINDS.get(_norm(ktext)) if ktext else None
-        if ktext and kind is None:
-            bad("bad-kind", "kind", ktext)
-        stext = str(cells.get("status") or "").strip()
-        status = _STATUSES.get(_norm(stext)) if stext else Status.PROVISIONAL
-        if status is None:
-            bad("bad-status", "status", stext)
-        raw = cells.get("value")
-        value: float | None = None
-        if raw not in (None, ""):
-            got_num = self._number(raw)
-            if isinstance(got_num, Finding):
-                got_num.column = "value"
-                for k, v in where.items():
-                    setattr(got_num, k, v)
-                found.append(got_num)
-            else:
-                value = got_num
-                if ind is not None and ind.value_type == ValueType.INTEGER and value != int(value):
-                    bad("not-integer", "value", raw, indicator=ind.code)
-        if found:
-            return found
-        assert ind and period and unit_id and kind and status and value is not None
-        comment = str(cells.get("comment") or "").strip() or None
-        return NewValue(ind.code, unit_id, period.id, kind, value, status, comment)
 
 
 def _map_header(table: Table, report: Report) -> dict[str, int] | None:
