@@ -134,3 +134,25 @@ def test_the_program_starts_workers_only_for_a_report_that_needs_them(argv, want
     from chitieu.cli.entry import report_needs_workers
 
     assert report_needs_workers(argv) is wanted
+
+
+def test_a_dead_worker_costs_only_its_own_pool(demo_sqlite, tmp_path: Path):
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    if workers.workers_wanted() < 1:
+        pytest.skip("one CPU: no workers")
+    before = workers.pools()
+    with pytest.raises(BrokenProcessPool):
+        before["pdf"].submit(os._exit, 1).result()  # the PDF worker dies
+    written = build_report(
+        Store(demo_sqlite),
+        "2023S1",
+        formats=("pdf", "md"),
+        out_dir=tmp_path,
+        report_date=date(2023, 6, 30),
+    )
+    assert written["pdf"].read_bytes().startswith(b"%PDF")  # printed here instead
+    after = workers.pools()
+    assert after["charts"] is before["charts"] and after["pdf"] is not before["pdf"]
+    assert after["pdf"].submit(sum, [1, 2]).result() == 3  # and a new PDF worker serves

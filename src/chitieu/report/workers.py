@@ -30,6 +30,7 @@ ROLES = ("charts", "pdf")
 _POOLS: dict[str, ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
 _STARTER: threading.Thread | None = None
+_REGISTERED = False
 
 
 def workers_wanted() -> int:
@@ -64,18 +65,33 @@ def _noop() -> None:
 
 def pools() -> dict[str, Executor]:
     """The process's worker pools by role, created on first use (empty: work serially)."""
+    global _REGISTERED
     if workers_wanted() < 1:
         return {}
     with _LOCK:
-        if not _POOLS:
+        missing = [role for role in ROLES if role not in _POOLS]
+        if missing:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload([__name__])  # light: each worker loads its own library
-            for role in ROLES:
+            for role in missing:
                 _POOLS[role] = ProcessPoolExecutor(
                     max_workers=1, mp_context=ctx, initializer=_WARM[role]
                 )
-            atexit.register(shutdown)
+            if not _REGISTERED:
+                atexit.register(shutdown)
+                _REGISTERED = True
         return dict(_POOLS)
+
+
+def _discard_broken() -> None:
+    """Drop the pools whose worker died (they are made again on next use); keep the others."""
+    with _LOCK:
+        for role, executor in list(_POOLS.items()):
+            try:
+                executor.submit(_noop)
+            except (BrokenProcessPool, RuntimeError):
+                executor.shutdown(wait=False, cancel_futures=True)
+                del _POOLS[role]
 
 
 def start() -> threading.Thread | None:
@@ -142,8 +158,8 @@ def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-u
     if executor is not None:
         try:
             return executor.submit(fn, *args)
-        except (BrokenProcessPool, RuntimeError):  # a worker died earlier: new pools next time
-            shutdown()
+        except (BrokenProcessPool, RuntimeError):  # a worker died earlier: a new pool next time
+            _discard_broken()
     fut: Future = Future()
     try:
         fut.set_result(fn(*args))
@@ -153,9 +169,9 @@ def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-u
 
 
 def result(fut: Future, fn, *args):  # type: ignore[no-untyped-def]
-    """The task's result; if a worker died, the pools are replaced and the task run here."""
+    """The task's result; if its worker died, its pool is replaced and the task run here."""
     try:
         return fut.result()
     except BrokenProcessPool:
-        shutdown()
+        _discard_broken()
         return fn(*args)
