@@ -81,3 +81,16 @@ def test_catalog_units_period_commands():
 @pytest.mark.parametrize("args", [["--help"], ["import", "--help"], ["summary", "--help"]])
 def test_help(args):
     assert "Usage" in run(*args).stdout
+
+
+def test_a_wrong_unit_or_period_is_a_usage_error_told_in_vietnamese_first(tmp_path):
+    db = f"sqlite:///{tmp_path / 'empty.db'}"
+    unit = run("summary", "--period", "2023S1", "--unit", "Ha Noii", db=db, check=False)
+    assert unit.returncode == 2
+    assert "không có đơn vị tên 'Ha Noii'" in unit.stderr
+    assert "Tên gần giống: Hà Nội" in unit.stderr
+    en = run("summary", "-p", "2023S1", "-u", "Ha Noii", "--lang", "en", db=db, check=False)
+    assert "unknown unit 'Ha Noii'" in en.stderr and "closest names: Hà Nội" in en.stderr
+    period = run("summary", "--period", "2023X1", "--json", db=db, check=False)
+    assert period.returncode == 2
+    assert json.loads(period.stdout)["type"] == "PeriodError"

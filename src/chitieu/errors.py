@@ -41,6 +41,8 @@ class UnitError(ChitieuError):
     ``message`` and ``hint`` are the English text; ``text("vi")`` gives the Vietnamese.
     """
 
+    exit_code = 2  # a unit named on the command line: a usage error (files report findings)
+
     def __init__(self, code: str, **params: Any) -> None:
         self.code, self.params = code, params
         super().__init__(*self.text("en"))
@@ -56,6 +58,8 @@ class UnitError(ChitieuError):
 
 class PeriodError(ChitieuError):
     """A period id cannot be parsed."""
+
+    exit_code = 2  # a period named on the command line: a usage error (files report findings)
 
 
 class NumberFormatError(ChitieuError):
