@@ -91,6 +91,8 @@ def test_a_wrong_unit_or_period_is_a_usage_error_told_in_vietnamese_first(tmp_pa
     assert "Tên gần giống: Hà Nội" in unit.stderr
     en = run("summary", "-p", "2023S1", "-u", "Ha Noii", "--lang", "en", db=db, check=False)
     assert "unknown unit 'Ha Noii'" in en.stderr and "closest names: Hà Nội" in en.stderr
-    period = run("summary", "--period", "2023X1", "--json", db=db, check=False)
-    assert period.returncode == 2
-    assert json.loads(period.stdout)["type"] == "PeriodError"
+    period = run("summary", "--period", "2023X1", db=db, check=False)
+    assert period.returncode == 2 and "'2023X1' không phải mã kỳ báo cáo" in period.stderr
+    as_json = json.loads(run("summary", "-p", "2023X1", "--json", db=db, check=False).stdout)
+    assert as_json["type"] == "PeriodError" and as_json["error"] == "'2023X1' is not a period id"
+    assert as_json["text"]["vi"]["error"] == "'2023X1' không phải mã kỳ báo cáo"

@@ -207,7 +207,7 @@ def test_unit_errors_cross_processes_whole(reg: UnitRegistry) -> None:
         reg.resolve("Lông Ănn", NEW_PERIOD)
     back = pickle.loads(pickle.dumps(err.value))
     assert (back.code, back.text("vi"), back.text("en")) == (
-        "unknown-name",
+        "unit-unknown-name",
         ("không có đơn vị tên 'Lông Ănn'", "Tên gần giống: Long An, Nghệ An, Lạng Sơn, Đồng Nai"),
         ("unknown unit 'Lông Ănn'", "closest names: Long An, Nghệ An, Lạng Sơn, Đồng Nai"),
     )
@@ -285,3 +285,18 @@ def test_on_boundaries_ambiguous(reg: UnitRegistry) -> None:
 def test_registry_is_cached() -> None:
     """registry() returns one shared instance."""
     assert registry() is registry()
+
+
+def test_every_error_is_phrased_in_both_languages_with_the_same_placeholders() -> None:
+    import string
+
+    from chitieu.catalog.messages import _errors
+
+    def names(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    for code, entry in _errors().items():
+        for part in ("message", "hint"):
+            vi, en = entry[part]["vi"], entry[part]["en"]
+            assert vi and en, (code, part)
+            assert names(vi) == names(en), (code, part)

@@ -7,12 +7,20 @@ from typing import Any
 
 
 class ChitieuError(Exception):
-    """Base class: a message, and a hint on how to fix the problem."""
+    """Base class: a message, and a hint on how to fix the problem.
+
+    Raised with a ``code`` of ``catalog/data/errors.yaml`` and its parameters, the error is
+    phrased from that file in Vietnamese and English (``text(lang)``; ``message`` and ``hint``
+    hold the English); raised with a message and hint, it says those in every language.
+    """
 
     #: exit code the CLI uses when this error ends a command
     exit_code = 1
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str = "", hint: str = "", *, code: str = "", **params: Any):
+        self.code, self.params = code, params
+        if code:
+            message, hint = self.text("en")
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -21,12 +29,18 @@ class ChitieuError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
-        """Pickled whole (hint included): errors come back from worker processes."""
+        """Pickled whole (hint, code, parameters): errors come back from worker processes."""
+        if self.code:
+            return (functools.partial(self.__class__, code=self.code, **self.params), ())
         return (self.__class__, (self.message, self.hint))
 
     def text(self, lang: str = "vi") -> tuple[str, str]:
-        """Message and hint in ``lang`` where the error has both languages (else as raised)."""
-        return self.message, self.hint
+        """Message and hint in ``lang`` (as raised, for an error without a code)."""
+        if not self.code:
+            return self.message, self.hint
+        from chitieu.catalog.messages import error_text
+
+        return error_text(self.code, self.params, lang)
 
 
 class CatalogError(ChitieuError):
@@ -36,24 +50,9 @@ class CatalogError(ChitieuError):
 
 
 class UnitError(ChitieuError):
-    """A reporting unit cannot be identified: a ``code`` of catalog/data/unit_messages.yaml.
-
-    ``message`` and ``hint`` are the English text; ``text("vi")`` gives the Vietnamese.
-    """
+    """A reporting unit cannot be identified (codes ``unit-*`` of catalog/data/errors.yaml)."""
 
     exit_code = 2  # a unit named on the command line: a usage error (files report findings)
-
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code, self.params = code, params
-        super().__init__(*self.text("en"))
-
-    def text(self, lang: str = "vi") -> tuple[str, str]:
-        from chitieu.catalog.units import unit_message
-
-        return unit_message(self.code, self.params, lang)
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (functools.partial(UnitError, self.code, **self.params), ())
 
 
 class PeriodError(ChitieuError):

@@ -169,11 +169,7 @@ def parse_period(text: str) -> Period:
             return parse_period(canonical[n]) if n in canonical else Period(year, 1, n, ptype)
         size = _MONTHS_PER[ptype]
         return Period(year, (n - 1) * size + 1, n * size, ptype)
-    raise PeriodError(
-        f"'{text}' is not a period id",
-        "write a year (2023), a half (2023S1), a quarter (2023Q2), a month (202306) "
-        "or January up to a month (2023YTD09)",
-    )
+    raise PeriodError(code="period-unknown", text=text)
 
 
 def _parts(p: Period) -> list[Period]:

@@ -18,9 +18,7 @@ from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
 
-from chitieu.catalog.datafiles import load_yaml
 from chitieu.errors import CatalogError, UnitError
 
 MERGER_DATE = date(2025, 7, 1)
@@ -176,7 +174,7 @@ class UnitRegistry:
         try:
             return self._units[unit_id]
         except KeyError:
-            raise UnitError("unknown-id", text=unit_id) from None
+            raise UnitError(code="unit-unknown-id", text=unit_id) from None
 
     def units(self, as_of: date | None = None) -> list[Unit]:
         """All units, or only those valid on ``as_of`` (nation included)."""
@@ -198,7 +196,7 @@ class UnitRegistry:
             same_code = [u for u in self.all() if u.code == code]
             if not same_code:
                 codes = ", ".join(u.code for u in self.provinces(on))
-                raise UnitError("unknown-code", text=code, on=on, codes=codes)
+                raise UnitError(code="unit-unknown-code", text=code, on=on, codes=codes)
             for unit in same_code:
                 if unit.valid_on(on):
                     return unit
@@ -209,13 +207,13 @@ class UnitRegistry:
             return valid[0]
         if len(valid) > 1:
             ids = ", ".join(u.id for u in valid)
-            raise UnitError("ambiguous", text=text, on=on, ids=ids)
+            raise UnitError(code="unit-ambiguous", text=text, on=on, ids=ids)
         if candidates:
             return self._check_valid(candidates[0], on)
         names = self._close_names(raw)
         if names:
-            raise UnitError("unknown-name", text=text, names=names)
-        raise UnitError("unknown-name-far", text=text)
+            raise UnitError(code="unit-unknown-name", text=text, names=names)
+        raise UnitError(code="unit-unknown-name-far", text=text)
 
     def _check_valid(self, unit: Unit, on: date) -> Unit:
         """Return ``unit`` if valid on ``on``, else raise UnitError explaining the merger."""
@@ -224,22 +222,22 @@ class UnitRegistry:
         if unit.valid_to is not None and on > unit.valid_to:
             new = self.successor(unit.id)
             raise UnitError(
-                "merged",
+                code="unit-merged",
                 unit=f"{unit.name} ({unit.id})",
                 short=unit.short_name,
                 new=f"{new.name} ({new.id})",
                 on=on,
                 to=unit.valid_to,
-                **{"from": new.valid_from},
+                since=new.valid_from,
             )
         olds = ", ".join(f"{p.name} ({p.id})" for p in self.predecessors(unit.id))
         raise UnitError(
-            "not-yet",
+            code="unit-not-yet",
             unit=f"{unit.name} ({unit.id})",
             olds=olds,
             on=on,
             last_old_day=LAST_OLD_DAY,
-            **{"from": unit.valid_from},
+            since=unit.valid_from,
         )
 
     def _close_names(self, text: str) -> str:
@@ -283,31 +281,12 @@ class UnitRegistry:
             if len(olds) == 1:
                 return olds[0].id
             raise UnitError(
-                "spans",
+                code="unit-spans",
                 unit=f"{unit.name} ({unit.id})",
                 n=len(olds),
                 ids=", ".join(u.id for u in olds),
             )
-        raise UnitError("no-system", system=system, unit=unit.id)
-
-
-@cache
-def _unit_messages() -> dict[str, dict[str, dict[str, str]]]:
-    path = files("chitieu.catalog") / "data" / "unit_messages.yaml"
-    return load_yaml(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
-
-
-def unit_message(code: str, params: dict[str, Any], lang: str = "vi") -> tuple[str, str]:
-    """The message and hint of a :class:`UnitError` in ``lang``, dates in CLDR's form."""
-    from babel.dates import format_date
-
-    entry = _unit_messages()[code]
-    pattern = "dd/MM/y" if lang == "vi" else "medium"
-    ctx = {
-        k: format_date(v, pattern, locale=lang) if isinstance(v, date) else v
-        for k, v in params.items()
-    }
-    return entry["message"][lang].format_map(ctx), entry["hint"][lang].format_map(ctx)
+        raise UnitError(code="unit-no-system", system=system, unit=unit.id)
 
 
 @cache

@@ -1,0 +1,37 @@
+"""Errors phrased from data: ``catalog/data/errors.yaml`` in Vietnamese and English.
+
+``ChitieuError(code="unit-merged", unit=..., on=date(...))`` reads its message and hint here;
+dates are written the CLDR way of each language (Babel), other parameters as given.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from chitieu.catalog.datafiles import load_yaml
+
+LANGS = ("vi", "en")
+
+
+@cache
+def _errors() -> dict[str, dict[str, dict[str, str]]]:
+    path = files("chitieu.catalog") / "data" / "errors.yaml"
+    return load_yaml(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
+
+
+def error_text(code: str, params: dict[str, Any], lang: str = "vi") -> tuple[str, str]:
+    """The message and hint of error ``code`` in ``lang`` (vi or en)."""
+    from babel.dates import format_date
+
+    lang = lang if lang in LANGS else "vi"
+    entry = _errors()[code]
+    pattern = "dd/MM/y" if lang == "vi" else "medium"
+    ctx = {
+        k: format_date(v, pattern, locale=lang) if isinstance(v, date) else v
+        for k, v in params.items()
+    }
+    return entry["message"][lang].format_map(ctx), entry["hint"][lang].format_map(ctx)
