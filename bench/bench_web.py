@@ -236,6 +236,26 @@ def tree_cpu(pid: int) -> dict[int, float]:
     return out
 
 
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL server process on this machine (the
+    database's share of the cores: its backends serve the run, but any other client too)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                head, _, rest = f.read().rpartition(")")
+            if head.split("(", 1)[1] != "postgres":
+                continue
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+    return total
+
+
 async def drive(
     port: int, clients: list[dict[str, str]], rounds: int, think: float, flow: str
 ) -> tuple[list[Record], float]:
@@ -387,13 +407,17 @@ def main(argv: list[str] | None = None) -> int:
         server = _start_server(url, port, args.workers, args.uvicorn.split())
         try:
             server_cpu0, own_cpu0 = tree_cpu(server.pid), time.process_time()
+            db_cpu0 = postgres_cpu() if pg is not None else 0.0
             log, elapsed = asyncio.run(drive(port, clients, args.rounds, args.think, args.flow))
             own_cpu = time.process_time() - own_cpu0
+            db_cpu = postgres_cpu() - db_cpu0 if pg is not None else 0.0
             per_process = {
                 pid: round(v - server_cpu0.get(pid, 0.0), 2)
                 for pid, v in tree_cpu(server.pid).items()
             }
             cpu = {"server": sum(per_process.values()), "load_generator": own_cpu}
+            if pg is not None:
+                cpu["postgresql"] = db_cpu
         finally:
             server.terminate()
             server.wait(10)

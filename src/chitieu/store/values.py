@@ -78,6 +78,13 @@ class BatchInfo:
     id: int
     rows: int
     created_at: datetime
+    #: the id of the batch's last (newest) vintage, where the database tells it cheaply
+    last_id: int | None = None
+
+
+#: the id the connection's last insert into ``observation`` got: a session's own value, not
+#: affected by other writers (rows of a batch are inserted in order, so it is the batch's newest)
+_LAST_ID = {"sqlite": "SELECT last_insert_rowid()", "postgresql": "SELECT lastval()"}
 
 
 _COLS = [c for c in observation.c if c.name != "id"]
@@ -198,7 +205,9 @@ class Store:
                 in_transaction(conn, int(batch_id))
             src = filename or source
             _insert_values(conn, rows, src, int(batch_id), at, created_by, progress)
-        return BatchInfo(int(batch_id), len(rows), at)
+            last_sql = _LAST_ID.get(conn.dialect.name) if rows else None
+            last_id = conn.exec_driver_sql(last_sql).scalar() if last_sql else None
+        return BatchInfo(int(batch_id), len(rows), at, None if last_id is None else int(last_id))
 
     def current(
         self,

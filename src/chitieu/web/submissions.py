@@ -301,8 +301,10 @@ def save(
         cells[v.indicator] = Cell(
             v.indicator, v.value, v.comment, None, info.created_at, acc.username
         )
-    with store.engine.connect() as conn:  # the newest id of this save's rows: its own version
-        last = _last_obs(conn, state.form, state.unit, state.period.id, batch_id=info.id)
+    last = info.last_id  # the newest id of this save's own rows: the form's newest now
+    if last is None:  # a database that does not say: ask for it
+        with store.engine.connect() as conn:
+            last = _last_obs(conn, state.form, state.unit, state.period.id, batch_id=info.id)
     new = replace(
         state,
         status=S.DRAFT,
