@@ -11,7 +11,7 @@ from tests.web.conftest import FORM, OWN, PERIOD
 
 from chitieu.store.values import NewValue
 from chitieu.web.accounts import Accounts
-from chitieu.web.submissions import writer
+from chitieu.web.writers import writer
 
 BASE = f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}"
 
