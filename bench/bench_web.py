@@ -1,15 +1,25 @@
 """Web benchmark: 100 concurrent clients saving report forms over loopback.
 
 Two clients share each form (the same department saving from two browsers), so saves collide
-on purpose. Every client loops: read the form (GET, version), save new values with that
-version (PUT). A save either succeeds (200) or gets 409 Conflict because the other client saved
-first; anything else is an error. Afterwards the store is checked for lost updates: every
-acknowledged save must be one vintage in the value's history, in the order of the versions the
-server handed out, no two acknowledged saves may have been based on the same version, and the
-current value must be the last acknowledged one.
+on purpose. Every client loops: read the form (GET, its version), save a new value with that
+version (PUT), pause a random 0…2×``--think`` seconds. A save either succeeds (200) or gets 409
+Conflict because the other client saved first; anything else (another status, a dropped
+connection, no answer within 30 s) is an error. Afterwards the store is checked for lost
+updates: every acknowledged save must be one vintage in the value's history, in the order of
+the versions the server handed out, no two acknowledged saves may have been based on the same
+version, and the current value must be the last acknowledged one.
+
+``--flow browser`` reads the form once and then saves with the version the previous save
+returned, as a browser's form page does after a save; after a 409 it reads the form again
+(the page tells the user to reload). The default, ``--flow reread``, reads before every save.
+
+The server runs in its own processes (``uvicorn``, ``--workers``); the load generator is one
+asyncio process with one keep-alive HTTP/1.1 connection per client and a minimal client (a
+request is a prebuilt byte string, a response its status line, headers and body), so it takes
+as little of the shared cores as it can. The CPU seconds both used during the run are printed.
 
     .venv/bin/python bench/bench_web.py                 # SQLite file, 100 clients
-    .venv/bin/python bench/bench_web.py --db postgresql://postgres@127.0.0.1/test --json
+    .venv/bin/python bench/bench_web.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Target (issue 4): p95 of a save ≤ 100 ms, 0 errors, 0 lost updates.
 """
@@ -20,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -27,10 +38,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+if not __package__:  # run as a file (python bench/bench_web.py), not as bench.bench_web
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.web_load import Http, postgres_cpu, tree_cpu
 
 FORMS = [("TTTT-6T", "2026S1"), ("TTTT-N", "2025")]
 INDICATOR = "ICT_REVENUE"
 P95_LIMIT_MS = 100.0
+TIMEOUT_S = 30.0
+
+Record = dict[str, Any]
 
 
 def _free_port() -> int:
@@ -72,67 +91,68 @@ def setup(url: str, clients: int) -> list[dict[str, str]]:
 
 
 async def client(
-    base: str,
-    c: dict[str, str],
-    rounds: int,
-    think: float,
-    log: list[dict],  # type: ignore[type-arg]
+    port: int, c: dict[str, str], rounds: int, think: float, flow: str, log: list[Record]
 ) -> None:
-    """One client: read, save, think, repeat."""
-    import random
-
-    import httpx
-
+    """One client: (read,) save, think, repeat."""
     rng = random.Random(c["id"])
     await asyncio.sleep(rng.uniform(0, think))
-
     path = f"/api/v1/submissions/{c['form']}/{c['unit']}/{c['period']}"
-    headers = {"Authorization": f"Bearer {c['token']}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-        for n in range(rounds):
+    head = f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {c['token']}\r\n"
+    get = f"GET {path} HTTP/1.1\r\n{head}\r\n".encode()
+    put_head = f"PUT {path} HTTP/1.1\r\n{head}Content-Type: application/json\r\n"
+    http = Http(port)
+    version: str | None = None
+    base = int(c["id"].replace(".", "")) * 1000
+    for n in range(rounds):
+        get_ms = 0.0
+        if version is None or flow == "reread":
             t0 = time.perf_counter()
             try:
-                got = await http.get(path)
-            except httpx.HTTPError as exc:
+                async with asyncio.timeout(TIMEOUT_S):
+                    status, body = await http.request(get)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
                 log.append({"kind": "get", "status": 0, "ms": 0.0, "error": repr(exc)})
                 continue
-            t1 = time.perf_counter()
-            if got.status_code != 200:
-                log.append({"kind": "get", "status": got.status_code, "ms": (t1 - t0) * 1e3})
+            get_ms = (time.perf_counter() - t0) * 1e3
+            if status != 200:
+                log.append({"kind": "get", "status": status, "ms": get_ms})
                 continue
-            version = got.json()["submission"]["version"]
-            value = int(c["id"].replace(".", "")) * 1000 + n + 1  # unique per client and round
-            body = {"values": {INDICATOR: value}, "version": version}
-            t2 = time.perf_counter()
-            try:
-                put = await http.put(path, json=body)
-            except httpx.HTTPError as exc:
-                log.append(
-                    {"kind": "save", "status": 0, "ms": 0.0, "get_ms": 0.0, "error": repr(exc)}
-                )
-                continue
-            t3 = time.perf_counter()
-            rec = {
-                "kind": "save",
-                "status": put.status_code,
-                "ms": (t3 - t2) * 1e3,
-                "get_ms": (t1 - t0) * 1e3,
-                "key": path,
-                "value": value,
-                "based_on": version,
-            }
-            if put.status_code == 200:
-                rec["new_version"] = put.json()["submission"]["version"]
-            log.append(rec)
-            await asyncio.sleep(rng.uniform(0, 2 * think))
+            version = json.loads(body)["submission"]["version"]
+        value = base + n + 1  # unique per client and round
+        payload = json.dumps({"values": {INDICATOR: value}, "version": version}).encode()
+        raw = f"{put_head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
+        t2 = time.perf_counter()
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                status, body = await http.request(raw)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+            log.append({"kind": "save", "status": 0, "ms": 0.0, "error": repr(exc)})
+            version = None
+            continue
+        rec: Record = {
+            "kind": "save",
+            "status": status,
+            "ms": (time.perf_counter() - t2) * 1e3,
+            "get_ms": get_ms if get_ms else None,
+            "key": path,
+            "value": value,
+            "based_on": version,
+        }
+        if status == 200:
+            version = rec["new_version"] = json.loads(body)["submission"]["version"]
+        else:
+            version = None  # a conflict (or an error): read the form again
+        log.append(rec)
+        await asyncio.sleep(rng.uniform(0, 2 * think))
+    http.close()
 
 
-def lost_updates(url: str, log: list[dict]) -> dict[str, int]:  # type: ignore[type-arg]
+def lost_updates(url: str, log: list[Record]) -> dict[str, int]:
     """Check the store against the acknowledged saves."""
     from chitieu.store.values import Store
 
     store = Store(url)
-    acked: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    acked: dict[str, list[Record]] = {}
     for r in log:
         if r["kind"] == "save" and r["status"] == 200:
             acked.setdefault(r["key"], []).append(r)
@@ -160,92 +180,94 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def drive(
-    base: str, clients: list[dict[str, str]], rounds: int, think: float
-) -> tuple[list[dict], float]:  # type: ignore[type-arg]
-    log: list[dict] = []  # type: ignore[type-arg]
+    port: int, clients: list[dict[str, str]], rounds: int, think: float, flow: str
+) -> tuple[list[Record], float]:
+    log: list[Record] = []
     t0 = time.perf_counter()
-    await asyncio.gather(*(client(base, c, rounds, think, log) for c in clients))
+    await asyncio.gather(*(client(port, c, rounds, think, flow, log) for c in clients))
     return log, time.perf_counter() - t0
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", help="store URL (default: a fresh SQLite file)")
-    ap.add_argument("--clients", type=int, default=100)
-    ap.add_argument("--rounds", type=int, default=20, help="saves per client")
-    ap.add_argument(
-        "--think",
-        type=float,
-        default=1.0,
-        help="mean pause of a client between saves, s (0: back to back)",
-    )
-    ap.add_argument("--json", action="store_true")
-    ap.add_argument("--workers", type=int, default=1, help="server worker processes")
-    args = ap.parse_args()
-    tmp = tempfile.TemporaryDirectory()
-    url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    if args.db and args.db.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
+def _pg_schema(db: str) -> tuple[str, str, Any]:
+    """A fresh schema on the server for this run: (its URL, its name, an admin engine)."""
+    from sqlalchemy import create_engine, text
 
-        schema = f"bench_{os.getpid()}"
-        eng = create_engine(
-            args.db.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-        )
-        with eng.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{args.db}{'&' if '?' in args.db else '?'}options=-csearch_path%3D{schema}"
-    clients = setup(url, args.clients)
-    port = _free_port()
-    env = {**os.environ, "CHITIEU_DB": url}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "chitieu.web.app:app_from_env",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--timeout-keep-alive",
-            "30",
-        ],
-        env=env,
+    schema = f"bench_{os.getpid()}"
+    eng = create_engine(
+        db.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
-    try:
-        import httpx
+    with eng.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{db}{'&' if '?' in db else '?'}options=-csearch_path%3D{schema}"
+    return url, schema, eng
 
-        for _ in range(200):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        log, elapsed = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", clients, args.rounds, args.think)
-        )
-    finally:
-        server.terminate()
-        server.wait(10)
+
+def _start_server(url: str, port: int, workers: int, extra: list[str]) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable, "-m", "uvicorn", "chitieu.web.app:app_from_env", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "30", *extra,
+    ]  # fmt: skip
+    server = subprocess.Popen(cmd, env={**os.environ, "CHITIEU_DB": url})
+    for _ in range(400):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if s.recv(12).startswith(b"HTTP/1.1 200"):
+                    break
+        except OSError:
+            pass
+        time.sleep(0.05)
+    # One worker answering is not all of them ready: each client keeps its first connection,
+    # so a worker still starting would get none. Wait until the server's processes are idle.
+    before = sum(tree_cpu(server.pid).values())
+    for _ in range(100):
+        time.sleep(0.3)
+        now = sum(tree_cpu(server.pid).values())
+        procs = len(tree_cpu(server.pid))  # with N > 1 workers, a supervisor and N workers
+        if procs >= (workers + 1 if workers > 1 else 1) and now - before < 0.03:
+            break
+        before = now
+    return server
+
+
+def _http_loop(options: str) -> str:
+    """The HTTP parser and event loop uvicorn runs with ("auto" picks the fast ones if present)."""
+    from importlib.util import find_spec
+
+    opts = options.split()
+
+    def pick(flag: str, fast: str, default: str) -> str:
+        if flag in opts:
+            return opts[opts.index(flag) + 1]
+        return fast if find_spec(fast) else default
+
+    return f"{pick('--http', 'httptools', 'h11')}/{pick('--loop', 'uvloop', 'asyncio')}"
+
+
+def summary(
+    args: argparse.Namespace, url: str, log: list[Record], elapsed: float, cpu: dict[str, float]
+) -> Record:
     saves = [r for r in log if r["kind"] == "save"]
     ok = [r for r in saves if r["status"] == 200]
     conflicts = [r for r in saves if r["status"] == 409]
     errors = [r for r in log if r["status"] not in (200, 409)]
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     check = lost_updates(url, log)
-    save_ms = [r["ms"] for r in saves]
-    get_ms = [r["get_ms"] for r in saves]
-    result = {
+    save_ms = [r["ms"] for r in saves if r["status"] in (200, 409)]
+    get_ms = [r["get_ms"] for r in saves if r.get("get_ms")]
+    requests = len(saves) + len(get_ms) + sum(1 for r in log if r["kind"] == "get")
+    cores = os.cpu_count() or 1
+    result: Record = {
         "backend": url.split(":")[0],
         "clients": args.clients,
         "rounds": args.rounds,
-        "requests": len(log) * 2,
+        "think_s": args.think,
+        "flow": args.flow,
+        "workers": args.workers,
+        "uvicorn_options": args.uvicorn,
+        "http_loop": _http_loop(args.uvicorn),
+        "cores": cores,
+        "requests": requests,
         "seconds": round(elapsed, 2),
         "saves": len(saves),
         "saved": len(ok),
@@ -253,29 +275,89 @@ def main() -> int:
         "errors": len(errors),
         **check,
         "save_ms": {
-            "p50": round(statistics.median(save_ms), 1),
+            "p50": round(statistics.median(save_ms), 1) if save_ms else None,
             "p95": round(pct(save_ms, 95), 1),
             "p99": round(pct(save_ms, 99), 1),
-            "max": round(max(save_ms), 1),
+            "max": round(max(save_ms, default=0.0), 1),
         },
-        "get_ms": {"p50": round(statistics.median(get_ms), 1), "p95": round(pct(get_ms, 95), 1)},
+        "get_ms": {
+            "p50": round(statistics.median(get_ms), 1) if get_ms else None,
+            "p95": round(pct(get_ms, 95), 1),
+        },
         "saves_per_s": round(len(saves) / elapsed, 1),
+        # CPU seconds during the run, and the share of all cores × the run's wall time
+        "cpu_s": {k: round(v, 2) for k, v in cpu.items()},
+        "cpu_share": {k: round(v / (cores * elapsed), 3) for k, v in cpu.items()},
+        "server_cpu_ms_per_request": round(cpu["server"] * 1e3 / max(1, requests), 2),
         "error_samples": [{k: r.get(k) for k in ("kind", "status", "error")} for r in errors[:3]],
         "target": {"p95_ms": P95_LIMIT_MS, "errors": 0, "lost": 0},
+        "load_average_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
     }
-    result["load_average_after"] = load
     result["pass"] = (
-        result["save_ms"]["p95"] <= P95_LIMIT_MS
+        bool(save_ms)
+        and result["save_ms"]["p95"] <= P95_LIMIT_MS
         and not errors
         and check["lost"] == 0
         and check["acked_on_same_version"] == 0
         and check["out_of_order"] == 0
     )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--db", help="store URL (default: a fresh SQLite file)")
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=20, help="saves per client")
+    ap.add_argument(
+        "--think", type=float, default=1.0, help="mean pause of a client between saves, s"
+    )
+    ap.add_argument("--flow", choices=("reread", "browser"), default="reread")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    ap.add_argument(
+        "--uvicorn", default="", help='more uvicorn options, e.g. "--http h11 --loop asyncio"'
+    )
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    tmp = tempfile.TemporaryDirectory()
+    url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    pg = None
+    if args.db and args.db.startswith("postgres"):
+        url, schema, pg = _pg_schema(args.db)
+    try:
+        clients = setup(url, args.clients)
+        port = _free_port()
+        server = _start_server(url, port, args.workers, args.uvicorn.split())
+        try:
+            server_cpu0, own_cpu0 = tree_cpu(server.pid), time.process_time()
+            db_cpu0 = postgres_cpu() if pg is not None else 0.0
+            log, elapsed = asyncio.run(drive(port, clients, args.rounds, args.think, args.flow))
+            own_cpu = time.process_time() - own_cpu0
+            db_cpu = postgres_cpu() - db_cpu0 if pg is not None else 0.0
+            per_process = {
+                pid: round(v - server_cpu0.get(pid, 0.0), 2)
+                for pid, v in tree_cpu(server.pid).items()
+            }
+            cpu = {"server": sum(per_process.values()), "load_generator": own_cpu}
+            if pg is not None:
+                cpu["postgresql"] = db_cpu
+        finally:
+            server.terminate()
+            server.wait(10)
+        result = summary(args, url, log, elapsed, cpu)
+        result["server_cpu_s_by_process"] = sorted(per_process.values(), reverse=True)
+    finally:
+        if pg is not None:
+            from sqlalchemy import text
+
+            with pg.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            pg.dispose()
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         for k, v in result.items():
-            print(f"{k:>22}: {v}")
+            print(f"{k:>27}: {v}")
     return 0 if result["pass"] else 1
 
 

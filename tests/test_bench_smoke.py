@@ -24,3 +24,34 @@ def test_core_benchmark_quick_run(tmp_path):
     text = doc.read_text(encoding="utf-8")
     assert "## Other section\n\nkept" in text  # other benchmarks' sections are left alone
     assert text.count("## Core: import and summary (issue 2)") == 1
+
+
+@pytest.mark.slow
+def test_web_benchmark_quick_run_and_its_lost_update_check(tmp_path, capsys):
+    import json
+
+    from bench import bench_web
+
+    for flow in ("reread", "browser"):
+        db = f"sqlite:///{tmp_path / flow}.db"
+        code = bench_web.main(
+            ["--db", db, "--clients", "4", "--rounds", "3", "--think", "0.02", "--workers", "1",
+             "--flow", flow, "--json"]
+        )  # fmt: skip
+        out = json.loads(capsys.readouterr().out)
+        assert code in (0, 1)  # 1 only if the machine was too slow for the latency target
+        assert out["saves"] == 12 and out["saved"] + out["conflicts"] == 12
+        assert out["errors"] == 0 and out["saved"] >= 2
+        assert (out["lost"], out["acked_on_same_version"], out["out_of_order"]) == (0, 0, 0)
+        assert out["cpu_s"]["server"] > 0
+    # the check itself: an acknowledged save the store does not hold is a lost update, and two
+    # acknowledged saves based on one version are reported
+    key = "/api/v1/submissions/TTTT-6T/01@34/2026S1"
+    fake = [
+        {"kind": "save", "status": 200, "key": key, "value": 1e9, "based_on": "1.1",
+         "new_version": "999.1"},
+        {"kind": "save", "status": 200, "key": key, "value": 2e9, "based_on": "1.1",
+         "new_version": "1000.1"},
+    ]  # fmt: skip
+    check = bench_web.lost_updates(db, fake)
+    assert check["lost"] >= 2 and check["acked_on_same_version"] == 1

@@ -5,9 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Engine, Row, Select, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    Row,
+    Select,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 
 from chitieu.store.db import make_engine, upgrade, utcnow
@@ -66,9 +78,18 @@ class BatchInfo:
     id: int
     rows: int
     created_at: datetime
+    #: the id of the batch's last (newest) vintage, where the database tells it cheaply
+    last_id: int | None = None
+
+
+#: the id the connection's last insert into ``observation`` got: a session's own value, not
+#: affected by other writers (rows of a batch are inserted in order, so it is the batch's newest)
+_LAST_ID = {"sqlite": "SELECT last_insert_rowid()", "postgresql": "SELECT lastval()"}
 
 
 _COLS = [c for c in observation.c if c.name != "id"]
+#: a batch row (one statement object, executed with parameters: no per-write statement building)
+_NEW_BATCH = insert(batch)
 
 
 def _bind(name: str, dialect: Dialect) -> Callable[[Any], Any]:
@@ -169,21 +190,24 @@ class Store:
         rows = list(values)
         with self.engine.begin() as conn:
             batch_id = conn.execute(
-                insert(batch).values(
-                    source=source,
-                    filename=filename,
-                    sha256=sha256,
-                    rows=len(rows),
-                    created_at=at,
-                    created_by=created_by,
-                    note=note,
-                )
+                _NEW_BATCH,
+                {
+                    "source": source,
+                    "filename": filename,
+                    "sha256": sha256,
+                    "rows": len(rows),
+                    "created_at": at,
+                    "created_by": created_by,
+                    "note": note,
+                },
             ).inserted_primary_key[0]
             if in_transaction is not None:
                 in_transaction(conn, int(batch_id))
             src = filename or source
             _insert_values(conn, rows, src, int(batch_id), at, created_by, progress)
-        return BatchInfo(int(batch_id), len(rows), at)
+            last_sql = _LAST_ID.get(conn.dialect.name) if rows else None
+            last_id = conn.exec_driver_sql(last_sql).scalar() if last_sql else None
+        return BatchInfo(int(batch_id), len(rows), at, None if last_id is None else int(last_id))
 
     def current(
         self,
@@ -198,26 +222,9 @@ class Store:
 
         Deleted keys (latest value NULL) are left out.
         """
-        latest = (
-            _slice(
-                select(func.max(observation.c.id).label("id")),
-                periods,
-                indicators,
-                units,
-                kinds,
-                as_of,
-            )
-            .group_by(
-                observation.c.period,
-                observation.c.indicator,
-                observation.c.unit,
-                observation.c.kind,
-            )
-            .subquery()
-        )
-        q = select(observation).join(latest, observation.c.id == latest.c.id)
+        q, params = _sliced(_current_query, periods, indicators, units, kinds, as_of)
         with self.engine.connect() as conn:
-            return [Observation(*row) for row in conn.execute(q).all() if row.value is not None]
+            return [Observation(*row) for row in conn.execute(q, params) if row.value is not None]
 
     def current_rows(
         self,
@@ -235,11 +242,7 @@ class Store:
         periods and the newest per key is kept here, which is cheaper than grouping in SQL
         and joining back (see docs/PERFORMANCE.md).
         """
-        c = observation.c
-        cols = select(c.period, c.indicator, c.unit, c.kind, c.id, c.value, c.status)
-        q = _slice(cols, periods, indicators, units, kinds, as_of).order_by(
-            c.period, c.indicator, c.unit, c.kind, c.id
-        )
+        q, params = _sliced(_rows_query, periods, indicators, units, kinds, as_of)
         latest: dict[Any, Row[Any]] = {}
         with self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
@@ -247,7 +250,7 @@ class Store:
                 # sorts the whole table instead of this ordered index range (3.8 s vs 0.4 s on
                 # a 10M-value store, see docs/PERFORMANCE.md); 1.1 is the usual SSD setting.
                 conn.execute(text("SET LOCAL random_page_cost = 1.1"))
-            for row in conn.execute(q).all():
+            for row in conn.execute(q, params).all():
                 latest[row[:4]] = row  # ids ascend within a key: the newest wins
         return [r for r in latest.values() if r[5] is not None]
 
@@ -286,26 +289,70 @@ class Store:
         return [dict(r) for r in rows]
 
 
-def _slice(
-    q: Select[Any],
+def _where(c: Any, flags: tuple[bool, ...]) -> list[Any]:
+    """Conditions on ``observation`` columns ``c``: periods, then the filters that are set."""
+    conds = [c.period.in_(bindparam("periods", expanding=True))]
+    has_ind, has_units, has_kinds, has_as_of = flags
+    if has_ind:
+        conds.append(c.indicator.in_(bindparam("indicators", expanding=True)))
+    if has_units:
+        conds.append(c.unit.in_(bindparam("units", expanding=True)))
+    if has_kinds:
+        conds.append(c.kind.in_(bindparam("kinds", expanding=True)))
+    if has_as_of:
+        conds.append(c.created_at <= bindparam("as_of"))
+    return conds
+
+
+@cache
+def _current_query(flags: tuple[bool, ...]) -> Select[Any]:
+    """The newest vintage per key of a slice (built once per combination of filters)."""
+    c = observation.c
+    latest = (
+        select(func.max(c.id).label("id"))
+        .where(*_where(c, flags))
+        .group_by(c.period, c.indicator, c.unit, c.kind)
+        .subquery()
+    )
+    return select(observation).join(latest, c.id == latest.c.id)
+
+
+@cache
+def _rows_query(flags: tuple[bool, ...]) -> Select[Any]:
+    """Every vintage of a slice, light columns, ordered by key then id."""
+    c = observation.c
+    return (
+        select(c.period, c.indicator, c.unit, c.kind, c.id, c.value, c.status)
+        .where(*_where(c, flags))
+        .order_by(c.period, c.indicator, c.unit, c.kind, c.id)
+    )
+
+
+def _sliced(
+    build: Callable[[tuple[bool, ...]], Select[Any]],
     periods: Iterable[str],
     indicators: Sequence[str] | None,
     units: Sequence[str] | None,
     kinds: Sequence[str] | None,
     as_of: datetime | None,
-) -> Select[Any]:
-    """Restrict a query on ``observation`` to periods, and optionally keys and a time."""
-    c = observation.c
-    q = q.where(c.period.in_(sorted(set(periods))))
+) -> tuple[Select[Any], dict[str, Any]]:
+    """A prepared query on a slice of ``observation`` and its parameters.
+
+    The statement is built once per combination of filters and executed with bound
+    parameters: building and hashing a fresh SQLAlchemy statement on every call cost about
+    0,4 ms, most of a small read (see docs/PERFORMANCE.md, web section).
+    """
+    given = (indicators, units, kinds, as_of)
+    params: dict[str, Any] = {"periods": sorted(set(periods))}
     if indicators is not None:
-        q = q.where(c.indicator.in_(list(indicators)))
+        params["indicators"] = list(indicators)
     if units is not None:
-        q = q.where(c.unit.in_(list(units)))
+        params["units"] = list(units)
     if kinds is not None:
-        q = q.where(c.kind.in_([str(k) for k in kinds]))
+        params["kinds"] = [str(k) for k in kinds]
     if as_of is not None:
-        q = q.where(c.created_at <= as_of)
-    return q
+        params["as_of"] = as_of
+    return build(tuple(g is not None for g in given)), params
 
 
 def best_value(obs: Iterable[Observation]) -> dict[tuple[str, str, str], Observation]:

@@ -22,6 +22,10 @@ from chitieu.web.errors import TooManyAttempts
 
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
+#: seconds a token's (or a session's) account is reused without asking the database; disabling
+#: an account clears this process's cache at once, other processes see it within this time
+ACCOUNT_TTL = 5.0
+_CACHE_MAX = 10_000
 
 
 class AccountError(ChitieuError):
@@ -94,11 +98,60 @@ _BY_TOKEN = _ACCOUNT.join(api_token, api_token.c.account_id == account.c.id).whe
 )
 
 
+class _AccountCache:
+    """Accounts by token hash or id for ``ACCOUNT_TTL`` seconds, per database, process-wide.
+
+    Only found, active accounts are kept (a wrong token is asked about every time). A
+    generation counter keeps a look-up that raced with :meth:`clear` from storing what it read.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str, object], tuple[float, Account]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, object]) -> Account | None:
+        hit = self._items.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, key: tuple[str, str, object], acc: Account | None, generation: int) -> None:
+        if acc is None or not acc.active:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return
+            if len(self._items) >= _CACHE_MAX:
+                self._items.clear()
+            self._items[key] = (time.monotonic() + ACCOUNT_TTL, acc)
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._items.clear()
+
+
+_cache = _AccountCache()
+
+
 class Accounts:
     """Account records in the store's database."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._db = engine.url.render_as_string(hide_password=False)
+
+    def cached(self, token: str | None = None, account_id: int | None = None) -> Account | None:
+        """The account of a token (or an id) if this process looked it up in the last few
+        seconds, without asking the database; None if it did not."""
+        if token is not None:
+            return _cache.get((self._db, "token", token_hash(token)))
+        return _cache.get((self._db, "id", account_id))
 
     def _load(self, query, **params: object) -> Account | None:  # type: ignore[no-untyped-def]
         """Run one of the prepared look-ups: the account row joined with its units."""
@@ -118,8 +171,11 @@ class Accounts:
         )
 
     def get(self, account_id: int) -> Account | None:
-        """The account with this id."""
-        return self._load(_BY_ID, id=account_id)
+        """The account with this id (the database's answer, also kept in the cache)."""
+        generation = _cache.generation
+        acc = self._load(_BY_ID, id=account_id)
+        _cache.put((self._db, "id", account_id), acc, generation)
+        return acc
 
     def by_username(self, username: str) -> Account | None:
         """The account with this user name (case-insensitive)."""
@@ -193,6 +249,7 @@ class Accounts:
                 .where(account.c.username == username.strip().lower())
                 .values(active=active)
             ).rowcount
+        _cache.clear()
         if not n:
             raise AccountError(f"no user {username!r}", "`chitieu users list` shows them")
         got = self.by_username(username)
@@ -244,9 +301,14 @@ class Accounts:
         return token
 
     def by_token(self, token: str) -> Account | None:
-        """The active account a bearer token belongs to (one connection, two queries)."""
-        acc = self._load(_BY_TOKEN, token_hash=token_hash(token))
-        return acc if acc is not None and acc.active else None
+        """The active account a bearer token belongs to (the database's answer, then cached)."""
+        digest = token_hash(token)
+        generation = _cache.generation
+        acc = self._load(_BY_TOKEN, token_hash=digest)
+        if acc is None or not acc.active:
+            return None
+        _cache.put((self._db, "token", digest), acc, generation)
+        return acc
 
     def secret(self) -> str:
         """The key that signs session cookies, made once per database and kept in it."""

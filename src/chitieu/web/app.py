@@ -181,7 +181,9 @@ def create_app(
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
-    routers = (auth.router, entry.router, workflow.router, dashboard.router, api_v1.router)
+    # The API first: its routes are the busiest, and Starlette tries routes in order (every
+    # API path starts with /api/v1, so none of them can shadow a page).
+    routers = (api_v1.router, auth.router, entry.router, workflow.router, dashboard.router)
     for router in (*routers, report_pages.router):
         app.include_router(router)
     return app

@@ -135,14 +135,24 @@ class FormState:
         }
 
 
-#: the newest observation id of a form's keys (any value written by any means); built once,
-#: executed with parameters (building SQLAlchemy statements per request costs milliseconds)
-_LAST_OBS = select(func.coalesce(func.max(observation.c.id), 0)).where(
-    observation.c.period == bindparam("period"),
-    observation.c.unit == bindparam("unit"),
-    observation.c.indicator.in_(bindparam("indicators", expanding=True)),
-    observation.c.kind == bindparam("kind"),
+# Prepared look-ups: built once, executed with parameters (building and hashing SQLAlchemy
+# statements per request cost more than running them; see docs/PERFORMANCE.md, web section).
+_o = observation.c
+_FORM_KEYS = (
+    _o.period == bindparam("period"),
+    _o.unit == bindparam("unit"),
+    _o.kind == bindparam("kind"),
+    _o.indicator.in_(bindparam("indicators", expanding=True)),
 )
+#: the newest vintage of each of a form's keys, deletions (NULL values) included
+_LATEST = select(func.max(_o.id).label("id")).where(*_FORM_KEYS).group_by(_o.indicator).subquery()
+_CELLS = select(_o.id, _o.indicator, _o.value, _o.comment, _o.created_at, _o.created_by).join(
+    _LATEST, _o.id == _LATEST.c.id
+)
+#: the newest observation id of a form's keys (any value written by any means)
+_LAST_OBS = select(func.coalesce(func.max(_o.id), 0)).where(*_FORM_KEYS)
+#: the same, among the rows of one batch (what a save just wrote)
+_LAST_OBS_OF_BATCH = _LAST_OBS.where(_o.batch_id == bindparam("batch_id"))
 _SUBMISSION = select(submission).where(
     submission.c.form == bindparam("form"),
     submission.c.unit == bindparam("unit"),
@@ -150,29 +160,39 @@ _SUBMISSION = select(submission).where(
 )
 
 
-def _last_obs(conn: Connection, form: ReportingForm, unit: str, period: str) -> int:
-    params = {
-        "period": period,
-        "unit": unit,
-        "indicators": list(form.indicators),
-        "kind": form.kind,
-    }
-    return int(conn.execute(_LAST_OBS, params).scalar_one())
+def _form_keys(form: ReportingForm, unit: str, period: str) -> dict[str, Any]:
+    return {"period": period, "unit": unit, "indicators": list(form.indicators), "kind": form.kind}
+
+
+def _last_obs(
+    conn: Connection, form: ReportingForm, unit: str, period: str, batch_id: int | None = None
+) -> int:
+    """The newest observation id of the form's keys (only among ``batch_id``'s rows if given)."""
+    params = _form_keys(form, unit, period)
+    if batch_id is None:
+        return int(conn.execute(_LAST_OBS, params).scalar_one())
+    return int(conn.execute(_LAST_OBS_OF_BATCH, {**params, "batch_id": batch_id}).scalar_one())
 
 
 def load_state(store: Store, form: ReportingForm, unit: str, period: Period) -> FormState:
-    """The form's current values, workflow status and version."""
-    obs = store.current([period.id], indicators=form.indicators, units=[unit], kinds=[form.kind])
+    """The form's current values, workflow status and version (one connection, two queries).
+
+    The newest vintage of every key gives both the cells and the newest observation id of the
+    form (a key's newest vintage is its highest id), so no separate ``max(id)`` is needed.
+    """
     cells = {i: Cell(i) for i in form.indicators}
-    for o in obs:
-        cells[o.indicator] = Cell(o.indicator, o.value, o.comment, o.id, o.created_at, o.created_by)
     with store.engine.connect() as conn:
+        rows = conn.execute(_CELLS, _form_keys(form, unit, period.id)).all()
         row = (
             conn.execute(_SUBMISSION, {"form": form.code, "unit": unit, "period": period.id})
             .mappings()
             .first()
         )
-        last = _last_obs(conn, form, unit, period.id)
+    last = 0
+    for obs_id, ind, value, comment, created_at, created_by in rows:
+        last = max(last, obs_id)
+        if value is not None:  # a NULL value records a deletion
+            cells[ind] = Cell(ind, value, comment, obs_id, created_at, created_by)
     if row is None:
         return FormState(form, unit, period, None, 0, last, cells)
     return FormState(

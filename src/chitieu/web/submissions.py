@@ -9,12 +9,10 @@ to overwrite explicitly.
 
 from __future__ import annotations
 
-import threading
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.check.findings import Finding, Report
@@ -36,18 +34,30 @@ from chitieu.web.state import (
     load_state,
     status_label,
 )
+from chitieu.web.writers import writer
 
-__all__ = ["EDITABLE", "TRANSITIONS", "Cell", "FormState", "load_state"]
-
-
-#: SQLite has one writer at a time: writers of this process queue here rather than in SQLite's
-#: busy wait, where each would hold a pooled connection that readers need
-_SQLITE_WRITES = threading.Lock()
+__all__ = ["EDITABLE", "TRANSITIONS", "Cell", "FormState", "load_state", "writer"]
 
 
-def writer(store: Store) -> AbstractContextManager[object]:
-    """A context serialising this process's writes on SQLite (nothing on PostgreSQL)."""
-    return _SQLITE_WRITES if store.engine.dialect.name == "sqlite" else nullcontext()
+# Prepared statements of a save (built once; see state.py)
+#: bump the version of an editable report, making it a draft again (an explicit overwrite)
+_BUMP = (
+    update(submission)
+    .where(
+        submission.c.id == bindparam("sub_id"),
+        submission.c.status.in_([S.DRAFT, S.RETURNED]),
+    )
+    .values(
+        version=submission.c.version + 1,
+        status=bindparam("new_status"),
+        updated_at=bindparam("at"),
+        updated_by=bindparam("who"),
+    )
+)
+#: the same, only if the report is still at the version the client read (compare-and-set)
+_BUMP_IF_AT = _BUMP.where(submission.c.version == bindparam("base"))
+_STATUS = select(submission.c.status).where(submission.c.id == bindparam("sub_id"))
+_EVENT = insert(submission_event)
 
 
 def _extra_checks(store: Store, values: list[NewValue]) -> Report:
@@ -186,24 +196,14 @@ def save(
         )
 
     def guard(conn: Connection, batch_id: int) -> None:
-        cond = [submission.c.id == sub_id, submission.c.status.in_([S.DRAFT, S.RETURNED])]
-        if not overwrite:
-            cond.append(submission.c.version == base_version)
         old = state.status or S.DRAFT
         if overwrite:
-            old = conn.execute(
-                select(submission.c.status).where(submission.c.id == sub_id)
-            ).scalar()
-        n = conn.execute(
-            update(submission)
-            .where(and_(*cond))
-            .values(
-                version=submission.c.version + 1,
-                status=S.DRAFT,
-                updated_at=utcnow(),
-                updated_by=acc.username,
-            )
-        ).rowcount
+            old = conn.execute(_STATUS, {"sub_id": sub_id}).scalar()
+        bump = {"sub_id": sub_id, "new_status": S.DRAFT, "at": utcnow(), "who": acc.username}
+        if overwrite:
+            n = conn.execute(_BUMP, bump).rowcount
+        else:
+            n = conn.execute(_BUMP_IF_AT, {**bump, "base": base_version}).rowcount
         if n != 1:
             raise _stale(state)
         if not overwrite and _last_obs(conn, state.form, state.unit, state.period.id) != (
@@ -211,15 +211,17 @@ def save(
         ):
             raise _stale(state)
         conn.execute(
-            insert(submission_event).values(
-                submission_id=sub_id,
-                at=utcnow(),
-                actor=acc.username,
-                action="overwrite" if overwrite else action,
-                from_status=old,
-                to_status=S.DRAFT,
-                batch_id=batch_id,
-            )
+            _EVENT,
+            {
+                "submission_id": sub_id,
+                "at": bump["at"],
+                "actor": acc.username,
+                "action": "overwrite" if overwrite else action,
+                "from_status": old,
+                "to_status": S.DRAFT,
+                "batch_id": batch_id,
+                "comment": None,
+            },
         )
 
     with writer(store):
@@ -244,8 +246,10 @@ def save(
         cells[v.indicator] = Cell(
             v.indicator, v.value, v.comment, None, info.created_at, acc.username
         )
-    with store.engine.connect() as conn:
-        last = _last_obs(conn, state.form, state.unit, state.period.id)
+    last = info.last_id  # the newest id of this save's own rows: the form's newest now
+    if last is None:  # a database that does not say: ask for it
+        with store.engine.connect() as conn:
+            last = _last_obs(conn, state.form, state.unit, state.period.id, batch_id=info.id)
     new = replace(
         state,
         status=S.DRAFT,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 
 from chitieu.analyze.facts import FactBuilder
 from chitieu.catalog.indicators import catalog
@@ -288,28 +289,35 @@ def submissions(
     return {"ok": True, "submissions": out}
 
 
-@router.get("/submissions/{form}/{unit}/{period}")
-def get_submission(
-    request: Request, response: Response, user: User, form: str, unit: str, period: str
-) -> dict[str, Any]:
+def _json(payload: dict[str, Any], etag: str) -> Response:
+    """The JSON response of a form read or save, serialised here, in the endpoint's thread.
+
+    Returned as a Response, FastAPI sends it as it is; a dict would be serialised afterwards
+    in a second hand-over to the thread pool (the same pydantic-core encoder either way).
+    """
+    return Response(to_json(payload), media_type="application/json", headers={"ETag": f'"{etag}"'})
+
+
+@router.get("/submissions/{form}/{unit}/{period}", response_model=dict[str, Any])
+def get_submission(request: Request, user: User, form: str, unit: str, period: str) -> Response:
     """One report: values, status, version (also sent as the ETag)."""
     f, uid, p = locate(user, form, unit, period)
     state = load_state(get_store(request), f, uid, p)
-    response.headers["ETag"] = f'"{state.etag}"'
-    return {"ok": True, "submission": state.to_dict()}
+    return _json({"ok": True, "submission": state.to_dict()}, state.etag)
 
 
-@router.put("/submissions/{form}/{unit}/{period}", dependencies=[CSRF])
+@router.put(
+    "/submissions/{form}/{unit}/{period}", dependencies=[CSRF], response_model=dict[str, Any]
+)
 def put_submission(
     request: Request,
-    response: Response,
     user: User,
     form: str,
     unit: str,
     period: str,
     body: FormValuesIn,
     if_match: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Save a report's values as a draft: 409 if it changed since ``version``."""
     f, uid, p = locate(user, form, unit, period, write=True)
     expected = body.version or (if_match.strip('W/"') if if_match else None)
@@ -340,14 +348,14 @@ def put_submission(
     result = save(
         store, user, state, parsed, expected=expected, overwrite=body.overwrite, action="api"
     )
-    response.headers["ETag"] = f'"{result.state.etag}"'
-    return {
+    payload = {
         "ok": True,
         "changed": result.changed,
         "batch": result.batch_id,
         "submission": result.state.to_dict(),
         "report": result.report.to_dict(),
     }
+    return _json(payload, result.state.etag)
 
 
 @router.post("/submissions/{form}/{unit}/{period}/{action}", dependencies=[CSRF])
