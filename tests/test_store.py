@@ -64,3 +64,68 @@ def test_reopening_does_not_migrate_again(db_url):
     assert s2.count() == 1
     with s2.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+
+
+@pytest.mark.postgres
+def test_postgres_writes_take_ids_in_commit_order(pg_url):
+    """A write waits for the one in progress, so its ids come after the other's commit.
+
+    Otherwise an import that drew its ids first but committed last would not move a form's
+    "newest id" version, and a client holding that version could overwrite it silently.
+    """
+    import threading
+
+    store = Store(pg_url)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(conn, batch_id):
+        inside.set()
+        assert release.wait(30)
+
+    first_vals = [NewValue("ICT_REVENUE", "VN", "2023S1", "actual", 1.0)]
+    first = threading.Thread(
+        target=store.write,
+        args=(first_vals,),
+        kwargs=dict(source="t", created_by="a", in_transaction=hold),
+    )
+    first.start()
+    assert inside.wait(30)  # the first write holds its transaction open
+    second_ids: list[int] = []
+    second_vals = [NewValue("ICT_BUDGET", "VN", "2023S1", "actual", 2.0)]
+    second = threading.Thread(
+        target=lambda: second_ids.append(
+            store.write(second_vals, source="t", created_by="b").last_id
+        )
+    )
+    second.start()
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    with store.engine.connect() as conn:
+        for _ in range(300):  # the second write queues on the lock (not on a timer)
+            if conn.execute(text(waiting)).scalar():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the second write did not wait for the first")
+    release.set()
+    first.join(30)
+    second.join(30)
+    ids = {o.indicator: o.id for o in store.current(["2023S1"])}
+    assert ids["ICT_REVENUE"] < ids["ICT_BUDGET"] == second_ids[0]
+    store.engine.dispose()
+
+
+def test_processes_starting_together_on_a_new_database_migrate_once(db_url):
+    """Several server processes opening a new database at once: all come up, one schema."""
+    import subprocess
+    import sys
+
+    code = "import sys; from chitieu.store.values import Store; Store(sys.argv[1])"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, errors
+    store = Store(db_url)
+    assert current_revision(store.engine) == SCHEMA_REVISION
+    store.engine.dispose()

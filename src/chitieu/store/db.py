@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from chitieu.errors import StoreError
+from chitieu.store.locks import sqlite_file_lock
 
 DEFAULT_DB_FILE = "chitieu.db"
 
@@ -71,12 +73,16 @@ def _alembic_config():  # type: ignore[no-untyped-def]
     return cfg
 
 
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def current_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at (None for an empty database)."""
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(conn)
 
 
 def head_revision() -> str:
@@ -95,7 +101,14 @@ def upgrade(engine: Engine) -> None:
             return  # up to date: Alembic is not even imported
         from alembic import command
 
-        with engine.begin() as conn:
+        # one migrating process at a time (server processes start together on a new database)
+        sqlite = engine.dialect.name == "sqlite"
+        lock = sqlite_file_lock(engine.url.database or "") if sqlite else nullcontext()
+        with lock, engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(6868463961092452)"))
+            if _revision(conn) == SCHEMA_REVISION:
+                return  # another process migrated while this one waited
             cfg = _alembic_config()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")

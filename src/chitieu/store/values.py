@@ -90,6 +90,11 @@ _LAST_ID = {"sqlite": "SELECT last_insert_rowid()", "postgresql": "SELECT lastva
 _COLS = [c for c in observation.c if c.name != "id"]
 #: a batch row (one statement object, executed with parameters: no per-write statement building)
 _NEW_BATCH = insert(batch)
+#: PostgreSQL: every write of values takes this transaction lock first, so that writes get
+#: their ids (and times) in commit order. Without it an import that drew its ids before a web
+#: save but committed after it would leave the form's "newest id" unchanged, and a client
+#: holding that version could save over the import's values without a conflict.
+_PG_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(6868463961092451)")  # "chitieu"
 
 
 def _bind(name: str, dialect: Dialect) -> Callable[[Any], Any]:
@@ -186,9 +191,11 @@ class Store:
         ``in_transaction(conn, batch_id)`` runs inside that transaction before the values are
         inserted (e.g. a version check); whatever it raises rolls the whole write back.
         """
-        at = at or utcnow()
         rows = list(values)
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(_PG_WRITE_LOCK)
+            at = at or utcnow()  # taken under the lock: times follow commit order too
             batch_id = conn.execute(
                 _NEW_BATCH,
                 {
