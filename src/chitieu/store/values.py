@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,11 +91,37 @@ _LAST_ID = {"sqlite": "SELECT last_insert_rowid()", "postgresql": "SELECT lastva
 _COLS = [c for c in observation.c if c.name != "id"]
 #: a batch row (one statement object, executed with parameters: no per-write statement building)
 _NEW_BATCH = insert(batch)
-#: PostgreSQL: every write of values takes this transaction lock first, so that writes get
-#: their ids (and times) in commit order. Without it an import that drew its ids before a web
-#: save but committed after it would leave the form's "newest id" unchanged, and a client
-#: holding that version could save over the import's values without a conflict.
-_PG_WRITE_LOCK = text("SELECT pg_advisory_xact_lock(6868463961092451)")  # "chitieu"
+#: PostgreSQL: writes that touch the same unit × period take their ids (and times) in commit
+#: order. Without that, an import that drew its ids before a web save but committed after it
+#: would leave the form's "newest id" unchanged, and a client holding that version could save
+#: over the import's values without a conflict. A write of a few unit × period slices takes
+#: the store's lock shared and each slice's lock (in order: no deadlock); a bigger one takes
+#: the store's lock alone, exclusively (PostgreSQL's lock table is small). Both are
+#: transaction locks, released at commit.
+_PG_LOCK_SPACE = 1667786089  # "chit": the first key of every slice lock
+_PG_STORE_KEY = 6868463961092451  # "chitieu"
+_PG_STORE_SHARED = text(f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})")
+_PG_STORE_ALONE = text(f"SELECT pg_advisory_xact_lock({_PG_STORE_KEY})")
+_PG_SLICE = text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_SPACE}, CAST(:k AS integer))")
+#: more unit × period slices than this in one write: it takes the store's lock alone
+PG_SLICE_LOCKS_MAX = 32
+
+
+def _slice_key(unit: str, period: str) -> int:
+    """A stable signed 32-bit key of a unit × period slice."""
+    crc = zlib.crc32(f"{unit}\x1f{period}".encode())
+    return crc - (1 << 32) if crc >= 1 << 31 else crc
+
+
+def _lock_slices(conn: Connection, rows: list[NewValue]) -> None:
+    """Order this write after every unfinished write of the same unit × period (PostgreSQL)."""
+    keys = sorted({_slice_key(v.unit, v.period) for v in rows})
+    if len(keys) > PG_SLICE_LOCKS_MAX:
+        conn.execute(_PG_STORE_ALONE)
+        return
+    conn.execute(_PG_STORE_SHARED)
+    for k in keys:
+        conn.execute(_PG_SLICE, {"k": k})
 
 
 def _bind(name: str, dialect: Dialect) -> Callable[[Any], Any]:
@@ -194,7 +221,7 @@ class Store:
         rows = list(values)
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(_PG_WRITE_LOCK)
+                _lock_slices(conn, rows)
             at = at or utcnow()  # taken under the lock: times follow commit order too
             batch_id = conn.execute(
                 _NEW_BATCH,
