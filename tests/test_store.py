@@ -129,3 +129,55 @@ def test_processes_starting_together_on_a_new_database_migrate_once(db_url):
     store = Store(db_url)
     assert current_revision(store.engine) == SCHEMA_REVISION
     store.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_big_write_waits_for_small_ones_and_reads_can_share_a_connection(pg_url):
+    """A write of many unit × period slices takes the store's lock alone; reads in
+    ``Store.reading()`` share one pooled connection."""
+    import threading
+
+    from sqlalchemy import event
+
+    from chitieu.store.locks import PG_SLICE_LOCKS_MAX
+
+    store = Store(pg_url)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold(conn, batch_id):
+        inside.set()
+        assert release.wait(30)
+
+    small = threading.Thread(
+        target=store.write,
+        args=([v(1.0)],),
+        kwargs=dict(source="t", created_by="a", in_transaction=hold),
+    )
+    small.start()
+    assert inside.wait(30)
+    many = [v(2.0, period=f"{2000 + i}") for i in range(PG_SLICE_LOCKS_MAX + 1)]
+    big = threading.Thread(
+        target=store.write, args=(many,), kwargs=dict(source="t", created_by="b")
+    )
+    big.start()
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    with store.engine.connect() as conn:
+        for _ in range(300):
+            if conn.execute(text(waiting)).scalar():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the big write did not wait for the small one")
+    release.set()
+    small.join(30)
+    big.join(30)
+    assert store.count() == 1 + len(many)
+
+    checkouts = []
+    event.listen(store.engine.pool, "checkout", lambda *a: checkouts.append(1))
+    with store.reading():
+        store.current(["2023"])
+        store.current(["2001", "2002"])
+        store.history("ICT_REVENUE", "VN", "2023", "actual")
+    assert len(checkouts) == 1
+    store.engine.dispose()

@@ -1,17 +1,21 @@
-"""A lock between processes on one SQLite file: a lock file beside it, taken with ``flock``.
+"""Locks that order writers: across processes on one SQLite file, and per slice on PostgreSQL.
 
-SQLite's own locking makes a second writer sleep in its busy handler (1, 2, 5, 10 … ms) and
-makes a second process migrating a new file fail on tables the first is creating. Waiting on
-``flock`` wakes as soon as the lock is released. The lock file is a separate file: SQLite's own
-POSIX locks on the database must not be touched.
+SQLite: a lock file beside the database, taken with ``flock``. SQLite's own locking makes a
+second writer sleep in its busy handler (1, 2, 5, 10 … ms) and a second process migrating a
+new file fail on tables the first is creating; waiting on ``flock`` wakes as soon as the lock
+is released. The lock file is a separate file: SQLite's own POSIX locks on the database must
+not be touched. PostgreSQL: transaction-level advisory locks (:func:`lock_slices`).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+
+from sqlalchemy import Connection, text
 
 try:
     import fcntl
@@ -53,3 +57,44 @@ def sqlite_file_lock(database: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+#: PostgreSQL: writes that touch the same unit × period take their ids (and times) in commit
+#: order. Without that, an import that drew its ids before a web save but committed after it
+#: would leave the form's "newest id" unchanged, and a client holding that version could save
+#: over the import's values without a conflict. A write of a few unit × period slices takes
+#: the store's lock shared and each slice's lock (in order: no deadlock); a bigger one takes
+#: the store's lock alone, exclusively (PostgreSQL's lock table is small). Both are
+#: transaction locks, released at commit.
+_PG_LOCK_SPACE = 1667786089  # "chit": the first key of every slice lock
+_PG_STORE_KEY = 6868463961092451  # "chitieu"
+_PG_STORE_SHARED = text(f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})")
+_PG_STORE_ALONE = text(f"SELECT pg_advisory_xact_lock({_PG_STORE_KEY})")
+_PG_SLICE = text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_SPACE}, CAST(:k AS integer))")
+#: the usual web save: the store's lock shared and one slice's, in one round trip
+_PG_ONE_SLICE = text(
+    f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY}),"
+    f" pg_advisory_xact_lock({_PG_LOCK_SPACE}, CAST(:k AS integer))"
+)
+#: more unit × period slices than this in one write: it takes the store's lock alone
+PG_SLICE_LOCKS_MAX = 32
+
+
+def _slice_key(unit: str, period: str) -> int:
+    """A stable signed 32-bit key of a unit × period slice."""
+    crc = zlib.crc32(f"{unit}\x1f{period}".encode())
+    return crc - (1 << 32) if crc >= 1 << 31 else crc
+
+
+def lock_slices(conn: Connection, slices: Iterable[tuple[str, str]]) -> None:
+    """Order this write after every unfinished write of the same unit × period (PostgreSQL)."""
+    keys = sorted({_slice_key(unit, period) for unit, period in slices})
+    if len(keys) > PG_SLICE_LOCKS_MAX:
+        conn.execute(_PG_STORE_ALONE)
+        return
+    if len(keys) == 1:
+        conn.execute(_PG_ONE_SLICE, {"k": keys[0]})
+        return
+    conn.execute(_PG_STORE_SHARED)
+    for k in keys:
+        conn.execute(_PG_SLICE, {"k": k})

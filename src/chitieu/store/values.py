@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -24,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from chitieu.store.db import make_engine, upgrade, utcnow
+from chitieu.store.locks import lock_slices
 from chitieu.store.schema import Kind, Status, batch, observation
 
 #: rows per INSERT round trip when writing a batch
@@ -91,37 +93,10 @@ _LAST_ID = {"sqlite": "SELECT last_insert_rowid()", "postgresql": "SELECT lastva
 _COLS = [c for c in observation.c if c.name != "id"]
 #: a batch row (one statement object, executed with parameters: no per-write statement building)
 _NEW_BATCH = insert(batch)
-#: PostgreSQL: writes that touch the same unit × period take their ids (and times) in commit
-#: order. Without that, an import that drew its ids before a web save but committed after it
-#: would leave the form's "newest id" unchanged, and a client holding that version could save
-#: over the import's values without a conflict. A write of a few unit × period slices takes
-#: the store's lock shared and each slice's lock (in order: no deadlock); a bigger one takes
-#: the store's lock alone, exclusively (PostgreSQL's lock table is small). Both are
-#: transaction locks, released at commit.
-_PG_LOCK_SPACE = 1667786089  # "chit": the first key of every slice lock
-_PG_STORE_KEY = 6868463961092451  # "chitieu"
-_PG_STORE_SHARED = text(f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})")
-_PG_STORE_ALONE = text(f"SELECT pg_advisory_xact_lock({_PG_STORE_KEY})")
-_PG_SLICE = text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_SPACE}, CAST(:k AS integer))")
-#: more unit × period slices than this in one write: it takes the store's lock alone
-PG_SLICE_LOCKS_MAX = 32
-
-
-def _slice_key(unit: str, period: str) -> int:
-    """A stable signed 32-bit key of a unit × period slice."""
-    crc = zlib.crc32(f"{unit}\x1f{period}".encode())
-    return crc - (1 << 32) if crc >= 1 << 31 else crc
-
-
-def _lock_slices(conn: Connection, rows: list[NewValue]) -> None:
-    """Order this write after every unfinished write of the same unit × period (PostgreSQL)."""
-    keys = sorted({_slice_key(v.unit, v.period) for v in rows})
-    if len(keys) > PG_SLICE_LOCKS_MAX:
-        conn.execute(_PG_STORE_ALONE)
-        return
-    conn.execute(_PG_STORE_SHARED)
-    for k in keys:
-        conn.execute(_PG_SLICE, {"k": k})
+#: the read connection pinned by ``Store.reading`` in this context: (reader engine, connection)
+_PINNED: ContextVar[tuple[Engine | None, Connection | None]] = ContextVar(
+    "chitieu_read_connection", default=(None, None)
+)
 
 
 def _bind(name: str, dialect: Dialect) -> Callable[[Any], Any]:
@@ -192,8 +167,44 @@ class Store:
         self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True
     ):
         self.engine = engine or make_engine(url)
+        # Reads need no transaction: on PostgreSQL each statement sees committed data anyway
+        # (READ COMMITTED), and a connection in autocommit mode skips the BEGIN and ROLLBACK
+        # round trips of every read (two of a web read's four). Same pool as ``engine``.
+        self.reader = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
         if migrate:
             upgrade(self.engine)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads of this store inside the block share one connection (PostgreSQL).
+
+        A web save reads the form, the rules' stored values and the history for outliers;
+        each read checking out its own connection costs a ping and a hand-over per read.
+        On SQLite (no network, one file) every read keeps its own connection.
+        """
+        if self.reader is self.engine or _PINNED.get()[0] is self.reader:
+            yield
+            return
+        with self.reader.connect() as conn:
+            token = _PINNED.set((self.reader, conn))
+            try:
+                yield
+            finally:
+                _PINNED.reset(token)
+
+    @contextmanager
+    def read_conn(self) -> Iterator[Connection]:
+        """A connection for reading: the one of an enclosing :meth:`reading`, else a new one."""
+        engine, conn = _PINNED.get()
+        if engine is self.reader and conn is not None:
+            yield conn
+            return
+        with self.reader.connect() as conn:
+            yield conn
 
     @property
     def url(self) -> str:
@@ -221,7 +232,7 @@ class Store:
         rows = list(values)
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                _lock_slices(conn, rows)
+                lock_slices(conn, [(v.unit, v.period) for v in rows])
             at = at or utcnow()  # taken under the lock: times follow commit order too
             batch_id = conn.execute(
                 _NEW_BATCH,
@@ -257,7 +268,7 @@ class Store:
         Deleted keys (latest value NULL) are left out.
         """
         q, params = _sliced(_current_query, periods, indicators, units, kinds, as_of)
-        with self.engine.connect() as conn:
+        with self.read_conn() as conn:
             return [Observation(*row) for row in conn.execute(q, params) if row.value is not None]
 
     def current_rows(
@@ -278,7 +289,7 @@ class Store:
         """
         q, params = _sliced(_rows_query, periods, indicators, units, kinds, as_of)
         latest: dict[Any, Row[Any]] = {}
-        with self.engine.connect() as conn:
+        with self.read_conn() as conn:
             if conn.dialect.name == "postgresql":
                 # With the default random_page_cost (4, spinning disks) PostgreSQL 15 scans and
                 # sorts the whole table instead of this ordered index range (3.8 s vs 0.4 s on
@@ -303,22 +314,22 @@ class Store:
         )
         if kind is not None:
             q = q.where(observation.c.kind == str(kind))
-        with self.engine.connect() as conn:
+        with self.read_conn() as conn:
             return [Observation(*row) for row in conn.execute(q.order_by(observation.c.id))]
 
     def periods(self) -> list[str]:
         """Period ids that hold any value."""
-        with self.engine.connect() as conn:
+        with self.read_conn() as conn:
             return list(conn.execute(select(observation.c.period).distinct()).scalars())
 
     def count(self) -> int:
         """Number of stored vintages."""
-        with self.engine.connect() as conn:
+        with self.read_conn() as conn:
             return int(conn.execute(select(func.count()).select_from(observation)).scalar_one())
 
     def batches(self) -> list[dict[str, Any]]:
         """Import batches, newest first."""
-        with self.engine.connect() as conn:
+        with self.read_conn() as conn:
             rows = conn.execute(select(batch).order_by(batch.c.id.desc())).mappings().all()
         return [dict(r) for r in rows]
 

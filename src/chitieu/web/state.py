@@ -181,7 +181,7 @@ def load_state(store: Store, form: ReportingForm, unit: str, period: Period) -> 
     form (a key's newest vintage is its highest id), so no separate ``max(id)`` is needed.
     """
     cells = {i: Cell(i) for i in form.indicators}
-    with store.engine.connect() as conn:
+    with store.read_conn() as conn:
         rows = conn.execute(_CELLS, _form_keys(form, unit, period.id)).all()
         row = (
             conn.execute(_SUBMISSION, {"form": form.code, "unit": unit, "period": period.id})

@@ -178,7 +178,8 @@ def save(
             _("This report is %(status)s and locked.") % {"status": status_label(state.status)},
             _("An analyst must return or reopen it before it can change."),
         )
-    extra = _extra_checks(store, parsed.values)
+    with store.reading():  # the rules' stored values and the history on one connection
+        extra = _extra_checks(store, parsed.values)
     parsed.report.extend(extra.findings)
     for f in extra.findings:
         parsed.fields.setdefault(f.indicator or "", []).append(f)
