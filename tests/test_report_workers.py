@@ -121,7 +121,8 @@ def test_start_launches_the_workers_in_the_background():
     ("argv", "wanted"),
     [
         (["chitieu", "report", "--period", "2023S1"], True),  # every format by default
-        (["chitieu", "report", "-p", "2023S1", "--format", "md,html"], False),
+        (["chitieu", "report", "-p", "2023S1", "--format", "html"], False),
+        (["chitieu", "report", "-p", "2023S1", "--format", "md,html"], True),  # md shows PNGs
         (["chitieu", "report", "-p", "2023S1", "-f", "pdf"], True),
         (["chitieu", "report", "--format=docx", "-p", "2023S1"], True),
         (["chitieu", "report", "--help"], False),

@@ -1,9 +1,9 @@
 """The ``chitieu`` program: starts what a command will wait for, then runs the Typer app.
 
-``chitieu report`` with PDF or DOCX output draws charts and prints the PDF in worker processes
-(``chitieu.report.workers``). They take ~0,5 s each to load matplotlib and WeasyPrint, so they
-are started here, before the CLI's own imports, and load side by side while the facts are
-computed. This module imports nothing heavy.
+``chitieu report`` with DOCX, PDF or Markdown output draws charts (and prints the PDF) in
+worker processes (``chitieu.report.workers``). They take ~0,5 s each to load matplotlib and
+WeasyPrint, so they are started here, before the CLI's own imports, and load side by side while
+the facts are computed. This module imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 
 
 def report_needs_workers(argv: list[str]) -> bool:
-    """Is ``argv`` a ``chitieu report`` asking for a format made in workers (PDF or DOCX)?
+    """Is ``argv`` a ``chitieu report`` asking for a format with chart images (all but HTML)?
 
     The app's own options (``--version``, ``--help``) come before a command, so the command is
     the first argument.
@@ -20,10 +20,13 @@ def report_needs_workers(argv: list[str]) -> bool:
     if argv[1:2] != ["report"] or {"-h", "--help"} & set(argv):
         return False
     for i, arg in enumerate(argv):
+        value = None
         if arg in ("--format", "-f") and i + 1 < len(argv):
-            return "pdf" in argv[i + 1] or "docx" in argv[i + 1]
-        if arg.startswith("--format="):
-            return "pdf" in arg or "docx" in arg
+            value = argv[i + 1]
+        elif arg.startswith("--format="):
+            value = arg.removeprefix("--format=")
+        if value is not None:
+            return bool({f.strip().lower() for f in value.split(",") if f.strip()} - {"html"})
     return True  # the default: every format
 
 
