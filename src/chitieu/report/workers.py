@@ -43,17 +43,34 @@ def workers_wanted() -> int:
 
 
 def _warm_charts() -> None:
-    """Load matplotlib and its font cache before the first chart arrives."""
-    import matplotlib.figure
-    import matplotlib.font_manager  # noqa: F401  (loads the font cache)
+    """Load matplotlib and draw a small chart (font files, text layout) before the first one.
 
-    import chitieu.report.charts  # noqa: F401
+    The worker is idle meanwhile: the caller is still computing the facts. Measured on the
+    ``chitieu report`` command: ≈ 0,2 s less with both warm-ups (docs/PERFORMANCE.md).
+    """
+    import tempfile
+
+    from chitieu.report.charts import ChartSpec, Panel, Series, to_image
+
+    series = Series("Doanh thu", [1.0, 2.0], ["1,0", "2,0"])
+    spec = ChartSpec("warm", "Khởi động", "bar", [Panel("Kỳ", ["a", "b"], [series])])
+    with tempfile.TemporaryDirectory() as tmp:
+        to_image(spec, Path(tmp) / "warm.png")
 
 
 def _warm_pdf() -> None:
-    """Load WeasyPrint before the first PDF arrives (a trial print measured no faster)."""
-    import chitieu.report.render.html
-    import chitieu.report.render.pdf  # noqa: F401
+    """Load WeasyPrint and print a small page in the report's fonts before the first PDF."""
+    import io
+
+    from chitieu.report.render.html import report_css
+    from chitieu.report.render.pdf import HTML
+
+    page = (
+        f"<html><head><style>{report_css()}</style></head><body><h2>Báo cáo</h2><p>Doanh thu "
+        "<b>tăng</b> <i>ước đạt</i> 1.614.206 tỷ đồng</p><table class='data'><tr><th>Chỉ tiêu"
+        "</th><td class='num'>99,17</td></tr></table></body></html>"
+    )
+    HTML(string=page).write_pdf(io.BytesIO())
 
 
 _WARM = {"charts": _warm_charts, "pdf": _warm_pdf}
