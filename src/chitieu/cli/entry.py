@@ -38,7 +38,33 @@ def main() -> None:
         workers.start()
     from chitieu.cli.main import app
 
-    app()
+    try:
+        app()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code)
+
+
+def _exit(code: object) -> None:
+    """End the program without tearing the interpreter down.
+
+    With the report's libraries loaded, Python's own teardown (every module and object freed
+    one by one) takes ≈ 0,2 s. The exit handlers still run first — the report workers are
+    stopped, database connections closed, logs flushed — and then the process ends.
+    """
+    import atexit
+    import os
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import weakref
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,7 +64,20 @@ def make_engine(url: str | None = None) -> Engine:
             "give an SQLAlchemy URL such as sqlite:///chitieu.db or "
             "postgresql://user@host/dbname with --db or CHITIEU_DB",
         ) from exc
+    _ENGINES.add(engine)
     return engine
+
+
+#: every engine made here, closed at exit (a program that ends with ``os._exit`` still says
+#: goodbye to PostgreSQL instead of dropping the connection, and SQLite checkpoints its WAL)
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@atexit.register
+def dispose_engines() -> None:
+    """Close the pooled connections of every engine still alive."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def _alembic_config():  # type: ignore[no-untyped-def]
