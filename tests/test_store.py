@@ -66,6 +66,17 @@ def test_reopening_does_not_migrate_again(db_url):
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
 
 
+def _see_a_write_queue_on_a_lock(store: Store, failure: str) -> None:
+    """Wait until PostgreSQL shows a transaction waiting for an advisory lock (not a timer)."""
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    with store.engine.connect() as conn:
+        for _ in range(300):
+            if conn.execute(text(waiting)).scalar():
+                return
+            time.sleep(0.05)
+    pytest.fail(failure)
+
+
 @pytest.mark.postgres
 def test_postgres_writes_take_ids_in_commit_order(pg_url):
     """A write waits for the one in progress, so its ids come after the other's commit.
@@ -98,14 +109,7 @@ def test_postgres_writes_take_ids_in_commit_order(pg_url):
         )
     )
     second.start()
-    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-    with store.engine.connect() as conn:
-        for _ in range(300):  # the second write queues on the lock (not on a timer)
-            if conn.execute(text(waiting)).scalar():
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the second write did not wait for the first")
+    _see_a_write_queue_on_a_lock(store, "the second write did not wait for the first")
     release.set()
     first.join(30)
     second.join(30)
@@ -160,14 +164,7 @@ def test_a_big_write_waits_for_small_ones_and_reads_can_share_a_connection(pg_ur
         target=store.write, args=(many,), kwargs=dict(source="t", created_by="b")
     )
     big.start()
-    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-    with store.engine.connect() as conn:
-        for _ in range(300):
-            if conn.execute(text(waiting)).scalar():
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the big write did not wait for the small one")
+    _see_a_write_queue_on_a_lock(store, "the big write did not wait for the small one")
     release.set()
     small.join(30)
     big.join(30)
