@@ -180,3 +180,17 @@ def test_summary_reads_the_fact_table(web):
     assert (
         web.api("reporter").get("/api/v1/summary", params={"period": "2025S1"}).status_code == 403
     )
+
+
+def test_a_unit_or_period_that_does_not_exist_is_told_in_the_users_language(web):
+    vi = web.api("viewer")
+    r = vi.get("/api/v1/submissions/TTTT-6T/99@34/2026S1")
+    assert r.status_code == 404 and r.json()["error"] == "không có đơn vị mã '99@34'"
+    assert "@34" in r.json()["hint"] and "ví dụ 80@34" in r.json()["hint"]
+    en = web.api("viewer")
+    en.cookies.set("chitieu_lang", "en")
+    r = en.get("/api/v1/values", params={"period": "2025X9"})
+    assert r.status_code == 404 and r.json()["error"] == "'2025X9' is not a period id"
+    assert vi.get("/api/v1/values", params={"period": "2025X9"}).json()["error"] == (
+        "'2025X9' không phải mã kỳ báo cáo"
+    )

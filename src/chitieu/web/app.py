@@ -69,9 +69,9 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, StarletteHTTPException):
         status, message, hint = exc.status_code, _status_message(exc.status_code), ""
     elif isinstance(exc, StoreError):
-        status, message, hint = 503, exc.message, exc.hint
+        status, (message, hint) = 503, exc.text(i18n.get_lang())
     elif isinstance(exc, ChitieuError):
-        status, message, hint = 400, exc.message, exc.hint
+        status, (message, hint) = 400, exc.text(i18n.get_lang())
     else:  # pragma: no cover - programming errors
         raise exc
     if status == 401:

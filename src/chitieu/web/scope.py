@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import registry
-from chitieu.errors import PeriodError, UnitError
+from chitieu.errors import ChitieuError, PeriodError, UnitError
 from chitieu.web.accounts import Account
 from chitieu.web.deps import require_read, require_write
 from chitieu.web.errors import NotFound
 from chitieu.web.forms import ReportingForm, forms
-from chitieu.web.i18n import _
+from chitieu.web.i18n import _, get_lang
+
+
+def _not_found(exc: ChitieuError) -> NotFound:
+    """404 saying the core's error in the page's language (where the error has both)."""
+    return NotFound(*exc.text(get_lang()))
 
 
 def find_form(code: str) -> ReportingForm:
@@ -28,7 +33,7 @@ def find_period(form: ReportingForm, text: str) -> Period:
     try:
         return form.period(text)
     except PeriodError as exc:
-        raise NotFound(exc.message, exc.hint) from None
+        raise _not_found(exc) from None
 
 
 def find_unit(unit: str) -> str:
@@ -36,7 +41,7 @@ def find_unit(unit: str) -> str:
     try:
         return registry().get(unit).id
     except UnitError as exc:
-        raise NotFound(exc.message, exc.hint) from None
+        raise _not_found(exc) from None
 
 
 def locate(
@@ -61,4 +66,4 @@ def parse_any_period(text: str) -> Period:
     try:
         return parse_period(text)
     except PeriodError as exc:
-        raise NotFound(exc.message, exc.hint) from None
+        raise _not_found(exc) from None
