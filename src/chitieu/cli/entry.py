@@ -54,6 +54,7 @@ def _exit(code: object) -> None:
     stopped, database connections closed, logs flushed — and then the process ends.
     """
     import atexit
+    import contextlib
     import os
 
     if code is None:
@@ -62,8 +63,9 @@ def _exit(code: object) -> None:
         print(code, file=sys.stderr)
         code = 1
     atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`chitieu … | head`)
+            stream.flush()
     os._exit(code)
 
 
