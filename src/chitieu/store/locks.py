@@ -76,8 +76,10 @@ _PG_ONE_SLICE = text(
     f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY}),"
     f" pg_advisory_xact_lock({_PG_LOCK_SPACE}, CAST(:k AS integer))"
 )
-#: more unit × period slices than this in one write: it takes the store's lock alone
-PG_SLICE_LOCKS_MAX = 32
+#: more unit × period slices than this in one write: it takes the store's lock alone (and web
+#: saves wait for it). 128 covers a national file of every province for a period or two; the
+#: lock table holds max_locks_per_transaction (64) × max_connections (100) locks by default.
+PG_SLICE_LOCKS_MAX = 128
 
 
 def _slice_key(unit: str, period: str) -> int:
