@@ -90,6 +90,21 @@ def setup(url: str, clients: int) -> list[dict[str, str]]:
     return out
 
 
+async def _timed(
+    http: Http, raw: bytes, kind: str, log: list[Record]
+) -> tuple[int, bytes, float] | None:
+    """One request within the time limit: (status, body, ms); None (logged as an error) if
+    the connection failed or no answer came."""
+    t = time.perf_counter()
+    try:
+        async with asyncio.timeout(TIMEOUT_S):
+            status, body = await http.request(raw)
+    except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+        log.append({"kind": kind, "status": 0, "ms": 0.0, "error": repr(exc)})
+        return None
+    return status, body, (time.perf_counter() - t) * 1e3
+
+
 async def client(
     port: int, c: dict[str, str], rounds: int, think: float, flow: str, log: list[Record]
 ) -> None:
@@ -106,14 +121,10 @@ async def client(
     for n in range(rounds):
         get_ms = 0.0
         if version is None or flow == "reread":
-            t0 = time.perf_counter()
-            try:
-                async with asyncio.timeout(TIMEOUT_S):
-                    status, body = await http.request(get)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
-                log.append({"kind": "get", "status": 0, "ms": 0.0, "error": repr(exc)})
+            got = await _timed(http, get, "get", log)
+            if got is None:
                 continue
-            get_ms = (time.perf_counter() - t0) * 1e3
+            status, body, get_ms = got
             if status != 200:
                 log.append({"kind": "get", "status": status, "ms": get_ms})
                 continue
@@ -121,18 +132,15 @@ async def client(
         value = base + n + 1  # unique per client and round
         payload = json.dumps({"values": {INDICATOR: value}, "version": version}).encode()
         raw = f"{put_head}Content-Length: {len(payload)}\r\n\r\n".encode() + payload
-        t2 = time.perf_counter()
-        try:
-            async with asyncio.timeout(TIMEOUT_S):
-                status, body = await http.request(raw)
-        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
-            log.append({"kind": "save", "status": 0, "ms": 0.0, "error": repr(exc)})
+        saved = await _timed(http, raw, "save", log)
+        if saved is None:
             version = None
             continue
+        status, body, save_ms = saved
         rec: Record = {
             "kind": "save",
             "status": status,
-            "ms": (time.perf_counter() - t2) * 1e3,
+            "ms": save_ms,
             "get_ms": get_ms if get_ms else None,
             "key": path,
             "value": value,
