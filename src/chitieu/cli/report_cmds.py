@@ -21,6 +21,7 @@ from chitieu.cli.common import (
     print_json,
     user,
 )
+from chitieu.cli.entry import formats_need_workers
 from chitieu.errors import ChitieuError
 
 ALL_FORMATS = "docx,pdf,html,md"
@@ -90,7 +91,7 @@ def report_cmd(
     Example: `chitieu report --period 2023S1 --format docx,pdf,html,md --out out`.
     """
     formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
-    if {"pdf", "docx"} & set(formats):  # workers start while the facts are computed
+    if formats_need_workers(list(formats)):  # workers start while the facts are computed
         from chitieu.report import workers
 
         workers.start()

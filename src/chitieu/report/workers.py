@@ -30,7 +30,6 @@ ROLES = ("charts", "pdf")
 _POOLS: dict[str, ProcessPoolExecutor] = {}
 _LOCK = threading.Lock()
 _STARTER: threading.Thread | None = None
-_REGISTERED = False
 
 
 def workers_wanted() -> int:
@@ -82,7 +81,6 @@ def _noop() -> None:
 
 def pools() -> dict[str, Executor]:
     """The process's worker pools by role, created on first use (empty: work serially)."""
-    global _REGISTERED
     if workers_wanted() < 1:
         return {}
     with _LOCK:
@@ -94,9 +92,6 @@ def pools() -> dict[str, Executor]:
                 _POOLS[role] = ProcessPoolExecutor(
                     max_workers=1, mp_context=ctx, initializer=_WARM[role]
                 )
-            if not _REGISTERED:
-                atexit.register(shutdown)
-                _REGISTERED = True
         return dict(_POOLS)
 
 
@@ -133,8 +128,9 @@ def start() -> threading.Thread | None:
     return _STARTER
 
 
+@atexit.register
 def shutdown() -> None:
-    """Stop the workers (registered to run at exit)."""
+    """Stop the workers (runs at exit; nothing to do if none were started)."""
     with _LOCK:
         for executor in _POOLS.values():
             executor.shutdown(wait=True, cancel_futures=True)
