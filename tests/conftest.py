@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from chitieu import open_store
 from chitieu.store.values import Store
 
 PG_URL = os.environ.get("CHITIEU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -66,8 +67,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
-    """An empty, migrated store on each backend."""
-    s = Store(db_url)
+    """An empty, migrated store on each backend (with the analytics model, as chitieu opens it)."""
+    s = open_store(db_url)
     yield s
     s.engine.dispose()
 
@@ -78,7 +79,7 @@ def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
     from chitieu.demo.build import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    s = Store(url)
+    s = open_store(url)
     load_demo(s)
     s.engine.dispose()
     return url

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chitieu.analyze.facts import FactBuilder
+from chitieu.analyze.facts import facts
 from chitieu.benchmark.compute import compute, window_years
 from chitieu.benchmark.framework import framework, load_framework
 from chitieu.benchmark.reference import (
@@ -128,9 +128,7 @@ def test_benchmark_reads_viet_nam_from_the_store_and_imports_override(store, tmp
     assert "Tiền Phong" in copies.inputs[0].source_title
     # the same ratio as the fact table's copies per capita (one computation, two places)
     fact = next(
-        f
-        for f in FactBuilder(store).build("2023", indicators=["PUB_COPIES_PER_CAPITA"])
-        if f.unit == "VN"
+        f for f in facts(store, "2023", indicators=["PUB_COPIES_PER_CAPITA"]) if f.unit == "VN"
     )
     assert copies.value == pytest.approx(fact.value)
     assert vn.values["revenue_growth"].value == pytest.approx(4105.35 / 3994 * 100 - 100)

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from chitieu.analyze.estimate import estimate_period, tile, write_estimates
-from chitieu.analyze.facts import Boundaries, FactBuilder
+from chitieu.analyze.facts import Boundaries, facts
 from chitieu.catalog.indicators import catalog
 from chitieu.check.completeness import completeness
 from chitieu.store.values import NewValue, Store, best_value
@@ -102,8 +102,7 @@ def test_estimate_is_superseded_not_deleted(store):
     assert (now.kind, now.value) == ("actual", 640)
 
     def fact(as_of):
-        fs = FactBuilder(store, as_of=as_of).build("2023S1", Boundaries.AS_REPORTED,
-                                                   ["ICT_REVENUE"])  # fmt: skip
+        fs = facts(store, "2023S1", Boundaries.AS_REPORTED, as_of, indicators=["ICT_REVENUE"])
         return next((f.value, f.kind) for f in fs if f.unit == "VN")
 
     assert fact(datetime(2023, 7, 1)) == (600, "estimate")  # readable as of its date

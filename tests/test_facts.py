@@ -2,7 +2,7 @@
 
 import pytest
 
-from chitieu.analyze.facts import Boundaries, FactBuilder, round_half_up
+from chitieu.analyze.facts import Boundaries, facts, round_half_up
 from chitieu.demo.build import ANCHORS, split_exact
 from chitieu.store.values import NewValue, Store
 
@@ -16,7 +16,7 @@ DOC = {  # the source document: change vs same period, % of plan
 
 @pytest.fixture(scope="module")
 def demo_facts(demo_sqlite):
-    return FactBuilder(Store(demo_sqlite)).build("2023S1")
+    return list(facts(Store(demo_sqlite), "2023S1"))
 
 
 def test_demo_reproduces_the_source_document(demo_facts):
@@ -37,8 +37,8 @@ def test_provinces_sum_exactly_to_the_nation(demo_facts):
 
 
 def test_as_reported_view_uses_the_63_provinces(demo_sqlite):
-    facts = FactBuilder(Store(demo_sqlite)).build("2023S1", Boundaries.AS_REPORTED, ["ICT_REVENUE"])
-    provinces = [f for f in facts if f.unit != "VN"]
+    got = facts(Store(demo_sqlite), "2023S1", Boundaries.AS_REPORTED, indicators=["ICT_REVENUE"])
+    provinces = [f for f in got if f.unit != "VN"]
     assert len(provinces) == 63 and all(f.unit.endswith("@63") for f in provinces)
     assert sum(f.value for f in provinces) == 1614206
 
@@ -46,9 +46,9 @@ def test_as_reported_view_uses_the_63_provinces(demo_sqlite):
 def test_year_2025_straddles_the_merger(demo_sqlite):
     """2025 = S1 on 63 provinces + S2 on 34, compared with 2024 summed through the crosswalk."""
     store = Store(demo_sqlite)
-    facts = FactBuilder(store).build("2025", indicators=["ICT_REVENUE"])
-    nation = next(f for f in facts if f.unit == "VN")
-    provinces = [f for f in facts if f.unit != "VN"]
+    got = facts(store, "2025", indicators=["ICT_REVENUE"])
+    nation = next(f for f in got if f.unit == "VN")
+    provinces = [f for f in got if f.unit != "VN"]
     assert len(provinces) == 34 and sum(f.value for f in provinces) == nation.value
     assert all(f.previous is not None and f.change_pct is not None for f in provinces)
     s1 = {o.unit: o.value for o in store.current(["2025S1"], indicators=["ICT_REVENUE"])}
@@ -72,15 +72,13 @@ def test_stock_and_ratio_rules(store):
         for u, p in (("01@63", 100.0), ("79@63", 300.0))
     ]
     store.write(rows, source="test", created_by="t")
-    facts = {
-        (f.indicator, f.unit): f for f in FactBuilder(store).build("2023", Boundaries.AS_REPORTED)
-    }
-    assert facts[("ICT_LABOUR", "VN")].value == 1012  # December's stock, not a sum
-    assert facts[("ICT_REVENUE", "VN")].value == 120  # a flow sums its months
-    per_capita = facts[("PUB_COPIES_PER_CAPITA", "VN")]
+    got = {(f.indicator, f.unit): f for f in facts(store, "2023", Boundaries.AS_REPORTED)}
+    assert got[("ICT_LABOUR", "VN")].value == 1012  # December's stock, not a sum
+    assert got[("ICT_REVENUE", "VN")].value == 120  # a flow sums its months
+    per_capita = got[("PUB_COPIES_PER_CAPITA", "VN")]
     assert per_capita.value == 2.0  # (300+500)/(100+300), not the mean of 3 and 1.67
-    assert facts[("PUB_COPIES_PER_CAPITA", "01@63")].value == 3.0
-    assert facts[("PUB_COPIES_PER_CAPITA", "01@63")].share_pct is None  # ratios have no share
+    assert got[("PUB_COPIES_PER_CAPITA", "01@63")].value == 3.0
+    assert got[("PUB_COPIES_PER_CAPITA", "01@63")].share_pct is None  # ratios have no share
 
 
 def test_ratio_not_summed_across_a_merger(store):
@@ -93,9 +91,9 @@ def test_ratio_not_summed_across_a_merger(store):
         NewValue("POPULATION", u, "2024", "actual", p) for u, p in (("74@63", 5.0), ("79@63", 5.0))
     ]
     store.write(rows, source="test", created_by="t")
-    facts = {(f.indicator, f.unit): f for f in FactBuilder(store).build("2024")}
-    assert facts[("PUB_COPIES", "79@34")].value == 40
-    assert facts[("PUB_COPIES_PER_CAPITA", "79@34")].value == 4.0
+    got = {(f.indicator, f.unit): f for f in facts(store, "2024")}
+    assert got[("PUB_COPIES", "79@34")].value == 40
+    assert got[("PUB_COPIES_PER_CAPITA", "79@34")].value == 4.0
 
 
 def test_rounding_is_half_up():

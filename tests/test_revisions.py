@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from chitieu.analyze.facts import FactBuilder
+from chitieu.analyze.facts import facts
 from chitieu.analyze.revisions import revision_note, revisions, triangle
 from chitieu.demo.late import ESTIMATED, LATE_UNIT
 from chitieu.store.values import NewValue, Store
@@ -43,8 +43,8 @@ def test_triangle_small_case(store):
 
 
 def national(store, as_of):
-    facts = FactBuilder(store, as_of=as_of).build("2023S1", indicators=list(SEED))
-    return {f.indicator: f for f in facts if f.unit == "VN"}
+    got = facts(store, "2023S1", as_of=as_of, indicators=list(SEED))
+    return {f.indicator: f for f in got if f.unit == "VN"}
 
 
 def test_demo_late_province_estimated_then_replaced(demo_sqlite):

@@ -11,7 +11,6 @@ from tests.web.conftest import FORM, OWN, PERIOD
 
 from chitieu.store.values import NewValue
 from chitieu.web.accounts import Accounts
-from chitieu.web.writers import writer
 
 BASE = f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}"
 
@@ -57,7 +56,7 @@ def test_a_cached_token_of_a_disabled_account_is_refused_at_once(web):
 
 def test_sqlite_writers_hold_a_lock_other_processes_wait_on(web_sqlite):
     database = web_sqlite.store.engine.url.database
-    with writer(web_sqlite.store):
+    with web_sqlite.store.transaction():
         other = os.open(f"{database}-writers.lock", os.O_RDWR)  # as another process would
         try:
             try:

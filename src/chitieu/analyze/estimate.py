@@ -30,10 +30,10 @@ from chitieu.catalog.forms import forms
 from chitieu.catalog.indicators import ESTIMATION_METHODS, Catalog, Indicator, catalog
 from chitieu.catalog.periods import Period, PeriodType, TimeRule, parse_period, periods_within
 from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.check.outliers import previous_periods
 from chitieu.errors import ChitieuError
 from chitieu.store.db import utcnow
-from chitieu.store.schema import Kind, Status
 from chitieu.store.values import BatchInfo, NewValue, Store, best_value
 
 DEFAULT_METHODS = ESTIMATION_METHODS

@@ -1,38 +1,51 @@
-"""The fact table of a review period: one row per indicator × unit, computed once.
+"""The fact table of a review period: one entry (:func:`facts`), read from the analytics tables.
 
-A fact holds the value of the period (rolled up over time by the indicator's time rule,
-over units by its units rule), the same period last year, the annual plan, and the
-comparisons a review states: change, % of plan, share of the national total, rank among
-provinces. Every output (summary, report, dashboard, API) reads these facts.
+A fact holds the value of an indicator for a unit and period (rolled up over time by the
+indicator's time rule, over units by its units rule), the same period last year, the annual
+plan, and the comparisons a review states: change, % of plan, share of the national total,
+rank among provinces. Every output (summary, report, dashboard, API) reads these facts.
+
+The figures come from the cube slabs (``store/analytics.py``, computed by ``analyze/cube.py``):
+a period's facts read one slice of each indicator's slab for the year and the year before,
+about two rows per indicator. The nation is its own stored figure, else (for additive
+indicators) the sum of the provinces; derived indicators are evaluated from their operands
+after those are aggregated. Reads as of an earlier time build the slabs from the vintages
+(slower, exact). Results are kept per process, keyed on the store's data version.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import Any
 
-from chitieu.analyze.recipes import Recipe, group_getter, recipe, within
+import numpy as np
+
+from chitieu.analyze.cube import CubeRules
 from chitieu.catalog.indicators import Catalog, Direction, Indicator, UnitsRule, catalog
-from chitieu.catalog.periods import Period, TimeRule, parse_period, periods_within
-from chitieu.catalog.units import NATION_ID, UnitRegistry, registry
-from chitieu.errors import UnitError
-from chitieu.store.schema import Kind, Status
-from chitieu.store.values import Observation, Store
+from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.units import UnitRegistry, registry
+from chitieu.catalog.vocabulary import NATION_ID, Boundaries, Kind, Status, system_for
+from chitieu.store.analytics import ESTIMATED, PLAN_SLOT, PRESENT, PROVISIONAL
+from chitieu.store.values import Store
+
+__all__ = [
+    "Boundaries",
+    "Fact",
+    "FactSet",
+    "facts",
+    "facts_of_periods",
+    "facts_with_series",
+    "load",
+    "round_half_up",
+]
 
 #: decimals a percentage is stated with ("8,66%", "39,6%": trailing zeros dropped in text)
 PCT_DECIMALS = 2
-
-
-class Boundaries(StrEnum):
-    """Which provinces figures are shown on."""
-
-    CURRENT = "current"  # today's 34 provinces, older data summed through the crosswalk
-    AS_REPORTED = "as_reported"  # the provinces in force at the end of the period
 
 
 def round_half_up(x: float | None, decimals: int = PCT_DECIMALS) -> float | None:
@@ -43,14 +56,20 @@ def round_half_up(x: float | None, decimals: int = PCT_DECIMALS) -> float | None
     return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
 
 
-@dataclass
-class Figure:
-    """A value with its kind and status, and what it was made from."""
+def round_half_up_array(x: np.ndarray, decimals: int = PCT_DECIMALS) -> np.ndarray:
+    """:func:`round_half_up` of every element (NaN stays NaN), the same floats, on columns.
 
-    value: float
-    kind: str
-    status: str
-    sources: int = 1  # stored values that went into it
+    ``floor(|x| · 10^d + ½)`` is the rounding wherever ``|x| · 10^d`` is not within float
+    error of a half; those few are rounded by :func:`round_half_up` itself.
+    """
+    scale = 10.0**decimals
+    y = np.abs(x) * scale
+    out = np.sign(x) * np.floor(y + 0.5) / scale
+    frac = y - np.floor(y)
+    near = np.abs(frac - 0.5) < 1e-9 * np.maximum(1.0, y)
+    for i in np.flatnonzero(near & ~np.isnan(x)):
+        out[i] = round_half_up(float(x[i]), decimals)
+    return out
 
 
 @dataclass
@@ -86,263 +105,448 @@ class Fact:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class FactSet:
+    """Every fact of one period: per indicator in catalog order, the nation first, then units
+    by id. Iterating gives :class:`Fact` objects; lookups are by indicator and unit."""
+
+    period: Period
+    boundaries: str
+    as_of: datetime | None
+    items: tuple[Fact, ...]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def get(self, indicator: str, unit: str) -> Fact | None:
+        """The fact of ``indicator`` for ``unit``, if any."""
+        return self._index().get((indicator, unit))
+
+    def of_unit(self, unit: str) -> list[Fact]:
+        """The facts of one unit, in catalog order."""
+        return [f for f in self.items if f.unit == unit]
+
+    def of_indicator(self, indicator: str) -> list[Fact]:
+        """The facts of one indicator (nation first)."""
+        return [f for f in self.items if f.indicator == indicator]
+
+    def _index(self) -> dict[tuple[str, str], Fact]:
+        idx = self.__dict__.get("_idx")
+        if idx is None:
+            idx = {(f.indicator, f.unit): f for f in self.items}
+            object.__setattr__(self, "_idx", idx)
+        return idx
+
+
+# --- loading cube cells ----------------------------------------------------------------------
+
+#: (targets, {slot: CELL array over the targets}) of one indicator-year
+Slices = dict[tuple[str, int], tuple[list[str], dict[int, np.ndarray]]]
+
+
+def _slice(cube: Any, slots: Sequence[int]) -> tuple[list[str], dict[int, np.ndarray]]:
+    return cube.targets, {s: cube.cells[s] for s in slots}
+
+
+def load_slices(
+    store: Store,
+    rules: CubeRules,
+    system: str,
+    years: Iterable[int],
+    slots: Sequence[int],
+    as_of: datetime | None = None,
+    indicators: Sequence[str] | None = None,
+) -> Slices:
+    """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
+    found out of date are computed again and kept), or, as of a time, computed from the
+    vintages."""
+    out: Slices = {}
+    years = sorted(set(years))
+    if as_of is not None:
+        for cube in rules.compute(store.slabs_as_of(years, as_of, indicators), system):
+            out[(cube.indicator, cube.year)] = _slice(cube, slots)
+        return out
+    got = store.cubes(system, years, rules.generation, slots, indicators)
+    for ind, year, targets, cells in got.fresh:
+        out[(ind, year)] = (targets, cells)
+    if got.stale:
+        computed = rules.compute(got.stale, system)
+        store.keep_cubes(computed)
+        for cube in computed:
+            out[(cube.indicator, cube.year)] = _slice(cube, slots)
+    _LOADS.append(1)  # counted for the tests (one load per request)
+    return out
+
+
+#: every load of cube slices in this process (a test counts them per request)
+_LOADS: list[int] = []
+
+
+def loads() -> int:
+    """How many times this process has loaded cube slices."""
+    return len(_LOADS)
+
+
+# --- assembling facts ------------------------------------------------------------------------
+
+
+@dataclass
+class _Fig:
+    value: float
+    flags: int
+    n: int
+
+
+def _figures(slices: Slices, code: str, year: int, slot: int) -> dict[str, _Fig]:
+    got = slices.get((code, year))
+    if got is None:
+        return {}
+    targets, cells = got
+    c = cells.get(slot)
+    if c is None or not len(c):
+        return {}
+    present = (c["flags"] & PRESENT) != 0
+    vals, flags, ns = c["value"].tolist(), c["flags"].tolist(), c["n"].tolist()
+    return {t: _Fig(vals[i], flags[i], ns[i]) for i, t in enumerate(targets) if present[i]}
+
+
+def _merged_flags(figs: Iterable[_Fig]) -> int:
+    f = PRESENT
+    for g in figs:
+        f |= g.flags & (ESTIMATED | PROVISIONAL)
+    return f
+
+
+def _with_nation(ind: Indicator, figs: dict[str, _Fig]) -> dict[str, _Fig]:
+    """The nation as stored, else (additive indicators) the sum of the units' figures."""
+    if NATION_ID in figs or ind.units_rule != UnitsRule.SUM:
+        return figs
+    provinces = [figs[u] for u in sorted(figs)]
+    if provinces:
+        total = sum(f.value for f in provinces)
+        figs[NATION_ID] = _Fig(total, _merged_flags(provinces), sum(f.n for f in provinces))
+    return figs
+
+
+def _evaluate(ind: Indicator, table: dict[str, dict[str, _Fig]]) -> dict[str, _Fig]:
+    """A derived indicator for every unit that has all its operands."""
+    from simpleeval import simple_eval
+
+    ops = ind.operands
+    common = set.intersection(*(set(table.get(o, {})) for o in ops)) if ops else set()
+    out: dict[str, _Fig] = {}
+    for unit in sorted(common):
+        figs = [table[o][unit] for o in ops]
+        try:
+            value = simple_eval(
+                ind.formula, names={o: f.value for o, f in zip(ops, figs, strict=True)}
+            )
+        except ZeroDivisionError:
+            continue
+        out[unit] = _Fig(float(value), _merged_flags(figs), sum(f.n for f in figs))
+    return out
+
+
+def _table(cat: Catalog, slices: Slices, year: int, slot: int) -> dict[str, dict[str, _Fig]]:
+    table: dict[str, dict[str, _Fig]] = {}
+    for ind in cat.evaluation_order():
+        if ind.formula:
+            table[ind.code] = _evaluate(ind, table)
+        else:
+            table[ind.code] = _with_nation(ind, _figures(slices, ind.code, year, slot))
+    return table
+
+
+def _plans(cat: Catalog, slices: Slices, year: int) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for ind in cat:
+        if ind.formula:
+            continue
+        figs = _figures(slices, ind.code, year, PLAN_SLOT)
+        plans = {u: f.value for u, f in figs.items()}
+        if NATION_ID not in plans and plans and ind.units_rule == UnitsRule.SUM:
+            plans[NATION_ID] = sum(plans[u] for u in sorted(plans))
+        if plans:
+            out[ind.code] = plans
+    return out
+
+
+def _kind(f: _Fig | None) -> str | None:
+    if f is None:
+        return None
+    return str(Kind.ESTIMATE if f.flags & ESTIMATED else Kind.ACTUAL)
+
+
+def _status(f: _Fig | None) -> str | None:
+    if f is None:
+        return None
+    return str(Status.PROVISIONAL if f.flags & PROVISIONAL else Status.FINAL)
+
+
 def _pct(a: float | None, b: float | None) -> float | None:
     if a is None or b in (None, 0):
         return None
     return a / b * 100.0
 
 
-def _merge(figs: list[Figure]) -> tuple[str, str]:
-    kind = Kind.ESTIMATE if any(f.kind == Kind.ESTIMATE for f in figs) else Kind.ACTUAL
-    status = (
-        Status.PROVISIONAL if any(f.status == Status.PROVISIONAL for f in figs) else Status.FINAL
-    )
-    return str(kind), str(status)
-
-
-def _roll_group(
-    sources: dict[str, dict[str, Observation]],
+def assemble(
+    cat: Catalog,
+    slices: Slices,
     p: Period,
-    rule: TimeRule,
-    recipes: dict[Any, Recipe] | None = None,
-) -> Figure | None:
-    """Roll the values of several stored units (one displayed unit) up to period ``p``.
+    boundaries: Boundaries,
+    wanted: set[str] | None = None,
+    as_of: datetime | None = None,
+) -> FactSet:
+    """The facts of ``p`` from cube slices holding its slot of its year and the year before,
+    and the plan slot of its year."""
+    prev = p.same_period_last_year()
+    now = _table(cat, slices, p.year, p.slot)
+    before = _table(cat, slices, prev.year, prev.slot)
+    plan_table = _plans(cat, slices, p.year)
+    out: list[Fact] = []
+    b, year_id = str(boundaries), str(p.year)
+    for ind in cat:
+        if wanted is not None and ind.code not in wanted:
+            continue
+        cur = now.get(ind.code, {})
+        old = before.get(ind.code, {})
+        plan = plan_table.get(ind.code, {})
+        nation = cur.get(NATION_ID)
+        provinces = sorted(
+            ((u, f) for u, f in cur.items() if u != NATION_ID),
+            key=lambda uf: (
+                (-uf[1].value, uf[0])
+                if ind.direction != Direction.LOWER_BETTER
+                else (uf[1].value, uf[0])
+            ),
+        )
+        ranks = {u: i for i, (u, _) in enumerate(provinces, start=1)}
+        additive = ind.units_rule == UnitsRule.SUM
+        for unit in sorted(set(cur) | set(old) | set(plan), key=lambda u: (u != NATION_ID, u)):
+            f, o, pl = cur.get(unit), old.get(unit), plan.get(unit)
+            value = f.value if f else None
+            change = _pct(value, o.value if o else None)
+            plan_pct = _pct(value, pl)
+            share = None
+            if unit != NATION_ID and additive and nation and f:
+                share = round_half_up(_pct(f.value, nation.value))
+            out.append(
+                Fact(
+                    ind.code,
+                    unit,
+                    p.id,
+                    value,
+                    _kind(f),
+                    _status(f),
+                    o.value if o else None,
+                    prev.id,
+                    _kind(o),
+                    round_half_up(change - 100 if change is not None else None),
+                    change - 100 if change is not None else None,
+                    pl,
+                    year_id,
+                    round_half_up(plan_pct),
+                    plan_pct,
+                    share,
+                    ranks.get(unit),
+                    len(ranks) if unit in ranks else None,
+                    0 if unit == NATION_ID else 1,
+                    b,
+                    ind.measure,
+                    ind.decimals,
+                )
+            )
+    return FactSet(p, b, as_of, tuple(out))
 
-    Groups whose stored periods are alike (most of them) share one recorded roll-up.
-    """
-    get = group_getter(sources)
-    vals = {pid: v for pid in within(p) if (v := get(pid)) is not None}
-    key = (p, rule, frozenset(vals))
-    recipes = {} if recipes is None else recipes
-    if key not in recipes:
-        recipes[key] = recipe(p, rule, key[2])
-    found = recipes[key]
-    if found is None:
+
+# --- the entry ---------------------------------------------------------------------------------
+
+
+def _needed(cat: Catalog, indicators: Iterable[str] | None) -> list[str] | None:
+    """Stored indicators to load for ``indicators`` (a derived one needs its operands)."""
+    if indicators is None:
         return None
-    replay, leaves, used_ids = found
-    value = replay([vals[pid] for pid in leaves])
-    used = [
-        by_period[pid] for pid in used_ids for by_period in sources.values() if pid in by_period
-    ]
-    kind, status = _merge([Figure(0, o.kind, o.status) for o in used])
-    return Figure(value, kind, status, len(used))
+    need: set[str] = set()
+    stack = list(indicators)
+    while stack:
+        code = stack.pop()
+        ind = cat.get(code)
+        if ind.formula:
+            stack += [o for o in ind.operands if o not in need]
+        else:
+            need.add(code)
+    return sorted(need)
 
 
-class ByYear:
-    """Current values grouped once by indicator and year, in the order they were read."""
-
-    def __init__(self, best: dict[tuple[str, str, str], Observation]) -> None:
-        self._rows: dict[tuple[str, int], list[tuple[str, str, Observation]]] = defaultdict(list)
-        years: dict[str, int] = {}
-        for (code, unit, period), o in best.items():
-            year = years.get(period)
-            if year is None:
-                year = years[period] = parse_period(period).year
-            self._rows[(code, year)].append((unit, period, o))
-
-    def get(self, code: str, year: int) -> list[tuple[str, str, Observation]]:
-        """(unit, period, value) of one indicator in one year."""
-        return self._rows.get((code, year), [])
+_CACHE: OrderedDict[tuple[Any, ...], FactSet] = OrderedDict()
+_CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()
 
 
-class FactBuilder:
-    """Computes facts for a period from the store's current values (or as of a time)."""
+def clear_cache() -> None:
+    """Forget the fact sets kept in this process (benchmarks time the computation)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _store_key(store: Store) -> Any:
+    url = store.engine.url
+    return str(url) if url.database not in (None, "", ":memory:") else id(store.engine)
+
+
+def _rules(store: Store, cat: Catalog | None, units: UnitRegistry | None) -> CubeRules:
+    model = store.analytics
+    if isinstance(model, CubeRules) and (cat is None or model.cat is cat):
+        return model
+    return _default_rules(cat or catalog(), units or registry())
+
+
+_RULES: dict[tuple[int, int], CubeRules] = {}
+
+
+def _default_rules(cat: Catalog, units: UnitRegistry) -> CubeRules:
+    key = (id(cat), id(units))
+    if key not in _RULES:
+        _RULES.clear()
+        _RULES[key] = CubeRules(cat, units)
+    return _RULES[key]
+
+
+class FactLoad:
+    """The fact sets of some periods, assembled from one load of cube slices per province
+    system (the years and slots those periods need), and kept per process under the store's
+    data version: a repeated request with nothing written since costs a version check.
+
+    The load happens at the first fact set not already kept; ``indicators`` limits it to
+    those indicators (and their operands).
+    """
 
     def __init__(
         self,
         store: Store,
-        cat: Catalog | None = None,
-        units: UnitRegistry | None = None,
-        as_of: datetime | None = None,
-    ) -> None:
-        self.store = store
-        self.cat = cat or catalog()
-        self.units = units or registry()
-        self.as_of = as_of
-        self._targets: dict[tuple[str, str], str | None] = {}
-        self._recipes: dict[Any, Recipe] = {}
-
-    def _load(self, periods: Iterable[Period]) -> tuple[dict[Any, Observation], dict[Any, float]]:
-        ids: set[str] = set()
-        for p in periods:
-            ids.update(q.id for q in periods_within(p))
-        rows = self.store.current_rows(ids, as_of=self.as_of)
-        # best_value() in one pass over positions: (period, indicator, unit, kind, id, value)
-        plan, actual = str(Kind.PLAN), str(Kind.ACTUAL)
-        best: dict[Any, Any] = {}
-        plans: dict[Any, float] = {}
-        for r in rows:
-            kind = r[3]
-            if kind == plan:
-                plans[(r[1], r[2], r[0])] = r[5]
-                continue
-            k = (r[1], r[2], r[0])
-            have = best.get(k)
-            if have is None or (kind == actual and have[3] != actual):
-                best[k] = r
-        return best, plans
-
-    def _system(self, p: Period, boundaries: Boundaries) -> str:
-        if boundaries == Boundaries.CURRENT:
-            return "34"
-        return "63" if p.end < date(2025, 7, 1) else "34"
-
-    def _target(self, unit: str, system: str) -> str | None:
-        """The unit of ``system`` a stored unit is shown under (None if none contains it)."""
-        key = (unit, system)
-        if key not in self._targets:
-            try:
-                self._targets[key] = self.units.on_boundaries(unit, system)
-            except UnitError:  # a new province shown on old boundaries it spans
-                self._targets[key] = None
-        return self._targets[key]
-
-    def _by_unit(
-        self, best: ByYear | dict[Any, Observation], ind: Indicator, p: Period, system: str
-    ) -> dict[str, Figure]:
-        """Values of ``ind`` for ``p`` per unit of ``system`` (plus VN), before the formula.
-
-        Stored units are first grouped by the unit of ``system`` that contains them (old
-        provinces under their successor); each group is then rolled up over time, summing
-        across the group's units at every sub-period where all of them have a value. So a
-        year that straddles the merger adds the old provinces' first half to the new
-        province's second half.
-        """
-        index = best if isinstance(best, ByYear) else ByYear(best)
-        groups: dict[str, dict[str, dict[str, Observation]]] = defaultdict(
-            lambda: defaultdict(dict)
-        )
-        for unit, period, o in index.get(ind.code, p.year):
-            target = NATION_ID if unit == NATION_ID else self._target(unit, system)
-            if target is not None:
-                groups[target][unit][period] = o
-        merged: dict[str, Figure] = {}
-        for target, sources in groups.items():
-            if len(sources) > 1 and ind.units_rule != UnitsRule.SUM:
-                continue  # only additive indicators may be summed across a merger
-            fig = _roll_group(sources, p, ind.time_rule, self._recipes)
-            if fig is not None:
-                merged[target] = fig
-        provinces = [f for u, f in merged.items() if u != NATION_ID]
-        if NATION_ID not in merged and provinces and ind.units_rule == UnitsRule.SUM:
-            kind, status = _merge(provinces)
-            merged[NATION_ID] = Figure(
-                sum(f.value for f in provinces), kind, status, sum(f.sources for f in provinces)
-            )
-        return merged
-
-    def _values(
-        self, best: ByYear | dict[Any, Observation], p: Period, system: str
-    ) -> dict[str, dict[str, Figure]]:
-        """Per indicator, per unit: the figure for ``p``; derived indicators evaluated last."""
-        index = best if isinstance(best, ByYear) else ByYear(best)
-        table: dict[str, dict[str, Figure]] = {}
-        for ind in self.cat.evaluation_order():
-            if ind.formula:
-                table[ind.code] = self._evaluate(ind, table)
-            else:
-                table[ind.code] = self._by_unit(index, ind, p, system)
-        return table
-
-    def _evaluate(self, ind: Indicator, table: dict[str, dict[str, Figure]]) -> dict[str, Figure]:
-        from simpleeval import simple_eval
-
-        ops = ind.operands
-        common = set.intersection(*(set(table.get(o, {})) for o in ops)) if ops else set()
-        out: dict[str, Figure] = {}
-        for unit in common:
-            figs = [table[o][unit] for o in ops]
-            try:
-                value = simple_eval(
-                    ind.formula, names={o: f.value for o, f in zip(ops, figs, strict=True)}
-                )
-            except ZeroDivisionError:
-                continue
-            kind, status = _merge(figs)
-            out[unit] = Figure(float(value), kind, status, sum(f.sources for f in figs))
-        return out
-
-    def _plans(
-        self, plans: dict[Any, float], year: str, system: str
-    ) -> dict[str, dict[str, float]]:
-        out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for (code, unit, period), value in plans.items():
-            if period != year:
-                continue
-            target = NATION_ID if unit == NATION_ID else self.units.on_boundaries(unit, system)
-            out[code][target] += value
-        for code, by_unit in out.items():
-            if (
-                NATION_ID not in by_unit
-                and by_unit
-                and self.cat.get(code).units_rule == UnitsRule.SUM
-            ):
-                by_unit[NATION_ID] = sum(by_unit.values())
-        return out
-
-    def build(
-        self,
-        period: str | Period,
-        boundaries: Boundaries = Boundaries.CURRENT,
+        periods: Sequence[Period],
+        boundaries: Boundaries,
+        as_of: datetime | None,
+        rules: CubeRules,
         indicators: Iterable[str] | None = None,
-    ) -> list[Fact]:
-        """Every fact of ``period``: nation first, then provinces by code."""
-        p = parse_period(str(period)) if not isinstance(period, Period) else period
-        prev = p.same_period_last_year()
-        year = p.year_period()
-        system = self._system(p, boundaries)
-        best, plans = self._load([p, prev, year])
-        index = ByYear(best)
-        now = self._values(index, p, system)
-        before = self._values(index, prev, system)
-        plan_table = self._plans(plans, year.id, system)
-        wanted = set(indicators) if indicators is not None else None
-        facts: list[Fact] = []
-        for ind in self.cat:
-            if wanted is not None and ind.code not in wanted:
-                continue
-            cur = now.get(ind.code, {})
-            old = before.get(ind.code, {})
-            plan = plan_table.get(ind.code, {})
-            nation = cur.get(NATION_ID)
-            provinces = sorted(
-                ((u, f) for u, f in cur.items() if u != NATION_ID),
-                key=lambda uf: uf[1].value,
-                reverse=ind.direction != Direction.LOWER_BETTER,
+    ) -> None:
+        self.store, self.rules, self.b, self.as_of = store, rules, boundaries, as_of
+        self.periods = list(periods)
+        self._load = _needed(rules.cat, indicators)
+        self._slices: dict[str, Slices] = {}
+        self._key: tuple[Any, ...] = ()
+        if as_of is None:
+            version = store.data_version()
+            self._key = (_store_key(store), version, rules.generation, str(boundaries))
+
+    def _slices_for(self, system: str) -> Slices:
+        if system not in self._slices:
+            qs = [q for q in self.periods if system_for(q.end, self.b) == system]
+            years = {y for q in qs for y in (q.year, q.year - 1)}
+            slots = sorted({q.slot for q in qs} | {PLAN_SLOT})
+            self._slices[system] = load_slices(
+                self.store, self.rules, system, years, slots, self.as_of, self._load
             )
-            ranks = {u: i for i, (u, _) in enumerate(provinces, start=1)}
-            for unit in sorted(set(cur) | set(old) | set(plan), key=lambda u: (u != NATION_ID, u)):
-                f, o, pl = cur.get(unit), old.get(unit), plan.get(unit)
-                value = f.value if f else None
-                change = _pct(value, o.value if o else None)
-                plan_pct = _pct(value, pl)
-                share = None
-                if unit != NATION_ID and ind.units_rule == UnitsRule.SUM and nation and f:
-                    share = round_half_up(_pct(f.value, nation.value))
-                facts.append(
-                    Fact(
-                        indicator=ind.code,
-                        unit=unit,
-                        period=p.id,
-                        value=value,
-                        kind=f.kind if f else None,
-                        status=f.status if f else None,
-                        previous=o.value if o else None,
-                        previous_period=prev.id,
-                        previous_kind=o.kind if o else None,
-                        change_pct=round_half_up(change - 100 if change is not None else None),
-                        change_pct_exact=change - 100 if change is not None else None,
-                        plan=pl,
-                        plan_period=year.id,
-                        plan_pct=round_half_up(plan_pct),
-                        plan_pct_exact=plan_pct,
-                        share_pct=share,
-                        rank=ranks.get(unit),
-                        rank_of=len(ranks) if unit in ranks else None,
-                        level=0 if unit == NATION_ID else 1,
-                        boundaries=str(boundaries),
-                        measure=ind.measure,
-                        decimals=ind.decimals,
-                    )
-                )
-        return facts
+        return self._slices[system]
+
+    def facts(self, period: str | Period, indicators: Iterable[str] | None = None) -> FactSet:
+        """The facts of one of the load's periods (of some indicators only, if given)."""
+        p = _period(period)
+        if p not in self.periods:
+            raise ValueError(f"{p.id} is not a period of this load")
+        wanted = frozenset(indicators) if indicators is not None else None
+        key = (*self._key, p.id, wanted)
+        if self.as_of is None:
+            with _CACHE_LOCK:
+                hit = _CACHE.get(key)
+                if hit is not None:
+                    _CACHE.move_to_end(key)
+                    return hit
+        slices = self._slices_for(system_for(p.end, self.b))
+        got = assemble(self.rules.cat, slices, p, self.b, set(wanted) if wanted else None,
+                       self.as_of)  # fmt: skip
+        if self.as_of is None:
+            with _CACHE_LOCK:
+                _CACHE[key] = got
+                while len(_CACHE) > _CACHE_SIZE:
+                    _CACHE.popitem(last=False)
+        return got
+
+
+def load(
+    store: Store,
+    periods: Sequence[str | Period],
+    boundaries: Boundaries | str = Boundaries.CURRENT,
+    as_of: datetime | None = None,
+    *,
+    indicators: Iterable[str] | None = None,
+    cat: Catalog | None = None,
+    units: UnitRegistry | None = None,
+) -> FactLoad:
+    """The fact table of ``periods``, to be read with :meth:`FactLoad.facts` (one load)."""
+    rules = _rules(store, cat, units)
+    return FactLoad(store, [_period(q) for q in periods], Boundaries(boundaries), as_of, rules,
+                    indicators)  # fmt: skip
+
+
+def _period(q: str | Period) -> Period:
+    return parse_period(str(q)) if not isinstance(q, Period) else q
+
+
+def facts(
+    store: Store,
+    period: str | Period,
+    boundaries: Boundaries | str = Boundaries.CURRENT,
+    as_of: datetime | None = None,
+    *,
+    indicators: Iterable[str] | None = None,
+    cat: Catalog | None = None,
+    units: UnitRegistry | None = None,
+) -> FactSet:
+    """Every fact of ``period`` on ``boundaries`` (as it stood at ``as_of`` if given).
+
+    The one entry to the fact table: the summary, the report, the dashboard and the API all
+    read it. ``indicators`` keeps only those facts (their operands are read as needed).
+    """
+    p = _period(period)
+    got = load(store, [p], boundaries, as_of, indicators=indicators, cat=cat, units=units)
+    return got.facts(p, indicators)
+
+
+def facts_of_periods(
+    store: Store,
+    periods: Sequence[str | Period],
+    boundaries: Boundaries | str = Boundaries.CURRENT,
+    as_of: datetime | None = None,
+    *,
+    indicators: Iterable[str] | None = None,
+    cat: Catalog | None = None,
+    units: UnitRegistry | None = None,
+) -> dict[str, FactSet]:
+    """The facts of several periods (a time series), from one load of the analytics tables."""
+    ps = [_period(q) for q in periods]
+    got = load(store, ps, boundaries, as_of, indicators=indicators, cat=cat, units=units)
+    return {q.id: got.facts(q, indicators) for q in ps}
+
+
+def facts_with_series(
+    store: Store,
+    period: str | Period,
+    boundaries: Boundaries | str = Boundaries.CURRENT,
+    *,
+    length: int,
+    series: Iterable[str],
+    as_of: datetime | None = None,
+    cat: Catalog | None = None,
+    units: UnitRegistry | None = None,
+) -> tuple[FactSet, list[FactSet]]:
+    """Every fact of ``period``, and the facts of the ``series`` indicators for the
+    ``length - 1`` periods of its type before it (oldest first): what a report shows, from
+    one load of the analytics tables."""
+    p = _period(period)
+    few = list(series)
+    got = load(store, p.series(length), boundaries, as_of, cat=cat, units=units)
+    return got.facts(p), [got.facts(q, few) for q in p.series(length)[:-1]]

@@ -10,40 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
 
-from chitieu.catalog.periods import Period, TimeRule, parse_period, periods_within, roll_up
-
-
-def group_getter(
-    sources: dict[str, dict[str, Any]],
-) -> Callable[[str], float | None]:
-    """The value of a period id summed over a group's stored units (None if incomplete).
-
-    A unit takes part in period ``q`` when it stored a value for some period inside ``q``;
-    the sum needs every such unit to have a value for ``q`` itself.
-    """
-    if len(sources) == 1:  # one stored unit: its own value or nothing
-        (only,) = sources.values()
-
-        def get_one(pid: str) -> float | None:
-            o = only.get(pid)
-            return None if o is None else o.value or 0.0
-
-        return get_one
-    spans = {u: [parse_period(k) for k in by_period] for u, by_period in sources.items()}
-
-    def get(pid: str) -> float | None:
-        have = [u for u, by_period in sources.items() if pid in by_period]
-        if not have:
-            return None
-        q = parse_period(pid)
-        for u, ps in spans.items():
-            if pid not in sources[u] and any(q.contains(x) for x in ps):
-                return None  # a unit that takes part in q has no value for it
-        return sum(sources[u][pid].value or 0.0 for u in have)
-
-    return get
+from chitieu.catalog.periods import Period, TimeRule, periods_within, roll_up
 
 
 class _Sym:

@@ -3,9 +3,10 @@
 A stored figure's vintages come from ``Store.history``. A figure the review *computes* — the
 national total summed from the provinces, a year rolled up from its halves — has no vintages of
 its own, so its releases are read from the fact table as it stood after each write that touched
-it (``FactBuilder(store, as_of=...)``), with the number of units that made it. The triangle lays
-releases (columns) against reference periods (rows); mean revision and mean absolute revision
-compare each period's first complete release with its latest (OSR/OECD revision analysis).
+it (``analyze.facts(store, period, as_of=...)``), with the number of units that made it. The
+triangle lays releases (columns) against reference periods (rows); mean revision and mean
+absolute revision compare each period's first complete release with its latest (OSR/OECD
+revision analysis).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 
-from chitieu.analyze.facts import Boundaries, FactBuilder
+from chitieu.analyze.facts import Boundaries, facts
 from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period, periods_within
@@ -107,8 +108,7 @@ def releases(store: Store, indicator: str, unit: str, period: str) -> list[Relea
         events = conn.execute(q).all()
     out: list[Release] = []
     for batch_id, at, source, who in events:
-        facts = FactBuilder(store, as_of=at).build(p, _boundaries(unit), [ind.code])
-        f = next((f for f in facts if f.unit == unit), None)
+        f = facts(store, p, _boundaries(unit), as_of=at, indicators=[ind.code]).get(ind.code, unit)
         value, kind = (f.value, f.kind) if f else (None, None)
         if out and (out[-1].value, out[-1].kind) == (value, kind):
             continue

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from chitieu.analyze.facts import FactBuilder
+from chitieu.analyze.facts import facts_of_periods
 from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.units import NATION_ID
 from chitieu.check.findings import Finding, Report, register_messages
@@ -292,12 +292,10 @@ def store_rows(store: Store, years: list[int], fw: Framework) -> list[RefRow]:
     """Viet Nam's figures from the fact table (year periods), with their stored sources."""
     codes = list(fw.store_inputs)
     out: list[RefRow] = []
-    builder = FactBuilder(store)
+    by_year = facts_of_periods(store, [str(y) for y in years], indicators=codes)
     for y in years:
         facts = {
-            f.indicator: f
-            for f in builder.build(str(y), indicators=codes)
-            if f.unit == NATION_ID and f.value is not None
+            f.indicator: f for f in by_year[str(y)] if f.unit == NATION_ID and f.value is not None
         }
         if not facts:
             continue

@@ -133,11 +133,74 @@ class Period:
         """The next finer periods that exactly tile this one (empty for a month)."""
         return _parts(self)
 
+    def previous(self) -> Period:
+        """The period of the same type just before this one ("kỳ trước").
+
+        Months, quarters and halves step back by their length (2023Q1 → 2022Q4, 202301 →
+        202212); a year or a cumulative period steps back a year (2023YTD09 → 2022YTD09).
+        """
+        return self._step(-1)
+
+    def next(self) -> Period:
+        """The period of the same type just after this one (the inverse of :meth:`previous`)."""
+        return self._step(1)
+
+    def series(self, n: int) -> list[Period]:
+        """This period and the ``n - 1`` of its type before it, oldest first."""
+        out = [self]
+        while len(out) < n:
+            out.append(out[-1].previous())
+        return out[::-1]
+
+    def after(self) -> Period:
+        """The period that follows this one, of its own length: S1 → S2, 2023 → 2024, Q4 →
+        next Q1; a cumulative period is followed by the quarter (or month) after it
+        (9 months → Q4), the period a review's key tasks are set for."""
+        if self.type != PeriodType.YTD:
+            return self.next()
+        if self.last_month % 3 == 0:
+            q = self.last_month // 3 + 1
+            return parse_period(f"{self.year}Q{q}")
+        return month(self.year, self.last_month + 1)
+
+    def _step(self, n: int) -> Period:
+        if self.type in (PeriodType.YEAR, PeriodType.YTD):
+            return self.shift_years(n)
+        size = self.n_months
+        first = self.first_month - 1 + n * size  # months since January of this year
+        year = self.year + first // 12
+        first = first % 12 + 1
+        return Period(year, first, first + size - 1, self.type)
+
+    @property
+    def slot(self) -> int:
+        """Where this period sits among the :data:`YEAR_SLOTS` of its year."""
+        return _SLOT_OF[(self.type, self.first_month, self.last_month)]
+
     def __str__(self) -> str:
         return self.id
 
     def __repr__(self) -> str:
         return f"<Period {self.id}>"
+
+
+#: the shapes a period can take within a year (type, first month, last month): the year, two
+#: halves, four quarters, twelve months and the eight cumulative periods that are none of
+#: those (Jan–Feb, Jan–Apr, Jan–May, Jan–Jul, Jan–Aug, Jan–Sep, Jan–Oct, Jan–Nov). Every
+#: period id maps to one (year, slot); the analytics tables keep a year's figures by slot.
+YEAR_SLOTS: tuple[tuple[PeriodType, int, int], ...] = (
+    (PeriodType.YEAR, 1, 12),
+    *((PeriodType.HALF, 6 * i + 1, 6 * i + 6) for i in range(2)),
+    *((PeriodType.QUARTER, 3 * i + 1, 3 * i + 3) for i in range(4)),
+    *((PeriodType.MONTH, m, m) for m in range(1, 13)),
+    *((PeriodType.YTD, 1, m) for m in (2, 4, 5, 7, 8, 9, 10, 11)),
+)
+_SLOT_OF = {shape: i for i, shape in enumerate(YEAR_SLOTS)}
+
+
+def year_periods(year: int) -> list[Period]:
+    """The period of every slot of ``year``, in slot order."""
+    return [Period(year, first, last, ptype) for ptype, first, last in YEAR_SLOTS]
 
 
 def month(year: int, m: int) -> Period:

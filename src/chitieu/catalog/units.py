@@ -12,18 +12,17 @@ import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from importlib.util import find_spec
 from pathlib import Path
 
+from chitieu.catalog.vocabulary import LAST_OLD_DAY, MERGER_DATE, NATION_ID
 from chitieu.errors import CatalogError, UnitError
 
-MERGER_DATE = date(2025, 7, 1)
-LAST_OLD_DAY = MERGER_DATE - timedelta(days=1)
-NATION_ID = "VN"
+__all__ = ["LAST_OLD_DAY", "MERGER_DATE", "NATION_ID", "Unit", "UnitRegistry", "registry"]
 
 #: Extra spellings (normalised, spaces removed) → provinceKey; the dataset's own
 #: provinceAlias/provinceKeywords (e.g. "hn", "hcm", "vungtau") are added to these.

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from chitieu.catalog.forms import Form, Round, forms
 from chitieu.catalog.periods import Period, parse_period, periods_within
-from chitieu.store.schema import Kind, observation
+from chitieu.catalog.vocabulary import Kind
+from chitieu.store.schema import observation
 from chitieu.store.values import Store
 
 #: Vietnam's offset from UTC (no daylight saving); the store keeps UTC

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from chitieu.catalog.indicators import catalog
-from chitieu.catalog.periods import Period, PeriodType, parse_period
+from chitieu.catalog.periods import Period, parse_period
 from chitieu.check.findings import Finding, Severity
 from chitieu.check.rules import RuleSet
 from chitieu.fmt import format_number, format_pct
@@ -27,17 +27,7 @@ MEAN_AD_K = 1.253314
 
 def previous_periods(p: Period, n: int) -> list[Period]:
     """The ``n`` periods of the same type before ``p``, most recent first."""
-    if p.type in (PeriodType.YEAR, PeriodType.YTD):
-        return [p.shift_years(-k) for k in range(1, n + 1)]
-    size = p.n_months
-    out: list[Period] = []
-    year, first = p.year, p.first_month
-    for _ in range(n):
-        first -= size
-        if first < 1:
-            year, first = year - 1, first + 12
-        out.append(Period(year, first, first + size - 1, p.type))
-    return out
+    return p.series(n + 1)[-2::-1]
 
 
 @cache

@@ -10,8 +10,8 @@ from typing import Any
 
 from simpleeval import SimpleEval
 
+from chitieu.catalog.vocabulary import Kind
 from chitieu.check.findings import Severity
-from chitieu.store.schema import Kind
 
 _LOCAL = threading.local()
 

@@ -21,6 +21,7 @@ from typing import Any
 from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import PeriodType
+from chitieu.catalog.vocabulary import Kind
 from chitieu.check.findings import Severity, messages, register_messages
 from chitieu.check.rule_model import (
     SIGNS,
@@ -33,7 +34,6 @@ from chitieu.check.rule_model import (
     Side,
 )
 from chitieu.errors import CatalogError
-from chitieu.store.schema import Kind
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _COMPONENTS = re.compile(r"components\(\s*([A-Z][A-Z0-9_]*)\s*\)")

@@ -15,10 +15,10 @@ from typing import Any
 
 from chitieu.catalog.periods import parse_period, periods_within
 from chitieu.catalog.units import NATION_ID
+from chitieu.catalog.vocabulary import Kind
 from chitieu.check.findings import DEFAULT_CAP, Finding, Report
 from chitieu.check.outliers import Num, check_value, history_ids
 from chitieu.check.rules import SIGNS, Level, Operator, Rule, RuleSet, rules
-from chitieu.store.schema import Kind
 from chitieu.store.values import NewValue, Observation, Store, best_value
 
 #: (indicator, unit, period, kind)

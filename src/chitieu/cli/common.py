@@ -60,9 +60,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def open_store(db: str | None) -> Store:
     """The store named by --db / CHITIEU_DB (created and migrated if needed)."""
-    from chitieu.store.values import Store  # imported here: `chitieu --help` needs no SQLAlchemy
+    from chitieu import open_store as open_  # imported here: `chitieu --help` needs no SQLAlchemy
 
-    return Store(db)
+    return open_(db)
 
 
 def user() -> str:

@@ -192,7 +192,8 @@ def summary_cmd(
     """Review figures of a period: value, same period last year, change, plan, share, rank."""
     from rich.table import Table
 
-    from chitieu.analyze.facts import Boundaries, FactBuilder
+    from chitieu.analyze.facts import Boundaries
+    from chitieu.analyze.facts import facts as fact_set
     from chitieu.catalog.indicators import catalog
     from chitieu.catalog.periods import parse_period
     from chitieu.catalog.units import registry
@@ -204,7 +205,7 @@ def summary_cmd(
     cat = catalog()
     for code in indicator or []:
         cat.get(code)
-    facts = FactBuilder(store).build(p, boundaries, indicator)
+    facts = list(fact_set(store, p, boundaries, indicators=indicator))
     if unit.lower() != "all":
         unit_id = registry().resolve(unit, p.end).id
         if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:

@@ -12,6 +12,7 @@ from typing import Any
 from chitieu.catalog.indicators import Catalog, ValueType, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry, strip_diacritics
+from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.check.findings import Finding
 from chitieu.collect.numbers import (
     AmbiguousNumberError,
@@ -20,7 +21,6 @@ from chitieu.collect.numbers import (
     plain_decimal,
 )
 from chitieu.errors import NumberFormatError, PeriodError, UnitError
-from chitieu.store.schema import Kind, Status
 from chitieu.store.values import NewValue
 
 REQUIRED = ("indicator", "unit", "period", "value", "kind")

@@ -13,9 +13,10 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from chitieu.catalog.periods import parse_period
+from chitieu.catalog.vocabulary import Role
+from chitieu.catalog.vocabulary import SubmissionStatus as S
 from chitieu.store.values import Store
-from chitieu.store.web_schema import Role, submission, submission_event
-from chitieu.store.web_schema import SubmissionStatus as S
+from chitieu.store.web_schema import submission, submission_event
 
 #: (user name, password, role, display name, units)
 DEMO_ACCOUNTS = [

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from chitieu.catalog.periods import parse_period
 from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.collect.importer import import_file
 from chitieu.demo.accounts import load_accounts
 from chitieu.demo.tasks import load_demo_tasks
-from chitieu.store.schema import Kind, Status
 from chitieu.store.values import NewValue, Store
 
 SYNTHETIC = "synthetic demo data (not an official figure)"

@@ -1,8 +1,9 @@
 """Demo timeline: values arrive when they would have, and one province reports H1/2023 late.
 
 Every demo value of the ICT series is written on a plausible date, so that the store can be
-read as it stood at any moment (``FactBuilder(store, as_of=...)``): a period's actual figures
-45 days after it ends, annual plans on 15 January, estimates a few days before the period ends.
+read as it stood at any moment (``analyze.facts(store, period, as_of=...)``): a period's actual
+figures 45 days after it ends, annual plans on 15 January, estimates a few days before the period
+ends.
 
 H1/2023 — the source document's review — is told as it happened around the conference of
 30 June 2023. No national value is stored for the four headline indicators: the national
@@ -23,8 +24,8 @@ from datetime import datetime, timedelta
 from chitieu.analyze.estimate import estimate_period, write_estimates
 from chitieu.catalog.periods import parse_period
 from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.store.db import utcnow
-from chitieu.store.schema import Kind, Status
 from chitieu.store.values import NewValue, Store
 
 #: the province that reports H1/2023 late (the source document is An Giang's news item)

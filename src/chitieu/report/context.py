@@ -9,7 +9,7 @@ from typing import Any
 from babel.dates import format_date
 
 from chitieu.catalog.indicators import Catalog
-from chitieu.catalog.periods import Period, PeriodType, parse_period
+from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import NATION_ID, UnitRegistry
 from chitieu.fmt import period_label
 from chitieu.report.facts import FactTable, ReportFact
@@ -19,20 +19,6 @@ from chitieu.report.phrasing import render
 from chitieu.report.tasks import Task
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
-
-def next_period(p: Period) -> Period:
-    """The period the report's key tasks are for (S1 → S2, 2023 → 2024, 9 months → Q4)."""
-    y = p.year
-    if p.type == PeriodType.YEAR:
-        return parse_period(str(y + 1))
-    if p.type == PeriodType.HALF:
-        return parse_period(f"{y}S2" if p.index == 1 else f"{y + 1}S1")
-    if p.type == PeriodType.QUARTER or (p.type == PeriodType.YTD and p.last_month % 3 == 0):
-        q = p.last_month // 3 + 1
-        return parse_period(f"{y}Q{q}" if q <= 4 else f"{y + 1}Q1")
-    m = p.last_month + 1
-    return parse_period(f"{y}{m:02d}" if m <= 12 else f"{y + 1}01")
 
 
 @dataclass
@@ -56,7 +42,7 @@ class ReportContext:
     @property
     def next(self) -> Period:
         """The next period (key tasks)."""
-        return next_period(self.period)
+        return self.period.after()
 
     def label(self, p: Period | None = None) -> str:
         """A period's name in text."""

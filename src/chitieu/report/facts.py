@@ -1,6 +1,6 @@
 """The report's fact table: every figure the report states, formatted once.
 
-Built from :class:`chitieu.analyze.facts.FactBuilder` (which computes the comparisons); this
+Built from ``chitieu.analyze.facts`` (which computes the comparisons); this
 module only adds what a text needs — the figure as written (CLDR, rounded), the direction of
 the rounded change, the plan status, the estimate mark — and counts (completeness). Templates
 read these fields and never compute; every number in the report's text is one of
@@ -10,13 +10,14 @@ read these fields and never compute; every number in the report's text is one of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from chitieu.analyze.facts import Boundaries, Fact, FactBuilder, round_half_up
+from chitieu.analyze.facts import Fact, facts_with_series, round_half_up
 from chitieu.catalog.indicators import Catalog, Indicator, ValueType, catalog
 from chitieu.catalog.periods import Period, PeriodType, TimeRule, parse_period
 from chitieu.catalog.units import NATION_ID, UnitRegistry, registry
+from chitieu.catalog.vocabulary import Boundaries, system_for
 from chitieu.fmt import format_number, format_pct
 from chitieu.store.values import Store
 
@@ -180,22 +181,8 @@ class FactTable:
         }
 
 
-def series_periods(p: Period, n: int = 5) -> list[Period]:
-    """``p`` and the periods of the same kind before it, oldest first (for time series)."""
-    out = [p]
-    q = p
-    while len(out) < n:
-        if p.type == PeriodType.HALF:
-            q = parse_period(f"{q.year}S1") if q.index == 2 else parse_period(f"{q.year - 1}S2")
-        elif p.type == PeriodType.QUARTER:
-            q = parse_period(f"{q.year}Q{q.index - 1}" if q.index > 1 else f"{q.year - 1}Q4")
-        elif p.type == PeriodType.MONTH:
-            m = q.last_month - 1
-            q = parse_period(f"{q.year}{m:02d}" if m else f"{q.year - 1}12")
-        else:
-            q = q.shift_years(-1)
-        out.append(q)
-    return out[::-1]
+#: periods of a headline series (the period and the ones of its type before it)
+SERIES_LENGTH = 5
 
 
 def build_fact_table(
@@ -209,27 +196,29 @@ def build_fact_table(
     cat: Catalog | None = None,
     units: UnitRegistry | None = None,
 ) -> FactTable:
-    """Compute the report's facts once: the period's facts, the headline series, completeness."""
+    """Compute the report's facts once: the period's facts, the headline series, completeness
+    (one load of the analytics tables for all of it)."""
     cat = cat or catalog()
     units = units or registry()
     p = parse_period(str(period)) if not isinstance(period, Period) else period
     b = Boundaries(boundaries)
-    builder = FactBuilder(store, cat, units, as_of=as_of)
+    main, earlier = facts_with_series(
+        store, p, b, length=SERIES_LENGTH, series=headline, as_of=as_of, cat=cat, units=units
+    )
     facts = {
-        (f.indicator, f.unit): report_fact(f, cat.get(f.indicator), cat, p, lang)
-        for f in builder.build(p, b)
+        (f.indicator, f.unit): report_fact(f, cat.get(f.indicator), cat, p, lang) for f in main
     }
     table = FactTable(p, unit, lang, str(b), facts)
-    for q in series_periods(p)[:-1]:
-        for f in builder.build(q, b, headline):
+    for fs in earlier:
+        for f in fs:
             if f.unit == unit and f.value is not None:
-                rf = report_fact(f, cat.get(f.indicator), cat, q, lang)
+                rf = report_fact(f, cat.get(f.indicator), cat, fs.period, lang)
                 table.series.setdefault(f.indicator, []).append(rf)
     for code in headline:
         rf = table.get(code)
         if rf is not None and rf.fact.value is not None:
             table.series.setdefault(code, []).append(rf)
-    system = "63" if b == Boundaries.AS_REPORTED and p.end < date(2025, 7, 1) else "34"
+    system = system_for(p.end, b)
     expected = sorted({units.on_boundaries(u.id, system) for u in units.provinces(p.end)})
     for ind in cat:
         got = {

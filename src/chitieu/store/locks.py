@@ -4,7 +4,7 @@ SQLite: a lock file beside the database, taken with ``flock``. SQLite's own lock
 second writer sleep in its busy handler (1, 2, 5, 10 … ms) and a second process migrating a
 new file fail on tables the first is creating; waiting on ``flock`` wakes as soon as the lock
 is released. The lock file is a separate file: SQLite's own POSIX locks on the database must
-not be touched. PostgreSQL: transaction-level advisory locks (:func:`lock_slices`).
+not be touched. PostgreSQL: the store's transaction-level advisory lock (:func:`store_lock`).
 """
 
 from __future__ import annotations
@@ -100,3 +100,9 @@ def lock_slices(conn: Connection, slices: Iterable[tuple[str, str]]) -> None:
     conn.execute(_PG_STORE_SHARED)
     for k in keys:
         conn.execute(_PG_SLICE, {"k": k})
+
+
+def store_lock(conn: Connection, alone: bool = False) -> None:
+    """Take the store's transaction lock on PostgreSQL: shared (every writer), or alone (a
+    restore or a rebuild: no other writer meanwhile)."""
+    conn.execute(_PG_STORE_ALONE if alone else _PG_STORE_SHARED)

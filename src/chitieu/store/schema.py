@@ -7,8 +7,6 @@ read back by ignoring rows created after a timestamp. A NULL value records a del
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -18,7 +16,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -35,21 +35,6 @@ metadata = MetaData(
 
 #: SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Kind(StrEnum):
-    """What a value is: a measured figure, an estimate ("ước"), or a target."""
-
-    ACTUAL = "actual"
-    ESTIMATE = "estimate"
-    PLAN = "plan"
-
-
-class Status(StrEnum):
-    """Whether a value may still change."""
-
-    PROVISIONAL = "provisional"  # sơ bộ
-    FINAL = "final"  # chính thức
 
 
 batch = Table(
@@ -92,4 +77,34 @@ Index(
     observation.c.unit,
     observation.c.kind,
     observation.c.id,
+)
+
+#: the newest vintage of every key, one row per indicator × year (see store/current.py);
+#: written by ``Store.write`` in the transaction that writes the vintages
+current_slab = Table(
+    "current_slab",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("units", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("version", BigInteger, nullable=False),  # the batch that last changed it
+    PrimaryKeyConstraint("year", "indicator"),
+)
+
+#: the analytics: per province system, indicator and year, every target unit's figure of
+#: every period of the year, rolled up from the current values (see store/analytics.py)
+cube_slab = Table(
+    "cube_slab",
+    metadata,
+    Column("system", String(8), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("generation", String(64), nullable=False),  # the model it was computed with
+    Column("based_on", BigInteger, nullable=False),  # the current slab's version it reflects
+    Column("targets", Text, nullable=False),
+    Column("sources", Text, nullable=False),
+    Column("n_targets", Integer, nullable=False),
+    Column("cells", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("system", "year", "indicator"),
 )

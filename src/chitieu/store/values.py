@@ -24,29 +24,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from chitieu.catalog.vocabulary import Kind
+from chitieu.store.analytics import CubeModel, CubeRows, CubeSlab, read_cubes, save_cubes
+from chitieu.store.current import (
+    Slab,
+    SlabKey,
+    lock_slabs,
+    merge,
+    read_as_of,
+    read_slabs,
+    read_years,
+    save_slabs,
+    slab_keys,
+)
 from chitieu.store.db import make_engine, upgrade, utcnow
-from chitieu.store.locks import lock_slices
-from chitieu.store.schema import Kind, Status, batch, observation
+from chitieu.store.locks import lock_slices, sqlite_file_lock, store_lock
+from chitieu.store.rows import NewValue, Rows
+from chitieu.store.schema import batch, observation
+from chitieu.store.version import data_version
 
 #: rows per INSERT round trip when writing a batch
 CHUNK = 20_000
 #: batches at least this big go to PostgreSQL through COPY (one stream, no per-row statements)
 COPY_FROM = 1_000
-
-
-@dataclass(frozen=True, slots=True)
-class NewValue:
-    """A value to store (one vintage of the key indicator × unit × period × kind)."""
-
-    indicator: str
-    unit: str
-    period: str
-    kind: str
-    value: float | None
-    status: str = Status.PROVISIONAL
-    comment: str | None = None
-    method: str | None = None
-    inputs: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ def _copy(conn: Connection, statement: str, data: list[tuple[Any, ...]]) -> None
 
 def _insert_values(
     conn: Connection,
-    rows: list[NewValue],
+    rows: Rows,
     src: str,
     batch_id: int,
     at: datetime,
@@ -141,14 +141,13 @@ def _insert_values(
     marks = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     params = ", ".join([marks or ""] * len(_COLS))
     sql = f"INSERT INTO {observation.name} ({cols}) VALUES ({params})"
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        data = [
-            (v.indicator, v.unit, v.period, str(v.kind), v.value, str(v.status), src, batch_id,
-             at_db, created_by, v.comment, v.method,
-             no_inputs if v.inputs is None else to_json(v.inputs))
-            for v in chunk
-        ]  # fmt: skip
+    n = len(rows)
+    fixed = [src] * n, [batch_id] * n, [at_db] * n, [created_by] * n
+    inputs = [no_inputs if x is None else to_json(x) for x in rows.inputs]
+    columns = (rows.indicator, rows.unit, rows.period, rows.kind, rows.value, rows.status,
+               *fixed, rows.comment, rows.method, inputs)  # fmt: skip
+    for start in range(0, n, CHUNK):
+        data = list(zip(*(c[start : start + CHUNK] for c in columns), strict=True))
         if copy:
             _copy(conn, f"COPY {observation.name} ({cols}) FROM STDIN", data)
         elif marks:
@@ -157,16 +156,27 @@ def _insert_values(
             names = [c.name for c in _COLS]
             conn.execute(insert(observation), [dict(zip(names, v, strict=True)) for v in data])
         if progress:
-            progress("write", len(chunk), len(rows))
+            progress("write", len(data), n)
 
 
 class Store:
-    """The value store on one database (SQLite file by default, PostgreSQL by URL)."""
+    """The value store on one database (SQLite file by default, PostgreSQL by URL).
+
+    ``analytics`` is the model that computes the analytics tables (``chitieu.analyze.cube``);
+    with it, every write keeps them up to date in its own transaction. Without it, writes
+    leave them to be computed again when read (``chitieu.open_store`` always passes it).
+    """
 
     def __init__(
-        self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True
+        self,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        migrate: bool = True,
+        analytics: CubeModel | None = None,
     ):
         self.engine = engine or make_engine(url)
+        self.analytics = analytics
         # Reads need no transaction: on PostgreSQL each statement sees committed data anyway
         # (READ COMMITTED), and a connection in autocommit mode skips the BEGIN and ROLLBACK
         # round trips of every read (two of a web read's four). Same pool as ``engine``.
@@ -177,6 +187,11 @@ class Store:
         )
         if migrate:
             upgrade(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -206,6 +221,30 @@ class Store:
         with self.reader.connect() as conn:
             yield conn
 
+    @contextmanager
+    def transaction(
+        self, *, alone: bool = False, slices: Iterable[tuple[str, str]] | None = None
+    ) -> Iterator[Connection]:
+        """A write transaction, with the store's write locks taken first.
+
+        SQLite: the writers' lock of the file (``store/locks.py``): writers of every process
+        queue on it, not in SQLite's busy wait. PostgreSQL: the store's lock, shared (every
+        writer) or alone (``alone``: a restore or rebuild, no other writer meanwhile), and the
+        locks of the unit × period ``slices`` the transaction writes values of (writes of the
+        same slice follow each other, so their ids follow commit order). Every write of
+        chitieu goes through here; values through :meth:`write`.
+        """
+        if self.dialect == "sqlite":
+            with sqlite_file_lock(self.engine.url.database or ""), self.engine.begin() as conn:
+                yield conn
+            return
+        with self.engine.begin() as conn:
+            if slices is not None and not alone:
+                lock_slices(conn, slices)
+            else:
+                store_lock(conn, alone=alone)
+            yield conn
+
     @property
     def url(self) -> str:
         """The database URL, password hidden."""
@@ -213,7 +252,7 @@ class Store:
 
     def write(
         self,
-        values: Iterable[NewValue],
+        values: Rows | Iterable[NewValue],
         *,
         source: str,
         created_by: str,
@@ -226,33 +265,94 @@ class Store:
     ) -> BatchInfo:
         """Store ``values`` as one batch, in one transaction: all of them or none.
 
+        In the same transaction the current-value slabs they touch are updated and, with an
+        analytics model, the cube slabs computed from them. Writers are ordered: on SQLite by
+        the writers' lock; on PostgreSQL writers of the same unit × period by its slice lock
+        (so ids and times follow commit order: a form's "newest id" cannot miss a write) and
+        writers of the same indicator-year by the slab row's lock (its read-modify-write).
         ``in_transaction(conn, batch_id)`` runs inside that transaction before the values are
-        inserted (e.g. a version check); whatever it raises rolls the whole write back.
+        inserted (a version check, the lock of approved reports); whatever it raises rolls the
+        whole write back.
         """
-        rows = list(values)
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                lock_slices(conn, [(v.unit, v.period) for v in rows])
-            at = at or utcnow()  # taken under the lock: times follow commit order too
-            batch_id = conn.execute(
-                _NEW_BATCH,
-                {
-                    "source": source,
-                    "filename": filename,
-                    "sha256": sha256,
-                    "rows": len(rows),
-                    "created_at": at,
-                    "created_by": created_by,
-                    "note": note,
-                },
-            ).inserted_primary_key[0]
+        rows = Rows.of(values)
+        keys = slab_keys(rows)
+        with self.transaction(slices=rows.slices()) as conn:
+            old = lock_slabs(conn, keys)
+            at = at or utcnow()  # taken under the locks: times follow commit order too
+            batch_id = int(
+                conn.execute(
+                    _NEW_BATCH,
+                    {
+                        "source": source,
+                        "filename": filename,
+                        "sha256": sha256,
+                        "rows": len(rows),
+                        "created_at": at,
+                        "created_by": created_by,
+                        "note": note,
+                    },
+                ).inserted_primary_key[0]
+            )
             if in_transaction is not None:
-                in_transaction(conn, int(batch_id))
+                in_transaction(conn, batch_id)
             src = filename or source
-            _insert_values(conn, rows, src, int(batch_id), at, created_by, progress)
-            last_sql = _LAST_ID.get(conn.dialect.name) if rows else None
+            _insert_values(conn, rows, src, batch_id, at, created_by, progress)
+            last_sql = _LAST_ID.get(conn.dialect.name) if len(rows) else None
             last_id = conn.exec_driver_sql(last_sql).scalar() if last_sql else None
-        return BatchInfo(int(batch_id), len(rows), at, None if last_id is None else int(last_id))
+            merged = merge(old, rows, batch_id)
+            save_slabs(conn, merged.values())
+            if self.analytics is not None and merged:
+                for system in self.analytics.systems:
+                    save_cubes(conn, self.analytics.compute(list(merged.values()), system))
+        return BatchInfo(batch_id, len(rows), at, None if last_id is None else int(last_id))
+
+    def slabs(self, keys: Iterable[SlabKey]) -> dict[SlabKey, Slab]:
+        """Current-value slabs of ``keys`` (missing ones left out)."""
+        with self.read_conn() as conn:
+            return read_slabs(conn, keys)
+
+    def slabs_of_years(
+        self, years: Iterable[int], indicators: Iterable[str] | None = None
+    ) -> list[Slab]:
+        """Every current-value slab of ``years`` (of some indicators only, if given)."""
+        with self.read_conn() as conn:
+            return read_years(conn, years, indicators)
+
+    def slabs_as_of(
+        self, years: Iterable[int], as_of: datetime, indicators: Iterable[str] | None = None
+    ) -> list[Slab]:
+        """The current-value slabs of ``years`` as they stood at ``as_of`` (from the vintages)."""
+        with self.read_conn() as conn:
+            return read_as_of(conn, years, as_of, indicators)
+
+    def cubes(
+        self,
+        system: str,
+        years: Iterable[int],
+        generation: str,
+        slots: Sequence[int] | None = None,
+        indicators: Sequence[str] | None = None,
+        with_sources: bool = False,
+    ) -> CubeRows:
+        """Cube slices of ``years`` (see ``store/analytics.py``: fresh ones, and the current
+        slabs whose cube slab must be computed again)."""
+        with self.read_conn() as conn:
+            return read_cubes(conn, system, years, generation, slots, indicators, with_sources)
+
+    def keep_cubes(self, cubes: Sequence[CubeSlab]) -> None:
+        """Store cube slabs a reader computed (best effort: a read-only store keeps none)."""
+        if not cubes:
+            return
+        try:
+            with self.transaction() as conn:
+                save_cubes(conn, cubes)
+        except DBAPIError:
+            pass  # computed again next time
+
+    def data_version(self) -> tuple[int, ...]:
+        """A value that changes whenever anything an output reads changes (see version.py)."""
+        with self.read_conn() as conn:
+            return data_version(conn)
 
     def current(
         self,

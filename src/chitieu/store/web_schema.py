@@ -8,8 +8,6 @@ version number that makes concurrent saves conflict instead of silently overwrit
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import (
     Boolean,
     Column,
@@ -23,25 +21,6 @@ from sqlalchemy import (
 )
 
 from chitieu.store.schema import BigId, metadata
-
-
-class Role(StrEnum):
-    """What an account may do."""
-
-    ADMIN = "admin"  # everything, accounts included
-    ANALYST = "analyst"  # ministry: every unit, validates, approves, writes the report
-    REPORTER = "reporter"  # a provincial department: its own units only
-    VIEWER = "viewer"  # reads everything, writes nothing
-
-
-class SubmissionStatus(StrEnum):
-    """Where a form × unit × period stands in the workflow."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
-
 
 account = Table(
     "web_account",

@@ -15,9 +15,10 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.units import registry
+from chitieu.catalog.vocabulary import Role
 from chitieu.errors import ChitieuError, UnitError
 from chitieu.store.db import utcnow
-from chitieu.store.web_schema import Role, account, account_unit, api_token, setting
+from chitieu.store.web_schema import account, account_unit, api_token, setting
 from chitieu.web.errors import TooManyAttempts
 
 MIN_PASSWORD = 8

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chitieu import __version__
+from chitieu import __version__, open_store
 from chitieu.errors import ChitieuError, StoreError
 from chitieu.store.values import Store
 from chitieu.web import i18n
@@ -143,7 +143,7 @@ def create_app(
     from chitieu.web import report_pages
     from chitieu.web.routes import api_v1, auth, dashboard, entry, workflow
 
-    store = store or Store(store_url)
+    store = store or open_store(store_url)
     accounts = Accounts(store.engine)
     _warm_up()
     app = FastAPI(

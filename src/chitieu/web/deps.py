@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from chitieu.catalog.vocabulary import Role
 from chitieu.store.values import Store
-from chitieu.store.web_schema import Role
 from chitieu.web.accounts import Account, Accounts
 from chitieu.web.errors import Forbidden, NotAuthenticated
 from chitieu.web.i18n import _

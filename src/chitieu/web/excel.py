@@ -20,11 +20,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.units import registry
+from chitieu.catalog.vocabulary import Status
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
 from chitieu.collect.reader import Table, read_table
 from chitieu.fmt import period_label
-from chitieu.store.schema import Status
 from chitieu.store.values import NewValue
 from chitieu.web.submissions import FormState, Parsed
 

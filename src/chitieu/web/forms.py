@@ -19,8 +19,8 @@ import yaml
 from chitieu.catalog.indicators import Text, catalog
 from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import registry
+from chitieu.catalog.vocabulary import Kind
 from chitieu.errors import CatalogError, PeriodError, UnitError
-from chitieu.store.schema import Kind
 
 #: deadlines fall at the end of the day in Vietnam
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from chitieu.catalog.periods import Period
+from chitieu.catalog.vocabulary import SubmissionStatus as S
 from chitieu.store.schema import observation
 from chitieu.store.values import Store
-from chitieu.store.web_schema import SubmissionStatus as S
 from chitieu.store.web_schema import submission
 from chitieu.web.forms import ReportingForm
 from chitieu.web.i18n import N_, _

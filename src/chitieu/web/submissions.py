@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from chitieu.catalog.vocabulary import SubmissionStatus as S
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.importer import RowChecker
 from chitieu.store.db import utcnow
 from chitieu.store.values import NewValue, Store
-from chitieu.store.web_schema import SubmissionStatus as S
 from chitieu.store.web_schema import submission, submission_event
 from chitieu.web.accounts import Account
 from chitieu.web.errors import Conflict, Forbidden, Invalid
@@ -34,9 +34,8 @@ from chitieu.web.state import (
     load_state,
     status_label,
 )
-from chitieu.web.writers import writer
 
-__all__ = ["EDITABLE", "TRANSITIONS", "Cell", "FormState", "load_state", "writer"]
+__all__ = ["EDITABLE", "TRANSITIONS", "Cell", "FormState", "load_state"]
 
 
 # Prepared statements of a save (built once; see state.py)
@@ -225,15 +224,14 @@ def save(
             },
         )
 
-    with writer(store):
-        info = store.write(
-            parsed.values,
-            source="web" if action != "api" else "api",
-            created_by=acc.username,
-            filename=filename,
-            note=f"form {state.form.code}, {state.unit}, {state.period.id}",
-            in_transaction=guard,
-        )
+    info = store.write(
+        parsed.values,
+        source="web" if action != "api" else "api",
+        created_by=acc.username,
+        filename=filename,
+        note=f"form {state.form.code}, {state.unit}, {state.period.id}",
+        in_transaction=guard,
+    )
     if overwrite:
         return SaveResult(
             load_state(store, state.form, state.unit, state.period),
@@ -323,7 +321,7 @@ def transition(
         values["comment"] = comment
     if action == "submit" and state.submitted_at is None:
         values["submitted_at"] = now
-    with writer(store), store.engine.begin() as conn:
+    with store.transaction() as conn:
         n = conn.execute(
             update(submission)
             .where(submission.c.id == sub_id, submission.c.status == current)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
-from chitieu.analyze.facts import FactBuilder
+from chitieu.analyze.facts import facts as fact_set
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.check.findings import Finding, Report
@@ -38,7 +38,6 @@ from chitieu.web.submissions import (
     parse_entries,
     save,
     transition,
-    writer,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -239,8 +238,7 @@ def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]
         )
     if body.dry_run:
         return {"ok": True, "dry_run": True, "rows": len(new), "report": report.to_dict()}
-    with writer(store):
-        info = store.write(new, source="api", created_by=user.username)
+    info = store.write(new, source="api", created_by=user.username)
     return {"ok": True, "batch": info.id, "rows": info.rows, "report": report.to_dict()}
 
 
@@ -264,13 +262,13 @@ def summary(
     uid = find_unit(unit)
     require_read(user, uid)
     p = parse_any_period(period)
-    facts = FactBuilder(get_store(request)).build(p, boundaries_of(boundaries))
+    facts = fact_set(get_store(request), p, boundaries_of(boundaries)).of_unit(uid)
     return {
         "ok": True,
         "period": p.id,
         "unit": uid,
         "boundaries": boundaries,
-        "facts": [f.to_dict() for f in facts if f.unit == uid],
+        "facts": [f.to_dict() for f in facts],
     }
 
 

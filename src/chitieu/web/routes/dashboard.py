@@ -11,10 +11,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from chitieu.analyze.facts import Boundaries, Fact, FactBuilder
+from chitieu.analyze.facts import facts as fact_set
+from chitieu.analyze.facts import load
 from chitieu.catalog.indicators import catalog
-from chitieu.catalog.periods import Period, PeriodType, parse_period
+from chitieu.catalog.periods import PeriodType, parse_period
 from chitieu.catalog.units import NATION_ID
+from chitieu.catalog.vocabulary import Boundaries
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
@@ -54,30 +56,6 @@ def boundaries_of(text: str) -> Boundaries:
         ) from None
 
 
-def previous_period(q: Period) -> Period:
-    """The period of the same type just before ``q``."""
-    if q.type == PeriodType.YEAR:
-        return parse_period(str(q.year - 1))
-    tag, last = ("S", 2) if q.type == PeriodType.HALF else ("Q", 4)
-    if q.index > 1:
-        return parse_period(f"{q.year}{tag}{q.index - 1}")
-    return parse_period(f"{q.year - 1}{tag}{last}")
-
-
-def series(store: Store, p: Period, indicator: str, unit: str, b: Boundaries) -> list[Fact]:
-    """The fact of ``indicator`` × ``unit`` for ``p`` and the periods of its type before it."""
-    periods = [p]
-    while len(periods) < SERIES_LENGTH:
-        periods.append(previous_period(periods[-1]))
-    builder = FactBuilder(store)
-    out = []
-    for q in reversed(periods):
-        for f in builder.build(q, b, indicators=[indicator]):
-            if f.unit == unit and f.value is not None:
-                out.append(f)
-    return out
-
-
 def _layout(title: str, **more: Any) -> dict[str, Any]:
     return {
         "title": {"text": title, "font": {"size": 14}},
@@ -107,9 +85,15 @@ def dashboard(  # type: ignore[no-untyped-def]
     uid = unit or default_unit(user)
     require_read(user, uid)
     b = boundaries_of(boundaries)
-    facts = FactBuilder(store).build(p, b)
-    mine = [f for f in facts if f.unit == uid and f.value is not None]
     cat = catalog()
+    if indicator:
+        cat.get(indicator)  # an unknown indicator: 404 before anything is computed
+    # the period's facts and the chosen indicator's series, from one load (the indicator is
+    # the first one the unit has figures for, unless one is asked for)
+    periods = p.series(SERIES_LENGTH)
+    loaded = load(store, periods, b)
+    facts = loaded.facts(p)
+    mine = [f for f in facts.of_unit(uid) if f.value is not None]
     code = indicator or (mine[0].indicator if mine else "ICT_REVENUE")
     ind = cat.get(code)
     lang = i18n.get_lang()
@@ -132,7 +116,11 @@ def dashboard(  # type: ignore[no-untyped-def]
                 xaxis={"tickangle": -60},
             ),
         }
-    ts = series(store, p, code, uid, b)
+    ts = [
+        f
+        for q in periods
+        if (f := loaded.facts(q, [code]).get(code, uid)) is not None and f.value is not None
+    ]
     if ts:
         charts["series"] = {
             "data": [
@@ -167,7 +155,7 @@ def dashboard(  # type: ignore[no-untyped-def]
 def figures_csv(request: Request, user: User, period: str, boundaries: str = "current") -> Response:
     """The period's facts (every unit the account may read) as CSV, UTF-8."""
     p = parse_any_period(period)
-    facts = FactBuilder(get_store(request)).build(p, boundaries_of(boundaries))
+    facts = fact_set(get_store(request), p, boundaries_of(boundaries))
     cols = [
         "indicator",
         "unit",

@@ -1,0 +1,185 @@
+"""The analytics tables: every target unit's figure of every period of a year, kept up to date.
+
+A cube slab holds, for one province system (the 34 provinces of today, or the 63 before the
+merger), one indicator and one year, the figure of each target unit (a province of that
+system, or the nation) for each of the year's periods (``catalog.periods.YEAR_SLOTS``) plus
+its annual plan: the old provinces summed onto their successor, the months rolled up to
+quarters, halves, years and cumulative periods by the indicator's time rule. Each cell also
+keeps how it was made: which of the target's source units and which stored periods went into
+it, how many stored values, whether any was an estimate, provisional, or an estimate the
+ministry made for a unit (:data:`CELL`). The rules that compute a slab live in
+``chitieu.analyze.cube`` (they need the catalog); the store only keeps the result and knows
+when it is out of date: a slab reflects one version of its current-value slab
+(``based_on``) computed by one version of the rules (``generation``). ``Store.write`` keeps
+the materialised systems up to date in its own transaction; a reader finding a slab missing
+or stale computes it again (and stores it).
+
+Cells are stored slot by slot (all targets of slot 0, then of slot 1, …), so that a summary
+of one period reads one slice of each slab (``substr``), not the whole slab.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from chitieu.store.current import Slab
+
+CELL = np.dtype(
+    [
+        ("value", "<f8"),
+        ("flags", "u1"),
+        ("n", "u1"),  # stored values that went into the figure (at most 255 counted)
+        ("units", "u1"),  # bit i: source unit i of the target took part
+        ("est", "u1"),  # bit i: source unit i took part with an estimate made by the ministry
+        ("periods", "<u4"),  # bit s: a stored value of slot s was used
+    ]
+)
+#: cell flags
+PRESENT = 1  # the figure exists
+ESTIMATED = 2  # some value it was made of is an estimate (kind estimate)
+PROVISIONAL = 4  # some value it was made of is provisional
+#: slots of a slab: the 27 periods of a year, then the annual plan
+N_PERIOD_SLOTS = 27
+PLAN_SLOT = 27
+N_SLOTS = 28
+
+
+@dataclass
+class CubeSlab:
+    """The figures of one system, indicator and year."""
+
+    system: str
+    indicator: str
+    year: int
+    targets: list[str]
+    sources: list[list[str]]  # per target, its source units (bit i of a mask = sources[i])
+    cells: np.ndarray  # CELL, shape (N_SLOTS, len(targets))
+    based_on: int
+    generation: str
+
+    def row(self) -> dict[str, Any]:
+        """The columns of its table row."""
+        return {
+            "system": self.system,
+            "year": self.year,
+            "indicator": self.indicator,
+            "generation": self.generation,
+            "based_on": self.based_on,
+            "targets": "\x1f".join(self.targets),
+            "sources": json.dumps(self.sources, separators=(",", ":")),
+            "n_targets": len(self.targets),
+            "cells": np.ascontiguousarray(self.cells).tobytes(),
+        }
+
+
+class CubeModel(Protocol):
+    """What computes cube slabs from current-value slabs (``chitieu.analyze.cube``)."""
+
+    #: an id of the rules and reference data the slabs are computed with
+    generation: str
+    #: the systems ``Store.write`` keeps materialised
+    systems: tuple[str, ...]
+
+    def compute(self, slabs: Sequence[Slab], system: str) -> list[CubeSlab]:
+        """The cube slabs of ``slabs`` in ``system``."""
+
+
+_SAVE = text(
+    "INSERT INTO cube_slab (system, year, indicator, generation, based_on, targets, sources, "
+    "n_targets, cells) VALUES (:system, :year, :indicator, :generation, :based_on, :targets, "
+    ":sources, :n_targets, :cells) ON CONFLICT (system, year, indicator) DO UPDATE SET "
+    "generation = excluded.generation, based_on = excluded.based_on, targets = "
+    "excluded.targets, sources = excluded.sources, n_targets = excluded.n_targets, cells = "
+    "excluded.cells WHERE excluded.based_on >= cube_slab.based_on"
+)
+
+
+def save_cubes(conn: Connection, cubes: Iterable[CubeSlab]) -> int:
+    """Store cube slabs (a newer one is never replaced by an older computation)."""
+    rows = [c.row() for c in cubes]
+    if rows:
+        conn.execute(_SAVE, rows)
+    return len(rows)
+
+
+@dataclass
+class CubeRows:
+    """What a read of cube slabs found: fresh slices, and the current slabs to compute again."""
+
+    #: (indicator, year, targets, {slot: CELL array over the targets})
+    fresh: list[tuple[str, int, list[str], dict[int, np.ndarray]]]
+    #: (indicator, year, sources per target) of the fresh slabs, when asked for
+    sources: dict[tuple[str, int], list[list[str]]]
+    #: current slabs whose cube slab is missing or out of date
+    stale: list[Slab]
+
+
+def read_cubes(
+    conn: Connection,
+    system: str,
+    years: Iterable[int],
+    generation: str,
+    slots: Sequence[int] | None = None,
+    indicators: Sequence[str] | None = None,
+    with_sources: bool = False,
+) -> CubeRows:
+    """The cube slices of ``slots`` (all slots if None) of ``years`` in ``system``.
+
+    One statement reads each year's current slabs joined with their cube slabs: a cube slab
+    that reflects its current slab's version and this ``generation`` gives its slices; for
+    any other the current slab itself comes back (``stale``) to be computed again.
+    """
+    ys = sorted(set(years))
+    if not ys:
+        return CubeRows([], {}, [])
+    fresh = "(c.based_on = u.version AND c.generation = :generation)"
+    wanted = list(range(N_SLOTS)) if slots is None else list(slots)
+    cols = [
+        f"CASE WHEN {fresh} THEN substr(c.cells, {s} * c.n_targets * {CELL.itemsize} + 1, "
+        f"c.n_targets * {CELL.itemsize}) END AS s{s}"
+        for s in wanted
+    ]
+    more = f", CASE WHEN {fresh} THEN c.sources END AS src" if with_sources else ""
+    years_in = ", ".join(f":y{i}" for i in range(len(ys)))
+    params: dict[str, Any] = {f"y{i}": y for i, y in enumerate(ys)}
+    params.update(system=system, generation=generation)
+    where = f"u.year IN ({years_in})"
+    if indicators is not None:
+        if not indicators:
+            return CubeRows([], {}, [])
+        where += " AND u.indicator IN (" + ", ".join(f":i{i}" for i in range(len(indicators)))
+        where += ")"
+        params.update({f"i{i}": c for i, c in enumerate(indicators)})
+    sql = text(
+        f"SELECT u.year, u.indicator, u.version, CASE WHEN {fresh} THEN c.targets END, "
+        f"CASE WHEN {fresh} THEN NULL ELSE u.units END, "
+        f"CASE WHEN {fresh} THEN NULL ELSE u.data END{more}, {', '.join(cols)} "
+        "FROM current_slab u LEFT JOIN cube_slab c ON c.system = :system "
+        f"AND c.year = u.year AND c.indicator = u.indicator WHERE {where}"
+    )
+    out = CubeRows([], {}, [])
+    skip = 7 if with_sources else 6
+    for row in conn.execute(sql, params):
+        year, ind, version, targets, units, data = row[:6]
+        if targets is None:
+            out.stale.append(Slab.decode(ind, year, units, data, version))
+            continue
+        names = targets.split("\x1f") if targets else []
+        cells = {
+            s: np.frombuffer(bytes(row[skip + i] or b""), dtype=CELL) for i, s in enumerate(wanted)
+        }
+        out.fresh.append((ind, int(year), names, cells))
+        if with_sources:
+            out.sources[(ind, int(year))] = json.loads(row[6])
+    return out
+
+
+def clear_cubes(conn: Connection) -> None:
+    """Forget every cube slab (they are computed again when read)."""
+    conn.execute(text("DELETE FROM cube_slab"))

@@ -1,0 +1,361 @@
+"""Current values: the newest vintage of every key, packed one row per indicator × year.
+
+``observation`` keeps every vintage; what the analytics, the checks and the forms need is the
+newest one of each (unit, period, kind). ``Store.write`` keeps those in ``current_slab`` in the
+same transaction as the vintages: one row per indicator and year holds, for every unit of that
+indicator-year, its newest value of every period and kind (a deletion is kept as a tombstone,
+so that "newest" stays decidable). A summary of a year then reads a few hundred rows, and an
+import of a million values rewrites a few thousand.
+
+A slab row: ``units`` (unit ids joined by U+001F) and ``data``, the entries as packed
+little-endian records (:data:`ENTRY`): the unit's index in ``units``, the period id, the kind,
+flags (final, made by a method, deleted), the value and the batch that wrote it; sorted by
+unit, period and kind. ``version`` is the id of the last batch that changed the slab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import Connection, DateTime, bindparam, text
+
+from chitieu.catalog.vocabulary import Kind, Status
+from chitieu.store.rows import Rows
+
+ENTRY = np.dtype(
+    [
+        ("unit", "<u2"),
+        ("period", "S9"),
+        ("kind", "u1"),
+        ("flags", "u1"),
+        ("value", "<f8"),
+        ("batch", "<i8"),
+    ]
+)
+#: kind codes of an entry
+KINDS: tuple[str, ...] = (Kind.ACTUAL, Kind.ESTIMATE, Kind.PLAN)
+KIND_CODE = {str(k): i for i, k in enumerate(KINDS)}
+ACTUAL, ESTIMATE, PLAN = 0, 1, 2
+#: entry flags
+FINAL = 1  # status final (else provisional)
+METHOD = 2  # made by a method (an estimate the ministry made), not reported by the unit
+DELETED = 4  # a deletion: the key has no value now
+SEP = "\x1f"
+
+SlabKey = tuple[int, str]  # (year, indicator)
+
+
+def year_of(period: str) -> int:
+    """The year of a period id (DHIS2 ids start with it: 2023, 2023S1, 202306, 2023YTD09)."""
+    return int(period[:4])
+
+
+@dataclass
+class Slab:
+    """The current values of one indicator in one year."""
+
+    indicator: str
+    year: int
+    units: list[str]
+    entries: np.ndarray  # ENTRY records sorted by (unit, period, kind)
+    version: int = 0  # id of the batch that last changed it (0: not stored yet)
+
+    @property
+    def key(self) -> SlabKey:
+        """(year, indicator)."""
+        return (self.year, self.indicator)
+
+    def live(self) -> np.ndarray:
+        """The entries that hold a value (tombstones left out)."""
+        e = self.entries
+        return e[(e["flags"] & DELETED) == 0]
+
+    def encode(self) -> tuple[str, bytes]:
+        """(units column, data column)."""
+        return SEP.join(self.units), self.entries.tobytes()
+
+    @classmethod
+    def decode(
+        cls, indicator: str, year: int, units: str, data: bytes | memoryview | None, version: int
+    ) -> Slab:
+        """A slab from its stored columns."""
+        entries = np.frombuffer(bytes(data or b""), dtype=ENTRY)
+        return cls(indicator, int(year), units.split(SEP) if units else [], entries, int(version))
+
+    @classmethod
+    def empty(cls, key: SlabKey) -> Slab:
+        """A slab with nothing in it yet."""
+        return cls(key[1], key[0], [], np.zeros(0, dtype=ENTRY), 0)
+
+    def values(self) -> dict[tuple[str, str, str], tuple[float, int]]:
+        """(unit, period, kind) → (value, flags) of the live entries (for tests and tools)."""
+        out = {}
+        for e in self.live():
+            out[(self.units[e["unit"]], e["period"].decode(), KINDS[e["kind"]])] = (
+                float(e["value"]),
+                int(e["flags"]),
+            )
+        return out
+
+
+def slab_keys(rows: Rows) -> list[SlabKey]:
+    """The slabs ``rows`` touch, sorted (the order writers lock them in)."""
+    keys = {(year_of(p), i) for i, p in zip(rows.indicator, rows.period, strict=True)}
+    return sorted(keys, key=lambda k: (k[0], k[1] or ""))  # a missing code fails at insert
+
+
+def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of ``values`` and the distinct values in order of first appearance."""
+    seen: dict[str, int] = {}
+    codes = [seen.setdefault(v, len(seen)) for v in values]
+    return np.fromiter(codes, dtype=np.int64, count=len(codes)), list(seen)
+
+
+def _period_key(periods: np.ndarray) -> np.ndarray:
+    """An integer that orders and identifies period ids of one year (bytes 5–9 of the id)."""
+    raw = periods.astype("S9").view(np.uint8).reshape(-1, 9)[:, 4:9]
+    padded = np.zeros((len(raw), 8), dtype=np.uint8)
+    padded[:, 3:8] = raw
+    return padded.view(">u8").ravel()
+
+
+def flags_of(
+    status: Iterable[str], method: Iterable[str | None], value: Iterable[object]
+) -> list[int]:
+    """Entry flags of values: final, made by a method, deleted."""
+    final = str(Status.FINAL)
+    return [
+        (FINAL if s == final else 0) | (METHOD if m else 0) | (DELETED if v is None else 0)
+        for s, m, v in zip(status, method, value, strict=True)
+    ]
+
+
+def merge(old: Mapping[SlabKey, Slab], rows: Rows, batch: int | np.ndarray) -> dict[SlabKey, Slab]:
+    """The slabs touched by ``rows`` after writing them as batch ``batch``.
+
+    ``old`` holds the stored slabs of those keys (missing ones are new). For every key the
+    newest write wins: a row of this batch over a stored entry, a later row over an earlier
+    one; the result is sorted by unit, period and kind. Done on columns for all slabs at once,
+    so an import of a million rows costs a few sorts, not a million Python steps. ``batch``
+    may also give each row its own batch (a rebuild from the vintages); a slab's version is
+    then its newest entry's batch.
+    """
+    keys = slab_keys(rows)
+    if not keys:
+        return {}
+    slab_index = {k: i for i, k in enumerate(keys)}
+    olds = [old.get(k) or Slab.empty(k) for k in keys]
+    # one table of units, sorted by id: local unit indices map into it
+    all_units = sorted({u for s in olds for u in s.units} | set(rows.unit))
+    unit_code = {u: i for i, u in enumerate(all_units)}
+    # stored entries, flattened with their slab and global unit
+    parts_slab, parts_unit, parts = [], [], []
+    for i, s in enumerate(olds):
+        if len(s.entries):
+            to_global = np.array([unit_code[u] for u in s.units], dtype=np.int64)
+            parts.append(s.entries)
+            parts_unit.append(to_global[s.entries["unit"].astype(np.int64)])
+            parts_slab.append(np.full(len(s.entries), i, dtype=np.int64))
+    n = len(rows)
+    pcodes, pdistinct = _codes(rows.period)
+    year_per_p = np.array([year_of(p) for p in pdistinct], dtype=np.int64)
+    icodes, idistinct = _codes(rows.indicator)
+    sk = np.array([[slab_index.get((int(y), i), -1) for y in year_per_p] for i in idistinct])
+    new_slab = sk[icodes, pcodes]
+    new = np.zeros(n, dtype=ENTRY)
+    new["period"] = np.array(pdistinct, dtype="S9")[pcodes]
+    new["kind"] = np.fromiter((KIND_CODE[str(k)] for k in rows.kind), dtype=np.uint8, count=n)
+    new["flags"] = np.array(flags_of(rows.status, rows.method, rows.value), dtype=np.uint8)
+    new["value"] = np.array([np.nan if v is None else v for v in rows.value], dtype=np.float64)
+    new["batch"] = batch
+    new_unit = np.fromiter((unit_code[u] for u in rows.unit), dtype=np.int64, count=n)
+    entries = np.concatenate([*parts, new])
+    unit = np.concatenate([*parts_unit, new_unit])
+    slab = np.concatenate([*parts_slab, new_slab])
+    pkey = _period_key(entries["period"])
+    order = np.lexsort((np.arange(len(entries)), entries["kind"], pkey, unit, slab))
+    entries, unit, slab, pkey = entries[order], unit[order], slab[order], pkey[order]
+    kind = entries["kind"]
+    # the last of each run of equal (slab, unit, period, kind) is the newest
+    last = np.ones(len(entries), dtype=bool)
+    last[:-1] = (
+        (slab[1:] != slab[:-1]) | (unit[1:] != unit[:-1]) | (pkey[1:] != pkey[:-1])
+        | (kind[1:] != kind[:-1])
+    )  # fmt: skip
+    entries, unit, slab = entries[last], unit[last], slab[last]
+    bounds = np.searchsorted(slab, np.arange(len(keys) + 1))
+    out: dict[SlabKey, Slab] = {}
+    for i, k in enumerate(keys):
+        lo, hi = bounds[i], bounds[i + 1]
+        e = entries[lo:hi].copy()
+        local, inverse = np.unique(unit[lo:hi], return_inverse=True)
+        e["unit"] = inverse.astype(np.uint16)
+        version = batch if isinstance(batch, int) else int(e["batch"].max(initial=0))
+        out[k] = Slab(k[1], k[0], [all_units[j] for j in local], e, version)
+    return out
+
+
+def concat(slabs: Iterable[Slab]) -> tuple[list[Slab], np.ndarray, np.ndarray]:
+    """Live entries of many slabs as one table: (slabs, entries, slab index of each entry)."""
+    chosen = list(slabs)
+    lives = [s.live() for s in chosen]
+    if not lives:
+        return chosen, np.zeros(0, dtype=ENTRY), np.zeros(0, dtype=np.int64)
+    index = np.concatenate([np.full(len(e), i, dtype=np.int64) for i, e in enumerate(lives)])
+    return chosen, np.concatenate(lives), index
+
+
+# --- reading and writing slabs -------------------------------------------------------------
+
+_COLS = "year, indicator, units, data, version"
+#: PostgreSQL: make sure the slabs exist and lock them, in key order, returning them; the
+#: no-op update is what makes ON CONFLICT lock and return the existing row
+_PG_LOCK = (
+    f"INSERT INTO current_slab ({_COLS}) VALUES {{values}} "
+    "ON CONFLICT (year, indicator) DO UPDATE SET version = current_slab.version "
+    f"RETURNING {_COLS}"
+)
+_SAVE = text(
+    f"INSERT INTO current_slab ({_COLS}) VALUES (:year, :indicator, :units, :data, :version) "
+    "ON CONFLICT (year, indicator) DO UPDATE SET units = excluded.units, data = excluded.data, "
+    "version = excluded.version"
+)
+#: keys per statement when locking or reading many slabs
+_CHUNK = 500
+
+
+def _by_year(keys: Iterable[SlabKey]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for year, ind in keys:
+        out.setdefault(year, []).append(ind)
+    return out
+
+
+def read_slabs(conn: Connection, keys: Iterable[SlabKey]) -> dict[SlabKey, Slab]:
+    """The stored slabs of ``keys`` (missing ones are left out)."""
+    out: dict[SlabKey, Slab] = {}
+    for year, inds in sorted(_by_year(keys).items()):
+        for start in range(0, len(inds), _CHUNK):
+            chunk = inds[start : start + _CHUNK]
+            names = ", ".join(f":i{i}" for i in range(len(chunk)))
+            params: dict[str, object] = {f"i{i}": c for i, c in enumerate(chunk)}
+            params["year"] = year
+            q = text(
+                f"SELECT {_COLS} FROM current_slab WHERE year = :year AND indicator IN ({names})"
+            )
+            for y, ind, units, data, version in conn.execute(q, params):
+                out[(int(y), ind)] = Slab.decode(ind, y, units, data, version)
+    return out
+
+
+def read_years(
+    conn: Connection, years: Iterable[int], indicators: Iterable[str] | None = None
+) -> list[Slab]:
+    """Every stored slab of ``years`` (of some indicators only, if given)."""
+    ys = sorted(set(years))
+    if not ys:
+        return []
+    if indicators is not None:
+        return list(read_slabs(conn, [(y, i) for y in ys for i in set(indicators)]).values())
+    names = ", ".join(f":y{i}" for i in range(len(ys)))
+    q = text(f"SELECT {_COLS} FROM current_slab WHERE year IN ({names})")
+    rows = conn.execute(q, {f"y{i}": y for i, y in enumerate(ys)})
+    return [Slab.decode(ind, y, units, data, version) for y, ind, units, data, version in rows]
+
+
+def lock_slabs(conn: Connection, keys: list[SlabKey]) -> dict[SlabKey, Slab]:
+    """The slabs of ``keys`` for a write: on PostgreSQL created if missing and row-locked in
+    key order (writers of the same indicator-year wait for each other's read-modify-write), on
+    SQLite read (the writers' lock already orders writers)."""
+    if conn.dialect.name != "postgresql":
+        return read_slabs(conn, keys)
+    out: dict[SlabKey, Slab] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]  # sorted by slab_keys()
+        values = ", ".join(f"(:y{i}, :i{i}, '', ''::bytea, 0)" for i in range(len(chunk)))
+        params: dict[str, object] = {}
+        for i, (y, ind) in enumerate(chunk):
+            params[f"y{i}"], params[f"i{i}"] = y, ind
+        for y, ind, units, data, version in conn.execute(
+            text(_PG_LOCK.format(values=values)), params
+        ):
+            out[(int(y), ind)] = Slab.decode(ind, y, units, data, version)
+    return out
+
+
+def save_slabs(conn: Connection, slabs: Iterable[Slab]) -> None:
+    """Store slabs (insert or replace)."""
+    rows = []
+    for s in slabs:
+        units, data = s.encode()
+        rows.append({"year": s.year, "indicator": s.indicator, "units": units, "data": data,
+                     "version": s.version})  # fmt: skip
+    if rows:
+        conn.execute(_SAVE, rows)
+
+
+_YEARS = text("SELECT DISTINCT substr(period, 1, 4) FROM observation")
+#: the newest vintage of every key of one year (all period ids of 2023 start with "2023")
+_YEAR_ROWS = text(
+    "SELECT indicator, unit, period, kind, value, status, method, batch_id FROM observation o "
+    "WHERE period >= :lo AND period < :hi AND id = (SELECT max(id) FROM observation p "
+    "WHERE p.period = o.period AND p.indicator = o.indicator AND p.unit = o.unit "
+    "AND p.kind = o.kind)"
+)
+
+
+def rebuild_slabs(conn: Connection, progress: Callable[[int, int], None] | None = None) -> int:
+    """Build every current-value slab again from the vintages; returns the slabs written.
+
+    For a database written before the slabs existed (the migration that adds them), and for
+    a repair. Year by year, so memory holds one year of values at a time.
+    """
+    conn.execute(text("DELETE FROM current_slab"))
+    years = sorted(int(y) for (y,) in conn.execute(_YEARS) if str(y).isdigit())
+    written = 0
+    for i, year in enumerate(years):
+        got = conn.execute(_YEAR_ROWS, {"lo": str(year), "hi": str(year + 1)}).all()
+        if got:
+            ind, unit, per, kind, value, status, method, batch = (
+                list(c) for c in zip(*got, strict=True)
+            )
+            rows = Rows(ind, unit, per, kind, value, status, [None] * len(ind), method,
+                        [None] * len(ind))  # fmt: skip
+            slabs = merge({}, rows, np.array(batch, dtype=np.int64))
+            save_slabs(conn, slabs.values())
+            written += len(slabs)
+        if progress:
+            progress(i + 1, len(years))
+    return written
+
+
+def read_as_of(
+    conn: Connection, years: Iterable[int], as_of: datetime, indicators: Iterable[str] | None
+) -> list[Slab]:
+    """The slabs of ``years`` as they stood at ``as_of``, built from the vintages (slower)."""
+    inds = sorted(set(indicators)) if indicators is not None else None
+    out: list[Slab] = []
+    for year in sorted(set(years)):
+        where = "period >= :lo AND period < :hi AND created_at <= :as_of"
+        params: dict[str, object] = {"lo": str(year), "hi": str(year + 1), "as_of": as_of}
+        if inds is not None:
+            if not inds:
+                continue
+            where += " AND indicator IN (" + ", ".join(f":i{i}" for i in range(len(inds))) + ")"
+            params.update({f"i{i}": c for i, c in enumerate(inds)})
+        q = text(
+            "SELECT indicator, unit, period, kind, value, status, method, batch_id "
+            f"FROM observation WHERE {where} ORDER BY period, indicator, unit, kind, id"
+        ).bindparams(bindparam("as_of", type_=DateTime))  # stored as SQLAlchemy writes it
+        got = conn.execute(q, params).all()
+        if not got:
+            continue
+        cols = [list(c) for c in zip(*got, strict=True)]
+        ind, unit, per, kind, value, status, method, batch = cols
+        rows = Rows(ind, unit, per, kind, value, status, [None] * len(ind), method,
+                    [None] * len(ind))  # fmt: skip
+        out += merge({}, rows, np.array(batch, dtype=np.int64)).values()
+    return out

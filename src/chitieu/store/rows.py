@@ -1,0 +1,110 @@
+"""Values to store, one by one (:class:`NewValue`) or as columns (:class:`Rows`).
+
+A web save writes a handful of values, an import a million; both reach ``Store.write`` as
+:class:`Rows`, whose columns are plain Python lists (what ``executemany`` and COPY send, and
+what the current-value slabs are merged from) so that no object is made per value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from chitieu.catalog.vocabulary import Status
+
+
+@dataclass(frozen=True, slots=True)
+class NewValue:
+    """A value to store (one vintage of the key indicator × unit × period × kind).
+
+    A ``value`` of None records a deletion.
+    """
+
+    indicator: str
+    unit: str
+    period: str
+    kind: str
+    value: float | None
+    status: str = Status.PROVISIONAL
+    comment: str | None = None
+    method: str | None = None
+    inputs: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """(indicator, unit, period, kind)."""
+        return (self.indicator, self.unit, self.period, str(self.kind))
+
+
+_COLUMNS = ("indicator", "unit", "period", "kind", "value", "status", "comment", "method", "inputs")
+
+
+@dataclass
+class Rows:
+    """Values as columns of equal length (the columns of :class:`NewValue`)."""
+
+    indicator: list[str] = field(default_factory=list)
+    unit: list[str] = field(default_factory=list)
+    period: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    value: list[float | None] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    comment: list[str | None] = field(default_factory=list)
+    method: list[str | None] = field(default_factory=list)
+    inputs: list[dict[str, Any] | None] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, values: Rows | Iterable[NewValue]) -> Rows:
+        """``values`` as columns (a :class:`Rows` is returned as it is)."""
+        if isinstance(values, Rows):
+            return values
+        vals = list(values)
+        if not vals:
+            return cls()
+        cols = list(zip(*((v.indicator, v.unit, v.period, str(v.kind), v.value, str(v.status),
+                           v.comment, v.method, v.inputs) for v in vals), strict=True))  # fmt: skip
+        return cls(*(list(c) for c in cols))
+
+    @classmethod
+    def filled(
+        cls,
+        indicator: list[str],
+        unit: list[str],
+        period: list[str],
+        kind: list[str],
+        value: list[float | None],
+        status: list[str] | None = None,
+        comment: list[str | None] | None = None,
+    ) -> Rows:
+        """Columns with the optional ones defaulted (provisional, no comment, no method)."""
+        n = len(indicator)
+        return cls(
+            indicator, unit, period, kind, value,
+            status if status is not None else [str(Status.PROVISIONAL)] * n,
+            comment if comment is not None else [None] * n,
+            [None] * n, [None] * n,
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.indicator)
+
+    def __iter__(self) -> Iterator[NewValue]:
+        for t in zip(*(getattr(self, c) for c in _COLUMNS), strict=True):
+            yield NewValue(*t)
+
+    def __getitem__(self, i: int) -> NewValue:
+        return NewValue(*(getattr(self, c)[i] for c in _COLUMNS))
+
+    def keys(self) -> Iterator[tuple[str, str, str, str]]:
+        """(indicator, unit, period, kind) of every row."""
+        return zip(self.indicator, self.unit, self.period, self.kind, strict=True)
+
+    def take(self, index: Iterable[int]) -> Rows:
+        """The rows at ``index``, in that order."""
+        idx = list(index)
+        return Rows(*([getattr(self, c)[i] for i in idx] for c in _COLUMNS))
+
+    def slices(self) -> set[tuple[str, str]]:
+        """The (unit, period) slices the rows touch."""
+        return set(zip(self.unit, self.period, strict=True))
