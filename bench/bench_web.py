@@ -62,7 +62,7 @@ def setup(url: str, clients: int) -> list[dict[str, str]]:
     """Reporter accounts (one per form's unit) with two tokens each: the clients."""
     from chitieu.store.values import Store
     from chitieu.web.accounts import Accounts
-    from chitieu.web.forms import forms
+    from chitieu.catalog.forms import forms
 
     store = Store(url)
     accounts = Accounts(store.engine)

@@ -14,7 +14,7 @@ def test_quality_commands_on_the_demo(db_url):
     table = run("validate", "--period", "2023S1", "--lang", "en", db=db_url).stdout
     assert "expected range" in table and "warnings" in table
     (c, _) = json.loads(run("completeness", "--period", "2023S1", "--json", db=db_url).stdout)
-    assert c["form"] == "SO_TTTT_HALF" and c["counts"]["on_time"] == 62
+    assert c["form"] == "TTTT-6T" and c["counts"]["on_time"] == 62  # one form, formerly two
     late = [u for u in c["units"] if u["status"] == "late"]
     assert [(u["unit"], u["days_late"], u["estimated"]) for u in late] == [("89@63", 8, True)]
     human = run("completeness", "--period", "2023S1", db=db_url).stdout

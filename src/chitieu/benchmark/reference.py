@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from chitieu.analyze.facts import facts_of_periods
-from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.units import NATION_ID
-from chitieu.check.findings import Finding, Report, register_messages
+from chitieu.check.findings import Finding, Report
 from chitieu.collect.numbers import parse_number
 from chitieu.collect.reader import Table, read_table
 from chitieu.errors import CatalogError, NumberFormatError
@@ -67,19 +66,6 @@ class RefRow:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
 
 
-@cache
-def _messages_registered() -> bool:
-    path = resources.files("chitieu.benchmark") / "data" / "messages.yaml"
-    data = load_yaml(path.read_text(encoding="utf-8"))
-    register_messages(
-        {
-            k: {p: {lang: unicodedata.normalize("NFC", t) for lang, t in v[p].items()} for p in v}
-            for k, v in data.items()
-        }
-    )
-    return True
-
-
 def shipped_file() -> Path:
     """The shipped reference CSV."""
     return Path(str(resources.files("chitieu.benchmark") / "data" / "publishing_reference.csv"))
@@ -91,7 +77,6 @@ def _text(v: Any) -> str:
 
 def check_table(table: Table, fw: Framework, origin: str = "import") -> tuple[Report, list[RefRow]]:
     """Check every row of a reference table; return all findings and the valid rows."""
-    _messages_registered()
     rep = Report()
     rep.stats["rows"] = len(table.rows)
     where = {"file": table.file, "sheet": table.sheet}

@@ -1,7 +1,13 @@
-"""Reporting forms as catalog data: indicators, period type, reporters and deadlines.
+"""Reporting forms (biểu mẫu): who reports which indicators, for which periods, in which rounds.
+
+One model for every part of chitieu: the web's entry pages and workflow, the CLI, the
+completeness engine and the estimation all read :func:`forms`. A form has rounds: the
+estimates ("ước thực hiện") sent for the review held before the period closes, the actual
+figures after it, the annual plan — each round with the kind of figure it carries and its
+deadline (a day relative to the period's end, the end of that day in Vietnam). The first round
+is the one a form's entry page opens.
 
 The shipped forms are ``data/forms.yaml``; users add files through ``CHITIEU_FORMS``.
-Completeness (which units have reported) and the web's entry forms read them.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import os
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -18,23 +24,25 @@ from typing import Any
 
 from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.indicators import Catalog, Text, catalog
-from chitieu.catalog.periods import Period, PeriodType
-from chitieu.catalog.units import NATION_ID, Unit, registry
-from chitieu.errors import CatalogError
+from chitieu.catalog.periods import Period, PeriodType, parse_period
+from chitieu.catalog.units import Unit, registry
+from chitieu.catalog.vocabulary import NATION_ID, Kind, end_of_day_utc
+from chitieu.errors import CatalogError, PeriodError
 
 
 class Reporters(StrEnum):
     """Which units send a form."""
 
-    PROVINCES = "provinces"
-    NATION = "nation"
+    PROVINCES = "provinces"  # every province valid at the period's end
+    NATION = "nation"  # the ministry's own figure for the nation
 
 
 class Round(StrEnum):
-    """Which figures a deadline is for: the estimates before the review, or the official ones."""
+    """Which figures a round collects."""
 
-    ESTIMATE = "estimate"
-    ACTUAL = "actual"
+    ESTIMATE = "estimate"  # before the period closes, for the review
+    ACTUAL = "actual"  # the official figures, after it
+    PLAN = "plan"  # the annual plan
 
 
 @dataclass(frozen=True)
@@ -49,16 +57,61 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class FormRound:
+    """One round of a form: what it collects, as which kind of figure, by when."""
+
+    round: Round
+    kind: Kind
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
 class Form:
-    """A reporting form (biểu mẫu)."""
+    """A reporting form."""
 
     code: str
     name: Text
     indicators: tuple[str, ...]
     period_type: PeriodType
     reporters: Reporters
-    deadline: Deadline
-    estimate_deadline: Deadline | None = None
+    rounds: tuple[FormRound, ...]
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def entry(self) -> FormRound:
+        """The round the entry page and the workflow work on (the first)."""
+        return self.rounds[0]
+
+    @property
+    def kind(self) -> str:
+        """The kind of figure the entry round collects."""
+        return str(self.entry.kind)
+
+    def round(self, which: Round | str | None = None) -> FormRound:
+        """The round ``which`` (the entry round if None); CatalogError if the form has none."""
+        if which is None:
+            return self.entry
+        for r in self.rounds:
+            if r.round == which:
+                return r
+        raise CatalogError(
+            f"form {self.code} has no {which} round",
+            "rounds of this form: " + ", ".join(str(r.round) for r in self.rounds),
+        )
+
+    def accepts(self, period: Period) -> bool:
+        """Whether ``period`` is of this form's period type."""
+        return period.type == self.period_type
+
+    def period(self, text: str) -> Period:
+        """Parse ``text`` as a period of this form; PeriodError if it is of another type."""
+        p = parse_period(text)
+        if not self.accepts(p):
+            raise PeriodError(
+                f"{p.id} is not a {self.period_type} period",
+                f"form {self.code} is reported per {self.period_type}",
+            )
+        return p
 
     def expected_units(self, p: Period) -> list[Unit]:
         """The units that must report ``p``."""
@@ -67,11 +120,47 @@ class Form:
             return [reg.get(NATION_ID)]
         return reg.provinces(p.end)
 
-    def due(self, p: Period, round_: Round = Round.ACTUAL) -> date:
-        """The deadline of a round (the official one if the form has no estimate round)."""
-        if round_ == Round.ESTIMATE and self.estimate_deadline is not None:
-            return self.estimate_deadline.due(p)
-        return self.deadline.due(p)
+    def units_for(self, p: Period) -> list[str]:
+        """The ids of the units that must report ``p``."""
+        return [u.id for u in self.expected_units(p)]
+
+    def due(self, p: Period, which: Round | str | None = None) -> date:
+        """The deadline of a round (the entry round by default), a day in Vietnam."""
+        return self.round(which).deadline.due(p)
+
+    def deadline(self, p: Period) -> date:
+        """The entry round's deadline."""
+        return self.due(p)
+
+    def deadline_utc(self, p: Period, which: Round | str | None = None) -> datetime:
+        """The last instant of a round's deadline, as a naive UTC time (the store keeps UTC)."""
+        return end_of_day_utc(self.due(p, which))
+
+    def covers(self, indicator: str, kind: str) -> bool:
+        """Whether a value of ``indicator`` and ``kind`` belongs to this form's entry round."""
+        return kind == self.kind and indicator in self.indicators
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        entry = self.entry
+        return {
+            "code": self.code,
+            "name": {"vi": self.name.vi, "en": self.name.en},
+            "period_type": str(self.period_type),
+            "kind": self.kind,
+            "indicators": list(self.indicators),
+            "units": str(self.reporters),
+            "deadline_days": entry.deadline.days_after_end,
+            "rounds": [
+                {
+                    "round": str(r.round),
+                    "kind": str(r.kind),
+                    "deadline_days": r.deadline.days_after_end,
+                }
+                for r in self.rounds
+            ],
+            "aliases": list(self.aliases),
+        }
 
     def __repr__(self) -> str:
         return f"<Form {self.code}>"
@@ -79,30 +168,54 @@ class Form:
 
 @dataclass(frozen=True)
 class Forms:
-    """All forms by code."""
+    """All forms by code (an alias names the same form)."""
 
     forms: dict[str, Form]
 
     def __iter__(self) -> Iterator[Form]:
         return iter(self.forms.values())
 
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def values(self) -> list[Form]:
+        """Every form, in file order."""
+        return list(self.forms.values())
+
+    def items(self) -> list[tuple[str, Form]]:
+        """(code, form) of every form, in file order."""
+        return list(self.forms.items())
+
+    def find(self, code: str) -> Form | None:
+        """The form with this code or alias, if any."""
+        got = self.forms.get(code)
+        if got is None:
+            got = next((f for f in self.forms.values() if code in f.aliases), None)
+        return got
+
     def get(self, code: str) -> Form:
-        """The form with this code; CatalogError naming the known ones otherwise."""
-        try:
-            return self.forms[code]
-        except KeyError:
-            raise CatalogError(
-                f"unknown form '{code}'", "known forms: " + ", ".join(self.forms)
-            ) from None
+        """The form with this code or alias; CatalogError naming the known ones otherwise."""
+        got = self.find(code)
+        if got is None:
+            raise CatalogError(f"unknown form '{code}'", "known forms: " + ", ".join(self.forms))
+        return got
+
+    def __getitem__(self, code: str) -> Form:
+        got = self.find(code)
+        if got is None:
+            raise KeyError(code)
+        return got
 
     def for_period(self, p: Period) -> list[Form]:
         """Forms reported for periods of ``p``'s type."""
         return [f for f in self if f.period_type == p.type]
 
+    def covering(self, indicator: str, kind: str, p: Period) -> list[Form]:
+        """Forms whose entry round holds values of ``indicator`` and ``kind`` for ``p``."""
+        return [f for f in self.for_period(p) if f.covers(indicator, kind)]
+
 
 def _deadline(raw: Any, where: str, problems: list[str]) -> Deadline | None:
-    if raw is None:
-        return None
     if isinstance(raw, dict) and len(raw) == 1:
         ((key, n),) = raw.items()
         if key in ("days_after_end", "days_before_end") and isinstance(n, int) and n >= 0:
@@ -111,13 +224,39 @@ def _deadline(raw: Any, where: str, problems: list[str]) -> Deadline | None:
     return None
 
 
+def _rounds(raw: Any, where: str, problems: list[str]) -> tuple[FormRound, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"{where}: rounds must be a non-empty list")
+        return ()
+    out: list[FormRound] = []
+    for i, r in enumerate(raw, start=1):
+        here = f"{where} round #{i}"
+        if not isinstance(r, dict) or {"round", "deadline"} - r.keys():
+            problems.append(f"{here}: a round needs round and deadline")
+            continue
+        try:
+            which = Round(r["round"])
+            kind = Kind(r.get("kind", which))
+        except ValueError as exc:
+            problems.append(f"{here}: {exc}")
+            continue
+        deadline = _deadline(r["deadline"], f"{here} deadline", problems)
+        if any(x.round == which for x in out):
+            problems.append(f"{here}: round {which} is given twice")
+        if deadline is not None:
+            out.append(FormRound(which, kind, deadline))
+    return tuple(out)
+
+
+_FIELDS = {"code", "name", "indicators", "period_type", "reporters", "rounds"}
+
+
 def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | None:
-    fields = {"code", "name", "indicators", "period_type", "reporters", "deadline"}
-    if not isinstance(raw, dict) or fields - raw.keys():
-        problems.append(f"{where}: a form needs {', '.join(sorted(fields))}")
+    if not isinstance(raw, dict) or _FIELDS - raw.keys():
+        problems.append(f"{where}: a form needs {', '.join(sorted(_FIELDS))}")
         return None
     where = f"{where} ({raw['code']})"
-    if unknown := sorted(raw.keys() - fields - {"estimate_deadline"}):
+    if unknown := sorted(raw.keys() - _FIELDS - {"aliases"}):
         problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
     name = raw["name"]
     if not isinstance(name, dict) or not all(isinstance(name.get(k), str) for k in ("vi", "en")):
@@ -137,9 +276,8 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
     except ValueError as exc:
         problems.append(f"{where}: {exc}")
         return None
-    deadline = _deadline(raw["deadline"], f"{where} deadline", problems)
-    est = _deadline(raw.get("estimate_deadline"), f"{where} estimate_deadline", problems)
-    if deadline is None:
+    rounds = _rounds(raw["rounds"], where, problems)
+    if not rounds:
         return None
     return Form(
         code=str(raw["code"]),
@@ -147,8 +285,8 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
         indicators=tuple(str(c) for c in inds),
         period_type=ptype,
         reporters=reporters,
-        deadline=deadline,
-        estimate_deadline=est,
+        rounds=rounds,
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
     )
 
 
@@ -157,14 +295,17 @@ def load_forms(extra: list[Path] | None = None, cat: Catalog | None = None) -> F
     cat = cat or catalog()
     problems: list[str] = []
     forms: dict[str, Form] = {}
+    names: set[str] = set()
     for f in data_files("chitieu.catalog", "forms.yaml", extra):
         data = read_mapping(f, problems, "'forms'")
         for i, raw in enumerate(data.get("forms") or [], start=1):
             form = _form(raw, cat, f"{f.name} form #{i}", problems)
             if form is None:
                 continue
-            if form.code in forms:
-                problems.append(f"{f.name}: form {form.code} is defined twice")
+            for name in (form.code, *form.aliases):
+                if name in names:
+                    problems.append(f"{f.name}: form code {name} is used twice")
+                names.add(name)
             forms[form.code] = form
     if problems:
         listing = "\n  - ".join(problems)

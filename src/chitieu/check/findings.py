@@ -2,8 +2,9 @@
 
 A finding has a stable type (``unknown-indicator``), a severity, a location (file, sheet, row,
 column; or unit, indicator, period), the offending value and parameters. Its title, message
-and hint come from ``data/messages.yaml`` in Vietnamese and English; callers can register
-more message files (validation rules do).
+and hint come, in Vietnamese and English, from the files of :data:`MESSAGE_FILES` (read
+together, once) or, for a validation rule's finding, from the rule itself (its file may be
+the user's). No module adds messages as a side effect of being imported.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -31,23 +32,30 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+#: every file of finding messages: (package, file in its data/ folder)
+MESSAGE_FILES = (("chitieu.check", "messages.yaml"), ("chitieu.benchmark", "messages.yaml"))
+
+
 @cache
 def messages() -> dict[str, dict[str, dict[str, str]]]:
-    """Message templates by finding type."""
-    path = resources.files("chitieu.check") / "data" / "messages.yaml"
-    data = load_yaml(path.read_text(encoding="utf-8"))
-    return {
-        k: {
-            part: {lang: unicodedata.normalize("NFC", t) for lang, t in v[part].items()}
-            for part in v
-        }
-        for k, v in data.items()
-    }
+    """Message templates by finding type, from every file of :data:`MESSAGE_FILES`."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for package, name in MESSAGE_FILES:
+        path = resources.files(package) / "data" / name
+        data = load_yaml(path.read_text(encoding="utf-8"))
+        for k, v in data.items():
+            if k in out:
+                raise KeyError(f"finding type {k} has messages in two files")
+            out[k] = {
+                part: {lang: unicodedata.normalize("NFC", t) for lang, t in v[part].items()}
+                for part in v
+            }
+    return out
 
 
-def register_messages(more: dict[str, dict[str, dict[str, str]]]) -> None:
-    """Add message templates (e.g. for user-defined validation rules)."""
-    messages().update(more)
+#: the fields of a finding its messages may name
+_PLACE = ("type", "severity", "value", "file", "sheet", "row", "column", "indicator", "unit",
+          "period", "imbalance", "rule")  # fmt: skip
 
 
 class _Params(dict):  # type: ignore[type-arg]
@@ -72,12 +80,14 @@ class Finding:
     imbalance: float | None = None
     rule: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    #: a validation rule's own title, message and hint (other findings: MESSAGE_FILES)
+    templates: dict[str, dict[str, str]] | None = field(default=None, repr=False, compare=False)
 
     def _fill(self, part: str, lang: str) -> str:
-        tpl = messages().get(self.type, {}).get(part, {}).get(lang)
+        tpl = (self.templates or messages().get(self.type, {})).get(part, {}).get(lang)
         if tpl is None:
             return self.type if part == "title" else ""
-        ctx = _Params({k: v for k, v in asdict(self).items() if v is not None and k != "params"})
+        ctx = _Params({k: v for k in _PLACE if (v := getattr(self, k)) is not None})
         ctx.update({k: v for k, v in self.params.items() if v is not None})
         return tpl.format_map(ctx)
 

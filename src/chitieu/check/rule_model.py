@@ -113,6 +113,8 @@ class Rule:
     levels: frozenset[str] = frozenset()  # empty: nation and provinces
     kinds: frozenset[str] = frozenset({Kind.ACTUAL, Kind.ESTIMATE})
     source: str = ""
+    #: title, message, hint {vi, en} of the rule's findings
+    messages: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def operands(self) -> tuple[str, ...]:

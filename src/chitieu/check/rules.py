@@ -3,8 +3,8 @@
 Rules follow DHIS2's model (operators, importance, period types, unit levels, a missing-value
 strategy per side) plus a tolerance for balance rules. The shipped rules live in
 ``data/rules.yaml``; users add files through ``CHITIEU_RULES`` (paths separated by
-``os.pathsep``). Each rule's title, message and hint are registered as finding messages under
-the rule id, so a violation is a :class:`~chitieu.check.findings.Finding` like any other.
+``os.pathsep``). Each rule carries its title, message and hint and gives them to its findings
+(type: the rule id), so a violation is a :class:`~chitieu.check.findings.Finding` like any other.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import ast
 import os
 import re
 import unicodedata
+from dataclasses import replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import PeriodType
 from chitieu.catalog.vocabulary import Kind
-from chitieu.check.findings import Severity, messages, register_messages
+from chitieu.check.findings import Severity, messages
 from chitieu.check.rule_model import (
     SIGNS,
     Level,
@@ -170,29 +171,24 @@ def _rule(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Rule | Non
         levels=_set(Level, raw.get("levels"), f"{where} levels", problems),
         kinds=kinds or frozenset({Kind.ACTUAL, Kind.ESTIMATE}),
     )
-    _register(rule, raw, where, problems)
-    return rule
+    return replace(rule, messages=_messages(rule, raw, where, problems))
 
 
-def _register(rule: Rule, raw: dict[str, Any], where: str, problems: list[str]) -> None:
-    """Register the rule's title, message and hint as finding messages under its id."""
+def _messages(
+    rule: Rule, raw: dict[str, Any], where: str, problems: list[str]
+) -> dict[str, dict[str, str]]:
+    """The rule's title, message and hint (its own, else the generic ones of its operator)."""
     base = messages()["rule-pair" if rule.operator.is_pair else "rule-violation"]
     msg = _text(raw.get("message"), f"{where} message", problems, required=False)
     hint = _text(raw.get("hint"), f"{where} hint", problems, required=False)
-    register_messages(
-        {
-            rule.id: {
-                "title": dict(rule.name),
-                "message": {
-                    lang: (msg.get(lang) or base["message"][lang]).replace(
-                        "{name}", rule.name[lang]
-                    )
-                    for lang in ("vi", "en")
-                },
-                "hint": {lang: hint.get(lang) or base["hint"][lang] for lang in ("vi", "en")},
-            }
-        }
-    )
+    return {
+        "title": dict(rule.name),
+        "message": {
+            lang: (msg.get(lang) or base["message"][lang]).replace("{name}", rule.name[lang])
+            for lang in ("vi", "en")
+        },
+        "hint": {lang: hint.get(lang) or base["hint"][lang] for lang in ("vi", "en")},
+    }
 
 
 def _outliers(raw: Any, cat: Catalog, where: str, problems: list[str]) -> dict[str, dict]:

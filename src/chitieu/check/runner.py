@@ -92,6 +92,7 @@ def _rule_finding(
         imbalance=imbalance,
         rule=rule.id,
         params=params,
+        templates=rule.messages,
         **place,
     )
 

@@ -65,6 +65,13 @@ def open_store(db: str | None) -> Store:
     return open_(db)
 
 
+def existing_store(db: str | None) -> Store | None:
+    """The store named by --db / CHITIEU_DB if it exists already (a dry run creates none)."""
+    from chitieu.store.db import database_exists
+
+    return open_store(db) if database_exists(db) else None
+
+
 def user() -> str:
     """Who is running the command (recorded with every write)."""
     return os.environ.get("CHITIEU_USER") or os.environ.get("USER") or "cli"

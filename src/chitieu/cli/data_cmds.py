@@ -18,6 +18,7 @@ from chitieu.cli.common import (
     LangOption,
     console,
     err_console,
+    existing_store,
     handle_errors,
     open_store,
     print_json,
@@ -92,6 +93,15 @@ def import_cmd(
         ),
     ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet of an XLSX file.")] = None,
+    override_lock: Annotated[
+        str | None,
+        typer.Option(
+            "--override-lock",
+            metavar="REASON",
+            help="Write values of submitted or approved reports anyway (an analyst's decision); "
+            "the reason is recorded in each report's audit trail.",
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -99,13 +109,17 @@ def import_cmd(
     """Import values from a file with header `indicator,unit,period,value,kind[,comment]`.
 
     Every error of the file is reported in one pass (row, column, value, reason, fix);
-    nothing is written unless the whole file is valid. Exit code 1 when it is not.
+    nothing is written unless the whole file is valid. Values of reports that are submitted
+    or approved are locked (`--override-lock REASON` to write them anyway, recorded). Exit
+    code 1 when anything blocks the write.
     """
     from chitieu.collect.importer import import_file
 
     if locale not in (None, "vi", "en"):
         raise typer.BadParameter("use vi or en", param_hint="--locale")
-    store = None if dry_run else open_store(db)
+    if override_lock is not None and not override_lock.strip():
+        raise typer.BadParameter("say why the lock is overridden", param_hint="--override-lock")
+    store = existing_store(db) if dry_run else open_store(db)
     with _progress(not as_json) as progress:
         res = import_file(
             file,
@@ -115,6 +129,7 @@ def import_cmd(
             locale=locale,  # type: ignore[arg-type]
             sheet=sheet,
             progress=progress,
+            override=override_lock.strip() if override_lock else None,
         )
     rep = res.report
     if as_json:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chitieu.check.findings import Finding, Report
+from chitieu.collect.ingest import Origin, ingest
 from chitieu.collect.numbers import Locale, detect_locale
 from chitieu.collect.reader import Table, read_table
 from chitieu.collect.rows import (
@@ -182,30 +183,30 @@ def import_file(
     locale: Locale | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    override: str | None = None,
 ) -> ImportResult:
     """Check a file and, if it is valid and not a dry run, store it as one batch.
 
-    The validation rules and outlier checks run over the rows that parsed, together with the
-    stored values of the same units, periods and kinds: a rule of importance ``error`` blocks
-    the write like a row error, warnings are reported.
+    Through the one write path (``collect.ingest``): the validation rules and outlier checks
+    run over the rows that parsed, together with the stored values of the same units, periods
+    and kinds (a rule of importance ``error`` blocks the write like a row error, warnings are
+    reported); values of submitted or approved reports are refused (``value-locked`` at their
+    row) unless ``override`` gives the reason of an explicit override. Without a store (a dry
+    run that opens no database) only the file's own values are checked.
     """
     from chitieu.check.runner import validate_values
 
     table = read_table(path, sheet)  # an unreadable file raises InputFileError
     result = check_table(table, locale, progress)
     result.dry_run = dry_run
-    if result.parsed:
-        checks = validate_values(store, result.parsed, places=result.places)
+    if result.parsed and store is None:
+        checks = validate_values(None, result.parsed, places=result.places)
         result.report.extend(checks.findings)
-        if not result.report.valid:
-            result.values = []
-    if result.report.valid and not dry_run and store is not None:
-        result.batch = store.write(
-            result.values,
-            source="import",
-            created_by=created_by,
-            filename=table.file,
-            sha256=table.sha256,
-            progress=progress,
-        )
+    elif result.parsed and store is not None:
+        origin = Origin(created_by, "import", filename=table.file, sha256=table.sha256)
+        got = ingest(store, result.parsed, origin, places=result.places, report=result.report,
+                     dry_run=dry_run, override=override, progress=progress)  # fmt: skip
+        result.batch = got.batch
+    if not result.report.valid:
+        result.values = []
     return result

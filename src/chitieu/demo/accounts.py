@@ -30,8 +30,8 @@ DEMO_FORM, DEMO_PERIOD = "TTTT-6T", "2026S1"
 
 def load_accounts(store: Store, created_by: str = "demo") -> int:
     """Create the demo accounts and synthetic submissions; returns the accounts made."""
+    from chitieu.catalog.forms import forms
     from chitieu.web.accounts import Accounts
-    from chitieu.web.forms import forms
 
     accounts = Accounts(store.engine)
     made = 0

@@ -31,6 +31,17 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+def database_exists(url: str | None = None) -> bool:
+    """Whether the store at ``url`` exists: an SQLite file that is there, or any server URL."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(database_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    name = parsed.database or ""
+    return name not in ("", ":memory:") and Path(name).exists()
+
+
 def utcnow() -> datetime:
     """The current time in UTC, naive (the store keeps UTC throughout)."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -127,9 +127,9 @@ def plotly_js() -> Path:
 
 def _warm_up() -> None:
     """Load the catalog, the unit registry and the forms now, not on the first request."""
+    from chitieu.catalog.forms import forms
     from chitieu.catalog.indicators import catalog
     from chitieu.catalog.units import registry
-    from chitieu.web.forms import forms
 
     catalog()
     registry()

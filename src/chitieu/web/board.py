@@ -1,8 +1,9 @@
 """The ministry's completeness and timeliness board: per form and period, who has reported.
 
-Timeliness is judged on a unit's first submission against the form's deadline (end of day,
-Vietnam time); a unit that has not submitted is *missing*, and *overdue* once the deadline is
-past.
+A view of the one completeness engine (``chitieu.check.completeness``), the same that
+``chitieu completeness`` prints: judged on the workflow's submissions when the form's reports
+go through it, else on the values received; a unit that has not reported is ``pending``
+until the deadline and ``missing`` (shown as overdue) after it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
+from chitieu.catalog.forms import Form
 from chitieu.catalog.periods import Period
-from chitieu.catalog.units import registry
-from chitieu.store.db import utcnow
+from chitieu.check.completeness import Completeness, Status, form_status
 from chitieu.store.values import Store
-from chitieu.store.web_schema import submission
-from chitieu.web.forms import ReportingForm
+from chitieu.web.i18n import N_
+
+#: the words the board shows for each timeliness status (gettext ids)
+TIMELINESS = {
+    Status.ON_TIME: N_("on_time"),
+    Status.LATE: N_("late"),
+    Status.PARTIAL: N_("partial"),
+    Status.PENDING: N_("pending"),
+    Status.MISSING: N_("overdue"),
+}
 
 
 @dataclass
@@ -30,22 +37,28 @@ class BoardRow:
     name: str
     status: str | None  # workflow status, None if never started
     submitted_at: datetime | None
-    timeliness: str  # on_time | late | overdue | pending
+    timeliness: str  # on_time | late | partial | pending | missing
 
     @property
     def reported(self) -> bool:
-        """The unit has submitted (it may since have been approved or returned)."""
-        return self.submitted_at is not None
+        """The unit has reported (submitted, or sent all its values)."""
+        return self.timeliness in (Status.ON_TIME, Status.LATE)
+
+    @property
+    def label(self) -> str:
+        """The gettext id of its timeliness."""
+        return TIMELINESS.get(self.timeliness, self.timeliness)
 
 
 @dataclass
 class Board:
     """Completeness and timeliness of one form for one period."""
 
-    form: ReportingForm
+    form: Form
     period: Period
     deadline: date
     rows: list[BoardRow]
+    basis: str
     counts: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -55,18 +68,18 @@ class Board:
 
     @property
     def reported(self) -> int:
-        """Units that have submitted."""
+        """Units that have reported."""
         return sum(r.reported for r in self.rows)
 
     @property
     def completeness_pct(self) -> float:
-        """Share of units that have submitted, in %."""
+        """Share of units that have reported, in %."""
         return 100.0 * self.reported / self.expected if self.expected else 0.0
 
     @property
     def timeliness_pct(self) -> float:
-        """Share of units that submitted on time, in %."""
-        return 100.0 * self.counts["on_time"] / self.expected if self.expected else 0.0
+        """Share of units that reported on time, in %."""
+        return 100.0 * self.counts[Status.ON_TIME] / self.expected if self.expected else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -74,6 +87,7 @@ class Board:
             "form": self.form.code,
             "period": self.period.id,
             "deadline": self.deadline.isoformat(),
+            "basis": self.basis,
             "expected": self.expected,
             "reported": self.reported,
             "completeness_pct": round(self.completeness_pct, 2),
@@ -92,39 +106,24 @@ class Board:
         }
 
 
+def board_of(c: Completeness, form: Form, period: Period) -> Board:
+    """The board of a completeness result."""
+    counts: Counter[str] = Counter()
+    rows = []
+    for u in c.units:
+        counts[u.status] += 1
+        counts[u.workflow or "not_started"] += 1
+        at = u.first_at if c.basis == "submissions" else None
+        rows.append(BoardRow(u.unit, u.name, u.workflow, at, u.status))
+    return Board(form, period, c.due, rows, c.basis, counts)
+
+
 def build_board(
     store: Store,
-    form: ReportingForm,
+    form: Form,
     period: Period,
     units: list[str] | None = None,
     now: datetime | None = None,
 ) -> Board:
     """The board of ``form`` for ``period`` (only ``units`` if given, e.g. a reporter's own)."""
-    now = now or utcnow()
-    due = form.deadline_utc(period)
-    expected = form.units_for(period)
-    if units is not None:
-        expected = [u for u in expected if u in units]
-    with store.engine.connect() as conn:
-        subs = {
-            r.unit: r
-            for r in conn.execute(
-                select(submission.c.unit, submission.c.status, submission.c.submitted_at).where(
-                    submission.c.form == form.code, submission.c.period == period.id
-                )
-            )
-        }
-    reg = registry()
-    rows: list[BoardRow] = []
-    counts: Counter[str] = Counter()
-    for u in expected:
-        sub = subs.get(u)
-        at = sub.submitted_at if sub else None
-        if at is not None:
-            timeliness = "on_time" if at <= due else "late"
-        else:
-            timeliness = "overdue" if now > due else "pending"
-        counts[timeliness] += 1
-        counts[sub.status if sub else "not_started"] += 1
-        rows.append(BoardRow(u, reg.get(u).name, sub.status if sub else None, at, timeliness))
-    return Board(form, period, form.deadline(period), rows, counts)
+    return board_of(form_status(store, form, period, as_of=now, units=units), form, period)

@@ -73,4 +73,5 @@ DATA_WORDS = (
     N_("late"),
     N_("overdue"),
     N_("pending"),
+    N_("partial"),
 )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from chitieu.catalog.forms import Form, forms
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import registry
 from chitieu.errors import ChitieuError, PeriodError, UnitError
 from chitieu.web.accounts import Account
 from chitieu.web.deps import require_read, require_write
 from chitieu.web.errors import NotFound
-from chitieu.web.forms import ReportingForm, forms
 from chitieu.web.i18n import _, get_lang
 
 
@@ -17,18 +17,18 @@ def _not_found(exc: ChitieuError) -> NotFound:
     return NotFound(*exc.text(get_lang()))
 
 
-def find_form(code: str) -> ReportingForm:
+def find_form(code: str) -> Form:
     """The form with this code; 404 if there is none."""
-    try:
-        return forms()[code]
-    except KeyError:
+    found = forms().find(code)
+    if found is None:
         raise NotFound(
             _("There is no reporting form %(code)s.") % {"code": code},
-            ", ".join(forms()),
-        ) from None
+            ", ".join(f.code for f in forms()),
+        )
+    return found
 
 
-def find_period(form: ReportingForm, text: str) -> Period:
+def find_period(form: Form, text: str) -> Period:
     """The period ``text`` of the form's period type; 404 otherwise."""
     try:
         return form.period(text)
@@ -46,7 +46,7 @@ def find_unit(unit: str) -> str:
 
 def locate(
     user: Account, form_code: str, unit: str, period: str, write: bool = False
-) -> tuple[ReportingForm, str, Period]:
+) -> tuple[Form, str, Period]:
     """(form, unit, period) of a form URL, after checking the account may read (or write) it."""
     form = find_form(form_code)
     p = find_period(form, period)

@@ -6,14 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
-
+from chitieu.catalog.forms import Form
 from chitieu.catalog.periods import Period
 from chitieu.catalog.vocabulary import SubmissionStatus as S
-from chitieu.store.schema import observation
+from chitieu.store import workflow
 from chitieu.store.values import Store
-from chitieu.store.web_schema import submission
-from chitieu.web.forms import ReportingForm
 from chitieu.web.i18n import N_, _
 
 STATUS_NAMES = {
@@ -48,19 +45,6 @@ def action_label(action: str) -> str:
 EDITABLE = (None, S.DRAFT, S.RETURNED)
 
 
-def _register() -> None:
-    """Add the web's finding messages (web/messages.yaml) to the import's."""
-    from importlib import resources
-
-    import yaml
-
-    from chitieu.check.findings import register_messages
-
-    text = (resources.files("chitieu.web") / "messages.yaml").read_text(encoding="utf-8")
-    register_messages(yaml.safe_load(text))
-
-
-_register()
 #: action → (states it starts from, state it leads to, ministry only, comment required)
 TRANSITIONS: dict[str, tuple[tuple[str | None, ...], str, bool, bool]] = {
     "submit": ((None, S.DRAFT, S.RETURNED), S.SUBMITTED, False, False),
@@ -86,7 +70,7 @@ class Cell:
 class FormState:
     """Where a form × unit × period stands."""
 
-    form: ReportingForm
+    form: Form
     unit: str
     period: Period
     status: str | None
@@ -135,46 +119,16 @@ class FormState:
         }
 
 
-# Prepared look-ups: built once, executed with parameters (building and hashing SQLAlchemy
-# statements per request cost more than running them; see docs/PERFORMANCE.md, web section).
-_o = observation.c
-_FORM_KEYS = (
-    _o.period == bindparam("period"),
-    _o.unit == bindparam("unit"),
-    _o.kind == bindparam("kind"),
-    _o.indicator.in_(bindparam("indicators", expanding=True)),
-)
-#: the newest vintage of each of a form's keys, deletions (NULL values) included
-_LATEST = select(func.max(_o.id).label("id")).where(*_FORM_KEYS).group_by(_o.indicator).subquery()
-_CELLS = select(_o.id, _o.indicator, _o.value, _o.comment, _o.created_at, _o.created_by).join(
-    _LATEST, _o.id == _LATEST.c.id
-)
-#: the newest observation id of a form's keys (any value written by any means)
-_LAST_OBS = select(func.coalesce(func.max(_o.id), 0)).where(*_FORM_KEYS)
-#: the same, among the rows of one batch (what a save just wrote)
-_LAST_OBS_OF_BATCH = _LAST_OBS.where(_o.batch_id == bindparam("batch_id"))
-_SUBMISSION = select(submission).where(
-    submission.c.form == bindparam("form"),
-    submission.c.unit == bindparam("unit"),
-    submission.c.period == bindparam("period"),
-)
+def _keys(form: Form, unit: str, period: str) -> dict[str, Any]:
+    return workflow.form_keys(form.indicators, unit, period, form.kind)
 
 
-def _form_keys(form: ReportingForm, unit: str, period: str) -> dict[str, Any]:
-    return {"period": period, "unit": unit, "indicators": list(form.indicators), "kind": form.kind}
-
-
-def _last_obs(
-    conn: Connection, form: ReportingForm, unit: str, period: str, batch_id: int | None = None
-) -> int:
+def _last_obs(conn: Any, form: Form, unit: str, period: str, batch_id: int | None = None) -> int:
     """The newest observation id of the form's keys (only among ``batch_id``'s rows if given)."""
-    params = _form_keys(form, unit, period)
-    if batch_id is None:
-        return int(conn.execute(_LAST_OBS, params).scalar_one())
-    return int(conn.execute(_LAST_OBS_OF_BATCH, {**params, "batch_id": batch_id}).scalar_one())
+    return workflow.last_obs(conn, _keys(form, unit, period), batch_id)
 
 
-def load_state(store: Store, form: ReportingForm, unit: str, period: Period) -> FormState:
+def load_state(store: Store, form: Form, unit: str, period: Period) -> FormState:
     """The form's current values, workflow status and version (one connection, two queries).
 
     The newest vintage of every key gives both the cells and the newest observation id of the
@@ -182,12 +136,8 @@ def load_state(store: Store, form: ReportingForm, unit: str, period: Period) -> 
     """
     cells = {i: Cell(i) for i in form.indicators}
     with store.read_conn() as conn:
-        rows = conn.execute(_CELLS, _form_keys(form, unit, period.id)).all()
-        row = (
-            conn.execute(_SUBMISSION, {"form": form.code, "unit": unit, "period": period.id})
-            .mappings()
-            .first()
-        )
+        rows = workflow.form_cells(conn, _keys(form, unit, period.id))
+        row = workflow.submission_row(conn, form.code, unit, period.id)
     last = 0
     for obs_id, ind, value, comment, created_at, created_by in rows:
         last = max(last, obs_id)

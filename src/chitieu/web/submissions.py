@@ -1,10 +1,11 @@
 """A form × unit × period: its values, its version, saving it and moving it through the workflow.
 
 draft → submitted → approved, or → returned (with a comment) → draft again on the next save.
-Saves go through the CLI import's row checks (RowChecker) and ``Store.write`` (a new vintage,
-one transaction); the submission's version is bumped inside that transaction, so two clients
-that read the same version cannot both save: the later one gets 409 Conflict unless it asks
-to overwrite explicitly.
+Saves go through the import's row checks (``RowChecker``) and the one write path
+(``collect.ingest``: the quality rules, the workflow's lock, ``Store.write``); inside the
+write's transaction the submission's version is bumped only if it is still the one the client
+read, so two clients that read the same version cannot both save: the later one gets 409
+Conflict unless it asks to overwrite explicitly.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from chitieu.catalog.vocabulary import SubmissionStatus as S
 from chitieu.check.findings import Finding, Report
-from chitieu.collect.importer import RowChecker
+from chitieu.collect.ingest import Origin, ingest
+from chitieu.collect.rows import RowChecker
+from chitieu.store import workflow
 from chitieu.store.db import utcnow
 from chitieu.store.values import NewValue, Store
-from chitieu.store.web_schema import submission, submission_event
 from chitieu.web.accounts import Account
 from chitieu.web.errors import Conflict, Forbidden, Invalid
 from chitieu.web.i18n import _
@@ -36,37 +35,6 @@ from chitieu.web.state import (
 )
 
 __all__ = ["EDITABLE", "TRANSITIONS", "Cell", "FormState", "load_state"]
-
-
-# Prepared statements of a save (built once; see state.py)
-#: bump the version of an editable report, making it a draft again (an explicit overwrite)
-_BUMP = (
-    update(submission)
-    .where(
-        submission.c.id == bindparam("sub_id"),
-        submission.c.status.in_([S.DRAFT, S.RETURNED]),
-    )
-    .values(
-        version=submission.c.version + 1,
-        status=bindparam("new_status"),
-        updated_at=bindparam("at"),
-        updated_by=bindparam("who"),
-    )
-)
-#: the same, only if the report is still at the version the client read (compare-and-set)
-_BUMP_IF_AT = _BUMP.where(submission.c.version == bindparam("base"))
-_STATUS = select(submission.c.status).where(submission.c.id == bindparam("sub_id"))
-_EVENT = insert(submission_event)
-
-
-def _extra_checks(store: Store, values: list[NewValue]) -> Report:
-    """The validation rules and outlier checks over the values, with the stored ones.
-
-    Rules of importance ``error`` block the write; warnings and outliers are reported.
-    """
-    from chitieu.check import validate_values
-
-    return validate_values(store, values)
 
 
 @dataclass
@@ -124,28 +92,10 @@ def _ensure_row(store: Store, state: FormState, who: str) -> int:
     """The submission row's id, created (as a draft at version 0) if missing."""
     if state.sub_id is not None:
         return state.sub_id
-    key = (
-        submission.c.form == state.form.code,
-        submission.c.unit == state.unit,
-        submission.c.period == state.period.id,
-    )
-    try:
-        with store.engine.begin() as conn:
-            conn.execute(
-                insert(submission).values(
-                    form=state.form.code,
-                    unit=state.unit,
-                    period=state.period.id,
-                    status=S.DRAFT,
-                    version=0,
-                    updated_at=utcnow(),
-                    updated_by=who,
-                )
-            )
-    except IntegrityError:
-        pass  # made concurrently by another request
-    with store.engine.connect() as conn:
-        return int(conn.execute(select(submission.c.id).where(*key)).scalar_one())
+    with store.transaction() as conn:
+        return workflow.ensure_submission(
+            conn, state.form.code, state.unit, state.period.id, who, utcnow()
+        )
 
 
 @dataclass
@@ -156,6 +106,13 @@ class SaveResult:
     changed: int
     batch_id: int | None
     report: Report = field(default_factory=Report)  # the warnings found (errors block)
+
+
+def _locked(state: FormState) -> Conflict:
+    return Conflict(
+        _("This report is %(status)s and locked.") % {"status": status_label(state.status)},
+        _("An analyst must return or reopen it before it can change."),
+    )
 
 
 def save(
@@ -173,65 +130,65 @@ def save(
     if not acc.can_write(state.unit):
         raise Forbidden(_("You may not change this unit's data."), state.unit)
     if not state.editable:
-        raise Conflict(
-            _("This report is %(status)s and locked.") % {"status": status_label(state.status)},
-            _("An analyst must return or reopen it before it can change."),
-        )
-    with store.reading():  # the rules' stored values and the history on one connection
-        extra = _extra_checks(store, parsed.values)
-    parsed.report.extend(extra.findings)
-    for f in extra.findings:
-        parsed.fields.setdefault(f.indicator or "", []).append(f)
-    if not parsed.report.valid:
-        raise Invalid(
-            _("The values have errors; nothing was saved."), report=parsed.report.to_dict()
-        )
-    if not overwrite and expected is not None and expected != state.etag:
-        raise _stale(state)
-    sub_id = _ensure_row(store, state, acc.username)
-    base_version = state.version
+        raise _locked(state)
     if not parsed.values:
+        if not parsed.report.valid:
+            raise Invalid(
+                _("The values have errors; nothing was saved."), report=parsed.report.to_dict()
+            )
+        if not overwrite and expected is not None and expected != state.etag:
+            raise _stale(state)
+        _ensure_row(store, state, acc.username)
         return SaveResult(
             load_state(store, state.form, state.unit, state.period), 0, None, parsed.report
         )
+    base_version = state.version
+    made: dict[str, int] = {}
 
-    def guard(conn: Connection, batch_id: int) -> None:
+    def guard(conn: Any, batch_id: int) -> None:
+        if not overwrite and expected is not None and expected != state.etag:
+            raise _stale(state)
+        at = utcnow()
+        sub_id = state.sub_id
+        if sub_id is None:
+            sub_id = workflow.ensure_submission(
+                conn, state.form.code, state.unit, state.period.id, acc.username, at
+            )
+        made["sub_id"] = sub_id
         old = state.status or S.DRAFT
         if overwrite:
-            old = conn.execute(_STATUS, {"sub_id": sub_id}).scalar()
-        bump = {"sub_id": sub_id, "new_status": S.DRAFT, "at": utcnow(), "who": acc.username}
-        if overwrite:
-            n = conn.execute(_BUMP, bump).rowcount
-        else:
-            n = conn.execute(_BUMP_IF_AT, {**bump, "base": base_version}).rowcount
-        if n != 1:
+            old = workflow.status_of(conn, sub_id) or old
+        base = None if overwrite else base_version
+        if workflow.bump(conn, sub_id, base, S.DRAFT, at, acc.username) != 1:
             raise _stale(state)
         if not overwrite and _last_obs(conn, state.form, state.unit, state.period.id) != (
             state.last_obs
         ):
             raise _stale(state)
-        conn.execute(
-            _EVENT,
-            {
-                "submission_id": sub_id,
-                "at": bump["at"],
-                "actor": acc.username,
-                "action": "overwrite" if overwrite else action,
-                "from_status": old,
-                "to_status": S.DRAFT,
-                "batch_id": batch_id,
-                "comment": None,
-            },
-        )
+        workflow.add_event(
+            conn, submission_id=sub_id, at=at, actor=acc.username,
+            action="overwrite" if overwrite else action, from_status=old, to_status=S.DRAFT,
+            batch_id=batch_id,
+        )  # fmt: skip
 
-    info = store.write(
-        parsed.values,
-        source="web" if action != "api" else "api",
-        created_by=acc.username,
+    origin = Origin(
+        acc.username,
+        "web" if action != "api" else "api",
         filename=filename,
         note=f"form {state.form.code}, {state.unit}, {state.period.id}",
-        in_transaction=guard,
     )
+    before = len(parsed.report.findings)
+    with store.reading():  # the rules' stored values and the history on one connection
+        result = ingest(store, parsed.values, origin, report=parsed.report, guard=guard)
+    for f in parsed.report.findings[before:]:
+        parsed.fields.setdefault(f.indicator or "", []).append(f)
+    if result.refused:
+        raise _locked(replace(state, status=result.refused[0].status))
+    if result.batch is None:
+        raise Invalid(
+            _("The values have errors; nothing was saved."), report=parsed.report.to_dict()
+        )
+    info = result.batch
     if overwrite:
         return SaveResult(
             load_state(store, state.form, state.unit, state.period),
@@ -247,7 +204,7 @@ def save(
         )
     last = info.last_id  # the newest id of this save's own rows: the form's newest now
     if last is None:  # a database that does not say: ask for it
-        with store.engine.connect() as conn:
+        with store.read_conn() as conn:
             last = _last_obs(conn, state.form, state.unit, state.period.id, batch_id=info.id)
     new = replace(
         state,
@@ -255,7 +212,7 @@ def save(
         version=base_version + 1,
         last_obs=last,
         cells=cells,
-        sub_id=sub_id,
+        sub_id=made["sub_id"],
         updated_at=info.created_at,
         updated_by=acc.username,
     )
@@ -313,7 +270,7 @@ def transition(
     now = utcnow()
     values: dict[str, Any] = {
         "status": target,
-        "version": submission.c.version + 1,
+        "version": None,  # one more
         "updated_at": now,
         "updated_by": acc.username,
     }
@@ -322,50 +279,10 @@ def transition(
     if action == "submit" and state.submitted_at is None:
         values["submitted_at"] = now
     with store.transaction() as conn:
-        n = conn.execute(
-            update(submission)
-            .where(submission.c.id == sub_id, submission.c.status == current)
-            .values(**values)
-        ).rowcount
-        if n != 1:
+        if workflow.move(conn, sub_id, current, values) != 1:
             raise _stale(state)
-        conn.execute(
-            insert(submission_event).values(
-                submission_id=sub_id,
-                at=now,
-                actor=acc.username,
-                action=action,
-                from_status=current,
-                to_status=target,
-                comment=comment,
-            )
-        )
+        workflow.add_event(
+            conn, submission_id=sub_id, at=now, actor=acc.username, action=action,
+            from_status=current, to_status=target, comment=comment,
+        )  # fmt: skip
     return load_state(store, state.form, state.unit, state.period)
-
-
-def locked_keys(store: Store, values: list[NewValue]) -> list[str]:
-    """Keys of ``values`` that belong to a submitted or approved report (they may not change)."""
-    from chitieu.web.forms import forms
-
-    wanted = {(v.unit, v.period) for v in values}
-    if not wanted:
-        return []
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(submission.c.form, submission.c.unit, submission.c.period).where(
-                submission.c.status.in_([S.SUBMITTED, S.APPROVED]),
-                submission.c.unit.in_(sorted({u for u, _p in wanted})),
-                submission.c.period.in_(sorted({p for _u, p in wanted})),
-            )
-        ).all()
-    locked = set()
-    all_forms = forms()
-    for form, unit, period in rows:
-        f = all_forms.get(form)
-        if f is not None:
-            locked |= {(i, unit, period, f.kind) for i in f.indicators}
-    return [
-        f"{v.indicator}/{v.unit}/{v.period}/{v.kind}"
-        for v in values
-        if (v.indicator, v.unit, v.period, str(v.kind)) in locked
-    ]

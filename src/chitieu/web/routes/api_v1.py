@@ -16,25 +16,24 @@ from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
 from chitieu.analyze.facts import facts as fact_set
+from chitieu.catalog.forms import forms
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.check.findings import Finding, Report
-from chitieu.collect.importer import RowChecker
+from chitieu.collect.ingest import Origin, ingest
+from chitieu.collect.rows import RowChecker
 from chitieu.fmt import period_label
 from chitieu.store.values import NewValue
 from chitieu.web.audit import submission_events, value_history
 from chitieu.web.board import build_board
 from chitieu.web.deps import CSRF, User, get_store, require_read, require_write
 from chitieu.web.errors import Conflict, Forbidden, Invalid, WebError
-from chitieu.web.forms import forms
 from chitieu.web.i18n import _
 from chitieu.web.routes.dashboard import boundaries_of, data_periods
 from chitieu.web.scope import find_form, find_period, find_unit, locate, parse_any_period
 from chitieu.web.submissions import (
     TRANSITIONS,
-    _extra_checks,
     load_state,
-    locked_keys,
     parse_entries,
     save,
     transition,
@@ -67,6 +66,12 @@ class ValuesIn(BaseModel):
     values: list[ValueIn]
     locale: str | None = Field(None, description="vi or en: how text numbers are written")
     dry_run: bool = False
+    override_lock: bool = Field(
+        False,
+        description="an analyst's explicit override of the lock of submitted or approved "
+        "reports (recorded in their audit trail with the reason)",
+    )
+    reason: str | None = Field(None, description="why the lock is overridden")
 
 
 class FormValuesIn(BaseModel):
@@ -225,21 +230,36 @@ def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]
     refused = sorted({u for u in map(_unit_of, body.values) if u and not user.can_write(u)})
     if refused:
         raise Forbidden(_("You may not change this unit's data."), ", ".join(refused))
-    store = get_store(request)
-    report.extend(_extra_checks(store, new).findings)
-    if not report.valid:
+    if not report.valid:  # rows that do not parse: the rules still check the others
+        with get_store(request).reading():
+            ingest(get_store(request), new, Origin(user.username, "api"), report=report,
+                   dry_run=True)  # fmt: skip
         raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
-    locked = locked_keys(store, new)
-    if locked:
+    if body.override_lock and not user.is_ministry:
+        raise Forbidden(_("Only an analyst may override the lock of a report."))
+    reason = (body.reason or "").strip() or None
+    if body.override_lock and not reason:
+        raise Invalid(_("Say why in the comment."), _("The reason is recorded with the change."))
+    store = get_store(request)
+    override = reason if body.override_lock else None
+    with store.reading():
+        result = ingest(store, new, Origin(user.username, "api"), report=report,
+                        dry_run=body.dry_run, override=override)  # fmt: skip
+    if result.refused:
         raise Conflict(
             _("Some values belong to a submitted or approved report and are locked."),
             _("An analyst must return or reopen the report first."),
-            keys=locked,
+            keys=["/".join(k) for r in result.refused for k in r.keys],
+            report=report.to_dict(),
         )
+    if not report.valid:
+        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
     if body.dry_run:
         return {"ok": True, "dry_run": True, "rows": len(new), "report": report.to_dict()}
-    info = store.write(new, source="api", created_by=user.username)
-    return {"ok": True, "batch": info.id, "rows": info.rows, "report": report.to_dict()}
+    assert result.batch is not None
+    return {"ok": True, "batch": result.batch.id, "rows": result.batch.rows,
+            "overridden": [f"{r.form}/{r.unit}/{r.period}" for r in result.overridden],
+            "report": report.to_dict()}  # fmt: skip
 
 
 @router.get("/values/history")

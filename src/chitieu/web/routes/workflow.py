@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from chitieu.catalog.forms import Form as ReportingForm
+from chitieu.catalog.forms import forms
 from chitieu.store.db import utcnow
 from chitieu.web.board import build_board
 from chitieu.web.deps import CSRF, User, get_store
 from chitieu.web.errors import Conflict, Invalid, NotFound
-from chitieu.web.forms import ReportingForm, forms
 from chitieu.web.i18n import _
 from chitieu.web.render import page
 from chitieu.web.routes.entry import entry_page
