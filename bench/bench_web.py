@@ -60,9 +60,9 @@ def _free_port() -> int:
 
 def setup(url: str, clients: int) -> list[dict[str, str]]:
     """Reporter accounts (one per form's unit) with two tokens each: the clients."""
+    from chitieu.catalog.forms import forms
     from chitieu.store.values import Store
     from chitieu.web.accounts import Accounts
-    from chitieu.catalog.forms import forms
 
     store = Store(url)
     accounts = Accounts(store.engine)
