@@ -15,7 +15,7 @@ from chitieu.benchmark.reference import (
     shipped_file,
     shipped_rows,
 )
-from chitieu.benchmark.run import run_benchmark
+from chitieu.benchmark.run import cached_benchmark, run_benchmark
 from chitieu.benchmark.section import benchmark_section
 from chitieu.collect.reader import read_table
 from chitieu.demo.build import load_demo
@@ -148,6 +148,25 @@ def test_benchmark_reads_viet_nam_from_the_store_and_imports_override(store, tmp
     deu = again.country("DEU").values["new_titles_pm"]
     assert deu.inputs[0].origin == "import" and deu.inputs[0].value == 61000
     assert "copies_pc" in again.country("MYS").values
+
+
+def test_the_cached_benchmark_follows_each_revised_reference_row(store, tmp_path):
+    def deu(result):  # Germany's new titles of 2023: the figure the revisions change
+        return result.country("DEU").values["new_titles_pm"].inputs[0]
+
+    first = cached_benchmark(store, 2023)
+    assert cached_benchmark(store, 2023) is first  # nothing changed: the cached result
+    assert deu(first).origin == "shipped" and deu(first).value == 60230
+    for n, value in enumerate((61000, 61500)):  # a revision, then a revision of the revision
+        revised = tmp_path / f"revised{n}.csv"
+        revised.write_text(
+            HEADER + f"DEU,2023,NEW_TITLES,{value},titles,Revised table,https://example.org/t,\n",
+            encoding="utf-8",
+        )
+        assert import_reference(revised, store, created_by="t").written == 1
+        again = cached_benchmark(store, 2023)
+        assert deu(again).origin == "import" and deu(again).value == value
+        assert cached_benchmark(store, 2023) is again
 
 
 def test_section_content_in_both_languages(demo_sqlite):

@@ -19,14 +19,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import distinct, func, select
-
 from chitieu.analyze.facts import Boundaries, facts
 from chitieu.catalog.datafiles import load_yaml
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period, periods_within
 from chitieu.catalog.units import NATION_ID, registry
-from chitieu.store.schema import batch, observation
+from chitieu.store.history import batches_touching, units_with_values
 from chitieu.store.values import Observation, Store
 
 
@@ -94,26 +92,15 @@ def releases(store: Store, indicator: str, unit: str, period: str) -> list[Relea
     ind = catalog().get(indicator)
     codes = [ind.code, *ind.operands]
     units = _relevant_units(unit)
-    o = observation.c
-    q = (
-        select(o.batch_id, func.max(o.created_at), batch.c.source, batch.c.created_by)
-        .join(batch, batch.c.id == o.batch_id)
-        .where(o.indicator.in_(codes), o.period.in_([q.id for q in periods_within(p)]))
-        .group_by(o.batch_id, batch.c.source, batch.c.created_by)
-        .order_by(func.max(o.created_at), o.batch_id)
-    )
-    if units is not None:
-        q = q.where(o.unit.in_(units))
-    with store.engine.connect() as conn:
-        events = conn.execute(q).all()
     out: list[Release] = []
-    for batch_id, at, source, who in events:
+    for t in batches_touching(store, codes, [q.id for q in periods_within(p)], units):
+        at = t.at
         f = facts(store, p, _boundaries(unit), as_of=at, indicators=[ind.code]).get(ind.code, unit)
         value, kind = (f.value, f.kind) if f else (None, None)
         if out and (out[-1].value, out[-1].kind) == (value, kind):
             continue
         out.append(Release(at, value, kind, _coverage(store, ind.code, p, unit, units, at),
-                           batch_id, source, who))  # fmt: skip
+                           t.batch_id, t.source, t.created_by))  # fmt: skip
     return out
 
 
@@ -123,16 +110,9 @@ def _coverage(
     """How many stored units made the figure as of ``at`` (1 for a unit's own figure)."""
     if unit == NATION_ID and store.current([p.id], indicators=[code], units=[NATION_ID], as_of=at):
         return 1
-    o = observation.c
-    q = select(func.count(distinct(o.unit))).where(
-        o.indicator == code,
-        o.period.in_([q.id for q in periods_within(p)]),
-        o.created_at <= at,
-        o.value.is_not(None),
-        o.unit.in_(units) if units is not None else o.unit != NATION_ID,
-    )
-    with store.engine.connect() as conn:
-        return int(conn.execute(q).scalar_one())
+    periods = [q.id for q in periods_within(p)]
+    exclude = NATION_ID if units is None else None  # the nation's figure is made of the rest
+    return units_with_values(store, code, periods, at, units=units, exclude=exclude)
 
 
 def revisions(store: Store, indicator: str, unit: str, period: str) -> Revisions:

@@ -14,17 +14,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
-
 from chitieu.analyze.facts import facts_of_periods
 from chitieu.catalog.units import NATION_ID
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.numbers import parse_number
 from chitieu.collect.reader import Table, read_table
 from chitieu.errors import CatalogError, NumberFormatError
-from chitieu.store.benchmark_schema import benchmark_reference
-from chitieu.store.db import utcnow
-from chitieu.store.schema import batch
+from chitieu.store.peer_refs import PeerRow, add_peer_rows, peer_rows
 from chitieu.store.values import Store, best_value
 
 from .framework import Framework, framework, is_currency
@@ -212,65 +208,49 @@ def import_reference(
     rep, rows = check_table(table, framework())
     if not rep.valid or dry_run or store is None:
         return ImportResult(table.file, rep, rows, 0, None)
-    at = utcnow()
-    with store.engine.begin() as conn:
-        batch_id = conn.execute(
-            insert(batch).values(
-                source="benchmark",
-                filename=table.file,
-                sha256=table.sha256,
-                rows=len(rows),
-                created_at=at,
-                created_by=created_by,
-                note="benchmark reference figures",
+    batch_id = add_peer_rows(
+        store,
+        [
+            PeerRow(
+                r.country,
+                r.year,
+                r.input,
+                r.value,
+                r.unit,
+                r.scope_note or None,
+                r.source_title,
+                r.source_url,
+                r.retrieved_via or None,
+                r.row,
             )
-        ).inserted_primary_key[0]
-        conn.execute(
-            insert(benchmark_reference),
-            [
-                {
-                    "country_iso3": r.country,
-                    "year": r.year,
-                    "indicator": r.input,
-                    "value": r.value,
-                    "unit": r.unit,
-                    "scope_note": r.scope_note or None,
-                    "source_title": r.source_title,
-                    "source_url_or_ref": r.source_url,
-                    "retrieved_via": r.retrieved_via or None,
-                    "batch_id": batch_id,
-                    "row": r.row,
-                    "created_at": at,
-                    "created_by": created_by,
-                }
-                for r in rows
-            ],
-        )
-    return ImportResult(table.file, rep, rows, len(rows), int(batch_id))
+            for r in rows
+        ],
+        filename=table.file,
+        sha256=table.sha256,
+        created_by=created_by,
+    )
+    return ImportResult(table.file, rep, rows, len(rows), batch_id)
 
 
 def imported_rows(store: Store) -> list[RefRow]:
     """Figures imported into the store, newest batch first."""
-    t = benchmark_reference
-    q = select(t).order_by(t.c.batch_id.desc(), t.c.id)
-    with store.engine.connect() as conn:
-        return [
-            RefRow(
-                r.country_iso3,
-                r.year,
-                r.indicator,
-                r.value,
-                r.unit,
-                r.scope_note or "",
-                r.source_title,
-                r.source_url_or_ref,
-                r.retrieved_via or "",
-                "import",
-                r.row,
-                r.batch_id,
-            )
-            for r in conn.execute(q)
-        ]
+    return [
+        RefRow(
+            r.country_iso3,
+            r.year,
+            r.indicator,
+            r.value,
+            r.unit,
+            r.scope_note or "",
+            r.source_title,
+            r.source_url_or_ref,
+            r.retrieved_via or "",
+            "import",
+            r.row,
+            r.batch_id,
+        )
+        for r in peer_rows(store)
+    ]
 
 
 def store_rows(store: Store, years: list[int], fw: Framework) -> list[RefRow]:

@@ -1,4 +1,9 @@
-"""The publishing benchmark of a year: indicator values, index, ranks and their uncertainty."""
+"""The publishing benchmark of a year: indicator values, index, ranks and their uncertainty.
+
+``cached_benchmark`` keeps the results of this process per store, data version and year: the
+data version (``Store.data_version``) counts batches, and every import of Viet Nam's figures
+or of peer reference rows is a batch, so a revised figure is never served from the cache.
+"""
 
 from __future__ import annotations
 
@@ -227,3 +232,20 @@ def run_benchmark(
         results.values(), key=lambda r: (not r.scored, r.rank or 0, -r.available, r.iso3)
     )
     return BenchmarkResult(year, fw, config, codes, order, runs, m.seed, choices)
+
+
+#: benchmark results of this process: (database, data version, year) → result
+_CACHE: dict[tuple[Any, ...], BenchmarkResult] = {}
+_CACHE_MAX = 8
+
+
+def cached_benchmark(store: Store, year: int) -> BenchmarkResult:
+    """``run_benchmark(store, year)``, computed again only when the store's data changed."""
+    url = store.engine.url
+    where: Any = url if url.database not in (None, "", ":memory:") else id(store.engine)
+    key = (where, store.data_version(), year)
+    if key not in _CACHE:
+        while len(_CACHE) >= _CACHE_MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = run_benchmark(store, year)
+    return _CACHE[key]

@@ -8,11 +8,7 @@ report's fact file under ``benchmark`` so that every number of the text can be t
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import func, select
-
-from chitieu.benchmark.run import BenchmarkResult, run_benchmark
+from chitieu.benchmark.run import cached_benchmark
 from chitieu.benchmark.section import TableContent, benchmark_section
 from chitieu.catalog.periods import PeriodType
 from chitieu.catalog.units import NATION_ID
@@ -20,33 +16,6 @@ from chitieu.report.charts import ChartSpec, Panel, Series
 from chitieu.report.context import ReportContext
 from chitieu.report.model import Block, Chart, Heading, Paragraph, Section, Table
 from chitieu.report.phrasing import render
-from chitieu.store.benchmark_schema import benchmark_reference
-from chitieu.store.schema import observation
-from chitieu.store.values import Store
-
-#: benchmark results of this process: (database, data version, year) → result
-_CACHE: dict[tuple[Any, ...], BenchmarkResult] = {}
-_CACHE_MAX = 8
-
-
-def _version(store: Store) -> tuple[Any, ...]:
-    """What the benchmark reads, summed up: newest row id and row count of both tables."""
-    with store.engine.connect() as conn:
-        obs = conn.execute(select(func.max(observation.c.id), func.count())).one()
-        ref = conn.execute(select(func.max(benchmark_reference.c.id), func.count())).one()
-    return tuple(obs) + tuple(ref)
-
-
-def cached_benchmark(store: Store, year: int) -> BenchmarkResult:
-    """``run_benchmark(store, year)``, computed again only when the store's data changed."""
-    url = store.engine.url
-    where: Any = url if url.database not in (None, "", ":memory:") else id(store.engine)
-    key = (where, _version(store), year)
-    if key not in _CACHE:
-        while len(_CACHE) >= _CACHE_MAX:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = run_benchmark(store, year)
-    return _CACHE[key]
 
 
 def _table(t: TableContent, caption: str = "") -> Table:
