@@ -65,7 +65,7 @@ def setup(url: str, clients: int) -> list[dict[str, str]]:
     from chitieu.web.accounts import Accounts
 
     store = Store(url)
-    accounts = Accounts(store.engine)
+    accounts = Accounts(store)
     targets = []
     for code, period in FORMS:
         f = forms()[code]

@@ -67,7 +67,7 @@ def csrf(client: TestClient, path: str = "/") -> str:
 def make_env(url: str) -> WebEnv:
     """An app on ``url`` with the users, and a few values for the own and the foreign unit."""
     store = Store(url)
-    accounts = Accounts(store.engine)
+    accounts = Accounts(store)
     env = WebEnv(store, create_app(store=store))
     for name, (role, units) in USERS.items():
         accounts.add(name, PASSWORD, role, units=list(units))

@@ -48,9 +48,9 @@ def test_a_cached_token_of_a_disabled_account_is_refused_at_once(web):
     viewer = web.api("viewer")
     assert viewer.get("/api/v1/me").status_code == 200  # now in this process's cache
     assert viewer.get("/api/v1/me").status_code == 200
-    Accounts(web.store.engine).set_active("viewer", False)  # another Accounts, same database
+    Accounts(web.store).set_active("viewer", False)  # another Accounts, same database
     assert viewer.get("/api/v1/me").status_code == 401
-    Accounts(web.store.engine).set_active("viewer", True)
+    Accounts(web.store).set_active("viewer", True)
     assert viewer.get("/api/v1/me").status_code == 200
 
 

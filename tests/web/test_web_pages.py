@@ -70,7 +70,7 @@ def test_login_is_throttled_per_user_and_address(web_sqlite):
 
 
 def test_disabled_account_cannot_sign_in_or_use_its_token(web_sqlite):
-    Accounts(web_sqlite.store.engine).set_active("viewer", False)
+    Accounts(web_sqlite.store).set_active("viewer", False)
     assert web_sqlite.api("viewer").get("/api/v1/me").status_code == 401
     c = web_sqlite.browser()
     r = c.post(

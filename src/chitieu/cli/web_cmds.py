@@ -19,7 +19,7 @@ tokens_app = typer.Typer(help="Bearer tokens for machine clients of /api/v1.", n
 def _accounts(db: str | None):  # type: ignore[no-untyped-def]
     from chitieu.web.accounts import Accounts
 
-    return Accounts(open_store(db).engine)
+    return Accounts(open_store(db))
 
 
 @handle_errors

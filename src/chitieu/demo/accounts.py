@@ -33,7 +33,7 @@ def load_accounts(store: Store, created_by: str = "demo") -> int:
     from chitieu.catalog.forms import forms
     from chitieu.web.accounts import Accounts
 
-    accounts = Accounts(store.engine)
+    accounts = Accounts(store)
     made = 0
     for name, password, role, display, units in DEMO_ACCOUNTS:
         if accounts.by_username(name) is None:

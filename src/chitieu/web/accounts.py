@@ -8,18 +8,21 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import Role
 from chitieu.errors import ChitieuError, UnitError
+from chitieu.store import accounts as repo
+from chitieu.store.accounts import AccountRecord
 from chitieu.store.db import utcnow
-from chitieu.store.web_schema import account, account_unit, api_token, setting
 from chitieu.web.errors import TooManyAttempts
+
+if TYPE_CHECKING:
+    from chitieu.store.values import Store
 
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
@@ -88,17 +91,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_ACCOUNT = select(account, account_unit.c.unit.label("bound_unit")).outerjoin(
-    account_unit, account_unit.c.account_id == account.c.id
-)
-#: prepared look-ups (built once: building statements per request costs milliseconds)
-_BY_ID = _ACCOUNT.where(account.c.id == bindparam("id"))
-_BY_NAME = _ACCOUNT.where(account.c.username == bindparam("username"))
-_BY_TOKEN = _ACCOUNT.join(api_token, api_token.c.account_id == account.c.id).where(
-    api_token.c.token_hash == bindparam("token_hash"), api_token.c.revoked.is_(False)
-)
-
-
 class _AccountCache:
     """Accounts by token hash or id for ``ACCOUNT_TTL`` seconds, per database, process-wide.
 
@@ -140,12 +132,17 @@ class _AccountCache:
 _cache = _AccountCache()
 
 
-class Accounts:
-    """Account records in the store's database."""
+def _account(record: AccountRecord | None) -> Account | None:
+    """The account of a stored record (None stays None)."""
+    return None if record is None else Account(*record)
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._db = engine.url.render_as_string(hide_password=False)
+
+class Accounts:
+    """Account records in the store's database (their SQL: ``store/accounts.py``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._db = repo.database(store)
 
     def cached(self, token: str | None = None, account_id: int | None = None) -> Account | None:
         """The account of a token (or an id) if this process looked it up in the last few
@@ -154,33 +151,16 @@ class Accounts:
             return _cache.get((self._db, "token", token_hash(token)))
         return _cache.get((self._db, "id", account_id))
 
-    def _load(self, query, **params: object) -> Account | None:  # type: ignore[no-untyped-def]
-        """Run one of the prepared look-ups: the account row joined with its units."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(query, params).mappings().all()
-        if not rows:
-            return None
-        row = rows[0]
-        return Account(
-            row["id"],
-            row["username"],
-            row["display_name"],
-            row["role"],
-            bool(row["active"]),
-            row["lang"],
-            frozenset(r["bound_unit"] for r in rows if r["bound_unit"] is not None),
-        )
-
     def get(self, account_id: int) -> Account | None:
         """The account with this id (the database's answer, also kept in the cache)."""
         generation = _cache.generation
-        acc = self._load(_BY_ID, id=account_id)
+        acc = _account(repo.by_id(self.store, account_id))
         _cache.put((self._db, "id", account_id), acc, generation)
         return acc
 
     def by_username(self, username: str) -> Account | None:
         """The account with this user name (case-insensitive)."""
-        return self._load(_BY_NAME, username=username.strip().lower())
+        return _account(repo.by_username(self.store, username.strip().lower()))
 
     def add(
         self,
@@ -215,41 +195,29 @@ class Accounts:
             raise AccountError(
                 "a reporter must be bound to at least one unit", "add --unit 01@34 (or a name)"
             )
-        try:
-            with self.engine.begin() as conn:
-                new_id = conn.execute(
-                    insert(account).values(
-                        username=name,
-                        display_name=display_name or name,
-                        role=str(role),
-                        password_hash=_hasher.hash(password),
-                        active=True,
-                        lang=lang,
-                        created_at=utcnow(),
-                    )
-                ).inserted_primary_key[0]
-                for u in dict.fromkeys(ids):
-                    conn.execute(insert(account_unit).values(account_id=new_id, unit=u))
-        except IntegrityError:
-            raise AccountError(f"user {name!r} exists already", "choose another name") from None
-        got = self.get(int(new_id))
+        new_id = repo.add_account(
+            self.store,
+            username=name,
+            display_name=display_name or name,
+            role=str(role),
+            password_hash=_hasher.hash(password),
+            lang=lang,
+            units=dict.fromkeys(ids),
+        )
+        if new_id is None:
+            raise AccountError(f"user {name!r} exists already", "choose another name")
+        got = self.get(new_id)
         assert got is not None
         return got
 
     def list(self) -> list[Account]:
         """Every account, by user name."""
-        with self.engine.connect() as conn:
-            ids = conn.execute(select(account.c.id).order_by(account.c.username)).scalars().all()
+        ids = repo.ids_by_username(self.store)
         return [a for a in (self.get(i) for i in ids) if a is not None]
 
     def set_active(self, username: str, active: bool) -> Account:
         """Disable (or enable again) an account; a disabled account cannot sign in or use tokens."""
-        with self.engine.begin() as conn:
-            n = conn.execute(
-                update(account)
-                .where(account.c.username == username.strip().lower())
-                .values(active=active)
-            ).rowcount
+        n = repo.set_active(self.store, username.strip().lower(), active)
         _cache.clear()
         if not n:
             raise AccountError(f"no user {username!r}", "`chitieu users list` shows them")
@@ -259,29 +227,19 @@ class Accounts:
 
     def authenticate(self, username: str, password: str) -> Account | None:
         """The account if the password is right and the account active, else None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(account.c.id, account.c.password_hash, account.c.active).where(
-                    account.c.username == username.strip().lower()
-                )
-            ).first()
-        if row is None:
+        cred = repo.credentials(self.store, username.strip().lower())
+        if cred is None:
             _hasher.hash(password)  # same cost whether or not the user exists
             return None
         try:
-            _hasher.verify(row.password_hash, password)
+            _hasher.verify(cred.password_hash, password)
         except (VerificationError, InvalidHashError):
             return None
-        if not row.active:
+        if not cred.active:
             return None
-        if _hasher.check_needs_rehash(row.password_hash):
-            with self.engine.begin() as conn:
-                conn.execute(
-                    update(account)
-                    .where(account.c.id == row.id)
-                    .values(password_hash=_hasher.hash(password))
-                )
-        return self.get(row.id)
+        if _hasher.check_needs_rehash(cred.password_hash):
+            repo.set_password_hash(self.store, cred.id, _hasher.hash(password))
+        return self.get(cred.id)
 
     def add_token(self, username: str, label: str = "api") -> str:
         """A new bearer token for ``username``, returned once (only its hash is stored)."""
@@ -289,23 +247,14 @@ class Accounts:
         if acc is None:
             raise AccountError(f"no user {username!r}", "`chitieu users list` shows them")
         token = "ct_" + secrets.token_urlsafe(32)
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(api_token).values(
-                    account_id=acc.id,
-                    label=label,
-                    token_hash=token_hash(token),
-                    created_at=utcnow(),
-                    revoked=False,
-                )
-            )
+        repo.add_token(self.store, acc.id, label, token_hash(token))
         return token
 
     def by_token(self, token: str) -> Account | None:
         """The active account a bearer token belongs to (the database's answer, then cached)."""
         digest = token_hash(token)
         generation = _cache.generation
-        acc = self._load(_BY_TOKEN, token_hash=digest)
+        acc = _account(repo.by_token(self.store, digest))
         if acc is None or not acc.active:
             return None
         _cache.put((self._db, "token", digest), acc, generation)
@@ -313,15 +262,10 @@ class Accounts:
 
     def secret(self) -> str:
         """The key that signs session cookies, made once per database and kept in it."""
-        with self.engine.connect() as conn:
-            got = conn.execute(select(setting.c.value).where(setting.c.name == "secret")).scalar()
+        got = repo.get_setting(self.store, "secret")
         if got:
-            return str(got)
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(setting).values(name="secret", value=secrets.token_hex(32)))
-        except IntegrityError:
-            pass  # another process made it first
+            return got
+        repo.add_setting(self.store, "secret", secrets.token_hex(32))  # False: another process did
         return self.secret()
 
 

@@ -144,7 +144,7 @@ def create_app(
     from chitieu.web.routes import api_v1, auth, dashboard, entry, workflow
 
     store = store or open_store(store_url)
-    accounts = Accounts(store.engine)
+    accounts = Accounts(store)
     _warm_up()
     app = FastAPI(
         title="chitieu",

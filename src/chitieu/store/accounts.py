@@ -1,0 +1,187 @@
+"""Account records of the web application: accounts, the units they report for, API tokens
+and settings (tables of ``store/web_schema.py``).
+
+Only SQL here: user names come normalised, passwords hashed and tokens digested by
+``web/accounts.py``. Reads use ``Store.read_conn``, writes ``Store.transaction``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from chitieu.store.db import utcnow
+from chitieu.store.web_schema import account, account_unit, api_token, setting
+
+if TYPE_CHECKING:
+    from chitieu.store.values import Store
+
+
+class AccountRecord(NamedTuple):
+    """An account row with the units bound to it (the fields of ``web.accounts.Account``)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    lang: str
+    units: frozenset[str]
+
+
+class Credentials(NamedTuple):
+    """What signing in checks: the account's id, password hash and whether it is active."""
+
+    id: int
+    password_hash: str
+    active: bool
+
+
+_ACCOUNT = select(account, account_unit.c.unit.label("bound_unit")).outerjoin(
+    account_unit, account_unit.c.account_id == account.c.id
+)
+#: prepared look-ups (built once: building statements per request costs milliseconds)
+_BY_ID = _ACCOUNT.where(account.c.id == bindparam("id"))
+_BY_NAME = _ACCOUNT.where(account.c.username == bindparam("username"))
+_BY_TOKEN = _ACCOUNT.join(api_token, api_token.c.account_id == account.c.id).where(
+    api_token.c.token_hash == bindparam("token_hash"), api_token.c.revoked.is_(False)
+)
+
+
+def database(store: Store) -> str:
+    """The store's full database URL: what a process-wide cache tells databases apart by."""
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+def _load(store: Store, query: Select[Any], **params: object) -> AccountRecord | None:
+    """Run one of the prepared look-ups: the account row joined with its units."""
+    with store.read_conn() as conn:
+        rows = conn.execute(query, params).mappings().all()
+    if not rows:
+        return None
+    row = rows[0]
+    return AccountRecord(
+        row["id"],
+        row["username"],
+        row["display_name"],
+        row["role"],
+        bool(row["active"]),
+        row["lang"],
+        frozenset(r["bound_unit"] for r in rows if r["bound_unit"] is not None),
+    )
+
+
+def by_id(store: Store, account_id: int) -> AccountRecord | None:
+    """The account with this id."""
+    return _load(store, _BY_ID, id=account_id)
+
+
+def by_username(store: Store, username: str) -> AccountRecord | None:
+    """The account with this (normalised) user name."""
+    return _load(store, _BY_NAME, username=username)
+
+
+def by_token(store: Store, digest: str) -> AccountRecord | None:
+    """The account of the unrevoked token with this hash (active or not)."""
+    return _load(store, _BY_TOKEN, token_hash=digest)
+
+
+def ids_by_username(store: Store) -> list[int]:
+    """Every account's id, ordered by user name."""
+    with store.read_conn() as conn:
+        return list(conn.execute(select(account.c.id).order_by(account.c.username)).scalars())
+
+
+def add_account(
+    store: Store,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password_hash: str,
+    lang: str,
+    units: Iterable[str],
+) -> int | None:
+    """Insert an active account bound to ``units``, in one transaction; its id, or None if
+    the user name is taken."""
+    try:
+        with store.transaction() as conn:
+            new_id = conn.execute(
+                insert(account).values(
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    password_hash=password_hash,
+                    active=True,
+                    lang=lang,
+                    created_at=utcnow(),
+                )
+            ).inserted_primary_key[0]
+            for u in units:
+                conn.execute(insert(account_unit).values(account_id=new_id, unit=u))
+    except IntegrityError:
+        return None
+    return int(new_id)
+
+
+def set_active(store: Store, username: str, active: bool) -> int:
+    """Set the account's ``active`` flag; the number of accounts changed (0: no such user)."""
+    with store.transaction() as conn:
+        return int(
+            conn.execute(
+                update(account).where(account.c.username == username).values(active=active)
+            ).rowcount
+        )
+
+
+def credentials(store: Store, username: str) -> Credentials | None:
+    """The id, password hash and active flag of the account with this user name."""
+    with store.read_conn() as conn:
+        row = conn.execute(
+            select(account.c.id, account.c.password_hash, account.c.active).where(
+                account.c.username == username
+            )
+        ).first()
+    return None if row is None else Credentials(row.id, row.password_hash, bool(row.active))
+
+
+def set_password_hash(store: Store, account_id: int, password_hash: str) -> None:
+    """Replace the account's password hash (a rehash with newer parameters)."""
+    with store.transaction() as conn:
+        conn.execute(
+            update(account).where(account.c.id == account_id).values(password_hash=password_hash)
+        )
+
+
+def add_token(store: Store, account_id: int, label: str, digest: str) -> None:
+    """Store a new, unrevoked bearer token of the account by its hash."""
+    with store.transaction() as conn:
+        conn.execute(
+            insert(api_token).values(
+                account_id=account_id,
+                label=label,
+                token_hash=digest,
+                created_at=utcnow(),
+                revoked=False,
+            )
+        )
+
+
+def get_setting(store: Store, name: str) -> str | None:
+    """The value of a setting (None if unset or empty)."""
+    with store.read_conn() as conn:
+        got = conn.execute(select(setting.c.value).where(setting.c.name == name)).scalar()
+    return str(got) if got else None
+
+
+def add_setting(store: Store, name: str, value: str) -> bool:
+    """Store a setting unless it exists; False if it did (another process made it first)."""
+    try:
+        with store.transaction() as conn:
+            conn.execute(insert(setting).values(name=name, value=value))
+    except IntegrityError:
+        return False
+    return True
