@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.vocabulary import TaskStatus
 from chitieu.collect.reader import read_table
 from chitieu.errors import ChitieuError, PeriodError
 from chitieu.store.db import utcnow
-from chitieu.store.tasks_schema import TaskStatus, task, task_event
+from chitieu.store.tasks_schema import task, task_event
 from chitieu.store.values import Store
 
 OVERDUE = "overdue"
