@@ -3,7 +3,7 @@
 ``task`` holds each task's current state; ``task_event`` every change (who, when, what), so a
 report can say what was done and when. Stored statuses are ``catalog.vocabulary.TaskStatus``;
 ``overdue`` is never stored: it is computed against the report date (not done and past the
-deadline, ``report/tasks.py``).
+deadline, ``workflow/tasks.py``). The statements on these tables are ``store/tasks.py``'.
 """
 
 from __future__ import annotations
