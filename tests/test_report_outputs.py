@@ -13,8 +13,8 @@ import pytest
 
 from chitieu.report import build_report, register_renderer
 from chitieu.report.render import formats
-from chitieu.report.tasks import TaskStore
 from chitieu.store.values import Store
+from chitieu.workflow.tasks import KeyTasks
 from test_report_narrative import GOLDEN, seed_paragraph
 
 DAY = date(2023, 6, 30)
@@ -111,7 +111,7 @@ def test_every_number_in_the_text_round_trips_to_the_fact_table(report, demo_sql
     stated |= {c for row in [*bench["table"], *bench["gap_table"]] for c in row}
     stated |= {*bench["chart"]["labels"], *bench["chart"]["annotations"]}
     md = report["md"].read_text(encoding="utf-8")
-    for t in TaskStore(Store(demo_sqlite)).list():
+    for t in KeyTasks(Store(demo_sqlite)).list():
         md = md.replace(t.title, "")  # task titles are text, not figures
     md = re.sub(r"!\[.*?\]\(.*?\)", "", md)  # chart links
     md = re.sub(r"\d{1,2}/\d{1,2}/\d{4}|ngày \d+ tháng \d+ năm \d{4}", "", md)  # dates

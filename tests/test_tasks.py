@@ -7,25 +7,25 @@ import pytest
 
 from chitieu.demo.tasks import load_demo_tasks, tasks_file
 from chitieu.report import build_document, make_context
-from chitieu.report.tasks import TaskError, TaskStore, parse_deadline, read_tasks
+from chitieu.workflow.tasks import KeyTasks, TaskError, parse_deadline, read_tasks
 from test_cli import run
 
 
 def test_demo_tasks_are_the_source_documents(store):
     assert load_demo_tasks(store) == 10
-    tasks = TaskStore(store).list("2023S2")
+    tasks = KeyTasks(store).list("2023S2")
     titles = [t.title for t in tasks]
     assert "Tổ chức Giải thưởng sách Quốc gia lần thứ Sáu" in titles
     assert "Tổ chức Hội chợ sách quốc tế tại TP. Hồ Chí Minh" in titles
     circular = next(t for t in tasks if "01/2020/TT-BTTTT" in t.title)
     assert circular.deadline == date(2023, 11, 30)
     assert all(t.source and "sotttt.angiang.gov.vn" in t.source for t in tasks)
-    assert load_demo_tasks(store) == 10 and len(TaskStore(store).list()) == 10  # re-load updates
+    assert load_demo_tasks(store) == 10 and len(KeyTasks(store).list()) == 10  # re-load updates
 
 
 def test_status_is_computed_against_the_report_date(store):
     load_demo_tasks(store)
-    ts = TaskStore(store)
+    ts = KeyTasks(store)
     circular = next(t for t in ts.list() if "01/2020" in t.title)
     assert circular.status_on(date(2023, 6, 30)) == "not_started"
     assert circular.status_on(date(2023, 12, 1)) == "overdue"
@@ -43,7 +43,7 @@ def test_next_periods_report_says_what_was_done_and_what_slipped(store):
     from chitieu.demo.build import load_demo
 
     load_demo(store)
-    ts = TaskStore(store)
+    ts = KeyTasks(store)
     ts.update("2023S2-XB-10", by="t", status="done", completed_on=date(2023, 11, 28))
     ts.update("2023S2-XB-03", by="t", status="done", completed_on=date(2023, 12, 15))
     ts.update("2023S2-XB-06", by="t", status="in_progress", progress="đã chọn địa điểm")
@@ -70,13 +70,13 @@ def test_bad_task_file_lists_every_problem_and_writes_nothing(store, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(TaskError) as exc:
-        TaskStore(store).import_file(bad, by="t")
+        KeyTasks(store).import_file(bad, by="t")
     msg = exc.value.message
     assert "row 2, column 'deadline': '31/13/2023' is not a date" in msg
     assert "row 2, column 'status': 'xong' is not a status" in msg
     assert "row 3, column 'title': empty" in msg
     assert "row 3, column 'period': '2023X9' is not a period" in msg
-    assert TaskStore(store).list() == []
+    assert KeyTasks(store).list() == []
 
 
 def test_deadline_forms():

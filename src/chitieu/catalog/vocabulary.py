@@ -47,6 +47,14 @@ class SubmissionStatus(StrEnum):
 LOCKED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
 
 
+class TaskStatus(StrEnum):
+    """Stored states of a key task (``overdue`` is derived, see workflow/tasks.py)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
 class Role(StrEnum):
     """What an account may do."""
 

@@ -142,9 +142,9 @@ def tasks_import(
     A row with a known code updates that task. All problems are listed at once; nothing is
     written unless the whole file is valid (exit code 1).
     """
-    from chitieu.report.tasks import TaskStore
+    from chitieu.workflow.tasks import KeyTasks
 
-    res = TaskStore(open_store(db)).import_file(file, by=user(), dry_run=dry_run)
+    res = KeyTasks(open_store(db)).import_file(file, by=user(), dry_run=dry_run)
     if as_json:
         print_json({"ok": True, "dry_run": dry_run, **res})
         return
@@ -168,10 +168,10 @@ def tasks_list(
     lang: LangOption = "vi",
 ) -> None:
     """List key tasks with their status as of a date (overdue: past the deadline, not done)."""
-    from chitieu.report.tasks import TaskStore
+    from chitieu.workflow.tasks import KeyTasks
 
     when = _date(on, "--date") or date.today()
-    tasks = TaskStore(open_store(db)).list(period, within=True)
+    tasks = KeyTasks(open_store(db)).list(period, within=True)
     if as_json:
         print_json({"date": when, "tasks": [t.to_dict(when) for t in tasks]})
         return
@@ -209,11 +209,11 @@ def tasks_update(
     as_json: JsonOption = False,
 ) -> None:
     """Change a task's status or progress note (kept with who and when)."""
-    from chitieu.report.tasks import TaskStore
+    from chitieu.workflow.tasks import KeyTasks
 
     if status is None and progress is None and completed_on is None:
         raise typer.BadParameter("give --status, --progress or --completed-on")
-    t = TaskStore(open_store(db)).update(
+    t = KeyTasks(open_store(db)).update(
         ref,
         by=user(),
         status=status,

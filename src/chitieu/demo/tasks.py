@@ -12,8 +12,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from chitieu.report.tasks import TaskStore
 from chitieu.store.values import Store
+from chitieu.workflow.tasks import KeyTasks
 
 
 def tasks_file() -> Path:
@@ -23,5 +23,5 @@ def tasks_file() -> Path:
 
 def load_demo_tasks(store: Store, created_by: str = "demo") -> int:
     """Store the demo's key tasks (re-loading updates them by code); the number of tasks."""
-    res = TaskStore(store).import_file(tasks_file(), by=created_by)
+    res = KeyTasks(store).import_file(tasks_file(), by=created_by)
     return int(res["rows"])

@@ -23,8 +23,8 @@ from chitieu.report.model import sections as registered
 from chitieu.report.narrative import Narrator
 from chitieu.report.phrasing import phrasing
 from chitieu.report.render import Format, RenderJob, atomic_path, formats, write_text
-from chitieu.report.tasks import TaskStore
 from chitieu.store.values import Store
+from chitieu.workflow.tasks import KeyTasks
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -70,7 +70,7 @@ def make_context(
         cat=cat,
         units=units,
         table=table,
-        tasks=TaskStore(store).list(),
+        tasks=KeyTasks(store).list(),
         store=store,
         report_date=report_date or date.today(),
         narrator=Narrator(phr, p, lang, cat),

@@ -16,7 +16,7 @@ from chitieu.report.facts import FactTable, ReportFact
 from chitieu.report.model import DocMeta, Paragraph
 from chitieu.report.narrative import Narrator
 from chitieu.report.phrasing import render
-from chitieu.report.tasks import Task
+from chitieu.workflow.tasks import Task
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

@@ -1,26 +1,16 @@
 """Key tasks of a review ("nhiệm vụ trọng tâm"): lead unit, deadline, status, progress.
 
 ``task`` holds each task's current state; ``task_event`` every change (who, when, what), so a
-report can say what was done and when. Status ``overdue`` is never stored: it is computed
-against the report date (not done and past the deadline).
+report can say what was done and when. Stored statuses are ``catalog.vocabulary.TaskStatus``;
+``overdue`` is never stored: it is computed against the report date (not done and past the
+deadline, ``workflow/tasks.py``). The statements on these tables are ``store/tasks.py``'.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
 
 from chitieu.store.schema import BigId, metadata
-
-
-class TaskStatus(StrEnum):
-    """Stored states of a task (``overdue`` is derived, see report/tasks.py)."""
-
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-
 
 task = Table(
     "task",

@@ -1,4 +1,8 @@
-"""Key tasks: import from CSV/XLSX, list, update; status computed against a report date."""
+"""Key tasks: import from CSV/XLSX, list, update; status computed against a report date.
+
+The rules live here (columns and status words of a task file, defaults, ``overdue``); every
+statement on the tables is ``chitieu.store.tasks``'.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
 from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.vocabulary import TaskStatus
 from chitieu.collect.reader import read_table
 from chitieu.errors import ChitieuError, PeriodError
-from chitieu.store.db import utcnow
-from chitieu.store.tasks_schema import TaskStatus, task, task_event
+from chitieu.store import tasks as repo
 from chitieu.store.values import Store
 
 OVERDUE = "overdue"
@@ -176,47 +178,31 @@ def read_tasks(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _task(row: Any) -> Task:
-    return Task(**{f: getattr(row, f) for f in Task.__dataclass_fields__})
+def _task(row: dict[str, Any]) -> Task:
+    return Task(**{f: row[f] for f in Task.__dataclass_fields__})
 
 
-class TaskStore:
-    """Key tasks kept in the store's database."""
+class KeyTasks:
+    """Key tasks kept in a store's database."""
 
     def __init__(self, store: Store) -> None:
-        self.engine = store.engine
+        self.store = store
 
     def import_rows(self, rows: list[dict[str, Any]], by: str) -> tuple[int, int]:
         """Insert new tasks and update known codes, in one transaction: (created, updated)."""
-        now = utcnow()
-        created = updated = 0
-        with self.engine.begin() as conn:
-            known = dict(conn.execute(select(task.c.code, task.c.id)).all())
-            for r in rows:
-                values = {k: r.get(k) for k in ("period", "title", "lead_unit", "deadline")}
-                values.update(sector=r.get("sector"), source=r.get("source"))
-                values.update(status=r.get("status") or TaskStatus.NOT_STARTED)
-                values.update(progress=r.get("progress"), position=r.get("position", 0))
-                values.update(updated_at=now, updated_by=by)
-                if r["code"] in known:
-                    tid = known[r["code"]]
-                    conn.execute(update(task).where(task.c.id == tid).values(**values))
-                    updated += 1
-                else:
-                    values.update(code=r["code"], created_at=now, created_by=by)
-                    tid = conn.execute(insert(task).values(**values)).inserted_primary_key[0]
-                    created += 1
-                conn.execute(
-                    insert(task_event).values(
-                        task_id=tid,
-                        at=now,
-                        by=by,
-                        action="import",
-                        status=values["status"],
-                        progress=values["progress"],
-                    )
-                )
-        return created, updated
+        values = [
+            {
+                **{k: r.get(k) for k in ("period", "title", "lead_unit", "deadline")},
+                "sector": r.get("sector"),
+                "source": r.get("source"),
+                "status": r.get("status") or TaskStatus.NOT_STARTED,
+                "progress": r.get("progress"),
+                "position": r.get("position", 0),
+                "code": r["code"],
+            }
+            for r in rows
+        ]
+        return repo.save_tasks(self.store, values, by)
 
     def import_file(self, path: Path, by: str, dry_run: bool = False) -> dict[str, Any]:
         """Check a task file and (unless ``dry_run``) store it."""
@@ -226,9 +212,7 @@ class TaskStore:
 
     def list(self, period: str | Period | None = None, within: bool = False) -> list[Task]:
         """Tasks of ``period`` (or, with ``within``, of any period it contains)."""
-        q = select(task).order_by(task.c.period, task.c.position, task.c.id)
-        with self.engine.connect() as conn:
-            tasks = [_task(r) for r in conn.execute(q)]
+        tasks = [_task(r) for r in repo.task_rows(self.store)]
         if period is None:
             return tasks
         p = parse_period(str(period))
@@ -238,9 +222,10 @@ class TaskStore:
 
     def get(self, ref: str) -> Task:
         """A task by id or code."""
-        with self.engine.connect() as conn:
-            cond = task.c.id == int(ref) if str(ref).isdigit() else task.c.code == str(ref)
-            row = conn.execute(select(task).where(cond)).first()
+        if str(ref).isdigit():
+            row = repo.find_task(self.store, task_id=int(ref))
+        else:
+            row = repo.find_task(self.store, code=str(ref))
         if row is None:
             raise TaskError(f"no task '{ref}'", "see `chitieu tasks list` for ids and codes")
         return _task(row)
@@ -259,28 +244,16 @@ class TaskStore:
             status = STATUS_WORDS.get(_key(status))
             if status is None:
                 raise TaskError("unknown status", "use not_started, in_progress or done")
-        values: dict[str, Any] = {"updated_at": utcnow(), "updated_by": by}
+        changes: dict[str, Any] = {}
         if status is not None:
-            values["status"] = status
+            changes["status"] = status
             if status == TaskStatus.DONE:
-                values["completed_on"] = completed_on or t.completed_on or date.today()
+                changes["completed_on"] = completed_on or t.completed_on or date.today()
             else:
-                values["completed_on"] = None
+                changes["completed_on"] = None
         elif completed_on is not None:
-            values["completed_on"] = completed_on
+            changes["completed_on"] = completed_on
         if progress is not None:
-            values["progress"] = progress
-        with self.engine.begin() as conn:
-            conn.execute(update(task).where(task.c.id == t.id).values(**values))
-            conn.execute(
-                insert(task_event).values(
-                    task_id=t.id,
-                    at=values["updated_at"],
-                    by=by,
-                    action="update",
-                    status=values.get("status"),
-                    progress=progress,
-                    completed_on=values.get("completed_on"),
-                )
-            )
+            changes["progress"] = progress
+        repo.change_task(self.store, t.id, by, changes)
         return self.get(str(t.id))
