@@ -8,13 +8,14 @@ Viet Nam, the store's fact table (which wins over both).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from chitieu.analyze.facts import facts_of_periods
+from chitieu.analyze.facts import FactSet, facts_of_periods
 from chitieu.catalog.units import NATION_ID
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.numbers import parse_number
@@ -253,19 +254,27 @@ def imported_rows(store: Store) -> list[RefRow]:
     ]
 
 
-def store_rows(store: Store, years: list[int], fw: Framework) -> list[RefRow]:
+#: Viet Nam's fact sets of some year periods: (period ids, indicator codes) → period → facts
+VnFacts = Callable[[list[str], list[str]], Mapping[str, FactSet]]
+
+
+def store_rows(
+    store: Store, years: list[int], fw: Framework, facts: VnFacts | None = None
+) -> list[RefRow]:
     """Viet Nam's figures from the fact table (year periods), with their stored sources."""
     codes = list(fw.store_inputs)
     out: list[RefRow] = []
-    by_year = facts_of_periods(store, [str(y) for y in years], indicators=codes)
+    ids = [str(y) for y in years]
+    read = facts or (lambda ids, codes: facts_of_periods(store, ids, indicators=codes))
+    by_year = read(ids, codes)
     for y in years:
-        facts = {
+        nation = {
             f.indicator: f for f in by_year[str(y)] if f.unit == NATION_ID and f.value is not None
         }
-        if not facts:
+        if not nation:
             continue
         obs = best_value(store.current([str(y)], indicators=codes, units=[NATION_ID]))
-        for code, fact in facts.items():
+        for code, fact in nation.items():
             spec = fw.store_inputs[code]
             o = obs.get((code, NATION_ID, str(y)))
             source = (o.comment if o and o.comment else None) or "chitieu store"
@@ -332,11 +341,15 @@ class ReferenceData:
 
 
 def load_reference(
-    store: Store | None, years: list[int], fw: Framework | None = None
+    store: Store | None,
+    years: list[int],
+    fw: Framework | None = None,
+    facts: VnFacts | None = None,
 ) -> ReferenceData:
-    """Shipped, imported and (for Viet Nam) stored figures, merged."""
+    """Shipped, imported and (for Viet Nam) stored figures, merged. ``facts`` gives Viet Nam's
+    fact sets of year periods (default: read from the store's fact table)."""
     fw = fw or framework()
     rows = list(shipped_rows())
     if store is not None:
-        rows = store_rows(store, years, fw) + imported_rows(store) + rows
+        rows = store_rows(store, years, fw, facts) + imported_rows(store) + rows
     return ReferenceData(rows, fw)

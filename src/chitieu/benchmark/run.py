@@ -17,7 +17,7 @@ from chitieu.store.values import Store
 from .compute import Computed, compute, window_years
 from .framework import Framework, framework
 from .index import Config, IndexInput, composite, coverage_filter, impute, treat, untreat
-from .reference import load_reference
+from .reference import VnFacts, load_reference
 from .uncertainty import monte_carlo
 
 
@@ -183,13 +183,17 @@ def run_benchmark(
     runs: int | None = None,
     config: Config | None = None,
     fw: Framework | None = None,
+    facts: VnFacts | None = None,
 ) -> BenchmarkResult:
-    """Benchmark Viet Nam (from the store) against the peers (reference data) for ``year``."""
+    """Benchmark Viet Nam (from the store) against the peers (reference data) for ``year``.
+
+    ``facts`` gives Viet Nam's fact sets of the window's years (a report passes its own load).
+    """
     fw = fw or framework()
     m = fw.method
     config = config or Config(m.normalisation, m.aggregation, m.imputation)
     runs = m.runs if runs is None else runs
-    data = load_reference(store, sorted(window_years(year, m.before + 1, m.after)), fw)
+    data = load_reference(store, sorted(window_years(year, m.before + 1, m.after)), fw, facts)
     values = compute(data, fw, year)
     everyone = list(fw.countries)
     all_codes = [i.code for i in fw.indicators]
@@ -239,13 +243,16 @@ _CACHE: dict[tuple[Any, ...], BenchmarkResult] = {}
 _CACHE_MAX = 8
 
 
-def cached_benchmark(store: Store, year: int) -> BenchmarkResult:
-    """``run_benchmark(store, year)``, computed again only when the store's data changed."""
+def cached_benchmark(store: Store, year: int, facts: VnFacts | None = None) -> BenchmarkResult:
+    """``run_benchmark(store, year)``, computed again only when the store's data changed.
+
+    ``facts``, if given, must give the store's current fact sets (a report's own load).
+    """
     url = store.engine.url
     where: Any = url if url.database not in (None, "", ":memory:") else id(store.engine)
     key = (where, store.data_version(), year)
     if key not in _CACHE:
         while len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = run_benchmark(store, year)
+        _CACHE[key] = run_benchmark(store, year, facts=facts)
     return _CACHE[key]

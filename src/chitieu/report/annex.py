@@ -26,7 +26,6 @@ def key_tasks(ctx: ReportContext) -> Section:
     if not tasks:
         blocks.append(Paragraph(render(t["none"], next=ctx.label(nxt)), style="note"))
         return Section("tasks", blocks)
-    ctx.table.counts["tasks_next"] = len(tasks)
     on = ctx.report_date
     blocks.append(
         Paragraph(

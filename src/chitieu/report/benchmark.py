@@ -1,16 +1,15 @@
 """Annex III of a national report: the publishing industry benchmarked against its peers.
 
-The content (prose, tables, ranked chart as data) comes from ``chitieu.benchmark.section``;
-this module only places it in the document model. The benchmark year is the report's year for
-an annual report, else the last full year. The figures the prose reads are added to the
-report's fact file under ``benchmark`` so that every number of the text can be traced.
+The content (prose, tables, ranked chart as data) is part of the report's inputs
+(``report/inputs.py``, from ``chitieu.benchmark.section``); this module only places it in the
+document model. The benchmark year is the report's year for an annual report, else the last
+full year. The figures the prose reads are in the report's fact file under ``benchmark``, so
+that every number of the text can be traced.
 """
 
 from __future__ import annotations
 
-from chitieu.benchmark.run import cached_benchmark
-from chitieu.benchmark.section import TableContent, benchmark_section
-from chitieu.catalog.periods import PeriodType
+from chitieu.benchmark.section import TableContent
 from chitieu.catalog.units import NATION_ID
 from chitieu.report.charts import ChartSpec, Panel, Series
 from chitieu.report.context import ReportContext
@@ -24,19 +23,9 @@ def _table(t: TableContent, caption: str = "") -> Table:
 
 def benchmark_annex(ctx: ReportContext) -> Section | None:
     """The benchmark annex of a national report (None for a province's report)."""
-    if ctx.store is None or ctx.unit != NATION_ID:
+    if ctx.peers is None or ctx.unit != NATION_ID:
         return None
-    p = ctx.period
-    year = p.year if p.type == PeriodType.YEAR else p.year - 1
-    content = benchmark_section(cached_benchmark(ctx.store, year), ctx.lang)
-    ctx.extra.setdefault("facts", {})["benchmark"] = {
-        "year": year,
-        "figures": content.figures,
-        "sources": len(content.sources),
-        "table": content.table.rows,
-        "gap_table": content.gap_table.rows,
-        "chart": {"labels": content.chart.labels, "annotations": content.chart.annotations},
-    }
+    content = ctx.peers.content
     c = content.chart
     series = Series(
         c.x_label,

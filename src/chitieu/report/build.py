@@ -8,23 +8,21 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from chitieu.analyze.facts import Boundaries
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.vocabulary import Boundaries
 from chitieu.errors import ChitieuError
 from chitieu.report import annex, sections, workers
 from chitieu.report.benchmark import benchmark_annex
 from chitieu.report.charts import to_plotly
 from chitieu.report.context import ReportContext
-from chitieu.report.facts import build_fact_table
+from chitieu.report.inputs import gather
 from chitieu.report.model import Chart, DocMeta, Document, Heading, register_section
 from chitieu.report.model import sections as registered
 from chitieu.report.narrative import Narrator
 from chitieu.report.phrasing import phrasing
 from chitieu.report.render import Format, RenderJob, atomic_path, formats, write_text
-from chitieu.store.values import Store
-from chitieu.workflow.tasks import KeyTasks
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -44,7 +42,7 @@ class ReportError(ChitieuError):
 
 
 def make_context(
-    store: Store,
+    store: Any,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -53,28 +51,18 @@ def make_context(
     boundaries: str = "current",
     report_date: date | None = None,
 ) -> ReportContext:
-    """Compute the fact table and gather what the sections read."""
+    """Gather the report's inputs (one read of everything it states) and how to phrase them."""
     p = parse_period(str(period)) if not isinstance(period, Period) else period
     cat, units = catalog(), registry()
     phr = phrasing(lang, templates)
     unit_id = units.resolve(unit, p.end).id
-    if Boundaries(boundaries) == Boundaries.CURRENT and unit_id != NATION_ID:
+    b = Boundaries(boundaries)
+    if b == Boundaries.CURRENT and unit_id != NATION_ID:
         unit_id = units.on_boundaries(unit_id, "34")
     headline = tuple(i.code for i in cat if i.group == phr["headline_group"])
-    table = build_fact_table(store, p, unit_id, lang, as_of, boundaries, headline, cat, units)
-    return ReportContext(
-        period=p,
-        unit=unit_id,
-        lang=lang,
-        phr=phr,
-        cat=cat,
-        units=units,
-        table=table,
-        tasks=KeyTasks(store).list(),
-        store=store,
-        report_date=report_date or date.today(),
-        narrator=Narrator(phr, p, lang, cat),
-    )
+    inputs = gather(store, p, unit_id, lang, as_of, b, report_date or date.today(), headline,
+                    cat, units)  # fmt: skip
+    return ReportContext(inputs, phr, cat, units, Narrator(phr, p, lang, cat))
 
 
 def _number(doc_sections: list[Any]) -> None:
@@ -123,7 +111,7 @@ def _charts(doc: Document) -> list[Chart]:
 
 
 def build_report(
-    store: Store,
+    store: Any,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -194,7 +182,7 @@ def build_report(
         written["pdf"] = workers.result(pdf, workers.print_pdf, job, pdf_target)
     written = {f: written[f] for f in formats}
     facts = out_dir / f"{stem}.facts.json"
-    data = {**ctx.table.to_dict(), **ctx.extra.get("facts", {})}
+    data = ctx.inputs.to_dict()
     write_text(facts, json.dumps(data, ensure_ascii=False, indent=1, default=str))
     written["facts"] = facts
     return written

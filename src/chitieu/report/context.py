@@ -1,18 +1,23 @@
-"""What section builders read: the period, the fact table, tasks, phrasing, the report date."""
+"""What section builders read: the report's inputs (facts, tasks, peers), phrasing, the date.
+
+A context wraps one :class:`~chitieu.report.inputs.ReportInputs`, gathered before any section
+runs; sections read it and never the store, and write nothing into it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from babel.dates import format_date
 
 from chitieu.catalog.indicators import Catalog
-from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.periods import Period
 from chitieu.catalog.units import NATION_ID, UnitRegistry
 from chitieu.fmt import period_label
 from chitieu.report.facts import FactTable, ReportFact
+from chitieu.report.inputs import Peers, ReportInputs
 from chitieu.report.model import DocMeta, Paragraph
 from chitieu.report.narrative import Narrator
 from chitieu.report.phrasing import render
@@ -21,23 +26,50 @@ from chitieu.workflow.tasks import Task
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportContext:
-    """Everything one report is built from."""
+    """Everything one report is built from: its inputs, and how to phrase them."""
 
-    period: Period
-    unit: str
-    lang: str
+    inputs: ReportInputs
     phr: dict[str, Any]
     cat: Catalog
     units: UnitRegistry
-    table: FactTable
-    tasks: list[Task]
-    report_date: date
     narrator: Narrator
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: the store the facts came from (sections that need more data read it, e.g. benchmark)
-    store: Any = None
+
+    @property
+    def period(self) -> Period:
+        """The report's period."""
+        return self.inputs.period
+
+    @property
+    def unit(self) -> str:
+        """The report's unit (VN: the nation)."""
+        return self.inputs.unit
+
+    @property
+    def lang(self) -> str:
+        """The report's language."""
+        return self.inputs.lang
+
+    @property
+    def table(self) -> FactTable:
+        """The fact table."""
+        return self.inputs.table
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        """The key tasks."""
+        return self.inputs.tasks
+
+    @property
+    def report_date(self) -> date:
+        """The report's date (heading, task status)."""
+        return self.inputs.report_date
+
+    @property
+    def peers(self) -> Peers | None:
+        """The publishing benchmark of a national report."""
+        return self.inputs.peers
 
     @property
     def next(self) -> Period:
@@ -83,7 +115,7 @@ class ReportContext:
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""
-        return [t for t in self.tasks if p.contains(parse_period(t.period))]
+        return self.inputs.tasks_of(p)
 
     def meta(self) -> DocMeta:
         """The heading block (Decree 30/2020/NĐ-CP) of this report."""

@@ -10,16 +10,14 @@ read these fields and never compute; every number in the report's text is one of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from chitieu.analyze.facts import Fact, facts_with_series, round_half_up
-from chitieu.catalog.indicators import Catalog, Indicator, ValueType, catalog
-from chitieu.catalog.periods import Period, PeriodType, TimeRule, parse_period
-from chitieu.catalog.units import NATION_ID, UnitRegistry, registry
-from chitieu.catalog.vocabulary import Boundaries, system_for
+from chitieu.analyze.facts import Fact, FactLoad, round_half_up
+from chitieu.catalog.indicators import Catalog, Indicator, ValueType
+from chitieu.catalog.periods import Period, PeriodType, TimeRule
+from chitieu.catalog.units import NATION_ID, UnitRegistry
+from chitieu.catalog.vocabulary import system_for
 from chitieu.fmt import format_number, format_pct
-from chitieu.store.values import Store
 
 
 @dataclass(frozen=True)
@@ -185,34 +183,28 @@ class FactTable:
 SERIES_LENGTH = 5
 
 
-def build_fact_table(
-    store: Store,
-    period: str | Period,
-    unit: str = NATION_ID,
-    lang: str = "vi",
-    as_of: datetime | None = None,
-    boundaries: str = "current",
-    headline: tuple[str, ...] = (),
-    cat: Catalog | None = None,
-    units: UnitRegistry | None = None,
+def fact_table(
+    loaded: FactLoad,
+    p: Period,
+    unit: str,
+    lang: str,
+    headline: tuple[str, ...],
+    cat: Catalog,
+    units: UnitRegistry,
+    counts: dict[str, int] | None = None,
 ) -> FactTable:
-    """Compute the report's facts once: the period's facts, the headline series, completeness
-    (one load of the analytics tables for all of it)."""
-    cat = cat or catalog()
-    units = units or registry()
-    p = parse_period(str(period)) if not isinstance(period, Period) else period
-    b = Boundaries(boundaries)
-    main, earlier = facts_with_series(
-        store, p, b, length=SERIES_LENGTH, series=headline, as_of=as_of, cat=cat, units=units
-    )
+    """The report's facts: the period's facts, the headline series over the periods of its
+    type before it, completeness — all from one load of the analytics tables."""
+    b = loaded.b
+    main = loaded.facts(p)
     facts = {
         (f.indicator, f.unit): report_fact(f, cat.get(f.indicator), cat, p, lang) for f in main
     }
-    table = FactTable(p, unit, lang, str(b), facts)
-    for fs in earlier:
-        for f in fs:
+    table = FactTable(p, unit, lang, str(b), facts, counts=dict(counts or {}))
+    for q in p.series(SERIES_LENGTH)[:-1]:
+        for f in loaded.facts(q, headline):
             if f.unit == unit and f.value is not None:
-                rf = report_fact(f, cat.get(f.indicator), cat, fs.period, lang)
+                rf = report_fact(f, cat.get(f.indicator), cat, q, lang)
                 table.series.setdefault(f.indicator, []).append(rf)
     for code in headline:
         rf = table.get(code)

@@ -162,8 +162,6 @@ def _tasks_review(ctx: ReportContext) -> list[Block]:
     on = ctx.report_date
     done = [x for x in tasks if x.status_on(on) == "done"]
     slipped = [x for x in tasks if x.slipped(on)]
-    ctx.table.counts.update(tasks_period=len(tasks), tasks_done=len(done))
-    ctx.table.counts.update(tasks_open=len(tasks) - len(done))
     blocks: list[Block] = [
         Paragraph(
             render(
@@ -256,7 +254,6 @@ def assessment(ctx: ReportContext) -> Section:
             )
     slipped = [t for t in ctx.tasks_of(ctx.period) if t.slipped(ctx.report_date)]
     if slipped:
-        ctx.table.counts["tasks_slipped"] = len(slipped)
         bad.append(
             render(a["tasks_slipped"], n=len(slipped), list="; ".join(t.title for t in slipped))
         )

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, DateTime, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import LOCKED_STATUSES, SubmissionStatus
@@ -82,7 +82,7 @@ _BATCH_CHANGES = text(
     "AND o.unit = k.unit AND o.period = k.period AND o.kind = k.kind) "
     "SELECT indicator, unit, period, kind, old, value, created_at, created_by, source, "
     "batch_id, comment FROM h WHERE batch_id = :batch_id ORDER BY id"
-).columns(created_at=observation.c.created_at)
+).columns(created_at=DateTime)
 
 
 def form_keys(indicators: Sequence[str], unit: str, period: str, kind: str) -> dict[str, Any]:

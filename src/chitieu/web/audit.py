@@ -6,11 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
-from chitieu.store.schema import observation
+from chitieu.store import workflow
 from chitieu.store.values import Store
-from chitieu.store.web_schema import submission_event
 
 
 @dataclass
@@ -61,29 +58,9 @@ def value_history(
 
 
 def batch_changes(store: Store, batch_id: int) -> list[Change]:
-    """The values a batch wrote, each with the value it replaced."""
-    prev = observation.alias("prev")
-    older = (
-        select(func.max(prev.c.id))
-        .select_from(prev)
-        .where(
-            prev.c.indicator == observation.c.indicator,
-            prev.c.unit == observation.c.unit,
-            prev.c.period == observation.c.period,
-            prev.c.kind == observation.c.kind,
-            prev.c.id < observation.c.id,
-        )
-        .scalar_subquery()
-    )
-    before = observation.alias("before")
-    old_value = select(before.c.value).where(before.c.id == older).scalar_subquery()
-    q = (
-        select(observation, old_value.label("old"))
-        .where(observation.c.batch_id == batch_id)
-        .order_by(observation.c.id)
-    )
-    with store.engine.connect() as conn:
-        rows = conn.execute(q).mappings().all()
+    """The values a batch wrote, each with the value it replaced (its key's previous vintage)."""
+    with store.read_conn() as conn:
+        rows = workflow.batch_changes(conn, batch_id)
     return [
         Change(
             r["indicator"],
@@ -126,16 +103,8 @@ def submission_events(store: Store, sub_id: int | None) -> list[Event]:
     """Everything that happened to a submission, newest first."""
     if sub_id is None:
         return []
-    with store.engine.connect() as conn:
-        rows = (
-            conn.execute(
-                select(submission_event)
-                .where(submission_event.c.submission_id == sub_id)
-                .order_by(submission_event.c.id.desc())
-            )
-            .mappings()
-            .all()
-        )
+    with store.read_conn() as conn:
+        rows = workflow.events(conn, sub_id)
     return [
         Event(
             r["at"],

@@ -2,8 +2,8 @@
 
 Routes are plain ``def`` functions, so FastAPI runs the (slow) report build in its threadpool,
 off the event loop. Built files are kept in a small in-memory cache keyed by period, unit,
-language, format, day and data version (newest observation and key-task event), so a new value
-or task update makes the next request build the report again.
+language, format, day and the store's data version (``Store.data_version``: values, peer
+reference rows, key tasks and reports), so any change makes the next request build it again.
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 
-from chitieu.store.schema import observation
-from chitieu.store.tasks_schema import task_event
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.deps import User, get_store
@@ -47,10 +44,6 @@ _CHART = re.compile(
 )
 _BODY = re.compile(r"<body[^>]*>(?P<body>.*)</body>", re.S)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
-_VERSION = select(
-    select(func.coalesce(func.max(observation.c.id), 0)).scalar_subquery(),
-    select(func.coalesce(func.max(task_event.c.id), 0)).scalar_subquery(),
-)
 
 
 class ReportCache:
@@ -81,18 +74,11 @@ class ReportCache:
 CACHE = ReportCache()
 
 
-def data_version(store: Store) -> tuple[int, int]:
-    """The newest observation id and key-task event id: changes whenever the data does."""
-    with store.engine.connect() as conn:
-        row = conn.execute(_VERSION).one()
-    return int(row[0]), int(row[1])
-
-
 def report_bytes(store: Store, period: str, unit: str, lang: str, fmt: str) -> bytes:
     """The report file's content, built into a temporary folder or read from the cache."""
     from chitieu.report import build_report
 
-    key = (store.url, period, unit, lang, fmt, date.today(), data_version(store))
+    key = (store.url, period, unit, lang, fmt, date.today(), store.data_version())
     data = CACHE.get(key)
     if data is None:
         with tempfile.TemporaryDirectory(prefix="chitieu-report-") as folder:

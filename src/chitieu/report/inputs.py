@@ -1,0 +1,134 @@
+"""What one report is made from, gathered before any section runs: :class:`ReportInputs`.
+
+The facts of the period, the headline series, completeness and counts (one load of the
+analytics tables, the benchmark's years of Viet Nam's figures included), the key tasks, and
+for a national report the publishing benchmark. Sections read this object (through the
+``ReportContext``) and never the store; ``<report>.facts.json`` is its :meth:`to_dict`, so
+it is the same whichever sections run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from chitieu.analyze.facts import FactLoad, FactSet, load
+from chitieu.benchmark.compute import window_years
+from chitieu.benchmark.framework import framework
+from chitieu.benchmark.run import BenchmarkResult, cached_benchmark, run_benchmark
+from chitieu.benchmark.section import SectionContent, benchmark_section
+from chitieu.catalog.indicators import Catalog
+from chitieu.catalog.periods import Period, PeriodType, parse_period
+from chitieu.catalog.units import NATION_ID, UnitRegistry
+from chitieu.catalog.vocabulary import Boundaries
+from chitieu.report.facts import SERIES_LENGTH, FactTable, fact_table
+from chitieu.workflow.tasks import KeyTasks, Task
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The publishing benchmark of a national report: its year, result and section content."""
+
+    year: int
+    result: BenchmarkResult
+    content: SectionContent
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures the annex states (written to the fact file under ``benchmark``)."""
+        c = self.content
+        return {
+            "year": self.year,
+            "figures": c.figures,
+            "sources": len(c.sources),
+            "table": c.table.rows,
+            "gap_table": c.gap_table.rows,
+            "chart": {"labels": c.chart.labels, "annotations": c.chart.annotations},
+        }
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything one report is made from (read-only once gathered)."""
+
+    period: Period
+    unit: str
+    lang: str
+    boundaries: str
+    report_date: date
+    table: FactTable
+    tasks: tuple[Task, ...]
+    peers: Peers | None
+
+    def tasks_of(self, p: Period) -> list[Task]:
+        """Tasks due in ``p`` (or in a period it contains)."""
+        return [t for t in self.tasks if p.contains(parse_period(t.period))]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fact file: every figure the report may state."""
+        data = self.table.to_dict()
+        if self.peers is not None:
+            data["benchmark"] = self.peers.to_dict()
+        return data
+
+
+def benchmark_year(p: Period) -> int:
+    """The year a report of ``p`` benchmarks: its own for an annual report, else the last."""
+    return p.year if p.type == PeriodType.YEAR else p.year - 1
+
+
+def task_counts(tasks: list[Task], p: Period, on: date) -> dict[str, int]:
+    """How many tasks were set for ``p``, are done, open, slipped; how many are set next."""
+    mine = [t for t in tasks if p.contains(parse_period(t.period))]
+    nxt = p.after()
+    out: dict[str, int] = {}
+    if mine:
+        done = sum(1 for t in mine if t.status_on(on) == "done")
+        out.update(tasks_period=len(mine), tasks_done=done, tasks_open=len(mine) - done)
+    slipped = sum(1 for t in mine if t.slipped(on))
+    if slipped:
+        out["tasks_slipped"] = slipped
+    upcoming = sum(1 for t in tasks if nxt.contains(parse_period(t.period)))
+    if upcoming:
+        out["tasks_next"] = upcoming
+    return out
+
+
+def _peers(store: Any, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None) -> Peers:
+    year = benchmark_year(p)
+
+    def vn_facts(period_ids: list[str], codes: list[str]) -> dict[str, FactSet]:
+        return {pid: loaded.facts(pid, codes) for pid in period_ids}
+
+    if as_of is None:
+        result = cached_benchmark(store, year, facts=vn_facts)
+    else:
+        result = run_benchmark(store, year, facts=vn_facts)
+    return Peers(year, result, benchmark_section(result, lang))
+
+
+def gather(
+    store: Any,
+    p: Period,
+    unit: str,
+    lang: str,
+    as_of: datetime | None,
+    boundaries: Boundaries,
+    report_date: date,
+    headline: tuple[str, ...],
+    cat: Catalog,
+    units: UnitRegistry,
+) -> ReportInputs:
+    """Read everything a report of ``p`` for ``unit`` needs, once."""
+    national = unit == NATION_ID
+    periods = p.series(SERIES_LENGTH)
+    if national:
+        m = framework().method
+        year = benchmark_year(p)
+        periods += [parse_period(str(y)) for y in window_years(year, m.before + 1, m.after)]
+    loaded = load(store, periods, boundaries, as_of, cat=cat, units=units)
+    tasks = KeyTasks(store).list()
+    table = fact_table(loaded, p, unit, lang, headline, cat, units,
+                       counts=task_counts(tasks, p, report_date))  # fmt: skip
+    peers = _peers(store, loaded, p, lang, as_of) if national else None
+    return ReportInputs(p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers)
