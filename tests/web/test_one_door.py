@@ -97,12 +97,12 @@ def test_an_approved_report_is_locked_for_every_writer(demo, tmp_path):
 
 def test_the_cli_and_the_board_tell_the_same_completeness(demo):
     """Before: the CLI said all 34 provinces were late, the board 21 on time, 8 late, 5 overdue."""
-    (c, *_) = json.loads(run("completeness", "--period", "2026S1", "--form", "TTTT-6T",
-                             "--json", db=demo.url).stdout)  # fmt: skip
+    (c, *_) = json.loads(run("completeness", "--period", "2026S1", "--json", db=demo.url).stdout)
     board = demo.api("ana").get("/api/v1/board/TTTT-6T/2026S1").json()
     cli = {u["unit"]: u["status"] for u in c["units"]}
     web = {u["unit"]: u["timeliness"] for u in board["units"]}
     assert cli == web
+    assert c["form"] == board["form"] == "TTTT-6T"
     assert c["basis"] == board["basis"] == "submissions"
     assert board["reported"] == c["counts"]["on_time"] + c["counts"]["late"] < 34
 
