@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, on SQLite and PostgreSQL (started here if it is down), plus ruff.
+# The whole test suite, on SQLite and PostgreSQL (started here if it is down), plus ruff and the
+# import contracts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,4 +16,5 @@ fi
 
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
+.venv/bin/lint-imports --no-cache  # the architecture's import contracts (pyproject.toml)
 .venv/bin/python -m pytest "$@"
