@@ -25,12 +25,13 @@ from typing import Any
 
 import numpy as np
 
+from chitieu.analyze.assemble import Slices, assemble
 from chitieu.analyze.cube import CubeRules
-from chitieu.catalog.indicators import Catalog, Direction, Indicator, UnitsRule, catalog
+from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry
-from chitieu.catalog.vocabulary import NATION_ID, Boundaries, Kind, Status, system_for
-from chitieu.store.analytics import ESTIMATED, PLAN_SLOT, PRESENT, PROVISIONAL
+from chitieu.catalog.vocabulary import Boundaries, system_for
+from chitieu.store.analytics import PLAN_SLOT
 from chitieu.store.values import Store
 
 __all__ = [
@@ -143,9 +144,6 @@ class FactSet:
 
 # --- loading cube cells ----------------------------------------------------------------------
 
-#: (targets, {slot: CELL array over the targets}) of one indicator-year
-Slices = dict[tuple[str, int], tuple[list[str], dict[int, np.ndarray]]]
-
 
 def _slice(cube: Any, slots: Sequence[int]) -> tuple[list[str], dict[int, np.ndarray]]:
     return cube.targets, {s: cube.cells[s] for s in slots}
@@ -188,178 +186,6 @@ _LOADS: list[int] = []
 def loads() -> int:
     """How many times this process has loaded cube slices."""
     return len(_LOADS)
-
-
-# --- assembling facts ------------------------------------------------------------------------
-
-
-@dataclass
-class _Fig:
-    value: float
-    flags: int
-    n: int
-
-
-def _figures(slices: Slices, code: str, year: int, slot: int) -> dict[str, _Fig]:
-    got = slices.get((code, year))
-    if got is None:
-        return {}
-    targets, cells = got
-    c = cells.get(slot)
-    if c is None or not len(c):
-        return {}
-    present = (c["flags"] & PRESENT) != 0
-    vals, flags, ns = c["value"].tolist(), c["flags"].tolist(), c["n"].tolist()
-    return {t: _Fig(vals[i], flags[i], ns[i]) for i, t in enumerate(targets) if present[i]}
-
-
-def _merged_flags(figs: Iterable[_Fig]) -> int:
-    f = PRESENT
-    for g in figs:
-        f |= g.flags & (ESTIMATED | PROVISIONAL)
-    return f
-
-
-def _with_nation(ind: Indicator, figs: dict[str, _Fig]) -> dict[str, _Fig]:
-    """The nation as stored, else (additive indicators) the sum of the units' figures."""
-    if NATION_ID in figs or ind.units_rule != UnitsRule.SUM:
-        return figs
-    provinces = [figs[u] for u in sorted(figs)]
-    if provinces:
-        total = sum(f.value for f in provinces)
-        figs[NATION_ID] = _Fig(total, _merged_flags(provinces), sum(f.n for f in provinces))
-    return figs
-
-
-def _evaluate(ind: Indicator, table: dict[str, dict[str, _Fig]]) -> dict[str, _Fig]:
-    """A derived indicator for every unit that has all its operands."""
-    from simpleeval import simple_eval
-
-    ops = ind.operands
-    common = set.intersection(*(set(table.get(o, {})) for o in ops)) if ops else set()
-    out: dict[str, _Fig] = {}
-    for unit in sorted(common):
-        figs = [table[o][unit] for o in ops]
-        try:
-            value = simple_eval(
-                ind.formula, names={o: f.value for o, f in zip(ops, figs, strict=True)}
-            )
-        except ZeroDivisionError:
-            continue
-        out[unit] = _Fig(float(value), _merged_flags(figs), sum(f.n for f in figs))
-    return out
-
-
-def _table(cat: Catalog, slices: Slices, year: int, slot: int) -> dict[str, dict[str, _Fig]]:
-    table: dict[str, dict[str, _Fig]] = {}
-    for ind in cat.evaluation_order():
-        if ind.formula:
-            table[ind.code] = _evaluate(ind, table)
-        else:
-            table[ind.code] = _with_nation(ind, _figures(slices, ind.code, year, slot))
-    return table
-
-
-def _plans(cat: Catalog, slices: Slices, year: int) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for ind in cat:
-        if ind.formula:
-            continue
-        figs = _figures(slices, ind.code, year, PLAN_SLOT)
-        plans = {u: f.value for u, f in figs.items()}
-        if NATION_ID not in plans and plans and ind.units_rule == UnitsRule.SUM:
-            plans[NATION_ID] = sum(plans[u] for u in sorted(plans))
-        if plans:
-            out[ind.code] = plans
-    return out
-
-
-def _kind(f: _Fig | None) -> str | None:
-    if f is None:
-        return None
-    return str(Kind.ESTIMATE if f.flags & ESTIMATED else Kind.ACTUAL)
-
-
-def _status(f: _Fig | None) -> str | None:
-    if f is None:
-        return None
-    return str(Status.PROVISIONAL if f.flags & PROVISIONAL else Status.FINAL)
-
-
-def _pct(a: float | None, b: float | None) -> float | None:
-    if a is None or b in (None, 0):
-        return None
-    return a / b * 100.0
-
-
-def assemble(
-    cat: Catalog,
-    slices: Slices,
-    p: Period,
-    boundaries: Boundaries,
-    wanted: set[str] | None = None,
-    as_of: datetime | None = None,
-) -> FactSet:
-    """The facts of ``p`` from cube slices holding its slot of its year and the year before,
-    and the plan slot of its year."""
-    prev = p.same_period_last_year()
-    now = _table(cat, slices, p.year, p.slot)
-    before = _table(cat, slices, prev.year, prev.slot)
-    plan_table = _plans(cat, slices, p.year)
-    out: list[Fact] = []
-    b, year_id = str(boundaries), str(p.year)
-    for ind in cat:
-        if wanted is not None and ind.code not in wanted:
-            continue
-        cur = now.get(ind.code, {})
-        old = before.get(ind.code, {})
-        plan = plan_table.get(ind.code, {})
-        nation = cur.get(NATION_ID)
-        provinces = sorted(
-            ((u, f) for u, f in cur.items() if u != NATION_ID),
-            key=lambda uf: (
-                (-uf[1].value, uf[0])
-                if ind.direction != Direction.LOWER_BETTER
-                else (uf[1].value, uf[0])
-            ),
-        )
-        ranks = {u: i for i, (u, _) in enumerate(provinces, start=1)}
-        additive = ind.units_rule == UnitsRule.SUM
-        for unit in sorted(set(cur) | set(old) | set(plan), key=lambda u: (u != NATION_ID, u)):
-            f, o, pl = cur.get(unit), old.get(unit), plan.get(unit)
-            value = f.value if f else None
-            change = _pct(value, o.value if o else None)
-            plan_pct = _pct(value, pl)
-            share = None
-            if unit != NATION_ID and additive and nation and f:
-                share = round_half_up(_pct(f.value, nation.value))
-            out.append(
-                Fact(
-                    ind.code,
-                    unit,
-                    p.id,
-                    value,
-                    _kind(f),
-                    _status(f),
-                    o.value if o else None,
-                    prev.id,
-                    _kind(o),
-                    round_half_up(change - 100 if change is not None else None),
-                    change - 100 if change is not None else None,
-                    pl,
-                    year_id,
-                    round_half_up(plan_pct),
-                    plan_pct,
-                    share,
-                    ranks.get(unit),
-                    len(ranks) if unit in ranks else None,
-                    0 if unit == NATION_ID else 1,
-                    b,
-                    ind.measure,
-                    ind.decimals,
-                )
-            )
-    return FactSet(p, b, as_of, tuple(out))
 
 
 # --- the entry ---------------------------------------------------------------------------------

@@ -143,6 +143,8 @@ class Report:
     stats: dict[str, Any] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     severities: Counter[str] = field(default_factory=Counter)
+    #: (type, severity) of the findings counted but not kept
+    uncounted: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, finding: Finding) -> None:
         """Record a finding (counted always, kept while under the cap)."""
@@ -152,6 +154,22 @@ class Report:
             self.findings.append(finding)
         else:
             self.dropped += 1
+            self.uncounted[(finding.type, str(finding.severity))] += 1
+
+    def count(self, type_: str, severity: Severity | str, n: int = 1) -> None:
+        """Count findings beyond the cap without making them (``n`` of one type)."""
+        if n <= 0:
+            return
+        self.counts[type_] += n
+        self.severities[str(severity)] += n
+        self.dropped += n
+        self.uncounted[(type_, str(severity))] += n
+
+    def merge(self, other: Report) -> None:
+        """Add another report's findings, and its counts of those it did not keep."""
+        self.extend(other.findings)
+        for (type_, severity), n in other.uncounted.items():
+            self.count(type_, severity, n)
 
     def extend(self, findings: list[Finding]) -> None:
         """Record several findings."""

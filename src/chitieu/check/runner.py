@@ -13,12 +13,16 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from chitieu.catalog.periods import parse_period, periods_within
 from chitieu.catalog.units import NATION_ID
 from chitieu.catalog.vocabulary import Kind
 from chitieu.check.findings import DEFAULT_CAP, Finding, Report
 from chitieu.check.outliers import Num, check_value, history_ids
 from chitieu.check.rules import SIGNS, Level, Operator, Rule, RuleSet, rules
+from chitieu.check.screen import history_keys, screen
+from chitieu.store.rows import Rows
 from chitieu.store.values import NewValue, Observation, Store, best_value
 
 #: (indicator, unit, period, kind)
@@ -181,20 +185,48 @@ def _outliers(
 
 def validate_values(
     store: Store | None,
-    new_values: Iterable[NewValue],
+    new_values: Rows | Iterable[NewValue],
     *,
     places: Places | None = None,
     ruleset: RuleSet | None = None,
     outliers: bool = True,
     cap: int = DEFAULT_CAP,
+    slabs_read: dict[Any, Any] | None = None,
 ) -> Report:
-    """Check values about to be written, against each other and the stored values."""
+    """Check values about to be written, against each other and the stored values.
+
+    The rules read only the values of the indicators they name (so only those rows are
+    looked at one by one); the outlier checks run on columns (``check/screen.py``) with the
+    units' history read once from the current-value slabs.
+    """
     rs = ruleset or rules()
-    new = {(v.indicator, v.unit, v.period, str(v.kind)): v.value for v in new_values}
-    new_vals = {k: v for k, v in new.items() if v is not None}
+    rows = Rows.of(new_values)
     report = Report(cap=cap)
-    if not new:
+    if not len(rows):
         return report
+    operands = {op for r in rs.rules for op in r.operands}
+    codes, distinct = rows.coded("indicator")
+    named = [i for i, code in enumerate(distinct) if code in operands]
+    mine = np.flatnonzero(np.isin(codes, named)) if len(named) < len(distinct) else None
+    picked = rows if mine is None else rows.take(mine.tolist())
+    new = {k: v for k, v in zip(picked.keys(), picked.value, strict=True)}
+    _rules_over(store, rs, new, places, report)
+    if outliers:
+        slabs = store.slabs(history_keys(rows, rs)) if store is not None else {}
+        if slabs_read is not None:
+            slabs_read.update(slabs)  # the write need not read them again
+        screen(rows, slabs, rs, report, places, getattr(places, "of_row", None))
+    report.stats = {"values": len(rows), "rules": len(rs.rules)}
+    return report
+
+
+def _rules_over(
+    store: Store | None, rs: RuleSet, new: dict[Key, float | None], places: Places | None,
+    report: Report,
+) -> None:  # fmt: skip
+    """Findings of the rules that read a new value, over the new values laid on the stored."""
+    if not new:
+        return
     combined: dict[Key, float] = {}
     if store is not None:
         wanted = {rs_op for r in rs.rules for rs_op in r.operands}
@@ -213,10 +245,6 @@ def validate_values(
         else:
             combined[k] = v
     report.extend(evaluate_rules(combined, rs, set(new), places))
-    if outliers:
-        report.extend(_outliers(new_vals.items(), store, rs, places, None, new_vals))
-    report.stats = {"values": len(new), "rules": len(rs.rules)}
-    return report
 
 
 def validate_period(

@@ -27,6 +27,7 @@ from chitieu.collect.rows import (
     _norm,
 )
 from chitieu.errors import NumberFormatError
+from chitieu.store.rows import Rows
 from chitieu.store.values import BatchInfo, NewValue, Store
 
 #: what other modules took from here before rows.py existed
@@ -52,13 +53,13 @@ class ImportResult:
     """The outcome of an import: the report, what was (or would be) stored, and the batch."""
 
     report: Report
-    values: list[NewValue] = field(default_factory=list)
+    values: Rows | list[NewValue] = field(default_factory=list)
     batch: BatchInfo | None = None
     dry_run: bool = False
     locale: Locale | None = None
     file: str = ""
     #: every row that parsed, valid file or not (the rules check them too)
-    parsed: list[NewValue] = field(default_factory=list)
+    parsed: Rows | list[NewValue] = field(default_factory=list)
     #: where each parsed value came from: (indicator, unit, period, kind) → file, sheet, row
     places: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
 
@@ -69,10 +70,17 @@ class ImportResult:
 
 
 def _map_header(table: Table, report: Report) -> dict[str, int] | None:
+    return map_header(table.header, table.file, table.sheet, report)
+
+
+def map_header(
+    header: list[str], file: str, sheet: str | None, report: Report
+) -> dict[str, int] | None:
+    """Column positions of the layout's columns; findings for unknown, duplicate, missing."""
     cols: dict[str, int] = {}
-    for i, name in enumerate(table.header):
+    for i, name in enumerate(header):
         col = _HEADERS.get(_norm(name))
-        place = {"file": table.file, "sheet": table.sheet, "row": 1}
+        place = {"file": file, "sheet": sheet, "row": 1}
         if col is None:
             if name:
                 report.add(Finding("unknown-column", "warning", value=name, column=name, **place))
@@ -86,8 +94,8 @@ def _map_header(table: Table, report: Report) -> dict[str, int] | None:
             report.add(
                 Finding(
                     "missing-column",
-                    file=table.file,
-                    sheet=table.sheet,
+                    file=file,
+                    sheet=sheet,
                     row=1,
                     column=col,
                     params={"aliases": aliases},
@@ -174,6 +182,25 @@ def check_table(
     return result
 
 
+def _columns(
+    path: Path, sheet: str | None, locale: Locale | None
+) -> tuple[ImportResult | None, str]:
+    """A big, plainly good CSV checked on columns (``collect.columns``); (None, "") otherwise."""
+    from chitieu.collect.columns import COLUMNS_FROM, check_columns
+
+    if sheet is not None or path.suffix.lower() != ".csv" or not path.is_file():
+        return None, ""
+    if path.stat().st_size < COLUMNS_FROM:
+        return None, ""
+    got = check_columns(path, locale)
+    if got is None:
+        return None, ""
+    rows, places, report, sha256, found = got
+    result = ImportResult(report, rows, file=path.name, locale=found, parsed=rows)
+    result.places = places  # type: ignore[assignment]
+    return result, sha256
+
+
 def import_file(
     path: Path,
     store: Store | None,
@@ -196,14 +223,16 @@ def import_file(
     """
     from chitieu.check.runner import validate_values
 
-    table = read_table(path, sheet)  # an unreadable file raises InputFileError
-    result = check_table(table, locale, progress)
+    result, sha256 = _columns(path, sheet, locale)
+    if result is None:
+        table = read_table(path, sheet)  # an unreadable file raises InputFileError
+        result, sha256 = check_table(table, locale, progress), table.sha256
     result.dry_run = dry_run
     if result.parsed and store is None:
         checks = validate_values(None, result.parsed, places=result.places)
         result.report.extend(checks.findings)
     elif result.parsed and store is not None:
-        origin = Origin(created_by, "import", filename=table.file, sha256=table.sha256)
+        origin = Origin(created_by, "import", filename=result.file, sha256=sha256)
         got = ingest(store, result.parsed, origin, places=result.places, report=result.report,
                      dry_run=dry_run, override=override, progress=progress)  # fmt: skip
         result.batch = got.batch

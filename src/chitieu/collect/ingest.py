@@ -163,8 +163,10 @@ def ingest(
     rows = Rows.of(values)
     report = report if report is not None else Report()
     result = IngestResult(report, rows, dry_run=dry_run)
+    seen: dict[Any, Any] = {}
     if validate and len(rows):
-        report.extend(validate_values(store, rows, places=places).findings)
+        checked = validate_values(store, rows, places=places, cap=report.cap, slabs_read=seen)
+        report.merge(checked)
     if not report.valid:
         return result
     if dry_run or not len(rows):
@@ -197,6 +199,7 @@ def ingest(
             at=origin.at,
             progress=progress,
             in_transaction=in_transaction,
+            prefetched=seen,
         )
     except Locked as exc:
         report.extend(lock_findings(exc, places))

@@ -165,7 +165,7 @@ def read_cubes(
     )
     out = CubeRows([], {}, [])
     skip = 7 if with_sources else 6
-    for row in conn.execute(sql, params):
+    for row in conn.execute(sql, params).all():
         year, ind, version, targets, units, data = row[:6]
         if targets is None:
             out.stale.append(Slab.decode(ind, year, units, data, version))

@@ -107,13 +107,6 @@ def slab_keys(rows: Rows) -> list[SlabKey]:
     return sorted(keys, key=lambda k: (k[0], k[1] or ""))  # a missing code fails at insert
 
 
-def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Integer codes of ``values`` and the distinct values in order of first appearance."""
-    seen: dict[str, int] = {}
-    codes = [seen.setdefault(v, len(seen)) for v in values]
-    return np.fromiter(codes, dtype=np.int64, count=len(codes)), list(seen)
-
-
 def _period_key(periods: np.ndarray) -> np.ndarray:
     """An integer that orders and identifies period ids of one year (bytes 5–9 of the id)."""
     raw = periods.astype("S9").view(np.uint8).reshape(-1, 9)[:, 4:9]
@@ -122,15 +115,24 @@ def _period_key(periods: np.ndarray) -> np.ndarray:
     return padded.view(">u8").ravel()
 
 
-def flags_of(
-    status: Iterable[str], method: Iterable[str | None], value: Iterable[object]
-) -> list[int]:
-    """Entry flags of values: final, made by a method, deleted."""
+def _values(values: list[float | None]) -> np.ndarray:
+    """The value column as floats, NaN for a deletion."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except TypeError:  # some None
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _flags(rows: Rows) -> np.ndarray:
+    """Entry flags on columns: final, made by a method, deleted."""
+    scodes, sdistinct = rows.coded("status")
     final = str(Status.FINAL)
-    return [
-        (FINAL if s == final else 0) | (METHOD if m else 0) | (DELETED if v is None else 0)
-        for s, m, v in zip(status, method, value, strict=True)
-    ]
+    flags = np.array([FINAL if s == final else 0 for s in sdistinct], dtype=np.uint8)[scodes]
+    if any(m is not None for m in rows.method):
+        flags |= np.array([METHOD if m else 0 for m in rows.method], dtype=np.uint8)
+    if any(v is None for v in rows.value):
+        flags |= np.array([DELETED if v is None else 0 for v in rows.value], dtype=np.uint8)
+    return flags
 
 
 def merge(old: Mapping[SlabKey, Slab], rows: Rows, batch: int | np.ndarray) -> dict[SlabKey, Slab]:
@@ -160,18 +162,20 @@ def merge(old: Mapping[SlabKey, Slab], rows: Rows, batch: int | np.ndarray) -> d
             parts_unit.append(to_global[s.entries["unit"].astype(np.int64)])
             parts_slab.append(np.full(len(s.entries), i, dtype=np.int64))
     n = len(rows)
-    pcodes, pdistinct = _codes(rows.period)
+    pcodes, pdistinct = rows.coded("period")
     year_per_p = np.array([year_of(p) for p in pdistinct], dtype=np.int64)
-    icodes, idistinct = _codes(rows.indicator)
+    icodes, idistinct = rows.coded("indicator")
     sk = np.array([[slab_index.get((int(y), i), -1) for y in year_per_p] for i in idistinct])
     new_slab = sk[icodes, pcodes]
     new = np.zeros(n, dtype=ENTRY)
     new["period"] = np.array(pdistinct, dtype="S9")[pcodes]
-    new["kind"] = np.fromiter((KIND_CODE[str(k)] for k in rows.kind), dtype=np.uint8, count=n)
-    new["flags"] = np.array(flags_of(rows.status, rows.method, rows.value), dtype=np.uint8)
-    new["value"] = np.array([np.nan if v is None else v for v in rows.value], dtype=np.float64)
+    kcodes, kdistinct = rows.coded("kind")
+    new["kind"] = np.array([KIND_CODE[str(k)] for k in kdistinct], dtype=np.uint8)[kcodes]
+    new["flags"] = _flags(rows)
+    new["value"] = _values(rows.value)
     new["batch"] = batch
-    new_unit = np.fromiter((unit_code[u] for u in rows.unit), dtype=np.int64, count=n)
+    ucodes, udistinct = rows.coded("unit")
+    new_unit = np.array([unit_code[u] for u in udistinct], dtype=np.int64)[ucodes]
     entries = np.concatenate([*parts, new])
     unit = np.concatenate([*parts_unit, new_unit])
     slab = np.concatenate([*parts_slab, new_slab])
@@ -216,7 +220,7 @@ _COLS = "year, indicator, units, data, version"
 _PG_LOCK = (
     f"INSERT INTO current_slab ({_COLS}) VALUES {{values}} "
     "ON CONFLICT (year, indicator) DO UPDATE SET version = current_slab.version "
-    f"RETURNING {_COLS}"
+    "RETURNING {returning}"
 )
 _SAVE = text(
     f"INSERT INTO current_slab ({_COLS}) VALUES (:year, :indicator, :units, :data, :version) "
@@ -266,24 +270,58 @@ def read_years(
     return [Slab.decode(ind, y, units, data, version) for y, ind, units, data, version in rows]
 
 
-def lock_slabs(conn: Connection, keys: list[SlabKey]) -> dict[SlabKey, Slab]:
+def _versions(conn: Connection, keys: list[SlabKey]) -> dict[SlabKey, int]:
+    """The stored version of each of ``keys`` that exists."""
+    out: dict[SlabKey, int] = {}
+    for year, inds in sorted(_by_year(keys).items()):
+        for start in range(0, len(inds), _CHUNK):
+            chunk = inds[start : start + _CHUNK]
+            names = ", ".join(f":i{i}" for i in range(len(chunk)))
+            params: dict[str, object] = {f"i{i}": c for i, c in enumerate(chunk)}
+            params["year"] = year
+            q = text(
+                "SELECT year, indicator, version FROM current_slab "
+                f"WHERE year = :year AND indicator IN ({names})"
+            )
+            out.update({(int(y), ind): int(v) for y, ind, v in conn.execute(q, params)})
+    return out
+
+
+def lock_slabs(
+    conn: Connection, keys: list[SlabKey], known: Mapping[SlabKey, Slab] | None = None
+) -> dict[SlabKey, Slab]:
     """The slabs of ``keys`` for a write: on PostgreSQL created if missing and row-locked in
     key order (writers of the same indicator-year wait for each other's read-modify-write), on
-    SQLite read (the writers' lock already orders writers)."""
+    SQLite read (the writers' lock already orders writers). Slabs of ``known`` (read before
+    the locks, e.g. by the checks) still at their version are not read again."""
+    known = known or {}
     if conn.dialect.name != "postgresql":
-        return read_slabs(conn, keys)
-    out: dict[SlabKey, Slab] = {}
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]  # sorted by slab_keys()
-        values = ", ".join(f"(:y{i}, :i{i}, '', ''::bytea, 0)" for i in range(len(chunk)))
-        params: dict[str, object] = {}
-        for i, (y, ind) in enumerate(chunk):
-            params[f"y{i}"], params[f"i{i}"] = y, ind
-        for y, ind, units, data, version in conn.execute(
-            text(_PG_LOCK.format(values=values)), params
-        ):
-            out[(int(y), ind)] = Slab.decode(ind, y, units, data, version)
-    return out
+        if not known:
+            return read_slabs(conn, keys)
+        versions = _versions(conn, keys)
+    else:
+        versions = {}
+        cols = "year, indicator, version" if known else _COLS
+        out: dict[SlabKey, Slab] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]  # sorted by slab_keys()
+            values = ", ".join(f"(:y{i}, :i{i}, '', ''::bytea, 0)" for i in range(len(chunk)))
+            params: dict[str, object] = {}
+            for i, (y, ind) in enumerate(chunk):
+                params[f"y{i}"], params[f"i{i}"] = y, ind
+            q = text(_PG_LOCK.format(values=values, returning=cols))
+            for row in conn.execute(q, params):
+                if known:
+                    versions[(int(row[0]), row[1])] = int(row[2])
+                else:
+                    y, ind, units, data, version = row
+                    out[(int(y), ind)] = Slab.decode(ind, y, units, data, version)
+        if not known:
+            return out
+    got = {k: known[k] for k, v in versions.items() if k in known and known[k].version == v}
+    stale = [k for k, v in versions.items() if k not in got and v != 0]
+    got.update(read_slabs(conn, stale))
+    return got
 
 
 def save_slabs(conn: Connection, slabs: Iterable[Slab]) -> None:

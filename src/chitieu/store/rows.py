@@ -53,6 +53,26 @@ class Rows:
     comment: list[str | None] = field(default_factory=list)
     method: list[str | None] = field(default_factory=list)
     inputs: list[dict[str, Any] | None] = field(default_factory=list)
+    #: integer codes of text columns, kept once made: column → (codes, distinct values)
+    _coded: dict[str, tuple[Any, list[str]]] = field(default_factory=dict, repr=False,
+                                                      compare=False)  # fmt: skip
+
+    def coded(self, column: str) -> tuple[Any, list[str]]:
+        """(a code per row, the distinct values in order of first appearance) of a column."""
+        got = self._coded.get(column)
+        if got is None:
+            import numpy as np
+
+            seen: dict[str, int] = {}
+            codes = [seen.setdefault(v, len(seen)) for v in getattr(self, column)]
+            got = np.fromiter(codes, dtype=np.int64, count=len(codes)), list(seen)
+            self._coded[column] = got
+        return got
+
+    def with_codes(self, column: str, codes: Any, distinct: list[str]) -> Rows:
+        """Give the codes of a column made elsewhere (a reader that had them)."""
+        self._coded[column] = (codes, distinct)
+        return self
 
     @classmethod
     def of(cls, values: Rows | Iterable[NewValue]) -> Rows:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -262,6 +262,7 @@ class Store:
         at: datetime | None = None,
         progress: Callable[[str, int, int], None] | None = None,
         in_transaction: Callable[[Connection, int], None] | None = None,
+        prefetched: Mapping[SlabKey, Slab] | None = None,
     ) -> BatchInfo:
         """Store ``values`` as one batch, in one transaction: all of them or none.
 
@@ -272,12 +273,13 @@ class Store:
         writers of the same indicator-year by the slab row's lock (its read-modify-write).
         ``in_transaction(conn, batch_id)`` runs inside that transaction before the values are
         inserted (a version check, the lock of approved reports); whatever it raises rolls the
-        whole write back.
+        whole write back. ``prefetched``: slabs read before (by the checks); those still at
+        their version are not read again.
         """
         rows = Rows.of(values)
         keys = slab_keys(rows)
         with self.transaction(slices=rows.slices()) as conn:
-            old = lock_slabs(conn, keys)
+            old = lock_slabs(conn, keys, prefetched)
             at = at or utcnow()  # taken under the locks: times follow commit order too
             batch_id = int(
                 conn.execute(
