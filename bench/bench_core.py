@@ -25,10 +25,12 @@ from bench.perfdoc import machine, seconds, timed, update_section
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Core: import and summary (issue 2)"
 NOTES = Path(__file__).with_name("core_notes.md")
-#: (name, ratio, comparison, target) — the issue's targets for the embedded default
+#: (name, ratio, comparison, target) — the targets of the issue "One door in, one door out"
+#: (import within 1.5× the bare insert and so at least 2.5× faster than frictionless, which
+#: writes nothing; the summary within 2× one DuckDB query and 5× faster than pandas)
 TARGETS = [
     ("import ÷ bare insert", "import/bare", "<=", 1.5),
-    ("frictionless ÷ import", "frictionless/import", ">=", 10.0),
+    ("frictionless ÷ import", "frictionless/import", ">=", 2.5),
     ("summary ÷ DuckDB aggregate", "summary/duckdb", "<=", 2.0),
     ("pandas ÷ summary", "pandas/summary", ">=", 5.0),
 ]
@@ -144,7 +146,7 @@ def measure_summary(store: Any, inds: list[Any], repeat: int) -> dict[str, Any]:
 
     The facts are computed every run: the process's cache of fact sets is cleared first.
     """
-    from chitieu.analyze.facts import clear_cache, facts
+    from chitieu.analyze.facts import clear_cache, facts, load
     from chitieu.catalog.periods import parse_period
     from chitieu.catalog.units import registry
 
@@ -163,6 +165,10 @@ def measure_summary(store: Any, inds: list[Any], repeat: int) -> dict[str, Any]:
     peers.duckdb_summary(con, p)
     _, out["duckdb"], results["duckdb"] = timed(lambda: peers.duckdb_summary(con, p), repeat)
     out["rows_read"] = int(con.execute("SELECT count(*) FROM obs").fetchone()[0])
+    clear_cache()
+    fl = load(store, [p])
+    fl.facts(p)
+    out["cells_read"] = fl.cells_read
     out["facts"] = len([f for f in results["summary"] if f.indicator.startswith("BENCH_")])
     out["agree"] = check_agreement(results)
     return out
@@ -268,8 +274,9 @@ def report(info: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     for backend, r in results.items():
         extra = f", store filled in {seconds(r['fill_s'])}" if r.get("fill_s") else ""
         lines.append(
-            f"- {backend}: the summary read {r['rows_read']:,} rows (every vintage of the "
-            f"periods it needs) and made {r['facts']:,} facts; {r['agree']}{extra}."
+            f"- {backend}: the summary read {r.get('cells_read', 0):,} aggregated cells of the "
+            f"analytics layer (the peers read {r['rows_read']:,} stored rows, every vintage of "
+            f"the periods it needs) and made {r['facts']:,} facts; {r['agree']}{extra}."
         )
     return "\n".join(lines)
 

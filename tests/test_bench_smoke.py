@@ -55,3 +55,13 @@ def test_web_benchmark_quick_run_and_its_lost_update_check(tmp_path, capsys):
     ]  # fmt: skip
     check = bench_web.lost_updates(db, fake)
     assert check["lost"] >= 2 and check["acked_on_same_version"] == 1
+
+
+@pytest.mark.slow
+def test_dashboard_benchmark_quick_run(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_dashboard", "--quick", "--workdir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert out.returncode in (0, 1), out.stderr[-3000:]  # 1: the machine missed a target
+    assert "dashboard after it" in out.stdout and "right after a write" in out.stdout

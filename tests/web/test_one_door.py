@@ -20,16 +20,17 @@ from sqlalchemy import create_engine, text
 from chitieu import open_store
 from chitieu.demo.build import load_demo
 from chitieu.web.accounts import Accounts
+from chitieu.web.app import create_app
 from test_cli import run
 from web.conftest import PASSWORD, WebEnv, make_env
 
-from fastapi.testclient import TestClient  # noqa: E402 (after the fixtures' warning filter)
 
-from chitieu.web.app import create_app  # noqa: E402
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebEnv]:
     """The demo loaded once per backend, with the web app and an analyst's token on it."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
@@ -77,7 +78,9 @@ def test_an_approved_report_is_locked_for_every_writer(demo, tmp_path):
     out = json.loads(refused.stdout)
     assert out["written"] == 0 and out["errors"] == 1 and out["counts"]["value-locked"] == 1
     (finding,) = [f for f in out["findings"] if f["type"] == "value-locked"]
-    assert finding["row"] == 2 and finding["unit"] == "04@34" and "TTTT-6T" in finding["message"]["en"]
+    assert (
+        finding["row"] == 2 and finding["unit"] == "04@34" and "TTTT-6T" in finding["message"]["en"]
+    )
     assert demo.store.history("ICT_REVENUE", "04@34", "2026S1", "estimate") == before
     api = demo.api("ana")
     row = {"indicator": "ICT_REVENUE", "unit": "04@34", "period": "2026S1", "value": 999,
@@ -90,9 +93,12 @@ def test_an_approved_report_is_locked_for_every_writer(demo, tmp_path):
     audit = api.get("/api/v1/submissions/TTTT-6T/04@34/2026S1/audit").json()["events"]
     assert audit[0]["action"] == "override" and audit[0]["comment"] == "số liệu chính thức của Sở"
     assert audit[0]["changes"][0]["new"] == 998
-    assert demo.api("rep04").post(
-        "/api/v1/values", json={"values": [row], "override_lock": True, "reason": "x"}
-    ).status_code == 403  # a reporter may not override
+    assert (
+        demo.api("rep04")
+        .post("/api/v1/values", json={"values": [row], "override_lock": True, "reason": "x"})
+        .status_code
+        == 403
+    )  # a reporter may not override
 
 
 def test_the_cli_and_the_board_tell_the_same_completeness(demo):
@@ -145,7 +151,10 @@ def test_the_audit_trail_shows_each_change_from_its_own_before(db_url):
     v = rep.put(base, json={"values": {"ICT_REVENUE": 12}, "version": v["submission"]["version"]})
     events = rep.get(base + "/audit").json()["events"]
     saves = [[(c["indicator"], c["old"], c["new"]) for c in e["changes"]] for e in events]
-    assert saves == [[("ICT_REVENUE", 10, 12)], [("ICT_REVENUE", None, 10), ("ICT_BUDGET", None, 1)]]
+    assert saves == [
+        [("ICT_REVENUE", 10, 12)],
+        [("ICT_REVENUE", None, 10), ("ICT_BUDGET", None, 1)],
+    ]
     page = env.browser("reporter").get("/entry/TTTT-6T/01@34/2026S1/audit").text
     assert "1.234" not in page
     env.store.engine.dispose()

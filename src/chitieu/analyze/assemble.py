@@ -68,16 +68,28 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
     return Grid(value, flags, n)
 
 
+def _closure(cat: Catalog, wanted: set[str]) -> set[str]:
+    """``wanted`` and every indicator their formulas read, down to the stored ones."""
+    out: set[str] = set()
+    stack = list(wanted)
+    while stack:
+        code = stack.pop()
+        if code not in out:
+            out.add(code)
+            stack += list(cat.get(code).operands)
+    return out
+
+
 def _figures(cat: Catalog, slices: Slices, codes: list[str], year: int, slot: int,
              unit_ix: dict[str, int]) -> Grid:  # fmt: skip
     """Every indicator's figure of every unit: stored, nation summed, derived evaluated."""
     g = _grid(slices, codes, year, slot, unit_ix)
     col = {c: j for j, c in enumerate(codes)}
+    inds = [cat.get(c) for c in codes]
     summed = np.array(
-        [j for j, c in enumerate(codes)
-         if not (i := cat.get(c)).formula and i.units_rule == UnitsRule.SUM],
+        [j for j, i in enumerate(inds) if not i.formula and i.units_rule == UnitsRule.SUM],
         dtype=np.int64,
-    )  # fmt: skip
+    )
     need = summed[~g.present[0, summed]] if len(summed) else summed
     if len(need):  # the nation, where not stored: the sum of the units (row 0 is the nation)
         have = g.present[1:][:, need]
@@ -90,7 +102,7 @@ def _figures(cat: Catalog, slices: Slices, codes: list[str], year: int, slot: in
         g.flags[0, cols] = PRESENT | (marks[some] & (ESTIMATED | PROVISIONAL))
         g.n[0, cols] = np.where(have, g.n[1:][:, need], 0).sum(axis=0)[some]
     for ind in cat.evaluation_order():
-        if ind.formula:
+        if ind.formula and ind.code in col:
             _evaluate(ind, g, col)
     return g
 
@@ -189,7 +201,7 @@ def assemble(
     from chitieu.analyze.facts import Fact, FactSet
 
     prev = p.same_period_last_year()
-    codes = [i.code for i in cat]
+    codes = [i.code for i in cat if wanted is None or i.code in _closure(cat, wanted)]
     units = _units(slices, [(c, y) for c in codes for y in (p.year, prev.year)])
     unit_ix = {u: i for i, u in enumerate(units)}
     now = _figures(cat, slices, codes, p.year, p.slot, unit_ix)
@@ -198,6 +210,7 @@ def assemble(
     change = _pct(now.value, before.value) - 100.0
     plan_pct = _pct(now.value, plan)
     additive = np.array([cat.get(c).units_rule == UnitsRule.SUM for c in codes], dtype=bool)
+    ind_of = {c: j for j, c in enumerate(codes)}
     share = _pct(now.value, np.broadcast_to(now.value[0], now.value.shape))
     share[0] = np.nan
     share[:, ~additive | ~now.present[0]] = np.nan
@@ -215,9 +228,10 @@ def assemble(
     width = len(codes)
     b, pid, prev_id, year_id = str(boundaries), p.id, prev.id, str(p.year)
     out: list[Fact] = []
-    for j, ind in enumerate(cat):
+    for ind in cat:
         if wanted is not None and ind.code not in wanted:
             continue
+        j = ind_of[ind.code]
         for r in np.flatnonzero(keep[:, j]).tolist():
             k = r * width + j
             v = value[r][j]

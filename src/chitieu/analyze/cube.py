@@ -159,6 +159,32 @@ def _slots_of(periods: np.ndarray) -> np.ndarray:
     return np.where(_SLOT_KEYS[pos] == key, _SLOT_OF_KEY[pos], -1)
 
 
+def _sources(
+    gu_keys: np.ndarray, gstart: np.ndarray, names: list[str], n_u: int
+) -> list[list[str]]:
+    """Each group's source units, in order: lists shared by the groups with the same units
+    (a year's groups have the same units for every indicator)."""
+    unit = gu_keys % n_u
+    bounds = np.r_[gstart, len(gu_keys)]
+    if n_u > 128 or not len(gstart):
+        return [[names[u] for u in unit[bounds[i] : bounds[i + 1]].tolist()]
+                for i in range(len(gstart))]  # fmt: skip
+    # a signature of each group's set of units: a 128-bit mask of their codes, in two halves
+    bit = np.left_shift(np.uint64(1), (unit % 64).astype(np.uint64))
+    zero = np.uint64(0)
+    sig_lo = np.bitwise_or.reduceat(np.where(unit < 64, bit, zero), gstart)
+    sig_hi = np.bitwise_or.reduceat(np.where(unit >= 64, bit, zero), gstart)
+    sig = list(zip(sig_lo.tolist(), sig_hi.tolist(), strict=True))
+    made: dict[tuple[int, int], list[str]] = {}
+    out = []
+    for i, key in enumerate(sig):
+        got = made.get(key)
+        if got is None:
+            got = made[key] = [names[u] for u in unit[bounds[i] : bounds[i + 1]].tolist()]
+        out.append(got)
+    return out
+
+
 def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]:
     slabs, e, sidx = concat(slabs)
     n_slabs = len(slabs)
@@ -279,9 +305,7 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
             cells["est"][rows, s] = np.bitwise_or.reduce(gmeth[sub], axis=1)
             cells["periods"][rows, s] = used
     # --- slabs out ----------------------------------------------------------------------------
-    bounds = np.r_[gstart, len(gu_keys)]
-    sources = [[names[k % n_u] for k in gu_keys[bounds[i] : bounds[i + 1]].tolist()]
-               for i in range(G)]  # fmt: skip
+    sources = _sources(gu_keys, gstart, names, n_u)
     nonempty = (cells["flags"] != 0).any(axis=1)
     slab_bounds = np.searchsorted(group_slab, np.arange(n_slabs + 1))
     out: list[CubeSlab] = []

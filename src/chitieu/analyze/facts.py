@@ -278,6 +278,16 @@ class FactLoad:
             )
         return self._slices[system]
 
+    @property
+    def cells_read(self) -> int:
+        """Aggregated cells this load has read so far (for benchmarks and diagnostics)."""
+        return sum(
+            len(a)
+            for sl in self._slices.values()
+            for _, cells in sl.values()
+            for a in cells.values()
+        )
+
     def facts(self, period: str | Period, indicators: Iterable[str] | None = None) -> FactSet:
         """The facts of one of the load's periods (of some indicators only, if given)."""
         p = _period(period)

@@ -27,6 +27,8 @@ from chitieu.store.rows import Rows
 Key = tuple[str, str, str, str]
 #: a score within this relative distance of a threshold is decided one by one
 _NEAR = 1e-9
+#: history cells (indicators × units × periods) up to this many are held in one array
+_DENSE_MAX = 20_000_000
 
 
 @cache
@@ -124,18 +126,28 @@ def screen(
     first = np.r_[True, s_key[1:] != s_key[:-1]] if len(s_key) else np.zeros(0, bool)
     s_key, s_val = s_key[first], s_val[first]  # actual (0) before estimate (1)
     new_key = (ind_code * nu + unit_code) * npid + per_code
-    mine = target
-    all_key = np.concatenate([s_key, new_key[mine]])
-    all_val = np.concatenate([s_val, np.array(rows.value, dtype=object)[mine].astype(float)])
-    o = np.argsort(all_key, kind="stable")
-    all_key, all_val = all_key[o], all_val[o]
-    last = np.r_[all_key[1:] != all_key[:-1], True] if len(all_key) else np.zeros(0, bool)
-    all_key, all_val = all_key[last], all_val[last]  # a new value over the stored one
+    new_val = np.array(rows.value, dtype=object)[target].astype(float)
+    size = len(ind_ix) * nu * npid
+    if size <= _DENSE_MAX:  # one cell per (indicator, unit, period): looked up by position
+        dense = np.full(size, np.nan)
+        dense[s_key] = s_val
+        dense[new_key[target]] = new_val  # a new value over the stored one
 
-    def lookup(keys: np.ndarray) -> np.ndarray:
-        pos = np.minimum(np.searchsorted(all_key, keys), max(len(all_key) - 1, 0))
-        hit = all_key[pos] == keys if len(all_key) else np.zeros(len(keys), bool)
-        return np.where(hit, all_val[pos] if len(all_key) else 0.0, np.nan)
+        def lookup(keys: np.ndarray) -> np.ndarray:
+            return dense[keys]
+
+    else:  # too many combinations for a table: sorted keys, searched
+        all_key = np.concatenate([s_key, new_key[target]])
+        all_val = np.concatenate([s_val, new_val])
+        o = np.argsort(all_key, kind="stable")
+        all_key, all_val = all_key[o], all_val[o]
+        last = np.r_[all_key[1:] != all_key[:-1], True] if len(all_key) else np.zeros(0, bool)
+        all_key, all_val = all_key[last], all_val[last]
+
+        def lookup(keys: np.ndarray) -> np.ndarray:
+            pos = np.minimum(np.searchsorted(all_key, keys), max(len(all_key) - 1, 0))
+            hit = all_key[pos] == keys if len(all_key) else np.zeros(len(keys), bool)
+            return np.where(hit, all_val[pos] if len(all_key) else 0.0, np.nan)
 
     # --- per indicator's settings: the history matrix, the z-score, the change --------------
     idx = np.flatnonzero(target)

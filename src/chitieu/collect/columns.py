@@ -162,12 +162,12 @@ def check_columns(
     if ind is None or per is None or kind is None:
         return None
     if "status" in body:
-        status = _resolve(checker, checker._status, body["status"])
-        if status is None:
+        got_status = _resolve(checker, checker._status, body["status"])
+        if got_status is None:
             return None
-        status_col = [str(status[1][i]) for i in status[0].tolist()]
+        status = (got_status[0], [str(s) for s in got_status[1]])
     else:
-        status_col = [str(checker._status(None))] * n
+        status = (np.zeros(n, dtype=np.int64), [str(checker._status(None))])
     # units: each (text, period) pair resolved once
     ucodes, utexts = _resolve(checker, lambda t: t, body["unit"])  # type: ignore[misc]
     pairs = ucodes * len(per[1]) + per[0]
@@ -222,17 +222,17 @@ def check_columns(
         "unit": (unit_of_row, units),
         "period": (per[0], [g[1] for g in per[1]]),
         "kind": (kind[0], [str(k) for k in kind[1]]),
+        "status": status,
     }.items():
         # distinct cells that mean the same ("ict_revenue", "ICT_REVENUE") share one code
         seen: dict[str, int] = {}
         remap = np.array([seen.setdefault(v, len(seen)) for v in resolved], dtype=np.int64)
         columns[name] = (remap[cell_codes], list(seen))
+    text_cols = {k: np.array(d, dtype=object)[c].tolist() for k, (c, d) in columns.items()}
     rows = Rows.filled(
-        *(np.array(d, dtype=object)[c].tolist() for c, d in columns.values()),
-        values.tolist(),
-        status_col,
-        comment_col,
-    )
+        text_cols["indicator"], text_cols["unit"], text_cols["period"], text_cols["kind"],
+        values.tolist(), text_cols["status"], comment_col,
+    )  # fmt: skip
     for name, (c, d) in columns.items():
         rows.with_codes(name, c, d)
     report.stats = {"rows": n, "valid_rows": n}

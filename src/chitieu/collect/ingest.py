@@ -20,6 +20,7 @@ check). Findings carry the place each value came from (``places``: file, sheet, 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,7 @@ from chitieu.check.findings import Finding, Report
 from chitieu.errors import ChitieuError
 from chitieu.store.db import utcnow
 from chitieu.store.rows import NewValue, Rows
-from chitieu.store.values import BatchInfo, Store
+from chitieu.store.values import ALONGSIDE_FROM, BatchInfo, Store
 from chitieu.store.workflow import add_event, locked
 
 Key = tuple[str, str, str, str]
@@ -59,6 +60,10 @@ class LockedReport:
     period: str
     status: str
     keys: tuple[Key, ...]
+
+
+class _Invalid(Exception):
+    """The checks found errors (the write is rolled back; the report says what)."""
 
 
 class Locked(ChitieuError):
@@ -164,9 +169,19 @@ def ingest(
     report = report if report is not None else Report()
     result = IngestResult(report, rows, dry_run=dry_run)
     seen: dict[Any, Any] = {}
-    if validate and len(rows):
+
+    def check() -> None:
         checked = validate_values(store, rows, places=places, cap=report.cap, slabs_read=seen)
         report.merge(checked)
+        if not report.valid:
+            raise _Invalid
+
+    # a big write is checked while its vintages are inserted (what the checks refuse rolls the
+    # write back); a small one is checked first
+    alongside = validate and not dry_run and report.valid and len(rows) >= ALONGSIDE_FROM
+    if validate and len(rows) and not alongside:
+        with suppress(_Invalid):
+            check()
     if not report.valid:
         return result
     if dry_run or not len(rows):
@@ -200,10 +215,18 @@ def ingest(
             progress=progress,
             in_transaction=in_transaction,
             prefetched=seen,
+            alongside=check if alongside else None,
         )
+    except _Invalid:
+        result.overridden = []  # the checks refused it: rolled back
     except Locked as exc:
-        report.extend(lock_findings(exc, places))
-        result.overridden, result.refused = [], exc.reports
+        if alongside:  # refused before the checks ran: they speak first, as for a small write
+            with suppress(_Invalid):
+                check()
+        if report.valid:
+            report.extend(lock_findings(exc, places))
+            result.refused = exc.reports
+        result.overridden = []
     return result
 
 

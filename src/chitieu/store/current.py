@@ -73,9 +73,11 @@ class Slab:
         e = self.entries
         return e[(e["flags"] & DELETED) == 0]
 
-    def encode(self) -> tuple[str, bytes]:
-        """(units column, data column)."""
-        return SEP.join(self.units), self.entries.tobytes()
+    def encode(self) -> tuple[str, str, bytes]:
+        """(units column, periods column, data column)."""
+        live = self.live()
+        periods = sorted({p.decode() for p in np.unique(live["period"]).tolist()})
+        return SEP.join(self.units), SEP.join(periods), self.entries.tobytes()
 
     @classmethod
     def decode(
@@ -103,7 +105,10 @@ class Slab:
 
 def slab_keys(rows: Rows) -> list[SlabKey]:
     """The slabs ``rows`` touch, sorted (the order writers lock them in)."""
-    keys = {(year_of(p), i) for i, p in zip(rows.indicator, rows.period, strict=True)}
+    ic, inds = rows.coded("indicator")
+    pc, pers = rows.coded("period")
+    pairs = np.unique(ic * max(len(pers), 1) + pc).tolist() if len(rows) else []
+    keys = {(year_of(pers[x % len(pers)]), inds[x // len(pers)]) for x in pairs}
     return sorted(keys, key=lambda k: (k[0], k[1] or ""))  # a missing code fails at insert
 
 
@@ -117,10 +122,9 @@ def _period_key(periods: np.ndarray) -> np.ndarray:
 
 def _values(values: list[float | None]) -> np.ndarray:
     """The value column as floats, NaN for a deletion."""
-    try:
+    if None not in values:
         return np.array(values, dtype=np.float64)
-    except TypeError:  # some None
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 def _flags(rows: Rows) -> np.ndarray:
@@ -128,9 +132,9 @@ def _flags(rows: Rows) -> np.ndarray:
     scodes, sdistinct = rows.coded("status")
     final = str(Status.FINAL)
     flags = np.array([FINAL if s == final else 0 for s in sdistinct], dtype=np.uint8)[scodes]
-    if any(m is not None for m in rows.method):
+    if rows.method.count(None) != len(rows.method):
         flags |= np.array([METHOD if m else 0 for m in rows.method], dtype=np.uint8)
-    if any(v is None for v in rows.value):
+    if None in rows.value:
         flags |= np.array([DELETED if v is None else 0 for v in rows.value], dtype=np.uint8)
     return flags
 
@@ -151,16 +155,17 @@ def merge(old: Mapping[SlabKey, Slab], rows: Rows, batch: int | np.ndarray) -> d
     slab_index = {k: i for i, k in enumerate(keys)}
     olds = [old.get(k) or Slab.empty(k) for k in keys]
     # one table of units, sorted by id: local unit indices map into it
-    all_units = sorted({u for s in olds for u in s.units} | set(rows.unit))
+    all_units = sorted({u for s in olds for u in s.units} | set(rows.coded("unit")[1]))
     unit_code = {u: i for i, u in enumerate(all_units)}
-    # stored entries, flattened with their slab and global unit
-    parts_slab, parts_unit, parts = [], [], []
-    for i, s in enumerate(olds):
-        if len(s.entries):
-            to_global = np.array([unit_code[u] for u in s.units], dtype=np.int64)
-            parts.append(s.entries)
-            parts_unit.append(to_global[s.entries["unit"].astype(np.int64)])
-            parts_slab.append(np.full(len(s.entries), i, dtype=np.int64))
+    # the stored entries, already in order within each slab, and their global units
+    parts = [s.entries for s in olds if len(s.entries)]
+    old_e = np.concatenate(parts) if parts else np.zeros(0, dtype=ENTRY)
+    sizes = [len(s.entries) for s in olds]
+    old_slab = np.repeat(np.arange(len(olds), dtype=np.int64), sizes)
+    offsets = np.cumsum([0] + [len(s.units) for s in olds])
+    to_global = np.array([unit_code[u] for s in olds for u in s.units], dtype=np.int64)
+    old_unit = to_global[offsets[old_slab] + old_e["unit"].astype(np.int64)]
+    # the new entries
     n = len(rows)
     pcodes, pdistinct = rows.coded("period")
     year_per_p = np.array([year_of(p) for p in pdistinct], dtype=np.int64)
@@ -176,25 +181,39 @@ def merge(old: Mapping[SlabKey, Slab], rows: Rows, batch: int | np.ndarray) -> d
     new["batch"] = batch
     ucodes, udistinct = rows.coded("unit")
     new_unit = np.array([unit_code[u] for u in udistinct], dtype=np.int64)[ucodes]
-    entries = np.concatenate([*parts, new])
-    unit = np.concatenate([*parts_unit, new_unit])
-    slab = np.concatenate([*parts_slab, new_slab])
-    pkey = _period_key(entries["period"])
-    order = np.lexsort((np.arange(len(entries)), entries["kind"], pkey, unit, slab))
-    entries, unit, slab, pkey = entries[order], unit[order], slab[order], pkey[order]
-    kind = entries["kind"]
-    # the last of each run of equal (slab, unit, period, kind) is the newest
-    last = np.ones(len(entries), dtype=bool)
-    last[:-1] = (
-        (slab[1:] != slab[:-1]) | (unit[1:] != unit[:-1]) | (pkey[1:] != pkey[:-1])
-        | (kind[1:] != kind[:-1])
-    )  # fmt: skip
-    entries, unit, slab = entries[last], unit[last], slab[last]
+    # one integer key per entry: (slab, unit, period, kind), the period by its rank in the
+    # year (the order of the ids' bytes, as the slabs keep them)
+    old_pk = _period_key(old_e["period"])
+    new_pk = _period_key(np.array(pdistinct, dtype="S9"))
+    ranks = np.unique(np.concatenate([old_pk, new_pk]))
+    n_units, n_ranks = len(all_units), len(ranks)
+
+    def key(slab: np.ndarray, unit: np.ndarray, pk: np.ndarray, kind: np.ndarray) -> np.ndarray:
+        rank = np.searchsorted(ranks, pk).astype(np.int64)
+        return ((slab * n_units + unit) * n_ranks + rank) * 4 + kind.astype(np.int64)
+
+    old_key = key(old_slab, old_unit, old_pk, old_e["kind"])
+    new_key = key(new_slab, new_unit, new_pk[pcodes], new["kind"])
+    # stored keys come sorted; a stable sort keeps a later write after an earlier one
+    all_key = np.concatenate([old_key, new_key])
+    order = np.argsort(all_key, kind="stable")
+    sorted_key = all_key[order]
+    last = np.r_[sorted_key[1:] != sorted_key[:-1], True]  # the newest of each key
+    pick = order[last]
+    n_old = len(old_e)
+    entries = np.empty(len(pick), dtype=ENTRY)
+    from_old = pick < n_old
+    entries[from_old] = old_e[pick[from_old]]
+    entries[~from_old] = new[pick[~from_old] - n_old]
+    slab = np.where(from_old, old_slab[np.minimum(pick, max(n_old - 1, 0))] if n_old else 0,
+                    new_slab[np.maximum(pick - n_old, 0)])  # fmt: skip
+    unit = np.where(from_old, old_unit[np.minimum(pick, max(n_old - 1, 0))] if n_old else 0,
+                    new_unit[np.maximum(pick - n_old, 0)])  # fmt: skip
     bounds = np.searchsorted(slab, np.arange(len(keys) + 1))
     out: dict[SlabKey, Slab] = {}
     for i, k in enumerate(keys):
         lo, hi = bounds[i], bounds[i + 1]
-        e = entries[lo:hi].copy()
+        e = entries[lo:hi]
         local, inverse = np.unique(unit[lo:hi], return_inverse=True)
         e["unit"] = inverse.astype(np.uint16)
         version = batch if isinstance(batch, int) else int(e["batch"].max(initial=0))
@@ -215,18 +234,20 @@ def concat(slabs: Iterable[Slab]) -> tuple[list[Slab], np.ndarray, np.ndarray]:
 # --- reading and writing slabs -------------------------------------------------------------
 
 _COLS = "year, indicator, units, data, version"
+_ALL_COLS = "year, indicator, units, periods, data, version"
 #: PostgreSQL: make sure the slabs exist and lock them, in key order, returning them; the
 #: no-op update is what makes ON CONFLICT lock and return the existing row
 _PG_LOCK = (
-    f"INSERT INTO current_slab ({_COLS}) VALUES {{values}} "
+    f"INSERT INTO current_slab ({_ALL_COLS}) VALUES {{values}} "
     "ON CONFLICT (year, indicator) DO UPDATE SET version = current_slab.version "
     "RETURNING {returning}"
 )
 _SAVE = text(
-    f"INSERT INTO current_slab ({_COLS}) VALUES (:year, :indicator, :units, :data, :version) "
-    "ON CONFLICT (year, indicator) DO UPDATE SET units = excluded.units, data = excluded.data, "
-    "version = excluded.version"
+    f"INSERT INTO current_slab ({_ALL_COLS}) VALUES (:year, :indicator, :units, :periods, "
+    ":data, :version) ON CONFLICT (year, indicator) DO UPDATE SET units = excluded.units, "
+    "periods = excluded.periods, data = excluded.data, version = excluded.version"
 )
+_PERIODS = text("SELECT DISTINCT periods FROM current_slab")
 #: keys per statement when locking or reading many slabs
 _CHUNK = 500
 
@@ -252,6 +273,14 @@ def read_slabs(conn: Connection, keys: Iterable[SlabKey]) -> dict[SlabKey, Slab]
             )
             for y, ind, units, data, version in conn.execute(q, params):
                 out[(int(y), ind)] = Slab.decode(ind, y, units, data, version)
+    return out
+
+
+def stored_periods(conn: Connection) -> set[str]:
+    """Every period id some current value is of."""
+    out: set[str] = set()
+    for (periods,) in conn.execute(_PERIODS):
+        out.update(p for p in periods.split(SEP) if p)
     return out
 
 
@@ -305,7 +334,7 @@ def lock_slabs(
         out: dict[SlabKey, Slab] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start : start + _CHUNK]  # sorted by slab_keys()
-            values = ", ".join(f"(:y{i}, :i{i}, '', ''::bytea, 0)" for i in range(len(chunk)))
+            values = ", ".join(f"(:y{i}, :i{i}, '', '', ''::bytea, 0)" for i in range(len(chunk)))
             params: dict[str, object] = {}
             for i, (y, ind) in enumerate(chunk):
                 params[f"y{i}"], params[f"i{i}"] = y, ind
@@ -328,9 +357,9 @@ def save_slabs(conn: Connection, slabs: Iterable[Slab]) -> None:
     """Store slabs (insert or replace)."""
     rows = []
     for s in slabs:
-        units, data = s.encode()
-        rows.append({"year": s.year, "indicator": s.indicator, "units": units, "data": data,
-                     "version": s.version})  # fmt: skip
+        units, periods, data = s.encode()
+        rows.append({"year": s.year, "indicator": s.indicator, "units": units,
+                     "periods": periods, "data": data, "version": s.version})  # fmt: skip
     if rows:
         conn.execute(_SAVE, rows)
 

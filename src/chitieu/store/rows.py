@@ -127,4 +127,11 @@ class Rows:
 
     def slices(self) -> set[tuple[str, str]]:
         """The (unit, period) slices the rows touch."""
-        return set(zip(self.unit, self.period, strict=True))
+        import numpy as np
+
+        if not len(self):
+            return set()
+        uc, units = self.coded("unit")
+        pc, pers = self.coded("period")
+        pairs = np.unique(uc * len(pers) + pc).tolist()
+        return {(units[x // len(pers)], pers[x % len(pers)]) for x in pairs}

@@ -87,6 +87,7 @@ current_slab = Table(
     Column("year", Integer, nullable=False),
     Column("indicator", String(64), nullable=False),
     Column("units", Text, nullable=False),
+    Column("periods", Text, nullable=False),  # the period ids it holds values of
     Column("data", LargeBinary, nullable=False),
     Column("version", BigInteger, nullable=False),  # the batch that last changed it
     PrimaryKeyConstraint("year", "indicator"),

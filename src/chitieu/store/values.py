@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from chitieu.store.current import (
     read_years,
     save_slabs,
     slab_keys,
+    stored_periods,
 )
 from chitieu.store.db import make_engine, upgrade, utcnow
 from chitieu.store.locks import lock_slices, sqlite_file_lock, store_lock
@@ -47,6 +49,8 @@ from chitieu.store.version import data_version
 CHUNK = 20_000
 #: batches at least this big go to PostgreSQL through COPY (one stream, no per-row statements)
 COPY_FROM = 1_000
+#: writes at least this big merge their slabs in another thread while the vintages are inserted
+ALONGSIDE_FROM = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,23 @@ def _copy(conn: Connection, statement: str, data: list[tuple[Any, ...]]) -> None
         raise DBAPIError.instance(statement, None, exc, dbapi_error) from None
 
 
+def _literal(column: list[Any]) -> str | None:
+    """An SQLite literal of the value every row of ``column`` has (None: rows differ, or the
+    value is one to bind)."""
+    first = column[0]
+    if column.count(first) != len(column):
+        return None
+    if first is None:
+        return "NULL"
+    if isinstance(first, bool):
+        return None
+    if isinstance(first, int):
+        return str(first)
+    if isinstance(first, str) and "\x00" not in first:
+        return "'" + first.replace("'", "''") + "'"
+    return None
+
+
 def _insert_values(
     conn: Connection,
     rows: Rows,
@@ -139,13 +160,17 @@ def _insert_values(
     cols = ", ".join(c.name for c in _COLS)
     copy = dialect.name == "postgresql" and dialect.driver == "psycopg" and len(rows) >= COPY_FROM
     marks = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
-    params = ", ".join([marks or ""] * len(_COLS))
-    sql = f"INSERT INTO {observation.name} ({cols}) VALUES ({params})"
     n = len(rows)
     fixed = [src] * n, [batch_id] * n, [at_db] * n, [created_by] * n
     inputs = [no_inputs if x is None else to_json(x) for x in rows.inputs]
-    columns = (rows.indicator, rows.unit, rows.period, rows.kind, rows.value, rows.status,
-               *fixed, rows.comment, rows.method, inputs)  # fmt: skip
+    columns = [rows.indicator, rows.unit, rows.period, rows.kind, rows.value, rows.status,
+               *fixed, rows.comment, rows.method, inputs]  # fmt: skip
+    # SQLite: a column with one value for the whole batch is written into the statement, not
+    # bound row by row (binding is most of what the insert spends under Python's lock)
+    literal = [_literal(c) if dialect.name == "sqlite" and n > 1 else None for c in columns]
+    params = ", ".join(lit if lit is not None else (marks or "") for lit in literal)
+    sql = f"INSERT INTO {observation.name} ({cols}) VALUES ({params})"
+    columns = [c for c, lit in zip(columns, literal, strict=True) if lit is None or copy]
     for start in range(0, n, CHUNK):
         data = list(zip(*(c[start : start + CHUNK] for c in columns), strict=True))
         if copy:
@@ -263,6 +288,7 @@ class Store:
         progress: Callable[[str, int, int], None] | None = None,
         in_transaction: Callable[[Connection, int], None] | None = None,
         prefetched: Mapping[SlabKey, Slab] | None = None,
+        alongside: Callable[[], None] | None = None,
     ) -> BatchInfo:
         """Store ``values`` as one batch, in one transaction: all of them or none.
 
@@ -274,10 +300,16 @@ class Store:
         ``in_transaction(conn, batch_id)`` runs inside that transaction before the values are
         inserted (a version check, the lock of approved reports); whatever it raises rolls the
         whole write back. ``prefetched``: slabs read before (by the checks); those still at
-        their version are not read again.
+        their version are not read again. ``alongside()`` runs in another thread while the
+        values are inserted (the checks of a big import): what it raises rolls the write back.
+
+        A big write (:data:`ALONGSIDE_FROM` rows or more) also merges its slabs and computes
+        their cube slabs in another thread while the database inserts the vintages (NumPy and
+        SQLite leave Python's lock while they work, so both cores are used).
         """
         rows = Rows.of(values)
         keys = slab_keys(rows)
+        big = len(rows) >= ALONGSIDE_FROM
         with self.transaction(slices=rows.slices()) as conn:
             old = lock_slabs(conn, keys, prefetched)
             at = at or utcnow()  # taken under the locks: times follow commit order too
@@ -298,15 +330,29 @@ class Store:
             if in_transaction is not None:
                 in_transaction(conn, batch_id)
             src = filename or source
-            _insert_values(conn, rows, src, batch_id, at, created_by, progress)
-            last_sql = _LAST_ID.get(conn.dialect.name) if len(rows) else None
-            last_id = conn.exec_driver_sql(last_sql).scalar() if last_sql else None
-            merged = merge(old, rows, batch_id)
+            with ThreadPoolExecutor(2 if big or alongside else 1) as pool:
+                checks = pool.submit(alongside) if alongside is not None else None
+                derived = pool.submit(self._derive, old, rows, batch_id) if big else None
+                _insert_values(conn, rows, src, batch_id, at, created_by, progress)
+                last_sql = _LAST_ID.get(conn.dialect.name) if len(rows) else None
+                last_id = conn.exec_driver_sql(last_sql).scalar() if last_sql else None
+                if checks is not None:
+                    checks.result()  # raises: the whole write is rolled back
+                merged, cubes = derived.result() if derived else self._derive(old, rows, batch_id)
             save_slabs(conn, merged.values())
-            if self.analytics is not None and merged:
-                for system in self.analytics.systems:
-                    save_cubes(conn, self.analytics.compute(list(merged.values()), system))
+            save_cubes(conn, cubes)
         return BatchInfo(batch_id, len(rows), at, None if last_id is None else int(last_id))
+
+    def _derive(
+        self, old: Mapping[SlabKey, Slab], rows: Rows, batch_id: int
+    ) -> tuple[dict[SlabKey, Slab], list[CubeSlab]]:
+        """The slabs after the write, and the cube slabs of the materialised systems."""
+        merged = merge(old, rows, batch_id)
+        cubes: list[CubeSlab] = []
+        if self.analytics is not None and merged:
+            for system in self.analytics.systems:
+                cubes += self.analytics.compute(list(merged.values()), system)
+        return merged, cubes
 
     def slabs(self, keys: Iterable[SlabKey]) -> dict[SlabKey, Slab]:
         """Current-value slabs of ``keys`` (missing ones left out)."""
@@ -420,9 +466,9 @@ class Store:
             return [Observation(*row) for row in conn.execute(q.order_by(observation.c.id))]
 
     def periods(self) -> list[str]:
-        """Period ids that hold any value."""
+        """Period ids that hold any current value (read from the current-value slabs)."""
         with self.read_conn() as conn:
-            return list(conn.execute(select(observation.c.period).distinct()).scalars())
+            return sorted(stored_periods(conn))
 
     def count(self) -> int:
         """Number of stored vintages."""

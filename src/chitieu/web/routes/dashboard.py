@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from chitieu.analyze.facts import facts as fact_set
 from chitieu.analyze.facts import load
 from chitieu.catalog.indicators import catalog
-from chitieu.catalog.periods import PeriodType, parse_period
+from chitieu.catalog.periods import Period, PeriodType, parse_period, year_periods
 from chitieu.catalog.units import NATION_ID
 from chitieu.catalog.vocabulary import Boundaries
 from chitieu.store.values import Store
@@ -34,9 +34,13 @@ PERIOD_TYPES = (PeriodType.YEAR, PeriodType.HALF, PeriodType.QUARTER)
 
 
 def data_periods(store: Store) -> list[str]:
-    """Periods (years, halves, quarters) that hold values, newest first."""
-    ps = [parse_period(p) for p in store.periods()]
-    return [p.id for p in sorted({p for p in ps if p.type in PERIOD_TYPES}, reverse=True)]
+    """Periods (years, halves, quarters) that hold values or contain a period that does
+    (months roll up to their quarter, half and year), newest first."""
+    found: set[Period] = set()
+    for pid in store.periods():
+        p = parse_period(pid)
+        found.update(q for q in year_periods(p.year) if q.type in PERIOD_TYPES and q.contains(p))
+    return [p.id for p in sorted(found, reverse=True)]
 
 
 def default_unit(user: Account) -> str:

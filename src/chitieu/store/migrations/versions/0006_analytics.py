@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer, nullable=False),
         sa.Column("indicator", sa.String(64), nullable=False),
         sa.Column("units", sa.Text, nullable=False),
+        sa.Column("periods", sa.Text, nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
         sa.Column("version", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("year", "indicator", name="pk_current_slab"),
