@@ -68,3 +68,60 @@ def test_store_write_and_rebuild_agree(store):
         rebuild_slabs(conn)
     assert {k: s.values() for k, s in store.slabs([(2023, "ICT_REVENUE")]).items()} == written
     assert ("VN", "2023S1", "actual") not in written[(2023, "ICT_REVENUE")]
+
+
+def test_pending_values_are_laid_over_and_folded(store, monkeypatch):
+    """Small writes stay pending (the slabs untouched), every read lays them over the slabs,
+    and the write that folds them leaves the slabs a rebuild gives (both backends)."""
+    import random
+
+    from chitieu.store import pending
+
+    monkeypatch.setattr(pending, "FOLD_FROM", 6)
+    monkeypatch.setattr(pending, "PENDING_MAX", 15)
+    rng = random.Random(7)
+    units = ["01@63", "79@63", "01@34", "VN"]
+    periods = ["2023S1", "202301", "202306", "2024Q1", "2022"]
+    replay: dict = {}
+    keys = {(int(p[:4]), i) for p in periods for i in ("ICT_REVENUE", "ICT_BUDGET")}
+    saw_pending = saw_fold = False
+    for step in range(40):
+        n = rng.choice([1, 1, 2, 3, 8])  # 8 ≥ FOLD_FROM: a folding write
+        batch = {}
+        for _ in range(n):
+            key = (rng.choice(["ICT_REVENUE", "ICT_BUDGET"]), rng.choice(units),
+                   rng.choice(periods), rng.choice(["actual", "estimate"]))  # fmt: skip
+            batch[key] = None if rng.random() < 0.1 else float(rng.randint(1, 10**6))
+        store.write([NewValue(*k, v) for k, v in batch.items()], source="t", created_by="t")
+        for (ind, u, p, k), v in batch.items():
+            replay[(int(p[:4]), ind, u, p, k)] = (v, "provisional", False)
+        want = {k: v for k, v in replay.items() if v[0] is not None}
+        assert _live(store.slabs(keys)) == want, step
+        by_years = {s.key: s for s in store.slabs_of_years([2022, 2023, 2024])}
+        assert _live(by_years) == want, step
+        assert set(store.periods()) == {k[3] for k in want}, step
+        with store.read_conn() as conn:
+            waiting = len(pending.read(conn))
+        saw_pending |= waiting > 0
+        saw_fold |= waiting == 0 and step > 0
+    assert saw_pending and saw_fold
+    store.write([NewValue("ICT_REVENUE", "VN", "2023", "plan", 1.0)], source="t",
+                created_by="t")  # fmt: skip
+    with store.transaction(alone=True) as conn:
+        laid = {k: s.values() for k, s in store.slabs(keys).items()}
+        rebuild_slabs(conn)
+    assert {k: s.values() for k, s in store.slabs(keys).items()} == laid
+
+
+def test_an_older_pending_value_never_replaces_a_newer_entry():
+    """A value folded meanwhile by another writer (PostgreSQL: a fold that commits between a
+    reader's two reads) is laid over a slab only where it is newer."""
+    import numpy as np
+
+    from chitieu.store.pending import Pending, overlay
+
+    slab = merge({}, Rows.of([NewValue("ICT_REVENUE", "01@34", "2026S1", "actual", 9.0)]), 20)
+    old = Pending(Rows.of([NewValue("ICT_REVENUE", "01@34", "2026S1", "actual", 1.0)]),
+                  np.array([15], dtype=np.int64))  # fmt: skip
+    laid = overlay(slab, old)[(2026, "ICT_REVENUE")]
+    assert laid.values()[("01@34", "2026S1", "actual")][0] == 9.0 and laid.overlaid

@@ -172,7 +172,8 @@ def load_slices(
         out[(ind, year)] = (targets, cells)
     if got.stale:
         computed = rules.compute(got.stale, system)
-        store.keep_cubes(computed)
+        # kept for the next reader, unless made with pending values (not what is stored)
+        store.keep_cubes([c for c in computed if (c.year, c.indicator) not in got.overlaid])
         for cube in computed:
             out[(cube.indicator, cube.year)] = _slice(cube, slots)
     _LOADS.append(1)  # counted for the tests (one load per request)

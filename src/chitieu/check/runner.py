@@ -21,12 +21,16 @@ from chitieu.catalog.vocabulary import Kind
 from chitieu.check.findings import DEFAULT_CAP, Finding, Report
 from chitieu.check.outliers import Num, check_value, history_ids
 from chitieu.check.rules import SIGNS, Level, Operator, Rule, RuleSet, rules
-from chitieu.check.screen import history_keys, screen
+from chitieu.check.screen import history_keys, history_periods, screen
+from chitieu.store.current import merge
 from chitieu.store.rows import Rows
 from chitieu.store.values import NewValue, Observation, Store, best_value
 
 #: (indicator, unit, period, kind)
 Key = tuple[str, str, str, str]
+#: writes smaller than this (a form's save) read the stored values they are checked against
+#: from the vintages in one query; bigger ones from the current-value slabs, on columns
+SMALL = 1_000
 #: where a value came from: file, sheet, row (import) or nothing (stored values)
 Places = Mapping[Key, Mapping[str, Any]]
 
@@ -210,34 +214,63 @@ def validate_values(
     mine = np.flatnonzero(np.isin(codes, named)) if len(named) < len(distinct) else None
     picked = rows if mine is None else rows.take(mine.tolist())
     new = {k: v for k, v in zip(picked.keys(), picked.value, strict=True)}
-    _rules_over(store, rs, new, places, report)
+    units = rows.coded("unit")[1]
+    stored: list[Observation] | None = None
+    if store is not None and len(rows) < SMALL:
+        # a form's save: one read of the vintages gives the rules' stored operands and each
+        # unit's own history for the outlier checks
+        periods = history_periods(rows, rs) if outliers else set(rows.coded("period")[1])
+        stored = store.current(periods, indicators=sorted(operands | set(distinct)),
+                               units=sorted(units))  # fmt: skip
+    _rules_over(store, rs, new, places, report, stored)
     if outliers:
-        slabs = store.slabs(history_keys(rows, rs)) if store is not None else {}
-        if slabs_read is not None:
-            slabs_read.update(slabs)  # the write need not read them again
+        if stored is not None:
+            slabs: dict[Any, Any] = _slabs_of(stored)
+        else:  # an import: the history from the current-value slabs, on columns
+            # each unit is compared with its own past values: others' pending ones not read
+            slabs = store.slabs(history_keys(rows, rs), units=units) if store is not None else {}
+            if slabs_read is not None:
+                slabs_read.update(slabs)  # the write need not read them again
         screen(rows, slabs, rs, report, places, getattr(places, "of_row", None))
     report.stats = {"values": len(rows), "rules": len(rs.rules)}
     return report
 
 
+def _slabs_of(stored: list[Observation]) -> dict[Any, Any]:
+    """Current values read from the vintages as slabs (only these units and periods: marked
+    overlaid, never a base to write from)."""
+    if not stored:
+        return {}
+    rows = Rows.of(NewValue(o.indicator, o.unit, o.period, o.kind, o.value, o.status,
+                            method=o.method) for o in stored)  # fmt: skip
+    slabs = merge({}, rows, np.array([o.batch_id for o in stored], dtype=np.int64))
+    for slab in slabs.values():
+        slab.overlaid = True
+    return slabs
+
+
 def _rules_over(
     store: Store | None, rs: RuleSet, new: dict[Key, float | None], places: Places | None,
-    report: Report,
+    report: Report, stored: list[Observation] | None = None,
 ) -> None:  # fmt: skip
-    """Findings of the rules that read a new value, over the new values laid on the stored."""
+    """Findings of the rules that read a new value, over the new values laid on the stored
+    (``stored``: the current values already read, else read here)."""
     if not new:
         return
     combined: dict[Key, float] = {}
     if store is not None:
         wanted = {rs_op for r in rs.rules for rs_op in r.operands}
         groups = {(k[1], k[2], k[3]) for k in new}
-        for o in store.current(
-            {g[1] for g in groups},
-            indicators=sorted(wanted),
-            units=sorted({g[0] for g in groups}),
-            kinds=sorted({g[2] for g in groups}),
-        ):
-            if (o.unit, o.period, o.kind) in groups and o.value is not None:
+        if stored is None:
+            stored = store.current(
+                {g[1] for g in groups},
+                indicators=sorted(wanted),
+                units=sorted({g[0] for g in groups}),
+                kinds=sorted({g[2] for g in groups}),
+            )
+        mine = [o for o in stored if o.indicator in wanted and o.value is not None]
+        for o in mine:
+            if (o.unit, o.period, o.kind) in groups:
                 combined[o.key] = o.value
     for k, v in new.items():  # new values win; a None deletes
         if v is None:

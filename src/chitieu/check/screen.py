@@ -38,6 +38,17 @@ def _history_of(period: str, n: int) -> tuple[str, ...]:
     return (*past, prev)
 
 
+def history_periods(rows: Rows, rs: RuleSet) -> set[str]:
+    """The period ids the outlier checks of ``rows`` compare with (and the rows' own)."""
+    out = set(rows.coded("period")[1])
+    ic, inds = rows.coded("indicator")
+    pc, pers = rows.coded("period")
+    for pair in np.unique(ic * len(pers) + pc).tolist():
+        ind, period = inds[pair // len(pers)], pers[pair % len(pers)]
+        out.update(_history_of(period, rs.outlier_settings(ind).history))
+    return out
+
+
 def history_keys(rows: Rows, rs: RuleSet) -> list[tuple[int, str]]:
     """The current-value slabs (year, indicator) the outlier checks of ``rows`` read."""
     wanted: set[tuple[int, str]] = set()

@@ -54,10 +54,10 @@ def serve(
             timeout_keep_alive=30,
         )
         return
-    from chitieu.web.app import create_app
+    from chitieu.web.app import create_app, freeze_startup
 
     uvicorn.run(
-        create_app(store=store, https=https),
+        freeze_startup(create_app(store=store, https=https)),
         host=host,
         port=port,
         log_level="info",

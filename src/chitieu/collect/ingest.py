@@ -180,7 +180,9 @@ def ingest(
     # write back); a small one is checked first
     alongside = validate and not dry_run and report.valid and len(rows) >= ALONGSIDE_FROM
     if validate and len(rows) and not alongside:
-        with suppress(_Invalid):
+        # the checks' reads share one connection, given back before the write takes its own
+        # (a save holding two pooled connections at once made the pool the queue)
+        with suppress(_Invalid), store.reading():
             check()
     if not report.valid:
         return result

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -118,6 +118,8 @@ class CubeRows:
     sources: dict[tuple[str, int], list[list[str]]]
     #: current slabs whose cube slab is missing or out of date
     stale: list[Slab]
+    #: the stale slabs with pending values laid over them (their cubes are not to be kept)
+    overlaid: set[tuple[int, str]] = field(default_factory=set)
 
 
 def read_cubes(

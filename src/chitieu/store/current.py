@@ -62,6 +62,8 @@ class Slab:
     units: list[str]
     entries: np.ndarray  # ENTRY records sorted by (unit, period, kind)
     version: int = 0  # id of the batch that last changed it (0: not stored yet)
+    #: pending values laid over the stored slab (store/pending.py): not what is stored
+    overlaid: bool = False
 
     @property
     def key(self) -> SlabKey:
@@ -73,11 +75,14 @@ class Slab:
         e = self.entries
         return e[(e["flags"] & DELETED) == 0]
 
+    def periods(self) -> list[str]:
+        """The period ids the slab holds values of."""
+        live = self.live()
+        return sorted({p.decode() for p in np.unique(live["period"]).tolist()})
+
     def encode(self) -> tuple[str, str, bytes]:
         """(units column, periods column, data column)."""
-        live = self.live()
-        periods = sorted({p.decode() for p in np.unique(live["period"]).tolist()})
-        return SEP.join(self.units), SEP.join(periods), self.entries.tobytes()
+        return SEP.join(self.units), SEP.join(self.periods()), self.entries.tobytes()
 
     @classmethod
     def decode(
@@ -194,9 +199,14 @@ def merge(old: Mapping[SlabKey, Slab], rows: Rows, batch: int | np.ndarray) -> d
 
     old_key = key(old_slab, old_unit, old_pk, old_e["kind"])
     new_key = key(new_slab, new_unit, new_pk[pcodes], new["kind"])
-    # stored keys come sorted; a stable sort keeps a later write after an earlier one
+    # stored keys come sorted; a stable sort keeps a later write after an earlier one. Rows
+    # of many batches (a rebuild, pending values laid over a slab) are ordered by batch too,
+    # so that an entry already newer than a row is not replaced by it
     all_key = np.concatenate([old_key, new_key])
-    order = np.argsort(all_key, kind="stable")
+    if isinstance(batch, int):
+        order = np.argsort(all_key, kind="stable")
+    else:
+        order = np.lexsort((np.concatenate([old_e["batch"], new["batch"]]), all_key))
     sorted_key = all_key[order]
     last = np.r_[sorted_key[1:] != sorted_key[:-1], True]  # the newest of each key
     pick = order[last]
@@ -247,40 +257,49 @@ _SAVE = text(
     ":data, :version) ON CONFLICT (year, indicator) DO UPDATE SET units = excluded.units, "
     "periods = excluded.periods, data = excluded.data, version = excluded.version"
 )
-_PERIODS = text("SELECT DISTINCT periods FROM current_slab")
+_PERIODS = text("SELECT year, indicator, periods FROM current_slab")
 #: keys per statement when locking or reading many slabs
 _CHUNK = 500
 
 
-def _by_year(keys: Iterable[SlabKey]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for year, ind in keys:
-        out.setdefault(year, []).append(ind)
-    return out
+#: slabs and versions of some indicators in some years (statements built once; a web save
+#: reads the slabs of its indicator over the years of the outlier history in one round trip)
+_READ = text(
+    f"SELECT {_COLS} FROM current_slab WHERE year IN :years AND indicator IN :inds"
+).bindparams(bindparam("years", expanding=True), bindparam("inds", expanding=True))
+_VERSIONS = text(
+    "SELECT year, indicator, version FROM current_slab WHERE year IN :years AND indicator IN :inds"
+).bindparams(bindparam("years", expanding=True), bindparam("inds", expanding=True))
+
+
+def _chunks(keys: Iterable[SlabKey]) -> Iterable[dict[str, object]]:
+    """Parameters of :data:`_READ` / :data:`_VERSIONS`: the keys' years and up to
+    :data:`_CHUNK` of their indicators (rows beyond the keys are dropped by the caller)."""
+    ks = set(keys)
+    years = sorted({y for y, _ in ks})
+    inds = sorted({i for _, i in ks if i is not None})
+    for start in range(0, len(inds), _CHUNK):
+        yield {"years": years, "inds": inds[start : start + _CHUNK]}
 
 
 def read_slabs(conn: Connection, keys: Iterable[SlabKey]) -> dict[SlabKey, Slab]:
     """The stored slabs of ``keys`` (missing ones are left out)."""
+    wanted = set(keys)
     out: dict[SlabKey, Slab] = {}
-    for year, inds in sorted(_by_year(keys).items()):
-        for start in range(0, len(inds), _CHUNK):
-            chunk = inds[start : start + _CHUNK]
-            names = ", ".join(f":i{i}" for i in range(len(chunk)))
-            params: dict[str, object] = {f"i{i}": c for i, c in enumerate(chunk)}
-            params["year"] = year
-            q = text(
-                f"SELECT {_COLS} FROM current_slab WHERE year = :year AND indicator IN ({names})"
-            )
-            for y, ind, units, data, version in conn.execute(q, params):
+    for params in _chunks(wanted):
+        for y, ind, units, data, version in conn.execute(_READ, params):
+            if (int(y), ind) in wanted:
                 out[(int(y), ind)] = Slab.decode(ind, y, units, data, version)
     return out
 
 
-def stored_periods(conn: Connection) -> set[str]:
-    """Every period id some current value is of."""
+def stored_periods(conn: Connection, skip: Iterable[SlabKey] = ()) -> set[str]:
+    """Every period id some stored current value is of (not looking at the slabs ``skip``)."""
     out: set[str] = set()
-    for (periods,) in conn.execute(_PERIODS):
-        out.update(p for p in periods.split(SEP) if p)
+    left_out = set(skip)
+    for year, ind, periods in conn.execute(_PERIODS):
+        if (int(year), ind) not in left_out:
+            out.update(p for p in periods.split(SEP) if p)
     return out
 
 
@@ -301,18 +320,12 @@ def read_years(
 
 def _versions(conn: Connection, keys: list[SlabKey]) -> dict[SlabKey, int]:
     """The stored version of each of ``keys`` that exists."""
+    wanted = set(keys)
     out: dict[SlabKey, int] = {}
-    for year, inds in sorted(_by_year(keys).items()):
-        for start in range(0, len(inds), _CHUNK):
-            chunk = inds[start : start + _CHUNK]
-            names = ", ".join(f":i{i}" for i in range(len(chunk)))
-            params: dict[str, object] = {f"i{i}": c for i, c in enumerate(chunk)}
-            params["year"] = year
-            q = text(
-                "SELECT year, indicator, version FROM current_slab "
-                f"WHERE year = :year AND indicator IN ({names})"
-            )
-            out.update({(int(y), ind): int(v) for y, ind, v in conn.execute(q, params)})
+    for params in _chunks(wanted):
+        for y, ind, v in conn.execute(_VERSIONS, params):
+            if (int(y), ind) in wanted:
+                out[(int(y), ind)] = int(v)
     return out
 
 
@@ -323,7 +336,7 @@ def lock_slabs(
     key order (writers of the same indicator-year wait for each other's read-modify-write), on
     SQLite read (the writers' lock already orders writers). Slabs of ``known`` (read before
     the locks, e.g. by the checks) still at their version are not read again."""
-    known = known or {}
+    known = {k: v for k, v in (known or {}).items() if not v.overlaid}
     if conn.dialect.name != "postgresql":
         if not known:
             return read_slabs(conn, keys)
@@ -374,13 +387,18 @@ _YEAR_ROWS = text(
 )
 
 
-def rebuild_slabs(conn: Connection, progress: Callable[[int, int], None] | None = None) -> int:
+def rebuild_slabs(
+    conn: Connection, progress: Callable[[int, int], None] | None = None, *, pending: bool = True
+) -> int:
     """Build every current-value slab again from the vintages; returns the slabs written.
 
     For a database written before the slabs existed (the migration that adds them), and for
-    a repair. Year by year, so memory holds one year of values at a time.
+    a repair. Year by year, so memory holds one year of values at a time. Every pending value
+    (``store/pending.py``; ``pending``: the table exists) is folded in by the rebuild.
     """
     conn.execute(text("DELETE FROM current_slab"))
+    if pending:
+        conn.execute(text("DELETE FROM pending_value"))
     years = sorted(int(y) for (y,) in conn.execute(_YEARS) if str(y).isdigit())
     written = 0
     for i, year in enumerate(years):

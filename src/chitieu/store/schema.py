@@ -109,3 +109,27 @@ cube_slab = Table(
     Column("cells", LargeBinary, nullable=False),
     PrimaryKeyConstraint("system", "year", "indicator"),
 )
+
+#: values of small writes not yet folded into their current slabs (see store/pending.py)
+pending_value = Table(
+    "pending_value",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("batch_id", BigInteger, nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", Float),
+    Column("status", String(16), nullable=False),
+    Column("method", String(64)),
+)
+#: one row per key: a key saved again replaces its pending value
+Index(
+    "ix_pending_value_key",
+    pending_value.c.indicator,
+    pending_value.c.unit,
+    pending_value.c.period,
+    pending_value.c.kind,
+    unique=True,
+)

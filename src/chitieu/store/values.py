@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from chitieu.catalog.vocabulary import Kind
+from chitieu.store import pending
 from chitieu.store.analytics import CubeModel, CubeRows, CubeSlab, read_cubes, save_cubes
 from chitieu.store.current import (
     Slab,
@@ -97,10 +98,27 @@ _LAST_ID = {"sqlite": "SELECT last_insert_rowid()", "postgresql": "SELECT lastva
 _COLS = [c for c in observation.c if c.name != "id"]
 #: a batch row (one statement object, executed with parameters: no per-write statement building)
 _NEW_BATCH = insert(batch)
-#: the read connection pinned by ``Store.reading`` in this context: (reader engine, connection)
-_PINNED: ContextVar[tuple[Engine | None, Connection | None]] = ContextVar(
-    "chitieu_read_connection", default=(None, None)
-)
+#: the read connection pinned by ``Store.reading`` in this context
+_PINNED: ContextVar[_Pin | None] = ContextVar("chitieu_read_pin", default=None)
+
+
+class _Pin:
+    """The read connection of a :meth:`Store.reading` block: checked out at its first read,
+    given back at the block's end or when a write transaction starts inside it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    def get(self) -> Connection:
+        if self.conn is None:
+            self.conn = self.engine.connect()
+        return self.conn
+
+    def release(self) -> None:
+        if self.conn is not None:
+            conn, self.conn = self.conn, None
+            conn.close()
 
 
 def _bind(name: str, dialect: Dialect) -> Callable[[Any], Any]:
@@ -148,12 +166,18 @@ def _insert_values(
     at: datetime,
     created_by: str,
     progress: Callable[[str, int, int], None] | None,
-) -> None:
-    """Insert a batch's values on ``conn``: COPY on PostgreSQL, else executemany of tuples.
+    *,
+    pending_too: bool = False,
+) -> int | None:
+    """Insert a batch's values on ``conn``: COPY on PostgreSQL, else executemany of tuples;
+    with ``pending_too`` also as pending values (``store/pending.py``). Returns the newest id
+    of the batch's rows (None for an empty batch).
 
     The tuples hold what SQLAlchemy would send (its own bind processors convert the
     timestamp and the JSON), so the stored rows are the same as through ``insert()``.
     """
+    if not len(rows):
+        return None
     dialect = conn.dialect
     at_db, to_json = _bind("created_at", dialect)(at), _bind("inputs", dialect)
     no_inputs = to_json(None)
@@ -171,6 +195,11 @@ def _insert_values(
     params = ", ".join(lit if lit is not None else (marks or "") for lit in literal)
     sql = f"INSERT INTO {observation.name} ({cols}) VALUES ({params})"
     columns = [c for c, lit in zip(columns, literal, strict=True) if lit is None or copy]
+    if pending_too and dialect.name == "postgresql" and marks == "%s" and not copy:
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        sql = pending.PG_WITH_VINTAGES.format(cols=cols, values=", ".join([one] * n))
+        flat = tuple(v for row in zip(*columns, strict=True) for v in row)
+        return int(conn.exec_driver_sql(sql, flat).scalar_one())  # type: ignore[arg-type]
     for start in range(0, n, CHUNK):
         data = list(zip(*(c[start : start + CHUNK] for c in columns), strict=True))
         if copy:
@@ -182,6 +211,10 @@ def _insert_values(
             conn.execute(insert(observation), [dict(zip(names, v, strict=True)) for v in data])
         if progress:
             progress("write", len(data), n)
+    if pending_too:
+        pending.add(conn, rows, batch_id)
+    last = _LAST_ID.get(dialect.name)
+    return int(conn.exec_driver_sql(last).scalar()) if last else None
 
 
 class Store:
@@ -202,6 +235,7 @@ class Store:
     ):
         self.engine = engine or make_engine(url)
         self.analytics = analytics
+        self._gauge = pending.Gauge()
         # Reads need no transaction: on PostgreSQL each statement sees committed data anyway
         # (READ COMMITTED), and a connection in autocommit mode skips the BEGIN and ROLLBACK
         # round trips of every read (two of a web read's four). Same pool as ``engine``.
@@ -223,25 +257,30 @@ class Store:
         """Reads of this store inside the block share one connection (PostgreSQL).
 
         A web save reads the form, the rules' stored values and the history for outliers;
-        each read checking out its own connection costs a ping and a hand-over per read.
-        On SQLite (no network, one file) every read keeps its own connection.
+        each read checking out its own connection costs a ping and a hand-over per read. The
+        connection is taken at the first read and given back when a write transaction
+        starts in the block (a save holding two pooled connections at once made the pool the
+        queue), to be taken again by a later read. On SQLite (no network, one file) every
+        read keeps its own connection.
         """
-        if self.reader is self.engine or _PINNED.get()[0] is self.reader:
+        pin = _PINNED.get()
+        if self.reader is self.engine or (pin is not None and pin.engine is self.reader):
             yield
             return
-        with self.reader.connect() as conn:
-            token = _PINNED.set((self.reader, conn))
-            try:
-                yield
-            finally:
-                _PINNED.reset(token)
+        pin = _Pin(self.reader)
+        token = _PINNED.set(pin)
+        try:
+            yield
+        finally:
+            _PINNED.reset(token)
+            pin.release()
 
     @contextmanager
     def read_conn(self) -> Iterator[Connection]:
         """A connection for reading: the one of an enclosing :meth:`reading`, else a new one."""
-        engine, conn = _PINNED.get()
-        if engine is self.reader and conn is not None:
-            yield conn
+        pin = _PINNED.get()
+        if pin is not None and pin.engine is self.reader:
+            yield pin.get()
             return
         with self.reader.connect() as conn:
             yield conn
@@ -263,6 +302,9 @@ class Store:
             with sqlite_file_lock(self.engine.url.database or ""), self.engine.begin() as conn:
                 yield conn
             return
+        pin = _PINNED.get()
+        if pin is not None and pin.engine is self.reader:
+            pin.release()  # one pooled connection at a time (see reading)
         with self.engine.begin() as conn:
             if slices is not None and not alone:
                 lock_slices(conn, slices)
@@ -292,26 +334,41 @@ class Store:
     ) -> BatchInfo:
         """Store ``values`` as one batch, in one transaction: all of them or none.
 
-        In the same transaction the current-value slabs they touch are updated and, with an
-        analytics model, the cube slabs computed from them. Writers are ordered: on SQLite by
+        In the same transaction the analytics are kept: the values' current slabs updated and,
+        with an analytics model, their cube slabs computed — or, for a small write, the values
+        recorded as pending (below). Writers are ordered: on SQLite by
         the writers' lock; on PostgreSQL writers of the same unit × period by its slice lock
         (so ids and times follow commit order: a form's "newest id" cannot miss a write) and
         writers of the same indicator-year by the slab row's lock (its read-modify-write).
         ``in_transaction(conn, batch_id)`` runs inside that transaction before the values are
         inserted (a version check, the lock of approved reports); whatever it raises rolls the
         whole write back. ``prefetched``: slabs read before (by the checks); those still at
-        their version are not read again. ``alongside()`` runs in another thread while the
+        their version are not read again by a write that folds. ``alongside()`` runs in another thread while the
         values are inserted (the checks of a big import): what it raises rolls the write back.
 
-        A big write (:data:`ALONGSIDE_FROM` rows or more) also merges its slabs and computes
-        their cube slabs in another thread while the database inserts the vintages (NumPy and
-        SQLite leave Python's lock while they work, so both cores are used).
+        A small write (fewer than ``pending.FOLD_FROM`` rows: a form's save) records its
+        values as pending instead (``store/pending.py``): readers lay them over the slabs, and
+        writers of different units of one indicator-year do not queue for its slab. A bigger
+        write, or a small one that finds ``pending.PENDING_MAX`` values pending, folds every
+        pending value into the slabs and cubes as well. A big write (:data:`ALONGSIDE_FROM`
+        rows or more) merges its slabs and computes their cube slabs in another thread while
+        the database inserts the vintages (NumPy and SQLite leave Python's lock while they
+        work, so both cores are used).
         """
         rows = Rows.of(values)
-        keys = slab_keys(rows)
         big = len(rows) >= ALONGSIDE_FROM
+        fold = len(rows) >= pending.FOLD_FROM
+        if not fold and self._gauge.due():
+            with self.read_conn() as conn:
+                fold = pending.count(conn) + len(rows) >= pending.PENDING_MAX
         with self.transaction(slices=rows.slices()) as conn:
-            old = lock_slabs(conn, keys, prefetched)
+            waiting = pending.read(conn) if fold else None  # before the slabs (pending.py)
+            old: dict[SlabKey, Slab] = {}
+            if waiting is not None:
+                keys = sorted(
+                    set(slab_keys(rows)) | waiting.keys(), key=lambda k: (k[0], k[1] or "")
+                )
+                old = lock_slabs(conn, keys, prefetched)
             at = at or utcnow()  # taken under the locks: times follow commit order too
             batch_id = int(
                 conn.execute(
@@ -330,41 +387,73 @@ class Store:
             if in_transaction is not None:
                 in_transaction(conn, batch_id)
             src = filename or source
+            merged: dict[SlabKey, Slab] = {}
+            cubes: list[CubeSlab] = []
             with ThreadPoolExecutor(2 if big or alongside else 1) as pool:
                 checks = pool.submit(alongside) if alongside is not None else None
-                derived = pool.submit(self._derive, old, rows, batch_id) if big else None
-                _insert_values(conn, rows, src, batch_id, at, created_by, progress)
-                last_sql = _LAST_ID.get(conn.dialect.name) if len(rows) else None
-                last_id = conn.exec_driver_sql(last_sql).scalar() if last_sql else None
+                derive = waiting is not None and big
+                derived = (
+                    pool.submit(self._derive, old, waiting, rows, batch_id) if derive else None
+                )
+                last_id = _insert_values(conn, rows, src, batch_id, at, created_by, progress,
+                                         pending_too=waiting is None)  # fmt: skip
                 if checks is not None:
                     checks.result()  # raises: the whole write is rolled back
-                merged, cubes = derived.result() if derived else self._derive(old, rows, batch_id)
-            save_slabs(conn, merged.values())
-            save_cubes(conn, cubes)
+                if derived is not None:
+                    merged, cubes = derived.result()
+                elif waiting is not None:
+                    merged, cubes = self._derive(old, waiting, rows, batch_id)
+            if waiting is not None:
+                save_slabs(conn, merged.values())
+                save_cubes(conn, cubes)
+                if len(waiting):
+                    pending.clear(conn, waiting.batch_ids())
         return BatchInfo(batch_id, len(rows), at, None if last_id is None else int(last_id))
 
     def _derive(
-        self, old: Mapping[SlabKey, Slab], rows: Rows, batch_id: int
+        self, old: Mapping[SlabKey, Slab], waiting: pending.Pending, rows: Rows, batch_id: int
     ) -> tuple[dict[SlabKey, Slab], list[CubeSlab]]:
-        """The slabs after the write, and the cube slabs of the materialised systems."""
-        merged = merge(old, rows, batch_id)
+        """The slabs after the write (the pending values folded in, then its own), and the
+        cube slabs of the materialised systems. Every changed slab takes the write's batch as
+        its version (a folded pending value may be older than the slab's newest entry)."""
+        after = dict(old)
+        if len(waiting):
+            after.update(merge(old, waiting.rows, waiting.batches))
+        changed = waiting.keys()
+        if len(rows):
+            own = merge(after, rows, batch_id)
+            after.update(own)
+            changed |= set(own)
+        merged = {k: after[k] for k in changed}
+        for slab in merged.values():
+            slab.version = batch_id
         cubes: list[CubeSlab] = []
         if self.analytics is not None and merged:
             for system in self.analytics.systems:
                 cubes += self.analytics.compute(list(merged.values()), system)
         return merged, cubes
 
-    def slabs(self, keys: Iterable[SlabKey]) -> dict[SlabKey, Slab]:
-        """Current-value slabs of ``keys`` (missing ones left out)."""
+    def slabs(
+        self, keys: Iterable[SlabKey], units: Iterable[str] | None = None
+    ) -> dict[SlabKey, Slab]:
+        """Current-value slabs of ``keys`` (missing ones left out), pending values laid over
+        (only those of ``units``, if given: a check that reads those units' values only)."""
+        wanted = sorted(set(keys))
         with self.read_conn() as conn:
-            return read_slabs(conn, keys)
+            waiting = pending.read(conn, {k[1] for k in wanted}, units).of(wanted)
+            return pending.overlay(read_slabs(conn, wanted), waiting)
 
     def slabs_of_years(
         self, years: Iterable[int], indicators: Iterable[str] | None = None
     ) -> list[Slab]:
-        """Every current-value slab of ``years`` (of some indicators only, if given)."""
+        """Every current-value slab of ``years`` (of some indicators only, if given), pending
+        values laid over."""
+        ys = sorted(set(years))
+        inds = None if indicators is None else sorted(set(indicators))
         with self.read_conn() as conn:
-            return read_years(conn, years, indicators)
+            waiting = pending.read(conn, inds).in_years(ys)
+            stored = {s.key: s for s in read_years(conn, ys, inds)}
+            return list(pending.overlay(stored, waiting).values())
 
     def slabs_as_of(
         self, years: Iterable[int], as_of: datetime, indicators: Iterable[str] | None = None
@@ -384,8 +473,11 @@ class Store:
     ) -> CubeRows:
         """Cube slices of ``years`` (see ``store/analytics.py``: fresh ones, and the current
         slabs whose cube slab must be computed again)."""
+        ys = sorted(set(years))
         with self.read_conn() as conn:
-            return read_cubes(conn, system, years, generation, slots, indicators, with_sources)
+            waiting = pending.read(conn, indicators).in_years(ys)
+            got = read_cubes(conn, system, ys, generation, slots, indicators, with_sources)
+            return pending.overlay_cubes(conn, got, waiting)
 
     def keep_cubes(self, cubes: Sequence[CubeSlab]) -> None:
         """Store cube slabs a reader computed (best effort: a read-only store keeps none)."""
@@ -468,7 +560,12 @@ class Store:
     def periods(self) -> list[str]:
         """Period ids that hold any current value (read from the current-value slabs)."""
         with self.read_conn() as conn:
-            return sorted(stored_periods(conn))
+            waiting = pending.read(conn)
+            keys = waiting.keys()
+            found = stored_periods(conn, skip=keys)
+            for slab in pending.overlay(read_slabs(conn, keys), waiting).values():
+                found.update(slab.periods())
+            return sorted(found)
 
     def count(self) -> int:
         """Number of stored vintages."""

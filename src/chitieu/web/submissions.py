@@ -178,8 +178,7 @@ def save(
         note=f"form {state.form.code}, {state.unit}, {state.period.id}",
     )
     before = len(parsed.report.findings)
-    with store.reading():  # the rules' stored values and the history on one connection
-        result = ingest(store, parsed.values, origin, report=parsed.report, guard=guard)
+    result = ingest(store, parsed.values, origin, report=parsed.report, guard=guard)
     for f in parsed.report.findings[before:]:
         parsed.fields.setdefault(f.indicator or "", []).append(f)
     if result.refused:

@@ -16,14 +16,16 @@ from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
 from chitieu.analyze.facts import facts as fact_set
-from chitieu.catalog.forms import forms
+from chitieu.catalog.forms import Form, forms
 from chitieu.catalog.indicators import catalog
+from chitieu.catalog.periods import Period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.ingest import Origin, ingest
 from chitieu.collect.rows import RowChecker
 from chitieu.fmt import period_label
-from chitieu.store.values import NewValue
+from chitieu.store.values import NewValue, Store
+from chitieu.web.accounts import Account
 from chitieu.web.audit import submission_events, value_history
 from chitieu.web.board import build_board
 from chitieu.web.deps import CSRF, User, get_store, require_read, require_write
@@ -231,9 +233,8 @@ def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]
     if refused:
         raise Forbidden(_("You may not change this unit's data."), ", ".join(refused))
     if not report.valid:  # rows that do not parse: the rules still check the others
-        with get_store(request).reading():
-            ingest(get_store(request), new, Origin(user.username, "api"), report=report,
-                   dry_run=True)  # fmt: skip
+        ingest(get_store(request), new, Origin(user.username, "api"), report=report,
+               dry_run=True)  # fmt: skip
         raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
     if body.override_lock and not user.is_ministry:
         raise Forbidden(_("Only an analyst may override the lock of a report."))
@@ -242,9 +243,8 @@ def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]
         raise Invalid(_("Say why in the comment."), _("The reason is recorded with the change."))
     store = get_store(request)
     override = reason if body.override_lock else None
-    with store.reading():
-        result = ingest(store, new, Origin(user.username, "api"), report=report,
-                        dry_run=body.dry_run, override=override)  # fmt: skip
+    result = ingest(store, new, Origin(user.username, "api"), report=report,
+                    dry_run=body.dry_run, override=override)  # fmt: skip
     if result.refused:
         raise Conflict(
             _("Some values belong to a submitted or approved report and are locked."),
@@ -345,6 +345,14 @@ def put_submission(
             _("Send the version from GET (or If-Match), or overwrite: true."),
         )
     store = get_store(request)
+    with store.reading():  # the form, the checks' reads: one connection (given back to write)
+        return _put(store, user, f, uid, p, body, expected)
+
+
+def _put(
+    store: Store, user: Account, f: Form, uid: str, p: Period, body: FormValuesIn,
+    expected: str | None,
+) -> Response:  # fmt: skip
     state = load_state(store, f, uid, p)
     unknown = [c for c in body.values if c not in state.cells]
     if unknown:

@@ -33,14 +33,28 @@ SERIES_LENGTH = 8
 PERIOD_TYPES = (PeriodType.YEAR, PeriodType.HALF, PeriodType.QUARTER)
 
 
+#: the periods of a store, kept under its data version (store URL, version) → periods
+_PERIODS: dict[tuple[Any, ...], list[str]] = {}
+
+
 def data_periods(store: Store) -> list[str]:
     """Periods (years, halves, quarters) that hold values or contain a period that does
-    (months roll up to their quarter, half and year), newest first."""
-    found: set[Period] = set()
-    for pid in store.periods():
-        p = parse_period(pid)
-        found.update(q for q in year_periods(p.year) if q.type in PERIOD_TYPES and q.contains(p))
-    return [p.id for p in sorted(found, reverse=True)]
+    (months roll up to their quarter, half and year), newest first; kept per process under
+    the store's data version."""
+    key = (store.url, store.data_version())
+    got = _PERIODS.get(key)
+    if got is None:
+        found: set[Period] = set()
+        for pid in store.periods():
+            p = parse_period(pid)
+            found.update(
+                q for q in year_periods(p.year) if q.type in PERIOD_TYPES and q.contains(p)
+            )
+        got = [p.id for p in sorted(found, reverse=True)]
+        if len(_PERIODS) >= 8:
+            _PERIODS.clear()
+        _PERIODS[key] = got
+    return list(got)
 
 
 def default_unit(user: Account) -> str:

@@ -108,6 +108,13 @@ def entry_save(  # type: ignore[no-untyped-def]
     """Save the typed values as a draft, and submit them if asked."""
     f, uid, p = locate(user, form, unit, period, write=True)
     store = get_store(request)
+    with store.reading():  # the form and the checks' reads on one connection
+        return _entry_save(request, user, store, f, uid, p, data)
+
+
+def _entry_save(  # type: ignore[no-untyped-def]
+    request: Request, user: Any, store: Any, f: Any, uid: str, p: Any, data: FormData
+):
     state = load_state(store, f, uid, p)
     typed = {c: str(data.get(f"v__{c}", "")) for c in f.indicators if f"v__{c}" in data}
     comments = {c: str(data.get(f"c__{c}", "")) for c in f.indicators}
