@@ -84,7 +84,7 @@ def prepare_store(
         if old["params"] == params and store.count() == old["rows"]:
             return store, old["rows"], None
     with store.engine.begin() as conn:
-        for table in ("observation", "batch", "current_slab", "cube_slab"):
+        for table in ("observation", "batch", "current_slab", "cube_slab", "pending_value"):
             conn.execute(text(f"DELETE FROM {table}"))
     _, times, rows = timed(lambda: data.fill_store(store, registry(), inds, years), 1)
     if store.engine.dialect.name == "postgresql":
@@ -108,10 +108,12 @@ def measure_import(store: Any, csv_path: Path, rows: int, repeat: int) -> dict[s
         top = conn.execute(select(func.max(observation.c.id))).scalar() or 0
         top_batch = conn.execute(select(func.max(batch.c.id))).scalar() or 0
 
-    # the import also rewrites the current-value and cube slabs it touches: kept aside here
-    # and put back after each run, with the vintages it added deleted
+    # the import also rewrites the current-value and cube slabs it touches and folds the
+    # pending values: kept aside here and put back after each run, with the vintages it
+    # added deleted
+    tables = ("current_slab", "cube_slab", "pending_value")
     with store.engine.begin() as conn:
-        for table in ("current_slab", "cube_slab"):
+        for table in tables:
             conn.execute(text(f"DROP TABLE IF EXISTS bench_{table}"))
             conn.execute(text(f"CREATE TABLE bench_{table} AS SELECT * FROM {table}"))
 
@@ -119,7 +121,7 @@ def measure_import(store: Any, csv_path: Path, rows: int, repeat: int) -> dict[s
         with store.engine.begin() as conn:
             conn.execute(observation.delete().where(observation.c.id > top))
             conn.execute(batch.delete().where(batch.c.id > top_batch))
-            for table in ("current_slab", "cube_slab"):
+            for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
                 conn.execute(text(f"INSERT INTO {table} SELECT * FROM bench_{table}"))
         if store.engine.dialect.name == "postgresql":

@@ -343,8 +343,9 @@ class Store:
         ``in_transaction(conn, batch_id)`` runs inside that transaction before the values are
         inserted (a version check, the lock of approved reports); whatever it raises rolls the
         whole write back. ``prefetched``: slabs read before (by the checks); those still at
-        their version are not read again by a write that folds. ``alongside()`` runs in another thread while the
-        values are inserted (the checks of a big import): what it raises rolls the write back.
+        their version are not read again by a write that folds. ``alongside()`` runs in another
+        thread while the values are inserted (the checks of a big import): what it raises rolls
+        the write back.
 
         A small write (fewer than ``pending.FOLD_FROM`` rows: a form's save) records its
         values as pending instead (``store/pending.py``): readers lay them over the slabs, and
