@@ -1,8 +1,8 @@
-"""Benchmark of the core (issue 2): import 1M values and one period's summary on a 10M store.
+"""Benchmark of the core (issues 2 and 10): import 1M values and one period's summary on a 10M store.
 
 Run: ``.venv/bin/python -m bench.bench_core [--values 10000000] [--import-rows 1000000]
 [--repeat 3] [--pg URL] [--quick]``. It prints medians and ratios against the targets and
-updates the section "Core: import and summary (issue 2)" of docs/PERFORMANCE.md.
+updates the section "Core: import and summary (issues 2 and 10)" of docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bench import core_peers as peers
 from bench.perfdoc import machine, seconds, timed, update_section
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADING = "## Core: import and summary (issue 2)"
+HEADING = "## Core: import and summary (issues 2 and 10)"
 NOTES = Path(__file__).with_name("core_notes.md")
 #: (name, ratio, comparison, target) — the targets of the issue "One door in, one door out"
 #: (import within 1.5× the bare insert and so at least 2.5× faster than frictionless, which

@@ -17,10 +17,23 @@ from chitieu.catalog.datafiles import load_yaml
 LANGS = ("vi", "en")
 
 
+#: every file of error texts, in ``catalog/data/`` (a code may be told in one file only)
+ERROR_FILES = ("errors.yaml", "errors_input.yaml", "errors_web.yaml", "errors_store.yaml")
+
+
 @cache
 def _errors() -> dict[str, dict[str, dict[str, str]]]:
-    path = files("chitieu.catalog") / "data" / "errors.yaml"
-    return load_yaml(unicodedata.normalize("NFC", path.read_text(encoding="utf-8")))
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for name in ERROR_FILES:
+        path = files("chitieu.catalog") / "data" / name
+        if not path.is_file():
+            continue
+        data = load_yaml(unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))) or {}
+        for code, entry in data.items():
+            if code in out:
+                raise KeyError(f"error {code} is told in two files")
+            out[code] = entry
+    return out
 
 
 def error_text(code: str, params: dict[str, Any], lang: str = "vi") -> tuple[str, str]:

@@ -33,7 +33,11 @@ class Severity(StrEnum):
 
 
 #: every file of finding messages: (package, file in its data/ folder)
-MESSAGE_FILES = (("chitieu.check", "messages.yaml"), ("chitieu.benchmark", "messages.yaml"))
+MESSAGE_FILES = (
+    ("chitieu.check", "messages.yaml"),
+    ("chitieu.check", "messages_input.yaml"),  # hostile files, numbers, domains (issue 11)
+    ("chitieu.benchmark", "messages.yaml"),
+)
 
 
 @cache
@@ -42,7 +46,9 @@ def messages() -> dict[str, dict[str, dict[str, str]]]:
     out: dict[str, dict[str, dict[str, str]]] = {}
     for package, name in MESSAGE_FILES:
         path = resources.files(package) / "data" / name
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        if not path.is_file():
+            continue
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         for k, v in data.items():
             if k in out:
                 raise KeyError(f"finding type {k} has messages in two files")
