@@ -125,3 +125,20 @@ def test_an_older_pending_value_never_replaces_a_newer_entry():
                   np.array([15], dtype=np.int64))  # fmt: skip
     laid = overlay(slab, old)[(2026, "ICT_REVENUE")]
     assert laid.values()[("01@34", "2026S1", "actual")][0] == 9.0 and laid.overlaid
+
+
+def test_a_small_writes_last_id_is_its_newest_vintage(store):
+    """A small write's ``last_id`` (the id part of a form's version) was read after the
+    pending rows were upserted: on SQLite it was the pending table's row id, not the newest
+    vintage's (found by the backup work of issue 11)."""
+    from sqlalchemy import text
+
+    from chitieu.store.values import NewValue
+
+    for n, unit in enumerate(("01@34", "79@34", "01@34", "01@34")):
+        rows = [NewValue("ICT_REVENUE", unit, f"2026{m:02d}", "actual", 1.0 + n)
+                for m in range(1, 2 + n)]  # fmt: skip
+        info = store.write(rows, source="t", created_by="t")
+        with store.engine.connect() as conn:
+            newest = conn.execute(text("SELECT max(id) FROM observation")).scalar()
+        assert info.last_id == newest

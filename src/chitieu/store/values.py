@@ -211,10 +211,11 @@ def _insert_values(
             conn.execute(insert(observation), [dict(zip(names, v, strict=True)) for v in data])
         if progress:
             progress("write", len(data), n)
+    last = _LAST_ID.get(dialect.name)
+    last_id = int(conn.exec_driver_sql(last).scalar()) if last else None  # before pending's own
     if pending_too:
         pending.add(conn, rows, batch_id)
-    last = _LAST_ID.get(dialect.name)
-    return int(conn.exec_driver_sql(last).scalar()) if last else None
+    return last_id
 
 
 class Store:
