@@ -18,7 +18,13 @@ LANGS = ("vi", "en")
 
 
 #: every file of error texts, in ``catalog/data/`` (a code may be told in one file only)
-ERROR_FILES = ("errors.yaml", "errors_input.yaml", "errors_web.yaml", "errors_store.yaml")
+ERROR_FILES = (
+    "errors.yaml",
+    "errors_input.yaml",
+    "errors_web.yaml",
+    "errors_store.yaml",
+    "errors_faults.yaml",
+)
 
 
 @cache

@@ -18,6 +18,7 @@ from chitieu.cli.common import (
     handle_errors,
     open_store,
     print_json,
+    safe,
     user,
 )
 from chitieu.fmt import format_number
@@ -133,7 +134,7 @@ def import_cmd(
                 if dry_run
                 else f"đã ghi / written: {res.written} (batch {res.batch})"
             )
-            console.print(f"[green]{res.file}[/]: {rep.stats.get('rows', 0)} rows — {what}")
+            console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
         else:
             err_console.print(
                 f"[red]{res.file}: {rep.errors} error(s); nothing was written.[/] "

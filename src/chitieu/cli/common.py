@@ -35,7 +35,8 @@ EXIT_OK = 0
 EXIT_INVALID = 1  # input had errors; nothing was written
 EXIT_USAGE = 2  # bad option, unreadable file
 EXIT_CATALOG = 3  # the catalog data is broken
-EXIT_STORE = 4  # the database cannot be opened or migrated
+EXIT_STORE = 4  # the database cannot be opened or written (locked, full, read-only, gone)
+EXIT_INTERNAL = 5  # an internal error (a bug): its details are in a log file
 
 DbOption = Annotated[
     str | None,
@@ -82,14 +83,65 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+#: characters a terminal would act on (C0 and C1 controls, DEL, bidirectional overrides):
+#: text from files and databases is shown with them escaped, never sent to the terminal raw
+_CONTROLS = {
+    **{c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if c not in (9, 10)},
+    **{c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+
+
+def safe(text: object) -> str:
+    """``text`` as the terminal may show it: rich markup escaped (a cell ``[/bold]`` is text,
+    not a tag) and control characters written as escapes (``\\x1b``), so what a file holds
+    can neither break the output nor drive the terminal."""
+    from rich.markup import escape
+
+    return escape(str(text).translate(_CONTROLS))
+
+
+def _internal(exc: BaseException) -> ChitieuError:
+    """An unexpected error: its traceback written to a log file, the user told where."""
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    folder = os.path.join(tempfile.gettempdir(), "chitieu-errors")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        log = os.path.join(folder, f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log")
+        with open(log, "w", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        log = "(không ghi được / could not be written)"
+    err = ChitieuError(code="internal-error", detail=type(exc).__name__, log=log)
+    err.exit_code = EXIT_INTERNAL
+    return err
+
+
+def as_error(exc: BaseException, db: str | None = None) -> ChitieuError:
+    """What to tell the user about ``exc``: itself, a fault of the database, or an internal
+    error logged to a file."""
+    if isinstance(exc, ChitieuError):
+        return exc
+    from chitieu.store.faults import fault_of
+
+    return fault_of(exc, db or os.environ.get("CHITIEU_DB") or "chitieu.db") or _internal(exc)
+
+
 def handle_errors(fn: F) -> F:
-    """Turn ChitieuError into a clear message and the error's exit code."""
+    """Turn every error into a clear message and its exit code: a ChitieuError as raised, a
+    fault of the database as exit 4, anything else as an internal error (exit 5) whose
+    traceback goes to a log file, never to the screen."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except ChitieuError as exc:
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as raw:
+            exc = as_error(raw, kwargs.get("db"))
             if kwargs.get("as_json"):
                 print_json(
                     {
@@ -105,9 +157,9 @@ def handle_errors(fn: F) -> F:
                 )
             else:
                 message, hint = exc.text(kwargs.get("lang") or "vi")
-                err_console.print(f"[bold red]Lỗi / Error:[/] {message}", highlight=False)
+                err_console.print(f"[bold red]Lỗi / Error:[/] {safe(message)}", highlight=False)
                 if hint:
-                    err_console.print(f"[yellow]Cách sửa / Fix:[/] {hint}", highlight=False)
+                    err_console.print(f"[yellow]Cách sửa / Fix:[/] {safe(hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -22,6 +22,7 @@ from chitieu.cli.common import (
     handle_errors,
     open_store,
     print_json,
+    safe,
     user,
 )
 
@@ -152,14 +153,20 @@ def import_cmd(
                     f"đã ghi / written: {res.written} (batch {res.batch.id if res.batch else '-'})"
                 )
             )
-            console.print(f"[green]{res.file}[/]: {rep.stats.get('rows', 0)} rows — {what}")
+            console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
         else:
             err_console.print(
-                f"[red]{res.file}: {rep.errors} error(s); nothing was written.[/] "
+                f"[red]{safe(res.file)}: {rep.errors} error(s); nothing was written.[/] "
                 "Sửa các lỗi trên rồi nhập lại / fix the errors above and import again."
             )
     if not rep.valid:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _short(value: object, limit: int = 200) -> str:
+    """A value as the findings table shows it: at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} ký tự / characters)"
 
 
 def _print_findings(rep: Any, lang: str) -> None:
@@ -176,10 +183,10 @@ def _print_findings(rep: Any, lang: str) -> None:
         style = "red" if f.severity == "error" else "yellow"
         t.add_row(
             str(f.row or ""),
-            f.column or "",
-            "" if f.value is None else str(f.value),
-            f"[{style}]{f.message(lang)}[/]",
-            f.hint(lang),
+            safe(f.column or ""),
+            "" if f.value is None else safe(_short(f.value)),
+            f"[{style}]{safe(f.message(lang))}[/]",
+            safe(f.hint(lang)),
         )
     err_console.print(t)
     if rep.capped:

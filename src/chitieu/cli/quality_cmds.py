@@ -20,6 +20,7 @@ from chitieu.cli.common import (
     handle_errors,
     open_store,
     print_json,
+    safe,
     user,
 )
 from chitieu.errors import ChitieuError
@@ -105,10 +106,10 @@ def print_report(rep: Any, lang: str) -> None:
         for f in rep.findings:
             style = "red" if f.severity == "error" else "yellow"
             t.add_row(
-                f"[{style}]{f.severity}[/]", f.rule or f.type, f.place,
+                f"[{style}]{f.severity}[/]", safe(f.rule or f.type), safe(f.place),
                 "" if f.value is None else format_pct(f.value, 2, lang),
                 "" if f.imbalance is None else format_pct(f.imbalance, 2, lang, sign=True),
-                f.message(lang), f.hint(lang),
+                safe(f.message(lang)), safe(f.hint(lang)),
             )  # fmt: skip
         console.print(t)
     if rep.capped:
@@ -248,7 +249,7 @@ def estimate_cmd(
            f"Đã ghi / written: batch {run.batch.id if run.batch else '-'}.")
     )  # fmt: skip
     for s in run.skipped:
-        console.print(f"[yellow]{s.indicator} {s.unit}[/]: {s.reason}")
+        console.print(f"[yellow]{s.indicator} {s.unit}[/]: {safe(s.reason)}")
 
 
 @handle_errors
@@ -297,14 +298,15 @@ def revisions_cmd(
         t.add_column(col, justify="right" if col == "value" else "left")
     for o in res.vintages:
         t.add_row(f"{o.created_at:%Y-%m-%d %H:%M}", _n(o.value, lang, ind.decimals), o.kind,
-                  o.status, o.source or "", o.created_by, o.method or "")  # fmt: skip
+                  o.status, safe(o.source or ""), safe(o.created_by), o.method or "")  # fmt: skip
     console.print(t)
     r = Table(title="releases (the figure a review showed after each change)")
     for col in ("when (UTC)", "value", "kind", "units", "batch", "source", "who"):
         r.add_column(col, justify="right" if col in ("value", "units") else "left")
     for x in res.releases:
         r.add_row(f"{x.at:%Y-%m-%d %H:%M}", _n(x.value, lang, ind.decimals), x.kind or "",
-                  str(x.units), str(x.batch_id), x.source or "", x.created_by)  # fmt: skip
+                  str(x.units), str(x.batch_id), safe(x.source or ""),
+                  safe(x.created_by))  # fmt: skip
     console.print(r)
     if note:
         console.print(f"Ghi chú / note: {note}")

@@ -19,6 +19,7 @@ from chitieu.cli.common import (
     handle_errors,
     open_store,
     print_json,
+    safe,
     user,
 )
 from chitieu.cli.entry import formats_need_workers
@@ -151,7 +152,7 @@ def tasks_import(
     what = (
         "kiểm tra xong / checked" if dry_run else f"{res['created']} new, {res['updated']} updated"
     )
-    console.print(f"{file}: {res['rows']} tasks — {what}")
+    console.print(f"{safe(file)}: {res['rows']} tasks — {what}")
 
 
 @tasks_app.command("list")
@@ -182,10 +183,10 @@ def tasks_list(
         st = x.status_on(when)
         t.add_row(
             str(x.id),
-            x.code,
+            safe(x.code),
             x.period,
-            x.title,
-            x.lead_unit,
+            safe(x.title),
+            safe(x.lead_unit),
             x.deadline.isoformat(),
             STATUS_VI[st] if lang == "vi" else st.replace("_", " "),
             x.progress or "",
@@ -223,7 +224,8 @@ def tasks_update(
     if as_json:
         print_json({"ok": True, "task": t.to_dict()})
         return
-    console.print(f"{t.code}: {t.status}" + (f" ({t.completed_on})" if t.completed_on else ""))
+    done = f" ({t.completed_on})" if t.completed_on else ""
+    console.print(f"{safe(t.code)}: {t.status}{done}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,68 @@
+"""A TCP proxy in front of PostgreSQL that a test can cut: "the server went away" for real
+(the client's socket is closed under it), mid-import or while the web app serves."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from urllib.parse import urlsplit, urlunsplit
+
+
+class CutProxy:
+    """Forwards 127.0.0.1:<port> to the PostgreSQL of ``url`` until :meth:`cut`; with
+    ``cut_after`` bytes sent by clients it cuts by itself (in the middle of a big write)."""
+
+    def __init__(self, url: str, cut_after: int | None = None) -> None:
+        parts = urlsplit(url)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self.cut_after, self.sent = cut_after, 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        netloc = parts.netloc.rsplit("@", 1)
+        user = f"{netloc[0]}@" if len(netloc) == 2 else ""
+        self.url = urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{self.port}"))
+        self.socks: list[socket.socket] = []
+        self.is_cut = threading.Event()
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.is_cut.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.is_cut.is_set():
+                client.close()
+                return
+            server = socket.create_connection(self.target)
+            with self.lock:
+                self.socks += [client, server]
+            threading.Thread(target=self._pipe, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, False), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, upstream: bool) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+                if upstream:
+                    with self.lock:
+                        self.sent += len(data)
+                    if self.cut_after is not None and self.sent >= self.cut_after:
+                        self.cut()
+                        return
+        except OSError:
+            pass
+
+    def cut(self) -> None:
+        """Close every connection and refuse new ones: the server is gone."""
+        self.is_cut.set()
+        with contextlib.suppress(OSError):
+            self.listener.close()
+        with self.lock:
+            socks, self.socks = self.socks, []
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
