@@ -11,6 +11,7 @@ from chitieu.cli import (
     data_cmds,
     quality_cmds,
     report_cmds,
+    store_cmds,
     web_cmds,
 )
 
@@ -57,6 +58,7 @@ quality_cmds.register(app)
 report_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
+store_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
