@@ -15,7 +15,7 @@ from typing import Any
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.ingest import Origin, ingest
 from chitieu.collect.numbers import Locale, detect_locale
-from chitieu.collect.reader import Table, read_table
+from chitieu.collect.reader import Table, check_file, read_table
 from chitieu.collect.rows import (
     _HEADERS,
     HEADER_ALIASES,
@@ -192,6 +192,7 @@ def _columns(
         return None, ""
     if path.stat().st_size < COLUMNS_FROM:
         return None, ""
+    check_file(path)  # the limits (size, lines, columns, cells), before pyarrow reads it
     got = check_columns(path, locale)
     if got is None:
         return None, ""

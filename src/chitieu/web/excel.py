@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -23,9 +24,13 @@ from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import Status
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
-from chitieu.collect.reader import Table, read_table
+from chitieu.collect.limits import Limits, check_size, limits
+from chitieu.collect.reader import Table, open_workbook, read_table
+from chitieu.collect.reader import Workbook as ReadBook
+from chitieu.errors import InputFileError
 from chitieu.fmt import period_label
 from chitieu.store.values import NewValue
+from chitieu.web.cells import neutralise
 from chitieu.web.submissions import FormState, Parsed
 
 DATA_SHEET = "Số liệu"
@@ -164,6 +169,7 @@ def template(state: FormState, lang: str = "vi") -> bytes:
     help_ws.column_dimensions["A"].width = 120
     for row in help_ws.iter_rows(min_row=3):
         row[0].alignment = Alignment(wrap_text=True)
+    neutralise(wb)  # a comment "=HYPERLINK(…)" stays text (formula injection)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -179,14 +185,26 @@ class Upload:
     rows: int = 0
 
 
-def _meta(path: Path) -> dict[str, str]:
-    from python_calamine import CalamineWorkbook
+#: what the upload accepts: the template, or a CSV of the same columns
+UPLOAD_SUFFIXES = (".xlsx", ".csv")
 
-    wb = CalamineWorkbook.from_path(str(path))
-    if LIST_SHEET not in wb.sheet_names:
+
+def _meta(wb: ReadBook) -> dict[str, str]:
+    """The template's own facts (form, unit, period, version) from its hidden list sheet."""
+    if LIST_SHEET not in wb.names:
         return {}
-    rows = wb.get_sheet_by_name(LIST_SHEET).to_python()
+    rows = wb.rows(LIST_SHEET)
     return {str(r[2]): str(r[3]) for r in rows[1:] if len(r) > 3 and r[2]}
+
+
+def _received(data: bytes | BinaryIO, name: str, lim: Limits) -> bytes:
+    """The uploaded bytes, read no further than the size limit allows."""
+    if isinstance(data, bytes | bytearray):
+        check_size(len(data), name, lim, upload=True)
+        return bytes(data)
+    got = data.read(lim.file_bytes + 1)
+    check_size(len(got), name, lim, upload=True)
+    return got
 
 
 def _trim(table: Table) -> tuple[Table, dict[str, str]]:
@@ -210,17 +228,31 @@ def _cell(f: Finding, letters: dict[str, str], header: list[str]) -> str:
     return f"{f.row}"
 
 
-def read_upload(data: bytes, filename: str, state: FormState, lang: str = "vi") -> Upload:
-    """Check an uploaded workbook for ``state``'s form; all problems in one pass."""
-    suffix = Path(filename).suffix.lower() or ".xlsx"
+def read_upload(
+    data: bytes | BinaryIO, filename: str, state: FormState, lang: str = "vi"
+) -> Upload:
+    """Check an uploaded workbook for ``state``'s form; all problems in one pass.
+
+    The upload's own limits apply (``Limits.for_upload``: size, unzipped size, cells, time);
+    a file that passes none, or is not an .xlsx or .csv, raises ``InputFileError`` (400).
+    """
+    name = Path(filename).name or "upload.xlsx"
+    suffix = Path(name).suffix.lower() or ".xlsx"
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputFileError(code="input-upload-type", file=name, suffix=suffix)
+    lim = limits().for_upload()
+    body = _received(data, name, lim)
     fd, tmp = tempfile.mkstemp(suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(body)
         path = Path(tmp)
-        table = read_table(path, DATA_SHEET if suffix != ".csv" else None)
-        table.file = Path(filename).name
-        meta = _meta(path) if suffix != ".csv" else {}
+        if suffix == ".csv":
+            table, meta = read_table(path, None, lim, name), {}
+        else:
+            wb = open_workbook(path, lim, name, macros=False)
+            table = wb.table(DATA_SHEET, hashlib.sha256(body).hexdigest())
+            meta = _meta(wb)
     finally:
         os.unlink(tmp)
     trimmed, letters = _trim(table)

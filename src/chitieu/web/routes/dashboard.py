@@ -20,6 +20,7 @@ from chitieu.catalog.vocabulary import Boundaries
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
+from chitieu.web.cells import csv_cell
 from chitieu.web.deps import User, get_store, require_read
 from chitieu.web.errors import Invalid
 from chitieu.web.i18n import _
@@ -195,7 +196,7 @@ def figures_csv(request: Request, user: User, period: str, boundaries: str = "cu
     for f in facts:
         if f.value is not None and user.can_read(f.unit):
             d = f.to_dict()
-            w.writerow([d[c] for c in cols])
+            w.writerow([csv_cell(d[c]) for c in cols])  # no text read as a formula
     return Response(
         "\ufeff" + buf.getvalue(),
         media_type="text/csv; charset=utf-8",

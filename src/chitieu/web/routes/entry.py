@@ -187,8 +187,8 @@ def upload(  # type: ignore[no-untyped-def]
     f, uid, p = locate(user, form, unit, period, write=True)
     store = get_store(request)
     state = load_state(store, f, uid, p)
-    data = file.file.read()
-    up = excel.read_upload(data, file.filename or "upload.xlsx", state, i18n.get_lang())
+    # read no further than the upload's size limit (collect.limits)
+    up = excel.read_upload(file.file, file.filename or "upload.xlsx", state, i18n.get_lang())
     try:
         save(
             store,
