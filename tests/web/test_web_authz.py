@@ -5,7 +5,8 @@ Each route of the app is classified below (a new route without a class fails the
 - ``unit``: reads one unit's data → refused to a reporter for another unit;
 - ``unit_write``: changes one unit's data → refused to viewers and to a reporter for another unit;
 - ``ministry_write``: approve/return/reopen → analysts and admins only;
-- ``signed_in``: reference data or lists filtered to the user's own units.
+- ``signed_in``: reference data or lists filtered to the user's own units, one's own account;
+- ``admin_or_owner``: revoking an API token, here one of the administrator's → admins only.
 Anonymous requests are refused everywhere but ``public``: 401 from the API, a redirect to the
 sign-in page from pages.
 """
@@ -30,6 +31,8 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/lang/{code}"): "public",
     ("GET", "/openapi.json"): "public",
     ("GET", "/vendor/plotly.min.js"): "public",
+    ("GET", "/vendor/plotly-styles.js"): "public",
+    ("GET", "/vendor/plotly-{index}.css"): "public",
     ("GET", "/"): "signed_in",
     ("GET", "/board"): "signed_in",
     ("GET", "/board/{form}/{period}"): "signed_in",
@@ -58,6 +61,9 @@ CLASSES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/submissions/{form}/{unit}/{period}/{action}"): "ministry_write",
     ("GET", "/api/v1/submissions/{form}/{unit}/{period}/audit"): "unit",
     ("GET", "/api/v1/board/{form}/{period}"): "signed_in",
+    ("GET", "/account"): "signed_in",
+    ("POST", "/account/password"): "signed_in",
+    ("POST", "/account/tokens/{token_id}/revoke"): "admin_or_owner",
     # the review report covers every unit: the ministry's roles only, never a reporter
     ("GET", "/report"): "unit",
     ("GET", "/report/download"): "unit",
@@ -106,6 +112,8 @@ def expected(cls: str, role: str, method: str) -> str:
         return "allow"
     if role == "anonymous":
         return "refuse"
+    if cls == "admin_or_owner":
+        return "allow" if role == "admin" else "refuse"
     if cls == "signed_in" or role in ("analyst", "admin"):
         return "allow"
     if cls == "unit":
@@ -115,7 +123,12 @@ def expected(cls: str, role: str, method: str) -> str:
 
 @pytest.mark.parametrize("action", ["approve"])
 def test_every_route_every_role_foreign_unit(web, action, capsys):
+    from chitieu.web.accounts import Accounts
+
     table = routes(web.app)
+    accounts = Accounts(web.store)
+    accounts.add_token("admin", "spare")
+    params = {**PARAMS, "token_id": str(accounts.tokens("admin")[-1].id)}
     unclassified = [rt for rt in table if rt not in CLASSES]
     assert not unclassified, f"classify these routes in CLASSES: {unclassified}"
     clients = {"anonymous": web.browser()}
@@ -127,7 +140,7 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
         cls = CLASSES[(method, path)]
         if cls == "public":
             continue
-        url = re.sub(r"\{(\w+)\}", lambda m: PARAMS.get(m.group(1), action), path)
+        url = re.sub(r"\{(\w+)\}", lambda m: params.get(m.group(1), action), path)
         for role in ROLES:
             is_api = path.startswith("/api/")
             client = (api_clients if is_api else clients)[role]

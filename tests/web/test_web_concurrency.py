@@ -51,7 +51,7 @@ def test_a_cached_token_of_a_disabled_account_is_refused_at_once(web):
     Accounts(web.store).set_active("viewer", False)  # another Accounts, same database
     assert viewer.get("/api/v1/me").status_code == 401
     Accounts(web.store).set_active("viewer", True)
-    assert viewer.get("/api/v1/me").status_code == 200
+    assert viewer.get("/api/v1/me").status_code == 401  # disabling revoked it for good
 
 
 def test_sqlite_writers_hold_a_lock_other_processes_wait_on(web_sqlite):

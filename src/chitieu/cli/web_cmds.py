@@ -1,4 +1,5 @@
-"""Commands of the web application: ``serve``, ``users add|list|disable``, ``tokens add``."""
+"""Commands of the web application: ``serve``, ``users add|list|disable|password``,
+``tokens add|list|revoke``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ users_app = typer.Typer(
     no_args_is_help=True,
 )
 tokens_app = typer.Typer(help="Bearer tokens for machine clients of /api/v1.", no_args_is_help=True)
+#: who revokes from the command line (recorded with the token)
+CLI_ACTOR = "cli"
 
 
 def _accounts(db: str | None):  # type: ignore[no-untyped-def]
@@ -128,12 +131,51 @@ def users_disable(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Disable an account: it can no longer sign in, and its tokens stop working."""
+    """Disable an account: it can no longer sign in, its sessions end and its tokens are revoked
+    (at once, in every server process). Enabling it again does not bring the tokens back."""
     acc = _accounts(db).set_active(username, enable)
     if as_json:
         print_json({"ok": True, "account": acc.to_dict()})
     else:
         console.print(f"{acc.username}: {'enabled' if acc.active else 'disabled'}")
+
+
+@users_app.command("password")
+@handle_errors
+def users_password(
+    username: str,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="CHITIEU_PASSWORD",
+            help="The new password (asked if not given).",
+        ),
+    ] = "",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set a new password for USERNAME; every session of the account is signed out (its API
+    tokens stay: `chitieu tokens revoke --all USERNAME`)."""
+    ended = _accounts(db).set_password(username, password)
+    if as_json:
+        print_json({"ok": True, "user": username, "sessions_ended": ended})
+    else:
+        console.print(f"{username}: password changed, {ended} session(s) signed out")
+
+
+def _token_dict(t) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "id": t.id,
+        "user": t.username,
+        "label": t.label,
+        "created_at": t.created_at.isoformat(timespec="seconds") + "Z",
+        "revoked": t.revoked,
+        "revoked_at": t.revoked_at.isoformat(timespec="seconds") + "Z" if t.revoked_at else None,
+        "revoked_by": t.revoked_by,
+    }
 
 
 @tokens_app.command("add")
@@ -150,6 +192,66 @@ def tokens_add(
         print_json({"ok": True, "user": username, "token": token})
     else:
         console.print(token, highlight=False)
+
+
+@tokens_app.command("list")
+@handle_errors
+def tokens_list(
+    username: Annotated[
+        str | None, typer.Argument(help="Whose tokens (every account's if left out).")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the bearer tokens of USERNAME (never the tokens themselves): id, label, created,
+    and whether, when and by whom each was revoked."""
+    tokens = _accounts(db).tokens(username)
+    if as_json:
+        print_json({"ok": True, "tokens": [_token_dict(t) for t in tokens]})
+        return
+    t = Table("id", "user", "label", "created (UTC)", "state")
+    for tok in tokens:
+        state = "valid"
+        if tok.revoked:
+            state = f"revoked {tok.revoked_at:%Y-%m-%d %H:%M}" if tok.revoked_at else "revoked"
+            state += f" ({tok.revoked_by})" if tok.revoked_by else ""
+        t.add_row(str(tok.id), tok.username, tok.label, f"{tok.created_at:%Y-%m-%d %H:%M}", state)
+    console.print(t)
+
+
+@tokens_app.command("revoke")
+@handle_errors
+def tokens_revoke(
+    token_id: Annotated[
+        int | None, typer.Argument(help="The id of the token (`chitieu tokens list`).")
+    ] = None,
+    all_of: Annotated[
+        str | None,
+        typer.Option("--all", metavar="USERNAME", help="Revoke every token of this account."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a token by its id, or every token of an account (--all USERNAME); a revoked
+    token is refused at once by every server process."""
+    from chitieu.web.accounts import AccountError
+
+    accounts = _accounts(db)
+    if (token_id is None) == (all_of is None):
+        raise AccountError(code="token-revoke-what")
+    if all_of is not None:
+        n = accounts.revoke_tokens(all_of, CLI_ACTOR)
+        if as_json:
+            print_json({"ok": True, "user": all_of, "revoked": n})
+        else:
+            console.print(f"{all_of}: {n} token(s) revoked")
+        return
+    assert token_id is not None
+    tok = accounts.revoke_token(token_id, CLI_ACTOR)
+    if as_json:
+        print_json({"ok": True, "token": _token_dict(tok)})
+    else:
+        console.print(f"token {tok.id} of {tok.username} ({tok.label}): revoked")
 
 
 def register(app: typer.Typer) -> None:

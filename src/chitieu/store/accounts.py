@@ -8,12 +8,14 @@ Only SQL here: user names come normalised, passwords hashed and tokens digested 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.store.db import utcnow
+from chitieu.store.sessions import end_sessions
 from chitieu.store.web_schema import account, account_unit, api_token, setting
 
 if TYPE_CHECKING:
@@ -46,9 +48,35 @@ _ACCOUNT = select(account, account_unit.c.unit.label("bound_unit")).outerjoin(
 #: prepared look-ups (built once: building statements per request costs milliseconds)
 _BY_ID = _ACCOUNT.where(account.c.id == bindparam("id"))
 _BY_NAME = _ACCOUNT.where(account.c.username == bindparam("username"))
-_BY_TOKEN = _ACCOUNT.join(api_token, api_token.c.account_id == account.c.id).where(
+#: the look-up every request with a bearer token makes: is it still valid, and whose
+_TOKEN_ACCOUNT = select(api_token.c.account_id).where(
     api_token.c.token_hash == bindparam("token_hash"), api_token.c.revoked.is_(False)
 )
+_TOKENS = (
+    select(
+        api_token.c.id,
+        account.c.username,
+        api_token.c.label,
+        api_token.c.created_at,
+        api_token.c.revoked,
+        api_token.c.revoked_at,
+        api_token.c.revoked_by,
+    )
+    .join(account, account.c.id == api_token.c.account_id)
+    .order_by(account.c.username, api_token.c.id)
+)
+
+
+class TokenRecord(NamedTuple):
+    """A bearer token as listed (never its hash): id, owner, label, and whether revoked."""
+
+    id: int
+    username: str
+    label: str
+    created_at: datetime
+    revoked: bool
+    revoked_at: datetime | None
+    revoked_by: str | None
 
 
 def database(store: Store) -> str:
@@ -82,11 +110,6 @@ def by_id(store: Store, account_id: int) -> AccountRecord | None:
 def by_username(store: Store, username: str) -> AccountRecord | None:
     """The account with this (normalised) user name."""
     return _load(store, _BY_NAME, username=username)
-
-
-def by_token(store: Store, digest: str) -> AccountRecord | None:
-    """The account of the unrevoked token with this hash (active or not)."""
-    return _load(store, _BY_TOKEN, token_hash=digest)
 
 
 def ids_by_username(store: Store) -> list[int]:
@@ -127,14 +150,21 @@ def add_account(
     return int(new_id)
 
 
-def set_active(store: Store, username: str, active: bool) -> int:
-    """Set the account's ``active`` flag; the number of accounts changed (0: no such user)."""
+def set_active(store: Store, username: str, active: bool, by: str = "disabled") -> int:
+    """Set the account's ``active`` flag; the number of accounts changed (0: no such user).
+
+    Disabling also revokes the account's tokens (``revoked_by``: ``by``) and ends its sessions,
+    in the same transaction; enabling it again brings neither back.
+    """
     with store.transaction() as conn:
-        return int(
-            conn.execute(
-                update(account).where(account.c.username == username).values(active=active)
-            ).rowcount
-        )
+        acc_id = conn.execute(select(account.c.id).where(account.c.username == username)).scalar()
+        if acc_id is None:
+            return 0
+        conn.execute(update(account).where(account.c.id == acc_id).values(active=active))
+        if not active:
+            _revoke(conn, acc_id, None, by)
+            end_sessions(conn, acc_id)
+        return 1
 
 
 def credentials(store: Store, username: str) -> Credentials | None:
@@ -148,12 +178,24 @@ def credentials(store: Store, username: str) -> Credentials | None:
     return None if row is None else Credentials(row.id, row.password_hash, bool(row.active))
 
 
-def set_password_hash(store: Store, account_id: int, password_hash: str) -> None:
-    """Replace the account's password hash (a rehash with newer parameters)."""
+def set_password_hash(
+    store: Store,
+    account_id: int,
+    password_hash: str,
+    *,
+    end_sessions_but: str | None = None,
+    end_all: bool = False,
+) -> int:
+    """Replace the account's password hash (a rehash with newer parameters, or a new
+    password); a new password also ends the account's sessions — all, or all but the one
+    whose digest is ``end_sessions_but`` — in the same transaction. The sessions ended."""
     with store.transaction() as conn:
         conn.execute(
             update(account).where(account.c.id == account_id).values(password_hash=password_hash)
         )
+        if end_all or end_sessions_but is not None:
+            return end_sessions(conn, account_id, keep=end_sessions_but)
+    return 0
 
 
 def add_token(store: Store, account_id: int, label: str, digest: str) -> None:
@@ -168,6 +210,48 @@ def add_token(store: Store, account_id: int, label: str, digest: str) -> None:
                 revoked=False,
             )
         )
+
+
+def token_account(store: Store, digest: str) -> int | None:
+    """The account id of the unrevoked token with this hash (None if none)."""
+    with store.read_conn() as conn:
+        got = conn.execute(_TOKEN_ACCOUNT, {"token_hash": digest}).scalar()
+    return None if got is None else int(got)
+
+
+def tokens(store: Store, account_id: int | None = None) -> list[TokenRecord]:
+    """The tokens of one account (or of every account), by user name and id."""
+    q = _TOKENS if account_id is None else _TOKENS.where(api_token.c.account_id == account_id)
+    with store.read_conn() as conn:
+        return [TokenRecord(*r[:4], bool(r[4]), r[5], r[6]) for r in conn.execute(q).all()]
+
+
+def token(store: Store, token_id: int) -> TokenRecord | None:
+    """One token by its id."""
+    with store.read_conn() as conn:
+        r = conn.execute(_TOKENS.where(api_token.c.id == token_id)).first()
+    return None if r is None else TokenRecord(*r[:4], bool(r[4]), r[5], r[6])
+
+
+def _revoke(conn: Any, account_id: int | None, token_id: int | None, by: str) -> int:
+    q = update(api_token).where(api_token.c.revoked.is_(False))
+    if account_id is not None:
+        q = q.where(api_token.c.account_id == account_id)
+    if token_id is not None:
+        q = q.where(api_token.c.id == token_id)
+    return int(conn.execute(q.values(revoked=True, revoked_at=utcnow(), revoked_by=by)).rowcount)
+
+
+def revoke_token(store: Store, token_id: int, by: str) -> int:
+    """Revoke one token (if not revoked already); how many were revoked (0 or 1)."""
+    with store.transaction() as conn:
+        return _revoke(conn, None, token_id, by)
+
+
+def revoke_tokens(store: Store, account_id: int, by: str) -> int:
+    """Revoke every token of an account; how many were revoked."""
+    with store.transaction() as conn:
+        return _revoke(conn, account_id, None, by)
 
 
 def get_setting(store: Store, name: str) -> str | None:

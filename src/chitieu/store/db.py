@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
 from chitieu.errors import StoreError
 from chitieu.store.locks import sqlite_file_lock
@@ -19,7 +19,7 @@ DEFAULT_DB_FILE = "chitieu.db"
 
 #: newest migration in migrations/versions (a test checks it against Alembic's head);
 #: knowing it lets an up-to-date database open without importing Alembic (0,3 s a command)
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 
 def database_url(url: str | None = None) -> str:
@@ -138,11 +138,14 @@ def upgrade(engine: Engine) -> None:
             cfg = _alembic_config()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except OperationalError as exc:
-        raise StoreError(
+    except (OperationalError, DatabaseError) as exc:
+        from chitieu.store.faults import fault_of
+
+        # what went wrong, named: a read-only or corrupt file, a server that is not there …
+        raise (fault_of(exc, engine.url.render_as_string()) or StoreError(
             f"cannot open or migrate the database {engine.url.render_as_string()}: {exc.orig}",
-            "check that the server is running and the URL is right (--db or CHITIEU_DB)",
-        ) from exc
+            "check the URL (--db or CHITIEU_DB)",
+        )) from exc  # fmt: skip
 
 
 def table_names(engine: Engine) -> list[str]:

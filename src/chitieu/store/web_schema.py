@@ -1,5 +1,6 @@
 """Tables of the web application: accounts, units they report for, API tokens, settings,
-reporting-form submissions and their workflow events (migration 0003 creates them).
+reporting-form submissions and their workflow events (migration 0003 creates them); sessions
+and failed sign-ins (migration 0008).
 
 Values themselves stay in ``observation``: a web save is a new vintage written by
 ``Store.write``; a submission only tracks the workflow state of one form × unit × period and a
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -51,6 +53,31 @@ api_token = Table(
     Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
     Column("created_at", DateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(128)),  # who revoked it, or "disabled" (the account was)
+    Index("ix_web_api_token_account_id", "account_id"),
+)
+
+#: a signed-in browser: the session cookie names it; signing out deletes it (in every process
+#: at once: each request looks its session up), a password change deletes the others
+session = Table(
+    "web_session",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the session id in the cookie
+    Column("account_id", Integer, ForeignKey("web_account.id"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False, index=True),
+)
+
+#: failed sign-ins of the last minutes (the throttle of every server process reads them)
+login_failure = Table(
+    "web_login_failure",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Index("ix_web_login_failure_address_at", "address", "at"),
 )
 
 setting = Table(

@@ -1,4 +1,10 @@
-"""Accounts, their roles and units, API tokens, and login throttling."""
+"""Accounts, their roles and units, passwords and API tokens.
+
+A bearer token is checked against the store on every request (one look-up by its hash), so a
+token revoked by any process — `chitieu tokens revoke`, the tokens page, disabling its
+account — is refused by every server process at once. Only the account behind it (role,
+units, names) is kept for ``ACCOUNT_TTL`` seconds per process. Sessions: ``web/sessions.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,6 @@ import hashlib
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,23 +22,22 @@ from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import Role
 from chitieu.errors import ChitieuError, UnitError
 from chitieu.store import accounts as repo
-from chitieu.store.accounts import AccountRecord
+from chitieu.store.accounts import AccountRecord, TokenRecord
 from chitieu.store.db import utcnow
-from chitieu.web.errors import TooManyAttempts
 
 if TYPE_CHECKING:
     from chitieu.store.values import Store
 
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
-#: seconds a token's (or a session's) account is reused without asking the database; disabling
-#: an account clears this process's cache at once, other processes see it within this time
+#: seconds an account (role, units, names) is reused without asking the database; whether the
+#: token or session that names it is still valid is asked on every request
 ACCOUNT_TTL = 5.0
 _CACHE_MAX = 10_000
 
 
 class AccountError(ChitieuError):
-    """An account cannot be created or changed as asked."""
+    """An account cannot be created or changed as asked (codes of ``errors_web.yaml``)."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,10 @@ def token_hash(token: str) -> str:
 
 
 class _AccountCache:
-    """Accounts by token hash or id for ``ACCOUNT_TTL`` seconds, per database, process-wide.
+    """Accounts by id for ``ACCOUNT_TTL`` seconds, per database, process-wide.
 
-    Only found, active accounts are kept (a wrong token is asked about every time). A
-    generation counter keeps a look-up that raced with :meth:`clear` from storing what it read.
+    Only found, active accounts are kept. A generation counter keeps a look-up that raced
+    with :meth:`clear` from storing what it read.
     """
 
     def __init__(self) -> None:
@@ -144,11 +148,9 @@ class Accounts:
         self.store = store
         self._db = repo.database(store)
 
-    def cached(self, token: str | None = None, account_id: int | None = None) -> Account | None:
-        """The account of a token (or an id) if this process looked it up in the last few
-        seconds, without asking the database; None if it did not."""
-        if token is not None:
-            return _cache.get((self._db, "token", token_hash(token)))
+    def cached(self, account_id: int) -> Account | None:
+        """The account with this id if this process looked it up in the last few seconds,
+        without asking the database; None if it did not."""
         return _cache.get((self._db, "id", account_id))
 
     def get(self, account_id: int) -> Account | None:
@@ -157,6 +159,11 @@ class Accounts:
         acc = _account(repo.by_id(self.store, account_id))
         _cache.put((self._db, "id", account_id), acc, generation)
         return acc
+
+    def active(self, account_id: int) -> Account | None:
+        """The active account with this id: from the cache, else from the database."""
+        acc = self.cached(account_id) or self.get(account_id)
+        return acc if acc is not None and acc.active else None
 
     def by_username(self, username: str) -> Account | None:
         """The account with this user name (case-insensitive)."""
@@ -175,26 +182,19 @@ class Accounts:
         """Create an account; a reporter needs at least one unit."""
         name = username.strip().lower()
         if not name or not name.replace("_", "").replace(".", "").replace("-", "").isalnum():
-            raise AccountError(
-                f"invalid user name {username!r}", "use letters, digits, '.', '-' or '_'"
-            )
+            raise AccountError(code="account-name-invalid", name=username)
         if role not in tuple(Role):
-            raise AccountError(f"unknown role {role!r}", "roles: " + ", ".join(Role))
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(
-                "the password is too short", f"use at least {MIN_PASSWORD} characters"
-            )
+            raise AccountError(code="account-role-unknown", name=role, roles=", ".join(Role))
+        _check_password(password)
         reg = registry()
         ids = []
         for u in units:
             try:
                 ids.append(reg.get(u).id if "@" in u or u == "VN" else reg.resolve(u, _today()).id)
-            except UnitError as exc:
-                raise AccountError(exc.message, exc.hint) from None
+            except UnitError as exc:  # told in both languages as the unit error is
+                raise AccountError(exc.message, exc.hint, code=exc.code, **exc.params) from None
         if role == Role.REPORTER and not ids:
-            raise AccountError(
-                "a reporter must be bound to at least one unit", "add --unit 01@34 (or a name)"
-            )
+            raise AccountError(code="account-reporter-no-unit")
         new_id = repo.add_account(
             self.store,
             username=name,
@@ -205,7 +205,7 @@ class Accounts:
             units=dict.fromkeys(ids),
         )
         if new_id is None:
-            raise AccountError(f"user {name!r} exists already", "choose another name")
+            raise AccountError(code="account-exists", name=name)
         got = self.get(new_id)
         assert got is not None
         return got
@@ -216,14 +216,42 @@ class Accounts:
         return [a for a in (self.get(i) for i in ids) if a is not None]
 
     def set_active(self, username: str, active: bool) -> Account:
-        """Disable (or enable again) an account; a disabled account cannot sign in or use tokens."""
+        """Disable (or enable again) an account. Disabling revokes its tokens and ends its
+        sessions (in every process at once); enabling it again brings neither back."""
         n = repo.set_active(self.store, username.strip().lower(), active)
         _cache.clear()
         if not n:
-            raise AccountError(f"no user {username!r}", "`chitieu users list` shows them")
+            raise AccountError(code="account-unknown", name=username)
         got = self.by_username(username)
         assert got is not None
         return got
+
+    def set_password(self, username: str, password: str, *, keep_session: str | None = None) -> int:
+        """Give the account a new password and end its sessions — every one, or every one but
+        the session digest ``keep_session`` (the browser that changed it); how many ended.
+        Its API tokens stay: they are revoked on their own (``revoke_tokens``)."""
+        _check_password(password)
+        acc = self.by_username(username)
+        if acc is None:
+            raise AccountError(code="account-unknown", name=username)
+        return repo.set_password_hash(
+            self.store,
+            acc.id,
+            _hasher.hash(password),
+            end_sessions_but=keep_session,
+            end_all=keep_session is None,
+        )
+
+    def change_password(
+        self, acc: Account, current: str, new: str, repeat: str, *, keep_session: str | None
+    ) -> int:
+        """A user's own change: the current password first, the new one twice."""
+        if new != repeat:
+            raise AccountError(code="account-password-mismatch")
+        cred = repo.credentials(self.store, acc.username)
+        if cred is None or not _verify(cred.password_hash, current):
+            raise AccountError(code="account-password-wrong")
+        return self.set_password(acc.username, new, keep_session=keep_session)
 
     def authenticate(self, username: str, password: str) -> Account | None:
         """The account if the password is right and the account active, else None."""
@@ -231,9 +259,7 @@ class Accounts:
         if cred is None:
             _hasher.hash(password)  # same cost whether or not the user exists
             return None
-        try:
-            _hasher.verify(cred.password_hash, password)
-        except (VerificationError, InvalidHashError):
+        if not _verify(cred.password_hash, password):
             return None
         if not cred.active:
             return None
@@ -241,24 +267,47 @@ class Accounts:
             repo.set_password_hash(self.store, cred.id, _hasher.hash(password))
         return self.get(cred.id)
 
-    def add_token(self, username: str, label: str = "api") -> str:
-        """A new bearer token for ``username``, returned once (only its hash is stored)."""
+    def _named(self, username: str) -> Account:
         acc = self.by_username(username)
         if acc is None:
-            raise AccountError(f"no user {username!r}", "`chitieu users list` shows them")
+            raise AccountError(code="account-unknown", name=username)
+        return acc
+
+    def add_token(self, username: str, label: str = "api") -> str:
+        """A new bearer token for ``username``, returned once (only its hash is stored)."""
+        acc = self._named(username)
         token = "ct_" + secrets.token_urlsafe(32)
         repo.add_token(self.store, acc.id, label, token_hash(token))
         return token
 
     def by_token(self, token: str) -> Account | None:
-        """The active account a bearer token belongs to (the database's answer, then cached)."""
-        digest = token_hash(token)
-        generation = _cache.generation
-        acc = _account(repo.by_token(self.store, digest))
-        if acc is None or not acc.active:
-            return None
-        _cache.put((self._db, "token", digest), acc, generation)
-        return acc
+        """The active account of an unrevoked bearer token: the token is looked up in the
+        database every time (one query by its hash), its account comes from the cache."""
+        account_id = repo.token_account(self.store, token_hash(token))
+        return None if account_id is None else self.active(account_id)
+
+    def tokens(self, username: str | None = None) -> list[TokenRecord]:
+        """The tokens of one account (every account's if None), never their hashes."""
+        if username is None:
+            return repo.tokens(self.store)
+        return repo.tokens(self.store, self._named(username).id)
+
+    def token(self, token_id: int) -> TokenRecord:
+        """One token by its id."""
+        got = repo.token(self.store, token_id)
+        if got is None:
+            raise AccountError(code="token-unknown", id=token_id)
+        return got
+
+    def revoke_token(self, token_id: int, by: str) -> TokenRecord:
+        """Revoke a token (revoking a revoked one changes nothing); the token as it is now."""
+        self.token(token_id)
+        repo.revoke_token(self.store, token_id, by)
+        return self.token(token_id)
+
+    def revoke_tokens(self, username: str, by: str) -> int:
+        """Revoke every token of an account; how many were still valid."""
+        return repo.revoke_tokens(self.store, self._named(username).id, by)
 
     def secret(self) -> str:
         """The key that signs session cookies, made once per database and kept in it."""
@@ -273,39 +322,13 @@ def _today():  # type: ignore[no-untyped-def]
     return utcnow().date()
 
 
-class LoginThrottle:
-    """At most ``limit`` failed sign-ins per user name and address in ``window`` seconds."""
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(code="account-password-short", min=MIN_PASSWORD)
 
-    def __init__(self, limit: int = 5, window: float = 900.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._fails: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        q = self._fails[key]
-        now = time.monotonic()
-        while q and now - q[0] > self.window:
-            q.popleft()
-        return q
-
-    def check(self, username: str, ip: str) -> None:
-        """Raise TooManyAttempts while the pair is locked out."""
-        key = (username.strip().lower(), ip)
-        with self._lock:
-            q = self._recent(key)
-            if len(q) >= self.limit:
-                wait = int(self.window - (time.monotonic() - q[0])) + 1
-                raise TooManyAttempts(
-                    "too many failed sign-ins", f"wait {wait // 60 + 1} minutes", retry_after=wait
-                )
-
-    def failed(self, username: str, ip: str) -> None:
-        """Count a failed attempt."""
-        with self._lock:
-            self._recent((username.strip().lower(), ip)).append(time.monotonic())
-
-    def succeeded(self, username: str, ip: str) -> None:
-        """Forget the failures of a pair that signed in."""
-        with self._lock:
-            self._fails.pop((username.strip().lower(), ip), None)
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from importlib.util import find_spec
 from pathlib import Path
@@ -18,21 +19,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu import __version__, open_store
 from chitieu.errors import ChitieuError, StoreError
+from chitieu.store.faults import fault_of
 from chitieu.store.values import Store
 from chitieu.web import i18n
-from chitieu.web.accounts import Accounts, LoginThrottle
+from chitieu.web.accounts import Accounts
 from chitieu.web.errors import WebError, error_body
+from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, Sessions
 
+LOG = logging.getLogger("chitieu.web")
 STATIC = Path(__file__).parent / "static"
 LANG_COOKIE = "chitieu_lang"
 SESSION_COOKIE = "chitieu_session"
-SESSION_HOURS = 10
+#: on every response — pages, the API, static files, errors. No inline script or style is
+#: allowed (plotly.js's style sheets are files: ``web/plotly_css.py``); nothing may frame a page
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
         "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
         "frame-ancestors 'none'"
     ),
@@ -73,8 +79,18 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         status, (message, hint) = 503, exc.text(i18n.get_lang())
     elif isinstance(exc, ChitieuError):
         status, (message, hint) = 400, exc.text(i18n.get_lang())
-    else:  # pragma: no cover - programming errors
-        raise exc
+    else:
+        fault = fault_of(exc, request.app.state.store.url if _has_store(request) else "")
+        if fault is not None:  # the database is locked, full, read-only, corrupt or gone
+            status, (message, hint) = 503, fault.text(i18n.get_lang())
+            headers["Retry-After"] = "5"
+        else:  # a programming error: logged whole, told in general terms
+            LOG.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+            status, message = 500, i18n._("Something went wrong.")
+            hint = i18n._(
+                "Nothing was half-written. Try again; if it happens again, tell the "
+                "administrator (the details are in the server's log)."
+            )
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if "retry_after" in extra:
@@ -95,6 +111,38 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         hint=hint,
         extra=extra,
     )
+
+
+def _has_store(request: Request) -> bool:
+    return getattr(request.app.state, "store", None) is not None
+
+
+class Faults:
+    """ASGI middleware: an exception no handler took (a database fault, a bug) answers through
+    :func:`handle_error` — a JSON 503 or 500 with a message, never a traceback or plain text."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:  # the answer is already on its way: nothing better can be said
+                raise
+            response = await handle_error(Request(scope, receive), exc)
+            await response(scope, receive, send)
 
 
 class LanguageAndHeaders:
@@ -163,7 +211,7 @@ def create_app(
     store_url: str | None = None, *, store: Store | None = None, https: bool = False
 ) -> FastAPI:
     """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
-    from chitieu.web import report_pages
+    from chitieu.web import plotly_css, report_pages
     from chitieu.web.routes import api_v1, auth, dashboard, entry, workflow
 
     store = store or open_store(store_url)
@@ -180,9 +228,12 @@ def create_app(
     )
     app.state.store = store
     app.state.accounts = accounts
-    app.state.throttle = LoginThrottle()
+    app.state.sessions = Sessions(store, accounts, SESSION_HOURS)
+    app.state.throttle = LoginThrottle(store)  # counted in the store: shared by every process
     app.state.https = https
 
+    # the cookie holds the session's id (and the CSRF token), signed; whether that session is
+    # still open is asked of the store on every request (web/sessions.py)
     app.add_middleware(
         SessionMiddleware,
         secret_key=accounts.secret(),
@@ -191,6 +242,7 @@ def create_app(
         same_site="lax",
         https_only=https,
     )
+    app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)
     for exc_type in (WebError, ChitieuError, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(exc_type, handle_error)
@@ -207,7 +259,7 @@ def create_app(
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
     routers = (api_v1.router, auth.router, entry.router, workflow.router, dashboard.router)
-    for router in (*routers, report_pages.router):
+    for router in (*routers, report_pages.router, plotly_css.router):
         app.include_router(router)
     return app
 

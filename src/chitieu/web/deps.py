@@ -1,4 +1,9 @@
-"""Request dependencies: the store, the signed-in account, roles, unit scope and CSRF."""
+"""Request dependencies: the store, the signed-in account, roles, unit scope and CSRF.
+
+Every request that carries a bearer token or a session asks the store whether that token or
+session is still valid (one read by its hash, ``accounts.by_token`` / ``sessions.account``), so
+a revocation or a sign-out made by any process holds at once in every process.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ from chitieu.store.values import Store
 from chitieu.web.accounts import Account, Accounts
 from chitieu.web.errors import Forbidden, NotAuthenticated
 from chitieu.web.i18n import _
+from chitieu.web.sessions import Sessions
+
+#: the key of the session id in the session cookie
+SID = "sid"
 
 
 def get_store(request: Request) -> Store:
@@ -25,6 +34,11 @@ def get_accounts(request: Request) -> Accounts:
     return request.app.state.accounts  # type: ignore[no-any-return]
 
 
+def get_sessions(request: Request) -> Sessions:
+    """The server-side sessions."""
+    return request.app.state.sessions  # type: ignore[no-any-return]
+
+
 def bearer(request: Request) -> str | None:
     """The bearer token of the request, if any."""
     auth = request.headers.get("authorization", "")
@@ -34,54 +48,49 @@ def bearer(request: Request) -> str | None:
 
 
 def optional_user(request: Request) -> Account | None:
-    """The account behind the bearer token or the session cookie (None if anonymous)."""
+    """The account behind the bearer token or the session cookie (None if anonymous); the
+    store is asked whether the token or the session is still valid."""
     if hasattr(request.state, "account"):
         return request.state.account  # type: ignore[no-any-return]
-    accounts = get_accounts(request)
     token = bearer(request)
     acc: Account | None = None
     if token is not None:
-        acc = accounts.by_token(token)
+        acc = get_accounts(request).by_token(token)
         if acc is None:
-            raise NotAuthenticated(_("The API token is not valid."), _("Ask an administrator."))
-    else:
-        uid = request.session.get("uid")
-        if uid is not None:
-            acc = accounts.get(int(uid))
-            if acc is None or not acc.active:
-                request.session.clear()
-                acc = None
+            raise NotAuthenticated(
+                _("The API token is not valid (unknown, revoked, or its account is disabled)."),
+                _("Ask an administrator for a new token."),
+            )
+    elif request.session:
+        sid = request.session.get(SID)
+        acc = get_sessions(request).account(sid) if isinstance(sid, str) else None
+        if acc is None and sid is not None:
+            request.session.clear()  # signed out, expired or disabled: the cookie is dropped
     request.state.account = acc
     return acc
 
 
-def _cached_user(request: Request) -> Account | None:
-    """The request's account if this process looked its token or session up moments ago."""
-    if hasattr(request.state, "account"):
-        return request.state.account  # type: ignore[no-any-return]
-    accounts = get_accounts(request)
-    token = bearer(request)
-    if token is not None:
-        acc = accounts.cached(token=token)
-    else:
-        uid = request.session.get("uid")
-        acc = accounts.cached(account_id=int(uid)) if uid is not None else None
-    if acc is not None:
-        request.state.account = acc
-    return acc
+def _anonymous(request: Request) -> bool:
+    """Whether a request carries neither a bearer token nor a session id (no look-up needed)."""
+    return bearer(request) is None and SID not in request.session
 
 
 async def current_user(request: Request) -> Account:
     """The signed-in account; 401 (or the sign-in page) for anonymous requests.
 
-    An async dependency: FastAPI runs sync ones in its thread pool, a hand-over that cost more
-    than the look-up. An account seen in the last few seconds comes from the cache
-    (``accounts.ACCOUNT_TTL``); otherwise the database is asked in the thread pool.
+    An async dependency: FastAPI would run a sync one in its thread pool as a hand-over of its
+    own; here the store is asked in the thread pool only when the request names a token or a
+    session (the account's details then come from the per-process cache, ``ACCOUNT_TTL``).
     """
-    acc = _cached_user(request) or await run_in_threadpool(optional_user, request)
+    if hasattr(request.state, "account"):
+        acc = request.state.account
+    elif _anonymous(request):
+        acc = None
+    else:
+        acc = await run_in_threadpool(optional_user, request)
     if acc is None:
         raise NotAuthenticated(_("Sign in first."), _("Use your account or an API token."))
-    return acc
+    return acc  # type: ignore[no-any-return]
 
 
 User = Annotated[Account, Depends(current_user)]
@@ -126,7 +135,7 @@ async def csrf_protect(request: Request) -> None:
     """Refuse a cookie-authenticated POST whose form field or header lacks the CSRF token."""
     if bearer(request) is not None:
         return  # bearer tokens are not sent by browsers on their own
-    if request.url.path.startswith("/api/") and "uid" not in request.session:
+    if request.url.path.startswith("/api/") and SID not in request.session:
         return  # no session to ride on: the account check answers 401
     sent = request.headers.get("x-csrf-token")
     if sent is None:

@@ -131,12 +131,14 @@ def save(
         raise Forbidden(_("You may not change this unit's data."), state.unit)
     if not state.editable:
         raise _locked(state)
+    if not parsed.values and not parsed.report.valid:
+        raise Invalid(
+            _("The values have errors; nothing was saved."), report=parsed.report.to_dict()
+        )
+    if expected is None and not overwrite:  # no version read: never a silent overwrite
+        raise _unversioned(state)
     if not parsed.values:
-        if not parsed.report.valid:
-            raise Invalid(
-                _("The values have errors; nothing was saved."), report=parsed.report.to_dict()
-            )
-        if not overwrite and expected is not None and expected != state.etag:
+        if not overwrite and expected != state.etag:
             raise _stale(state)
         _ensure_row(store, state, acc.username)
         return SaveResult(
@@ -146,7 +148,7 @@ def save(
     made: dict[str, int] = {}
 
     def guard(conn: Any, batch_id: int) -> None:
-        if not overwrite and expected is not None and expected != state.etag:
+        if not overwrite and expected != state.etag:
             raise _stale(state)
         at = utcnow()
         sub_id = state.sub_id
@@ -218,12 +220,36 @@ def save(
     return SaveResult(new, len(parsed.values), info.id, parsed.report)
 
 
+def _unversioned(state: FormState) -> Conflict:
+    return Conflict(
+        _("These values do not say which version of the report they were based on; they were "
+          "not saved, so that nobody's newer values are overwritten."),
+        _("Download the report's Excel template again (its hidden sheet holds the version) and "
+          "fill that, or save again choosing to overwrite."),
+        current_version=state.etag,
+    )  # fmt: skip
+
+
 def _stale(state: FormState) -> Conflict:
     return Conflict(
         _("Someone else changed this report after you opened it; your values were not saved."),
         _("Reload the page to see the current values, or save again choosing to overwrite."),
         current_version=state.etag,
     )
+
+
+def four_eyes(acc: Account, state: FormState) -> None:
+    """Separation of duties: 403 if ``acc`` wrote the current value of any of the report's
+    indicators (the newest vintage of a key — by the form, an Excel upload, the API, an import
+    under its name or a lock override) or submitted it. Every role, administrators too: the
+    approval is always a second person's."""
+    wrote = any(c.created_by == acc.username for c in state.cells.values())
+    if wrote or (state.status == S.SUBMITTED and state.updated_by == acc.username):
+        raise Forbidden(
+            _("You entered or submitted values of this report, so you may not approve it: "
+              "another analyst must (separation of duties)."),
+            _("Ask another analyst of the ministry to approve it; you may still return it."),
+        )  # fmt: skip
 
 
 def transition(
@@ -245,6 +271,8 @@ def transition(
             _("A report that is %(status)s cannot take the action “%(action)s”.")
             % {"status": status_label(state.status), "action": action_label(action)}
         )
+    if action == "approve":
+        four_eyes(acc, state)
     comment = (comment or "").strip() or None
     if needs_comment and not comment:
         raise Invalid(_("Say why in the comment."), _("The reporter sees this comment."))
@@ -277,9 +305,15 @@ def transition(
         values["comment"] = comment
     if action == "submit" and state.submitted_at is None:
         values["submitted_at"] = now
-    with store.transaction() as conn:
+    # the slice's lock, as every write of its values takes it: a value written meanwhile either
+    # committed before (and is seen below) or waits and then finds the new status
+    with store.transaction(slices=[(state.unit, state.period.id)]) as conn:
         if workflow.move(conn, sub_id, current, values) != 1:
             raise _stale(state)
+        if action in ("submit", "approve") and _last_obs(
+            conn, state.form, state.unit, state.period.id
+        ) != (state.last_obs):
+            raise _stale(state)  # values changed since the page was read: not what was seen
         workflow.add_event(
             conn, submission_id=sub_id, at=now, actor=acc.username, action=action,
             from_status=current, to_status=target, comment=comment,

@@ -1,4 +1,4 @@
-"""Signing in and out, and the interface language."""
+"""Signing in and out, the interface language, and the account page (password, API tokens)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from chitieu.catalog.vocabulary import Role
 from chitieu.web import i18n
-from chitieu.web.deps import CSRF, get_accounts, optional_user
-from chitieu.web.errors import TooManyAttempts
-from chitieu.web.i18n import _
+from chitieu.web.accounts import AccountError
+from chitieu.web.deps import CSRF, SID, User, get_accounts, get_sessions, optional_user
+from chitieu.web.errors import Forbidden, NotFound, TooManyAttempts
+from chitieu.web.i18n import N_, _
 from chitieu.web.render import page
+from chitieu.web.sessions import digest
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,24 +42,33 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> HTMLResponse:
-    """Check the password (throttled per user name and address) and start a session."""
+    """Check the password (throttled per user name and address, and per address over every
+    name, in every server process) and start a session kept in the store."""
     ip = request.client.host if request.client else "-"
     throttle = request.app.state.throttle
     try:
         throttle.check(username, ip)
     except TooManyAttempts as exc:
+        wait = int(exc.extra.get("retry_after", 60))
         msg = _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {
-            "minutes": int(exc.extra.get("retry_after", 60)) // 60 + 1
+            "minutes": wait // 60 + 1
         }
-        return page(request, "login.html", 429, next=safe_next(next), error=msg, username=username)
+        response = page(
+            request, "login.html", 429, next=safe_next(next), error=msg, username=username
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     acc = get_accounts(request).authenticate(username, password)
     if acc is None:
         throttle.failed(username, ip)
         msg = _("Wrong user name or password, or the account is disabled.")
         return page(request, "login.html", 400, next=safe_next(next), error=msg, username=username)
     throttle.succeeded(username, ip)
+    old = request.session.get(SID)
+    if isinstance(old, str):
+        get_sessions(request).end(old)  # signing in again ends the session it replaces
     request.session.clear()  # a new session on sign-in (no fixation)
-    request.session["uid"] = acc.id
+    request.session[SID] = get_sessions(request).start(acc)
     request.session["csrf"] = secrets.token_urlsafe(32)
     response = RedirectResponse(safe_next(next), 303)
     if request.cookies.get("chitieu_lang") is None and acc.lang in i18n.LANGS:
@@ -66,7 +78,11 @@ def login(
 
 @router.post("/logout", dependencies=[CSRF])
 def logout(request: Request) -> RedirectResponse:
-    """End the session."""
+    """End the session: in the store (so a copy of the cookie is refused everywhere too), and
+    in the browser."""
+    sid = request.session.get(SID)
+    if isinstance(sid, str):
+        get_sessions(request).end(sid)
     request.session.clear()
     return RedirectResponse("/login", 303)
 
@@ -85,3 +101,67 @@ def set_language(request: Request, code: str, next: str = "/") -> RedirectRespon
             secure=bool(request.app.state.https),
         )
     return response
+
+
+DONE = {
+    "password": N_("Your password was changed; your other sessions were signed out."),
+    "revoked": N_("The token was revoked."),
+}
+
+
+def _account_page(
+    request: Request, user: User, status: int = 200, error: tuple[str, str] | None = None
+) -> HTMLResponse:
+    accounts = get_accounts(request)
+    everyone = user.role == Role.ADMIN
+    tokens = accounts.tokens(None if everyone else user.username)
+    done = DONE.get(request.query_params.get("done", ""))
+    return page(
+        request,
+        "account.html",
+        status,
+        tokens=tokens,
+        everyone=everyone,
+        sessions=get_sessions(request).count(user),
+        done=_(done) if done else None,
+        error=error,
+    )
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: User) -> HTMLResponse:
+    """The signed-in user's account: change the password; see and revoke API tokens (an
+    administrator sees and may revoke everyone's)."""
+    return _account_page(request, user)
+
+
+@router.post("/account/password", response_class=HTMLResponse, dependencies=[CSRF])
+def change_password(
+    request: Request,
+    user: User,
+    current: Annotated[str, Form()] = "",
+    new: Annotated[str, Form()] = "",
+    repeat: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Change one's own password: this session stays, every other session of the account ends."""
+    sid = request.session.get(SID)
+    keep = digest(sid) if isinstance(sid, str) else None
+    try:
+        get_accounts(request).change_password(user, current, new, repeat, keep_session=keep)
+    except AccountError as exc:
+        return _account_page(request, user, 400, exc.text(i18n.get_lang()))
+    return RedirectResponse("/account?done=password", 303)  # type: ignore[return-value]
+
+
+@router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse, dependencies=[CSRF])
+def revoke_token(request: Request, user: User, token_id: int) -> HTMLResponse:
+    """Revoke an API token: one's own, or anyone's for an administrator."""
+    accounts = get_accounts(request)
+    try:
+        tok = accounts.token(token_id)
+    except AccountError:
+        raise NotFound(_("There is no such token."), _("The list shows your tokens.")) from None
+    if tok.username != user.username and user.role != Role.ADMIN:
+        raise Forbidden(_("You may revoke only your own tokens."), _("Ask an administrator."))
+    accounts.revoke_token(token_id, user.username)
+    return RedirectResponse("/account?done=revoked", 303)  # type: ignore[return-value]

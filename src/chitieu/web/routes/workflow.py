@@ -12,7 +12,7 @@ from chitieu.catalog.forms import forms
 from chitieu.store.db import utcnow
 from chitieu.web.board import build_board
 from chitieu.web.deps import CSRF, User, get_store
-from chitieu.web.errors import Conflict, Invalid, NotFound
+from chitieu.web.errors import Conflict, Forbidden, Invalid, NotFound
 from chitieu.web.i18n import _
 from chitieu.web.render import page
 from chitieu.web.routes.entry import entry_page
@@ -35,7 +35,8 @@ def act(  # type: ignore[no-untyped-def]
     comment: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",
 ):
-    """Move the report through the workflow (the role and the unit are checked)."""
+    """Move the report through the workflow (the role, the unit and, to approve, the separation
+    of duties are checked; a refusal is shown on the entry page with its status)."""
     if action not in TRANSITIONS:
         raise NotFound(_("Unknown action %(action)s.") % {"action": action})
     f, uid, p = locate(user, form, unit, period, write=True)
@@ -43,7 +44,7 @@ def act(  # type: ignore[no-untyped-def]
     state = load_state(store, f, uid, p)
     try:
         transition(store, user, state, action, comment, version or None)
-    except (Invalid, Conflict) as exc:
+    except (Invalid, Conflict, Forbidden) as exc:
         return entry_page(
             request,
             user,

@@ -1,0 +1,218 @@
+"""Faults answer with their cause (issue 11, finding 8): a read-only, corrupt or full store, a
+PostgreSQL server gone mid-import or while serving — exit 4 or a JSON 503 naming the cause,
+never a traceback; nothing half-written. Unexpected errors: exit 5 / a JSON 500, logged."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import warnings
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+from tests.faults import CutProxy
+from tests.test_cli import run
+
+from chitieu.store.faults import fault_of
+from chitieu.store.values import NewValue, Store
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+
+def _wrapped(message: str) -> OperationalError:
+    return OperationalError("SELECT 1", {}, sqlite3.OperationalError(message))
+
+
+@pytest.mark.parametrize(
+    ("driver_says", "code"),
+    [
+        ("database is locked", "store-locked"),
+        ("database or disk is full", "store-full"),
+        ("attempt to write a readonly database", "store-readonly"),
+        ("file is not a database", "store-corrupt"),
+        ("database disk image is malformed", "store-corrupt"),
+        ("unable to open database file", "store-cannot-open"),
+        ("server closed the connection unexpectedly", "store-gone"),
+        ("something else entirely", "store-fault"),
+    ],
+)
+def test_a_fault_of_the_database_is_named(driver_says, code):
+    err = fault_of(_wrapped(driver_says), "sqlite:///x.db")
+    assert err is not None and err.code == code and err.exit_code == 4
+    vi, en = err.text("vi"), err.text("en")
+    assert "sqlite:///x.db" in vi[0] and driver_says in en[0] and vi[1] and en[1]
+
+
+def test_a_programming_error_is_not_a_fault():
+    assert fault_of(ZeroDivisionError("x")) is None
+    assert fault_of(OSError(28, "No space left on device")).code == "store-full"
+
+
+def _csv(tmp_path, n_years: int = 1) -> str:
+    lines = ["indicator,unit,period,value,kind"]
+    for year in range(2026 - n_years + 1, 2027):
+        for m in range(1, 13):
+            for ind in ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR"):
+                for code in ("01", "79"):
+                    lines.append(f"{ind},{code},{year}{m:02d},{1000 + m},actual")
+    path = tmp_path / "values.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _count(url: str) -> int:
+    store = Store(url)
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM observation")).scalar())
+    finally:
+        store.engine.dispose()
+
+
+def test_a_read_only_store_exits_4_naming_it(tmp_path):
+    db = tmp_path / "ro.db"
+    run("demo", db=f"sqlite:///{db}")
+    before = _count(f"sqlite:///{db}")
+    url = f"sqlite:///file:{db}?mode=ro&uri=true"
+    proc = run("import", _csv(tmp_path), db=url, check=False)
+    assert proc.returncode == 4, proc.stderr
+    assert "chỉ cho đọc" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+    assert _count(f"sqlite:///{db}") == before
+
+
+def test_a_corrupt_store_exits_4_naming_it(tmp_path):
+    db = tmp_path / "bad.db"
+    run("demo", db=f"sqlite:///{db}")
+    size = db.stat().st_size
+    with open(db, "r+b") as fh:
+        fh.seek(size // 3)
+        fh.write(os.urandom(size // 3))
+    for args in (("summary", "--period", "2023S1"), ("import", _csv(tmp_path))):
+        proc = run(*args, "--lang", "en", db=f"sqlite:///{db}", check=False)
+        assert proc.returncode == 4, proc.stderr
+        assert "damaged" in proc.stderr and "check-store" in proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout
+    (tmp_path / "junk.db").write_bytes(os.urandom(8192))
+    proc = run("summary", "--period", "2023S1", "--json", db=f"sqlite:///{tmp_path / 'junk.db'}",
+               check=False)  # fmt: skip
+    assert proc.returncode == 4 and '"ok": false' in proc.stdout
+
+
+def test_postgresql_gone_mid_import_exits_4_and_leaves_no_trace(pg_url, tmp_path):
+    Store(pg_url).engine.dispose()  # the schema, migrated
+    csv = _csv(tmp_path, n_years=6)
+    probe = CutProxy(pg_url)  # how much a dry run (every read, no write) sends
+    run("import", csv, "--dry-run", db=probe.url)
+    probe.cut()
+    proxy = CutProxy(pg_url, cut_after=probe.sent + 20_000)  # inside the write
+    proc = run("import", csv, db=proxy.url, check=False)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "Mất kết nối" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
+    assert _count(pg_url) == 0  # the unfinished write left nothing
+    run("import", csv, db=pg_url)  # and the next write works
+    assert _count(pg_url) == 6 * 12 * 4 * 2
+
+
+def test_the_web_answers_503_when_postgresql_goes(pg_url):
+    from tests.web.conftest import make_env
+
+    proxy = CutProxy(pg_url)
+    env = make_env(proxy.url)
+    api = env.api("analyst")
+    assert api.get("/api/v1/summary?period=2025S1").status_code == 200
+    proxy.cut()
+    env.store.engine.pool.dispose()  # the pooled connections are dead; new ones are refused
+    r = api.get("/api/v1/summary?period=2025S1")
+    assert r.status_code == 503, r.text
+    body = r.json()
+    assert body["ok"] is False and "kết nối" in body["error"] and body["hint"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Retry-After"]
+    page = env.api("analyst").get("/dashboard?period=2025S1")  # a page: the HTML error page
+    assert page.status_code == 503 and "Traceback" not in page.text and "kết nối" in page.text
+    env.store.engine.dispose()
+
+
+def test_the_web_answers_503_when_the_disk_is_full(tmp_path):
+    from tests.web.conftest import OWN, make_env
+
+    env = make_env(f"sqlite:///{tmp_path / 'full.db'}")
+    env.store.engine.dispose()
+
+    @event.listens_for(env.store.engine, "connect")
+    def _small(dbapi_conn, _record):  # the disk holds only what the file has now
+        cur = dbapi_conn.cursor()
+        pages = cur.execute("PRAGMA page_count").fetchone()[0]
+        cur.execute(f"PRAGMA max_page_count={pages + 1}")
+        cur.close()
+
+    before = _count(f"sqlite:///{tmp_path / 'full.db'}")
+    rows = [
+        {"indicator": ind, "unit": OWN, "period": f"2026{m:02d}", "value": 5,
+         "kind": "actual", "comment": f"ghi chú {ind} {m} " + "x" * 400}
+        for ind in ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR") for m in range(1, 13)
+    ]  # fmt: skip
+    r = env.api("analyst").post("/api/v1/values", json={"values": rows})
+    assert r.status_code == 503, r.text[:500]
+    assert "đầy" in r.json()["error"]
+    env.store.engine.dispose()
+    assert _count(f"sqlite:///{tmp_path / 'full.db'}") == before
+
+
+def test_an_internal_error_is_logged_not_shown(tmp_path):
+    from tests.web.conftest import make_env
+
+    env = make_env(f"sqlite:///{tmp_path / 'w.db'}")
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    env.app.add_api_route("/api/v1/boom", boom)  # type: ignore[attr-defined]
+    r = env.api("analyst").get("/api/v1/boom")
+    assert r.status_code == 500 and r.json()["ok"] is False
+    assert "a bug" not in r.text and "Traceback" not in r.text
+    env.store.engine.dispose()
+
+
+def test_an_internal_error_of_the_cli_exits_5_with_a_log(monkeypatch):
+    from typer.testing import CliRunner
+
+    from chitieu.cli import data_cmds
+    from chitieu.cli.main import app
+
+    def boom(*_a, **_k):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(data_cmds, "open_store", boom)
+    res = CliRunner().invoke(app, ["summary", "--period", "2023S1"])
+    assert res.exit_code == 5, res.output
+    assert "Lỗi nội bộ" in res.output and "a bug" not in res.output
+    log = res.output.split("Chi tiết đã ghi vào ")[1].split(";")[0].strip()
+    assert "RuntimeError: a bug" in Path(log).read_text(encoding="utf-8")
+
+
+def test_console_markup_and_terminal_escapes_in_a_file_are_shown_as_text(tmp_path):
+    """Finding 6: ``[/bold]`` in a cell crashed the CLI's error table; escape sequences were
+    echoed raw to the terminal."""
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "indicator,unit,period,value,kind\n"
+        "ICT_REVENUE,01,2023S1,[/bold],actual\n"
+        "ICT_REVENUE,01,2023S2,\x1b[31mred\x1b[0m,actual\n",
+        encoding="utf-8",
+    )
+    proc = run("import", str(path), "--dry-run", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "[/bold]" in proc.stderr and "\x1b" not in proc.stderr  # never sent raw
+    assert "[31mred" in proc.stderr and "Traceback" not in proc.stderr  # but shown
+
+
+def test_a_store_value_with_writes_through_the_one_door_is_unaffected(tmp_path):
+    """The fault handling is only for faults: an ordinary write and read still work."""
+    store = Store(f"sqlite:///{tmp_path / 'ok.db'}")
+    store.write(
+        [NewValue("ICT_REVENUE", "01@34", "2026S1", "actual", 5.0)], source="t", created_by="t"
+    )
+    assert store.current(["2026S1"])[0].value == 5.0
+    store.engine.dispose()

@@ -1,0 +1,89 @@
+"""kill -9 during imports (issue 11): the store is whole or untouched, its integrity check
+passes and the next write works, on SQLite and PostgreSQL.
+
+CI runs a few kills per backend at spread-out moments; ``CHITIEU_KILLS=40`` runs the long mode
+(its figures are recorded in docs/RELIABILITY.md)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+from sqlalchemy import text
+from tests.test_cli import EXE
+
+from chitieu.store.values import Store
+
+KILLS = int(os.environ.get("CHITIEU_KILLS", "3"))
+TALLY: dict[str, list[int]] = {}
+
+
+def _csv(path, years: int = 4) -> str:
+    lines = ["indicator,unit,period,value,kind"]
+    for year in range(2026 - years + 1, 2027):
+        for m in range(1, 13):
+            for ind in ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR"):
+                for code in ("01", "79", "31", "48"):
+                    lines.append(f"{ind},{code},{year}{m:02d},{1000 + m},actual")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _state(url: str) -> tuple[int, int, int]:
+    """(vintages, batches, pending values): what a killed import must leave whole or alone."""
+    store = Store(url)
+    try:
+        with store.engine.connect() as conn:
+            return tuple(  # type: ignore[return-value]
+                int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar())
+                for t in ("observation", "batch", "pending_value")
+            )
+    finally:
+        store.engine.dispose()
+
+
+def _run(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CHITIEU_DB": url, "CHITIEU_USER": "killer"}
+    return subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_kill_9_mid_import_leaves_the_store_whole_or_untouched(db_url, tmp_path):
+    csv = _csv(tmp_path / "values.csv")
+    rows = 4 * 12 * 4 * 4
+    env = {**os.environ, "CHITIEU_DB": db_url, "CHITIEU_USER": "killer"}
+    _run("demo", url=db_url)
+    # how long an import takes here: the kills are spread over it
+    t0 = time.perf_counter()
+    assert _run("import", csv, "--dry-run", url=db_url).returncode == 0
+    span = time.perf_counter() - t0
+    rng = random.Random(11)
+    outcomes = []
+    for k in range(KILLS):
+        before = _state(db_url)
+        proc = subprocess.Popen([EXE, "import", csv], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(0.3, 1.2) * span * (k + 1) / KILLS)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        after = _state(db_url)
+        whole = after[0] - before[0] in (0, rows) and after[1] - before[1] in (0, 1)
+        assert whole, f"kill {k}: {before} → {after}"
+        outcomes.append("written" if after[1] > before[1] else "untouched")
+        check = _run("check-store", "--json", url=db_url)
+        assert check.returncode == 0, check.stdout[-2000:]
+    # and the next write works
+    assert _run("import", csv, url=db_url).returncode == 0
+    TALLY[db_url.split(":", 1)[0]] = [KILLS, outcomes.count("written")]
+    print(f"kill -9: {KILLS} kills, {outcomes.count('untouched')} untouched, "
+          f"{outcomes.count('written')} written whole, 0 damaged")  # fmt: skip
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _summary():
+    yield
+    if TALLY:
+        print("\nkill -9 during imports:", TALLY)
