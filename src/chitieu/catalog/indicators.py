@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chitieu.catalog.datafiles import data_files, read_mapping
+from chitieu.catalog.domains import MISSING, SIGNED, Domain, parse_domain
 from chitieu.catalog.periods import TimeRule
 from chitieu.errors import CatalogError
 
@@ -79,6 +80,7 @@ class Indicator:
     direction: Direction
     group: str
     templates: Text
+    domain: Domain = SIGNED
     components: tuple[str, ...] = ()
     formula: str | None = None
     phrasing: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -152,6 +154,7 @@ class Catalog:
             "time_rule": str(ind.time_rule),
             "direction": str(ind.direction),
             "group": ind.group,
+            "domain": ind.domain.to_dict(),
             "components": list(ind.components),
             "formula": ind.formula,
             "templates": {"vi": ind.templates.vi, "en": ind.templates.en},
@@ -178,8 +181,11 @@ class Catalog:
 _FIELDS = {
     "code", "name", "measure", "value_type", "decimals", "units_rule", "time_rule",
     "direction", "group", "templates", "components", "formula", "phrasing", "estimation",
+    "domain",
 }  # fmt: skip
-_REQUIRED = _FIELDS - {"components", "formula", "phrasing", "estimation"}
+#: without these an indicator is not read further; ``domain`` is required too, but its absence
+#: is listed with the indicator's other problems
+_REQUIRED = _FIELDS - {"components", "formula", "phrasing", "estimation", "domain"}
 
 
 def _text(value: Any, where: str, problems: list[str]) -> Text:
@@ -267,6 +273,7 @@ def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
         direction=_enum(Direction, raw["direction"], f"{where} direction", problems),
         group=str(raw["group"]),
         templates=_text(raw["templates"], f"{where} templates", problems),
+        domain=parse_domain(raw.get("domain", MISSING), where, problems),
         components=tuple(str(c) for c in comps),
         formula=str(formula) if formula is not None else None,
         phrasing=dict(phrasing),

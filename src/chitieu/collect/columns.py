@@ -23,7 +23,7 @@ import numpy as np
 
 from chitieu.check.findings import Report
 from chitieu.collect.numbers import Locale, detect_locale, plain_decimal
-from chitieu.collect.rows import OPTIONAL, REQUIRED, RowChecker
+from chitieu.collect.rows import BAD_TEXT, OPTIONAL, REQUIRED, RowChecker, bad_text
 from chitieu.errors import NumberFormatError
 from chitieu.store.rows import Rows
 
@@ -175,7 +175,7 @@ def check_columns(
     units: list[str] = []
     for pair in distinct.tolist():
         text, p = utexts[pair // len(per[1])], per[1][pair % len(per[1])][0]
-        found = checker._unit(text, p) if text else None
+        found = checker._unit(text, p) if text and not bad_text(text) else None
         if not isinstance(found, str):
             return None
         units.append(found)
@@ -205,6 +205,11 @@ def check_columns(
     integer = np.array([g[1] for g in ind[1]], dtype=bool)[ind[0]]
     if (integer & (values != np.floor(values))).any():
         return None
+    # each indicator's domain (catalog): lowest and highest value, per row by its code
+    low = np.array([g[2] for g in ind[1]], dtype=np.float64)[ind[0]]
+    high = np.array([g[3] for g in ind[1]], dtype=np.float64)[ind[0]]
+    if ((values < low) | (values > high)).any():
+        return None
     # duplicate keys: one sort
     unit_of_row = inverse.astype(np.int64)
     key = ((ind[0] * len(per[1]) + per[0]) * len(units) + unit_of_row) * len(kind[1]) + kind[0]
@@ -212,6 +217,13 @@ def check_columns(
     if (ordered[1:] == ordered[:-1]).any():
         return None
     comment_col: list[str | None]
+    # control characters, NUL: the row path names them (pyarrow has read the text as UTF-8, so
+    # no lone surrogate can be here)
+    if (
+        "comment" in body
+        and pc.any(pc.match_substring_regex(body["comment"], f"[{BAD_TEXT}]")).as_py()
+    ):
+        return None
     if "comment" in body:
         comment_col = [c or None for c in body["comment"].to_pylist()]
     else:

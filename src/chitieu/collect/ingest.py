@@ -164,10 +164,13 @@ def ingest(
     the values' places (and ``result.refused``).
     """
     from chitieu.check.runner import validate_values
+    from chitieu.collect.domains import check_values
 
     rows = Rows.of(values)
     report = report if report is not None else Report()
     result = IngestResult(report, rows, dry_run=dry_run)
+    if not check_values(rows, report, places):  # NaN, infinities, outside a domain: refused
+        return result  # (before the rules, which would say some of them again)
     seen: dict[Any, Any] = {}
 
     def check() -> None:

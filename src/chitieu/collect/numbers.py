@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation, localcontext
 from functools import cache
 from typing import Literal
 
@@ -20,6 +20,19 @@ _NAMES = {"vi": "Vietnamese", "en": "English"}
 _MAX_LEN = 100
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 _SPACE_GROUPED = re.compile(r"[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?")
+
+
+#: what JSON, Python, spreadsheets and pyarrow write for NaN and the infinities
+_NON_FINITE = re.compile(r"[-−+]?\s*(?:s?nan|inf|infinity|∞|#num!)", re.IGNORECASE)
+#: the minus signs read as one: ASCII hyphen-minus and U+2212 MINUS SIGN (CLDR's minus for
+#: some locales, what Word and typeset tables write); other dashes are not minus signs
+MINUS_SIGNS = "-\u2212"
+
+
+class NonFiniteNumberError(NumberFormatError):
+    """NaN or an infinity, as a number (JSON ``NaN``, a float cell) or as text ("inf")."""
+
+    non_finite = True
 
 
 class AmbiguousNumberError(NumberFormatError):
@@ -73,7 +86,7 @@ def _read(body: str, locale: Locale) -> Decimal | None:
         return None
     try:
         return parse_decimal(body, locale=locale, strict=True)
-    except ValueError:
+    except (ValueError, InvalidOperation):
         return None
 
 
@@ -88,8 +101,12 @@ def _split(text: str) -> tuple[int, str, str]:
         raise NumberFormatError(
             f'"{text}": parentheses are not read as a negative sign', f"write -{inner}"
         )
-    sign = -1 if body[0] in "-−" else 1
-    if body[0] in "-−+":
+    if _NON_FINITE.fullmatch(body):
+        raise NonFiniteNumberError(
+            f'"{text}" is not a finite number', "write the figure in digits, e.g. 1614206"
+        )
+    sign = -1 if body[0] in MINUS_SIGNS else 1
+    if body[0] in MINUS_SIGNS + "+":
         body = body[1:].lstrip()
     if " " in body:
         if not _SPACE_GROUPED.fullmatch(body) or body.startswith("0"):
@@ -142,20 +159,58 @@ def _hint(sign: int, body: str, locale: Locale) -> str:
     return f"write {minus}{both} ({_convention(locale)})"
 
 
+def shown(value: int | float | Decimal) -> str:
+    """A number as a short text that JSON can carry: "-5", "NaN", "-Infinity", "~1e400"."""
+    if isinstance(value, int):
+        digits = math.floor(math.log10(abs(value))) if value else 0
+        return str(value) if digits < 20 else f"~{'-' if value < 0 else ''}1e{digits}"
+    try:
+        f = float(value)
+    except (OverflowError, ValueError):  # Decimal beyond float, signalling NaN
+        return str(value)[:24]
+    if math.isnan(f):
+        return "NaN"
+    if math.isinf(f) and not isinstance(value, Decimal):
+        return "-Infinity" if f < 0 else "Infinity"
+    if math.isinf(f):
+        return str(value)[:24]
+    return _plain(f)
+
+
+def finite(value: int | float | Decimal) -> float:
+    """A number as a finite float; NaN, infinities and numbers beyond a float are refused.
+
+    Booleans are not numbers here (JSON ``true`` is not 1).
+    """
+    if isinstance(value, bool):
+        raise NumberFormatError(f"{value!r} is not a number", "enter a number")
+    try:
+        f = float(value)
+    except (OverflowError, ValueError):  # a huge int or Decimal, a signalling NaN
+        f = math.nan if isinstance(value, Decimal) and value.is_nan() else math.inf
+    if not math.isfinite(f):
+        raise NonFiniteNumberError(
+            f"{shown(value)} is not a finite number", "write the figure in digits, e.g. 1614206"
+        )
+    return f
+
+
 def parse_number(text: str | float | int, locale: Locale | None = None) -> ParsedNumber:
     """Parse a typed number in the given locale, or decide the locale from the text."""
     if isinstance(text, bool) or not isinstance(text, str | int | float | Decimal):
         raise NumberFormatError(f"{text!r} is not a number", "enter a number")
     if not isinstance(text, str):
-        try:
-            value = float(text)
-        except OverflowError:
-            value = math.inf
-        if not math.isfinite(value):
-            raise NumberFormatError(f"{text!r} is not a finite number", "enter a number")
-        return ParsedNumber(value, None)
+        return ParsedNumber(finite(text), None)
     if len(text) > _MAX_LEN:
         raise NumberFormatError(f'"{text[:20]}…" is too long to be a number', "check the cell")
+    # Babel checks and writes numbers in the decimal context: its default 28 digits made
+    # "10.000.000.000.000.000.000.000.000" raise InvalidOperation instead of being read
+    with localcontext() as ctx:
+        ctx.prec = 2 * _MAX_LEN
+        return _parse_text(text, locale)
+
+
+def _parse_text(text: str, locale: Locale | None) -> ParsedNumber:
     sign, body, cleaned = _split(text)
     if locale is not None:
         value = _read(body, locale)

@@ -6,10 +6,12 @@ value is read and checked the same way wherever it comes from.
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 from typing import Any
 
-from chitieu.catalog.indicators import Catalog, ValueType, catalog
+from chitieu.catalog.indicators import Catalog, Indicator, ValueType, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry, strip_diacritics
 from chitieu.catalog.vocabulary import Kind, Status
@@ -17,8 +19,11 @@ from chitieu.check.findings import Finding
 from chitieu.collect.numbers import (
     AmbiguousNumberError,
     Locale,
+    NonFiniteNumberError,
+    finite,
     parse_number,
     plain_decimal,
+    shown,
 )
 from chitieu.errors import NumberFormatError, PeriodError, UnitError
 from chitieu.store.values import NewValue
@@ -55,6 +60,28 @@ STATUS_ALIASES = {
 }
 _STATUSES = {_norm(a): s for s, aliases in STATUS_ALIASES.items() for a in aliases}
 _PLAIN_INT = re.compile(r"^-?[0-9]{1,15}$")
+#: characters no cell may hold: NUL (PostgreSQL refuses it in text), the other C0 and C1
+#: control characters but tab, line feed and carriage return, and lone UTF-16 surrogates
+#: (JSON "\ud800": not encodable as UTF-8, neither for the database nor for the response)
+BAD_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_BAD_TEXT = re.compile(f"[{BAD_TEXT}\\ud800-\\udfff]")
+_SHOWN_CHARS = 60
+
+
+def bad_text(cell: Any) -> bool:
+    """True when a text cell holds a character no cell may hold (see ``BAD_TEXT``)."""
+    return isinstance(cell, str) and _BAD_TEXT.search(cell) is not None
+
+
+def visible(text: str) -> str:
+    """The text with each forbidden character written as <U+0000>, safe to show and to send."""
+    cut = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return _BAD_TEXT.sub(lambda m: f"<U+{ord(m.group()):04X}>", cut)
+
+
+def _chars(text: str) -> str:
+    """The forbidden characters of a text, named: "U+0000, U+001B"."""
+    return ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in _BAD_TEXT.findall(text)))
 
 
 def _unit_reasons(exc: UnitError) -> dict[str, str]:
@@ -62,6 +89,15 @@ def _unit_reasons(exc: UnitError) -> dict[str, str]:
     out = {}
     for lang in ("vi", "en"):
         out[f"reason_{lang}"], out[f"suggestion_{lang}"] = exc.text(lang)
+    return out
+
+
+def _domain_params(ind: Indicator) -> dict[str, str]:
+    """The parameters of an out-of-domain finding: the range and the indicator's name."""
+    out = {}
+    for lang in ("vi", "en"):
+        out[f"domain_{lang}"] = ind.domain.describe(lang)
+        out[f"name_{lang}"] = ind.name(lang)
     return out
 
 
@@ -103,13 +139,20 @@ class RowChecker:
         return self._unit_cache[key]
 
     def _number(self, raw: Any) -> float | Finding:
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return float(raw)
+        if isinstance(raw, bool):  # JSON true is not 1
+            return Finding("boolean-value", value=str(raw).lower())
+        if isinstance(raw, int | float | Decimal):  # JSON's numbers, a spreadsheet's numeric cell
+            try:
+                return finite(raw)
+            except NonFiniteNumberError:
+                return Finding("non-finite-number", value=shown(raw))
         text = str(raw)
         if _PLAIN_INT.match(text):
             return float(text)
         try:
             return parse_number(text, self.locale).value
+        except NonFiniteNumberError:
+            return Finding("non-finite-number", value=text)
         except AmbiguousNumberError as exc:
             readings = " / ".join(f"{lc}: {v:g}" for lc, v in exc.readings.items())
             return Finding("ambiguous-number", value=text, params={"readings": readings})
@@ -118,23 +161,28 @@ class RowChecker:
                 "bad-number", value=text, params={"reason": exc.message, "suggestion": exc.hint}
             )
 
-    def _ind(self, cell: Any) -> tuple[str, bool] | None:
+    def _ind(self, cell: Any) -> tuple[str, bool, float, float] | None:
+        """(code, whole numbers only, lowest, highest value) of a reportable indicator."""
         code = str(cell or "").strip()
         ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
-        if not code or ind is None or ind.is_derived:
+        if not code or ind is None or ind.is_derived or bad_text(cell):
             return None
-        return ind.code, ind.value_type == ValueType.INTEGER
+        lo, hi = ind.domain.min, ind.domain.max
+        return (ind.code, ind.value_type == ValueType.INTEGER,
+                -math.inf if lo is None else lo, math.inf if hi is None else hi)  # fmt: skip
 
     def _per(self, cell: Any) -> tuple[Period, str] | None:
         text = str(cell or "").strip()
-        period = self._period(text) if text else None
+        period = self._period(text) if text and not bad_text(cell) else None
         return None if period is None else (period, period.id)
 
     def _kind(self, cell: Any) -> str | None:
         text = str(cell or "").strip()
-        return _KINDS.get(_norm(text)) if text else None
+        return _KINDS.get(_norm(text)) if text and not bad_text(cell) else None
 
     def _status(self, cell: Any) -> str | None:
+        if bad_text(cell):
+            return None
         text = str(cell or "").strip()
         return _STATUSES.get(_norm(text)) if text else Status.PROVISIONAL
 
@@ -156,7 +204,7 @@ class RowChecker:
                 if hit is None:
                     return None
                 got.append(hit)
-            (code, integer), (period, pid), kind, status = got
+            (code, integer, lo, hi), (period, pid), kind, status = got
             ucell = cells.get("unit")
             ukey = (ucell, pid)
             unit = self._units_seen.get(ukey)
@@ -164,7 +212,7 @@ class RowChecker:
             return None
         if unit is None:
             utext = str(ucell or "").strip()
-            found = self._unit(utext, period) if utext else None
+            found = self._unit(utext, period) if utext and not bad_text(ucell) else None
             if not isinstance(found, str):
                 return None
             unit = self._units_seen[ukey] = found
@@ -179,9 +227,12 @@ class RowChecker:
             value = self._number(raw)
             if isinstance(value, Finding):
                 return None
-        if integer and value != int(value):
+        if (integer and value != int(value)) or not lo <= value <= hi:
             return None
-        comment = str(cells.get("comment") or "").strip() or None
+        comment = cells.get("comment")
+        if comment is not None and bad_text(comment):
+            return None
+        comment = str(comment or "").strip() or None
         return NewValue(code, unit, pid, kind, value, status, comment)
 
     def check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
@@ -194,8 +245,12 @@ class RowChecker:
         def bad(type_: str, column: str, value: Any = None, **params: Any) -> None:
             found.append(Finding(type_, value=value, column=column, params=params, **where))
 
-        for col in REQUIRED:
-            if cells.get(col) in (None, ""):
+        cells = dict(cells)
+        for col in (*REQUIRED, *OPTIONAL):
+            if bad_text(cell := cells.get(col)):
+                bad("bad-text", col, visible(cell), chars=_chars(cell))
+                cells[col] = None  # told: no other finding repeats the text
+            elif cells.get(col) in (None, "") and col in REQUIRED:
                 bad("missing-value", col)
         code = str(cells.get("indicator") or "").strip()
         ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
@@ -256,6 +311,9 @@ class RowChecker:
                 value = got_num
                 if ind is not None and ind.value_type == ValueType.INTEGER and value != int(value):
                     bad("not-integer", "value", raw, indicator=ind.code)
+                if ind is not None and not ind.is_derived and value not in ind.domain:
+                    bad("out-of-domain", "value", raw, **_domain_params(ind))
+                    found[-1].indicator = ind.code  # the place names it (the form's does too)
         if found:
             return found
         assert ind and period and unit_id and kind and status and value is not None

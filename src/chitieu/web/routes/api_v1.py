@@ -22,11 +22,12 @@ from chitieu.catalog.periods import Period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.ingest import Origin, ingest
-from chitieu.collect.rows import RowChecker
+from chitieu.collect.rows import RowChecker, bad_text, visible
 from chitieu.fmt import period_label
-from chitieu.store.values import NewValue, Store
+from chitieu.store.values import Store
 from chitieu.web.accounts import Account
 from chitieu.web.audit import submission_events, value_history
+from chitieu.web.batches import check_batch, indexed
 from chitieu.web.board import build_board
 from chitieu.web.deps import CSRF, User, get_store, require_read, require_write
 from chitieu.web.errors import Conflict, Forbidden, Invalid, WebError
@@ -50,13 +51,20 @@ class PreconditionRequired(WebError):
     status = 428
 
 
+#: a value as JSON may send it: a number or text in vi/en format. Booleans, NaN and the
+#: infinities (Python's JSON reader takes ``NaN``, ``Infinity``, ``1e309``) are kept as sent
+#: so that the row checker refuses them with a finding at their index, instead of pydantic
+#: turning ``true`` into 1.0
+JsonValue = float | int | str | bool | None
+
+
 class ValueIn(BaseModel):
     """One value to store (the import layout's columns)."""
 
     indicator: str
     unit: str
     period: str
-    value: float | str
+    value: JsonValue = Field(None, description="a number, or text in the batch's locale")
     kind: str = "actual"
     comment: str | None = None
     status: str | None = None
@@ -65,7 +73,7 @@ class ValueIn(BaseModel):
 class ValuesIn(BaseModel):
     """A batch of values: stored all together or not at all."""
 
-    values: list[ValueIn]
+    values: list[ValueIn] = Field([], description="at least one value")
     locale: str | None = Field(None, description="vi or en: how text numbers are written")
     dry_run: bool = False
     override_lock: bool = Field(
@@ -79,7 +87,7 @@ class ValuesIn(BaseModel):
 class FormValuesIn(BaseModel):
     """New values of a form, by indicator code (numbers, or text in vi/en format)."""
 
-    values: dict[str, float | str | None]
+    values: dict[str, JsonValue]
     comments: dict[str, str] = {}
     version: str | None = Field(None, description="the version read (or send If-Match)")
     overwrite: bool = Field(False, description="save even if the form changed meanwhile")
@@ -218,24 +226,28 @@ def _unit_of(v: ValueIn) -> str | None:
 
 
 @router.post("/values", dependencies=[CSRF])
-def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]:
-    """Store a batch of values: every row checked like an import, all or nothing."""
+def write_values(request: Request, user: User, body: ValuesIn | None = None) -> dict[str, Any]:
+    """Store a batch of values: every row checked like an import, all or nothing.
+
+    Each finding carries the ``index`` of its value in ``values``. Refused with 422: an empty
+    batch, a key (indicator, unit, period, kind) given twice, NaN, infinities, booleans,
+    values outside the indicator's domain, control characters in text.
+    """
+    body = body or ValuesIn()
     checker = RowChecker(locale=body.locale if body.locale in ("vi", "en") else None)
     report = Report()
-    new: list[NewValue] = []
-    for i, v in enumerate(body.values):
-        got = checker.check(v.model_dump(), {"row": i + 1})
-        if isinstance(got, list):
-            report.extend(got)
-        else:
-            new.append(got)
+    new, index_of = check_batch(checker, body.values, report)
+    places = {k: {"row": i + 1} for k, i in index_of.items()}
     refused = sorted({u for u in map(_unit_of, body.values) if u and not user.can_write(u)})
     if refused:
         raise Forbidden(_("You may not change this unit's data."), ", ".join(refused))
     if not report.valid:  # rows that do not parse: the rules still check the others
-        ingest(get_store(request), new, Origin(user.username, "api"), report=report,
-               dry_run=True)  # fmt: skip
-        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+        if new:
+            ingest(get_store(request), new, Origin(user.username, "api"), report=report,
+                   places=places, dry_run=True)  # fmt: skip
+        raise Invalid(
+            _("The values have errors; nothing was saved."), report=indexed(report, index_of)
+        )
     if body.override_lock and not user.is_ministry:
         raise Forbidden(_("Only an analyst may override the lock of a report."))
     reason = (body.reason or "").strip() or None
@@ -243,23 +255,26 @@ def write_values(request: Request, user: User, body: ValuesIn) -> dict[str, Any]
         raise Invalid(_("Say why in the comment."), _("The reason is recorded with the change."))
     store = get_store(request)
     override = reason if body.override_lock else None
-    result = ingest(store, new, Origin(user.username, "api"), report=report,
+    result = ingest(store, new, Origin(user.username, "api"), report=report, places=places,
                     dry_run=body.dry_run, override=override)  # fmt: skip
     if result.refused:
         raise Conflict(
             _("Some values belong to a submitted or approved report and are locked."),
             _("An analyst must return or reopen the report first."),
             keys=["/".join(k) for r in result.refused for k in r.keys],
-            report=report.to_dict(),
+            report=indexed(report, index_of),
         )
     if not report.valid:
-        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+        raise Invalid(
+            _("The values have errors; nothing was saved."), report=indexed(report, index_of)
+        )
     if body.dry_run:
-        return {"ok": True, "dry_run": True, "rows": len(new), "report": report.to_dict()}
+        return {"ok": True, "dry_run": True, "rows": len(new),
+                "report": indexed(report, index_of)}  # fmt: skip
     assert result.batch is not None
     return {"ok": True, "batch": result.batch.id, "rows": result.batch.rows,
             "overridden": [f"{r.form}/{r.unit}/{r.period}" for r in result.overridden],
-            "report": report.to_dict()}  # fmt: skip
+            "report": indexed(report, index_of)}  # fmt: skip
 
 
 @router.get("/values/history")
@@ -358,16 +373,29 @@ def _put(
     if unknown:
         report = Report()
         for c in unknown:
+            shown = visible(c)  # a key with a lone surrogate cannot be sent back as it is
             report.add(
                 Finding(
                     "outside-form",
-                    indicator=c,
+                    indicator=shown,
                     unit=uid,
                     period=p.id,
-                    value=c,
+                    value=shown,
                     params={"form": f.code, "expected_unit": uid, "expected_period": p.id},
                 )
             )
+        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+    stray = [c for c in body.comments if c not in state.cells or bad_text(c)]
+    if stray:  # a comment for no indicator of the form: refused, not dropped
+        report = Report()
+        for c in stray:
+            report.add(
+                Finding(
+                    "outside-form", column="comment", indicator=visible(c), unit=uid,
+                    period=p.id, value=visible(c),
+                    params={"form": f.code, "expected_unit": uid, "expected_period": p.id},
+                )
+            )  # fmt: skip
         raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
     lang = body.locale if body.locale in ("vi", "en") else "vi"
     parsed = parse_entries(state, body.values, body.comments, lang)
