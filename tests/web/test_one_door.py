@@ -101,6 +101,23 @@ def test_an_approved_report_is_locked_for_every_writer(demo, tmp_path):
     )  # a reporter may not override
 
 
+def test_estimates_go_through_the_same_door(demo):
+    """The ministry's estimates were written straight to the store: into an approved report
+    too. They go through collect.ingest now, and the lock refuses them (nothing written)."""
+    from datetime import UTC, datetime
+
+    from chitieu.analyze.estimate import Estimate, EstimateRun, EstimatesRefused, write_estimates
+
+    before = demo.store.history("ICT_REVENUE", "04@34", "2026S1", "estimate")
+    run_ = EstimateRun("2026S1", datetime.now(UTC))
+    run_.estimates.append(Estimate("ICT_REVENUE", "04@34", "2026S1", 5.0, "carry_forward", {}))
+    with pytest.raises(EstimatesRefused) as caught:
+        write_estimates(demo.store, run_, "tester")
+    assert caught.value.report.counts["value-locked"] == 1 and run_.batch is None
+    assert "TTTT-6T" in caught.value.text("vi")[0]
+    assert demo.store.history("ICT_REVENUE", "04@34", "2026S1", "estimate") == before
+
+
 def test_the_cli_and_the_board_tell_the_same_completeness(demo):
     """Before: the CLI said all 34 provinces were late, the board 21 on time, 8 late, 5 overdue."""
     (c, *_) = json.loads(run("completeness", "--period", "2026S1", "--json", db=demo.url).stdout)

@@ -31,6 +31,7 @@ from chitieu.catalog.indicators import ESTIMATION_METHODS, Catalog, Indicator, c
 from chitieu.catalog.periods import Period, PeriodType, TimeRule, parse_period, periods_within
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Kind, Status
+from chitieu.check.findings import Report
 from chitieu.check.outliers import previous_periods
 from chitieu.errors import ChitieuError
 from chitieu.store.db import utcnow
@@ -286,8 +287,10 @@ class Estimator:
         for m in methods:
             fn: Callable[[Indicator, str], Estimate | str] = getattr(self, m)
             got = fn(ind, unit)
-            if isinstance(got, Estimate):
+            if isinstance(got, Estimate) and got.value in ind.domain:
                 return got
+            if isinstance(got, Estimate):  # NaN, an infinity, a negative count: not an estimate
+                got = f"{got.value!r} is outside the domain ({ind.domain.describe('en')})"
             why.append(f"{m}: {got}")
         return Skipped(ind.code, unit, "; ".join(why))
 
@@ -348,14 +351,29 @@ def estimate_period(
 def write_estimates(
     store: Store, run: EstimateRun, created_by: str, at: datetime | None = None
 ) -> BatchInfo | None:
-    """Store a run's estimates as one batch (source ``estimate``); None if there are none."""
+    """Store a run's estimates as one batch (source ``estimate``) through the one door
+    (``collect.ingest``: the domains, the rules, the lock of submitted and approved reports);
+    None if there are none. A refusal raises :class:`EstimatesRefused` and writes nothing."""
+    from chitieu.collect.ingest import Origin, ingest
+
     if not run.estimates:
         return None
-    run.batch = store.write(
+    note = f"estimates of {run.period} from the data as of {run.as_of:%Y-%m-%d %H:%M} UTC"
+    res = ingest(
+        store,
         [e.new_value() for e in run.estimates],
-        source="estimate",
-        created_by=created_by,
-        note=f"estimates of {run.period} from the data as of {run.as_of:%Y-%m-%d %H:%M} UTC",
-        at=at,
+        Origin(created_by, "estimate", note=note, at=at),
     )
+    if not res.report.valid:
+        raise EstimatesRefused(res.report)
+    run.batch = res.batch
     return run.batch
+
+
+class EstimatesRefused(ChitieuError):
+    """The checks or the workflow's lock refused a run's estimates (nothing was written)."""
+
+    def __init__(self, report: Report) -> None:
+        first = [f.message("en") for f in report.findings if f.severity == "error"][:3]
+        super().__init__(code="estimates-refused", n=report.errors, reasons="; ".join(first))
+        self.report = report
