@@ -58,6 +58,7 @@ def write_catalog(path: Path, inds: list[BenchIndicator]) -> Path:
                 "name": {"vi": f"Chỉ tiêu thử {ind.code[6:]}", "en": f"Test indicator {ind.code}"},
                 "measure": "ty_dong",
                 "value_type": "number",
+                "domain": {"min": 0},  # the values are drawn from 10 … 100,000
                 "decimals": 1,
                 "units_rule": "sum",
                 "time_rule": ind.time_rule,

@@ -165,8 +165,10 @@ class UnitRegistry:
 
     def all(self) -> list[Unit]:
         """Every unit: the nation, then the 63-set, then the 34-set, each by code."""
-        order = {"nation": 0, "63": 1, "34": 2}
-        return sorted(self._units.values(), key=lambda u: (order[u.system], u.code))
+        if not hasattr(self, "_all"):  # the registry does not change once built
+            order = {"nation": 0, "63": 1, "34": 2}
+            self._all = sorted(self._units.values(), key=lambda u: (order[u.system], u.code))
+        return list(self._all)
 
     def get(self, unit_id: str) -> Unit:
         """The unit with this id, e.g. ``"80@63"``; UnitError if unknown."""
@@ -180,8 +182,11 @@ class UnitRegistry:
         return [u for u in self.all() if as_of is None or u.valid_on(as_of)]
 
     def provinces(self, as_of: date) -> list[Unit]:
-        """The provinces valid on ``as_of``."""
-        return [u for u in self.units(as_of) if u.level == 1]
+        """The provinces valid on ``as_of`` (kept per day: every save asks)."""
+        cache = self.__dict__.setdefault("_provinces", {})
+        if as_of not in cache:
+            cache[as_of] = [u for u in self.units(as_of) if u.level == 1]
+        return list(cache[as_of])
 
     def resolve(self, text: str, on: date) -> Unit:
         """The unit meant by an id, code or name, for a period ending on ``on``."""

@@ -68,7 +68,7 @@ def make_engine(url: str | None = None) -> Engine:
             # The web server runs up to 40 requests at a time per process; with SQLAlchemy's
             # default pool (5 kept, 10 more opened and closed on demand) a busy server kept
             # opening PostgreSQL connections (a new server process each) and queueing for them.
-            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            engine = create_engine(url, pool_pre_ping=False, pool_size=10, max_overflow=20)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(
             f"cannot use database '{url}': {exc}",
