@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.deps import User, get_store
-from chitieu.web.errors import Forbidden, NotFound
+from chitieu.web.errors import ERROR_RESPONSES, Forbidden, NotFound
 from chitieu.web.i18n import _
 from chitieu.web.render import page
 from chitieu.web.scope import find_unit, parse_any_period
@@ -158,7 +158,17 @@ def report_download(  # type: ignore[no-untyped-def]
     return _download(request, user, period, unit, fmt, i18n.get_lang())
 
 
-@router.get("/api/v1/report", tags=["v1"])
+@router.get(
+    "/api/v1/report",
+    tags=["v1"],
+    responses={
+        **ERROR_RESPONSES,
+        200: {
+            "description": "the report file",
+            "content": {t.split(";")[0]: {} for t in sorted(set(FORMATS.values()))},
+        },
+    },
+)
 def api_report(  # type: ignore[no-untyped-def]
     request: Request,
     user: User,

@@ -30,7 +30,7 @@ from chitieu.web.audit import submission_events, value_history
 from chitieu.web.batches import check_batch, indexed
 from chitieu.web.board import build_board
 from chitieu.web.deps import CSRF, User, get_store, require_read, require_write
-from chitieu.web.errors import Conflict, Forbidden, Invalid, WebError
+from chitieu.web.errors import ERROR_RESPONSES, Conflict, Forbidden, Invalid, WebError
 from chitieu.web.i18n import _
 from chitieu.web.routes.dashboard import boundaries_of, data_periods
 from chitieu.web.scope import find_form, find_period, find_unit, locate, parse_any_period
@@ -42,7 +42,7 @@ from chitieu.web.submissions import (
     transition,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
 
 
 class PreconditionRequired(WebError):
