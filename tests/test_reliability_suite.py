@@ -1,0 +1,184 @@
+"""The reliability suite (issue 11): a malformed-input corpus, generated here, run through the
+CLI import, the web upload and the API on SQLite and PostgreSQL. For each case: a clear error
+or finding that names its place, the documented exit code or HTTP status, no traceback, and
+0 rows written. The count of cases tried and passed per path and backend is printed at the end
+(and recorded in docs/RELIABILITY.md)."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import text
+from tests import hostile
+from tests.web.conftest import FORM, OWN, PERIOD, csrf, make_env
+from typer.testing import CliRunner
+
+from chitieu.cli.main import app as cli
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+HEAD = "indicator,unit,period,value,kind,comment\n"
+ROW = "ICT_REVENUE,VN,2023S1,{v},estimate,{c}\n"
+TRIED: Counter[str] = Counter()
+PASSED: Counter[str] = Counter()
+
+
+def _csv(value: str = "1614206", comment: str = "", extra: str = "") -> bytes:
+    return (HEAD + ROW.format(v=value, c=comment) + extra).encode("utf-8")
+
+
+#: name → (file name, its bytes, the CLI's exit code, what the message must name)
+FILES: dict[str, tuple[str, Callable[[], bytes], int, str]] = {
+    "utf16": ("a.csv", lambda: _csv().decode().encode("utf-16"), 2, "UTF"),
+    "latin-1": ("a.csv", lambda: (HEAD + "ICT_REVENUE,Phú Thọ,2023S1,5,estimate,\n")
+                .encode("cp1258", "replace"), 2, "UTF-8"),
+    "bom+bad-number": ("a.csv", lambda: codecs.BOM_UTF8 + _csv("mười"), 1, "row"),
+    "nfd+negative": ("a.csv",
+                     lambda: unicodedata.normalize("NFD", _csv("−5", "Số âm").decode()).encode(), 1, "row"),
+    "text-number": ("a.csv", lambda: _csv("1.614.206 tỷ"), 1, "row"),
+    "nan": ("a.csv", lambda: _csv("NaN"), 1, "row"),
+    "infinity": ("a.csv", lambda: _csv("-Infinity"), 1, "row"),
+    "huge": ("a.csv", lambda: _csv("1e309"), 1, "row"),
+    "boolean": ("a.csv", lambda: _csv("TRUE"), 1, "row"),
+    "nul": ("a.csv", lambda: _csv(comment="a\x00b"), 1, "row"),
+    "control": ("a.csv", lambda: _csv(comment="\x1b[31mred\x07"), 1, "row"),
+    "long-cell": ("a.csv", lambda: _csv(comment="x" * 200_000), 2, "line"),
+    "long-line": ("a.csv", lambda: (HEAD + "x" * (2 << 20) + "\n").encode(), 2, "line"),
+    "wide": ("a.csv", lambda: hostile.wide_csv().encode(), 2, "column"),
+    "duplicate-keys": ("a.csv", lambda: _csv(extra=ROW.format(v="2", c="")), 1, "row"),
+    "formula-unit": ("a.csv", lambda: HEAD.encode() + b"ICT_REVENUE,=1+1,2023S1,5,actual,\n", 1,
+                     "row"),
+    "empty": ("a.csv", lambda: b"", 2, "empty"),
+    "header-only": ("a.csv", lambda: HEAD.encode(), 1, ""),
+    "far-cell": ("a.xlsx", hostile.far_cell_xlsx, 2, "XFD1048576"),
+    "zip-bomb": ("a.xlsx", lambda: hostile.zip_bomb(64), 2, ""),
+    "lying-header": ("a.xlsx", lambda: hostile.zip_bomb(64, declared=1000), 2, ""),
+    "entity-bomb": ("a.xlsx", hostile.entity_bomb_xlsx, 2, ""),
+    "malformed-xml": ("a.xlsx", hostile.malformed_xlsx, 2, ""),
+    "macro-renamed": ("a.xlsx", hostile.macro_xlsx, 2, ""),
+    "truncated": ("a.xlsx", lambda: hostile.good_xlsx()[:300], 2, ""),
+    "not-a-zip": ("a.xlsx", lambda: b"PK\x03\x04 this is not really a workbook", 2, ""),
+    "nan-cell": ("a.xlsx", lambda: hostile.xlsx(hostile.sheet_xml(
+        hostile.cells_xml([hostile.HEADER]) +
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>ICT_REVENUE</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>VN</t></is></c><c r="C2" t="inlineStr"><is><t>2023S1'
+        '</t></is></c><c r="D2"><v>1e309</v></c><c r="E2" t="inlineStr"><is><t>estimate</t>'
+        '</is></c></row>')), 1, "row"),
+}  # fmt: skip
+
+#: name → (the JSON body of POST /api/v1/values, as raw text; the status)
+BODIES: dict[str, tuple[str, int]] = {
+    "nan": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
+            '"kind":"estimate","value":NaN}]}', 422),
+    "infinity": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
+                 '"kind":"estimate","value":-Infinity}]}', 422),
+    "huge": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
+             '"kind":"estimate","value":1e309}]}', 422),
+    "boolean": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
+                '"kind":"estimate","value":true}]}', 422),
+    "negative": ('{"values":[{"indicator":"PUB_TITLES","unit":"VN","period":"2023",'
+                 '"kind":"actual","value":"−5"}]}', 422),
+    "nul": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
+            '"kind":"estimate","value":5,"comment":"a\\u0000b"}]}', 422),
+    "surrogate": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
+                  '"kind":"estimate","value":5,"comment":"\\ud800"}]}', 422),
+    "duplicate-keys": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
+                       '"kind":"estimate","value":5},{"indicator":"ICT_REVENUE","unit":"VN",'
+                       '"period":"2023S1","kind":"estimate","value":6}]}', 422),
+    "empty-batch": ('{"values":[]}', 422),
+    "empty-body": ("", 422),
+    "not-json": ("{values: [", 422),
+    "wrong-types": ('{"values": {"a": 1}}', 422),
+}  # fmt: skip
+
+
+def _rows(url: str) -> int:
+    from chitieu.store.values import Store
+
+    store = Store(url)
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM observation")).scalar())
+    finally:
+        store.engine.dispose()
+
+
+def _tally(path: str, backend: str, ok: bool) -> None:
+    TRIED[f"{path} {backend}"] += 1
+    PASSED[f"{path} {backend}"] += ok
+
+
+def _backend(url: str) -> str:
+    return "sqlite" if url.startswith("sqlite") else "postgresql"
+
+
+def test_the_corpus_through_the_cli(db_url, tmp_path):
+    env = make_env(db_url)  # the store with a few values (and accounts)
+    env.store.engine.dispose()
+    before, runner, problems = _rows(db_url), CliRunner(), []
+    for name, (fname, make, code, names) in FILES.items():
+        path = tmp_path / f"{name}-{fname}"
+        path.write_bytes(make())
+        for dry in ((), ("--dry-run",)):
+            res = runner.invoke(cli, ["import", str(path), "--db", db_url, "--lang", "en", *dry])
+            out = res.output
+            ok = (
+                (res.exit_code == code and "Traceback" not in out and res.exception is None)
+                or isinstance(res.exception, SystemExit)
+            ) and (names.lower() in out.lower())
+            ok = ok and res.exit_code == code and _rows(db_url) == before
+            _tally("cli", _backend(db_url), ok)
+            if not ok:
+                problems.append(f"{name}{dry}: exit {res.exit_code} (want {code}): {out[-300:]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_corpus_through_the_web_upload(db_url):
+    env = make_env(db_url)
+    c = env.browser("reporter")
+    entry = f"/entry/{FORM}/{OWN}/{PERIOD}"
+    before, problems = _rows(db_url), []
+    for name, (fname, make, _code, _names) in FILES.items():
+        r = c.post(entry + "/upload", data={"csrf_token": csrf(c, entry)},
+                   files={"file": (fname, make(), "application/octet-stream")})  # fmt: skip
+        ok = 400 <= r.status_code < 500 and "Traceback" not in r.text
+        ok = ok and _rows(db_url) == before and c.get(entry).status_code == 200
+        _tally("web upload", _backend(db_url), ok)
+        if not ok:
+            problems.append(f"{name}: {r.status_code} {r.text[:200]}")
+    env.store.engine.dispose()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_corpus_through_the_api(db_url):
+    env = make_env(db_url)
+    api = env.api("analyst")
+    before, problems = _rows(db_url), []
+    for name, (body, status) in BODIES.items():
+        r = api.post("/api/v1/values", content=body.encode("utf-8", "surrogatepass"),
+                     headers={"Content-Type": "application/json"})  # fmt: skip
+        data = r.json()
+        ok = r.status_code == status and data.get("ok") is False and data.get("error")
+        findings = (data.get("report") or {}).get("findings") or []
+        if findings and name not in ("empty-batch", "empty-body"):
+            ok = ok and all("index" in f for f in findings)  # each names its value
+        ok = bool(ok) and _rows(db_url) == before
+        _tally("api", _backend(db_url), ok)
+        if not ok:
+            problems.append(f"{name}: {r.status_code} (want {status}) {r.text[:300]}")
+    env.store.engine.dispose()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _summary():
+    yield
+    if TRIED:
+        lines = [f"  {k}: {PASSED[k]}/{n} passed" for k, n in sorted(TRIED.items())]
+        print(f"\nreliability suite: {sum(TRIED.values())} cases tried, "
+              f"{sum(PASSED.values())} passed\n" + "\n".join(lines))  # fmt: skip
