@@ -129,3 +129,30 @@ def test_no_value_lands_in_a_report_being_submitted_or_approved(web):
         r = analyst.post(SUB + "/reopen", json={"comment": "vòng sau"})
         assert r.status_code == 200, r.text
     assert tries > refused > 0  # writes went in between the transitions, and were refused
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(web, monkeypatch):
+    """Finding 7: no size limit on request bodies (a form parser keeps a whole multipart body
+    before the route sees it). Announced or counted, a body over CHITIEU_MAX_BODY_MB is 413."""
+    monkeypatch.setenv("CHITIEU_MAX_BODY_MB", "1")
+    from chitieu.collect import limits
+
+    if hasattr(limits.limits, "cache_clear"):
+        limits.limits.cache_clear()
+    api = web.api("analyst")
+    big = b'{"values": [' + b" " * (2 << 20) + b"]}"
+    r = api.post("/api/v1/values", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["ok"] is False and "MiB" in r.json()["error"]
+    assert "CHITIEU_MAX_BODY_MB" in r.json()["hint"]
+
+    def chunks():
+        yield b'{"values": ['
+        for _ in range(40):
+            yield b" " * 65536
+        yield b"]}"
+
+    r = api.post("/api/v1/values", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413, r.text[:300]
+    assert api.get("/api/v1/me").status_code == 200  # and the server goes on
+    if hasattr(limits.limits, "cache_clear"):
+        limits.limits.cache_clear()

@@ -24,6 +24,7 @@ from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Accounts
 from chitieu.web.errors import WebError, error_body
+from chitieu.web.limits import BodyLimit
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, Sessions
 
 LOG = logging.getLogger("chitieu.web")
@@ -242,6 +243,7 @@ def create_app(
         same_site="lax",
         https_only=https,
     )
+    app.add_middleware(BodyLimit)  # a body over the limit is refused before anything reads it
     app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)
     for exc_type in (WebError, ChitieuError, StarletteHTTPException, RequestValidationError):

@@ -49,6 +49,12 @@ class Invalid(WebError):
     status = 422
 
 
+class TooLarge(WebError):
+    """The request body is larger than the limit."""
+
+    status = 413
+
+
 class TooManyAttempts(WebError):
     """Login throttled."""
 

@@ -1,0 +1,69 @@
+"""The size limit of request bodies, checked before anything reads them.
+
+A body announced larger than ``collect.limits`` allows (``CHITIEU_MAX_BODY_MB``, 10 MiB by
+default — more than an upload's own limit, so an upload is refused by its clearer message
+first) is answered 413 at once; a body sent without a length is counted as it arrives and cut
+off at the limit. Nothing is spooled to disk or memory past it (Starlette's form parser would
+otherwise keep a whole multipart body before the route saw it).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chitieu.collect.limits import body_limit, mib
+from chitieu.errors import InputFileError
+from chitieu.web.errors import TooLarge
+
+
+def _too_large(size: int, top: int) -> TooLarge:
+    err = InputFileError(
+        code="input-body-too-big", size=mib(size), limit=mib(top), setting="CHITIEU_MAX_BODY_MB"
+    )
+    from chitieu.web import i18n
+
+    message, hint = err.text(i18n.get_lang())
+    return TooLarge(message, hint)
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over the limit (announced or counted)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        top = body_limit()
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > top:
+            await self._refuse(scope, receive, send, int(length), top)
+            return
+        seen, refused = 0, False
+
+        async def counted() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > top and not refused:  # told now; the app sees the client leave
+                    refused = True
+                    await self._refuse(scope, receive, send, seen, top)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def quiet(message: Message) -> None:
+            if not refused:  # after a refusal the app has nothing more to say
+                await send(message)
+
+        await self.app(scope, counted, quiet)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: int, top: int):  # type: ignore[no-untyped-def]
+        from chitieu.web.app import handle_error
+
+        response = await handle_error(Request(scope, receive), _too_large(size, top))
+        response.headers["Connection"] = "close"  # the body is not read
+        await response(scope, receive, send)
