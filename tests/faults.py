@@ -66,3 +66,17 @@ class CutProxy:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
             s.close()
+
+
+def count_rows(url: str, table: str = "observation") -> int:
+    """Rows of ``table`` in the store at ``url`` (what a refused or killed write must not add)."""
+    from sqlalchemy import text
+
+    from chitieu.store.values import Store
+
+    store = Store(url)
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar())
+    finally:
+        store.engine.dispose()

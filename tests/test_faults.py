@@ -10,9 +10,9 @@ import warnings
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from tests.faults import CutProxy
+from tests.faults import CutProxy, count_rows
 from tests.test_cli import run
 
 from chitieu.store.faults import fault_of
@@ -62,13 +62,7 @@ def _csv(tmp_path, n_years: int = 1) -> str:
     return str(path)
 
 
-def _count(url: str) -> int:
-    store = Store(url)
-    try:
-        with store.engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM observation")).scalar())
-    finally:
-        store.engine.dispose()
+_count = count_rows
 
 
 def test_a_read_only_store_exits_4_naming_it(tmp_path):

@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import text
 from tests import hostile
+from tests.faults import count_rows
 from tests.web.conftest import FORM, OWN, PERIOD, csrf, make_env
 from typer.testing import CliRunner
 
@@ -32,14 +32,17 @@ def _csv(value: str = "1614206", comment: str = "", extra: str = "") -> bytes:
     return (HEAD + ROW.format(v=value, c=comment) + extra).encode("utf-8")
 
 
+def _nfd(data: bytes) -> bytes:
+    return unicodedata.normalize("NFD", data.decode()).encode()
+
+
 #: name → (file name, its bytes, the CLI's exit code, what the message must name)
 FILES: dict[str, tuple[str, Callable[[], bytes], int, str]] = {
     "utf16": ("a.csv", lambda: _csv().decode().encode("utf-16"), 2, "UTF"),
     "latin-1": ("a.csv", lambda: (HEAD + "ICT_REVENUE,Phú Thọ,2023S1,5,estimate,\n")
                 .encode("cp1258", "replace"), 2, "UTF-8"),
     "bom+bad-number": ("a.csv", lambda: codecs.BOM_UTF8 + _csv("mười"), 1, "row"),
-    "nfd+negative": ("a.csv",
-                     lambda: unicodedata.normalize("NFD", _csv("−5", "Số âm").decode()).encode(), 1, "row"),
+    "nfd+negative": ("a.csv", lambda: _nfd(_csv("−5", "Số âm")), 1, "row"),
     "text-number": ("a.csv", lambda: _csv("1.614.206 tỷ"), 1, "row"),
     "nan": ("a.csv", lambda: _csv("NaN"), 1, "row"),
     "infinity": ("a.csv", lambda: _csv("-Infinity"), 1, "row"),
@@ -97,15 +100,7 @@ BODIES: dict[str, tuple[str, int]] = {
 }  # fmt: skip
 
 
-def _rows(url: str) -> int:
-    from chitieu.store.values import Store
-
-    store = Store(url)
-    try:
-        with store.engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM observation")).scalar())
-    finally:
-        store.engine.dispose()
+_rows = count_rows
 
 
 def _tally(path: str, backend: str, ok: bool) -> None:

@@ -18,6 +18,18 @@ tokens_app = typer.Typer(help="Bearer tokens for machine clients of /api/v1.", n
 #: who revokes from the command line (recorded with the token)
 CLI_ACTOR = "cli"
 
+#: a password: asked twice without echo unless CHITIEU_PASSWORD gives it
+PasswordOption = Annotated[
+    str,
+    typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="CHITIEU_PASSWORD",
+        help="The password (asked if not given).",
+    ),
+]
+
 
 def _accounts(db: str | None):  # type: ignore[no-untyped-def]
     from chitieu.web.accounts import Accounts
@@ -80,16 +92,7 @@ def users_add(
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     lang: Annotated[str, typer.Option(help="Interface language: vi or en.")] = "vi",
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="CHITIEU_PASSWORD",
-            help="Password (asked if not given).",
-        ),
-    ] = "",
+    password: PasswordOption = "",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -144,16 +147,7 @@ def users_disable(
 @handle_errors
 def users_password(
     username: str,
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="CHITIEU_PASSWORD",
-            help="The new password (asked if not given).",
-        ),
-    ] = "",
+    password: PasswordOption = "",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
