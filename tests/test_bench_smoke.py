@@ -23,7 +23,7 @@ def test_core_benchmark_quick_run(tmp_path):
     assert "facts agree" in out.stdout  # chitieu, pandas and DuckDB computed the same facts
     text = doc.read_text(encoding="utf-8")
     assert "## Other section\n\nkept" in text  # other benchmarks' sections are left alone
-    assert text.count("## Core: import and summary (issue 2)") == 1
+    assert text.count("## Core: import and summary (issues 2 and 10)") == 1
 
 
 @pytest.mark.slow
