@@ -1,4 +1,4 @@
-"""Benchmark of the core (issues 2 and 10): import 1M values and one period's summary on a 10M store.
+"""Benchmark of the core (issues 2, 10): import 1M values and one period's summary, 10M store.
 
 Run: ``.venv/bin/python -m bench.bench_core [--values 10000000] [--import-rows 1000000]
 [--repeat 3] [--pg URL] [--quick]``. It prints medians and ratios against the targets and
