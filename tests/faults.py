@@ -80,3 +80,11 @@ def count_rows(url: str, table: str = "observation") -> int:
             return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar())
     finally:
         store.engine.dispose()
+
+
+def say(request, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Print past pytest's capture (a suite's count at its end, as the authorisation matrix
+    prints its own)."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(text, flush=True)

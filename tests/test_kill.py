@@ -12,14 +12,12 @@ import signal
 import subprocess
 import time
 
-import pytest
 from sqlalchemy import text
 from tests.test_cli import EXE
 
 from chitieu.store.values import Store
 
 KILLS = int(os.environ.get("CHITIEU_KILLS", "3"))
-TALLY: dict[str, list[int]] = {}
 
 
 def _csv(path, years: int = 4) -> str:
@@ -51,7 +49,7 @@ def _run(*args: str, url: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=300)
 
 
-def test_kill_9_mid_import_leaves_the_store_whole_or_untouched(db_url, tmp_path):
+def test_kill_9_mid_import_leaves_the_store_whole_or_untouched(db_url, tmp_path, request):
     csv = _csv(tmp_path / "values.csv")
     rows = 4 * 12 * 4 * 4
     env = {**os.environ, "CHITIEU_DB": db_url, "CHITIEU_USER": "killer"}
@@ -77,13 +75,8 @@ def test_kill_9_mid_import_leaves_the_store_whole_or_untouched(db_url, tmp_path)
         assert check.returncode == 0, check.stdout[-2000:]
     # and the next write works
     assert _run("import", csv, url=db_url).returncode == 0
-    TALLY[db_url.split(":", 1)[0]] = [KILLS, outcomes.count("written")]
-    print(f"kill -9: {KILLS} kills, {outcomes.count('untouched')} untouched, "
-          f"{outcomes.count('written')} written whole, 0 damaged")  # fmt: skip
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _summary():
-    yield
-    if TALLY:
-        print("\nkill -9 during imports:", TALLY)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    line = (f"\nkill -9 ({db_url.split(':', 1)[0]}): {KILLS} kills, "
+            f"{outcomes.count('untouched')} untouched, {outcomes.count('written')} written "
+            "whole, 0 damaged")  # fmt: skip
+    reporter.write_line(line) if reporter else print(line)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from tests import hostile
-from tests.faults import count_rows
+from tests.faults import count_rows, say
 from tests.web.conftest import FORM, OWN, PERIOD, csrf, make_env
 from typer.testing import CliRunner
 
@@ -171,9 +171,9 @@ def test_the_corpus_through_the_api(db_url):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _summary():
+def _summary(request):
     yield
     if TRIED:
         lines = [f"  {k}: {PASSED[k]}/{n} passed" for k, n in sorted(TRIED.items())]
-        print(f"\nreliability suite: {sum(TRIED.values())} cases tried, "
-              f"{sum(PASSED.values())} passed\n" + "\n".join(lines))  # fmt: skip
+        say(request, f"\nreliability suite: {sum(TRIED.values())} cases tried, "
+                      f"{sum(PASSED.values())} passed\n" + "\n".join(lines))  # fmt: skip

@@ -13,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 from sqlalchemy import create_engine, text
+from tests.faults import say
 from tests.web.conftest import make_env
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -54,7 +55,7 @@ def env(request, tmp_path_factory):
         drop[0].dispose()
 
 
-def test_the_api_keeps_its_document(env):
+def test_the_api_keeps_its_document(env, request):
     schema = schemathesis.openapi.from_asgi("/openapi.json", env.app)
     token = env.tokens["analyst"]
     failures: list[str] = []
@@ -63,10 +64,11 @@ def test_the_api_keeps_its_document(env):
     for result in schema.get_all_operations():
         _check_operation(result.ok(), token, failures)
         operations += 1
-    print(
-        f"\nschemathesis: {operations} operations, {TALLY['cases']} cases, "
-        f"{TALLY['server_errors']} server errors, {len(failures)} failed checks"
+    line = (
+        f"\nschemathesis ({env.store.dialect}): {operations} operations, {TALLY['cases']} "
+        f"cases, {TALLY['server_errors']} server errors, {len(failures)} failed checks"
     )
+    say(request, line)
     assert not failures, "\n".join(sorted(set(failures)))
 
 
