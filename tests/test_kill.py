@@ -13,6 +13,7 @@ import subprocess
 import time
 
 from sqlalchemy import text
+from tests.faults import say
 from tests.test_cli import EXE
 
 from chitieu.store.values import Store
@@ -75,8 +76,7 @@ def test_kill_9_mid_import_leaves_the_store_whole_or_untouched(db_url, tmp_path,
         assert check.returncode == 0, check.stdout[-2000:]
     # and the next write works
     assert _run("import", csv, url=db_url).returncode == 0
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     line = (f"\nkill -9 ({db_url.split(':', 1)[0]}): {KILLS} kills, "
             f"{outcomes.count('untouched')} untouched, {outcomes.count('written')} written "
             "whole, 0 damaged")  # fmt: skip
-    reporter.write_line(line) if reporter else print(line)
+    say(request, line)
