@@ -88,3 +88,17 @@ def say(request, text: str) -> None:  # type: ignore[no-untyped-def]
     capture = request.config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print(text, flush=True)
+
+
+ICT = ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR")
+
+
+def values_csv(path, years: int, codes: tuple[str, ...]) -> str:  # type: ignore[no-untyped-def]
+    """A good import file: the four ICT indicators of the province ``codes`` for every month of
+    the ``years`` up to 2026 (``years × 12 × 4 × len(codes)`` rows)."""
+    lines = ["indicator,unit,period,value,kind"]
+    for year in range(2026 - years + 1, 2027):
+        for m in range(1, 13):
+            lines += [f"{ind},{c},{year}{m:02d},{1000 + m},actual" for ind in ICT for c in codes]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)

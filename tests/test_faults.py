@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from tests.faults import CutProxy, count_rows
+from tests.faults import CutProxy, count_rows, values_csv
 from tests.test_cli import run
 
 from chitieu.store.faults import fault_of
@@ -51,15 +51,7 @@ def test_a_programming_error_is_not_a_fault():
 
 
 def _csv(tmp_path, n_years: int = 1) -> str:
-    lines = ["indicator,unit,period,value,kind"]
-    for year in range(2026 - n_years + 1, 2027):
-        for m in range(1, 13):
-            for ind in ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR"):
-                for code in ("01", "79"):
-                    lines.append(f"{ind},{code},{year}{m:02d},{1000 + m},actual")
-    path = tmp_path / "values.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
+    return values_csv(tmp_path / "values.csv", n_years, ("01", "79"))
 
 
 _count = count_rows

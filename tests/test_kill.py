@@ -12,37 +12,15 @@ import signal
 import subprocess
 import time
 
-from sqlalchemy import text
-from tests.faults import say
+from tests.faults import count_rows, say, values_csv
 from tests.test_cli import EXE
-
-from chitieu.store.values import Store
 
 KILLS = int(os.environ.get("CHITIEU_KILLS", "3"))
 
 
-def _csv(path, years: int = 4) -> str:
-    lines = ["indicator,unit,period,value,kind"]
-    for year in range(2026 - years + 1, 2027):
-        for m in range(1, 13):
-            for ind in ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR"):
-                for code in ("01", "79", "31", "48"):
-                    lines.append(f"{ind},{code},{year}{m:02d},{1000 + m},actual")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
-
-
-def _state(url: str) -> tuple[int, int, int]:
+def _state(url: str) -> tuple[int, ...]:
     """(vintages, batches, pending values): what a killed import must leave whole or alone."""
-    store = Store(url)
-    try:
-        with store.engine.connect() as conn:
-            return tuple(  # type: ignore[return-value]
-                int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar())
-                for t in ("observation", "batch", "pending_value")
-            )
-    finally:
-        store.engine.dispose()
+    return tuple(count_rows(url, t) for t in ("observation", "batch", "pending_value"))
 
 
 def _run(*args: str, url: str) -> subprocess.CompletedProcess[str]:
@@ -51,7 +29,7 @@ def _run(*args: str, url: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_kill_9_mid_import_leaves_the_store_whole_or_untouched(db_url, tmp_path, request):
-    csv = _csv(tmp_path / "values.csv")
+    csv = values_csv(tmp_path / "values.csv", 4, ("01", "79", "31", "48"))
     rows = 4 * 12 * 4 * 4
     env = {**os.environ, "CHITIEU_DB": db_url, "CHITIEU_USER": "killer"}
     _run("demo", url=db_url)
