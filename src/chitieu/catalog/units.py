@@ -162,12 +162,14 @@ class UnitRegistry:
                 self._successor[old_id] = new
         if len(self._successor) != 63:
             raise CatalogError("crosswalk does not cover all 63 old provinces", "check converter")
+        # the registry does not change once built: its order, and each day's provinces (every
+        # save asks for them), are kept
+        order = {"nation": 0, "63": 1, "34": 2}
+        self._all = sorted(self._units.values(), key=lambda u: (order[u.system], u.code))
+        self._provinces: dict[date, list[Unit]] = {}
 
     def all(self) -> list[Unit]:
         """Every unit: the nation, then the 63-set, then the 34-set, each by code."""
-        if not hasattr(self, "_all"):  # the registry does not change once built
-            order = {"nation": 0, "63": 1, "34": 2}
-            self._all = sorted(self._units.values(), key=lambda u: (order[u.system], u.code))
         return list(self._all)
 
     def get(self, unit_id: str) -> Unit:
@@ -182,11 +184,10 @@ class UnitRegistry:
         return [u for u in self.all() if as_of is None or u.valid_on(as_of)]
 
     def provinces(self, as_of: date) -> list[Unit]:
-        """The provinces valid on ``as_of`` (kept per day: every save asks)."""
-        cache = self.__dict__.setdefault("_provinces", {})
-        if as_of not in cache:
-            cache[as_of] = [u for u in self.units(as_of) if u.level == 1]
-        return list(cache[as_of])
+        """The provinces valid on ``as_of``."""
+        if as_of not in self._provinces:
+            self._provinces[as_of] = [u for u in self.units(as_of) if u.level == 1]
+        return list(self._provinces[as_of])
 
     def resolve(self, text: str, on: date) -> Unit:
         """The unit meant by an id, code or name, for a period ending on ``on``."""
