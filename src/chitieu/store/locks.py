@@ -70,12 +70,6 @@ _PG_LOCK_SPACE = 1667786089  # "chit": the first key of every slice lock
 _PG_STORE_KEY = 6868463961092451  # "chitieu"
 _PG_STORE_SHARED = text(f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})")
 _PG_STORE_ALONE = text(f"SELECT pg_advisory_xact_lock({_PG_STORE_KEY})")
-_PG_SLICE = text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_SPACE}, CAST(:k AS integer))")
-#: the usual web save: the store's lock shared and one slice's, in one round trip
-_PG_ONE_SLICE = text(
-    f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY}),"
-    f" pg_advisory_xact_lock({_PG_LOCK_SPACE}, CAST(:k AS integer))"
-)
 #: more unit × period slices than this in one write: it takes the store's lock alone (and web
 #: saves wait for it). 128 covers a national file of every province for a period or two; the
 #: lock table holds max_locks_per_transaction (64) × max_connections (100) locks by default.
@@ -88,18 +82,19 @@ def _slice_key(unit: str, period: str) -> int:
     return crc - (1 << 32) if crc >= 1 << 31 else crc
 
 
-def lock_slices(conn: Connection, slices: Iterable[tuple[str, str]]) -> None:
-    """Order this write after every unfinished write of the same unit × period (PostgreSQL)."""
-    keys = sorted({_slice_key(unit, period) for unit, period in slices})
-    if len(keys) > PG_SLICE_LOCKS_MAX:
-        conn.execute(_PG_STORE_ALONE)
-        return
-    if len(keys) == 1:
-        conn.execute(_PG_ONE_SLICE, {"k": keys[0]})
-        return
-    conn.execute(_PG_STORE_SHARED)
-    for k in keys:
-        conn.execute(_PG_SLICE, {"k": k})
+def begin_locked(slices: Iterable[tuple[str, str]] | None, alone: bool = False) -> str:
+    """The statements that open a write transaction and take its locks (as :func:`lock_slices`
+    or :func:`store_lock`), sent together in one round trip on a connection in autocommit mode
+    (the transaction is the caller's to end). Only integers of ours are written into them."""
+    head = "BEGIN ISOLATION LEVEL READ COMMITTED; "
+    keys = [] if slices is None or alone else sorted({_slice_key(u, p) for u, p in slices})
+    if alone or slices is None or len(keys) > PG_SLICE_LOCKS_MAX:
+        fn = "pg_advisory_xact_lock" if alone or keys else "pg_advisory_xact_lock_shared"
+        return f"{head}SELECT {fn}({_PG_STORE_KEY})"
+    # one statement per lock: statements of one query run in order (no deadlock)
+    locks = [f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})"]
+    locks += [f"SELECT pg_advisory_xact_lock({_PG_LOCK_SPACE}, {int(k)})" for k in keys]
+    return head + "; ".join(locks)
 
 
 def store_lock(conn: Connection, alone: bool = False) -> None:

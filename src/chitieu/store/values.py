@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +41,7 @@ from chitieu.store.current import (
     stored_periods,
 )
 from chitieu.store.db import make_engine, upgrade, utcnow
-from chitieu.store.locks import lock_slices, sqlite_file_lock, store_lock
+from chitieu.store.locks import begin_locked, sqlite_file_lock
 from chitieu.store.rows import NewValue, Rows
 from chitieu.store.schema import batch, observation
 from chitieu.store.version import data_version
@@ -218,6 +218,22 @@ def _insert_values(
     return last_id
 
 
+def _end(conn: Connection, how: str) -> bool:
+    """End the write transaction :meth:`Store.transaction` began on PostgreSQL; False if the
+    connection could not say ROLLBACK: it is dropped from the pool, not handed to the next
+    request in an unfinished transaction. A failed COMMIT raises (the server rolled back)."""
+    try:
+        conn.exec_driver_sql(how)
+    except BaseException:
+        if how == "COMMIT":
+            with suppress(Exception):
+                conn.exec_driver_sql("ROLLBACK")
+            raise
+        conn.invalidate()
+        return False
+    return True
+
+
 class Store:
     """The value store on one database (SQLite file by default, PostgreSQL by URL).
 
@@ -257,12 +273,12 @@ class Store:
     def reading(self) -> Iterator[None]:
         """Reads of this store inside the block share one connection (PostgreSQL).
 
-        A web save reads the form, the rules' stored values and the history for outliers;
-        each read checking out its own connection costs a ping and a hand-over per read. The
-        connection is taken at the first read and given back when a write transaction
-        starts in the block (a save holding two pooled connections at once made the pool the
-        queue), to be taken again by a later read. On SQLite (no network, one file) every
-        read keeps its own connection.
+        A web save reads the token, the form, the rules' stored values and the history for
+        outliers; each read checking out its own connection costs a hand-over per read. The
+        connection is taken at the first read; a write transaction started in the block runs
+        on it too (one pooled connection per request, never two at once), and it is given
+        back at the block's end. On SQLite (no network, one file) every read keeps its own
+        connection.
         """
         pin = _PINNED.get()
         if self.reader is self.engine or (pin is not None and pin.engine is self.reader):
@@ -303,15 +319,22 @@ class Store:
             with sqlite_file_lock(self.engine.url.database or ""), self.engine.begin() as conn:
                 yield conn
             return
+        # On a connection in autocommit mode the transaction is begun and its locks taken in
+        # one round trip (the driver's BEGIN would be one of its own), and ended here. Inside
+        # a reading block it is the block's connection (one pooled connection per request).
         pin = _PINNED.get()
-        if pin is not None and pin.engine is self.reader:
-            pin.release()  # one pooled connection at a time (see reading)
-        with self.engine.begin() as conn:
-            if slices is not None and not alone:
-                lock_slices(conn, slices)
-            else:
-                store_lock(conn, alone=alone)
-            yield conn
+        pinned = pin is not None and pin.engine is self.reader
+        with (
+            nullcontext(pin.get()) if pin is not None and pinned else self.reader.connect() as conn
+        ):
+            conn.exec_driver_sql(begin_locked(slices, alone))
+            try:
+                yield conn
+            except BaseException:
+                if not _end(conn, "ROLLBACK") and pin is not None and pinned:
+                    pin.release()
+                raise
+            _end(conn, "COMMIT")
 
     @property
     def url(self) -> str:

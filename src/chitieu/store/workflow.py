@@ -12,7 +12,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import LOCKED_STATUSES, SubmissionStatus
@@ -38,6 +51,20 @@ _LAST_OBS_OF_BATCH = _LAST_OBS.where(_o.batch_id == bindparam("batch_id"))
 _SUBMISSION = select(submission).where(
     _s.form == bindparam("form"), _s.unit == bindparam("unit"), _s.period == bindparam("period")
 )
+#: a form's submission row (if any) and its cells in one round trip: one row per cell (one
+#: row of NULL cells if none), each carrying the submission's columns (NULL if none)
+_CELLS_OF = _CELLS.subquery("cells")
+_ONE = select(literal(1).label("one")).subquery("one")
+_STATE = select(
+    *(c.label(f"s_{c.name}") for c in submission.c), *(c.label(f"c_{c.name}") for c in _CELLS_OF.c)
+).select_from(
+    _ONE.outerjoin(
+        submission,
+        (_s.form == bindparam("form"))
+        & (_s.unit == bindparam("unit"))
+        & (_s.period == bindparam("period")),
+    ).outerjoin(_CELLS_OF, true())
+)
 _SUBMISSION_ID = select(_s.id).where(
     _s.form == bindparam("form"), _s.unit == bindparam("unit"), _s.period == bindparam("period")
 )
@@ -58,6 +85,39 @@ _BUMP = (
 #: the same, only if the report is still at the version the client read (compare-and-set)
 _BUMP_IF_AT = _BUMP.where(_s.version == bindparam("base"))
 _STATUS = select(_s.status).where(_s.id == bindparam("sub_id"))
+#: a save's compare-and-set in one statement (PostgreSQL): bump the report if it is still at
+#: the version the client read and its keys' newest id is still the one it read, and record
+#: the event of the save only if it did
+#: (its keys' parameters renamed: an UPDATE would take parameters named as its columns as
+#: new values of them)
+_LAST_OBS_IN_BUMP = select(func.coalesce(func.max(_o.id), 0)).where(
+    _o.period == bindparam("k_period"),
+    _o.unit == bindparam("k_unit"),
+    _o.kind == bindparam("k_kind"),
+    _o.indicator.in_(bindparam("k_indicators", expanding=True)),
+)
+_BUMPED = (
+    _BUMP_IF_AT.where(_LAST_OBS_IN_BUMP.scalar_subquery() == bindparam("last"))
+    .returning(_s.id)
+    .cte("bumped")
+)
+_BUMP_SAVED = (
+    insert(submission_event)
+    .from_select(
+        ["submission_id", "at", "actor", "action", "from_status", "to_status", "batch_id"],
+        select(
+            _BUMPED.c.id,
+            bindparam("at", type_=DateTime),
+            bindparam("who", type_=String),
+            bindparam("action", type_=String),
+            bindparam("from_status", type_=String),
+            bindparam("new_status", type_=String),
+            bindparam("batch_id", type_=Integer),
+        ).select_from(_BUMPED),
+    )
+    .add_cte(_BUMPED)
+    .returning(submission_event.c.id)
+)
 _EVENT = insert(submission_event)
 _LOCKED = select(_s.id, _s.form, _s.unit, _s.period, _s.status).where(
     _s.status.in_([str(s) for s in LOCKED_STATUSES]),
@@ -93,6 +153,21 @@ def form_keys(indicators: Sequence[str], unit: str, period: str, kind: str) -> d
 def form_cells(conn: Connection, keys: Mapping[str, Any]) -> list[Any]:
     """(id, indicator, value, comment, created_at, created_by) of each key's newest vintage."""
     return list(conn.execute(_CELLS, keys).all())
+
+
+def form_state(
+    conn: Connection, form: str, keys: Mapping[str, Any]
+) -> tuple[Mapping[str, Any] | None, list[Any]]:
+    """A form's submission row (None if it has none) and its cells (as :func:`form_cells`),
+    read in one statement."""
+    sub: Mapping[str, Any] | None = None
+    cells = []
+    for r in conn.execute(_STATE, {**keys, "form": form}).mappings():
+        if sub is None and r["s_id"] is not None:
+            sub = {c.name: r[f"s_{c.name}"] for c in submission.c}
+        if r["c_id"] is not None:
+            cells.append(tuple(r[f"c_{c.name}"] for c in _CELLS_OF.c))
+    return sub, cells
 
 
 def last_obs(conn: Connection, keys: Mapping[str, Any], batch_id: int | None = None) -> int:
@@ -133,6 +208,36 @@ def bump(
     if base is None:
         return int(conn.execute(_BUMP, params).rowcount)
     return int(conn.execute(_BUMP_IF_AT, {**params, "base": base}).rowcount)
+
+
+def bump_saved(
+    conn: Connection,
+    keys: Mapping[str, Any],
+    *,
+    sub_id: int,
+    base: int,
+    last: int,
+    new_status: str,
+    at: datetime,
+    who: str,
+    action: str,
+    from_status: str,
+    batch_id: int,
+) -> bool:
+    """A save's compare-and-set: raise the report's version if it is editable, still at
+    ``base`` and its keys' newest observation id is still ``last``, and record the save's
+    event. False (nothing changed) if any of that no longer holds. One statement on
+    PostgreSQL (a round trip less while the save holds its locks), three on SQLite."""
+    event = {"submission_id": sub_id, "at": at, "actor": who, "action": action,
+             "from_status": from_status, "to_status": new_status, "batch_id": batch_id}  # fmt: skip
+    if conn.dialect.name == "postgresql":
+        params = {f"k_{k}": v for k, v in keys.items()}
+        params.update(event, sub_id=sub_id, base=base, last=last, who=who, new_status=new_status)
+        return conn.execute(_BUMP_SAVED, params).first() is not None
+    if bump(conn, sub_id, base, new_status, at, who) != 1 or last_obs(conn, keys) != last:
+        return False
+    add_event(conn, **event)
+    return True
 
 
 def status_of(conn: Connection, sub_id: int) -> str | None:

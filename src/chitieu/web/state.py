@@ -129,15 +129,14 @@ def _last_obs(conn: Any, form: Form, unit: str, period: str, batch_id: int | Non
 
 
 def load_state(store: Store, form: Form, unit: str, period: Period) -> FormState:
-    """The form's current values, workflow status and version (one connection, two queries).
+    """The form's current values, workflow status and version (one statement).
 
     The newest vintage of every key gives both the cells and the newest observation id of the
     form (a key's newest vintage is its highest id), so no separate ``max(id)`` is needed.
     """
     cells = {i: Cell(i) for i in form.indicators}
     with store.read_conn() as conn:
-        rows = workflow.form_cells(conn, _keys(form, unit, period.id))
-        row = workflow.submission_row(conn, form.code, unit, period.id)
+        row, rows = workflow.form_state(conn, form.code, _keys(form, unit, period.id))
     last = 0
     for obs_id, ind, value, comment, created_at, created_by in rows:
         last = max(last, obs_id)

@@ -28,6 +28,7 @@ from chitieu.web.state import (
     TRANSITIONS,
     Cell,
     FormState,
+    _keys,
     _last_obs,
     action_label,
     load_state,
@@ -158,18 +159,21 @@ def save(
             )
         made["sub_id"] = sub_id
         old = state.status or S.DRAFT
-        if overwrite:
-            old = workflow.status_of(conn, sub_id) or old
-        base = None if overwrite else base_version
-        if workflow.bump(conn, sub_id, base, S.DRAFT, at, acc.username) != 1:
-            raise _stale(state)
-        if not overwrite and _last_obs(conn, state.form, state.unit, state.period.id) != (
-            state.last_obs
-        ):
+        if not overwrite:
+            keys = _keys(state.form, state.unit, state.period.id)
+            if not workflow.bump_saved(
+                conn, keys, sub_id=sub_id, base=base_version, last=state.last_obs,
+                new_status=S.DRAFT, at=at, who=acc.username, action=action, from_status=old,
+                batch_id=batch_id,
+            ):  # fmt: skip
+                raise _stale(state)
+            return
+        old = workflow.status_of(conn, sub_id) or old
+        if workflow.bump(conn, sub_id, None, S.DRAFT, at, acc.username) != 1:
             raise _stale(state)
         workflow.add_event(
             conn, submission_id=sub_id, at=at, actor=acc.username,
-            action="overwrite" if overwrite else action, from_status=old, to_status=S.DRAFT,
+            action="overwrite", from_status=old, to_status=S.DRAFT,
             batch_id=batch_id,
         )  # fmt: skip
 

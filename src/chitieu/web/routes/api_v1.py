@@ -29,7 +29,7 @@ from chitieu.web.accounts import Account
 from chitieu.web.audit import submission_events, value_history
 from chitieu.web.batches import check_batch, indexed
 from chitieu.web.board import build_board
-from chitieu.web.deps import CSRF, User, get_store, require_read, require_write
+from chitieu.web.deps import CSRF, Signed, User, get_store, require_read, require_write
 from chitieu.web.errors import ERROR_RESPONSES, Conflict, Forbidden, Invalid, WebError
 from chitieu.web.i18n import _
 from chitieu.web.routes.dashboard import boundaries_of, data_periods
@@ -332,10 +332,12 @@ def _json(payload: dict[str, Any], etag: str) -> Response:
 
 
 @router.get("/submissions/{form}/{unit}/{period}", response_model=dict[str, Any])
-def get_submission(request: Request, user: User, form: str, unit: str, period: str) -> Response:
+def get_submission(request: Request, who: Signed, form: str, unit: str, period: str) -> Response:
     """One report: values, status, version (also sent as the ETag)."""
-    f, uid, p = locate(user, form, unit, period)
-    state = load_state(get_store(request), f, uid, p)
+    store = get_store(request)
+    with store.reading():  # the token's and the form's reads: one connection
+        f, uid, p = locate(who.account(), form, unit, period)
+        state = load_state(store, f, uid, p)
     return _json({"ok": True, "submission": state.to_dict()}, state.etag)
 
 
@@ -344,7 +346,7 @@ def get_submission(request: Request, user: User, form: str, unit: str, period: s
 )
 def put_submission(
     request: Request,
-    user: User,
+    who: Signed,
     form: str,
     unit: str,
     period: str,
@@ -352,15 +354,17 @@ def put_submission(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Save a report's values as a draft: 409 if it changed since ``version``."""
-    f, uid, p = locate(user, form, unit, period, write=True)
-    expected = body.version or (if_match.strip('W/"') if if_match else None)
-    if expected is None and not body.overwrite:
-        raise PreconditionRequired(
-            _("Say which version of the report these values are based on."),
-            _("Send the version from GET (or If-Match), or overwrite: true."),
-        )
     store = get_store(request)
-    with store.reading():  # the form, the checks' reads: one connection (given back to write)
+    # the token's, the form's and the checks' reads: one connection (given back to write)
+    with store.reading():
+        user = who.account()
+        f, uid, p = locate(user, form, unit, period, write=True)
+        expected = body.version or (if_match.strip('W/"') if if_match else None)
+        if expected is None and not body.overwrite:
+            raise PreconditionRequired(
+                _("Say which version of the report these values are based on."),
+                _("Send the version from GET (or If-Match), or overwrite: true."),
+            )
         return _put(store, user, f, uid, p, body, expected)
 
 
