@@ -68,8 +68,10 @@ def sqlite_file_lock(database: str) -> Iterator[None]:
 #: transaction locks, released at commit.
 _PG_LOCK_SPACE = 1667786089  # "chit": the first key of every slice lock
 _PG_STORE_KEY = 6868463961092451  # "chitieu"
-_PG_STORE_SHARED = text(f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})")
-_PG_STORE_ALONE = text(f"SELECT pg_advisory_xact_lock({_PG_STORE_KEY})")
+_STORE_SHARED = f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})"
+_STORE_ALONE = f"SELECT pg_advisory_xact_lock({_PG_STORE_KEY})"
+_PG_STORE_SHARED = text(_STORE_SHARED)
+_PG_STORE_ALONE = text(_STORE_ALONE)
 #: more unit × period slices than this in one write: it takes the store's lock alone (and web
 #: saves wait for it). 128 covers a national file of every province for a period or two; the
 #: lock table holds max_locks_per_transaction (64) × max_connections (100) locks by default.
@@ -83,16 +85,16 @@ def _slice_key(unit: str, period: str) -> int:
 
 
 def begin_locked(slices: Iterable[tuple[str, str]] | None, alone: bool = False) -> str:
-    """The statements that open a write transaction and take its locks (as :func:`lock_slices`
-    or :func:`store_lock`), sent together in one round trip on a connection in autocommit mode
-    (the transaction is the caller's to end). Only integers of ours are written into them."""
+    """The statements that open a write transaction and take its locks, sent together in one
+    round trip on a connection in autocommit mode (the transaction is the caller's to end):
+    the store's lock alone (``alone``, or more than :data:`PG_SLICE_LOCKS_MAX` slices), or
+    shared and then each slice's lock in key order (statements of one query run in order: no
+    deadlock). Only integers of ours are written into them."""
     head = "BEGIN ISOLATION LEVEL READ COMMITTED; "
     keys = [] if slices is None or alone else sorted({_slice_key(u, p) for u, p in slices})
-    if alone or slices is None or len(keys) > PG_SLICE_LOCKS_MAX:
-        fn = "pg_advisory_xact_lock" if alone or keys else "pg_advisory_xact_lock_shared"
-        return f"{head}SELECT {fn}({_PG_STORE_KEY})"
-    # one statement per lock: statements of one query run in order (no deadlock)
-    locks = [f"SELECT pg_advisory_xact_lock_shared({_PG_STORE_KEY})"]
+    if alone or len(keys) > PG_SLICE_LOCKS_MAX:
+        return head + _STORE_ALONE
+    locks = [_STORE_SHARED]
     locks += [f"SELECT pg_advisory_xact_lock({_PG_LOCK_SPACE}, {int(k)})" for k in keys]
     return head + "; ".join(locks)
 

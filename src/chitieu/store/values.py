@@ -323,15 +323,14 @@ class Store:
         # one round trip (the driver's BEGIN would be one of its own), and ended here. Inside
         # a reading block it is the block's connection (one pooled connection per request).
         pin = _PINNED.get()
-        pinned = pin is not None and pin.engine is self.reader
-        with (
-            nullcontext(pin.get()) if pin is not None and pinned else self.reader.connect() as conn
-        ):
+        if pin is not None and pin.engine is not self.reader:
+            pin = None  # another store's block
+        with nullcontext(pin.get()) if pin is not None else self.reader.connect() as conn:
             conn.exec_driver_sql(begin_locked(slices, alone))
             try:
                 yield conn
             except BaseException:
-                if not _end(conn, "ROLLBACK") and pin is not None and pinned:
+                if not _end(conn, "ROLLBACK") and pin is not None:
                     pin.release()
                 raise
             _end(conn, "COMMIT")

@@ -150,16 +150,11 @@ def form_keys(indicators: Sequence[str], unit: str, period: str, kind: str) -> d
     return {"period": period, "unit": unit, "indicators": list(indicators), "kind": kind}
 
 
-def form_cells(conn: Connection, keys: Mapping[str, Any]) -> list[Any]:
-    """(id, indicator, value, comment, created_at, created_by) of each key's newest vintage."""
-    return list(conn.execute(_CELLS, keys).all())
-
-
 def form_state(
     conn: Connection, form: str, keys: Mapping[str, Any]
 ) -> tuple[Mapping[str, Any] | None, list[Any]]:
-    """A form's submission row (None if it has none) and its cells (as :func:`form_cells`),
-    read in one statement."""
+    """A form's submission row (None if it has none) and its cells — (id, indicator, value,
+    comment, created_at, created_by) of each key's newest vintage — read in one statement."""
     sub: Mapping[str, Any] | None = None
     cells = []
     for r in conn.execute(_STATE, {**keys, "form": form}).mappings():

@@ -70,6 +70,11 @@ def optional_user(request: Request) -> Account | None:
     return acc
 
 
+def _sign_in_first() -> NotAuthenticated:
+    """The 401 of a request that names no valid account."""
+    return NotAuthenticated(_("Sign in first."), _("Use your account or an API token."))
+
+
 def _anonymous(request: Request) -> bool:
     """Whether a request carries neither a bearer token nor a session id (no look-up needed)."""
     return bearer(request) is None and SID not in request.session
@@ -89,7 +94,7 @@ async def current_user(request: Request) -> Account:
     else:
         acc = await run_in_threadpool(optional_user, request)
     if acc is None:
-        raise NotAuthenticated(_("Sign in first."), _("Use your account or an API token."))
+        raise _sign_in_first()
     return acc  # type: ignore[no-any-return]
 
 
@@ -111,14 +116,14 @@ class Caller:
         """The signed-in account (as ``current_user``): 401 if none or no longer valid."""
         acc = optional_user(self.request)
         if acc is None:
-            raise NotAuthenticated(_("Sign in first."), _("Use your account or an API token."))
+            raise _sign_in_first()
         return acc
 
 
 async def caller(request: Request) -> Caller:
     """The request's caller, not yet looked up; anonymous requests are refused here (401)."""
     if not hasattr(request.state, "account") and _anonymous(request):
-        raise NotAuthenticated(_("Sign in first."), _("Use your account or an API token."))
+        raise _sign_in_first()
     return Caller(request)
 
 

@@ -355,8 +355,9 @@ def put_submission(
 ) -> Response:
     """Save a report's values as a draft: 409 if it changed since ``version``."""
     store = get_store(request)
-    # the token's, the form's and the checks' reads: one connection (given back to write)
-    with store.reading():
+    with (
+        store.reading()
+    ):  # the token's, the form's, the checks' reads and the write: one connection
         user = who.account()
         f, uid, p = locate(user, form, unit, period, write=True)
         expected = body.version or (if_match.strip('W/"') if if_match else None)
