@@ -64,7 +64,7 @@ def test_an_upload_without_its_version_overwrites_no_newer_save(web):
 def _submit_and_approve(reporter, analyst, codes: list) -> dict:
     """Submit then approve, each on the version just read, until both succeed; every step
     checks that the report holds exactly the values its actor saw."""
-    for _ in range(200):
+    for _ in range(400):
         sub = reporter.get(SUB).json()["submission"]
         r = reporter.post(SUB + "/submit", json={"version": sub["version"]})
         codes.append(("submit", r.status_code))
@@ -107,7 +107,7 @@ def test_no_value_lands_in_a_report_being_submitted_or_approved(web):
                        "value": 10_000 * (k + 1) + i, "kind": kind}  # fmt: skip
                 r = api.post("/api/v1/values", json={"values": [row]})
                 codes.append(r.status_code)
-                time.sleep(random.uniform(0, 0.02))  # leave the transitions a window
+                time.sleep(random.uniform(0, 0.05))  # leave the transitions a window
 
         threads = [threading.Thread(target=write, args=(k,), daemon=True) for k in range(writers)]
         for t in threads:
