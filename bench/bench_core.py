@@ -12,7 +12,7 @@ import json
 import math
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +241,10 @@ def report(info: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     lines = [
         f"Latest run: {info['date']}, `{info['command']}`.",
         "",
+        f"Load: {info['started']}–{info['ended']} UTC; load average (1, 5, 15 min) "
+        f"{info['load_before']} before, {info['load_after']} after (the shared machine's "
+        "other work shows there; every ratio is of steps measured side by side in this run).",
+        "",
         f"Machine: {info['machine']['cpu']}; {info['machine']['os']}; Python "
         f"{info['machine']['python']}, SQLite {info['machine']['sqlite']}"
         + (f", PostgreSQL {info['pg_version']}" if info.get("pg_version") else "")
@@ -283,6 +287,14 @@ def report(info: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _clock() -> str:
+    return datetime.now(UTC).strftime("%H:%M")
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the table; update PERFORMANCE.md."""
     args = parse(argv)
@@ -305,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {}
     info: dict[str, Any] = {
         "date": date.today().isoformat(),
+        "started": _clock(),
+        "load_before": _load(),
         "command": "python -m bench.bench_core " + " ".join(argv or sys.argv[1:]),
         "machine": machine(),
         "indicators": args.indicators,
@@ -330,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         r.update(measure_summary(store, inds, args.repeat))
         results[name] = r
         store.engine.dispose()
+    info["ended"], info["load_after"] = _clock(), _load()
     text_ = report(info, results)
     print(text_)
     if not args.no_doc:

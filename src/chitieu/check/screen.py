@@ -57,12 +57,15 @@ def history_keys(rows: Rows, rs: RuleSet) -> list[tuple[int, str]]:
     kc, kinds = rows.coded("kind")
     fig = np.isin(kc, [i for i, k in enumerate(kinds) if k != "plan"])
     pairs = np.unique(ic[fig] * len(pers) + pc[fig]).tolist()
+    years: dict[tuple[str, int], set[int]] = {}  # (period, history) → the years it reads
     for pair in pairs:
         ind, period = inds[pair // len(pers)], pers[pair % len(pers)]
         n = rs.outlier_settings(ind).history
-        for q in _history_of(period, n):
-            wanted.add((year_of(q), ind))
-        wanted.add((year_of(period), ind))
+        ys = years.get((period, n))
+        if ys is None:
+            ys = years[(period, n)] = {year_of(q) for q in _history_of(period, n)}
+            ys.add(year_of(period))
+        wanted.update((y, ind) for y in ys)
     return sorted(wanted)
 
 

@@ -41,6 +41,7 @@ from chitieu.store.current import (
     stored_periods,
 )
 from chitieu.store.db import make_engine, upgrade, utcnow
+from chitieu.store.gcpause import collector_paused
 from chitieu.store.locks import begin_locked, sqlite_file_lock
 from chitieu.store.rows import NewValue, Rows
 from chitieu.store.schema import batch, observation
@@ -385,7 +386,10 @@ class Store:
         if not fold and self._gauge.due():
             with self.read_conn() as conn:
                 fold = pending.count(conn) + len(rows) >= pending.PENDING_MAX
-        with self.transaction(slices=rows.slices()) as conn:
+        with (
+            collector_paused() if big else nullcontext(),
+            self.transaction(slices=rows.slices()) as conn,
+        ):
             waiting = pending.read(conn) if fold else None  # before the slabs (pending.py)
             old: dict[SlabKey, Slab] = {}
             if waiting is not None:
