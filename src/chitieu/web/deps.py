@@ -7,9 +7,15 @@ a revocation or a sign-out made by any process holds at once in every process.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
-from typing import Annotated
+import weakref
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -128,6 +134,29 @@ async def caller(request: Request) -> Caller:
 
 
 Signed = Annotated[Caller, Depends(caller)]
+
+T = TypeVar("T")
+#: threads of a worker process that run form reads and saves at the same time
+FORM_THREADS = 4
+#: their limiter, one per event loop (a server process runs one; tests may run several)
+_FORM_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def in_form_threads(request: Request, work: Callable[[], T]) -> T:
+    """Run a form read or save in the thread pool, at most ``CHITIEU_FORM_THREADS`` (default
+    :data:`FORM_THREADS`) of them at once per process; the rest wait their turn in the event
+    loop. Measured (docs/PERFORMANCE.md, web section): with anyio's 40 threads, 40 saves each
+    make ten round trips to PostgreSQL, and every answer waits for Python's lock behind the
+    others' CPU work; a few at once finish each sooner. Other routes keep the common pool, so
+    a dashboard's recompute never waits behind saves."""
+    loop = asyncio.get_running_loop()
+    limiter = _FORM_LIMITERS.get(loop)
+    if limiter is None:
+        n = int(os.environ.get("CHITIEU_FORM_THREADS") or FORM_THREADS)
+        limiter = _FORM_LIMITERS[loop] = anyio.CapacityLimiter(max(1, n))
+    return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
 def ministry_user(user: User) -> Account:

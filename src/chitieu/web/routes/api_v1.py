@@ -9,6 +9,7 @@ on (``If-Match`` or ``version``) so a stale save gets 409 instead of a silent lo
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -29,7 +30,16 @@ from chitieu.web.accounts import Account
 from chitieu.web.audit import submission_events, value_history
 from chitieu.web.batches import check_batch, indexed
 from chitieu.web.board import build_board
-from chitieu.web.deps import CSRF, Signed, User, get_store, require_read, require_write
+from chitieu.web.deps import (
+    CSRF,
+    Caller,
+    Signed,
+    User,
+    get_store,
+    in_form_threads,
+    require_read,
+    require_write,
+)
 from chitieu.web.errors import ERROR_RESPONSES, Conflict, Forbidden, Invalid, WebError
 from chitieu.web.i18n import _
 from chitieu.web.routes.dashboard import boundaries_of, data_periods
@@ -332,8 +342,14 @@ def _json(payload: dict[str, Any], etag: str) -> Response:
 
 
 @router.get("/submissions/{form}/{unit}/{period}", response_model=dict[str, Any])
-def get_submission(request: Request, who: Signed, form: str, unit: str, period: str) -> Response:
+async def get_submission(
+    request: Request, who: Signed, form: str, unit: str, period: str
+) -> Response:
     """One report: values, status, version (also sent as the ETag)."""
+    return await in_form_threads(request, partial(_get, request, who, form, unit, period))
+
+
+def _get(request: Request, who: Caller, form: str, unit: str, period: str) -> Response:
     store = get_store(request)
     with store.reading():  # the token's and the form's reads: one connection
         f, uid, p = locate(who.account(), form, unit, period)
@@ -344,7 +360,7 @@ def get_submission(request: Request, who: Signed, form: str, unit: str, period: 
 @router.put(
     "/submissions/{form}/{unit}/{period}", dependencies=[CSRF], response_model=dict[str, Any]
 )
-def put_submission(
+async def put_submission(
     request: Request,
     who: Signed,
     form: str,
@@ -354,6 +370,14 @@ def put_submission(
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Save a report's values as a draft: 409 if it changed since ``version``."""
+    work = partial(_save, request, who, form, unit, period, body, if_match)
+    return await in_form_threads(request, work)
+
+
+def _save(
+    request: Request, who: Caller, form: str, unit: str, period: str, body: FormValuesIn,
+    if_match: str | None,
+) -> Response:  # fmt: skip
     store = get_store(request)
     with (
         store.reading()
