@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.web.conftest import FORM, OWN, PERIOD
 
@@ -15,7 +16,7 @@ SUB = f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}"
 
 
 def test_form_requests_wait_their_turn_and_other_routes_do_not(web_sqlite, monkeypatch):
-    monkeypatch.setenv("CHITIEU_FORM_THREADS", "1")
+    web_sqlite.app.state.form_threads = 1  # what CHITIEU_FORM_THREADS=1 gives the app
     entered, release = threading.Event(), threading.Event()
     calls: list[int] = []
     real = api_v1.load_state
@@ -47,3 +48,16 @@ def test_form_requests_wait_their_turn_and_other_routes_do_not(web_sqlite, monke
             first.join(10)
             second.join(10)
     assert codes == [200, 200] and len(calls) == 2
+
+
+def test_the_setting_is_read_when_the_app_starts_and_a_bad_one_refused():
+    from chitieu.errors import InputFileError
+    from chitieu.web.deps import FORM_THREADS, form_threads
+
+    assert form_threads({}) == FORM_THREADS
+    assert form_threads({"CHITIEU_FORM_THREADS": " 2 "}) == 2
+    for bad in ("0", "-3", "four", "2.5"):
+        with pytest.raises(InputFileError) as exc:
+            form_threads({"CHITIEU_FORM_THREADS": bad})
+        assert exc.value.code == "input-bad-limit"
+        assert "CHITIEU_FORM_THREADS" in str(exc.value)

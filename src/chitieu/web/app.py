@@ -23,6 +23,7 @@ from chitieu.store.faults import fault_of
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Accounts
+from chitieu.web.deps import form_threads
 from chitieu.web.errors import WebError, error_body
 from chitieu.web.limits import BodyLimit
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, Sessions
@@ -232,6 +233,7 @@ def create_app(
     app.state.sessions = Sessions(store, accounts, SESSION_HOURS)
     app.state.throttle = LoginThrottle(store)  # counted in the store: shared by every process
     app.state.https = https
+    app.state.form_threads = form_threads()  # a bad CHITIEU_FORM_THREADS: refused here
 
     # the cookie holds the session's id (and the CSRF token), signed; whether that session is
     # still open is asked of the store on every request (web/sessions.py)

@@ -11,7 +11,7 @@ import asyncio
 import os
 import secrets
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, TypeVar
 
 import anyio
@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from chitieu.catalog.vocabulary import Role
+from chitieu.errors import InputFileError
 from chitieu.store.values import Store
 from chitieu.web.accounts import Account, Accounts
 from chitieu.web.errors import Forbidden, NotAuthenticated
@@ -144,9 +145,20 @@ _FORM_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Capac
 )
 
 
+def form_threads(env: Mapping[str, str] | None = None) -> int:
+    """``CHITIEU_FORM_THREADS`` of the environment (default :data:`FORM_THREADS`); a value that
+    is not a positive whole number is refused when the app starts (``input-bad-limit``)."""
+    text = (os.environ if env is None else env).get("CHITIEU_FORM_THREADS", "").strip()
+    if not text:
+        return FORM_THREADS
+    if not text.isdigit() or int(text) < 1:
+        raise InputFileError(code="input-bad-limit", name="CHITIEU_FORM_THREADS", text=text)
+    return int(text)
+
+
 async def in_form_threads(request: Request, work: Callable[[], T]) -> T:
-    """Run a form read or save in the thread pool, at most ``CHITIEU_FORM_THREADS`` (default
-    :data:`FORM_THREADS`) of them at once per process; the rest wait their turn in the event
+    """Run a form read or save in the thread pool, at most ``app.state.form_threads`` (from
+    :func:`form_threads`) of them at once per process; the rest wait their turn in the event
     loop. Measured (docs/PERFORMANCE.md, web section): with anyio's 40 threads, 40 saves each
     make ten round trips to PostgreSQL, and every answer waits for Python's lock behind the
     others' CPU work; a few at once finish each sooner. Other routes keep the common pool, so
@@ -154,8 +166,8 @@ async def in_form_threads(request: Request, work: Callable[[], T]) -> T:
     loop = asyncio.get_running_loop()
     limiter = _FORM_LIMITERS.get(loop)
     if limiter is None:
-        n = int(os.environ.get("CHITIEU_FORM_THREADS") or FORM_THREADS)
-        limiter = _FORM_LIMITERS[loop] = anyio.CapacityLimiter(max(1, n))
+        n = getattr(request.app.state, "form_threads", FORM_THREADS)
+        limiter = _FORM_LIMITERS[loop] = anyio.CapacityLimiter(n)
     return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
