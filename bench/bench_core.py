@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from bench import core_data as data
 from bench import core_peers as peers
-from bench.perfdoc import machine, seconds, timed, update_section
+from bench.perfdoc import load_average, machine, seconds, timed, update_section
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Core: import and summary (issues 2 and 10)"
@@ -291,10 +291,6 @@ def _clock() -> str:
     return datetime.now(UTC).strftime("%H:%M")
 
 
-def _load() -> str:
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the table; update PERFORMANCE.md."""
     args = parse(argv)
@@ -318,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     info: dict[str, Any] = {
         "date": date.today().isoformat(),
         "started": _clock(),
-        "load_before": _load(),
+        "load_before": load_average(),
         "command": "python -m bench.bench_core " + " ".join(argv or sys.argv[1:]),
         "machine": machine(),
         "indicators": args.indicators,
@@ -344,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         r.update(measure_summary(store, inds, args.repeat))
         results[name] = r
         store.engine.dispose()
-    info["ended"], info["load_after"] = _clock(), _load()
+    info["ended"], info["load_after"] = _clock(), load_average()
     text_ = report(info, results)
     print(text_)
     if not args.no_doc:

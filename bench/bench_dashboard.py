@@ -27,7 +27,7 @@ from typing import Any
 
 from bench import bench_core as core
 from bench import core_data as data
-from bench.perfdoc import machine, seconds, update_section
+from bench.perfdoc import load_average, machine, seconds, update_section
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Dashboard (bench/bench_dashboard.py)"
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "indicators": args.indicators,
         "years": years,
-        "load_before": [round(x, 2) for x in os.getloadavg()],
+        "load_before": load_average(),
     }
     backends = [("sqlite", f"sqlite:///{args.workdir / f'core-{args.values}.db'}")]
     if args.pg:
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, url in backends:
         print(f"[{name}] dashboard ×{args.rounds} …", flush=True)
         results[name] = run_backend(name, url, args, inds, years)
-    info["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    info["load_after"] = load_average()
     text = report(info, results)
     print(text)
     if not args.no_doc:

@@ -42,6 +42,7 @@ from typing import Any
 
 if not __package__:  # run as a file (python bench/bench_web.py), not as bench.bench_web
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.perfdoc import load_average
 from bench.web_load import Http, postgres_cpu, tree_cpu
 
 FORMS = [("TTTT-6T", "2026S1"), ("TTTT-N", "2025")]
@@ -299,7 +300,7 @@ def summary(
         "server_cpu_ms_per_request": round(cpu["server"] * 1e3 / max(1, requests), 2),
         "error_samples": [{k: r.get(k) for k in ("kind", "status", "error")} for r in errors[:3]],
         "target": {"p95_ms": P95_LIMIT_MS, "errors": 0, "lost": 0},
-        "load_average_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
+        "load_average_1_5_15_after": load_average(),
     }
     result["pass"] = (
         bool(save_ms)

@@ -63,6 +63,11 @@ def machine() -> dict[str, str]:
     }
 
 
+def load_average() -> list[float]:
+    """The machine's load average over 1, 5 and 15 minutes (recorded beside each run)."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def update_section(path: Path, heading: str, body: str) -> None:
     """Replace (or append) the ``## heading`` section of ``path``, written atomically."""
     old = path.read_text(encoding="utf-8") if path.exists() else HEADER

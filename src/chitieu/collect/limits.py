@@ -20,6 +20,18 @@ from chitieu.errors import InputFileError
 MIB = 1 << 20
 
 
+def positive(name: str, text: str, kind: type[int] | type[float]) -> int | float:
+    """The positive number a setting ``name`` of the environment says (``_`` between digits
+    allowed); anything else is refused with ``input-bad-limit``."""
+    try:
+        value = kind(text.strip().replace("_", ""))
+    except ValueError:
+        value = -1
+    if not value > 0:
+        raise InputFileError(code="input-bad-limit", name=name, text=text)
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
     """The limits of one read (defaults; :func:`limits` applies the environment's overrides)."""
@@ -67,14 +79,7 @@ class Limits:
             text = env.get(name)
             if text is None or not text.strip():
                 continue
-            kind = int if f.type in ("int", int) else float
-            try:
-                value = kind(text.strip().replace("_", ""))
-            except ValueError:
-                value = -1
-            if not value > 0:
-                raise InputFileError(code="input-bad-limit", name=name, text=text)
-            got[f.name] = value
+            got[f.name] = positive(name, text, int if f.type in ("int", int) else float)
         return cls(**got)  # type: ignore[arg-type]
 
     def for_upload(self) -> Limits:

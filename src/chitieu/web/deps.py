@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from chitieu.catalog.vocabulary import Role
-from chitieu.errors import InputFileError
+from chitieu.collect.limits import positive
 from chitieu.store.values import Store
 from chitieu.web.accounts import Account, Accounts
 from chitieu.web.errors import Forbidden, NotAuthenticated
@@ -148,12 +148,8 @@ _FORM_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Capac
 def form_threads(env: Mapping[str, str] | None = None) -> int:
     """``CHITIEU_FORM_THREADS`` of the environment (default :data:`FORM_THREADS`); a value that
     is not a positive whole number is refused when the app starts (``input-bad-limit``)."""
-    text = (os.environ if env is None else env).get("CHITIEU_FORM_THREADS", "").strip()
-    if not text:
-        return FORM_THREADS
-    if not text.isdigit() or int(text) < 1:
-        raise InputFileError(code="input-bad-limit", name="CHITIEU_FORM_THREADS", text=text)
-    return int(text)
+    text = (os.environ if env is None else env).get("CHITIEU_FORM_THREADS", "")
+    return int(positive("CHITIEU_FORM_THREADS", text, int)) if text.strip() else FORM_THREADS
 
 
 async def in_form_threads(request: Request, work: Callable[[], T]) -> T:
