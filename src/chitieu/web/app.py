@@ -18,13 +18,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu import __version__, open_store
-from chitieu.errors import ChitieuError, StoreError
+from chitieu.errors import ChitieuError
 from chitieu.store.faults import fault_of
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Accounts
 from chitieu.web.deps import form_threads
-from chitieu.web.errors import WebError, error_body
+from chitieu.web.errors import error_body
 from chitieu.web.limits import BodyLimit
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, Sessions
 
@@ -68,8 +68,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     """The one error handler: JSON ``{ok, error, status}`` for the API, a page otherwise."""
     extra: dict[str, object] = {}
     headers: dict[str, str] = {}
-    if isinstance(exc, WebError):
-        status, message, hint, extra = exc.status, exc.message, exc.hint, dict(exc.extra)
+    if isinstance(exc, ChitieuError):  # the one error tree: each class has its status
+        status, (message, hint), extra = exc.http_status, exc.text(i18n.get_lang()), exc.extra
     elif isinstance(exc, RequestValidationError):
         status, message, hint = 422, i18n._("The request is not valid."), ""
         extra["details"] = [
@@ -77,10 +77,6 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         ]
     elif isinstance(exc, StarletteHTTPException):
         status, message, hint = exc.status_code, _status_message(exc.status_code), ""
-    elif isinstance(exc, StoreError):
-        status, (message, hint) = 503, exc.text(i18n.get_lang())
-    elif isinstance(exc, ChitieuError):
-        status, (message, hint) = 400, exc.text(i18n.get_lang())
     else:
         fault = fault_of(exc, request.app.state.store.url if _has_store(request) else "")
         if fault is not None:  # the database is locked, full, read-only, corrupt or gone
@@ -248,7 +244,7 @@ def create_app(
     app.add_middleware(BodyLimit)  # a body over the limit is refused before anything reads it
     app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)
-    for exc_type in (WebError, ChitieuError, StarletteHTTPException, RequestValidationError):
+    for exc_type in (ChitieuError, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(exc_type, handle_error)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
