@@ -4,8 +4,12 @@ One model for every part of chitieu: the web's entry pages and workflow, the CLI
 completeness engine and the estimation all read :func:`forms`. A form has rounds: the
 estimates ("ước thực hiện") sent for the review held before the period closes, the actual
 figures after it, the annual plan — each round with the kind of figure it carries and its
-deadline (a day relative to the period's end, the end of that day in Vietnam). The first round
-is the one a form's entry page opens.
+deadline (a day relative to the period's end, the end of that day in Vietnam). Every round has
+its own report in the workflow; the one a page opens by default is the round *due next* by the
+clock (:meth:`Form.round_for`). A form also says how many approval levels its reports go
+through (``approval_levels``: 2 — the province's department head accepts, then the ministry
+approves; 1 — the ministry approves); an administrator may override it in the database
+(``chitieu.workflow.levels``).
 
 The shipped forms are ``data/forms.yaml``; users add files through ``CHITIEU_FORMS``.
 """
@@ -76,28 +80,55 @@ class Form:
     reporters: Reporters
     rounds: tuple[FormRound, ...]
     aliases: tuple[str, ...] = ()
+    #: approval levels of its reports by default: 2 (head, ministry) or 1 (ministry)
+    approval_levels: int = 2
 
     @property
     def entry(self) -> FormRound:
-        """The round the entry page and the workflow work on (the first)."""
+        """The form's first round (as listed in the catalog)."""
         return self.rounds[0]
 
     @property
     def kind(self) -> str:
-        """The kind of figure the entry round collects."""
+        """The kind of figure the first round collects."""
         return str(self.entry.kind)
 
+    def find_round(self, which: Round | str) -> FormRound | None:
+        """The round ``which``, if the form has it."""
+        return next((r for r in self.rounds if r.round == which), None)
+
     def round(self, which: Round | str | None = None) -> FormRound:
-        """The round ``which`` (the entry round if None); CatalogError if the form has none."""
+        """The round ``which`` (the first if None); CatalogError if the form has none."""
         if which is None:
             return self.entry
-        for r in self.rounds:
-            if r.round == which:
-                return r
-        raise CatalogError(
-            f"form {self.code} has no {which} round",
-            "rounds of this form: " + ", ".join(str(r.round) for r in self.rounds),
-        )
+        got = self.find_round(which)
+        if got is None:
+            raise CatalogError(
+                f"form {self.code} has no {which} round",
+                "rounds of this form: " + ", ".join(str(r.round) for r in self.rounds),
+            )
+        return got
+
+    def by_deadline(self, p: Period) -> list[FormRound]:
+        """The rounds of ``p`` in the order they fall due."""
+        return sorted(self.rounds, key=lambda r: r.deadline.due(p))
+
+    def round_for(self, p: Period, today: date) -> FormRound:
+        """The round of ``p`` due next on ``today``: the first whose deadline has not passed,
+        else (all have) the last to fall due — the figures that settle the period."""
+        ordered = self.by_deadline(p)
+        return next((r for r in ordered if r.deadline.due(p) >= today), ordered[-1])
+
+    def due_next(self, today: date, n: int = 1) -> list[tuple[Period, FormRound]]:
+        """The next ``n`` (period, round) pairs whose deadline is on or after ``today``, by
+        deadline (the periods looked at run from a year before ``today`` on)."""
+        p = _period_of(self.period_type, date(today.year - 1, today.month, 1))
+        found: list[tuple[date, Period, FormRound]] = []
+        while len(found) < n or min(r.deadline.due(p) for r in self.rounds) <= found[n - 1][0]:
+            found += [(r.deadline.due(p), p, r) for r in self.rounds if r.deadline.due(p) >= today]
+            found.sort(key=lambda t: (t[0], t[1].start))
+            p = p.next()
+        return [(q, r) for _d, q, r in found[:n]]
 
     def accepts(self, period: Period) -> bool:
         """Whether ``period`` is of this form's period type."""
@@ -128,17 +159,18 @@ class Form:
         """The deadline of a round (the entry round by default), a day in Vietnam."""
         return self.round(which).deadline.due(p)
 
-    def deadline(self, p: Period) -> date:
-        """The entry round's deadline."""
-        return self.due(p)
+    def deadline(self, p: Period, which: Round | str | None = None) -> date:
+        """A round's deadline (the first round's by default)."""
+        return self.due(p, which)
 
     def deadline_utc(self, p: Period, which: Round | str | None = None) -> datetime:
         """The last instant of a round's deadline, as a naive UTC time (the store keeps UTC)."""
         return end_of_day_utc(self.due(p, which))
 
-    def covers(self, indicator: str, kind: str) -> bool:
-        """Whether a value of ``indicator`` and ``kind`` belongs to this form's entry round."""
-        return kind == self.kind and indicator in self.indicators
+    def covers(self, indicator: str, kind: str, which: Round | str | None = None) -> bool:
+        """Whether a value of ``indicator`` and ``kind`` belongs to a round of this form (the
+        first round if ``which`` is None)."""
+        return kind == self.round(which).kind and indicator in self.indicators
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -151,6 +183,7 @@ class Form:
             "indicators": list(self.indicators),
             "units": str(self.reporters),
             "deadline_days": entry.deadline.days_after_end,
+            "approval_levels": self.approval_levels,
             "rounds": [
                 {
                     "round": str(r.round),
@@ -249,6 +282,28 @@ def _rounds(raw: Any, where: str, problems: list[str]) -> tuple[FormRound, ...]:
 
 
 _FIELDS = {"code", "name", "indicators", "period_type", "reporters", "rounds"}
+_OPTIONAL = {"aliases", "approval_levels"}
+
+
+def _period_of(ptype: PeriodType, day: date) -> Period:
+    """The period of type ``ptype`` holding ``day``."""
+    m = day.month
+    text = {
+        PeriodType.HALF: f"{day.year}S{1 if m <= 6 else 2}",
+        PeriodType.QUARTER: f"{day.year}Q{(m - 1) // 3 + 1}",
+        PeriodType.MONTH: f"{day.year}{m:02d}",
+    }.get(ptype, str(day.year))
+    return parse_period(text)
+
+
+def _levels(raw: Any, where: str, reporters: Reporters, problems: list[str]) -> int:
+    """The form's approval levels (default: 2 for provinces' forms, 1 for the ministry's)."""
+    if raw is None:
+        return 1 if reporters == Reporters.NATION else 2
+    if raw in (1, 2) and not isinstance(raw, bool):
+        return int(raw)
+    problems.append(f"{where}: approval_levels must be 1 (the ministry) or 2 (head, ministry)")
+    return 2
 
 
 def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | None:
@@ -256,7 +311,7 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
         problems.append(f"{where}: a form needs {', '.join(sorted(_FIELDS))}")
         return None
     where = f"{where} ({raw['code']})"
-    if unknown := sorted(raw.keys() - _FIELDS - {"aliases"}):
+    if unknown := sorted(raw.keys() - _FIELDS - _OPTIONAL):
         problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
     name = raw["name"]
     if not isinstance(name, dict) or not all(isinstance(name.get(k), str) for k in ("vi", "en")):
@@ -287,6 +342,7 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
         reporters=reporters,
         rounds=rounds,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        approval_levels=_levels(raw.get("approval_levels"), where, reporters, problems),
     )
 
 

@@ -24,6 +24,7 @@ ERROR_FILES = (
     "errors_web.yaml",
     "errors_store.yaml",
     "errors_faults.yaml",
+    "errors_workflow.yaml",
 )
 
 

@@ -8,7 +8,7 @@ speak this vocabulary, and none of them owns it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from zoneinfo import ZoneInfo
 
 
@@ -35,16 +35,60 @@ class Boundaries(StrEnum):
 
 
 class SubmissionStatus(StrEnum):
-    """Where a form × unit × period stands in the workflow."""
+    """Where a report (form × unit × period × round) stands in the workflow: the states a
+    report row holds (``ReportState`` adds the two a report without a row is in)."""
 
+    DRAFT = "draft"  # being entered by the unit
+    SUBMITTED = "submitted"  # sent by the unit, waiting for the first approval level
+    ACCEPTED = "accepted"  # accepted by the province's head (level 1), waiting for the ministry
+    APPROVED = "approved"  # approved at the top level: final
+    RETURNED = "returned"  # sent back to a level below with a comment (``returned_to``)
+    REOPENED = "reopened"  # approved, then opened again for changes by the ministry
+
+
+class ReportState(StrEnum):
+    """A unit's state for a round in completeness, on the board and in the API: the report's
+    workflow state, or — without a report — whether its values arrived by other means."""
+
+    NOT_STARTED = "not_started"  # nothing: no report, no values
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
     APPROVED = "approved"
     RETURNED = "returned"
+    REOPENED = "reopened"
+    RECEIVED = "received"  # values arrived outside the workflow (an import, the API)
 
 
-#: a report in these states is locked: its values may not change (for any writer)
-LOCKED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+class Level(IntEnum):
+    """Approval levels, as DHIS2's data approval (numbered from the unit up): who holds a
+    report and who may act on it next."""
+
+    UNIT = 0  # the reporting unit (a provincial department's officer)
+    PROVINCE = 1  # the province's department head: accepts
+    MINISTRY = 2  # the ministry: approves
+
+
+class Action(StrEnum):
+    """What happened to a report: the stable vocabulary of its events (the audit, the thread,
+    and the notices that will read them)."""
+
+    SAVE = "save"  # values saved on the form
+    UPLOAD = "upload"  # values saved from an Excel upload
+    API = "api"  # values saved through the API's PUT
+    OVERWRITE = "overwrite"  # a save that replaced values someone else changed (confirmed)
+    SUBMIT = "submit"
+    ACCEPT = "accept"  # level 1
+    APPROVE = "approve"  # the top level
+    RETURN = "return"  # to the level below, with a comment
+    REOPEN = "reopen"  # an approved report opened again, with a comment
+    REPLY = "reply"  # a comment in the report's thread
+    OVERRIDE = "override"  # values written into a locked report by an explicit override
+
+
+#: a report in these states is locked: its values may not change (for any writer); a report
+#: returned to a level above the unit (``returned_to`` ≥ 1) is locked as well
+LOCKED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED, SubmissionStatus.APPROVED)
 
 
 class TaskStatus(StrEnum):
@@ -61,6 +105,7 @@ class Role(StrEnum):
     ADMIN = "admin"  # everything, accounts included
     ANALYST = "analyst"  # ministry: every unit, validates, approves, writes the report
     REPORTER = "reporter"  # a provincial department: its own units only
+    HEAD = "head"  # a provincial department's head: accepts its units' reports (level 1)
     VIEWER = "viewer"  # reads everything, writes nothing
 
 

@@ -1,10 +1,12 @@
-"""Tables of the web application: accounts, units they report for, API tokens, settings,
-reporting-form submissions and their workflow events (migration 0003 creates them); sessions
-and failed sign-ins (migration 0008).
+"""Tables of accounts and the reporting round: accounts, units they report for, API tokens,
+settings, reports and their events (migration 0003 creates them; 0010 gives reports their round,
+approval levels and thread); sessions and failed sign-ins (migration 0008); the administrators'
+overrides of a form's approval levels (0010).
 
-Values themselves stay in ``observation``: a web save is a new vintage written by
-``Store.write``; a submission only tracks the workflow state of one form × unit × period and a
-version number that makes concurrent saves conflict instead of silently overwriting.
+Values themselves stay in ``observation``: a save is a new vintage written by ``Store.write``;
+a report (``web_submission``) only tracks the workflow state of one form × unit × period ×
+round and a version number; its events (``web_submission_event``) are its audit trail and its
+thread of comments.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ setting = Table(
     Column("value", Text, nullable=False),
 )
 
+#: a report: one form × unit × period × round (estimate, actual, plan) in the workflow
 submission = Table(
     "web_submission",
     metadata,
@@ -99,8 +102,12 @@ submission = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("updated_by", String(128), nullable=False),
     Column("submitted_at", DateTime),  # first submission (timeliness is judged on it)
-    Column("comment", Text),  # the analyst's comment on return or reopen
-    UniqueConstraint("form", "unit", "period"),
+    Column("comment", Text),  # the comment of the latest return or reopen
+    Column("round", String(16), nullable=False),  # the form's round (catalog/forms.py)
+    Column("returned_to", Integer),  # a returned report: the level it went back to (0: unit)
+    Column("submitted_by", String(128)),  # who submitted it last (four eyes)
+    Column("accepted_by", String(128)),  # who accepted it at level 1 (four eyes at level 2)
+    UniqueConstraint("form", "unit", "period", "round"),
 )
 
 submission_event = Table(
@@ -110,9 +117,23 @@ submission_event = Table(
     Column("submission_id", BigId, ForeignKey("web_submission.id"), nullable=False, index=True),
     Column("at", DateTime, nullable=False),
     Column("actor", String(128), nullable=False),
-    Column("action", String(16), nullable=False),  # save upload submit approve return reopen
+    Column("action", String(16), nullable=False),  # catalog.vocabulary.Action
     Column("from_status", String(16)),
     Column("to_status", String(16), nullable=False),
     Column("batch_id", BigId),  # the value batch a save wrote
+    Column("comment", Text),
+    Column("level", Integer),  # the approval level the actor acted at (0 unit, 1 head, 2 ministry)
+)
+
+#: an administrator's override of a form's approval levels (append-only: the newest row of a
+#: form is in force; every row is its audit); part of the data version
+approval_setting = Table(
+    "approval_setting",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("form", String(32), nullable=False, index=True),
+    Column("levels", Integer),  # 1 or 2; NULL: back to the catalog's default
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(128), nullable=False),
     Column("comment", Text),
 )

@@ -1,0 +1,109 @@
+"""A store written by the code before issue 16 upgrades with Alembic and keeps every row.
+
+``tests/data/store_0008.jsonl`` was written by that code (commit dbc02dd, revision 0008; its
+generator is ``tests/data/make_store_0008.py``): values, accounts, a token, a session, key
+tasks, and reports in every workflow state the old code had, with their events. Here it is
+loaded into an empty store migrated to 0008, on SQLite and on PostgreSQL, then upgraded to the
+newest revision, and every row is compared; the reports are then read and moved through the
+new workflow.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Integer, MetaData, create_engine, func, insert, select, text
+
+from chitieu.store import db as store_db
+
+FIXTURE = Path(__file__).parent / "data" / "store_0008.jsonl"
+
+
+def _decode(v: Any) -> Any:
+    if isinstance(v, dict) and len(v) == 1:
+        ((tag, x),) = v.items()
+        if tag == "$dt":
+            return datetime.fromisoformat(x)
+        if tag == "$date":
+            return date.fromisoformat(x)
+        if tag == "$b64":
+            return base64.b64decode(x)
+    return v
+
+
+def fixture() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """The fixture's header and its rows by table."""
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    head = json.loads(lines[0])
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for line in lines[1:]:
+        item = json.loads(line)
+        rows.setdefault(item["table"], []).append(
+            {k: _decode(v) for k, v in item["row"].items()}
+        )
+    return head, rows
+
+
+def load_old_store(url: str) -> dict[str, Any]:
+    """An empty database migrated to the fixture's revision, with the fixture's rows in it."""
+    from alembic import command
+
+    head, rows = fixture()
+    engine = create_engine(store_db.database_url(url))
+    with engine.begin() as conn:
+        cfg = store_db._alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, head["revision"])
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.begin() as conn:
+        for name in _insert_order(meta):
+            if rows.get(name):
+                conn.execute(insert(meta.tables[name]), rows[name])
+        if conn.dialect.name == "postgresql":  # ids were given: their sequences go on after
+            for name, table in meta.tables.items():
+                if "id" in table.c and isinstance(table.c.id.type, Integer) and rows.get(name):
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"(SELECT max(id) FROM {name}))"
+                        )
+                    )
+    engine.dispose()
+    return head
+
+
+def _insert_order(meta: MetaData) -> list[str]:
+    return [t.name for t in meta.sorted_tables if t.name != "alembic_version"]
+
+
+def _count(conn: Any, meta: MetaData, name: str) -> int:
+    return int(conn.execute(select(func.count()).select_from(meta.tables[name])).scalar_one())
+
+
+def test_a_store_of_the_code_before_upgrades_and_keeps_every_row(db_url):
+    head = load_old_store(db_url)
+    from chitieu import open_store
+
+    store = open_store(db_url)  # migrates to the newest revision
+    assert store_db.current_revision(store.engine) == store_db.SCHEMA_REVISION
+    meta = MetaData()
+    meta.reflect(store.engine)
+    _, rows = fixture()
+    with store.engine.connect() as conn:
+        for name, n in head["counts"].items():
+            assert _count(conn, meta, name) == n, name
+        for name in ("observation", "batch", "web_submission_event", "task_event"):
+            ids = [r["id"] for r in rows[name]]
+            got = conn.execute(select(meta.tables[name].c.id).order_by(text("id"))).scalars()
+            assert list(got) == ids, name
+        subs = {
+            (r.form, r.unit, r.period): r
+            for r in conn.execute(select(meta.tables["web_submission"])).all()
+        }
+    store.engine.dispose()
+    assert set(subs) == {(r["form"], r["unit"], r["period"]) for r in rows["web_submission"]}
