@@ -1,38 +1,51 @@
-"""Completeness and timeliness: which units have reported a form for a period, and when.
+"""Completeness and timeliness: which units have reported a form's round for a period, and when.
 
-One engine for the CLI (``chitieu completeness``), the web's board and the API. It judges a
-unit on one of two bases:
+One engine and one shape for the CLI (``chitieu completeness --json``), the API
+(``GET /api/v1/board/{form}/{period}``) and the board page. Each expected unit has two separate
+facts:
 
-- ``submissions``: the unit's report went through the workflow; it is on time when it was
-  first submitted by the round's deadline (the end of that day, Vietnam time);
-- ``values``: the unit's own values arrived (not estimates the ministry made for it, which
-  carry a method); on time when its first value arrived by the deadline; ``partial`` when
-  some of the form's indicators have none. The ``estimate`` round counts estimates and
-  actuals, the ``actual`` round actual figures only.
+- its **state** — the workflow state of its report for the round (``draft``, ``submitted``,
+  ``accepted``, ``approved``, ``returned``, ``reopened``), or, without a report, ``received``
+  when its own values arrived by other means (a ministry's file import, the API's
+  ``POST /values``) and ``not_started`` when nothing did; with the ``level`` the report stands
+  at and ``returned_to`` (the level a returned report went back to);
+- its **timeliness** — ``on_time`` or ``late`` against the round's deadline (the end of that day,
+  Vietnam time), ``partial`` (some of the form's indicators only), ``pending`` (nothing yet, not
+  due) or ``missing`` (nothing, deadline passed).
 
-``auto`` (the default) takes submissions for the form's entry round when any unit has a
-report in the workflow for the period, else values. A unit that has nothing is ``pending``
-until the deadline and ``missing`` after it.
+A unit whose report is in the workflow is judged on its first submission (basis
+``submissions``); one without a report on the arrival of its own values (basis ``values``; the
+ministry's estimates, which carry a method, do not count): ``auto``, the default, decides per
+unit; ``values`` or ``submissions`` judge every unit one way. The ``estimate`` round counts
+estimates and actuals, the ``actual`` round actual figures, the ``plan`` round plans.
+
+A unit has *reported* when its state feeds published figures (``workflow.publish``: submitted
+and beyond, or received) and it sent every indicator. The round looked at is the one given,
+else the round due next on the day looked at (``Form.round_for``, by the one clock).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from chitieu.catalog.forms import Form, Round, forms
+from chitieu import clock
+from chitieu.catalog.forms import Form, FormRound, Round, forms
 from chitieu.catalog.periods import Period, parse_period, periods_within
-from chitieu.catalog.vocabulary import Kind, local_date
+from chitieu.catalog.units import Unit
+from chitieu.catalog.vocabulary import Kind, ReportState, local_date
 from chitieu.store import workflow
-from chitieu.store.arrivals import first_values
-from chitieu.store.db import utcnow
+from chitieu.store.arrivals import Arrivals, first_values
 from chitieu.store.values import Store
+from chitieu.workflow.ladder import stands_at
+from chitieu.workflow.publish import feeds_published
 
 
 class Status:
-    """How a unit stands for a form and period."""
+    """How timely a unit is for a form's round and period."""
 
     ON_TIME = "on_time"
     LATE = "late"
@@ -42,6 +55,13 @@ class Status:
 
 
 STATUSES = (Status.ON_TIME, Status.LATE, Status.PARTIAL, Status.PENDING, Status.MISSING)
+STATES = tuple(str(s) for s in ReportState)
+#: the kinds of figure that count for each round
+KINDS = {
+    Round.ACTUAL: [Kind.ACTUAL],
+    Round.ESTIMATE: [Kind.ACTUAL, Kind.ESTIMATE],
+    Round.PLAN: [Kind.PLAN],
+}
 
 
 class Basis(StrEnum):
@@ -58,64 +78,89 @@ class UnitStatus:
 
     unit: str
     name: str
-    status: str
-    reported: int  # indicators with a value (values basis; all of them once submitted)
-    expected: int
-    first_at: datetime | None = None  # first value received, or first submission (UTC)
+    state: str  # ReportState
+    level: int | None  # where its report stands (None: its values came outside the workflow)
+    returned_to: int | None  # a returned report: the level it went back to
+    timeliness: str  # Status
+    indicators_received: int
+    indicators_expected: int
+    submitted_at: datetime | None = None  # first submission (UTC)
+    first_at: datetime | None = None  # first submission, else first value received (UTC)
     complete_at: datetime | None = None  # last of the indicators received (UTC)
     days_late: int | None = None
     estimated: bool = False  # the ministry has estimated figures for it
-    workflow: str | None = None  # the report's workflow status (None: never started)
+    published: bool = False  # its values feed published figures (workflow.publish)
+
+    @property
+    def reported(self) -> bool:
+        """Its values feed published figures and it sent every indicator."""
+        return self.published and self.timeliness in (Status.ON_TIME, Status.LATE)
 
 
 @dataclass
 class Completeness:
-    """The reporting status of one form for one period."""
+    """The reporting status of one round of one form for one period."""
 
     form: str
     form_name: dict[str, str]
     period: str
     round: str
+    title: dict[str, str]  # "Ước 6 tháng đầu năm 2026 — hạn 20/06/2026"
     basis: str
     due: date
     as_of: datetime
+    levels: int
     units: list[UnitStatus] = field(default_factory=list)
 
     def count(self, status: str) -> int:
-        """Units with this status."""
-        return sum(1 for u in self.units if u.status == status)
+        """Units with this timeliness."""
+        return sum(1 for u in self.units if u.timeliness == status)
 
     @property
-    def counts(self) -> dict[str, int]:
-        """Units per status."""
-        return {k: self.count(k) for k in STATUSES}
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Units per timeliness and, apart, per state."""
+        states = Counter(u.state for u in self.units)
+        return {
+            "timeliness": {k: self.count(k) for k in STATUSES},
+            "state": {k: states[k] for k in STATES},
+        }
 
     @property
     def reported(self) -> int:
-        """Units that sent a complete report."""
-        return self.count(Status.ON_TIME) + self.count(Status.LATE)
+        """Units that have reported (see :attr:`UnitStatus.reported`)."""
+        return sum(u.reported for u in self.units)
+
+    @property
+    def published(self) -> int:
+        """Units whose values feed published figures."""
+        return sum(u.published for u in self.units)
 
     @property
     def reporting_rate(self) -> float:
-        """Share of expected units that sent a complete report, in %."""
+        """Share of expected units that have reported, in %."""
         return 100.0 * self.reported / len(self.units) if self.units else 0.0
 
     @property
     def on_time_rate(self) -> float:
-        """Share of expected units that reported completely and on time, in %."""
-        return 100.0 * self.count(Status.ON_TIME) / len(self.units) if self.units else 0.0
+        """Share of expected units that reported on time, in %."""
+        on_time = sum(u.reported and u.timeliness == Status.ON_TIME for u in self.units)
+        return 100.0 * on_time / len(self.units) if self.units else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form: the shape the CLI, the API and the board share."""
         return {
             "form": self.form,
             "form_name": self.form_name,
             "period": self.period,
             "round": self.round,
+            "title": self.title,
             "basis": self.basis,
             "due": self.due.isoformat(),
             "as_of": self.as_of.isoformat(timespec="seconds"),
+            "levels": self.levels,
             "expected": len(self.units),
+            "reported": self.reported,
+            "published": self.published,
             "counts": self.counts,
             "reporting_rate": round(self.reporting_rate, 2),
             "on_time_rate": round(self.on_time_rate, 2),
@@ -132,6 +177,81 @@ def _timeliness(first: datetime | None, due: date, as_of: datetime) -> tuple[str
     return Status.LATE, (day - due).days
 
 
+@dataclass
+class _Judge:
+    """Judges each unit of one form's round and period."""
+
+    due: date
+    as_of: datetime
+    basis: Basis
+    n: int  # the form's indicators
+    levels: int
+    subs: dict[str, Any]
+    arrivals: Arrivals
+
+    def unit(self, u: Unit) -> UnitStatus:
+        """One unit's state and timeliness."""
+        got = self.arrivals.own.get(u.id, {})
+        sub = self.subs.get(u.id)
+        level: int | None
+        if sub is not None:
+            state, level = sub.status, stands_at(sub.status, sub.returned_to, self.levels)
+            back = sub.returned_to if sub.status == ReportState.RETURNED else None
+        else:
+            state, level, back = _without_report(got)
+        submitted = sub.submitted_at if sub is not None else None
+        submitted = submitted if submitted is not None and submitted <= self.as_of else None
+        by_submission = self.basis == Basis.SUBMISSIONS or (
+            self.basis == Basis.AUTO and sub is not None
+        )
+        out = UnitStatus(
+            u.id,
+            u.name,
+            state,
+            level,
+            back,
+            "",
+            len(got),
+            self.n,
+            submitted,
+            estimated=u.id in self.arrivals.estimated,
+            published=feeds_published(state),
+        )
+        if by_submission:
+            out.timeliness, out.days_late = _timeliness(submitted, self.due, self.as_of)
+            out.first_at = submitted
+            out.indicators_received = self.n if submitted is not None else len(got)
+        else:
+            self.by_values(out, got)
+        return out
+
+    def by_values(self, out: UnitStatus, got: dict[str, datetime]) -> None:
+        """Timeliness on the arrival of the unit's own values."""
+        first = min(got.values()) if got else None
+        out.first_at = first
+        out.complete_at = max(got.values()) if len(got) == self.n else None
+        if first is not None and out.complete_at is None:
+            out.timeliness = Status.PARTIAL
+            late = (local_date(first) - self.due).days
+            out.days_late = late if late > 0 else None
+            return
+        out.timeliness, out.days_late = _timeliness(first, self.due, self.as_of)
+
+
+def _without_report(got: dict[str, datetime]) -> tuple[str, int | None, None]:
+    """A unit without a report: its values came by other means, or nothing did."""
+    if got:
+        return ReportState.RECEIVED, None, None
+    return ReportState.NOT_STARTED, 0, None
+
+
+def _title(form: Form, p: Period, rnd: FormRound) -> dict[str, str]:
+    from chitieu.workflow.words import round_title
+
+    due = rnd.deadline.due(p)
+    return {lang: round_title(str(rnd.round), p, lang, due) for lang in ("vi", "en")}
+
+
 def form_status(
     store: Store,
     form: Form,
@@ -141,50 +261,37 @@ def form_status(
     basis: Basis | str = Basis.AUTO,
     units: list[str] | None = None,
 ) -> Completeness:
-    """Who has reported ``form`` for ``p`` as of a time (default: now); only ``units`` if
-    given (a reporter sees its own)."""
-    as_of = as_of or utcnow()
-    rnd = form.round(round_)
+    """Who has reported a round of ``form`` for ``p`` as of a time (default: now, by the one
+    clock); the round due next that day if none is given; only ``units`` if given (a
+    reporter or a head sees its own)."""
+    as_of = as_of or clock.now()
+    rnd = form.round(round_) if round_ else form.round_for(p, local_date(as_of))
     expected = form.expected_units(p)
     if units is not None:
         expected = [u for u in expected if u.id in units]
     due = rnd.deadline.due(p)
     ids = [u.id for u in expected]
-    kinds = {Round.ACTUAL: [Kind.ACTUAL], Round.ESTIMATE: [Kind.ACTUAL, Kind.ESTIMATE],
-             Round.PLAN: [Kind.PLAN]}[rnd.round]  # fmt: skip
     with store.read_conn() as conn:
-        subs = workflow.of_form(conn, form.code, p.id) if rnd is form.entry else {}
+        subs = workflow.of_form(conn, form.code, p.id, str(rnd.round))
+        levels = workflow.approval_overrides(conn).get(form.code) or form.approval_levels
         arrivals = first_values(
-            conn, [q.id for q in periods_within(p)], form.indicators, ids, kinds, as_of
+            conn, [q.id for q in periods_within(p)], form.indicators, ids, KINDS[rnd.round], as_of
         )
     chosen = Basis(basis)
-    if chosen == Basis.AUTO:
-        chosen = Basis.SUBMISSIONS if subs else Basis.VALUES
-    out = Completeness(form.code, {"vi": form.name.vi, "en": form.name.en}, p.id,
-                       str(rnd.round), str(chosen), due, as_of)  # fmt: skip
-    n = len(form.indicators)
-    for u in expected:
-        got = arrivals.own.get(u.id, {})
-        sub = subs.get(u.id)
-        state = sub.status if sub is not None else None
-        if chosen == Basis.SUBMISSIONS:
-            at = sub.submitted_at if sub is not None else None
-            at = at if at is not None and at <= as_of else None
-            status, late = _timeliness(at, due, as_of)
-            reported = n if at is not None else len(got)
-            out.units.append(UnitStatus(u.id, u.name, status, reported, n, at, None, late,
-                                        u.id in arrivals.estimated, state))  # fmt: skip
-            continue
-        first = min(got.values()) if got else None
-        complete = max(got.values()) if len(got) == n else None
-        if got and complete is None:
-            status, late = Status.PARTIAL, None
-            if local_date(first) > due:  # type: ignore[arg-type]
-                late = (local_date(first) - due).days  # type: ignore[arg-type]
-        else:
-            status, late = _timeliness(first, due, as_of)
-        out.units.append(UnitStatus(u.id, u.name, status, len(got), n, first, complete, late,
-                                    u.id in arrivals.estimated, state))  # fmt: skip
+    shown = chosen if chosen != Basis.AUTO else (Basis.SUBMISSIONS if subs else Basis.VALUES)
+    out = Completeness(
+        form.code,
+        {"vi": form.name.vi, "en": form.name.en},
+        p.id,
+        str(rnd.round),
+        _title(form, p, rnd),
+        str(shown),
+        due,
+        as_of,
+        levels,
+    )
+    judge = _Judge(due, as_of, chosen, len(form.indicators), levels, subs, arrivals)
+    out.units = [judge.unit(u) for u in expected]
     return out
 
 
@@ -196,7 +303,10 @@ def completeness(
     as_of: datetime | None = None,
     basis: Basis | str = Basis.AUTO,
 ) -> list[Completeness]:
-    """Reporting status of every form of ``period``'s type (or of one form)."""
+    """Reporting status of every form of ``period``'s type (or of one form); with ``round_``,
+    of the forms that have that round."""
     p = parse_period(period)
     chosen = [forms().get(form)] if form else forms().for_period(p)
+    if round_ and not form:
+        chosen = [f for f in chosen if f.find_round(round_) is not None]
     return [form_status(store, f, p, round_, as_of, basis) for f in chosen]

@@ -13,6 +13,7 @@ from chitieu.cli import (
     report_cmds,
     store_cmds,
     web_cmds,
+    workflow_cmds,
 )
 
 HELP = """\
@@ -58,6 +59,7 @@ quality_cmds.register(app)
 report_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
+workflow_cmds.register(app)
 store_cmds.register(app)
 
 

@@ -127,8 +127,8 @@ def completeness_cmd(
         str | None,
         typer.Option(
             "--round",
-            help="estimate: figures 'ước' due before the review; actual: official figures. "
-            "Default: estimate when the form has an estimate deadline.",
+            help="estimate ('ước', due before the review), actual (the official figures) or "
+            "plan. Default: each form's round due next on the day looked at.",
         ),
     ] = None,
     as_of: AsOfOpt = None,
@@ -137,51 +137,52 @@ def completeness_cmd(
     as_json: JsonOption = False,
     lang: LangOption = "vi",
 ) -> None:
-    """Which units have reported a period's forms, which are late, partial or missing."""
-    from chitieu.check.completeness import Status, completeness
+    """Which units have reported a period's forms: each unit's state (its report in the
+    workflow, or values received by other means) and, apart, its timeliness (on time, late,
+    partial, pending, missing) — the shape of the API's board."""
+    from chitieu.check.completeness import completeness
 
-    if round_ not in (None, "estimate", "actual"):
-        raise typer.BadParameter("use estimate or actual", param_hint="--round")
+    if round_ not in (None, "estimate", "actual", "plan"):
+        raise typer.BadParameter("use estimate, actual or plan", param_hint="--round")
     res = completeness(open_store(db), period, form, round_, parse_as_of(as_of))
     if as_json:
         print_json([c.to_dict() for c in res])
         return
-    labels = {
-        "vi": {"on_time": "đúng hạn", "late": "muộn", "partial": "thiếu chỉ tiêu",
-               "pending": "chưa đến hạn", "missing": "chưa gửi"},
-        "en": {"on_time": "on time", "late": "late", "partial": "partial",
-               "pending": "not yet due", "missing": "missing"},
-    }[lang if lang == "en" else "vi"]  # fmt: skip
     for c in res:
-        counts = ", ".join(f"{labels[k]}: {v}" for k, v in c.counts.items() if v)
-        console.print(
-            f"[bold]{c.form}[/] {c.form_name[lang if lang == 'en' else 'vi']} — {c.period}, "
-            f"round {c.round}, due {c.due:%d/%m/%Y}: {len(c.units)} expected; {counts}; "
-            f"reporting rate {format_pct(c.reporting_rate, 2, lang)}%, "
-            f"on time {format_pct(c.on_time_rate, 2, lang)}%"
-        )
-        rows = [u for u in c.units if show_all or u.status != Status.ON_TIME]
-        if not rows:
-            continue
-        t = Table()
-        for col in (
-            "unit",
-            "name",
-            "status",
-            "indicators",
-            "first sent (UTC)",
-            "days late",
-            "est.",
-        ):
-            t.add_column(col)
-        for u in rows:
-            style = {"on_time": "green", "late": "yellow"}.get(u.status, "red")
-            t.add_row(
-                u.unit, u.name, f"[{style}]{labels[u.status]}[/]", f"{u.reported}/{u.expected}",
-                f"{u.first_at:%Y-%m-%d %H:%M}" if u.first_at else "",
-                str(u.days_late or ""), "✓" if u.estimated else "",
-            )  # fmt: skip
-        console.print(t)
+        _print_completeness(c, show_all, lang)
+
+
+def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
+    """One form's round: a summary line and a table of units."""
+    from chitieu.check.completeness import Status
+    from chitieu.workflow.words import state_label, word
+
+    lang = lang if lang == "en" else "vi"
+    counts = ", ".join(
+        f"{word('timeliness', k, lang)}: {v}" for k, v in c.counts["timeliness"].items() if v
+    )
+    console.print(
+        f"[bold]{c.form}[/] {safe(c.form_name[lang])} — {safe(c.title[lang])}: "
+        f"{len(c.units)} expected; {counts}; reporting rate "
+        f"{format_pct(c.reporting_rate, 2, lang)}%, on time {format_pct(c.on_time_rate, 2, lang)}%"
+    )
+    rows = [u for u in c.units if show_all or not (u.reported and u.timeliness == Status.ON_TIME)]
+    if not rows:
+        return
+    t = Table()
+    for col in ("unit", "name", "state", "timeliness", "indicators", "first sent (UTC)",
+                "days late", "est."):  # fmt: skip
+        t.add_column(col)
+    for u in rows:
+        style = {"on_time": "green", "late": "yellow"}.get(u.timeliness, "red")
+        t.add_row(
+            u.unit, u.name, safe(state_label(u.state, lang)),
+            f"[{style}]{word('timeliness', u.timeliness, lang)}[/]",
+            f"{u.indicators_received}/{u.indicators_expected}",
+            f"{u.first_at:%Y-%m-%d %H:%M}" if u.first_at else "",
+            str(u.days_late or ""), "✓" if u.estimated else "",
+        )  # fmt: skip
+    console.print(t)
 
 
 @handle_errors

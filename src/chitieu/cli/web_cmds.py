@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from chitieu.cli.common import DbOption, JsonOption, console, handle_errors, open_store, print_json
 
+if TYPE_CHECKING:
+    from chitieu.workflow.accounts import Accounts, TokenRecord
+
 users_app = typer.Typer(
-    help="Accounts of the web application (roles: admin, analyst, reporter, viewer).",
+    help="Accounts (roles: admin, analyst, reporter, head — a provincial department's head, "
+    "who accepts its units' reports — and viewer).",
     no_args_is_help=True,
 )
 tokens_app = typer.Typer(help="Bearer tokens for machine clients of /api/v1.", no_args_is_help=True)
@@ -31,8 +35,8 @@ PasswordOption = Annotated[
 ]
 
 
-def _accounts(db: str | None):  # type: ignore[no-untyped-def]
-    from chitieu.web.accounts import Accounts
+def _accounts(db: str | None) -> Accounts:
+    from chitieu.workflow.accounts import Accounts
 
     return Accounts(open_store(db))
 
@@ -85,10 +89,14 @@ def serve(
 @handle_errors
 def users_add(
     username: Annotated[str, typer.Argument(help="User name (letters, digits, . - _).")],
-    role: Annotated[str, typer.Option(help="admin, analyst, reporter or viewer.")] = "reporter",
+    role: Annotated[
+        str, typer.Option(help="admin, analyst, reporter, head or viewer.")
+    ] = "reporter",
     unit: Annotated[
         list[str] | None,
-        typer.Option("--unit", help="A unit the reporter reports for (id, code or name); repeat."),
+        typer.Option(
+            "--unit", help="A unit a reporter or head works for (id, code or name); repeat."
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     lang: Annotated[str, typer.Option(help="Interface language: vi or en.")] = "vi",
@@ -160,7 +168,7 @@ def users_password(
         console.print(f"{username}: password changed, {ended} session(s) signed out")
 
 
-def _token_dict(t) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _token_dict(t: TokenRecord) -> dict[str, object]:
     return {
         "id": t.id,
         "user": t.username,
@@ -228,7 +236,7 @@ def tokens_revoke(
 ) -> None:
     """Revoke a token by its id, or every token of an account (--all USERNAME); a revoked
     token is refused at once by every server process."""
-    from chitieu.web.accounts import AccountError
+    from chitieu.workflow.accounts import AccountError
 
     accounts = _accounts(db)
     if (token_id is None) == (all_of is None):

@@ -6,7 +6,8 @@ the API, the estimates, the demo — so every value meets the same guards:
 1. **validation**: the quality rules over the new values laid over the stored ones, and the
    outlier checks against each unit's history (``check.validate_values``); an error blocks
    the whole write, warnings are reported;
-2. **the workflow's lock**: values of a report that is submitted or approved may not change,
+2. **the workflow's lock**: values of a report (a form's round for a unit and period) that is
+   submitted, accepted, approved or returned to a level above the unit may not change,
    whoever writes them; checked inside the write's transaction, so a report approved while
    the values were being checked still counts. An analyst may override it explicitly, with a
    reason; each override is recorded as an event of the report it touched;
@@ -26,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from chitieu.catalog.forms import forms
+from chitieu.catalog.vocabulary import Action, Level
 from chitieu.check.findings import Finding, Report
 from chitieu.errors import ChitieuError
 from chitieu.store.db import utcnow
@@ -53,13 +55,14 @@ class Origin:
 
 @dataclass(frozen=True)
 class LockedReport:
-    """A submitted or approved report some values belong to."""
+    """A locked report (submitted, accepted, approved…) some values belong to."""
 
     form: str
     unit: str
     period: str
     status: str
     keys: tuple[Key, ...]
+    round: str = ""
 
 
 class _Invalid(Exception):
@@ -103,7 +106,8 @@ class IngestResult:
 
 
 def locked_reports(conn: Any, rows: Rows) -> list[LockedReport]:
-    """The submitted or approved reports ``rows`` write into (on ``conn``, in its snapshot)."""
+    """The locked reports ``rows`` write into (on ``conn``, in its snapshot): a report holds
+    the values of its form's indicators of its round's kind, for its unit and period."""
     found = locked(conn, rows.slices())
     if not found:
         return []
@@ -114,11 +118,16 @@ def locked_reports(conn: Any, rows: Rows) -> list[LockedReport]:
     catalog = forms()
     for sub in found:
         form = catalog.find(sub.form)
-        if form is None:
+        rnd = form.find_round(sub.round) if form is not None else None
+        if form is None or rnd is None:
             continue
-        keys = tuple(k for k in by_slice.get((sub.unit, sub.period), []) if form.covers(k[0], k[3]))
+        keys = tuple(
+            k
+            for k in by_slice.get((sub.unit, sub.period), [])
+            if k[3] == rnd.kind and k[0] in form.indicators
+        )
         if keys:
-            out.append(LockedReport(form.code, sub.unit, sub.period, sub.status, keys))
+            out.append(LockedReport(form.code, sub.unit, sub.period, sub.status, keys, sub.round))
     return out
 
 
@@ -143,6 +152,92 @@ def lock_findings(exc: Locked, places: Mapping[Key, Mapping[str, Any]] | None) -
     return out
 
 
+@dataclass
+class _Job:
+    """One ingest under way: its rows, findings and the choices that decide how it is written."""
+
+    store: Store
+    rows: Rows
+    origin: Origin
+    result: IngestResult
+    places: Mapping[Key, Mapping[str, Any]] | None
+    override: str | None
+    guard: Guard | None
+    seen: dict[Any, Any] = field(default_factory=dict)  # slabs the checks read
+
+    @property
+    def report(self) -> Report:
+        """Where the findings go."""
+        return self.result.report
+
+    def check(self) -> None:
+        """The quality rules and the outlier checks; ``_Invalid`` if they find an error."""
+        from chitieu.check.runner import validate_values
+
+        checked = validate_values(
+            self.store, self.rows, places=self.places, cap=self.report.cap, slabs_read=self.seen
+        )
+        self.report.merge(checked)
+        if not self.report.valid:
+            raise _Invalid
+
+    def check_first(self) -> None:
+        """A small write's checks, before it: their reads share one connection, given back
+        before the write takes its own (a save holding two pooled connections at once made the
+        pool the queue)."""
+        with suppress(_Invalid), self.store.reading():
+            self.check()
+
+    def dry(self) -> None:
+        """What the lock would refuse, without writing."""
+        if not len(self.rows):
+            return
+        with self.store.read_conn() as conn:
+            held = locked_reports(conn, self.rows)
+        if held and self.override is None:
+            self.report.extend(lock_findings(Locked(held), self.places))
+            self.result.refused = held
+
+    def in_transaction(self, conn: Any, batch_id: int) -> None:
+        """The workflow's lock (and a recorded override), then the caller's guard."""
+        held = locked_reports(conn, self.rows)
+        if held and self.override is None:
+            raise Locked(held)
+        for r in held:
+            _record_override(conn, r, self.origin, batch_id, self.override or "")
+        self.result.overridden = held
+        if self.guard is not None:
+            self.guard(conn, batch_id)
+
+    def write(self, alongside: bool, progress: Callable[[str, int, int], None] | None) -> None:
+        """One batch, one transaction; what the checks or the lock refuse is rolled back."""
+        o = self.origin
+        try:
+            self.result.batch = self.store.write(
+                self.rows,
+                source=o.source,
+                created_by=o.actor,
+                filename=o.filename,
+                sha256=o.sha256,
+                note=o.note,
+                at=o.at,
+                progress=progress,
+                in_transaction=self.in_transaction,
+                prefetched=self.seen,
+                alongside=self.check if alongside else None,
+            )
+        except _Invalid:
+            self.result.overridden = []  # the checks refused it: rolled back
+        except Locked as exc:
+            if alongside:  # refused before the checks ran: they speak first, as for a small one
+                with suppress(_Invalid):
+                    self.check()
+            if self.report.valid:
+                self.report.extend(lock_findings(exc, self.places))
+                self.result.refused = exc.reports
+            self.result.overridden = []
+
+
 def ingest(
     store: Store,
     values: Rows | Iterable[NewValue],
@@ -159,87 +254,36 @@ def ingest(
     """Check ``values`` and, unless the check or the workflow's lock refuses them, store them
     as one batch. Nothing is written on a dry run or when anything blocks.
 
-    ``override`` (a reason) lets the values into submitted or approved reports; the caller
-    decides who may (an analyst, an operator at the CLI). ``report`` collects the findings
-    (one is made if not given); a refusal by the lock becomes ``value-locked`` findings at
-    the values' places (and ``result.refused``).
+    ``override`` (a reason) lets the values into locked reports; the caller decides who may
+    (an analyst, an operator at the CLI). ``report`` collects the findings (one is made if
+    not given); a refusal by the lock becomes ``value-locked`` findings at the values' places
+    (and ``result.refused``).
     """
-    from chitieu.check.runner import validate_values
     from chitieu.collect.domains import check_values
 
     rows = Rows.of(values)
-    report = report if report is not None else Report()
-    result = IngestResult(report, rows, dry_run=dry_run)
-    if not check_values(rows, report, places):  # NaN, infinities, outside a domain: refused
-        return result  # (before the rules, which would say some of them again)
-    seen: dict[Any, Any] = {}
-
-    def check() -> None:
-        checked = validate_values(store, rows, places=places, cap=report.cap, slabs_read=seen)
-        report.merge(checked)
-        if not report.valid:
-            raise _Invalid
-
+    result = IngestResult(report if report is not None else Report(), rows, dry_run=dry_run)
+    if not check_values(rows, result.report, places):  # NaN, infinities, outside a domain
+        return result  # (refused before the rules, which would say some of them again)
+    job = _Job(store, rows, origin, result, places, override, guard)
     # a big write is checked while its vintages are inserted (what the checks refuse rolls the
     # write back); a small one is checked first
-    alongside = validate and not dry_run and report.valid and len(rows) >= ALONGSIDE_FROM
+    alongside = validate and not dry_run and result.report.valid and len(rows) >= ALONGSIDE_FROM
     if validate and len(rows) and not alongside:
-        # the checks' reads share one connection, given back before the write takes its own
-        # (a save holding two pooled connections at once made the pool the queue)
-        with suppress(_Invalid), store.reading():
-            check()
-    if not report.valid:
+        job.check_first()
+    if not result.report.valid:
         return result
     if dry_run or not len(rows):
-        if len(rows):
-            with store.read_conn() as conn:
-                held = locked_reports(conn, rows)
-            if held and override is None:
-                report.extend(lock_findings(Locked(held), places))
-                result.refused = held
+        job.dry()
         return result
-
-    def in_transaction(conn: Any, batch_id: int) -> None:
-        held = locked_reports(conn, rows)
-        if held and override is None:
-            raise Locked(held)
-        for r in held:
-            _record_override(conn, r, origin, batch_id, override or "")
-        result.overridden = held
-        if guard is not None:
-            guard(conn, batch_id)
-
-    try:
-        result.batch = store.write(
-            rows,
-            source=origin.source,
-            created_by=origin.actor,
-            filename=origin.filename,
-            sha256=origin.sha256,
-            note=origin.note,
-            at=origin.at,
-            progress=progress,
-            in_transaction=in_transaction,
-            prefetched=seen,
-            alongside=check if alongside else None,
-        )
-    except _Invalid:
-        result.overridden = []  # the checks refused it: rolled back
-    except Locked as exc:
-        if alongside:  # refused before the checks ran: they speak first, as for a small write
-            with suppress(_Invalid):
-                check()
-        if report.valid:
-            report.extend(lock_findings(exc, places))
-            result.refused = exc.reports
-        result.overridden = []
+    job.write(alongside, progress)
     return result
 
 
 def _record_override(conn: Any, r: LockedReport, origin: Origin, batch_id: int, why: str) -> None:
-    from chitieu.store.workflow import submission_row
+    from chitieu.store.workflow import report_key, submission_row
 
-    sub = submission_row(conn, r.form, r.unit, r.period)
+    sub = submission_row(conn, report_key(r.form, r.unit, r.period, r.round))
     if sub is None:  # pragma: no cover - it was found locked in this transaction
         return
     add_event(
@@ -247,9 +291,10 @@ def _record_override(conn: Any, r: LockedReport, origin: Origin, batch_id: int, 
         submission_id=sub["id"],
         at=origin.at or utcnow(),
         actor=origin.actor,
-        action="override",
+        action=Action.OVERRIDE,
         from_status=r.status,
         to_status=r.status,
         batch_id=batch_id,
         comment=why or None,
+        level=Level.MINISTRY,  # an analyst's or an operator's explicit override
     )

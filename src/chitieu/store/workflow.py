@@ -1,5 +1,7 @@
-"""The reporting workflow's tables (``web_submission``, ``web_submission_event``): a form ×
-unit × period's state and version, its events, and what the audit pages read.
+"""The reporting round's tables (``web_submission``, ``web_submission_event``,
+``approval_setting``): a report's — form × unit × period × round — state and version, its events
+(the audit trail and the thread), administrators' overrides of a form's approval levels, and
+what the audit, the board, the queues and the home page read.
 
 Statements are built once and run with parameters (building and hashing a SQLAlchemy statement
 per request cost more than running it; docs/PERFORMANCE.md, web section). Functions take the
@@ -10,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
     DateTime,
     Integer,
+    RowMapping,
     String,
     bindparam,
     func,
@@ -30,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import LOCKED_STATUSES, SubmissionStatus
 from chitieu.store.schema import observation
-from chitieu.store.web_schema import submission, submission_event
+from chitieu.store.web_schema import approval_setting, submission, submission_event
 
 _o = observation.c
 _s = submission.c
@@ -48,39 +51,45 @@ _CELLS = select(_o.id, _o.indicator, _o.value, _o.comment, _o.created_at, _o.cre
 #: the newest observation id of a form's keys (any value written by any means)
 _LAST_OBS = select(func.coalesce(func.max(_o.id), 0)).where(*_FORM_KEYS)
 _LAST_OBS_OF_BATCH = _LAST_OBS.where(_o.batch_id == bindparam("batch_id"))
-_SUBMISSION = select(submission).where(
-    _s.form == bindparam("form"), _s.unit == bindparam("unit"), _s.period == bindparam("period")
+_REPORT = (
+    (_s.form == bindparam("form"))
+    & (_s.unit == bindparam("unit"))
+    & (_s.period == bindparam("period"))
+    & (_s.round == bindparam("round"))
+)
+_SUBMISSION = select(submission).where(_REPORT)
+_a = approval_setting.c
+#: an administrator's override of a form's approval levels in force (NULL: the catalog's)
+_LEVELS = (
+    select(_a.levels)
+    .where(_a.form == bindparam("form"))
+    .order_by(_a.id.desc())
+    .limit(1)
+    .scalar_subquery()
 )
 #: a form's submission row (if any) and its cells in one round trip: one row per cell (one
 #: row of NULL cells if none), each carrying the submission's columns (NULL if none)
 _CELLS_OF = _CELLS.subquery("cells")
 _ONE = select(literal(1).label("one")).subquery("one")
 _STATE = select(
-    *(c.label(f"s_{c.name}") for c in submission.c), *(c.label(f"c_{c.name}") for c in _CELLS_OF.c)
-).select_from(
-    _ONE.outerjoin(
-        submission,
-        (_s.form == bindparam("form"))
-        & (_s.unit == bindparam("unit"))
-        & (_s.period == bindparam("period")),
-    ).outerjoin(_CELLS_OF, true())
+    *(c.label(f"s_{c.name}") for c in submission.c),
+    *(c.label(f"c_{c.name}") for c in _CELLS_OF.c),
+    _LEVELS.label("levels"),
+).select_from(_ONE.outerjoin(submission, _REPORT).outerjoin(_CELLS_OF, true()))
+_SUBMISSION_ID = select(_s.id).where(_REPORT)
+#: a report whose values its unit may change: a draft, reopened, or returned to the unit
+EDITABLE = (_s.status.in_([SubmissionStatus.DRAFT, SubmissionStatus.REOPENED])) | (
+    (_s.status == SubmissionStatus.RETURNED) & (func.coalesce(_s.returned_to, 0) == 0)
 )
-_SUBMISSION_ID = select(_s.id).where(
-    _s.form == bindparam("form"), _s.unit == bindparam("unit"), _s.period == bindparam("period")
+#: a report whose values are locked for every writer (the opposite, for a report that exists)
+LOCKED = _s.status.in_([str(s) for s in LOCKED_STATUSES]) | (
+    (_s.status == SubmissionStatus.RETURNED) & (func.coalesce(_s.returned_to, 0) > 0)
 )
-#: bump the version of an editable report, making it a draft again (an explicit overwrite)
+#: bump the version of an editable report (a save; its state stays)
 _BUMP = (
     update(submission)
-    .where(
-        _s.id == bindparam("sub_id"),
-        _s.status.in_([SubmissionStatus.DRAFT, SubmissionStatus.RETURNED]),
-    )
-    .values(
-        version=_s.version + 1,
-        status=bindparam("new_status"),
-        updated_at=bindparam("at"),
-        updated_by=bindparam("who"),
-    )
+    .where(_s.id == bindparam("sub_id"), EDITABLE)
+    .values(version=_s.version + 1, updated_at=bindparam("at"), updated_by=bindparam("who"))
 )
 #: the same, only if the report is still at the version the client read (compare-and-set)
 _BUMP_IF_AT = _BUMP.where(_s.version == bindparam("base"))
@@ -104,28 +113,31 @@ _BUMPED = (
 _BUMP_SAVED = (
     insert(submission_event)
     .from_select(
-        ["submission_id", "at", "actor", "action", "from_status", "to_status", "batch_id"],
+        ["submission_id", "at", "actor", "action", "from_status", "to_status", "batch_id", "level"],
         select(
             _BUMPED.c.id,
             bindparam("at", type_=DateTime),
             bindparam("who", type_=String),
             bindparam("action", type_=String),
             bindparam("from_status", type_=String),
-            bindparam("new_status", type_=String),
+            bindparam("from_status", type_=String),
             bindparam("batch_id", type_=Integer),
+            bindparam("level", type_=Integer),
         ).select_from(_BUMPED),
     )
     .add_cte(_BUMPED)
     .returning(submission_event.c.id)
 )
 _EVENT = insert(submission_event)
-_LOCKED = select(_s.id, _s.form, _s.unit, _s.period, _s.status).where(
-    _s.status.in_([str(s) for s in LOCKED_STATUSES]),
+_LOCKED = select(_s.id, _s.form, _s.unit, _s.period, _s.round, _s.status).where(
+    LOCKED,
     _s.unit.in_(bindparam("units", expanding=True)),
     _s.period.in_(bindparam("periods", expanding=True)),
 )
-_OF_FORM = select(_s.unit, _s.status, _s.submitted_at).where(
-    _s.form == bindparam("form"), _s.period == bindparam("period")
+_OF_FORM = select(
+    _s.unit, _s.status, _s.returned_to, _s.submitted_at, _s.submitted_by, _s.updated_at
+).where(
+    _s.form == bindparam("form"), _s.period == bindparam("period"), _s.round == bindparam("round")
 )
 _ANY_OF_FORM = select(_s.id).where(_s.form == bindparam("form"), _s.period == bindparam("period"))
 _EVENTS = (
@@ -146,60 +158,68 @@ _BATCH_CHANGES = text(
 
 
 def form_keys(indicators: Sequence[str], unit: str, period: str, kind: str) -> dict[str, Any]:
-    """The parameters that name a form's keys."""
+    """The parameters that name a report's keys of values."""
     return {"period": period, "unit": unit, "indicators": list(indicators), "kind": kind}
 
 
-def form_state(
-    conn: Connection, form: str, keys: Mapping[str, Any]
-) -> tuple[Mapping[str, Any] | None, list[Any]]:
-    """A form's submission row (None if it has none) and its cells — (id, indicator, value,
-    comment, created_at, created_by) of each key's newest vintage — read in one statement."""
+def report_key(form: str, unit: str, period: str, round_: str) -> dict[str, str]:
+    """The parameters that name a report."""
+    return {"form": form, "unit": unit, "period": period, "round": round_}
+
+
+class FormState(NamedTuple):
+    """What one statement reads of a report: its row (None if it has none), its cells — (id,
+    indicator, value, comment, created_at, created_by) of each key's newest vintage — and an
+    administrator's override of its form's approval levels (None: the catalog's)."""
+
+    row: Mapping[str, Any] | None
+    cells: list[tuple[Any, ...]]
+    levels: int | None
+
+
+def form_state(conn: Connection, report: Mapping[str, str], keys: Mapping[str, Any]) -> FormState:
+    """A report's row, its cells and its form's approval override, read in one statement."""
     sub: Mapping[str, Any] | None = None
     cells = []
-    for r in conn.execute(_STATE, {**keys, "form": form}).mappings():
+    levels = None
+    for r in conn.execute(_STATE, {**keys, **report}).mappings():
+        levels = r["levels"]
         if sub is None and r["s_id"] is not None:
             sub = {c.name: r[f"s_{c.name}"] for c in submission.c}
         if r["c_id"] is not None:
             cells.append(tuple(r[f"c_{c.name}"] for c in _CELLS_OF.c))
-    return sub, cells
+    return FormState(sub, cells, None if levels is None else int(levels))
 
 
 def last_obs(conn: Connection, keys: Mapping[str, Any], batch_id: int | None = None) -> int:
-    """The newest observation id of a form's keys (only among ``batch_id``'s rows if given)."""
+    """The newest observation id of a report's keys (only among ``batch_id``'s rows if given)."""
     if batch_id is None:
         return int(conn.execute(_LAST_OBS, keys).scalar_one())
     return int(conn.execute(_LAST_OBS_OF_BATCH, {**keys, "batch_id": batch_id}).scalar_one())
 
 
-def submission_row(conn: Connection, form: str, unit: str, period: str) -> Mapping[str, Any] | None:
-    """The submission row of a form × unit × period, if it exists."""
-    got = conn.execute(_SUBMISSION, {"form": form, "unit": unit, "period": period})
-    return got.mappings().first()
+def submission_row(conn: Connection, report: Mapping[str, str]) -> RowMapping | None:
+    """A report's row, if it exists."""
+    return conn.execute(_SUBMISSION, dict(report)).mappings().first()
 
 
-def ensure_submission(
-    conn: Connection, form: str, unit: str, period: str, who: str, at: datetime
-) -> int:
-    """The submission row's id, created as a draft at version 0 if missing."""
-    params = {"form": form, "unit": unit, "period": period}
-    found = conn.execute(_SUBMISSION_ID, params).scalar()
+def ensure_submission(conn: Connection, report: Mapping[str, str], who: str, at: datetime) -> int:
+    """The report's row id, created as a draft at version 0 if missing."""
+    found = conn.execute(_SUBMISSION_ID, dict(report)).scalar()
     if found is not None:
         return int(found)
     try:
         with conn.begin_nested():
             new = {"status": SubmissionStatus.DRAFT, "version": 0, "updated_at": at}
-            conn.execute(insert(submission).values(**params, **new, updated_by=who))
+            conn.execute(insert(submission).values(**report, **new, updated_by=who))
     except IntegrityError:
         pass  # made concurrently by another request
-    return int(conn.execute(_SUBMISSION_ID, params).scalar_one())
+    return int(conn.execute(_SUBMISSION_ID, dict(report)).scalar_one())
 
 
-def bump(
-    conn: Connection, sub_id: int, base: int | None, new_status: str, at: datetime, who: str
-) -> int:
+def bump(conn: Connection, sub_id: int, base: int | None, at: datetime, who: str) -> int:
     """Raise an editable report's version (only if still at ``base``, when given); rows hit."""
-    params = {"sub_id": sub_id, "new_status": new_status, "at": at, "who": who}
+    params = {"sub_id": sub_id, "at": at, "who": who}
     if base is None:
         return int(conn.execute(_BUMP, params).rowcount)
     return int(conn.execute(_BUMP_IF_AT, {**params, "base": base}).rowcount)
@@ -212,52 +232,60 @@ def bump_saved(
     sub_id: int,
     base: int,
     last: int,
-    new_status: str,
     at: datetime,
     who: str,
     action: str,
     from_status: str,
     batch_id: int,
+    level: int,
 ) -> bool:
     """A save's compare-and-set: raise the report's version if it is editable, still at
     ``base`` and its keys' newest observation id is still ``last``, and record the save's
     event. False (nothing changed) if any of that no longer holds. One statement on
     PostgreSQL (a round trip less while the save holds its locks), three on SQLite."""
     event = {"submission_id": sub_id, "at": at, "actor": who, "action": action,
-             "from_status": from_status, "to_status": new_status, "batch_id": batch_id}  # fmt: skip
+             "from_status": from_status, "to_status": from_status, "batch_id": batch_id,
+             "level": level}  # fmt: skip
     if conn.dialect.name == "postgresql":
         params = {f"k_{k}": v for k, v in keys.items()}
-        params.update(event, sub_id=sub_id, base=base, last=last, who=who, new_status=new_status)
+        params.update(event, sub_id=sub_id, base=base, last=last, who=who)
+        del params["to_status"], params["submission_id"], params["actor"]
         return conn.execute(_BUMP_SAVED, params).first() is not None
-    if bump(conn, sub_id, base, new_status, at, who) != 1 or last_obs(conn, keys) != last:
+    if bump(conn, sub_id, base, at, who) != 1 or last_obs(conn, keys) != last:
         return False
     add_event(conn, **event)
     return True
 
 
 def status_of(conn: Connection, sub_id: int) -> str | None:
-    """A submission's status."""
+    """A report's status."""
     return conn.execute(_STATUS, {"sub_id": sub_id}).scalar()
 
 
 def add_event(conn: Connection, **event: Any) -> None:
-    """Record a workflow event (submission, at, actor, action, from/to status, batch, comment)."""
-    conn.execute(_EVENT, {"batch_id": None, "comment": None, "from_status": None, **event})
+    """Record an event of a report (submission, at, actor, action, from/to status, batch,
+    comment, level)."""
+    conn.execute(
+        _EVENT, {"batch_id": None, "comment": None, "from_status": None, "level": None, **event}
+    )
 
 
-def move(conn: Connection, sub_id: int, from_status: str, values: Mapping[str, Any]) -> int:
-    """Move a submission from ``from_status`` (compare-and-set); rows hit. ``values`` may use
-    ``version=None`` to mean "one more"."""
-    vals = dict(values)
-    if "version" in vals and vals["version"] is None:
-        vals["version"] = _s.version + 1
-    q = update(submission).where(_s.id == sub_id, _s.status == from_status).values(**vals)
+def move(
+    conn: Connection, sub_id: int, from_status: str, version: int, values: Mapping[str, Any]
+) -> int:
+    """Move a report from ``from_status`` at ``version`` (compare-and-set); rows hit. Its
+    version goes up by one."""
+    q = (
+        update(submission)
+        .where(_s.id == sub_id, _s.status == from_status, _s.version == version)
+        .values(**values, version=_s.version + 1)
+    )
     return int(conn.execute(q).rowcount)
 
 
 def locked(conn: Connection, slices: Iterable[tuple[str, str]]) -> list[Any]:
-    """(id, form, unit, period, status) of the submitted or approved reports among the unit ×
-    period ``slices`` (read in the write's transaction, so a report approved meanwhile counts)."""
+    """(id, form, unit, period, round, status) of the locked reports among the unit × period
+    ``slices`` (read in the write's transaction, so a report approved meanwhile counts)."""
     pairs = set(slices)
     if not pairs:
         return []
@@ -267,22 +295,82 @@ def locked(conn: Connection, slices: Iterable[tuple[str, str]]) -> list[Any]:
     return [r for r in rows if (r.unit, r.period) in pairs]
 
 
-def of_form(conn: Connection, form: str, period: str) -> dict[str, Any]:
-    """unit → (unit, status, submitted_at) of a form and period's submissions."""
-    return {r.unit: r for r in conn.execute(_OF_FORM, {"form": form, "period": period})}
+def of_form(conn: Connection, form: str, period: str, round_: str) -> dict[str, Any]:
+    """unit → (unit, status, returned_to, submitted_at, submitted_by, updated_at) of a form,
+    period and round's reports."""
+    params = {"form": form, "period": period, "round": round_}
+    return {r.unit: r for r in conn.execute(_OF_FORM, params)}
 
 
 def any_of_form(conn: Connection, form: str, period: str) -> bool:
-    """Whether any unit has a submission row for the form and period."""
+    """Whether any unit has a report for the form and period (any round)."""
     return conn.execute(_ANY_OF_FORM, {"form": form, "period": period}).first() is not None
 
 
-def events(conn: Connection, sub_id: int) -> list[Mapping[str, Any]]:
-    """A submission's events, newest first."""
+def reports(
+    conn: Connection,
+    *,
+    statuses: Sequence[str] | None = None,
+    units: Sequence[str] | None = None,
+    forms: Sequence[str] | None = None,
+    periods: Sequence[str] | None = None,
+) -> list[RowMapping]:
+    """Report rows matching every filter given (the queues, the home page), by form, period,
+    round and unit."""
+    q = select(submission).order_by(_s.form, _s.period, _s.round, _s.unit)
+    for col, wanted in ((_s.status, statuses), (_s.unit, units), (_s.form, forms),
+                        (_s.period, periods)):  # fmt: skip
+        if wanted is not None:
+            q = q.where(col.in_(list(wanted)))
+    return list(conn.execute(q).mappings().all())
+
+
+def events(conn: Connection, sub_id: int) -> list[RowMapping]:
+    """A report's events, newest first."""
     return list(conn.execute(_EVENTS, {"sub_id": sub_id}).mappings().all())
 
 
-def batch_changes(conn: Connection, batch_id: int) -> list[Mapping[str, Any]]:
+def events_after(conn: Connection, after_id: int, limit: int = 1000) -> list[RowMapping]:
+    """Events of every report with an id above ``after_id``, oldest first, each with its
+    report's form, unit, period and round (what a notice engine reads)."""
+    q = (
+        select(submission_event, _s.form, _s.unit, _s.period, _s.round)
+        .join(submission, _s.id == submission_event.c.submission_id)
+        .where(submission_event.c.id > after_id)
+        .order_by(submission_event.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(q).mappings().all())
+
+
+def batch_changes(conn: Connection, batch_id: int) -> list[RowMapping]:
     """The values a batch wrote, each with ``old``: the value of the vintage it replaced (None
     where there was none)."""
     return list(conn.execute(_BATCH_CHANGES, {"batch_id": batch_id}).mappings().all())
+
+
+# --- approval levels ---
+
+
+def approval_overrides(conn: Connection) -> dict[str, int | None]:
+    """form → the approval levels an administrator set for it last (None: the catalog's)."""
+    newest = select(func.max(_a.id)).group_by(_a.form).scalar_subquery()
+    q = select(_a.form, _a.levels).where(_a.id.in_(newest))
+    return {r.form: r.levels for r in conn.execute(q)}
+
+
+def set_approval(
+    conn: Connection, form: str, levels: int | None, at: datetime, actor: str, comment: str | None
+) -> None:
+    """Record an administrator's override of a form's approval levels (None: the catalog's)."""
+    conn.execute(
+        insert(approval_setting).values(
+            form=form, levels=levels, at=at, actor=actor, comment=comment
+        )
+    )
+
+
+def approval_history(conn: Connection, form: str) -> list[RowMapping]:
+    """Every override of a form's approval levels, newest first."""
+    q = select(approval_setting).where(_a.form == form).order_by(_a.id.desc())
+    return list(conn.execute(q).mappings().all())

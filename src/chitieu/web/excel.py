@@ -1,5 +1,12 @@
-"""Excel round trip of a form: a template for a unit × period (openpyxl), and its upload
-(python-calamine through ``collect.reader``, rows checked by the import's ``check_table``).
+"""Excel round trip of a report: a template for a form's round, unit and period (openpyxl),
+and its upload (python-calamine through ``collect.reader``, rows checked by the import's
+``check_table``).
+
+The template's hidden sheet keeps what it was made from: the report (form, unit, period,
+round), its version, and the value and comment of every indicator (``base:CODE``,
+``base_comment:CODE``). An upload says it started from those, so only the cells the user
+changed are written and a cell someone else changed meanwhile is a conflict
+(``workflow.save``), never a silent overwrite.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.units import registry
-from chitieu.catalog.vocabulary import Status
-from chitieu.check.findings import Finding, Report
+from chitieu.catalog.vocabulary import Kind, Status
+from chitieu.check.findings import Finding
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
 from chitieu.collect.limits import Limits, check_size, limits
 from chitieu.collect.reader import Table, open_workbook, read_table
@@ -31,7 +39,9 @@ from chitieu.errors import InputFileError
 from chitieu.fmt import period_label
 from chitieu.store.values import NewValue
 from chitieu.web.cells import neutralise
-from chitieu.web.submissions import FormState, Parsed
+from chitieu.workflow.save import Field, Parsed, machine, machine_base
+from chitieu.workflow.state import Report
+from chitieu.workflow.words import round_title
 
 DATA_SHEET = "Số liệu"
 HELP_SHEET = "Hướng dẫn"
@@ -71,18 +81,21 @@ INSTRUCTIONS = [
     "từng lỗi theo trang và ô; không số liệu nào được lưu cho đến khi tệp hết lỗi. "
     "Upload the saved file on the data-entry page; errors are listed by sheet and cell and "
     "nothing is stored until the whole file is valid.",
-    "7. Nếu người khác đã sửa số liệu sau khi bạn tải mẫu, hệ thống báo xung đột: tải lại mẫu "
-    "hoặc chọn ghi đè. If the data changed after you downloaded this file, you are told so: "
-    "download it again or choose to overwrite.",
+    "7. Chỉ những ô bạn sửa so với lúc tải mẫu mới được lưu. Nếu người khác cũng đã sửa đúng ô "
+    "đó sau khi bạn tải mẫu, hệ thống báo xung đột (ai, lúc nào, hai giá trị): tải lại mẫu "
+    "hoặc chọn ghi đè những ô ấy. Only the cells you changed since downloading this file are "
+    "saved; if someone else changed the same cell meanwhile you are told who, when and both "
+    "values: download it again or choose to overwrite those cells.",
 ]
 
 
-def template(state: FormState, lang: str = "vi") -> bytes:
-    """The workbook for ``state``'s form × unit × period, pre-filled with the stored values."""
+def template(state: Report, lang: str = "vi") -> bytes:
+    """The workbook for a report, pre-filled with the stored values."""
     cat, reg = catalog(), registry()
     unit = reg.get(state.unit)
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)
     ws.title = DATA_SHEET
     ws.append([c[0] for c in COLUMNS])
     for i, (_h, _c, width, _in) in enumerate(COLUMNS, start=1):
@@ -91,10 +104,10 @@ def template(state: FormState, lang: str = "vi") -> bytes:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(i)].width = width
-    kind_text = KIND_ALIASES[state.form.kind][1]  # "thực hiện", "ước", "kế hoạch"
+    kind_text = KIND_ALIASES[Kind(state.kind)][1]  # "thực hiện", "ước", "kế hoạch"
     for code in state.form.indicators:
         ind = cat.get(code)
-        cell = state.cells[code]
+        stored = state.cells[code]
         ws.append(
             [
                 code,
@@ -104,9 +117,9 @@ def template(state: FormState, lang: str = "vi") -> bytes:
                 unit.name,
                 state.period.id,
                 kind_text,
-                cell.value,
+                stored.value,
                 STATUS_CHOICES[0],
-                cell.comment,
+                stored.comment,
             ]
         )
         r = ws.max_row
@@ -139,8 +152,12 @@ def template(state: FormState, lang: str = "vi") -> bytes:
         "form": state.form.code,
         "unit": state.unit,
         "period": state.period.id,
+        "round": str(state.round.round),
         "version": state.etag,
     }
+    for code, kept in state.cells.items():  # what the template was made from (workflow.save)
+        meta[f"base:{code}"] = machine(kept.value)
+        meta[f"base_comment:{code}"] = kept.comment or ""
     for i, (k, v) in enumerate(meta.items(), start=2):
         lists.cell(row=i, column=3, value=k)
         lists.cell(row=i, column=4, value=v)
@@ -162,8 +179,12 @@ def template(state: FormState, lang: str = "vi") -> bytes:
     title = f"{state.form.name('vi')} — {unit.name} — {period_label(state.period, 'vi')}"
     help_ws.append([title])
     help_ws["A1"].font = Font(bold=True, size=13)
-    deadline = state.form.deadline(state.period).strftime("%d/%m/%Y")
-    help_ws.append([f"Hạn nộp / deadline: {deadline}"])
+    help_ws.append(
+        [
+            f"{round_title(str(state.round.round), state.period, 'vi', state.deadline)}"
+            f" / {round_title(str(state.round.round), state.period, 'en', state.deadline)}"
+        ]
+    )
     for line in INSTRUCTIONS:
         help_ws.append([line])
     help_ws.column_dimensions["A"].width = 120
@@ -177,7 +198,8 @@ def template(state: FormState, lang: str = "vi") -> bytes:
 
 @dataclass
 class Upload:
-    """A checked upload: the values that change, the problems by sheet and cell, its version."""
+    """A checked upload: the fields as filled in and what the template was made from, the
+    problems by sheet and cell, its version."""
 
     parsed: Parsed
     version: str | None
@@ -190,11 +212,25 @@ UPLOAD_SUFFIXES = (".xlsx", ".csv")
 
 
 def _meta(wb: ReadBook) -> dict[str, str]:
-    """The template's own facts (form, unit, period, version) from its hidden list sheet."""
+    """The template's own facts (form, unit, period, round, version, base values) from its
+    hidden list sheet."""
     if LIST_SHEET not in wb.names:
         return {}
     rows = wb.rows(LIST_SHEET)
-    return {str(r[2]): str(r[3]) for r in rows[1:] if len(r) > 3 and r[2]}
+    out = {}
+    for r in rows[1:]:
+        if len(r) > 2 and r[2]:  # a fact whose value cell is empty has a short row
+            out[str(r[2])] = "" if len(r) < 4 or r[3] is None else str(r[3])
+    return out
+
+
+def _base(meta: dict[str, str], state: Report) -> dict[str, Field] | None:
+    """What the template was made from (None: a CSV, or a template from before bases)."""
+    values = {c: meta[f"base:{c}"] for c in state.cells if f"base:{c}" in meta}
+    if not values:
+        return None
+    comments = {c: meta.get(f"base_comment:{c}", "") for c in values}
+    return machine_base(values, comments)
 
 
 def _received(data: bytes | BinaryIO, name: str, lim: Limits) -> bytes:
@@ -228,18 +264,8 @@ def _cell(f: Finding, letters: dict[str, str], header: list[str]) -> str:
     return f"{f.row}"
 
 
-def read_upload(
-    data: bytes | BinaryIO, filename: str, state: FormState, lang: str = "vi"
-) -> Upload:
-    """Check an uploaded workbook for ``state``'s form; all problems in one pass.
-
-    The upload's own limits apply (``Limits.for_upload``: size, unzipped size, cells, time);
-    a file that passes none, or is not an .xlsx or .csv, raises ``InputFileError`` (400).
-    """
-    name = Path(filename).name or "upload.xlsx"
-    suffix = Path(name).suffix.lower() or ".xlsx"
-    if suffix not in UPLOAD_SUFFIXES:
-        raise InputFileError(code="input-upload-type", file=name, suffix=suffix)
+def _read(data: bytes | BinaryIO, name: str, suffix: str) -> tuple[Table, dict[str, str]]:
+    """The upload's data sheet (or CSV) and its template's hidden facts."""
     lim = limits().for_upload()
     body = _received(data, name, lim)
     fd, tmp = tempfile.mkstemp(suffix=suffix)
@@ -248,13 +274,53 @@ def read_upload(
             fh.write(body)
         path = Path(tmp)
         if suffix == ".csv":
-            table, meta = read_table(path, None, lim, name), {}
-        else:
-            wb = open_workbook(path, lim, name, macros=False)
-            table = wb.table(DATA_SHEET, hashlib.sha256(body).hexdigest())
-            meta = _meta(wb)
+            return read_table(path, None, lim, name), {}
+        wb = open_workbook(path, lim, name, macros=False)
+        return wb.table(DATA_SHEET, hashlib.sha256(body).hexdigest()), _meta(wb)
     finally:
         os.unlink(tmp)
+
+
+def _outside(state: Report, table: Table, rownum: int, v: NewValue) -> Finding | None:
+    """A finding if a row is not one of the report's values (another unit, period, kind…)."""
+    if (
+        v.indicator in state.cells
+        and v.unit == state.unit
+        and v.period == state.period.id
+        and v.kind == state.kind
+    ):
+        return None
+    params = {
+        "form": state.form.code,
+        "expected_unit": state.unit,
+        "expected_period": state.period.id,
+    }
+    return Finding(
+        "outside-form",
+        sheet=table.sheet,
+        file=table.file,
+        row=rownum,
+        column="indicator",
+        indicator=v.indicator,
+        unit=v.unit,
+        period=v.period,
+        value=v.indicator,
+        params=params,
+    )
+
+
+def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str = "vi") -> Upload:
+    """Check an uploaded workbook for a report; all problems in one pass.
+
+    The upload's own limits apply (``Limits.for_upload``: size, unzipped size, cells, time);
+    a file that passes none, or is not an .xlsx or .csv, raises ``InputFileError`` (400).
+    A row whose value cell is empty changes nothing.
+    """
+    name = Path(filename).name or "upload.xlsx"
+    suffix = Path(name).suffix.lower() or ".xlsx"
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputFileError(code="input-upload-type", file=name, suffix=suffix)
+    table, meta = _read(data, name, suffix)
     trimmed, letters = _trim(table)
     try:
         vi = next(i for i, h in enumerate(trimmed.header) if h in ("Giá trị", "value"))
@@ -263,36 +329,13 @@ def read_upload(
         pass  # check_table reports the missing column
     result = check_table(trimmed, locale="en" if lang == "en" else "vi")
     report = result.report
-    values: list[NewValue] = []
+    parsed = Parsed(base=_base(meta, state))
     for (rownum, _r), v in zip(trimmed.rows, result.values, strict=False):
-        if (
-            v.indicator not in state.cells
-            or v.unit != state.unit
-            or v.period != state.period.id
-            or v.kind != state.form.kind
-        ):
-            report.add(
-                Finding(
-                    "outside-form",
-                    sheet=table.sheet,
-                    file=table.file,
-                    row=rownum,
-                    column="indicator",
-                    indicator=v.indicator,
-                    unit=v.unit,
-                    period=v.period,
-                    value=v.indicator,
-                    params={
-                        "form": state.form.code,
-                        "expected_unit": state.unit,
-                        "expected_period": state.period.id,
-                    },
-                )
-            )
+        problem = _outside(state, table, rownum, v)
+        if problem is not None:
+            report.add(problem)
             continue
-        old = state.cells[v.indicator]
-        if v.value != old.value or (v.comment or None) != (old.comment or None):
-            values.append(v)
+        parsed.typed[v.indicator] = Field(v.value, v.comment or None, True)
     errors = [
         {
             "sheet": f.sheet or table.sheet,
@@ -303,6 +346,5 @@ def read_upload(
         }
         for f in report.findings
     ]
-    parsed = Parsed(values, Report())
-    parsed.report.extend([f for f in report.findings])
+    parsed.report.extend(list(report.findings))
     return Upload(parsed, meta.get("version"), errors, len(table.rows))

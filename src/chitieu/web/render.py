@@ -16,7 +16,7 @@ from chitieu.catalog.units import registry
 from chitieu.fmt import format_number, format_pct, period_label
 from chitieu.web import i18n
 from chitieu.web.deps import csrf_token
-from chitieu.web.state import action_label, status_label
+from chitieu.workflow import words
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: most decimals an entry field shows (so an unchanged field saves the same value back)
@@ -64,6 +64,26 @@ def measure(code: str) -> str:
     return cat.measure(cat.get(code), i18n.get_lang())
 
 
+def status_label(state: str | None) -> str:
+    """A report's state in the page's language (the workflow's words)."""
+    return words.state_label(state, i18n.get_lang())
+
+
+def action_label(action: str, on_behalf: bool = False) -> str:
+    """What an event did, in the page's language."""
+    return words.action_label(action, i18n.get_lang(), on_behalf)
+
+
+def word(key: object, group: str) -> str:
+    """A word of the workflow (roles, levels, rounds, timeliness) in the page's language."""
+    return words.word(group, key, i18n.get_lang())
+
+
+def day(d: Any) -> str:
+    """A day as the page's language writes it (21/12/2026, 21 Dec 2026)."""
+    return "" if d is None else words.format_day(d, i18n.get_lang())
+
+
 def when(dt: Any) -> str:
     """A UTC timestamp shown in Vietnam time, dd/mm/yyyy HH:MM."""
     if dt is None:
@@ -95,6 +115,8 @@ def _make() -> Jinja2Templates:
         when=when,
         status=status_label,
         action=action_label,
+        word=word,
+        day=day,
     )
     env.globals["lang"] = i18n.get_lang
     return t

@@ -1,15 +1,19 @@
-"""Finding the form, unit and period a URL names, and checking the account may touch them."""
+"""Finding the form, round, unit and period a URL names, and checking the account may touch
+them."""
 
 from __future__ import annotations
 
-from chitieu.catalog.forms import Form, forms
+from chitieu.catalog.forms import Form, FormRound, forms
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import registry
 from chitieu.errors import ChitieuError, PeriodError, UnitError
+from chitieu.store.values import Store
 from chitieu.web.accounts import Account
 from chitieu.web.deps import require_read, require_write
 from chitieu.web.errors import NotFound
 from chitieu.web.i18n import _, get_lang
+from chitieu.workflow import locate as core_locate
+from chitieu.workflow.state import Report, load_report
 
 
 def _not_found(exc: ChitieuError) -> NotFound:
@@ -36,6 +40,12 @@ def find_period(form: Form, text: str) -> Period:
         raise _not_found(exc) from None
 
 
+def find_round(form: Form, p: Period, text: str | None) -> FormRound:
+    """The round ``text`` of the form (estimate, actual, plan); the round of ``p`` due next by
+    the clock when none is given; 404 if the form has no such round."""
+    return core_locate.find_round(form, p, text)
+
+
 def find_unit(unit: str) -> str:
     """A unit id that exists; 404 otherwise."""
     try:
@@ -59,6 +69,21 @@ def locate(
             _("Pick a unit from the form's list."),
         )
     return form, uid, p
+
+
+def locate_report(
+    store: Store,
+    user: Account,
+    form_code: str,
+    unit: str,
+    period: str,
+    round_: str | None,
+    write: bool = False,
+) -> Report:
+    """The report a URL names (its round from ``?round=``, else the round due next), after
+    checking the account may read (or write) its unit."""
+    f, uid, p = locate(user, form_code, unit, period, write)
+    return load_report(store, f, uid, p, find_round(f, p, round_))
 
 
 def parse_any_period(text: str) -> Period:

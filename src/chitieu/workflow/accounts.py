@@ -12,6 +12,7 @@ units, names) is kept for ``ACCOUNT_TTL`` seconds per process.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 import threading
@@ -249,7 +250,7 @@ class Accounts:
         account_id = repo.token_account(self.store, token_hash(token))
         return None if account_id is None else self.active(account_id)
 
-    def tokens(self, username: str | None = None) -> list[TokenRecord]:
+    def tokens(self, username: str | None = None) -> builtins.list[TokenRecord]:
         """The tokens of one account (every account's if None), never their hashes."""
         if username is None:
             return repo.tokens(self.store)

@@ -1,9 +1,13 @@
-"""REST API ``/api/v1``: catalog, units, periods, values, summary, submissions, board.
+"""REST API ``/api/v1``: catalog, units, periods, values, summary, reports (submissions) and
+their workflow, the board, the queue, approval levels.
 
 Bearer tokens (``chitieu tokens add USER``) or the browser session; anonymous requests to data
-get 401, another unit's data 403. Writes follow the web form's rules: the import's row checks,
-all or nothing, locked reports refused, and saves of a form carry the version they were based
-on (``If-Match`` or ``version``) so a stale save gets 409 instead of a silent loss.
+get 401, another unit's data 403. Writes follow the web form's rules (``chitieu.workflow``):
+the import's row checks, all or nothing, locked reports refused, and a save of a report says
+what it started from — ``base``, the values it read (only the fields changed from it are
+written, a field someone else changed meanwhile is a 409 conflict naming who, when and both
+values), or at least the version it read (``If-Match`` or ``version``) — so nothing is lost.
+A report is one round of a form (``?round=estimate|actual|plan``; default: the round due next).
 """
 
 from __future__ import annotations
@@ -17,19 +21,18 @@ from pydantic import BaseModel, Field
 from pydantic_core import to_json
 
 from chitieu.analyze.facts import facts as fact_set
-from chitieu.catalog.forms import Form, forms
+from chitieu.catalog.forms import forms
 from chitieu.catalog.indicators import catalog
-from chitieu.catalog.periods import Period
 from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.vocabulary import Action
+from chitieu.check.completeness import form_status
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.ingest import Origin, ingest
 from chitieu.collect.rows import RowChecker, bad_text, visible
 from chitieu.fmt import period_label
 from chitieu.store.values import Store
 from chitieu.web.accounts import Account
-from chitieu.web.audit import submission_events, value_history
 from chitieu.web.batches import check_batch, indexed
-from chitieu.web.board import build_board
 from chitieu.web.deps import (
     CSRF,
     Caller,
@@ -49,14 +52,22 @@ from chitieu.web.errors import (
 )
 from chitieu.web.i18n import _
 from chitieu.web.routes.dashboard import boundaries_of, data_periods
-from chitieu.web.scope import find_form, find_period, find_unit, locate, parse_any_period
-from chitieu.web.submissions import (
-    TRANSITIONS,
-    load_state,
-    parse_entries,
-    save,
-    transition,
+from chitieu.web.scope import (
+    find_form,
+    find_period,
+    find_round,
+    find_unit,
+    locate_report,
+    parse_any_period,
 )
+from chitieu.workflow import levels as approval
+from chitieu.workflow.agenda import queue as work_queue
+from chitieu.workflow.audit import report_events, value_history
+from chitieu.workflow.save import parse_base, parse_entries, save
+from chitieu.workflow.state import Report as WorkflowReport
+from chitieu.workflow.state import load_report
+from chitieu.workflow.thread import posts
+from chitieu.workflow.transitions import ACTIONS, allowed, transition
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
 
@@ -94,21 +105,47 @@ class ValuesIn(BaseModel):
     reason: str | None = Field(None, description="why the lock is overridden")
 
 
+class BaseCellIn(BaseModel):
+    """A field as the client read it: its value and comment."""
+
+    value: JsonValue = None
+    comment: str | None = None
+
+
 class FormValuesIn(BaseModel):
-    """New values of a form, by indicator code (numbers, or text in vi/en format)."""
+    """New values of a report, by indicator code (numbers, or text in vi/en format; ``null``
+    deletes a value; indicators left out are untouched)."""
 
     values: dict[str, JsonValue]
     comments: dict[str, str] = {}
     version: str | None = Field(None, description="the version read (or send If-Match)")
-    overwrite: bool = Field(False, description="save even if the form changed meanwhile")
+    base: dict[str, JsonValue | BaseCellIn] | None = Field(
+        None,
+        description="the values the client read, by indicator (a value, or {value, comment}): "
+        "only the indicators whose new value differs from it are written, and one someone "
+        "else changed meanwhile is a conflict (409 naming who, when and both values)",
+    )
+    overwrite: bool = Field(
+        False,
+        description="with base: force the fields in conflict (never others); without base: "
+        "save even if the report changed since version",
+    )
     locale: str | None = None
 
 
 class ActionIn(BaseModel):
-    """A workflow action's comment (required to return or reopen)."""
+    """A workflow action's comment (required to return, reopen or reply)."""
 
     comment: str | None = None
     version: str | None = None
+
+
+class LevelsIn(BaseModel):
+    """A form's approval levels: 1 (the ministry), 2 (the head, then the ministry), or null
+    (back to the catalog's)."""
+
+    levels: int | None = None
+    comment: str | None = None
 
 
 @router.get("/me")
@@ -176,7 +213,7 @@ def list_forms(user: User) -> dict[str, Any]:
     return {"ok": True, "forms": [f.to_dict() for f in forms().values()]}
 
 
-def _scope_units(user: Any, unit: list[str] | None) -> list[str] | None:
+def _scope_units(user: Account, unit: list[str] | None) -> list[str] | None:
     if unit:
         ids = [find_unit(u) for u in unit]
         for u in ids:
@@ -253,8 +290,14 @@ def write_values(request: Request, user: User, body: ValuesIn | None = None) -> 
         raise Forbidden(_("You may not change this unit's data."), ", ".join(refused))
     if not report.valid:  # rows that do not parse: the rules still check the others
         if new:
-            ingest(get_store(request), new, Origin(user.username, "api"), report=report,
-                   places=places, dry_run=True)  # fmt: skip
+            ingest(
+                get_store(request),
+                new,
+                Origin(user.username, "api"),
+                report=report,
+                places=places,
+                dry_run=True,
+            )
         raise Invalid(
             _("The values have errors; nothing was saved."), report=indexed(report, index_of)
         )
@@ -265,8 +308,15 @@ def write_values(request: Request, user: User, body: ValuesIn | None = None) -> 
         raise Invalid(_("Say why in the comment."), _("The reason is recorded with the change."))
     store = get_store(request)
     override = reason if body.override_lock else None
-    result = ingest(store, new, Origin(user.username, "api"), report=report, places=places,
-                    dry_run=body.dry_run, override=override)  # fmt: skip
+    result = ingest(
+        store,
+        new,
+        Origin(user.username, "api"),
+        report=report,
+        places=places,
+        dry_run=body.dry_run,
+        override=override,
+    )
     if result.refused:
         raise Conflict(
             _("Some values belong to a submitted or approved report and are locked."),
@@ -279,12 +329,15 @@ def write_values(request: Request, user: User, body: ValuesIn | None = None) -> 
             _("The values have errors; nothing was saved."), report=indexed(report, index_of)
         )
     if body.dry_run:
-        return {"ok": True, "dry_run": True, "rows": len(new),
-                "report": indexed(report, index_of)}  # fmt: skip
+        return {"ok": True, "dry_run": True, "rows": len(new), "report": indexed(report, index_of)}
     assert result.batch is not None
-    return {"ok": True, "batch": result.batch.id, "rows": result.batch.rows,
-            "overridden": [f"{r.form}/{r.unit}/{r.period}" for r in result.overridden],
-            "report": indexed(report, index_of)}  # fmt: skip
+    return {
+        "ok": True,
+        "batch": result.batch.id,
+        "rows": result.batch.rows,
+        "overridden": [f"{r.form}/{r.unit}/{r.period}" for r in result.overridden],
+        "report": indexed(report, index_of),
+    }
 
 
 @router.get("/values/history")
@@ -317,16 +370,28 @@ def summary(
     }
 
 
+RoundQuery = Annotated[
+    str | None,
+    Query(description="estimate, actual or plan (default: the round due next)"),
+]
+
+
 @router.get("/submissions")
 def submissions(
-    request: Request, user: User, form: str, period: str, status: str | None = None
+    request: Request,
+    user: User,
+    form: str,
+    period: str,
+    status: str | None = None,
+    round: RoundQuery = None,
 ) -> dict[str, Any]:
-    """The reports of a form and period (a reporter sees its own units only)."""
+    """The reports of a form's round for a period (a reporter or a head sees its own units)."""
     f = find_form(form)
     p = find_period(f, period)
+    rnd = find_round(f, p, round)
     store = get_store(request)
     units = [u for u in f.units_for(p) if user.can_read(u)]
-    out = [load_state(store, f, u, p).to_dict() for u in units]
+    out = [load_report(store, f, u, p, rnd).to_dict() for u in units]
     if status:
         out = [s for s in out if s["status"] == status]
     return {"ok": True, "submissions": out}
@@ -343,18 +408,20 @@ def _json(payload: dict[str, Any], etag: str) -> Response:
 
 @router.get("/submissions/{form}/{unit}/{period}", response_model=dict[str, Any])
 async def get_submission(
-    request: Request, who: Signed, form: str, unit: str, period: str
+    request: Request, who: Signed, form: str, unit: str, period: str, round: RoundQuery = None
 ) -> Response:
-    """One report: values, status, version (also sent as the ETag)."""
-    return await in_form_threads(request, partial(_get, request, who, form, unit, period))
+    """One report: values, state, level, version (also sent as the ETag)."""
+    work = partial(_get, request, who, form, unit, period, round)
+    return await in_form_threads(request, work)
 
 
-def _get(request: Request, who: Caller, form: str, unit: str, period: str) -> Response:
+def _get(
+    request: Request, who: Caller, form: str, unit: str, period: str, round_: str | None
+) -> Response:
     store = get_store(request)
-    with store.reading():  # the token's and the form's reads: one connection
-        f, uid, p = locate(who.account(), form, unit, period)
-        state = load_state(store, f, uid, p)
-    return _json({"ok": True, "submission": state.to_dict()}, state.etag)
+    with store.reading():  # the token's and the report's reads: one connection
+        r = locate_report(store, who.account(), form, unit, period, round_)
+    return _json({"ok": True, "submission": r.to_dict()}, r.etag)
 
 
 @router.put(
@@ -368,110 +435,208 @@ async def put_submission(
     period: str,
     body: FormValuesIn,
     if_match: Annotated[str | None, Header()] = None,
+    round: RoundQuery = None,
 ) -> Response:
-    """Save a report's values as a draft: 409 if it changed since ``version``."""
-    work = partial(_save, request, who, form, unit, period, body, if_match)
+    """Save a report's values as a draft (see ``base``): 409 on a conflict, or, without
+    ``base``, if it changed since ``version``."""
+    work = partial(_save, request, who, form, unit, period, round, body, if_match)
     return await in_form_threads(request, work)
 
 
 def _save(
-    request: Request, who: Caller, form: str, unit: str, period: str, body: FormValuesIn,
+    request: Request,
+    who: Caller,
+    form: str,
+    unit: str,
+    period: str,
+    round_: str | None,
+    body: FormValuesIn,
     if_match: str | None,
-) -> Response:  # fmt: skip
+) -> Response:
     store = get_store(request)
-    with (
-        store.reading()
-    ):  # the token's, the form's, the checks' reads and the write: one connection
+    # the token's, the report's, the checks' reads and the write: one connection
+    with store.reading():
         user = who.account()
-        f, uid, p = locate(user, form, unit, period, write=True)
+        r = locate_report(store, user, form, unit, period, round_, write=True)
         expected = body.version or (if_match.strip('W/"') if if_match else None)
-        if expected is None and not body.overwrite:
+        if expected is None and body.base is None and not body.overwrite:
             raise PreconditionRequired(
                 _("Say which version of the report these values are based on."),
-                _("Send the version from GET (or If-Match), or overwrite: true."),
+                _(
+                    "Send base (the values read), the version from GET (or If-Match), or "
+                    "overwrite: true."
+                ),
             )
-        return _put(store, user, f, uid, p, body, expected)
+        return _put(store, user, r, body, expected)
+
+
+def _outside(r: WorkflowReport, codes: list[str], column: str | None = None) -> Invalid:
+    """422: indicators (or comments) the report does not ask for; refused, not dropped."""
+    report = Report()
+    params = {"form": r.form.code, "expected_unit": r.unit, "expected_period": r.period.id}
+    for c in codes:
+        shown = visible(c)  # a key with a lone surrogate cannot be sent back as it is
+        report.add(
+            Finding(
+                "outside-form",
+                column=column,
+                indicator=shown,
+                unit=r.unit,
+                period=r.period.id,
+                value=shown,
+                params=params,
+            )
+        )
+    return Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+
+
+def _base_of(body: FormValuesIn) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The base's values, and its comments where it gives them."""
+    values: dict[str, Any] = {}
+    comments: dict[str, str] = {}
+    for ind, cell in (body.base or {}).items():
+        if isinstance(cell, BaseCellIn):
+            values[ind] = cell.value
+            if cell.comment is not None or "comment" in cell.model_fields_set:
+                comments[ind] = cell.comment or ""
+        else:
+            values[ind] = cell
+    return values, comments or None
 
 
 def _put(
-    store: Store, user: Account, f: Form, uid: str, p: Period, body: FormValuesIn,
-    expected: str | None,
-) -> Response:  # fmt: skip
-    state = load_state(store, f, uid, p)
-    unknown = [c for c in body.values if c not in state.cells]
-    if unknown:
-        report = Report()
-        for c in unknown:
-            shown = visible(c)  # a key with a lone surrogate cannot be sent back as it is
-            report.add(
-                Finding(
-                    "outside-form",
-                    indicator=shown,
-                    unit=uid,
-                    period=p.id,
-                    value=shown,
-                    params={"form": f.code, "expected_unit": uid, "expected_period": p.id},
-                )
-            )
-        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
-    stray = [c for c in body.comments if c not in state.cells or bad_text(c)]
-    if stray:  # a comment for no indicator of the form: refused, not dropped
-        report = Report()
-        for c in stray:
-            report.add(
-                Finding(
-                    "outside-form", column="comment", indicator=visible(c), unit=uid,
-                    period=p.id, value=visible(c),
-                    params={"form": f.code, "expected_unit": uid, "expected_period": p.id},
-                )
-            )  # fmt: skip
-        raise Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+    store: Store, user: Account, r: WorkflowReport, body: FormValuesIn, expected: str | None
+) -> Response:
+    given = [*body.values, *(body.base or {})]
+    if unknown := [c for c in dict.fromkeys(given) if c not in r.cells]:
+        raise _outside(r, unknown)
+    if stray := [c for c in body.comments if c not in r.cells or bad_text(c)]:
+        raise _outside(r, stray, "comment")
     lang = body.locale if body.locale in ("vi", "en") else "vi"
-    parsed = parse_entries(state, body.values, body.comments, lang)
+    parsed = parse_entries(r, body.values, body.comments, lang)
+    if body.base is not None:
+        base, problems = parse_base(r, *_base_of(body), lang)
+        parsed.base = base
+        for f in problems:
+            parsed.add(f.indicator or "", [f])
     result = save(
-        store, user, state, parsed, expected=expected, overwrite=body.overwrite, action="api"
+        store, user, r, parsed, expected=expected, overwrite=body.overwrite, action=Action.API
     )
     payload = {
         "ok": True,
         "changed": result.changed,
         "batch": result.batch_id,
-        "submission": result.state.to_dict(),
-        "report": result.report.to_dict(),
+        "overwritten": result.overwritten,
+        "submission": result.report.to_dict(),
+        "report": result.findings.to_dict(),
     }
-    return _json(payload, result.state.etag)
+    return _json(payload, result.report.etag)
 
 
 @router.post("/submissions/{form}/{unit}/{period}/{action}", dependencies=[CSRF])
 def act(
-    request: Request, user: User, form: str, unit: str, period: str, action: str, body: ActionIn
+    request: Request,
+    user: User,
+    form: str,
+    unit: str,
+    period: str,
+    action: str,
+    body: ActionIn,
+    round: RoundQuery = None,
 ) -> dict[str, Any]:
-    """Submit, approve, return (comment required) or reopen (comment required) a report."""
-    if action not in TRANSITIONS:
-        raise Invalid(_("Unknown action %(action)s.") % {"action": action}, ", ".join(TRANSITIONS))
-    f, uid, p = locate(user, form, unit, period, write=True)
+    """Submit, accept (level 1), approve, return (comment required: to the level below),
+    reopen (comment required) or reply (comment required: to the report's thread)."""
+    if action not in ACTIONS:
+        raise Invalid(_("Unknown action %(action)s.") % {"action": action}, ", ".join(ACTIONS))
     store = get_store(request)
-    state = transition(
-        store, user, load_state(store, f, uid, p), action, body.comment, body.version
-    )
-    return {"ok": True, "submission": state.to_dict()}
+    r = locate_report(store, user, form, unit, period, round)
+    r = transition(store, user, r, action, body.comment, body.version)
+    return {"ok": True, "submission": r.to_dict(), "actions": allowed(user, r)}
 
 
 @router.get("/submissions/{form}/{unit}/{period}/audit")
-def audit(request: Request, user: User, form: str, unit: str, period: str) -> dict[str, Any]:
+def audit(
+    request: Request, user: User, form: str, unit: str, period: str, round: RoundQuery = None
+) -> dict[str, Any]:
     """Everything that happened to a report, newest first, with value changes old → new."""
-    f, uid, p = locate(user, form, unit, period)
     store = get_store(request)
-    state = load_state(store, f, uid, p)
-    return {"ok": True, "events": [e.to_dict() for e in submission_events(store, state.sub_id)]}
+    r = locate_report(store, user, form, unit, period, round)
+    return {"ok": True, "events": [e.to_dict() for e in report_events(store, r.sub_id)]}
+
+
+@router.get("/submissions/{form}/{unit}/{period}/thread")
+def thread(
+    request: Request, user: User, form: str, unit: str, period: str, round: RoundQuery = None
+) -> dict[str, Any]:
+    """A report's thread, oldest first (returns, replies, reopens, approval notes, and edits
+    made on the unit's behalf), and the actions the caller may take."""
+    from chitieu.web.i18n import get_lang
+
+    store = get_store(request)
+    r = locate_report(store, user, form, unit, period, round)
+    lang = get_lang()
+    return {
+        "ok": True,
+        "submission": r.to_dict(),
+        "actions": allowed(user, r),
+        "thread": [p.to_dict(lang) for p in posts(report_events(store, r.sub_id, False))],
+    }
 
 
 @router.get("/board/{form}/{period}")
-def board(request: Request, user: User, form: str, period: str) -> dict[str, Any]:
-    """Completeness and timeliness of a form for a period (own units only for a reporter)."""
+def board(
+    request: Request, user: User, form: str, period: str, round: RoundQuery = None
+) -> dict[str, Any]:
+    """Completeness and timeliness of a form's round for a period: each unit's state, level
+    and timeliness (the same shape as ``chitieu completeness --json``; own units only for a
+    reporter or a head)."""
     f = find_form(form)
     p = find_period(f, period)
+    rnd = find_round(f, p, round)
     units = None if user.sees_all else [u for u in f.units_for(p) if user.can_read(u)]
-    return {"ok": True, **build_board(get_store(request), f, p, units).to_dict()}
+    return {"ok": True, **form_status(get_store(request), f, p, rnd.round, units=units).to_dict()}
+
+
+@router.get("/queue")
+def queue(
+    request: Request,
+    user: User,
+    level: Annotated[int | None, Query(ge=0, le=2)] = None,
+    state: str | None = None,
+    form: str | None = None,
+    period: str | None = None,
+) -> dict[str, Any]:
+    """Reports waiting for a level's action (default: the caller's own level), or in a state,
+    among the units the caller reads."""
+    if form:
+        find_form(form)
+    if period:
+        parse_any_period(period)
+    items = work_queue(get_store(request), user, level=level, state=state, form=form, period=period)
+    return {"ok": True, "reports": [i.to_dict() for i in items]}
+
+
+@router.get("/forms/{form}/levels")
+def get_levels(request: Request, user: User, form: str) -> dict[str, Any]:
+    """A form's approval levels in force, its catalog default and every override."""
+    f = find_form(form)
+    store = get_store(request)
+    return {
+        "ok": True,
+        "form": f.code,
+        "levels": approval.levels_of(store, f),
+        "default": f.approval_levels,
+        "history": [c.to_dict() for c in approval.history(store, f)],
+    }
+
+
+@router.put("/forms/{form}/levels", dependencies=[CSRF])
+def put_levels(request: Request, user: User, form: str, body: LevelsIn) -> dict[str, Any]:
+    """An administrator sets a form's approval levels (recorded with who, when and why)."""
+    f = find_form(form)
+    levels = approval.parse_levels(body.levels)
+    got = approval.set_levels(get_store(request), user, f, levels, body.comment)
+    return {"ok": True, "form": f.code, "levels": got}
 
 
 __all__ = ["require_write", "router"]

@@ -1,21 +1,38 @@
-"""Data entry: a page per form × unit × period, Excel template and upload, audit pages."""
+"""Data entry: a page per report (form × unit × period × round), its save, Excel template and
+upload, and the audit pages. The rules are the workflow's (``chitieu.workflow``); this module
+reads the request, calls them and renders the page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from chitieu.catalog.vocabulary import Action
+from chitieu.errors import ChitieuError, Conflict, Invalid
+from chitieu.store.values import Store
 from chitieu.web import excel, i18n
-from chitieu.web.audit import submission_events, value_history
-from chitieu.web.deps import CSRF, User, get_store
-from chitieu.web.errors import Conflict, Invalid
-from chitieu.web.i18n import _
+from chitieu.web.accounts import Account
+from chitieu.web.deps import CSRF, User, get_store, require_read
 from chitieu.web.render import page
-from chitieu.web.scope import find_unit, locate, parse_any_period
-from chitieu.web.submissions import FormState, load_state, parse_entries, save, transition
+from chitieu.web.scope import find_unit, locate_report, parse_any_period
+from chitieu.workflow.audit import report_events, value_history
+from chitieu.workflow.save import (
+    Clash,
+    Parsed,
+    SaveConflict,
+    machine,
+    machine_base,
+    parse_entries,
+    save,
+)
+from chitieu.workflow.state import Report, reload
+from chitieu.workflow.thread import posts
+from chitieu.workflow.transitions import allowed, transition
+from chitieu.workflow.words import round_title
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,147 +42,241 @@ async def form_data(request: Request) -> FormData:
     return await request.form()
 
 
-def entry_page(
-    request: Request,
-    user: Any,
-    state: FormState,
-    status_code: int = 200,
-    typed: dict[str, str] | None = None,
-    comments: dict[str, str] | None = None,
-    report: dict[str, Any] | None = None,
-    message: str | None = None,
-    problem: str | None = None,
-    hint: str | None = None,
-    upload_errors: list[dict[str, Any]] | None = None,
-) -> HTMLResponse:
-    """The data-entry page, with typed values and inline errors kept after a failed save."""
-    lang = i18n.get_lang()
-    fields: dict[str, list[tuple[str, str]]] = {}
+def url_of(r: Report, tail: str = "", query: str = "") -> str:
+    """The URL of a report's page (or of one of its sub-pages), naming its round."""
+    extra = f"&{query}" if query else ""
+    return f"/entry/{r.form.code}/{r.unit}/{r.period.id}{tail}?round={r.round.round}{extra}"
+
+
+@dataclass
+class Shown:
+    """What a failed save shows again: the typed fields, the base each was typed from, the
+    findings, the conflicts, and the error's text."""
+
+    typed: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    base: dict[str, tuple[str, str]] = field(default_factory=dict)  # indicator → value, comment
+    findings: dict[str, Any] | None = None
+    conflicts: list[Clash] = field(default_factory=list)
+    problem: str | None = None
+    hint: str | None = None
+    upload_errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _by_indicator(findings: dict[str, Any] | None, lang: str) -> tuple[dict[str, Any], ...]:
+    """Errors and warnings by indicator."""
+    errors: dict[str, list[tuple[str, str]]] = {}
     warned: dict[str, list[tuple[str, str]]] = {}
-    for fd in (report or {}).get("findings", []):
-        into = warned if fd.get("severity") == "warning" else fields
+    for fd in (findings or {}).get("findings", []):
+        into = warned if fd.get("severity") == "warning" else errors
         into.setdefault(fd.get("indicator") or "", []).append(
             (fd["message"][lang], fd["hint"][lang])
         )
-    others = [w for k, ws in {**warned, **fields}.items() if k not in state.cells for w in ws]
+    return errors, warned
+
+
+def _rows(r: Report, shown: Shown, errors: dict[str, Any], warned: dict[str, Any]) -> list[Any]:
+    clash = {c.indicator: c for c in shown.conflicts}
     rows = []
-    for code, cell in state.cells.items():
+    for code, cell in r.cells.items():
+        base = shown.base.get(code, (machine(cell.value), cell.comment or ""))
         rows.append(
             {
                 "code": code,
                 "cell": cell,
-                "typed": (typed or {}).get(code),
-                "comment": (comments or {}).get(code, cell.comment or ""),
-                "errors": fields.get(code, []),
+                "typed": shown.typed.get(code),
+                "comment": shown.comments.get(code, cell.comment or ""),
+                "base": base[0],
+                "base_comment": base[1],
+                "conflict": clash.get(code),
+                "errors": errors.get(code, []),
                 "warnings": warned.get(code, []),
             }
         )
+    return rows
+
+
+def entry_page(
+    request: Request,
+    user: Account,
+    r: Report,
+    status_code: int = 200,
+    shown: Shown | None = None,
+    message: str | None = None,
+) -> HTMLResponse:
+    """The report's page: its values (typed ones and inline errors kept after a failed save),
+    its rounds, the actions the account may take, and its thread."""
+    store: Store = get_store(request)
+    lang = i18n.get_lang()
+    shown = shown or Shown()
+    errors, warned = _by_indicator(shown.findings, lang)
+    others = [w for k, ws in {**warned, **errors}.items() if k not in r.cells for w in ws]
+    rounds = [
+        (str(x.round), round_title(str(x.round), r.period, lang, x.deadline.due(r.period)))
+        for x in r.form.rounds
+    ]
+    events = report_events(store, r.sub_id, changes=False)
     return page(
         request,
         "entry.html",
         status_code,
-        state=state,
-        rows=rows,
+        state=r,
+        rows=_rows(r, shown, errors, warned),
         message=message,
-        problem=problem,
-        hint=hint,
-        upload_errors=upload_errors or [],
+        problem=shown.problem,
+        hint=shown.hint,
         others=others,
-        can_write=user.can_write(state.unit),
-        ministry=user.is_ministry,
+        upload_errors=shown.upload_errors,
+        conflicts=shown.conflicts,
+        rounds=rounds,
+        title=round_title(str(r.round.round), r.period, lang, r.deadline),
+        can_write=user.can_write(r.unit),
+        actions=allowed(user, r),
+        may_reply=user.may_reply(r.unit) and r.sub_id is not None,
+        thread=posts(events),
+        url=url_of(r),
     )
 
 
 DONE = {
-    "save": lambda: _("Saved as a draft."),
-    "nochange": lambda: _("Nothing changed."),
-    "submit": lambda: _("Submitted to the ministry."),
-    "upload": lambda: _("The Excel file was checked and its values saved."),
-    "approve": lambda: _("Approved; the data is locked."),
-    "return": lambda: _("Returned to the unit with your comment."),
-    "reopen": lambda: _("Reopened; the unit may change the data again."),
+    "save": lambda: i18n._("Saved as a draft."),
+    "nochange": lambda: i18n._("Nothing changed."),
+    "submit": lambda: i18n._("Submitted."),
+    "upload": lambda: i18n._("The Excel file was checked and its values saved."),
+    "accept": lambda: i18n._("Accepted; the ministry approves it next."),
+    "approve": lambda: i18n._("Approved; the data is locked."),
+    "return": lambda: i18n._("Returned with your comment."),
+    "reopen": lambda: i18n._("Reopened; the unit may change the data again."),
+    "reply": lambda: i18n._("Your reply was added to the thread."),
 }
 
 
 @router.get("/entry/{form}/{unit}/{period}", response_class=HTMLResponse)
-def entry(request: Request, user: User, form: str, unit: str, period: str, done: str = ""):  # type: ignore[no-untyped-def]
-    """The data-entry page of a form for a unit and period."""
-    f, uid, p = locate(user, form, unit, period)
-    state = load_state(get_store(request), f, uid, p)
+def entry(
+    request: Request,
+    user: User,
+    form: str,
+    unit: str,
+    period: str,
+    round: str | None = None,
+    done: str = "",
+) -> HTMLResponse:
+    """The data-entry page of a form's round for a unit and period (the round due next by
+    default)."""
+    r = locate_report(get_store(request), user, form, unit, period, round)
     msg = DONE[done]() if done in DONE else None
-    return entry_page(request, user, state, message=msg)
+    return entry_page(request, user, r, message=msg)
 
 
 @router.post("/entry/{form}/{unit}/{period}", response_class=HTMLResponse, dependencies=[CSRF])
-def entry_save(  # type: ignore[no-untyped-def]
+def entry_save(
     request: Request,
     user: User,
     form: str,
     unit: str,
     period: str,
     data: Annotated[FormData, Depends(form_data)],
-):
+    round: str | None = None,
+) -> Response:
     """Save the typed values as a draft, and submit them if asked."""
-    f, uid, p = locate(user, form, unit, period, write=True)
     store = get_store(request)
-    with store.reading():  # the form and the checks' reads on one connection
-        return _entry_save(request, user, store, f, uid, p, data)
+    with store.reading():  # the report and the checks' reads on one connection
+        r = locate_report(store, user, form, unit, period, round, write=True)
+        return _entry_save(request, user, store, r, data)
 
 
-def _entry_save(  # type: ignore[no-untyped-def]
-    request: Request, user: Any, store: Any, f: Any, uid: str, p: Any, data: FormData
-):
-    state = load_state(store, f, uid, p)
-    typed = {c: str(data.get(f"v__{c}", "")) for c in f.indicators if f"v__{c}" in data}
-    comments = {c: str(data.get(f"c__{c}", "")) for c in f.indicators}
+def _fields(r: Report, data: FormData, prefix: str) -> dict[str, str]:
+    return {
+        c: str(data.get(f"{prefix}{c}", "")) for c in r.form.indicators if f"{prefix}{c}" in data
+    }
+
+
+def _parsed(r: Report, data: FormData) -> Parsed:
+    """What the form posted: typed values and comments, and the base the page was rendered
+    with (hidden fields ``b__`` and ``bc__``)."""
+    parsed = parse_entries(r, _fields(r, data, "v__"), _fields(r, data, "c__"), i18n.get_lang())
+    base = _fields(r, data, "b__")
+    if base:
+        parsed.base = machine_base(base, _fields(r, data, "bc__"))
+    return parsed
+
+
+def _overwrite(r: Report, data: FormData) -> bool | frozenset[str]:
+    """The fields in conflict the user confirmed overwriting (``o__``), or every one."""
+    if data.get("overwrite") == "1":
+        return True
+    return frozenset(c for c in r.form.indicators if data.get(f"o__{c}") == "1")
+
+
+def _entry_save(
+    request: Request, user: Account, store: Store, r: Report, data: FormData
+) -> Response:
+    parsed = _parsed(r, data)
     action = str(data.get("action", "save"))
-    parsed = parse_entries(state, typed, comments, i18n.get_lang())
     try:
         result = save(
             store,
             user,
-            state,
+            r,
             parsed,
             expected=str(data.get("version") or "") or None,
-            overwrite=data.get("overwrite") == "1",
+            overwrite=_overwrite(r, data),
         )
-        if action == "submit":
-            transition(store, user, result.state, "submit")
+        if action == Action.SUBMIT:
+            transition(store, user, result.report, Action.SUBMIT)
             done = "submit"
         else:
             done = "save" if result.changed else "nochange"
-            if result.report.warnings:  # saved: show the warnings on the page at once
-                return entry_page(
-                    request,
-                    user,
-                    result.state,
-                    report=result.report.to_dict(),
-                    message=DONE[done](),
-                )
+            if result.findings.warnings:  # saved: show the warnings on the page at once
+                shown = Shown(findings=result.findings.to_dict())
+                return entry_page(request, user, result.report, 200, shown, DONE[done]())
     except (Invalid, Conflict) as exc:
-        fresh = load_state(store, f, uid, p)
-        return entry_page(
-            request,
-            user,
-            fresh,
-            exc.http_status,
-            typed,
-            comments,
-            exc.extra.get("report"),
-            problem=exc.message,
-            hint=exc.hint,
-        )
-    return RedirectResponse(f"/entry/{f.code}/{uid}/{p.id}?done={done}", 303)
+        return _failed(request, user, store, r, data, parsed, exc)
+    return RedirectResponse(url_of(r, query=f"done={done}"), 303)
+
+
+def _failed(
+    request: Request,
+    user: Account,
+    store: Store,
+    r: Report,
+    data: FormData,
+    parsed: Parsed,
+    exc: ChitieuError,
+) -> HTMLResponse:
+    """The page again after a refused save: what the user changed stays as typed, on the base
+    it was typed from (so that saving again meets the same conflicts); what it did not change
+    shows what is stored now."""
+    fresh = reload(store, r)
+    touched = parsed.touched()
+    typed = {c: t for c, t in _fields(r, data, "v__").items() if c in touched}
+    comments = {c: t for c, t in _fields(r, data, "c__").items() if c in touched}
+    bases, base_comments = _fields(r, data, "b__"), _fields(r, data, "bc__")
+    base = {c: (bases[c], base_comments.get(c, "")) for c in touched if c in bases}
+    message, hint = exc.text(i18n.get_lang())
+    shown = Shown(
+        typed,
+        comments,
+        base,
+        exc.extra.get("report"),
+        exc.clashes if isinstance(exc, SaveConflict) else [],
+        message,
+        hint,
+    )
+    return entry_page(request, user, fresh, exc.http_status, shown)
 
 
 @router.get("/entry/{form}/{unit}/{period}/template.xlsx")
-def template(request: Request, user: User, form: str, unit: str, period: str) -> Response:
-    """The Excel template of the form for this unit and period, pre-filled."""
-    f, uid, p = locate(user, form, unit, period)
-    state = load_state(get_store(request), f, uid, p)
-    name = f"{f.code}_{uid.replace('@', '-')}_{p.id}.xlsx"
+def template(
+    request: Request, user: User, form: str, unit: str, period: str, round: str | None = None
+) -> Response:
+    """The Excel template of the report, pre-filled (its hidden sheet keeps the values it was
+    made from and the version)."""
+    r = locate_report(get_store(request), user, form, unit, period, round)
+    name = f"{r.form.code}_{r.unit.replace('@', '-')}_{r.period.id}"
+    name += f"_{r.round.round}.xlsx" if len(r.form.rounds) > 1 else ".xlsx"
     return Response(
-        excel.template(state, i18n.get_lang()),
+        excel.template(r, i18n.get_lang()),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -174,7 +285,7 @@ def template(request: Request, user: User, form: str, unit: str, period: str) ->
 @router.post(
     "/entry/{form}/{unit}/{period}/upload", response_class=HTMLResponse, dependencies=[CSRF]
 )
-def upload(  # type: ignore[no-untyped-def]
+def upload(
     request: Request,
     user: User,
     form: str,
@@ -182,38 +293,55 @@ def upload(  # type: ignore[no-untyped-def]
     period: str,
     file: Annotated[UploadFile, File()],
     overwrite: Annotated[str, Form()] = "",
-):
-    """Check a filled-in template; store it whole or not at all, errors by sheet and cell."""
-    f, uid, p = locate(user, form, unit, period, write=True)
+    round: str | None = None,
+) -> Response:
+    """Check a filled-in template; store it whole or not at all, errors by sheet and cell;
+    only the cells changed from the template's own values are written."""
     store = get_store(request)
-    state = load_state(store, f, uid, p)
+    r = locate_report(store, user, form, unit, period, round, write=True)
     # read no further than the upload's size limit (collect.limits)
-    up = excel.read_upload(file.file, file.filename or "upload.xlsx", state, i18n.get_lang())
+    up = excel.read_upload(file.file, file.filename or "upload.xlsx", r, i18n.get_lang())
     try:
         save(
             store,
             user,
-            state,
+            r,
             up.parsed,
             expected=up.version,
             overwrite=overwrite == "1",
-            action="upload",
+            action=Action.UPLOAD,
             filename=file.filename,
         )
-    except Invalid as exc:
-        return entry_page(request, user, state, 422, problem=exc.message, upload_errors=up.errors)
-    except Conflict as exc:
-        return entry_page(request, user, state, 409, problem=exc.message, hint=exc.hint)
-    return RedirectResponse(f"/entry/{f.code}/{uid}/{p.id}?done=upload", 303)
+    except (Invalid, Conflict) as exc:
+        message, hint = exc.text(i18n.get_lang())
+        clashes = exc.clashes if isinstance(exc, SaveConflict) else []
+        shown = Shown(
+            problem=message,
+            hint=hint,
+            conflicts=clashes,
+            upload_errors=up.errors if isinstance(exc, Invalid) else [],
+        )
+        return entry_page(request, user, reload(store, r), exc.http_status, shown)
+    return RedirectResponse(url_of(r, query="done=upload"), 303)
 
 
 @router.get("/entry/{form}/{unit}/{period}/audit", response_class=HTMLResponse)
-def audit(request: Request, user: User, form: str, unit: str, period: str) -> HTMLResponse:
-    """Everything that happened to this report: transitions and value changes old → new."""
-    f, uid, p = locate(user, form, unit, period)
+def audit(
+    request: Request, user: User, form: str, unit: str, period: str, round: str | None = None
+) -> HTMLResponse:
+    """Everything that happened to this report: transitions, comments and value changes
+    old → new."""
     store = get_store(request)
-    state = load_state(store, f, uid, p)
-    return page(request, "audit.html", state=state, events=submission_events(store, state.sub_id))
+    r = locate_report(store, user, form, unit, period, round)
+    title = round_title(str(r.round.round), r.period, i18n.get_lang(), r.deadline)
+    return page(
+        request,
+        "audit.html",
+        state=r,
+        events=report_events(store, r.sub_id),
+        title=title,
+        url=url_of(r),
+    )
 
 
 @router.get("/history/{indicator}/{unit}/{period}", response_class=HTMLResponse)
@@ -221,8 +349,6 @@ def history(
     request: Request, user: User, indicator: str, unit: str, period: str, kind: str | None = None
 ) -> HTMLResponse:
     """Every vintage of one value: who changed it when, old → new."""
-    from chitieu.web.deps import require_read
-
     uid = find_unit(unit)
     require_read(user, uid)
     p = parse_any_period(period)
