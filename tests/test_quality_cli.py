@@ -13,12 +13,14 @@ def test_quality_commands_on_the_demo(db_url):
     assert any(f["type"] == "outlier-history" and f["unit"] == "89@63" for f in rep["findings"])
     table = run("validate", "--period", "2023S1", "--lang", "en", db=db_url).stdout
     assert "expected range" in table and "warnings" in table
-    (c, _) = json.loads(run("completeness", "--period", "2023S1", "--json", db=db_url).stdout)
-    assert c["form"] == "TTTT-6T" and c["counts"]["on_time"] == 62  # one form, formerly two
-    late = [u for u in c["units"] if u["status"] == "late"]
+    args = ("completeness", "--period", "2023S1", "--round", "estimate", "--json")
+    (c, _) = json.loads(run(*args, db=db_url).stdout)
+    assert c["form"] == "TTTT-6T" and c["counts"]["timeliness"]["on_time"] == 62  # one form
+    late = [u for u in c["units"] if u["timeliness"] == "late"]
     assert [(u["unit"], u["days_late"], u["estimated"]) for u in late] == [("89@63", 8, True)]
-    human = run("completeness", "--period", "2023S1", db=db_url).stdout
-    assert "An Giang" in human and "muộn" in human
+    assert {u["state"] for u in c["units"]} == {"received"}  # imported, not through the web
+    human = run("completeness", "--period", "2023S1", "--round", "estimate", db=db_url).stdout
+    assert "An Giang" in human and "trễ hạn" in human
     # as of the conference's eve, An Giang had not reported: the ministry estimates it
     est = json.loads(run("estimate", "--period", "2023S1", "--as-of", "2023-06-25",
                          "--dry-run", "--json", db=db_url).stdout)  # fmt: skip

@@ -26,6 +26,7 @@ USERS = {
     "admin": ("admin", ()),
     "analyst": ("analyst", ()),
     "reporter": ("reporter", (OWN,)),
+    "head": ("head", (OWN,)),
     "viewer": ("viewer", ()),
 }
 

@@ -19,7 +19,7 @@ def test_form_requests_wait_their_turn_and_other_routes_do_not(web_sqlite, monke
     web_sqlite.app.state.form_threads = 1  # what CHITIEU_FORM_THREADS=1 gives the app
     entered, release = threading.Event(), threading.Event()
     calls: list[int] = []
-    real = api_v1.load_state
+    real = api_v1.locate_report
 
     def held(*args, **kwargs):  # the first form read holds its thread until released
         calls.append(1)
@@ -28,7 +28,7 @@ def test_form_requests_wait_their_turn_and_other_routes_do_not(web_sqlite, monke
             release.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(api_v1, "load_state", held)
+    monkeypatch.setattr(api_v1, "locate_report", held)
     auth = {"Authorization": f"Bearer {web_sqlite.tokens['reporter']}"}
     with TestClient(web_sqlite.app, headers=auth) as c:  # one event loop for every request
         codes: list[int] = []

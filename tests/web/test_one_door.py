@@ -90,7 +90,8 @@ def test_an_approved_report_is_locked_for_every_writer(demo, tmp_path):
     done = run("import", str(_csv(tmp_path / "b.csv", "998")), "--override-lock",
                "số liệu chính thức của Sở", "--json", db=url, check=False)  # fmt: skip
     assert done.returncode == 0 and json.loads(done.stdout)["written"] == 1
-    audit = api.get("/api/v1/submissions/TTTT-6T/04@34/2026S1/audit").json()["events"]
+    audit = api.get("/api/v1/submissions/TTTT-6T/04@34/2026S1/audit?round=estimate").json()
+    audit = audit["events"]
     assert audit[0]["action"] == "override" and audit[0]["comment"] == "số liệu chính thức của Sở"
     assert audit[0]["changes"][0]["new"] == 998
     assert (
@@ -119,15 +120,19 @@ def test_estimates_go_through_the_same_door(demo):
 
 
 def test_the_cli_and_the_board_tell_the_same_completeness(demo):
-    """Before: the CLI said all 34 provinces were late, the board 21 on time, 8 late, 5 overdue."""
-    (c, *_) = json.loads(run("completeness", "--period", "2026S1", "--json", db=demo.url).stdout)
-    board = demo.api("ana").get("/api/v1/board/TTTT-6T/2026S1").json()
-    cli = {u["unit"]: u["status"] for u in c["units"]}
-    web = {u["unit"]: u["timeliness"] for u in board["units"]}
-    assert cli == web
-    assert c["form"] == board["form"] == "TTTT-6T"
-    assert c["basis"] == board["basis"] == "submissions"
-    assert board["reported"] == c["counts"]["on_time"] + c["counts"]["late"] < 34
+    """Before: the CLI said all 34 provinces were late, the board 21 on time, 8 late, 5 overdue;
+    and the two gave the same answer under different keys. Now one shape: the same fields."""
+    args = ("completeness", "--period", "2026S1", "--round", "estimate", "--json")
+    (c, *_) = json.loads(run(*args, db=demo.url).stdout)
+    board = demo.api("ana").get("/api/v1/board/TTTT-6T/2026S1?round=estimate").json()
+    assert board.pop("ok") is True
+    assert set(c) == set(board) and c["units"] == board["units"]
+    for key in ("form", "round", "basis", "due", "counts", "reported", "expected"):
+        assert c[key] == board[key], key
+    assert c["form"] == "TTTT-6T" and c["basis"] == "submissions"
+    timely = c["counts"]["timeliness"]
+    assert 0 < board["reported"] < timely["on_time"] + timely["late"]  # returned ones do not count
+    assert c["counts"]["state"]["returned"] > 0 and c["counts"]["state"]["received"] > 0
 
 
 def test_a_revised_peer_row_reaches_the_report(demo, tmp_path):

@@ -82,8 +82,8 @@ def test_invalid_values_are_refused_whole_with_findings(web):
     assert unknown.json()["report"]["findings"][0]["type"] == "outside-form"
 
 
-def test_workflow_submit_approve_lock_reopen_with_comment(web):
-    rep, ana = web.api("reporter"), web.api("analyst")
+def test_workflow_submit_accept_approve_lock_reopen_with_comment(web):
+    rep, head, ana = web.api("reporter"), web.api("head"), web.api("analyst")
     v = rep.get(BASE).json()["submission"]["version"]
     r = rep.put(BASE, json={"values": {"ICT_REVENUE": 10}, "version": v})
     incomplete = rep.post(BASE + "/submit", json={})
@@ -91,38 +91,41 @@ def test_workflow_submit_approve_lock_reopen_with_comment(web):
     assert {f["type"] for f in incomplete.json()["report"]["findings"]} == {"form-missing-value"}
     v = r.json()["submission"]["version"]
     rep.put(BASE, json={"values": {"ICT_BUDGET": 1, "ICT_GDP": 2, "ICT_LABOUR": 3}, "version": v})
-    assert rep.post(BASE + "/submit", json={}).json()["submission"]["status"] == "submitted"
+    sub = rep.post(BASE + "/submit", json={}).json()["submission"]
+    assert (sub["status"], sub["level"]) == ("submitted", 1)  # waiting for the head
     assert rep.post(BASE + "/approve", json={}).status_code == 403  # reporters do not approve
+    assert head.post(BASE + "/approve", json={}).status_code == 403  # nor do heads
+    assert ana.post(BASE + "/accept", json={}).status_code == 403  # the head's level
+    waiting = ana.post(BASE + "/approve", json={})
+    assert waiting.status_code == 409 and "lãnh đạo Sở" in waiting.json()["error"]
+    accepted = head.post(BASE + "/accept", json={"comment": "Đã rà soát"}).json()
+    assert accepted["submission"]["status"] == "accepted" and accepted["submission"]["level"] == 2
     assert ana.post(BASE + "/approve", json={}).json()["submission"]["status"] == "approved"
     v = rep.get(BASE).json()["submission"]["version"]
     locked = rep.put(BASE, json={"values": {"ICT_REVENUE": 11}, "version": v})
     assert locked.status_code == 409
-    api_write = ana.post(
-        "/api/v1/values",
-        json={
-            "values": [
-                {
-                    "indicator": "ICT_REVENUE",
-                    "unit": OWN,
-                    "period": PERIOD,
-                    "value": 5,
-                    "kind": "estimate",
-                }
-            ]
-        },
-    )
+    kind = sub["kind"]
+    row = {"indicator": "ICT_REVENUE", "unit": OWN, "period": PERIOD, "value": 5, "kind": kind}
+    api_write = ana.post("/api/v1/values", json={"values": [row]})
     assert api_write.status_code == 409 and api_write.json()["keys"]
     assert ana.post(BASE + "/reopen", json={}).status_code == 422  # a reason is required
     re = ana.post(BASE + "/reopen", json={"comment": "Doanh thu quý II chưa khớp"})
-    assert re.json()["submission"]["status"] == "returned"
+    assert re.json()["submission"]["status"] == "reopened"  # not "returned"
     seen = rep.get(BASE).json()["submission"]
     assert seen["comment"] == "Doanh thu quý II chưa khớp" and seen["editable"]
     fixed = rep.put(BASE, json={"values": {"ICT_REVENUE": 12}, "version": seen["version"]})
-    assert fixed.json()["submission"]["status"] == "draft"
+    after = fixed.json()["submission"]
+    assert after["status"] == "reopened" and after["comment"] == "Doanh thu quý II chưa khớp"
     actions = [e["action"] for e in rep.get(BASE + "/audit").json()["events"]]
-    assert actions[:4] == ["api", "reopen", "approve", "submit"]
+    assert actions[:5] == ["api", "reopen", "approve", "accept", "submit"]
+    thread = rep.get(BASE + "/thread").json()["thread"]
+    assert [(p["action"], p["comment"]) for p in thread] == [
+        ("accept", "Đã rà soát"),
+        ("reopen", "Doanh thu quý II chưa khớp"),
+    ]
     changes = rep.get(
-        "/api/v1/values/history", params={"indicator": "ICT_REVENUE", "unit": OWN, "period": PERIOD}
+        "/api/v1/values/history",
+        params={"indicator": "ICT_REVENUE", "unit": OWN, "period": PERIOD, "kind": kind},
     ).json()["changes"]
     assert [(c["old"], c["new"], c["by"]) for c in changes] == [
         (10.0, 12.0, "reporter"),
@@ -168,7 +171,8 @@ def test_board_counts_reported_units(web):
     board = ana.get(f"/api/v1/board/{FORM}/{PERIOD}").json()
     assert board["expected"] == 34 and board["reported"] == 1
     row = next(u for u in board["units"] if u["unit"] == OWN)
-    assert row["status"] == "submitted" and row["timeliness"] in ("late", "on_time")
+    assert row["state"] == "submitted" and row["timeliness"] in ("late", "on_time")
+    assert row["level"] == 1 and row["published"]
     own_board = rep.get(f"/api/v1/board/{FORM}/{PERIOD}").json()
     assert [u["unit"] for u in own_board["units"]] == [OWN]
 

@@ -4,9 +4,11 @@ Each route of the app is classified below (a new route without a class fails the
 - ``public``: no sign-in needed (sign-in page, language switch, assets, OpenAPI document);
 - ``unit``: reads one unit's data → refused to a reporter for another unit;
 - ``unit_write``: changes one unit's data → refused to viewers and to a reporter for another unit;
-- ``ministry_write``: approve/return/reopen → analysts and admins only;
+- ``action``: a workflow action on a report (the test runs approve, accept and reply): who may
+  depends on the action (``ACTION_ROLES``) — and never a reporter or a head of another unit;
 - ``signed_in``: reference data or lists filtered to the user's own units, one's own account;
-- ``admin_or_owner``: revoking an API token, here one of the administrator's → admins only.
+- ``admin_or_owner``: revoking an API token, here one of the administrator's → admins only;
+- ``admin``: setting a form's approval levels → admins only.
 Anonymous requests are refused everywhere but ``public``: 401 from the API, a redirect to the
 sign-in page from pages.
 """
@@ -20,7 +22,9 @@ from tests.web.conftest import FOREIGN, FORM, OWN, PERIOD, csrf
 
 from chitieu.web.app import all_routes
 
-ROLES = ("anonymous", "reporter", "viewer", "analyst", "admin")
+ROLES = ("anonymous", "reporter", "head", "viewer", "analyst", "admin")
+#: the roles an action is allowed to (on a unit that is not theirs: reporters and heads never)
+ACTION_ROLES = {"approve": ("analyst", "admin"), "accept": ("admin",), "reply": ("analyst", "admin")}
 PARAMS = {"form": FORM, "unit": FOREIGN, "period": PERIOD, "indicator": "ICT_REVENUE", "code": "en"}
 QUERY = {"period": PERIOD, "form": FORM, "unit": FOREIGN, "indicator": "ICT_REVENUE"}
 
@@ -43,7 +47,7 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/entry/{form}/{unit}/{period}/template.xlsx"): "unit",
     ("POST", "/entry/{form}/{unit}/{period}/upload"): "unit_write",
     ("GET", "/entry/{form}/{unit}/{period}/audit"): "unit",
-    ("POST", "/entry/{form}/{unit}/{period}/{action}"): "ministry_write",
+    ("POST", "/entry/{form}/{unit}/{period}/{action}"): "action",
     ("GET", "/history/{indicator}/{unit}/{period}"): "unit",
     ("GET", "/api/v1/me"): "signed_in",
     ("GET", "/api/v1/catalog"): "signed_in",
@@ -58,9 +62,13 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/submissions"): "signed_in",
     ("GET", "/api/v1/submissions/{form}/{unit}/{period}"): "unit",
     ("PUT", "/api/v1/submissions/{form}/{unit}/{period}"): "unit_write",
-    ("POST", "/api/v1/submissions/{form}/{unit}/{period}/{action}"): "ministry_write",
+    ("POST", "/api/v1/submissions/{form}/{unit}/{period}/{action}"): "action",
     ("GET", "/api/v1/submissions/{form}/{unit}/{period}/audit"): "unit",
+    ("GET", "/api/v1/submissions/{form}/{unit}/{period}/thread"): "unit",
     ("GET", "/api/v1/board/{form}/{period}"): "signed_in",
+    ("GET", "/api/v1/queue"): "signed_in",
+    ("GET", "/api/v1/forms/{form}/levels"): "signed_in",
+    ("PUT", "/api/v1/forms/{form}/levels"): "admin",
     ("GET", "/account"): "signed_in",
     ("POST", "/account/password"): "signed_in",
     ("POST", "/account/tokens/{token_id}/revoke"): "admin_or_owner",
@@ -99,6 +107,8 @@ def body_for(method: str, path: str) -> dict:
         }
     if path.startswith("/api/v1/submissions") and method == "PUT":
         return {"json": {"values": {"ICT_REVENUE": 1}, "overwrite": True}}
+    if path.endswith("/levels") and method == "PUT":
+        return {"json": {"levels": 2, "comment": "kiểm tra"}}
     if path.startswith("/api/v1/") and method == "POST":
         return {"json": {"comment": "kiểm tra"}}
     if path.endswith("/upload"):
@@ -106,22 +116,24 @@ def body_for(method: str, path: str) -> dict:
     return {"data": {"comment": "kiểm tra", "v__ICT_REVENUE": "1"}}
 
 
-def expected(cls: str, role: str, method: str) -> str:
+def expected(cls: str, role: str, action: str) -> str:
     """'allow' or 'refuse' for a route class and role (the unit is always a foreign one)."""
     if cls == "public":
         return "allow"
     if role == "anonymous":
         return "refuse"
-    if cls == "admin_or_owner":
+    if cls in ("admin_or_owner", "admin"):
         return "allow" if role == "admin" else "refuse"
+    if cls == "action":
+        return "allow" if role in ACTION_ROLES[action] else "refuse"
     if cls == "signed_in" or role in ("analyst", "admin"):
         return "allow"
     if cls == "unit":
-        return "refuse" if role == "reporter" else "allow"
-    return "refuse"  # writes by a viewer, any write by a reporter to another unit
+        return "refuse" if role in ("reporter", "head") else "allow"
+    return "refuse"  # writes by a viewer, any write by a reporter or a head to another unit
 
 
-@pytest.mark.parametrize("action", ["approve"])
+@pytest.mark.parametrize("action", ["approve", "accept", "reply"])
 def test_every_route_every_role_foreign_unit(web, action, capsys):
     from chitieu.web.accounts import Accounts
 
@@ -149,7 +161,7 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
                 page = "/login" if role == "anonymous" else "/"
                 kwargs.setdefault("data", {})["csrf_token"] = csrf(client, page)
             r = client.request(method, url, params=QUERY, follow_redirects=False, **kwargs)
-            want = expected(cls, role, method)
+            want = expected(cls, role, action)
             where = f"{method} {path} as {role}: {r.status_code} {r.text[:200]}"
             if want == "refuse":
                 if role == "anonymous":
@@ -161,9 +173,9 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
             else:
                 assert r.status_code not in (401, 403), where
                 assert r.status_code < 500, where
-                if role == "reporter" and r.status_code == 200 and cls == "signed_in":
+                if role in ("reporter", "head") and r.status_code == 200 and cls == "signed_in":
                     assert not (
-                        path.startswith(("/board", "/api/v1/board", "/api/v1/sub"))
+                        path.startswith(("/board", "/api/v1/board", "/api/v1/sub", "/api/v1/q"))
                         and FOREIGN in r.text
                     ), where
             checked += 1

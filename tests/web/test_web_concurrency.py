@@ -30,11 +30,12 @@ def test_the_version_a_save_returns_is_the_one_a_read_gives_and_saves_chain_on_i
 
 def test_a_value_written_by_an_import_makes_a_held_version_stale(web):
     rep = web.api("reporter")
-    version = rep.get(BASE).json()["submission"]["version"]
+    got = rep.get(BASE).json()["submission"]
+    version, kind = got["version"], got["kind"]
     first = rep.put(BASE, json={"values": {"ICT_REVENUE": 5}, "version": version})
     held = first.json()["submission"]["version"]
     web.store.write(
-        [NewValue("ICT_BUDGET", OWN, PERIOD, "estimate", 7.0)], source="import", created_by="t"
+        [NewValue("ICT_BUDGET", OWN, PERIOD, kind, 7.0)], source="import", created_by="t"
     )
     stale = rep.put(BASE, json={"values": {"ICT_REVENUE": 6}, "version": held})
     assert stale.status_code == 409

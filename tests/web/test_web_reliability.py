@@ -29,6 +29,17 @@ def _revenue(web) -> float | None:
     return sub["values"]["ICT_REVENUE"]["value"]
 
 
+def _without(wb, facts: tuple[str, ...]) -> bytes:
+    """The workbook with the hidden sheet's facts whose names start with ``facts`` removed."""
+    hidden = next(ws for ws in wb.worksheets if ws.sheet_state == "hidden")
+    for row in hidden.iter_rows(min_col=3, max_col=4):
+        if str(row[0].value or "").startswith(facts):
+            row[0].value = row[1].value = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def test_an_upload_without_its_version_overwrites_no_newer_save(web):
     """Finding 4: a template whose hidden version row was removed, or a CSV sent to the
     upload, used to skip the conflict check and overwrite another user's newer save."""
@@ -36,18 +47,16 @@ def test_an_upload_without_its_version_overwrites_no_newer_save(web):
     template = c.get(ENTRY + "/template.xlsx").content
     wb = load_workbook(io.BytesIO(template))
     wb["Số liệu"]["H2"] = 111
-    hidden = next(ws for ws in wb.worksheets if ws.sheet_state == "hidden")
-    for row in hidden.iter_rows(min_col=3, max_col=4):
-        if row[0].value == "version":
-            row[0].value = row[1].value = None
-    buf = io.BytesIO()
-    wb.save(buf)
+    no_version = _without(wb, ("version",))
+    nothing = _without(wb, ("version", "base"))  # a template that says nothing it started from
     # meanwhile an analyst saves a newer value through the API, on the version it read
     api = web.api("analyst")
     version = api.get(SUB).json()["submission"]["version"]
     r = api.put(SUB, json={"version": version, "values": {"ICT_REVENUE": 999}})
     assert r.status_code == 200, r.text
-    r = _upload(c, buf.getvalue())
+    r = _upload(c, no_version)  # its base values say what it started from: a conflict
+    assert r.status_code == 409 and "analyst" in r.text, r.text[:300]
+    r = _upload(c, nothing)
     assert r.status_code == 409, r.text[:300]
     assert "phiên bản" in r.text  # the page says why (Vietnamese by default)
     assert _revenue(web) == 999
@@ -56,14 +65,14 @@ def test_an_upload_without_its_version_overwrites_no_newer_save(web):
     assert r.status_code in (409, 422), r.text[:300]
     assert _revenue(web) == 999
     # choosing to overwrite is explicit and audited
-    r = _upload(c, buf.getvalue(), overwrite=True)
+    r = _upload(c, no_version, overwrite=True)
     assert r.status_code == 200, r.text[:300]
     assert _revenue(web) == 111
 
 
-def _submit_and_approve(reporter, analyst, codes: list) -> dict:
-    """Submit then approve, each on the version just read, until both succeed; every step
-    checks that the report holds exactly the values its actor saw."""
+def _submit_and_approve(reporter, analyst, codes: list, head=None) -> dict:
+    """Submit, accept (the head) and approve, each on the version just read, until they
+    succeed; every step checks that the report holds exactly the values its actor saw."""
     for _ in range(400):
         sub = reporter.get(SUB).json()["submission"]
         r = reporter.post(SUB + "/submit", json={"version": sub["version"]})
@@ -71,6 +80,12 @@ def _submit_and_approve(reporter, analyst, codes: list) -> dict:
         if r.status_code != 200:
             continue
         seen = sub["version"].split(".")[1]  # the newest value id the submitter saw
+        if head is not None:
+            sub = head.get(SUB).json()["submission"]
+            assert sub["version"].split(".")[1] == seen, "a value landed in the submitted report"
+            r = head.post(SUB + "/accept", json={"version": sub["version"]})
+            codes.append(("accept", r.status_code))
+            assert r.status_code == 200, r.text
         sub = analyst.get(SUB).json()["submission"]
         assert sub["version"].split(".")[1] == seen, "a value landed in the submitted report"
         r = analyst.post(SUB + "/approve", json={"version": sub["version"]})
@@ -114,7 +129,7 @@ def test_no_value_lands_in_a_report_being_submitted_or_approved(web):
             t.start()
         steps: list = []
         try:
-            approved = _submit_and_approve(reporter, analyst, steps)
+            approved = _submit_and_approve(reporter, analyst, steps, web.api("head"))
             time.sleep(0.1)  # writers keep trying against the approved report
         finally:
             stop.set()

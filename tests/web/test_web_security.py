@@ -208,10 +208,12 @@ def _fill_and_submit(client: TestClient) -> None:
 
 
 def test_whoever_entered_or_submitted_a_report_may_not_approve_it(web):
-    """Before: one analyst could enter, submit and approve the same report."""
+    """Before: one analyst could enter, submit and approve the same report. Four eyes now hold
+    at each level: the head accepts, another analyst approves."""
     Accounts(web.store).add("analyst2", PASSWORD, "analyst")
-    ana, admin = web.api("analyst"), web.api("admin")
+    ana, admin, head = web.api("analyst"), web.api("admin"), web.api("head")
     _fill_and_submit(ana)  # the ministry may enter a unit's values, then it may not approve
+    assert head.post(BASE + "/accept", json={}).status_code == 200
     r = ana.post(BASE + "/approve", json={})
     assert r.status_code == 403 and "tách bạch nhiệm vụ" in r.json()["error"]
     assert "chuyên viên khác" in r.json()["hint"]
@@ -222,7 +224,7 @@ def test_whoever_entered_or_submitted_a_report_may_not_approve_it(web):
     page = web.browser("analyst")
     shown = page.post(ENTRY + "/approve", data={"csrf_token": csrf(page, ENTRY)})
     assert shown.status_code == 403 and "tách bạch nhiệm vụ" in shown.text
-    assert ana.get(BASE).json()["submission"]["status"] == "submitted"
+    assert ana.get(BASE).json()["submission"]["status"] == "accepted"
     # a second analyst may; administrators are bound by the same rule when they entered values
     second = TestClient(web.app, headers={"Authorization": f"Bearer {_token(web, 'analyst2')}"})
     r = second.post(BASE + "/approve", json={})
@@ -232,13 +234,26 @@ def test_whoever_entered_or_submitted_a_report_may_not_approve_it(web):
     fixed = admin.put(BASE, json={"values": {"ICT_LABOUR": 4}, "version": v})
     assert fixed.status_code == 200
     assert web.api("reporter").post(BASE + "/submit", json={}).status_code == 200
+    assert admin.post(BASE + "/accept", json={}).status_code == 403  # it wrote ICT_LABOUR
+    assert head.post(BASE + "/accept", json={}).status_code == 200
     assert admin.post(BASE + "/approve", json={}).status_code == 403  # it wrote ICT_LABOUR
     assert ana.post(BASE + "/approve", json={}).status_code == 403  # its values are current
     assert second.post(BASE + "/approve", json={}).status_code == 200
 
 
-def test_a_reporter_s_submission_is_approved_by_an_analyst(web):
+def test_whoever_accepted_a_report_may_not_approve_it(web):
+    """An administrator may stand in for a province's head, but then not also approve."""
     _fill_and_submit(web.api("reporter"))
+    admin = web.api("admin")
+    assert admin.post(BASE + "/accept", json={}).status_code == 200
+    r = admin.post(BASE + "/approve", json={})
+    assert r.status_code == 403 and "cấp Sở" in r.json()["error"]
+    assert web.api("analyst").post(BASE + "/approve", json={}).status_code == 200
+
+
+def test_a_reporter_s_submission_is_accepted_by_its_head_and_approved_by_an_analyst(web):
+    _fill_and_submit(web.api("reporter"))
+    assert web.api("head").post(BASE + "/accept", json={}).status_code == 200
     r = web.api("analyst").post(BASE + "/approve", json={})
     assert r.status_code == 200 and r.json()["submission"]["status"] == "approved"
 

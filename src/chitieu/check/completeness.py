@@ -164,8 +164,13 @@ class Completeness:
             "counts": self.counts,
             "reporting_rate": round(self.reporting_rate, 2),
             "on_time_rate": round(self.on_time_rate, 2),
-            "units": [asdict(u) for u in self.units],
+            "units": [_jsonable(asdict(u)) for u in self.units],
         }
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    """Times as ISO text (UTC), so that the CLI's JSON and the API's are the same text."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in d.items()}
 
 
 def _timeliness(first: datetime | None, due: date, as_of: datetime) -> tuple[str, int | None]:

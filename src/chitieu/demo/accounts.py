@@ -4,11 +4,11 @@ The passwords are for the demo only and printed by scripts/demo.sh. The reports 
 and go through the same core as the web and the CLI (``chitieu.workflow``: each save through
 ``collect.ingest``, each step a transition with its event), on the demo's timeline:
 
-- TTTT-6T, H1/2026, estimate round (due 20/06/2026): most provinces saved and submitted their
-  estimates around the deadline (some late); their department heads accepted most, and the
-  ministry approved some; a few were returned with a comment; some never reported;
-- the round due next by the clock (e.g. H2/2026's estimates, due 21/12/2026): a few provinces
-  have submitted in the last days, one head has accepted.
+TTTT-6T, H1/2026, estimate round (due 20/06/2026): most provinces saved and submitted their
+estimates around the deadline (some late); their department heads accepted most, and the
+ministry approved some; a few were returned with a comment; some never reported. The demo's
+content does not depend on the day it is loaded: the round due next (by the clock) is left
+for the demo's users.
 
 Hà Nội (01@34) is left to the demo users (``hanoi``, ``hanoi-head``, ``analyst``). The
 provinces' officers and heads who act here are synthetic (``demo``, ``demo-head``); the
@@ -21,7 +21,6 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chitieu import clock
 from chitieu.catalog.forms import Form, FormRound, forms
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.vocabulary import Action, Kind, Role
@@ -78,8 +77,6 @@ def load_accounts(store: Store, created_by: str = "demo") -> int:
     if _started(store, form):
         return made  # loaded before
     _review_round(store, form, analyst)
-    p, rnd = form.due_next(clock.today(), 1)[0]
-    _next_round(store, form, p, rnd, analyst)
     return made
 
 
@@ -168,23 +165,3 @@ def _review_round(store: Store, form: Form, analyst: Account) -> None:
             _step(store, who.head, form, unit, p, rnd, Action.ACCEPT, at + timedelta(hours=8))
         if i % 3 == 0:
             _step(store, analyst, form, unit, p, rnd, Action.APPROVE, at + timedelta(hours=20))
-
-
-def _next_round(store: Store, form: Form, p: Period, rnd: FormRound, analyst: Account) -> None:
-    """The round due next: a few provinces submitted in the last days (estimates from the same
-    half of last year), one head accepted."""
-    if rnd.kind != Kind.ESTIMATE:
-        return
-    now = clock.now()
-    units = [u for u in form.units_for(p) if u != DEMO_UNIT][:5]
-    last_year = _values(store, form, units, p.same_period_last_year(), 1.06)
-    for i, unit in enumerate(units):
-        if len(last_year[unit]) < len(form.indicators):
-            continue
-        who = _actors(unit, analyst)
-        at = now - timedelta(hours=50 - 8 * i)
-        _save(store, who.officer, form, unit, p, rnd, last_year[unit], at - timedelta(hours=1))
-        if i < 3:
-            _step(store, who.officer, form, unit, p, rnd, Action.SUBMIT, at)
-        if i == 0:
-            _step(store, who.head, form, unit, p, rnd, Action.ACCEPT, at + timedelta(hours=2))
