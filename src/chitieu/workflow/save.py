@@ -68,7 +68,7 @@ class Clash:
             "yours": self.yours,
             "theirs": self.theirs,
             "by": self.by,
-            "at": self.at,
+            "at": None if self.at is None else self.at.isoformat(),
         }
 
 
