@@ -1,5 +1,7 @@
 """The web app in real Chromium (Debian's, through Playwright): sign-in, data entry with a
-validation error and its correction, submit, approve, dashboard, downloads, Excel round trip."""
+validation error and its correction, submit, two approval levels (the head accepts, the
+ministry approves; the approve button hidden where four eyes forbid it), dashboard, downloads,
+Excel round trip."""
 
 from __future__ import annotations
 
@@ -122,7 +124,7 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     page.goto(f"{server}/entry/TTTT-N/01@34/2025")
     with page.expect_download() as dl:
         page.click("#template")
-    assert dl.value.suggested_filename == "TTTT-N_01-34_2025.xlsx"
+    assert dl.value.suggested_filename == "TTTT-N_01-34_2025_actual.xlsx"
     path = tmp_path / dl.value.suggested_filename
     dl.value.save_as(path)
     wb = load_workbook(path)
@@ -154,7 +156,24 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     phone.close()
     sign_out(page)
 
-    # the ministry approves
+    # the ministry may not approve before the department head accepts
+    sign_in(page, server, "analyst", "analyst-demo-2023")
+    page.goto(entry)
+    assert page.locator("#approve").count() == 0 and page.locator("#accept").count() == 0
+    sign_out(page)
+    # the head accepts (level 1), with a note in the thread
+    sign_in(page, server, "hanoi-head", "hanoi-head-demo-2023")
+    page.goto(entry)
+    assert page.locator("#v__ICT_REVENUE").get_attribute("readonly") is not None
+    page.fill("#review form:has(#accept) textarea", "Đã rà soát, đồng ý")
+    page.click("#accept")
+    page.wait_for_selector(".alert.ok")
+    assert page.inner_text("#status") == "lãnh đạo Sở đã chấp thuận"
+    assert "Đã rà soát, đồng ý" in page.inner_text("#thread")
+    page.screenshot(path=str(shots / "4-accepted.png"), full_page=True)
+    sign_out(page)
+
+    # the ministry approves (level 2)
     sign_in(page, server, "analyst", "analyst-demo-2023")
     page.goto(entry)
     page.click("#approve")
@@ -170,7 +189,7 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     assert "1.614.206" in headline and "-8,66" in headline and "39,6" in headline
     page.wait_for_selector("#chart-series[data-ready='1']")
     page.wait_for_selector("#chart-provinces[data-ready='1'] .main-svg")
-    page.screenshot(path=str(shots / "4-dashboard.png"), full_page=True)
+    page.screenshot(path=str(shots / "5-dashboard.png"), full_page=True)
     page.click("#provinces a >> nth=0")
     page.wait_for_selector("#chart-series[data-ready='1']")
     assert "unit=" in page.url and "Toàn quốc" in page.inner_text(".crumbs")
@@ -180,7 +199,7 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     assert csv_text.startswith("indicator,unit,period") and "1614206" in csv_text
     assert not errors, errors
     ctx.close()
-    assert len(list(shots.glob("*.png"))) == 4
+    assert len(list(shots.glob("*.png"))) == 5
 
 
 def test_report_download_in_the_browser(server, browser):

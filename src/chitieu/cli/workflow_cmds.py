@@ -9,6 +9,7 @@ period, round or account, or no account named; 3 broken catalog; 4 the database 
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import typer
@@ -43,9 +44,7 @@ RoundOpt = Annotated[
 ]
 AsOpt = Annotated[
     str | None,
-    typer.Option(
-        "--as", envvar="CHITIEU_USER", help="The account that acts (default: CHITIEU_USER)."
-    ),
+    typer.Option("--as", help="The account that acts (default: CHITIEU_USER)."),
 ]
 CommentOpt = Annotated[
     str | None,
@@ -61,15 +60,21 @@ class ActorError(ChitieuError):
 
 
 def _actor(store: Any, name: str | None, required: bool = True) -> Any:
-    """The active account that acts; ActorError if none is named (when required) or known."""
+    """The active account that acts: ``--as``, else ``CHITIEU_USER``. ActorError if none is
+    named (when one must act) or the name is no active account — except, for a command that
+    only reads, a ``CHITIEU_USER`` that names no account (it also names who writes imports)."""
     from chitieu.workflow.accounts import Accounts
 
+    strict = required or bool(name)
+    name = name or os.environ.get("CHITIEU_USER")
     if not name:
         if required:
             raise ActorError(code="workflow-actor-missing")
         return None
     acc = Accounts(store).by_username(name)
     if acc is None or not acc.active:
+        if not strict:
+            return None
         raise ActorError(code="workflow-actor-unknown", name=name)
     return acc
 
