@@ -32,7 +32,6 @@ from chitieu.catalog.forms import forms
 from chitieu.collect.ingest import Origin, ingest
 from chitieu.store.values import NewValue
 from chitieu.web.accounts import Accounts
-from chitieu.web.submissions import load_state, parse_entries, save, transition
 from chitieu.workflow.tasks import KeyTasks
 
 HERE = Path(__file__).resolve().parent
@@ -50,12 +49,16 @@ def _encode(v: Any) -> Any:
 
 
 def _fill(store: Any, acc: Any, form: str, unit: str, period: str, values: dict[str, str]) -> Any:
+    from chitieu.web.submissions import load_state, parse_entries, save  # the old code's
+
     f = forms()[form]
     state = load_state(store, f, unit, f.period(period))
     return save(store, acc, state, parse_entries(state, values), expected=state.etag).state
 
 
 def build(url: str) -> Any:
+    from chitieu.web.submissions import transition  # the old code's
+
     store = open_store(url)
     accounts = Accounts(store)
     for name, role, units in (

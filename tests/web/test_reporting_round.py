@@ -188,8 +188,8 @@ def test_the_actual_round_is_enterable_and_counted(web):
     estimate = web.api("analyst").get(f"/api/v1/board/{FORM}/{PERIOD}?round=estimate").json()
     own = next(u for u in estimate["units"] if u["unit"] == OWN)
     assert own["state"] == "received"  # its own report of that round was never started
-    history = web.api("reporter").get("/api/v1/values/history", params={
-        "indicator": "ICT_GDP", "unit": OWN, "period": PERIOD, "kind": "actual"}).json()  # fmt: skip
+    where = {"indicator": "ICT_GDP", "unit": OWN, "period": PERIOD, "kind": "actual"}
+    history = web.api("reporter").get("/api/v1/values/history", params=where).json()
     assert [c["new"] for c in history["changes"]] == [41900]
     assert web.browser("analyst").get(f"/board/{FORM}/{PERIOD}?round=actual").status_code == 200
 

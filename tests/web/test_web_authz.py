@@ -24,7 +24,11 @@ from chitieu.web.app import all_routes
 
 ROLES = ("anonymous", "reporter", "head", "viewer", "analyst", "admin")
 #: the roles an action is allowed to (on a unit that is not theirs: reporters and heads never)
-ACTION_ROLES = {"approve": ("analyst", "admin"), "accept": ("admin",), "reply": ("analyst", "admin")}
+ACTION_ROLES = {
+    "approve": ("analyst", "admin"),
+    "accept": ("admin",),
+    "reply": ("analyst", "admin"),
+}
 PARAMS = {"form": FORM, "unit": FOREIGN, "period": PERIOD, "indicator": "ICT_REVENUE", "code": "en"}
 QUERY = {"period": PERIOD, "form": FORM, "unit": FOREIGN, "indicator": "ICT_REVENUE"}
 

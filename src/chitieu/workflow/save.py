@@ -93,8 +93,10 @@ class Parsed:
         out = set(self.fields)
         for ind, typed in self.typed.items():
             was = self.base.get(ind)
-            if was is None or typed.value != was.value or (
-                typed.comment_known and was.comment_known and typed.comment != was.comment
+            if (
+                was is None
+                or typed.value != was.value
+                or (typed.comment_known and was.comment_known and typed.comment != was.comment)
             ):
                 out.add(ind)
         return out

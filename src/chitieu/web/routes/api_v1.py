@@ -281,7 +281,9 @@ def write_values(request: Request, user: User, body: ValuesIn | None = None) -> 
     values outside the indicator's domain, control characters in text.
     """
     body = body or ValuesIn()
-    checker = RowChecker(locale=body.locale if body.locale in ("vi", "en") else None)
+    checker = RowChecker(
+        locale="vi" if body.locale == "vi" else "en" if body.locale == "en" else None
+    )
     report = Report()
     new, index_of = check_batch(checker, body.values, report)
     places = {k: {"row": i + 1} for k, i in index_of.items()}
