@@ -19,14 +19,17 @@ Next:
   .venv/bin/chitieu import FILE.csv --dry-run               # check a file (indicator,unit,period,value,kind)
   .venv/bin/chitieu report --period 2023 --lang en --out out # the 2023 annual review, in English
   .venv/bin/chitieu tasks list --period 2023S2 --date 2023-12-05   # key tasks and their status
+  .venv/bin/chitieu workflow queue --as analyst             # reports waiting for the ministry
+  .venv/bin/chitieu completeness --period 2026S1 --round estimate   # who reported H1/2026's estimates
   .venv/bin/chitieu --help                                  # every command
 
 Web application (same database):
   .venv/bin/chitieu serve --port 8000                       # then open http://127.0.0.1:8000/
   Sign in with a demo account (user / password):
     admin    / admin-demo-2023      administrator
-    analyst  / analyst-demo-2023    ministry analyst: approves, returns, the board
+    analyst  / analyst-demo-2023    ministry analyst: approves (level 2), returns, the board
     hanoi    / hanoi-demo-2023      reporter for Thành phố Hà Nội (01@34): enters and submits
+    hanoi-head / hanoi-head-demo-2023  head of Hà Nội's department: accepts its reports (level 1)
     viewer   / viewer-demo-2023     read-only
   API: TOKEN=$(.venv/bin/chitieu tokens add analyst)
        curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:8000/api/v1/summary?period=2023S1"
