@@ -148,7 +148,7 @@ def test_tokens_are_revoked_from_the_cli(web):
     neither = run("tokens", "revoke", "--json", db=url, check=False)
     assert neither.returncode == 1 and "--all" in json.loads(neither.stdout)["hint"]
     everyone = json.loads(run("tokens", "list", "--json", db=url).stdout)["tokens"]
-    assert {t["user"] for t in everyone} == {"admin", "analyst", "reporter", "viewer"}
+    assert {t["user"] for t in everyone} == {"admin", "analyst", "reporter", "head", "viewer"}
 
 
 def _token_ids(page_text: str) -> set[int]:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from chitieu.catalog.forms import Form, FormRound, forms
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.vocabulary import Action, Kind, Role
+from chitieu.demo.shares import SYNTHETIC
 from chitieu.store.values import Store
 from chitieu.workflow.accounts import Accounts
 from chitieu.workflow.roles import Account
@@ -112,8 +113,6 @@ def _save(
     values: dict[str, float],
     at: datetime,
 ) -> None:
-    from chitieu.demo.build import SYNTHETIC
-
     r = load_report(store, form, unit, p, rnd)
     parsed = Parsed({c: Field(float(v), SYNTHETIC, True) for c, v in values.items()})
     save(store, who, r, parsed, expected=r.etag, at=at)

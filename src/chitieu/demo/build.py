@@ -23,12 +23,14 @@ from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.collect.importer import import_file
 from chitieu.demo.accounts import load_accounts
+from chitieu.demo.late import load_ict
+from chitieu.demo.shares import HEADLINE, SYNTHETIC, split_exact, weights
 from chitieu.demo.tasks import load_demo_tasks
 from chitieu.store.values import NewValue, Store
 
-SYNTHETIC = "synthetic demo data (not an official figure)"
+__all__ = ["HEADLINE", "SYNTHETIC", "DemoResult", "ict_values", "load_demo", "split_exact"]
+
 SOURCE_DOC = "Bộ TT&TT, Hội nghị sơ kết 6 tháng đầu năm 2023 (30/6/2023), via sotttt.angiang.gov.vn"
-HEADLINE = ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR")
 FLOWS = ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP")
 COMPONENTS = {  # synthetic shares of ICT_REVENUE
     "IT_REVENUE": 0.78,
@@ -59,28 +61,6 @@ ANCHORS = {
     "ICT_GDP": Anchor(389_792, 420_034, 945_179),
     "ICT_LABOUR": Anchor(1_512_144, 1_483_076, 1_524_800),
 }
-
-
-def split_exact(total: int, weights: list[float]) -> list[int]:
-    """Integers proportional to ``weights`` that add up to ``total`` exactly (largest remainder)."""
-    s = sum(weights)
-    raw = [total * w / s for w in weights]
-    out = [int(x) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: raw[i] - out[i], reverse=True)
-    for i in order[: total - sum(out)]:
-        out[i] += 1
-    return out
-
-
-def _weights() -> dict[str, float]:
-    """Synthetic weight of each old province; a new province weighs the sum of its parts."""
-    reg = registry()
-    rng = random.Random(2023)
-    big = {"01": 18.0, "79": 24.0, "48": 3.0, "31": 3.0, "92": 1.5}
-    w = {u.id: big.get(u.code, rng.uniform(0.3, 1.6)) for u in reg.units() if u.system == "63"}
-    for old, new in reg.crosswalk():
-        w[new] = w.get(new, 0.0) + w[old]
-    return w
 
 
 def _national_series() -> dict[tuple[str, str], int]:
@@ -119,7 +99,7 @@ def _plans(series: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
 def ict_values() -> tuple[list[NewValue], list[NewValue]]:
     """(national values, provincial breakdown) of the ICT series."""
     reg = registry()
-    weights = _weights()
+    shares_of = weights()
     series = _national_series()
     national: list[NewValue] = []
     provincial: list[NewValue] = []
@@ -131,7 +111,7 @@ def ict_values() -> tuple[list[NewValue], list[NewValue]]:
         note = SOURCE_DOC if period in ("2023S1", "2022S1") else SYNTHETIC
         national.append(NewValue(code, NATION_ID, period, kind, value, status, note))
         units = reg.provinces(p.end)
-        parts = split_exact(value, [weights[u.id] for u in units])
+        parts = split_exact(value, [shares_of[u.id] for u in units])
         provincial += [
             NewValue(code, u.id, period, kind, v, status, SYNTHETIC)
             for u, v in zip(units, parts, strict=True)
@@ -144,7 +124,7 @@ def ict_values() -> tuple[list[NewValue], list[NewValue]]:
         note = SOURCE_DOC if year == "2023" else SYNTHETIC
         national.append(NewValue(code, NATION_ID, year, Kind.PLAN, value, Status.FINAL, note))
         units = reg.provinces(parse_period(year).end)
-        parts = split_exact(value, [weights[u.id] for u in units])
+        parts = split_exact(value, [shares_of[u.id] for u in units])
         provincial += [
             NewValue(code, u.id, year, Kind.PLAN, v, Status.FINAL, SYNTHETIC)
             for u, v in zip(units, parts, strict=True)
@@ -168,8 +148,6 @@ class DemoResult:
 
 def load_demo(store: Store, created_by: str = "demo") -> DemoResult:
     """Load the demo data into ``store`` (each part as its own batch)."""
-    from chitieu.demo.late import load_ict
-
     # dated batches; H1/2023 arrives province by province, one late (see demo/late.py)
     n_national, n_provincial = load_ict(store, *ict_values(), created_by)
     pub = import_file(publishing_file(), store, created_by=created_by, locale="en")

@@ -26,6 +26,7 @@ from chitieu.catalog.periods import parse_period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.collect.ingest import Origin, ingest
+from chitieu.demo.shares import HEADLINE, SYNTHETIC, split_exact, weights
 from chitieu.store.db import utcnow
 from chitieu.store.values import NewValue, Store
 
@@ -56,11 +57,9 @@ def released(v: NewValue) -> datetime:
 
 def _review_split(provincial: list[NewValue], headline: tuple[str, ...]) -> list[NewValue]:
     """H1/2023 provincial figures re-split so that the late province had a weaker half."""
-    from chitieu.demo.build import SYNTHETIC, _weights, split_exact
-
-    weights = _weights()
+    shares = weights()
     units = registry().provinces(parse_period(REVIEW).end)
-    w = [weights[u.id] * (LATE_FACTOR if u.id == LATE_UNIT else 1.0) for u in units]
+    w = [shares[u.id] * (LATE_FACTOR if u.id == LATE_UNIT else 1.0) for u in units]
     totals: dict[str, float] = defaultdict(float)
     for v in provincial:
         totals[v.indicator] += v.value or 0.0
@@ -78,7 +77,6 @@ def load_ict(
     store: Store, national: list[NewValue], provincial: list[NewValue], created_by: str
 ) -> tuple[int, int]:
     """Write the ICT series on its timeline; returns (national, provincial) values written."""
-    from chitieu.demo.build import HEADLINE, SYNTHETIC
 
     def review(v: NewValue) -> bool:
         return v.period == REVIEW and v.indicator in HEADLINE and v.kind != Kind.PLAN
