@@ -128,14 +128,18 @@ def test_completeness_on_time_late_partial_missing(store):
                 created_by="t", at=datetime(2023, 6, 19))  # fmt: skip
     store.write([NewValue("ICT_REVENUE", "48@63", "2023S1", "estimate", 1, method="carry_forward")],
                 source="estimate", created_by="t", at=datetime(2023, 6, 21))  # fmt: skip
-    (c,) = completeness(store, "2023S1", "SO_TTTT_HALF")
+    (c,) = completeness(store, "2023S1", "SO_TTTT_HALF", "estimate")
     assert c.round == "estimate" and str(c.due) == "2023-06-20"
     by_unit = {u.unit: u for u in c.units}
-    assert by_unit["01@63"].status == "on_time" and by_unit["79@63"].status == "late"
-    assert by_unit["79@63"].days_late == 2 and by_unit["31@63"].status == "partial"
-    assert by_unit["48@63"].status == "missing" and by_unit["48@63"].estimated  # not its own
-    assert c.counts == {"on_time": 1, "late": 1, "partial": 1, "pending": 0, "missing": 60}
+    assert by_unit["01@63"].timeliness == "on_time" and by_unit["79@63"].timeliness == "late"
+    assert by_unit["79@63"].days_late == 2 and by_unit["31@63"].timeliness == "partial"
+    assert by_unit["48@63"].timeliness == "missing" and by_unit["48@63"].estimated  # not its own
+    assert by_unit["48@63"].state == "not_started" and by_unit["01@63"].state == "received"
+    assert c.counts["timeliness"] == {"on_time": 1, "late": 1, "partial": 1, "pending": 0,
+                                      "missing": 60}  # fmt: skip
+    # as of the deadline's day the round due next is the estimate (no round named)
     early = completeness(store, "2023S1", "SO_TTTT_HALF", as_of=datetime(2023, 6, 20))[0]
+    assert early.round == "estimate"
     assert early.count("pending") == 61 and early.count("late") == 0
     actual = completeness(store, "2023S1", "SO_TTTT_HALF", "actual", datetime(2023, 8, 1))[0]
     assert actual.count("missing") == 63 and str(actual.due) == "2023-07-15"
