@@ -91,6 +91,15 @@ def test_a_template_shaped_zip_bomb_is_refused_by_the_uploads_own_limit(reporter
     assert "CHITIEU_MAX_UPLOAD_UNZIPPED_MB" in r.text
 
 
+def test_an_upload_over_the_body_limit_gets_the_413_page_not_a_500(reporter):
+    # issue 15: a 45 MB workbook (over the 10 MiB body limit) ended in "SessionMiddleware
+    # must be installed" and a 500: the refusal's page asked for a session it had not
+    r = upload(reporter, "big.xlsx", h.shared_strings_xlsx(9_000_000))
+    assert r.status_code == 413, r.text[:800]
+    assert "CHITIEU_MAX_BODY_MB" in r.text and "Traceback" not in r.text
+    assert reporter.get(ENTRY).status_code == 200
+
+
 def test_an_upload_over_its_size_limit_is_refused_without_reading_it_all(reporter, monkeypatch):
     monkeypatch.setenv("CHITIEU_MAX_UPLOAD_MB", "0.01")
     c = reporter
