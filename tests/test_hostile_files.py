@@ -18,6 +18,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests import hostile as h
 
 from chitieu.collect.importer import import_file
@@ -568,3 +570,37 @@ def test_utf16_and_utf32_without_a_bom_are_told_as_such(tmp_path, codec, name):
         codec.rsplit("-", 1)[0]
     )  # "utf-16", "utf-32": a BOM, this machine's order
     refused(put(tmp_path, "bom.csv", with_bom), "input-utf16", encoding=name[:6] + " LE")
+
+
+_CELL_KINDS = {  # a cell's XML → does it hold a formula without a result
+    'f': ('<c r="{ref}"><f>1+1</f></c>', True),
+    'fv': ('<c r="{ref}"><f>1+1</f><v>2</v></c>', False),
+    'fe': ('<c r="{ref}" t="str"><f>A1</f><v></v></c>', True),
+    'shared': ('<c r="{ref}"><f t="shared" si="0"/></c>', True),
+    'v': ('<c r="{ref}" t="s"><v>0</v></c>', False),
+    'is': ('<c r="{ref}" t="inlineStr"><is><t>x</t></is></c>', False),
+    'empty': ('<c r="{ref}" s="1"/>', False),
+}  # fmt: skip
+
+
+@given(
+    kinds=st.lists(st.sampled_from(sorted(_CELL_KINDS)), min_size=1, max_size=30),
+    cuts=st.sets(st.integers(min_value=1, max_value=400)),
+)
+def test_formula_cells_are_found_wherever_the_pieces_are_cut(kinds, cuts):
+    from chitieu.collect.formulas import FormulaCells
+    from chitieu.collect.zipscan import column_letters
+
+    cells = [(2 + i // 5, 1 + i % 5) for i in range(len(kinds))]
+    body = "".join(
+        _CELL_KINDS[k][0].format(ref=f"{column_letters(c)}{r}")
+        for k, (r, c) in zip(kinds, cells, strict=True)
+    )
+    xml = f"<sheetData><row>{body}</row></sheetData>".encode()
+    starts = [i for i in range(1, len(xml)) if xml[i] == ord("<")]
+    bounds = sorted({starts[i % len(starts)] for i in cuts})
+    found = FormulaCells()
+    for a, b in zip([0, *bounds], [*bounds, len(xml)], strict=True):
+        found.feed(xml[a:b])
+    want = [cell for k, cell in zip(kinds, cells, strict=True) if _CELL_KINDS[k][1]]
+    assert (found.cells, found.count) == (want, len(want))

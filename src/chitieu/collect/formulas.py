@@ -8,8 +8,10 @@ the cells found become findings at their place (``formula-no-result``) instead o
 silently taken as blank.
 
 Only pieces that hold a formula tag are read tag by tag (a regular expression over the bytes):
-a sheet without formulas costs one ``bytes.find`` per piece. A cell whose start tag ended the
-piece before is read again from there; a cell without a reference (``r``) is not placed.
+a sheet without formulas costs a ``bytes.find`` and a ``bytes.rfind`` per piece. A cell whose
+start tag ended the piece before is read again from there; a piece written with namespace
+prefixes (``<x:c>``, rare) is read tag by tag; a cell without a reference (``r``) is not
+placed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ MAX_KEPT = 1000
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 #: a tag of a cell, its formula, its value or inline string; and the text after it
 _TAG = re.compile(rb"<(/?)" + _NS + rb"(c|f|v|is)(?=[\s/>])([^>]*)>([^<]*)")
-_CELL_START = (b"<c ", b"<c>", b":c ", b":c>")
 _LONGEST_CARRY = 1 << 16
 _REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})["']""")
 
@@ -49,15 +50,14 @@ class FormulaCells:
         self._cell: tuple[int, int] | None = None
         self._formula = self._value = False
 
-    def feed(self, piece: bytes) -> None:
-        """Take the tags of ``piece`` (complete: it ends before a ``<``)."""
-        if self._open or b"<f" in piece or b":f" in piece:
+    def feed(self, piece: bytes, prefixed: bool = False) -> None:
+        """Take the tags of ``piece`` (complete: it ends before a ``<``); ``prefixed``: its
+        tags may have a namespace prefix."""
+        if prefixed or self._open or b"<f" in piece:
             self._tags(self._carry + piece)
             self._carry = b""
             return
-        start = max(piece.rfind(s) for s in _CELL_START)
-        if start >= 0 and piece[start] != ord("<"):
-            start = piece.rfind(b"<", 0, start)
+        start = piece.rfind(b"<c")  # the last cell's start (or a <col>: read again, harmless)
         self._carry = piece[start:] if start >= 0 and len(piece) - start < _LONGEST_CARRY else b""
 
     def _tags(self, data: bytes) -> None:

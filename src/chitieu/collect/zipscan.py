@@ -126,7 +126,8 @@ class _SheetScan:
                 ext.dimension = m.group(1).decode("ascii", "replace")
             self.head = b"<sheetData" not in piece and b":sheetData" not in piece
         norm = piece.translate(_NORM)
-        if not any(odd in norm for odd in _ODD):
+        odd = any(o in norm for o in _ODD)
+        if not odd:
             letters, digits = _LETTERS.findall(norm), _DIGITS.findall(norm)
             # "<c" also counts <col>, <cfRule>…: more cells than references sends the piece
             # to the exact count
@@ -151,7 +152,7 @@ class _SheetScan:
                 tag, has_ref = m.groups()
                 self.run = 0 if tag == b"row" or has_ref else self.run + 1
                 self.longest_run = max(self.longest_run, self.run)
-        self.formulas.feed(piece)
+        self.formulas.feed(piece, odd)
 
     def close(self) -> Extent:
         """The extent, cells and rows without a reference counted as following the last."""
