@@ -367,6 +367,21 @@ def test_a_sheet_part_the_zip_does_not_hold_refuses_the_file(tmp_path):
     assert "xl/worksheets/elsewhere.xml" in exc.text("vi")[0]
 
 
+def test_a_sheet_without_an_id_is_measured_through_the_empty_id(tmp_path):
+    # calamine looks a <sheet> without r:id up by the empty id: a relationship Id="" is read
+    data = h.far_cell_at("worksheets/sub/s.xml", "xl/worksheets/sub/s.xml")
+    z, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as w:
+        for info in z.infolist():
+            raw = z.read(info).replace(b' r:id="rId1"', b"").replace(b'Id="rId1"', b'Id=""')
+            w.writestr(info.filename, raw)
+    from chitieu.collect.zipscan import check_extent
+
+    p = put(tmp_path, "noid.xlsx", out.getvalue())
+    with pytest.raises(InputFileError, match="XFD1048576"):
+        check_extent(prescan(p), "Số liệu", p.name, limits())
+
+
 def test_two_parts_of_one_name_but_case_refuse_the_file(tmp_path):
     body = h.sheet_xml(h.cells_xml([h.HEADER, h.GOOD_ROW]))
     far = h.sheet_xml(h.cells_xml([h.HEADER]) + h.FAR_CELL)

@@ -130,12 +130,13 @@ def _folders(index: Index, read: Read, parts: Parts) -> list[str]:
 
 def _sheets(workbook: bytes, file: str, entry: str) -> list[tuple[str, list[str]]]:
     """(name, relationship ids) of every ``<sheet>`` of a workbook part, wherever it stands;
-    every attribute named ``id`` in any namespace counts (calamine takes the last)."""
+    every attribute named ``id`` in any namespace counts (calamine takes the last), and a
+    sheet without one is looked up by the empty id, as calamine looks it up."""
     out = []
     for el in _parse(workbook, file, entry).iter():
         if _local(el.tag) == "sheet":
             ids = [v for k, v in el.attrib.items() if _local(k) == "id"]
-            out.append((el.get("name") or "", ids))
+            out.append((el.get("name") or "", ids or [""]))
     return out
 
 
