@@ -27,6 +27,7 @@ allocation meets the address-space limit.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import multiprocessing
@@ -77,6 +78,7 @@ def read(request: Request) -> Book:
     return wb.book(request.sheet, request.extra, request.sha256)
 
 
+@functools.cache
 def _popen_class() -> type:
     """The forkserver's Popen, launching its child without the caller's main module."""
     from multiprocessing import popen_forkserver, spawn

@@ -4,9 +4,14 @@ calamine trusts what a file says: it builds the whole rectangle from A1 to a she
 (one cell at XFD1048576 is 17 billion cells and aborts the process) and inflates whatever the
 zip holds. So the zip is looked at first: its declared sizes (``infolist()``) against the limits,
 then every XML part inflated here with a cap — no more than its header declares, so a lying
-header is caught — its CRC checked, a DTD (the entities of a "billion laughs") refused, and the
-extent of each worksheet taken from its ``<dimension>`` and the references of its rows and
-cells, cheaply (regular expressions over the bytes, not a parser).
+header is caught — its CRC checked (``collect.zipentries``), a DTD (the entities of a "billion
+laughs") refused, and the extent of each worksheet taken from its ``<dimension>`` and the
+references of its rows and cells, cheaply (regular expressions over the bytes, not a parser).
+
+The worksheets measured are every one calamine would read, found through the workbook's
+relationships as calamine finds them (``collect.package``), whatever their path, case or
+extension; the shared strings, styles and the other parts calamine holds whole are limited
+like cells; cells with a formula and no result are noted (``collect.formulas``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -22,15 +26,14 @@ from typing import Protocol
 from chitieu.collect.formulas import FormulaCells
 from chitieu.collect.limits import MIB, Deadline, Limits, counts, mib
 from chitieu.collect.package import CONTENT_TYPES, Index, Parts, Read, find_parts, key
+from chitieu.collect.zipentries import check_magic, entries, inflate
 from chitieu.errors import InputFileError
 
 #: Excel's grid: 16,384 columns (XFD) × 1,048,576 rows
 EXCEL_COLUMNS, EXCEL_ROWS = 16_384, 1_048_576
-_CHUNK = MIB
 #: a stretch of a part without any markup longer than this is refused (a cell holds 32,767
 #: characters at most, so no real part has one)
 _MAX_RUN = 4 * MIB
-_LOCAL = struct.Struct("<4s2B4HL2L2H")  # a zip entry's local header (30 bytes)
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*?"""
 _CELL = re.compile(rb"<" + _NS + rb"c[\s/>]")
@@ -187,102 +190,11 @@ class Scan:
         return sorted({c for p in self.sheets.get(sheet, []) for c in self.formulas.get(p, [])})
 
 
-def _magic(file: str, head: bytes) -> None:
-    """Refuse what is not a zip at all, saying what it looks like."""
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputFileError(code="input-ole2", file=file)
-    raise InputFileError(code="input-not-zip", file=file)
-
-
-def _damaged(file: str, entry: str) -> InputFileError:
-    return InputFileError(code="input-zip-damaged", file=file, entry=entry)
-
-
-def _entries(zf: zipfile.ZipFile, file: str, lim: Limits, size: int) -> list[zipfile.ZipInfo]:
-    """The zip's entries, their declared sizes and ratios within the limits."""
-    infos = zf.infolist()
-    if len(infos) > lim.max_zip_entries:
-        raise InputFileError(
-            code="input-zip-entries", file=file, count=len(infos), limit=lim.max_zip_entries
-        )
-    total = 0
-    for info in infos:
-        if info.flag_bits & 0x1:
-            raise InputFileError(code="input-zip-encrypted", file=file, entry=info.filename)
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise InputFileError(
-                code="input-zip-method", file=file, entry=info.filename, method=info.compress_type
-            )
-        if info.header_offset + info.compress_size > size:
-            raise _damaged(file, info.filename)
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MIB and ratio > lim.max_zip_ratio:
-            raise InputFileError(
-                code="input-zip-ratio",
-                file=file,
-                entry=info.filename,
-                size=mib(info.file_size),
-                ratio=f"{ratio:.0f}",
-                limit=f"{lim.max_zip_ratio:g}",
-            )
-    if total > lim.unzipped_bytes:
-        raise InputFileError(
-            code="input-unzipped-too-big",
-            file=file,
-            size=mib(total),
-            limit=f"{lim.max_unzipped_mb:g}",
-        )
-    return infos
-
-
-def _inflate(fp, info: zipfile.ZipInfo, file: str, deadline: Deadline):  # type: ignore[no-untyped-def]
-    """The entry's bytes in pieces, never more than its header declares, CRC checked."""
-    fp.seek(info.header_offset)
-    head = fp.read(_LOCAL.size)
-    if len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
-        raise _damaged(file, info.filename)
-    fields_ = _LOCAL.unpack(head)
-    fp.seek(info.header_offset + _LOCAL.size + fields_[10] + fields_[11])
-    left, made, crc = info.compress_size, 0, 0
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type else None
-    while left > 0:
-        deadline.check(file)
-        raw = fp.read(min(_CHUNK, left))
-        if not raw:
-            raise _damaged(file, info.filename)
-        left -= len(raw)
-        while raw:
-            if inflater is None:
-                out, raw = raw, b""
-            else:
-                try:
-                    out = inflater.decompress(raw, info.file_size - made + 1)
-                except zlib.error:
-                    raise _damaged(file, info.filename) from None
-                raw = inflater.unconsumed_tail
-            made += len(out)
-            if made > info.file_size:  # a lying header: more than it declares
-                raise InputFileError(
-                    code="input-zip-lying",
-                    file=file,
-                    entry=info.filename,
-                    **counts(declared=info.file_size),
-                )
-            crc = zlib.crc32(out, crc)
-            if out:
-                yield out
-    if made != info.file_size or crc != info.CRC or (inflater is not None and not inflater.eof):
-        raise _damaged(file, info.filename)
-
-
 def _read_part(fp, info: zipfile.ZipInfo, file: str, deadline: Deadline,  # type: ignore[no-untyped-def]
                sinks: tuple[Sink, ...] = (), keep: bool = False) -> bytes:  # fmt: skip
     """Inflate one XML part: refuse a DTD, feed its pieces (cut before a ``<``) to ``sinks``."""
     buf, kept, first = b"", [], True
-    for out in _inflate(fp, info, file, deadline):
+    for out in inflate(fp, info, file, deadline):
         if first:
             if out[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in out[:4]:
                 raise InputFileError(code="input-xml-encoding", file=file, entry=info.filename)
@@ -408,13 +320,13 @@ def scan_workbook(path: Path, file: str, lim: Limits, deadline: Deadline) -> Sca
     """
     size = path.stat().st_size
     with path.open("rb") as fp:
-        _magic(file, fp.read(8))
+        check_magic(file, fp.read(8))
         try:
             zf = zipfile.ZipFile(fp)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error):
             raise InputFileError(code="input-zip-truncated", file=file) from None
         with zf:
-            infos = _entries(zf, file, lim, size)
+            infos = entries(zf, file, lim, size)
             parts = find_parts(Index(infos, file), _control_reader(fp, file, lim, deadline))
             scan = Scan(macros=any(i.filename.lower().endswith("vbaproject.bin") for i in infos))
             scan.sheets = parts.sheets
