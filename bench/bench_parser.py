@@ -30,7 +30,7 @@ CODES = ["ICT_REVENUE", "ICT_LABOUR", "ICT_BUDGET", "PUB_TITLES"]
 
 def write_long(path: Path, rows: int) -> Path:
     """A long-layout workbook of ``rows`` rows (numbers as numbers, a comment in a third)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     rnd = random.Random(15)
     wb = Workbook(write_only=True)
@@ -53,7 +53,7 @@ def request(path: Path) -> childparser.Request:
 
 def openpyxl_rows(path: Path) -> list[Any]:
     """Every row's values through openpyxl's read-only mode (the peer)."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     wb = load_workbook(path, read_only=True, data_only=True)
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
