@@ -33,8 +33,7 @@ from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.check.findings import Finding
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
 from chitieu.collect.limits import Limits, check_size, limits
-from chitieu.collect.reader import Table, open_workbook, read_table
-from chitieu.collect.reader import Workbook as ReadBook
+from chitieu.collect.reader import Table, read_table, read_workbook
 from chitieu.errors import InputFileError
 from chitieu.fmt import period_label
 from chitieu.store.values import NewValue
@@ -211,14 +210,11 @@ class Upload:
 UPLOAD_SUFFIXES = (".xlsx", ".csv")
 
 
-def _meta(wb: ReadBook) -> dict[str, str]:
+def _meta(rows: list[list[Any]] | None) -> dict[str, str]:
     """The template's own facts (form, unit, period, round, version, base values) from its
     hidden list sheet."""
-    if LIST_SHEET not in wb.names:
-        return {}
-    rows = wb.rows(LIST_SHEET)
     out = {}
-    for r in rows[1:]:
+    for r in (rows or [])[1:]:
         if len(r) > 2 and r[2]:  # a fact whose value cell is empty has a short row
             out[str(r[2])] = "" if len(r) < 4 or r[3] is None else str(r[3])
     return out
@@ -249,7 +245,10 @@ def _trim(table: Table) -> tuple[Table, dict[str, str]]:
     keep = [i for i, h in enumerate(table.header) if h not in names]
     letters = {h: get_column_letter(i + 1) for i, h in enumerate(table.header)}
     rows = [(n, [r[i] if i < len(r) else None for i in keep]) for n, r in table.rows]
-    trimmed = Table(table.file, table.sheet, [table.header[i] for i in keep], rows, table.sha256)
+    at = {i: j for j, i in enumerate(keep)}
+    formulas = [(r, at[c]) for r, c in table.formulas if c in at]
+    trimmed = Table(table.file, table.sheet, [table.header[i] for i in keep], rows, table.sha256,
+                    formulas)  # fmt: skip
     return trimmed, letters
 
 
@@ -275,8 +274,9 @@ def _read(data: bytes | BinaryIO, name: str, suffix: str) -> tuple[Table, dict[s
         path = Path(tmp)
         if suffix == ".csv":
             return read_table(path, None, lim, name), {}
-        wb = open_workbook(path, lim, name, macros=False)
-        return wb.table(DATA_SHEET, hashlib.sha256(body).hexdigest()), _meta(wb)
+        book = read_workbook(path, lim, name, sheet=DATA_SHEET, extra=(LIST_SHEET,),
+                             macros=False, sha256=hashlib.sha256(body).hexdigest())
+        return book.table, _meta(book.extra.get(LIST_SHEET))
     finally:
         os.unlink(tmp)
 
