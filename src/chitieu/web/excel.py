@@ -274,8 +274,15 @@ def _read(data: bytes | BinaryIO, name: str, suffix: str) -> tuple[Table, dict[s
         path = Path(tmp)
         if suffix == ".csv":
             return read_table(path, None, lim, name), {}
-        book = read_workbook(path, lim, name, sheet=DATA_SHEET, extra=(LIST_SHEET,),
-                             macros=False, sha256=hashlib.sha256(body).hexdigest())
+        book = read_workbook(
+            path,
+            lim,
+            name,
+            sheet=DATA_SHEET,
+            extra=(LIST_SHEET,),
+            macros=False,
+            sha256=hashlib.sha256(body).hexdigest(),
+        )
         return book.table, _meta(book.extra.get(LIST_SHEET))
     finally:
         os.unlink(tmp)
