@@ -75,3 +75,10 @@ class InputFileError(ChitieuError):
     """An input file cannot be read at all (missing, wrong type, no header)."""
 
     exit_code = 2
+
+
+class IdError(ChitieuError):
+    """An id given by a user that no row can have (``catalog.vocabulary.is_id``): a usage
+    error (exit 2); the web answers "not found"."""
+
+    exit_code = 2
