@@ -245,3 +245,43 @@ def test_a_token_id_no_row_can_have_is_a_usage_error_in_the_cli(db_url):
         assert "số nguyên từ 1" in proc.stderr and "Traceback" not in proc.stderr
     proc = run("tokens", "revoke", str(2**31 - 1), db=db_url, check=False)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr  # a valid id, unknown
+
+
+# ---------------------------- PostgreSQL drops its connections (issue 15, item 8)
+
+
+def test_the_first_request_after_postgresql_dropped_its_connections_succeeds(pg_url):
+    """The server's pooled connections are terminated (pg_terminate_backend, as a restart or
+    an administrator does); the next save and read land on them and must not answer 503:
+    a connection found dead when it is taken from the pool is replaced before anything is
+    sent on it."""
+    from sqlalchemy import create_engine, text
+    from tests.web.conftest import OWN, make_env
+
+    env = make_env(pg_url)
+    pids: set[int] = set()
+    event.listen(env.store.engine, "connect", lambda c, _r: pids.add(c.info.backend_pid))
+    env.store.engine.pool.dispose()  # every connection from here on is known by its pid
+    api = env.api("analyst")
+
+    def save(value: float):  # type: ignore[no-untyped-def]
+        row = {"indicator": "ICT_REVENUE", "unit": OWN, "period": "2026S1", "kind": "actual",
+               "value": value}  # fmt: skip
+        return api.post("/api/v1/values", json={"values": [row]})
+
+    def read():  # type: ignore[no-untyped-def]
+        return api.get("/api/v1/summary?period=2025S1")
+
+    assert save(5).status_code == 200 and read().status_code == 200
+    killer = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    for step in (save, read):
+        assert pids
+        with killer.connect() as conn:  # each waits until the backend has gone
+            for pid in sorted(pids):
+                conn.execute(text("SELECT pg_terminate_backend(:p, 10000)"), {"p": pid})
+        pids.clear()
+        r = step(6) if step is save else step()
+        assert r.status_code == 200, (step.__name__, r.status_code, r.text[:300])
+    killer.dispose()
+    assert [o.value for o in env.store.current(["2026S1"], units=[OWN])] == [6.0]
+    env.store.engine.dispose()
