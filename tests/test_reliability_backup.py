@@ -285,6 +285,11 @@ UNSIGNED: dict[str, tuple[Callable[[Path, Path], Path], int, str]] = {
         b'"rows": ', b'"rows": NaN, "x": ')), 2, "not a chitieu backup"),
     "tables-not-a-list": (lambda s, d: rewrite(s, d, manifest=lambda m: m | {
         "tables": {"a": 1}}), 2, "damaged"),
+    "manifest-17-mib": (
+        lambda s, d: rewrite(s, d, manifest=lambda m: b" " * (17 << 20) + json.dumps(m).encode()),
+        2,
+        "larger than",
+    ),
     "deep-manifest": (lambda s, d: rewrite(s, d, manifest=lambda m: b"[" * 200_000), 2,
                       "not a chitieu backup"),
     "value-1e400": (_raw_value("observation", 5, b"1e400"), 2, "damaged"),
