@@ -26,7 +26,7 @@ batch) compares its rows with the vintages directly (one indexed read).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -150,7 +150,9 @@ def _stored(value: Any, status: Any, comment: Any, method: Any, inputs: Any) -> 
     return (value, status, comment or None, method or None, inputs or None)
 
 
-def _seek(conn: Connection, keys: list[tuple[str, ...]], out: dict[tuple[str, ...], tuple]) -> None:
+def _seek(
+    conn: Connection, keys: Sequence[tuple[str, ...]], out: dict[tuple[str, ...], tuple]
+) -> None:
     """The newest vintage of each of ``keys`` (period, indicator, unit, kind), into ``out``."""
     marks = ", ".join(f"(:p{i}, :i{i}, :u{i}, :k{i})" for i in range(len(keys)))
     params: dict[str, Any] = {}

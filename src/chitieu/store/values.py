@@ -223,6 +223,24 @@ def _insert_values(
     return last_id
 
 
+def _changed(
+    conn: Connection,
+    rows: Rows,
+    old: Mapping[SlabKey, Slab],
+    waiting: pending.Pending | None,
+    prefetched: Mapping[SlabKey, Slab] | None,
+) -> tuple[Rows, int]:
+    """The rows of a write that change their key's current vintage, and how many do not
+    (``store/unchanged.py``): narrowed by the slabs in hand (a folding write's, read under the
+    locks, pending values laid over) or by those the checks read before."""
+    if waiting is not None:
+        same = unchanged(conn, rows, pending.overlay(old, waiting))
+    else:
+        same = unchanged(conn, rows, prefetched, complete=False)
+    ignored = int(same.sum())
+    return (rows.take(np.flatnonzero(~same).tolist()) if ignored else rows), ignored
+
+
 def _end(conn: Connection, how: str) -> bool:
     """End the write transaction :meth:`Store.transaction` began on PostgreSQL; False if the
     connection could not say ROLLBACK: it is dropped from the pool, not handed to the next
@@ -408,13 +426,7 @@ class Store:
                 )
                 old = lock_slabs(conn, keys, prefetched)
             # a value that repeats its key's current vintage adds none (a client's retry)
-            if waiting is not None:  # the slabs in hand, read under the locks
-                same = unchanged(conn, rows, pending.overlay(old, waiting))
-            else:  # narrowed by what the checks read, if they did
-                same = unchanged(conn, rows, prefetched, complete=False)
-            ignored = int(same.sum())
-            if ignored:
-                rows = rows.take(np.flatnonzero(~same).tolist())
+            rows, ignored = _changed(conn, rows, old, waiting, prefetched)
             at = at or utcnow()  # taken under the locks: times follow commit order too
             batch_id = int(
                 conn.execute(
