@@ -451,3 +451,26 @@ def test_backup_and_restore_commands(demo: str, tmp_path: Path) -> None:
     with pytest.raises(InputFileError):
         restore(target, tmp_path / "missing.zip")
     assert inspect(create_engine(target)).has_table("observation")
+
+
+def test_a_restore_never_repeats_a_data_version(store, tmp_path: Path) -> None:
+    """Issue 15: an older backup restored and one value written gave the version the store
+    had before (count and newest id of the batches), with other rows behind it."""
+    url = _url(store)
+
+    def write(value: float) -> None:
+        store.write([NewValue("ICT_REVENUE", "VN", "2030", "actual", value)], source="t",
+                    created_by="t")  # fmt: skip
+
+    write(1.0)
+    backup(url, tmp_path / "old.zip")
+    write(2.0)
+    seen = store.data_version()
+    info = restore(url, tmp_path / "old.zip", replace=True)
+    write(3.0)
+    assert store.data_version() != seen
+    epochs = [info.epoch]
+    assert [o.value for o in store.current(["2030"])] == [3.0]
+    backup(url, tmp_path / "new.zip")  # the backup holds epoch 1: restoring it moves past it
+    epochs.append(restore(url, tmp_path / "new.zip", replace=True).epoch)
+    assert epochs == [1, 2]
