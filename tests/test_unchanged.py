@@ -16,6 +16,7 @@ from tests.faults import count_rows, values_csv
 from tests.test_cli import run
 
 from chitieu import open_store
+from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.store import pending
 from chitieu.store.current import slab_keys
 from chitieu.store.integrity import check_store
@@ -65,6 +66,11 @@ def test_a_retry_adds_no_vintage_and_what_identical_means(store) -> None:
     twice = store.write([_v("01@34", 6.0), _v("01@34", 5.0)], source="t", created_by="t")
     assert (twice.rows, twice.ignored) == (2, 0)
     assert {o.unit: o.value for o in store.current([P])}["01@34"] == 5.0
+    # columns made by a reader, with the vocabulary's enums for kind and status
+    enums = Rows.filled(["ICT_REVENUE"], ["79@34"], [P], [Kind.ACTUAL], [7.0], [Status.FINAL])
+    store.write(Rows.filled(["ICT_REVENUE"], ["79@34"], [P], ["actual"], [7.0], ["final"]),
+                source="t", created_by="t")  # fmt: skip
+    assert store.write(enums, source="t", created_by="t").ignored == 1
 
 
 def _province_rows(n_units: int, periods: list[str], value: float = 10.0) -> Rows:
