@@ -11,7 +11,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import numpy as np
 from sqlalchemy import (
     Connection,
     Dialect,
@@ -238,7 +237,7 @@ def _changed(
     else:
         same = unchanged(conn, rows, prefetched, complete=False)
     ignored = int(same.sum())
-    return (rows.take(np.flatnonzero(~same).tolist()) if ignored else rows), ignored
+    return (rows.keep(~same) if ignored else rows), ignored
 
 
 def _end(conn: Connection, how: str) -> bool:
