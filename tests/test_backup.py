@@ -474,3 +474,18 @@ def test_a_restore_never_repeats_a_data_version(store, tmp_path: Path) -> None:
     backup(url, tmp_path / "new.zip")  # the backup holds epoch 1: restoring it moves past it
     epochs.append(restore(url, tmp_path / "new.zip", replace=True).epoch)
     assert epochs == [1, 2]
+
+
+def test_the_line_limit_holds_for_the_backup_too(demo: str, tmp_path: Path, monkeypatch) -> None:
+    """A row longer than the restore reads fails the backup when it is made (not the restore
+    when it is needed); a limit that is not a positive number is refused."""
+    monkeypatch.setenv("CHITIEU_BACKUP_LINE_MB", "0.001")  # 1 KiB: a current-value slab is more
+    with pytest.raises(InputFileError) as err:
+        backup(demo, tmp_path / "small.zip")
+    assert err.value.code == "backup-row-too-long" and err.value.exit_code == 2
+    assert not (tmp_path / "small.zip").exists()
+    monkeypatch.setenv("CHITIEU_BACKUP_LINE_MB", "abc")
+    with pytest.raises(InputFileError) as err:
+        backup(demo, tmp_path / "bad.zip")
+    assert err.value.code == "input-bad-limit"
+    assert [p.name for p in tmp_path.iterdir()] == []
