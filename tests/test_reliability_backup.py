@@ -94,34 +94,33 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
+#: runs chitieu and writes its peak RSS (KiB) to a file: the kernel counts into a child's
+#: peak what it had before its exec, so a child forked by the (big) test process would report
+#: the test process's size; forked by this small one, it reports its own
+_LAUNCH = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(p.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status) & 255)\n"
+)
+
+
 def run(*args: str, key: str | None = None) -> tuple[int, str, str, int]:
     """``chitieu ARGS`` in English: exit code, stdout, stderr and the process's peak RSS (KiB),
     read from its own resource usage."""
+    import tempfile
+
     env = {**os.environ, "CHITIEU_LANG": "en"}
     env.pop("CHITIEU_BACKUP_KEY", None)
     if key is not None:
         env["CHITIEU_BACKUP_KEY"] = key
-    with open(os.devnull, "rb") as stdin, _Capture() as (out, err):
-        proc = subprocess.Popen([EXE, *args], stdin=stdin, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, out.text, err.text, usage.ru_maxrss
-
-
-class _Capture:
-    """Two temporary files for a child's stdout and stderr, read back as text."""
-
-    def __enter__(self) -> tuple[Any, Any]:
-        import tempfile
-
-        self.files = (tempfile.TemporaryFile(), tempfile.TemporaryFile())
-        return self.files
-
-    def __exit__(self, *exc: object) -> None:
-        for f in self.files:
-            f.seek(0)
-            f.text = f.read().decode("utf-8", "replace")  # type: ignore[attr-defined]
-            f.close()
+    with tempfile.NamedTemporaryFile("r") as rss:
+        cmd = [sys.executable, "-c", _LAUNCH, rss.name, EXE, *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                              stdin=subprocess.DEVNULL)  # fmt: skip
+        peak = int(rss.read() or 0)
+    return proc.returncode, proc.stdout, proc.stderr, peak
 
 
 # ------------------------------------------------------------------------- tampering
