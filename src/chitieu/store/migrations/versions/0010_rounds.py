@@ -14,7 +14,7 @@
 - ``approval_setting``: administrators' overrides of a form's approval levels.
 
 Revision ID: 0010
-Revises: 0008 (to be rewired to 0009 when that migration is merged)
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
