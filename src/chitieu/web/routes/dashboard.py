@@ -17,10 +17,10 @@ from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, PeriodType, parse_period, year_periods
 from chitieu.catalog.units import NATION_ID
 from chitieu.catalog.vocabulary import Boundaries
+from chitieu.interop.cells import csv_cell
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
-from chitieu.web.cells import csv_cell
 from chitieu.web.deps import User, get_store, require_read
 from chitieu.web.errors import Invalid
 from chitieu.web.i18n import _
