@@ -68,6 +68,10 @@ class Limits:
     max_upload_seconds: float = 20
     #: largest request body a JSON API accepts, in MiB
     max_body_mb: float = 10
+    # Texts people write (issue 15; checked by collect/comments.py)
+    #: longest comment of a value, a workflow action or a lock override, in characters (at
+    #: most 32,767, what an Excel cell holds: the form's template must hold every comment)
+    max_comment_chars: int = 2_000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Limits:

@@ -20,17 +20,20 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from chitieu.catalog.indicators import catalog
+from chitieu.catalog.messages import error_text
 from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import Status
 from chitieu.check.findings import Finding, Report
+from chitieu.collect.comments import EXCEL_CELL_CHARS
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
-from chitieu.collect.limits import Limits, check_size, limits
+from chitieu.collect.limits import Limits, check_size, counts, limits
 from chitieu.collect.reader import Table, open_workbook, read_table
 from chitieu.collect.reader import Workbook as ReadBook
 from chitieu.errors import InputFileError
 from chitieu.fmt import period_label
 from chitieu.store.values import NewValue
 from chitieu.web.cells import neutralise
+from chitieu.web.errors import Conflict
 from chitieu.web.submissions import FormState, Parsed
 
 DATA_SHEET = "Số liệu"
@@ -77,8 +80,21 @@ INSTRUCTIONS = [
 ]
 
 
+def _fits(state: FormState, lang: str) -> None:
+    """409 if a stored comment is longer than an Excel cell holds: openpyxl would cut it to
+    32,767 characters without a word, and the upload would store the cut text back. Only a
+    comment stored before the comment limit can be that long (``collect/comments.py``)."""
+    for code, cell in state.cells.items():
+        if cell.comment and len(cell.comment) > EXCEL_CELL_CHARS:
+            params = {"indicator": code, **counts(length=len(cell.comment), limit=EXCEL_CELL_CHARS)}
+            message, hint = error_text("input-template-comment-too-long", params, lang)
+            raise Conflict(message, hint, indicator=code)
+
+
 def template(state: FormState, lang: str = "vi") -> bytes:
-    """The workbook for ``state``'s form × unit × period, pre-filled with the stored values."""
+    """The workbook for ``state``'s form × unit × period, pre-filled with the stored values
+    (every comment whole: a form whose comment no cell can hold gets no template)."""
+    _fits(state, lang)
     cat, reg = catalog(), registry()
     unit = reg.get(state.unit)
     wb = Workbook()

@@ -23,6 +23,7 @@ from chitieu.store.values import NewValue, Store
 from chitieu.web.accounts import Account
 from chitieu.web.errors import Conflict, Forbidden, Invalid
 from chitieu.web.i18n import _
+from chitieu.web.limits import check_comment
 from chitieu.web.state import (
     EDITABLE,
     TRANSITIONS,
@@ -277,6 +278,7 @@ def transition(
         )
     if action == "approve":
         four_eyes(acc, state)
+    check_comment("comment", comment)
     comment = (comment or "").strip() or None
     if needs_comment and not comment:
         raise Invalid(_("Say why in the comment."), _("The reporter sees this comment."))
