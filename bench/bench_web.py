@@ -20,8 +20,16 @@ as little of the shared cores as it can. The CPU seconds both used during the ru
 
     .venv/bin/python bench/bench_web.py                 # SQLite file, 100 clients
     .venv/bin/python bench/bench_web.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/bench_web.py --compare-http 5   # the header limits' cost (issue 15)
+    .venv/bin/python bench/bench_web.py --protocol-cost    # the same, the protocol alone
 
-Target (issue 4): p95 of a save ≤ 100 ms, 0 errors, 0 lost updates.
+The server runs with the HTTP protocol ``chitieu serve`` uses (``web/server.py``: httptools
+with the header section's size and time limits). ``--compare-http N`` runs N pairs, each a run
+on uvicorn's own httptools protocol (no limits: the code before issue 15) and one on chitieu's,
+in alternating order on fresh stores, and prints the medians and their ratio.
+
+Targets: (issue 4) p95 of a save ≤ 100 ms, 0 errors, 0 lost updates; (issue 15) with the
+header limits, the median save p50 and p95 at most 10 % above the stock protocol's.
 """
 
 from __future__ import annotations
@@ -211,11 +219,19 @@ def _pg_schema(db: str) -> tuple[str, str, Any]:
     return url, schema, eng
 
 
+#: the two HTTP protocols ``--compare-http`` measures: uvicorn's, and the one chitieu serves with
+HTTP_STOCK = "httptools"
+HTTP_CHITIEU = "chitieu.web.server:HttpProtocol"
+RATIO_LIMIT = 1.10
+
+
 def _start_server(url: str, port: int, workers: int, extra: list[str]) -> subprocess.Popen[bytes]:
+    http = [] if "--http" in extra else ["--http", HTTP_CHITIEU]  # as `chitieu serve` runs
     cmd = [
         sys.executable, "-m", "uvicorn", "chitieu.web.app:app_from_env", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "30", *extra,
+        "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "30", *http,
+        *extra,
     ]  # fmt: skip
     server = subprocess.Popen(cmd, env={**os.environ, "CHITIEU_DB": url})
     for _ in range(400):
@@ -251,7 +267,7 @@ def _http_loop(options: str) -> str:
             return opts[opts.index(flag) + 1]
         return fast if find_spec(fast) else default
 
-    return f"{pick('--http', 'httptools', 'h11')}/{pick('--loop', 'uvloop', 'asyncio')}"
+    return f"{pick('--http', HTTP_CHITIEU, 'h11')}/{pick('--loop', 'uvloop', 'asyncio')}"
 
 
 def summary(
@@ -313,21 +329,8 @@ def summary(
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--db", help="store URL (default: a fresh SQLite file)")
-    ap.add_argument("--clients", type=int, default=100)
-    ap.add_argument("--rounds", type=int, default=20, help="saves per client")
-    ap.add_argument(
-        "--think", type=float, default=1.0, help="mean pause of a client between saves, s"
-    )
-    ap.add_argument("--flow", choices=("reread", "browser"), default="reread")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
-    ap.add_argument(
-        "--uvicorn", default="", help='more uvicorn options, e.g. "--http h11 --loop asyncio"'
-    )
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args(argv)
+def one_run(args: argparse.Namespace) -> Record:
+    """One run of the benchmark on a fresh store: its summary (``args.uvicorn``: the server's)."""
     tmp = tempfile.TemporaryDirectory()
     url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
     pg = None
@@ -362,6 +365,88 @@ def main(argv: list[str] | None = None) -> int:
             with pg.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             pg.dispose()
+        tmp.cleanup()
+    return result
+
+
+def compare_http(args: argparse.Namespace, pairs: int) -> Record:
+    """``pairs`` runs on uvicorn's httptools protocol and as many on chitieu's (header limits),
+    alternating which goes first; the medians of each side and their ratios."""
+    runs: dict[str, list[Record]] = {HTTP_STOCK: [], HTTP_CHITIEU: []}
+    base = args.uvicorn
+    for i in range(pairs):
+        order = (HTTP_STOCK, HTTP_CHITIEU) if i % 2 == 0 else (HTTP_CHITIEU, HTTP_STOCK)
+        for http in order:
+            args.uvicorn = f"{base} --http {http}".strip()
+            got = one_run(args)
+            runs[http].append(got)
+            print(f"pair {i + 1}, {http}: save p50 {got['save_ms']['p50']} ms, p95 "
+                  f"{got['save_ms']['p95']} ms, server {got['server_cpu_ms_per_request']} ms "
+                  f"CPU/request, errors {got['errors']}", file=sys.stderr, flush=True)  # fmt: skip
+    args.uvicorn = base
+
+    def med(http: str, pick: Any) -> float:
+        return round(statistics.median(pick(r) for r in runs[http]), 2)
+
+    metrics = {
+        "save_p50_ms": lambda r: r["save_ms"]["p50"],
+        "save_p95_ms": lambda r: r["save_ms"]["p95"],
+        "server_cpu_ms_per_request": lambda r: r["server_cpu_ms_per_request"],
+    }
+    out: Record = {"pairs": pairs, "backend": runs[HTTP_STOCK][0]["backend"]}
+    for name, pick in metrics.items():
+        stock, ours = med(HTTP_STOCK, pick), med(HTTP_CHITIEU, pick)
+        out[name] = {
+            "stock": stock,
+            "chitieu": ours,
+            "ratio": round(ours / stock, 3) if stock else None,
+            "runs_stock": [pick(r) for r in runs[HTTP_STOCK]],
+            "runs_chitieu": [pick(r) for r in runs[HTTP_CHITIEU]],
+        }
+    out["errors"] = sum(r["errors"] for rs in runs.values() for r in rs)
+    out["lost"] = sum(r["lost"] for rs in runs.values() for r in rs)
+    out["target"] = {"ratio_at_most": RATIO_LIMIT, "errors": 0, "lost": 0}
+    out["load_average_1_5_15_after"] = load_average()
+    ratios = (out["save_p50_ms"]["ratio"], out["save_p95_ms"]["ratio"])
+    out["pass"] = (
+        all(r is not None and r <= RATIO_LIMIT for r in ratios) and not out["errors"]
+    ) and not out["lost"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--db", help="store URL (default: a fresh SQLite file)")
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=20, help="saves per client")
+    ap.add_argument(
+        "--think", type=float, default=1.0, help="mean pause of a client between saves, s"
+    )
+    ap.add_argument("--flow", choices=("reread", "browser"), default="reread")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    ap.add_argument(
+        "--uvicorn", default="", help='more uvicorn options, e.g. "--http h11 --loop asyncio"'
+    )
+    ap.add_argument(
+        "--compare-http",
+        type=int,
+        metavar="PAIRS",
+        help="PAIRS runs on uvicorn's httptools protocol and on chitieu's, alternating; "
+        "medians and ratios",
+    )
+    ap.add_argument(
+        "--protocol-cost",
+        action="store_true",
+        help="only the HTTP protocols' own CPU per request, in this process (web_protocol.py)",
+    )
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if args.protocol_cost:
+        from bench.web_protocol import protocol_cost
+
+        print(json.dumps(protocol_cost(), indent=2))
+        return 0
+    result = compare_http(args, args.compare_http) if args.compare_http else one_run(args)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

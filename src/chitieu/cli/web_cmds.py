@@ -51,17 +51,20 @@ def serve(
 
     The connections' limits are settings of the environment (docs/RELIABILITY.md):
     CHITIEU_MAX_HEADER_BYTES (32768), CHITIEU_HEADER_TIMEOUT (20 s), CHITIEU_KEEPALIVE_TIMEOUT
-    (30 s), CHITIEU_SESSION_IDLE_MINUTES (60), CHITIEU_MAX_BODY_MB (10).
+    (30 s), CHITIEU_SESSION_IDLE_MINUTES (60), CHITIEU_MAX_BODY_MB (10),
+    CHITIEU_MAX_COMMENT_CHARS (2000).
     """
     import os
 
     import uvicorn
 
+    from chitieu.collect.comments import comment_limit
     from chitieu.web.server import server_settings
     from chitieu.web.sessions import idle_minutes
 
     limits = server_settings().uvicorn_options()  # a bad value: refused here, exit 2
     idle_minutes()
+    comment_limit()
     store = open_store(db)  # migrate once, before any worker starts
     console.print(f"chitieu: http://{host}:{port}/  (Ctrl+C to stop)", highlight=False)
     if workers > 1:

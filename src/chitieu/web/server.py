@@ -128,6 +128,11 @@ class HttpProtocol(HttpToolsProtocol):
         self.in_head = True  # the next bytes belong to a request's header section
         self.head_bytes = 0  # of the header section under way, given to the parser
         self.head_read = 0  # of the header section under way, read from the socket
+        #: when the header section under way began (loop time; None: none under way)
+        self.head_started: float | None = None
+        #: the one deadline check of the connection: armed when a header section begins and
+        #: none is pending, it re-arms itself while sections keep coming (a timer per request
+        #: would cost more than the rest of this class: measured, bench/web_protocol.py)
         self.head_timer: asyncio.TimerHandle | None = None
         self.refused = False
 
@@ -150,8 +155,10 @@ class HttpProtocol(HttpToolsProtocol):
         if not self.in_head:  # a body: BodyLimit (web/limits.py) counts it
             super().data_received(data)
             return
-        if self.head_timer is None:
-            self.head_timer = self.loop.call_later(self.header_timeout, self._too_slow)
+        if self.head_started is None:
+            self.head_started = self.loop.time()
+            if self.head_timer is None:
+                self.head_timer = self.loop.call_later(self.header_timeout, self._deadline)
         self.head_read += len(data)
         room = self.max_head - self.head_bytes
         if len(data) <= room:
@@ -172,7 +179,7 @@ class HttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.in_head = False
         self.head_bytes = self.head_read = 0
-        self._stop_head_timer()
+        self.head_started = None
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -189,9 +196,16 @@ class HttpProtocol(HttpToolsProtocol):
         )  # fmt: skip
         self._refuse(431, "input-header-too-big", params)
 
-    def _too_slow(self) -> None:
+    def _deadline(self) -> None:
+        """The deadline check: 408 for a header section older than the timeout; for a younger
+        one, the check again at its deadline; none under way, no check until the next."""
         self.head_timer = None
-        if not self.in_head or self.refused or self.transport.is_closing():
+        started = self.head_started
+        if started is None or self.refused or self.transport.is_closing():
+            return
+        left = started + self.header_timeout - self.loop.time()
+        if left > 0:
+            self.head_timer = self.loop.call_later(left, self._deadline)
             return
         seconds = f"{self.header_timeout:g}"
         self.logger.warning(

@@ -9,10 +9,10 @@ words as every other 503) and ``Retry-After``. Neither reads a session or a toke
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from chitieu import __version__
 from chitieu.errors import StoreError
@@ -26,21 +26,38 @@ LOG = logging.getLogger("chitieu.web")
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-async def healthz() -> dict[str, Any]:
+class Alive(BaseModel):
+    """The answer of ``/healthz``."""
+
+    ok: bool = True
+    status: str = "alive"
+    version: str
+
+
+class Ready(BaseModel):
+    """The answer of ``/readyz`` when the store answers."""
+
+    ok: bool = True
+    status: str = "ready"
+    database: str
+    revision: str
+
+
+@router.get("/healthz", summary="Liveness")
+async def healthz() -> Alive:
     """The process answers (liveness): no store access."""
-    return {"ok": True, "status": "alive", "version": __version__}
+    return Alive(version=__version__)
 
 
 @router.get(
     "/readyz",
-    response_model=None,
+    summary="Readiness",
+    response_model=Ready,
     responses={
-        200: {"description": "the store answers"},
-        503: {"model": ErrorBody, "description": "the store does not answer; `fault` names why"},
+        503: {"model": ErrorBody, "description": "the store does not answer; `fault` names why"}
     },
 )
-def readyz(request: Request) -> dict[str, Any] | JSONResponse:
+def readyz(request: Request) -> Ready | JSONResponse:
     """The store answers a cheap query (readiness); 503 with the fault named otherwise."""
     store = get_store(request)
     try:
@@ -53,4 +70,4 @@ def readyz(request: Request) -> dict[str, Any] | JSONResponse:
         message, hint = fault.text(i18n.get_lang())
         body = error_body(message, 503, hint, fault=fault.code)
         return JSONResponse(body, 503, headers={"Retry-After": "5"})
-    return {"ok": True, "status": "ready", "database": store.dialect, "revision": rev}
+    return Ready(database=store.dialect, revision=rev)
