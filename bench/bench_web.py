@@ -24,9 +24,10 @@ as little of the shared cores as it can. The CPU seconds both used during the ru
     .venv/bin/python bench/bench_web.py --protocol-cost    # the same, the protocol alone
 
 The server runs with the HTTP protocol ``chitieu serve`` uses (``web/server.py``: httptools
-with the header section's size and time limits). ``--compare-http N`` runs N pairs, each a run
-on uvicorn's own httptools protocol (no limits: the code before issue 15) and one on chitieu's,
-in alternating order on fresh stores, and prints the medians and their ratio.
+with the header section's size and time limits). ``--compare-http N`` (``bench/web_compare.py``)
+runs two servers at once on one store, uvicorn's own httptools protocol (no limits: the code
+before issue 15) and chitieu's, each serving half the clients, N times (the halves swapped
+every run), and prints each side's medians and their ratio.
 
 Targets: (issue 4) p95 of a save ≤ 100 ms, 0 errors, 0 lost updates; (issue 15) with the
 header limits, the median save p50 and p95 at most 10 % above the stock protocol's.
@@ -199,10 +200,23 @@ def pct(values: list[float], q: float) -> float:
 async def drive(
     port: int, clients: list[dict[str, str]], rounds: int, think: float, flow: str
 ) -> tuple[list[Record], float]:
-    log: list[Record] = []
+    """Run the clients (each on ``port``, or on its own ``"port"``); their records, each with
+    the client's ``"side"`` if it has one."""
+    logs: list[list[Record]] = [[] for _ in clients]
     t0 = time.perf_counter()
-    await asyncio.gather(*(client(port, c, rounds, think, flow, log) for c in clients))
-    return log, time.perf_counter() - t0
+    await asyncio.gather(
+        *(
+            client(int(c.get("port", port)), c, rounds, think, flow, logs[i])
+            for i, c in enumerate(clients)
+        )
+    )
+    elapsed = time.perf_counter() - t0
+    log = [
+        {**r, "side": c["side"]} if "side" in c else r
+        for c, rs in zip(clients, logs, strict=True)
+        for r in rs
+    ]
+    return log, elapsed
 
 
 def _pg_schema(db: str) -> tuple[str, str, Any]:
@@ -219,10 +233,8 @@ def _pg_schema(db: str) -> tuple[str, str, Any]:
     return url, schema, eng
 
 
-#: the two HTTP protocols ``--compare-http`` measures: uvicorn's, and the one chitieu serves with
-HTTP_STOCK = "httptools"
+#: the HTTP protocol ``chitieu serve`` runs (``web/server.py``)
 HTTP_CHITIEU = "chitieu.web.server:HttpProtocol"
-RATIO_LIMIT = 1.10
 
 
 def _start_server(url: str, port: int, workers: int, extra: list[str]) -> subprocess.Popen[bytes]:
@@ -369,51 +381,6 @@ def one_run(args: argparse.Namespace) -> Record:
     return result
 
 
-def compare_http(args: argparse.Namespace, pairs: int) -> Record:
-    """``pairs`` runs on uvicorn's httptools protocol and as many on chitieu's (header limits),
-    alternating which goes first; the medians of each side and their ratios."""
-    runs: dict[str, list[Record]] = {HTTP_STOCK: [], HTTP_CHITIEU: []}
-    base = args.uvicorn
-    for i in range(pairs):
-        order = (HTTP_STOCK, HTTP_CHITIEU) if i % 2 == 0 else (HTTP_CHITIEU, HTTP_STOCK)
-        for http in order:
-            args.uvicorn = f"{base} --http {http}".strip()
-            got = one_run(args)
-            runs[http].append(got)
-            print(f"pair {i + 1}, {http}: save p50 {got['save_ms']['p50']} ms, p95 "
-                  f"{got['save_ms']['p95']} ms, server {got['server_cpu_ms_per_request']} ms "
-                  f"CPU/request, errors {got['errors']}", file=sys.stderr, flush=True)  # fmt: skip
-    args.uvicorn = base
-
-    def med(http: str, pick: Any) -> float:
-        return round(statistics.median(pick(r) for r in runs[http]), 2)
-
-    metrics = {
-        "save_p50_ms": lambda r: r["save_ms"]["p50"],
-        "save_p95_ms": lambda r: r["save_ms"]["p95"],
-        "server_cpu_ms_per_request": lambda r: r["server_cpu_ms_per_request"],
-    }
-    out: Record = {"pairs": pairs, "backend": runs[HTTP_STOCK][0]["backend"]}
-    for name, pick in metrics.items():
-        stock, ours = med(HTTP_STOCK, pick), med(HTTP_CHITIEU, pick)
-        out[name] = {
-            "stock": stock,
-            "chitieu": ours,
-            "ratio": round(ours / stock, 3) if stock else None,
-            "runs_stock": [pick(r) for r in runs[HTTP_STOCK]],
-            "runs_chitieu": [pick(r) for r in runs[HTTP_CHITIEU]],
-        }
-    out["errors"] = sum(r["errors"] for rs in runs.values() for r in rs)
-    out["lost"] = sum(r["lost"] for rs in runs.values() for r in rs)
-    out["target"] = {"ratio_at_most": RATIO_LIMIT, "errors": 0, "lost": 0}
-    out["load_average_1_5_15_after"] = load_average()
-    ratios = (out["save_p50_ms"]["ratio"], out["save_p95_ms"]["ratio"])
-    out["pass"] = (
-        all(r is not None and r <= RATIO_LIMIT for r in ratios) and not out["errors"]
-    ) and not out["lost"]
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--db", help="store URL (default: a fresh SQLite file)")
@@ -446,7 +413,12 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(protocol_cost(), indent=2))
         return 0
-    result = compare_http(args, args.compare_http) if args.compare_http else one_run(args)
+    if args.compare_http:
+        from bench.web_compare import compare_http
+
+        result = compare_http(args, args.compare_http)
+    else:
+        result = one_run(args)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

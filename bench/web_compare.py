@@ -1,0 +1,127 @@
+"""``bench_web.py --compare-http N``: the cost of the header limits (issue 15), side by side.
+
+Two servers run at once on one store — uvicorn's own httptools protocol (no limits: what
+``chitieu serve`` ran before issue 15) and chitieu's (``web/server.py``) — with the same
+options and workers; the clients are split between them by account (both clients of a form on
+one side, so that the lost-update check holds per side), the halves swapped every run. Both
+sides thus meet the same load of the machine at the same moments: on a shared machine whose
+other tenants come and go, runs one after the other differ by more than the 10 % to be shown.
+Each side's save p50, p95 and server CPU per request are taken per run; the medians over the
+runs, and chitieu's ÷ uvicorn's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.bench_web import (
+    HTTP_CHITIEU,
+    Record,
+    _free_port,
+    _pg_schema,
+    _start_server,
+    drive,
+    setup,
+    summary,
+)
+from bench.perfdoc import load_average
+from bench.web_load import tree_cpu
+
+HTTP_STOCK = "httptools"
+SIDES = {HTTP_STOCK: "uvicorn httptools", HTTP_CHITIEU: "chitieu"}
+RATIO_LIMIT = 1.10
+
+
+def _both(args: argparse.Namespace, run: int) -> dict[str, Record]:
+    """One run: both servers on one fresh store, half the clients each; a summary per side."""
+    tmp = tempfile.TemporaryDirectory()
+    url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
+    pg = None
+    if args.db and args.db.startswith("postgres"):
+        url, schema, pg = _pg_schema(args.db)
+    servers: dict[str, Any] = {}
+    try:
+        clients = setup(url, args.clients)
+        ports = {http: _free_port() for http in SIDES}
+        for http, port in ports.items():
+            extra = [*args.uvicorn.split(), "--http", http]
+            servers[http] = _start_server(url, port, args.workers, extra)
+        for n, c in enumerate(clients):  # by account (two clients each), swapped every run
+            http = list(SIDES)[(n // 2 + run) % 2]
+            c["port"], c["side"] = str(ports[http]), http
+        cpu0 = {http: tree_cpu(s.pid) for http, s in servers.items()}
+        log, elapsed = asyncio.run(drive(0, clients, args.rounds, args.think, args.flow))
+        out = {}
+        for http, server in servers.items():
+            spent = sum(v - cpu0[http].get(pid, 0.0) for pid, v in tree_cpu(server.pid).items())
+            side = [r for r in log if r.get("side") == http]
+            half = argparse.Namespace(**{**vars(args), "clients": args.clients // 2})
+            out[http] = summary(half, url, side, elapsed, {"server": spent, "load_generator": 0})
+    finally:
+        for server in servers.values():
+            server.terminate()
+            server.wait(10)
+        if pg is not None:
+            from sqlalchemy import text
+
+            with pg.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            pg.dispose()
+        tmp.cleanup()
+    return out
+
+
+METRICS = {
+    "save_p50_ms": lambda r: r["save_ms"]["p50"],
+    "save_p95_ms": lambda r: r["save_ms"]["p95"],
+    "server_cpu_ms_per_request": lambda r: r["server_cpu_ms_per_request"],
+}
+
+
+def compare_http(args: argparse.Namespace, runs: int) -> Record:
+    """``runs`` runs of both protocols side by side; each side's medians and the ratios."""
+    got: dict[str, list[Record]] = {http: [] for http in SIDES}
+    t0 = time.time()
+    for i in range(runs):
+        both = _both(args, i)
+        for http, r in both.items():
+            got[http].append(r)
+        said = (
+            f"{SIDES[h]} save p50 {r['save_ms']['p50']} ms, p95 {r['save_ms']['p95']} ms, "
+            f"{r['server_cpu_ms_per_request']} ms CPU/request, {r['errors']} errors"
+            for h, r in both.items()
+        )
+        print(f"run {i + 1}: " + "; ".join(said), flush=True, file=sys.stderr)
+    out: Record = {
+        "runs": runs,
+        "backend": got[HTTP_STOCK][0]["backend"],
+        "clients_per_side": args.clients // 2,
+        "workers_per_side": args.workers,
+        "minutes": round((time.time() - t0) / 60, 1),
+    }
+    for name, pick in METRICS.items():
+        stock = statistics.median(pick(r) for r in got[HTTP_STOCK])
+        ours = statistics.median(pick(r) for r in got[HTTP_CHITIEU])
+        out[name] = {
+            "uvicorn_httptools": round(stock, 2),
+            "chitieu": round(ours, 2),
+            "ratio": round(ours / stock, 3) if stock else None,
+            "runs_uvicorn_httptools": [pick(r) for r in got[HTTP_STOCK]],
+            "runs_chitieu": [pick(r) for r in got[HTTP_CHITIEU]],
+        }
+    out["errors"] = sum(r["errors"] for rs in got.values() for r in rs)
+    out["lost"] = sum(r["lost"] + r["acked_on_same_version"] for rs in got.values() for r in rs)
+    out["target"] = {"ratio_at_most": RATIO_LIMIT, "errors": 0, "lost": 0}
+    out["load_average_1_5_15_after"] = load_average()
+    ratios = [out[m]["ratio"] for m in ("save_p50_ms", "save_p95_ms")]
+    out["pass"] = all(r is not None and r <= RATIO_LIMIT for r in ratios) and not (
+        out["errors"] or out["lost"]
+    )
+    return out
