@@ -402,6 +402,11 @@ def main(argv: list[str] | None = None) -> int:
         "medians and ratios",
     )
     ap.add_argument(
+        "--aa",
+        action="store_true",
+        help="with --compare-http: uvicorn's protocol on both sides (the machine's noise)",
+    )
+    ap.add_argument(
         "--protocol-cost",
         action="store_true",
         help="only the HTTP protocols' own CPU per request, in this process (web_protocol.py)",
@@ -416,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare_http:
         from bench.web_compare import compare_http
 
-        result = compare_http(args, args.compare_http)
+        result = compare_http(args, args.compare_http, aa=args.aa)
     else:
         result = one_run(args)
     if args.json:

@@ -9,6 +9,9 @@ other tenants come and go, runs one after the other differ by more than the 10 %
 Each side's save p50, p95 and server CPU per request are taken per run; the medians over the
 runs, the percentiles of all the runs' saves pooled, and chitieu's ÷ uvicorn's. The target:
 every ratio of p50 and p95 at most 1.10.
+
+``--aa`` runs uvicorn's protocol on both sides: the ratios an A/A run gives are the noise of
+the machine, the floor under which no difference can be told.
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ from bench.perfdoc import load_average
 from bench.web_load import tree_cpu
 
 HTTP_STOCK = "httptools"
-SIDES = {HTTP_STOCK: "uvicorn httptools", HTTP_CHITIEU: "chitieu"}
+#: the two sides: (label, uvicorn's --http), the base first
+SIDES = (("uvicorn_httptools", HTTP_STOCK), ("chitieu", HTTP_CHITIEU))
+AA_SIDES = (("uvicorn_httptools", HTTP_STOCK), ("uvicorn_httptools_again", HTTP_STOCK))
 RATIO_LIMIT = 1.10
 
 
-def _both(args: argparse.Namespace, run: int) -> dict[str, Record]:
+def _both(
+    args: argparse.Namespace, run: int, sides: tuple[tuple[str, str], ...]
+) -> dict[str, Record]:
     """One run: both servers on one fresh store, half the clients each; a summary per side."""
     tmp = tempfile.TemporaryDirectory()
     url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
@@ -51,23 +58,24 @@ def _both(args: argparse.Namespace, run: int) -> dict[str, Record]:
     servers: dict[str, Any] = {}
     try:
         clients = setup(url, args.clients)
-        ports = {http: _free_port() for http in SIDES}
-        for http, port in ports.items():
+        ports = {label: _free_port() for label, _http in sides}
+        for label, http in sides:
             extra = [*args.uvicorn.split(), "--http", http]
-            servers[http] = _start_server(url, port, args.workers, extra)
+            servers[label] = _start_server(url, ports[label], args.workers, extra)
         for n, c in enumerate(clients):  # by account (two clients each), swapped every run
-            http = list(SIDES)[(n // 2 + run) % 2]
-            c["port"], c["side"] = str(ports[http]), http
-        cpu0 = {http: tree_cpu(s.pid) for http, s in servers.items()}
+            label = sides[(n // 2 + run) % 2][0]
+            c["port"], c["side"] = str(ports[label]), label
+        cpu0 = {label: tree_cpu(s.pid) for label, s in servers.items()}
         log, elapsed = asyncio.run(drive(0, clients, args.rounds, args.think, args.flow))
         out = {}
-        for http, server in servers.items():
-            spent = sum(v - cpu0[http].get(pid, 0.0) for pid, v in tree_cpu(server.pid).items())
-            side = [r for r in log if r.get("side") == http]
+        for label, server in servers.items():
+            now = tree_cpu(server.pid)
+            spent = sum(v - cpu0[label].get(pid, 0.0) for pid, v in now.items())
+            side = [r for r in log if r.get("side") == label]
             half = argparse.Namespace(**{**vars(args), "clients": args.clients // 2})
-            out[http] = summary(half, url, side, elapsed, {"server": spent, "load_generator": 0})
+            out[label] = summary(half, url, side, elapsed, {"server": spent, "load_generator": 0})
             saves = [r["ms"] for r in side if r["kind"] == "save" and r["status"] in (200, 409)]
-            out[http]["save_ms_all"] = saves
+            out[label]["save_ms_all"] = saves
     finally:
         for server in servers.values():
             server.terminate()
@@ -89,48 +97,45 @@ METRICS = {
 }
 
 
-def compare_http(args: argparse.Namespace, runs: int) -> Record:
-    """``runs`` runs of both protocols side by side; each side's medians and the ratios."""
-    got: dict[str, list[Record]] = {http: [] for http in SIDES}
+def _ratio(base: float, other: float) -> float | None:
+    return round(other / base, 3) if base else None
+
+
+def compare_http(args: argparse.Namespace, runs: int, aa: bool = False) -> Record:
+    """``runs`` runs of both sides at once; each side's medians, pooled percentiles, ratios."""
+    sides = AA_SIDES if aa else SIDES
+    (base, _), (other, _) = sides
+    got: dict[str, list[Record]] = {label: [] for label, _ in sides}
     t0 = time.time()
     for i in range(runs):
-        both = _both(args, i)
-        for http, r in both.items():
-            got[http].append(r)
+        both = _both(args, i, sides)
+        for label, r in both.items():
+            got[label].append(r)
         said = (
-            f"{SIDES[h]} save p50 {r['save_ms']['p50']} ms, p95 {r['save_ms']['p95']} ms, "
+            f"{label} save p50 {r['save_ms']['p50']} ms, p95 {r['save_ms']['p95']} ms, "
             f"{r['server_cpu_ms_per_request']} ms CPU/request, {r['errors']} errors"
-            for h, r in both.items()
+            for label, r in both.items()
         )
         print(f"run {i + 1}: " + "; ".join(said), flush=True, file=sys.stderr)
     out: Record = {
         "runs": runs,
-        "backend": got[HTTP_STOCK][0]["backend"],
+        "sides": [label for label, _ in sides],
+        "backend": got[base][0]["backend"],
         "clients_per_side": args.clients // 2,
         "workers_per_side": args.workers,
         "minutes": round((time.time() - t0) / 60, 1),
     }
     for name, pick in METRICS.items():
-        stock = statistics.median(pick(r) for r in got[HTTP_STOCK])
-        ours = statistics.median(pick(r) for r in got[HTTP_CHITIEU])
-        out[name] = {
-            "uvicorn_httptools": round(stock, 2),
-            "chitieu": round(ours, 2),
-            "ratio": round(ours / stock, 3) if stock else None,
-            "runs_uvicorn_httptools": [pick(r) for r in got[HTTP_STOCK]],
-            "runs_chitieu": [pick(r) for r in got[HTTP_CHITIEU]],
-        }
+        b, o = (statistics.median(pick(r) for r in got[s]) for s in (base, other))
+        out[name] = {base: round(b, 2), other: round(o, 2), "ratio": _ratio(b, o)}
+        out[name]["runs"] = {s: [pick(r) for r in got[s]] for s in (base, other)}
     # every save of every run in one distribution per side: its tail rests on many more saves
     # than one run's p95 does (both sides ran at the same moments, so they mix the same loads)
-    pooled = {h: [ms for r in rs for ms in r.pop("save_ms_all")] for h, rs in got.items()}
+    pooled = {s: [ms for r in rs for ms in r.pop("save_ms_all")] for s, rs in got.items()}
     for q in (50, 95, 99):
-        stock, ours = (pct(pooled[h], q) for h in (HTTP_STOCK, HTTP_CHITIEU))
-        out[f"pooled_save_p{q}_ms"] = {
-            "uvicorn_httptools": round(stock, 1),
-            "chitieu": round(ours, 1),
-            "ratio": round(ours / stock, 3) if stock else None,
-        }
-    out["saves_per_side"] = {SIDES[h]: len(v) for h, v in pooled.items()}
+        b, o = (pct(pooled[s], q) for s in (base, other))
+        out[f"pooled_save_p{q}_ms"] = {base: round(b, 1), other: round(o, 1), "ratio": _ratio(b, o)}
+    out["saves_per_side"] = {s: len(v) for s, v in pooled.items()}
     out["errors"] = sum(r["errors"] for rs in got.values() for r in rs)
     out["lost"] = sum(r["lost"] + r["acked_on_same_version"] for rs in got.values() for r in rs)
     out["target"] = {"ratio_at_most": RATIO_LIMIT, "errors": 0, "lost": 0}
