@@ -190,3 +190,81 @@ def macro_xlsx() -> bytes:
 def wide_csv(columns: int = 18_279) -> str:
     """A CSV header of more than Excel's 18,278 column letters (A…ZZZ)."""
     return ",".join([*HEADER, *(f"x{i}" for i in range(columns - len(HEADER)))]) + "\n"
+
+
+# --- issue 15: the sheet wherever the relationships put it; the other parts ----------------
+
+#: (the workbook relationship's target, the zip entry): every spelling of a sheet's path that
+#: calamine follows and the first pre-scan did not measure (it read xl/worksheets/<x>.xml only)
+SHEET_PATHS = [
+    ("worksheets/sub/sheet1.xml", "xl/worksheets/sub/sheet1.xml"),
+    ("sheet1.xml", "xl/sheet1.xml"),
+    ("worksheets/sheet1.dat", "xl/worksheets/sheet1.dat"),
+    ("worksheets/sheet1", "xl/worksheets/sheet1"),
+    ("Worksheets/Sheet1.xml", "xl/Worksheets/Sheet1.xml"),
+    ("worksheets/sheet1.xml", "XL/WORKSHEETS/SHEET1.XML"),  # looked up without case
+    ("worksheets/sheet1.xml", "xl\\worksheets\\sheet1.xml"),  # "\" read as "/"
+]
+FAR_CELL = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+def sheet_at(
+    target: str,
+    entry: str,
+    sheet: str | bytes,
+    *,
+    name: str = "Số liệu",
+    extra: dict[str, bytes | str] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
+    """A workbook of one sheet stored at ``entry``, its relationship's target ``target``."""
+    buf = io.BytesIO()
+    types = CONTENT_TYPES.replace("{main}", MAIN_XLSX).replace(
+        "/xl/worksheets/sheet1.xml", "/" + entry.replace("\\", "/")
+    )
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        z.writestr("[Content_Types].xml", types)
+        z.writestr("_rels/.rels", ROOT_RELS)
+        z.writestr("xl/workbook.xml", WORKBOOK.replace("{name}", escape(name)))
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   WORKBOOK_RELS.replace("worksheets/sheet1.xml", escape(target)))  # fmt: skip
+        z.writestr(entry, sheet)
+        for k, v in (extra or {}).items():
+            z.writestr(k, v)
+    return buf.getvalue()
+
+
+def far_cell_at(target: str, entry: str) -> bytes:
+    """About 1.6 KB: the header and one cell at XFD1048576 (no declared dimension), the sheet
+    at ``entry``: calamine would allocate 512 GiB and abort the process."""
+    return sheet_at(target, entry, sheet_xml(cells_xml([HEADER]) + FAR_CELL))
+
+
+def shared_strings_xlsx(count: int, *, stored: bool = True) -> bytes:
+    """A good workbook whose shared strings hold ``count`` empty strings (5 bytes each, stored
+    uncompressed, so that no compression ratio gives them away): 30 million cost calamine
+    1.7 GB before any cell is read."""
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main">' + b"<si/>" * count + b"</sst>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", CONTENT_TYPES.replace("{main}", MAIN_XLSX))
+        z.writestr("_rels/.rels", ROOT_RELS)
+        z.writestr("xl/workbook.xml", WORKBOOK.replace("{name}", "Số liệu"))
+        z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml(cells_xml([HEADER, GOOD_ROW])))
+        z.writestr("xl/sharedStrings.xml", strings,
+                   zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)  # fmt: skip
+    return buf.getvalue()
+
+
+def formula_xlsx(value_formula: str = "SUM(1,2)", cached: str | None = None) -> bytes:
+    """The long layout with its value a formula, with the result ``cached`` or none (what a
+    script such as openpyxl writes: calamine reads the cell as blank)."""
+    v = f"<v>{cached}</v>" if cached is not None else ""
+    row = cells_xml([[*GOOD_ROW[:3], "", *GOOD_ROW[4:]]], first_row=2).replace(
+        '<c r="E2"', f'<c r="D2"><f>{escape(value_formula)}</f>{v}</c><c r="E2"'
+    )
+    return xlsx(sheet_xml(cells_xml([HEADER]) + row))

@@ -74,6 +74,29 @@ FILES: dict[str, tuple[str, Callable[[], bytes], int, str]] = {
         '</is></c></row>')), 1, "row"),
 }  # fmt: skip
 
+#: issue 15: the far cell at every path a workbook's relationships may give its sheet (each
+#: aborted `chitieu import` with exit 134 and ended the server), 9 million shared strings,
+#: formulas without a result, invisible characters, UTF-16/32 without a byte-order mark
+FILES_15: dict[str, tuple[str, Callable[[], bytes], int, str]] = {
+    **{f"far-cell-{i}": ("a.xlsx", lambda t=t, e=e: hostile.far_cell_at(t, e), 2, "XFD1048576")
+       for i, (t, e) in enumerate(hostile.SHEET_PATHS)},
+    "shared-strings": ("a.xlsx", lambda: hostile.shared_strings_xlsx(9_000_000), 2,
+                       "xl/sharedStrings.xml"),
+    "formula-no-result": ("a.xlsx", hostile.formula_xlsx, 1, "D2"),
+    "zwsp-header": ("a.csv", lambda: HEAD.replace("unit", "unit\u200b").encode()
+                    + ROW.format(v="5", c="").encode(), 1, "U+200B"),
+    "zwsp-cell": ("a.csv", lambda: _csv(comment="ghi\u200bchú"), 1, "U+200B"),
+    "bom-inside": ("a.csv", lambda: HEAD.encode() + "ICT_REVENUE\ufeff,VN,2023S1,5,estimate,\n"
+                   .encode(), 1, "U+FEFF"),
+    "utf16-no-bom": ("a.csv", lambda: _csv().decode().encode("utf-16-le"), 2, "UTF-16 LE"),
+    "utf32": ("a.csv", lambda: _csv().decode().encode("utf-32"), 2, "UTF-32"),
+}  # fmt: skip
+FILES.update(FILES_15)
+#: what the web upload's answer must name too (a file the upload's own limits refuse first —
+#: the 45 MB of shared strings — names only itself)
+WEB_NAMES = {name: names for name, (_f, _m, code, names) in FILES_15.items()
+             if name.startswith("far-cell")}  # fmt: skip
+
 #: name → (the JSON body of POST /api/v1/values, as raw text; the status)
 BODIES: dict[str, tuple[str, int]] = {
     "nan": ('{"values":[{"indicator":"ICT_REVENUE","unit":"VN","period":"2023S1",'
@@ -97,6 +120,8 @@ BODIES: dict[str, tuple[str, int]] = {
     "empty-body": ("", 422),
     "not-json": ("{values: [", 422),
     "wrong-types": ('{"values": {"a": 1}}', 422),
+    "invisible": ('{"values":[{"indicator":"ICT_REVENUE\\u200b","unit":"VN","period":"2023S1",'
+                  '"kind":"estimate","value":5}]}', 422),
 }  # fmt: skip
 
 
@@ -142,6 +167,7 @@ def test_the_corpus_through_the_web_upload(db_url):
         r = c.post(entry + "/upload", data={"csrf_token": csrf(c, entry)},
                    files={"file": (fname, make(), "application/octet-stream")})  # fmt: skip
         ok = 400 <= r.status_code < 500 and "Traceback" not in r.text
+        ok = ok and WEB_NAMES.get(name, "") in r.text
         ok = ok and _rows(db_url) == before and c.get(entry).status_code == 200
         _tally("web upload", _backend(db_url), ok)
         if not ok:
@@ -166,6 +192,40 @@ def test_the_corpus_through_the_api(db_url):
         _tally("api", _backend(db_url), ok)
         if not ok:
             problems.append(f"{name}: {r.status_code} (want {status}) {r.text[:300]}")
+    env.store.engine.dispose()
+    assert not problems, "\n".join(problems)
+
+
+def test_a_parser_abort_costs_one_file_through_the_cli_and_the_upload(db_url, tmp_path,
+                                                                       monkeypatch):  # fmt: skip
+    """Issue 15: the child parser aborts on purpose (CHITIEU_TEST_PARSER_ABORT=1, a test-only
+    setting): the file is refused with exit 2 / 400 and the process that asked goes on."""
+    from chitieu.collect.childparser import TEST_FAULT
+
+    env = make_env(db_url)
+    c = env.browser("reporter")
+    entry = f"/entry/{FORM}/{OWN}/{PERIOD}"
+    path = tmp_path / "good.xlsx"
+    path.write_bytes(hostile.good_xlsx())
+    before, runner, problems = _rows(db_url), CliRunner(), []
+    monkeypatch.setenv(TEST_FAULT, "1")
+    for dry in ((), ("--dry-run",)):
+        res = runner.invoke(cli, ["import", str(path), "--db", db_url, "--lang", "en", *dry])
+        ok = res.exit_code == 2 and "SIGABRT" in res.output and "Traceback" not in res.output
+        ok = ok and _rows(db_url) == before
+        _tally("cli", _backend(db_url), ok)
+        if not ok:
+            problems.append(f"abort{dry}: exit {res.exit_code}: {res.output[-300:]}")
+    good = ("good.xlsx", hostile.good_xlsx(), "application/octet-stream")
+    r = c.post(entry + "/upload", data={"csrf_token": csrf(c, entry)}, files={"file": good})
+    ok = r.status_code == 400 and "SIGABRT" in r.text and _rows(db_url) == before
+    ok = ok and c.get(entry).status_code == 200  # the server answers the next request
+    _tally("web upload", _backend(db_url), ok)
+    if not ok:
+        problems.append(f"abort upload: {r.status_code} {r.text[:200]}")
+    monkeypatch.delenv(TEST_FAULT)
+    res = runner.invoke(cli, ["import", str(path), "--db", db_url, "--dry-run"])
+    assert res.exit_code == 0, res.output[-300:]  # the next file reads
     env.store.engine.dispose()
     assert not problems, "\n".join(problems)
 

@@ -1,4 +1,12 @@
-"""Exceptions raised by chitieu's core. Each carries a hint telling the user how to fix it."""
+"""The one error tree of chitieu: every exception a user may meet, with its hint, its exit code
+(the CLI) and its HTTP status (the web), so the shells map none of them by type.
+
+``ChitieuError`` is the root. The classes below it say *what kind* of refusal an error is —
+a usage error, a forbidden action, a conflict with newer data, invalid input, a store that
+cannot be used — and carry ``exit_code`` and ``http_status`` as class attributes; core modules
+raise (or subclass) them, ``cli/common.py`` exits with ``exit_code`` and ``web/app.py`` answers
+with ``http_status``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,8 @@ class ChitieuError(Exception):
 
     #: exit code the CLI uses when this error ends a command
     exit_code = 1
+    #: HTTP status the web answers with when this error ends a request
+    http_status = 400
 
     def __init__(self, message: str = "", hint: str = "", *, code: str = "", **params: Any):
         self.code, self.params = code, params
@@ -24,6 +34,12 @@ class ChitieuError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Details for the API's error body (an error raised with a message: its keywords, e.g.
+        ``report=`` or ``current_version=``; a phrased error's parameters only phrase it)."""
+        return {} if self.code else dict(self.params)
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
@@ -47,18 +63,21 @@ class CatalogError(ChitieuError):
     """The shipped or user catalog data is invalid."""
 
     exit_code = 3
+    http_status = 500
 
 
 class UnitError(ChitieuError):
     """A reporting unit cannot be identified (codes ``unit-*`` of catalog/data/errors.yaml)."""
 
     exit_code = 2  # a unit named on the command line: a usage error (files report findings)
+    http_status = 404
 
 
 class PeriodError(ChitieuError):
     """A period id cannot be parsed."""
 
     exit_code = 2  # a period named on the command line: a usage error (files report findings)
+    http_status = 404
 
 
 class NumberFormatError(ChitieuError):
@@ -69,9 +88,63 @@ class StoreError(ChitieuError):
     """The database cannot be opened or migrated."""
 
     exit_code = 4
+    http_status = 503
 
 
 class InputFileError(ChitieuError):
     """An input file cannot be read at all (missing, wrong type, no header)."""
 
     exit_code = 2
+
+
+# --- refusals of a request or a command, by kind (the web's statuses; the CLI's exit codes) ---
+
+
+class NotAuthenticated(ChitieuError):
+    """No valid session, bearer token or account."""
+
+    http_status = 401
+
+
+class Forbidden(ChitieuError):
+    """Known, but this account may not do this (another unit's data, a role's limit, four eyes)."""
+
+    http_status = 403
+
+
+class NotFound(ChitieuError):
+    """No such form, unit, period, report, token or page."""
+
+    exit_code = 2
+    http_status = 404
+
+
+class Conflict(ChitieuError):
+    """The data changed since it was read (a stale version), or the state forbids the action."""
+
+    http_status = 409
+
+
+class Invalid(ChitieuError):
+    """The input has errors; ``extra['report']`` lists them."""
+
+    http_status = 422
+
+
+class TooLarge(ChitieuError):
+    """A request or file is larger than its limit."""
+
+    exit_code = 2
+    http_status = 413
+
+
+class PreconditionRequired(ChitieuError):
+    """A write that does not say which version of the data it is based on."""
+
+    http_status = 428
+
+
+class TooManyAttempts(ChitieuError):
+    """Sign-ins throttled."""
+
+    http_status = 429

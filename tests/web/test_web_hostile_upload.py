@@ -56,6 +56,11 @@ CASES = [
     ("wide.csv", lambda: (h.wide_csv() + "a\n").encode(), "18.279"),
     ("long.csv", lambda: (",".join(h.HEADER) + "\nICT_REVENUE,01@34,2026S1,1,estimate,"
                           + "x" * 200_000 + "\n").encode(), "comment"),
+    # issue 15: the sheet wherever the relationships put it (each ended the server: SIGABRT)
+    *[(f"far-{i}.xlsx", lambda t=t, e=e: h.far_cell_at(t, e), "XFD1048576")
+      for i, (t, e) in enumerate(h.SHEET_PATHS)],
+    ("strings.xlsx", lambda: h.shared_strings_xlsx(250_000), "xl/sharedStrings.xml"),
+    ("u16.csv", lambda: (",".join(h.HEADER) + "\n").encode("utf-16-le"), "UTF-16 LE"),
 ]  # fmt: skip
 
 
@@ -84,6 +89,15 @@ def test_a_template_shaped_zip_bomb_is_refused_by_the_uploads_own_limit(reporter
     r = upload(c, "bomb.xlsx", h.zip_bomb(64))
     assert r.status_code == 400 and time.monotonic() - t0 < 2
     assert "CHITIEU_MAX_UPLOAD_UNZIPPED_MB" in r.text
+
+
+def test_an_upload_over_the_body_limit_gets_the_413_page_not_a_500(reporter):
+    # issue 15: a 45 MB workbook (over the 10 MiB body limit) ended in "SessionMiddleware
+    # must be installed" and a 500: the refusal's page asked for a session it had not
+    r = upload(reporter, "big.xlsx", h.shared_strings_xlsx(9_000_000))
+    assert r.status_code == 413, r.text[:800]
+    assert "CHITIEU_MAX_BODY_MB" in r.text and "Traceback" not in r.text
+    assert reporter.get(ENTRY).status_code == 200
 
 
 def test_an_upload_over_its_size_limit_is_refused_without_reading_it_all(reporter, monkeypatch):
@@ -158,3 +172,71 @@ def test_the_dashboard_csv_neutralises_text_a_spreadsheet_would_run(env, monkeyp
     assert rows[1][0] == "'" + ATTACK and rows[2][0].startswith("'@")
     assert rows[2][3] == "-5.0"  # a negative number is a number, not text
     assert all(not cell.startswith(("=", "+", "@")) for row in rows[1:] for cell in row)
+
+
+# --- issue 15: the child parser; formulas without a result; invisible characters -----------
+
+
+def _template(c):  # type: ignore[no-untyped-def]
+    return load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx").content))
+
+
+def _saved(wb) -> bytes:  # type: ignore[no-untyped-def]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_parser_abort_refuses_the_upload_and_the_server_answers_the_next(
+    env, reporter, monkeypatch
+):
+    from chitieu.collect.childparser import TEST_FAULT
+
+    c = reporter
+    before = env.store.count()
+    wb = _template(c)
+    wb["Số liệu"]["H2"] = 1_700_015  # a value not stored yet
+    data = _saved(wb)
+    monkeypatch.setenv(TEST_FAULT, "1")  # the child parser calls os.abort()
+    r = upload(c, "bieu.xlsx", data)
+    assert r.status_code == 400, r.text[:800]
+    assert "SIGABRT" in r.text and "bieu.xlsx" in r.text and '<p class="hint">' in r.text
+    assert env.store.count() == before
+    assert c.get(ENTRY).status_code == 200  # the server answers the next request
+    monkeypatch.delenv(TEST_FAULT)
+    ok = upload(c, "bieu.xlsx", data)  # and reads the next file
+    assert ok.status_code == 200 and env.store.count() == before + 1, ok.text[:800]
+
+
+def test_a_formula_without_a_result_is_an_error_at_its_cell_not_a_blank(env, reporter):
+    c = reporter
+    before = env.store.count()
+    wb = _template(c)
+    wb["Số liệu"]["H3"] = "=1000+405"  # openpyxl writes the formula without its result
+    r = upload(c, "bieu.xlsx", _saved(wb))
+    assert r.status_code == 422, r.text[:800]
+    assert '<td class="cell">H3</td>' in r.text and "LibreOffice" in r.text
+    assert env.store.count() == before
+
+
+def test_an_invisible_character_in_an_upload_is_named(env, reporter):
+    c = reporter
+    wb = _template(c)
+    ws = wb["Số liệu"]
+    ws["H2"], ws["J2"] = 5, "ghi\u200bchú"
+    r = upload(c, "bieu.xlsx", _saved(wb))
+    assert r.status_code == 422, r.text[:800]
+    assert '<td class="cell">J2</td>' in r.text and "U+200B" in r.text
+
+
+def test_an_invisible_character_sent_to_the_api_is_named_at_its_index(env):
+    api = env.api("analyst")
+    before = env.store.count()
+    body = {"values": [{"indicator": "ICT_REVENUE\u200b", "unit": "VN", "period": "2023S1",
+                        "kind": "estimate", "value": 5}]}  # fmt: skip
+    r = api.post("/api/v1/values", json=body)
+    assert r.status_code == 422, r.text[:800]
+    [f] = r.json()["report"]["findings"]
+    assert (f["type"], f["index"], f["column"]) == ("invisible-text", 0, "indicator")
+    assert "U+200B" in f["message"]["en"] and "U+200B" in f["message"]["vi"]
+    assert env.store.count() == before

@@ -24,7 +24,7 @@ import numpy as np
 from chitieu.check.findings import Report
 from chitieu.collect.comments import column_too_long
 from chitieu.collect.numbers import Locale, detect_locale, plain_decimal
-from chitieu.collect.rows import BAD_TEXT, OPTIONAL, REQUIRED, RowChecker, bad_text
+from chitieu.collect.rows import OPTIONAL, REQUIRED, SUSPECT_TEXT, RowChecker, suspect
 from chitieu.errors import NumberFormatError
 from chitieu.store.rows import Rows
 
@@ -176,7 +176,7 @@ def check_columns(
     units: list[str] = []
     for pair in distinct.tolist():
         text, p = utexts[pair // len(per[1])], per[1][pair % len(per[1])][0]
-        found = checker._unit(text, p) if text and not bad_text(text) else None
+        found = checker._unit(text, p) if text and not suspect(text) else None
         if not isinstance(found, str):
             return None
         units.append(found)
@@ -218,11 +218,11 @@ def check_columns(
     if (ordered[1:] == ordered[:-1]).any():
         return None
     comment_col: list[str | None]
-    # control characters, NUL: the row path names them (pyarrow has read the text as UTF-8, so
-    # no lone surrogate can be here)
+    # control characters, NUL, invisible characters: the row path names them (pyarrow has
+    # read the text as UTF-8, so no lone surrogate can be here)
     if (
         "comment" in body
-        and pc.any(pc.match_substring_regex(body["comment"], f"[{BAD_TEXT}]")).as_py()
+        and pc.any(pc.match_substring_regex(body["comment"], f"[{SUSPECT_TEXT}]")).as_py()
     ):
         return None
     if "comment" in body and column_too_long(pc.max(pc.utf8_length(body["comment"])).as_py()):

@@ -12,7 +12,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from chitieu.check.findings import Finding, Report
+from chitieu.check.findings import Finding, Report, Severity
 from chitieu.collect.ingest import Origin, ingest
 from chitieu.collect.numbers import Locale, detect_locale
 from chitieu.collect.reader import Table, check_file, read_table
@@ -25,7 +25,12 @@ from chitieu.collect.rows import (
     STATUS_ALIASES,
     RowChecker,
     _norm,
+    invisible_chars,
+    invisible_text,
+    visible,
+    without_invisible,
 )
+from chitieu.collect.zipscan import column_letters
 from chitieu.errors import NumberFormatError
 from chitieu.store.rows import Rows
 from chitieu.store.values import BatchInfo, NewValue, Store
@@ -79,11 +84,19 @@ def map_header(
     """Column positions of the layout's columns; findings for unknown, duplicate, missing."""
     cols: dict[str, int] = {}
     for i, name in enumerate(header):
+        place: dict[str, Any] = {"file": file, "sheet": sheet, "row": 1}
+        if invisible_text(name):  # told, then read without it (no "missing column" as well)
+            report.add(Finding("invisible-header", value=visible(name), column=visible(name),
+                               params={"chars": invisible_chars(name), "position": i + 1},
+                               **place))  # fmt: skip
+            name = without_invisible(name)
         col = _HEADERS.get(_norm(name))
-        place = {"file": file, "sheet": sheet, "row": 1}
         if col is None:
             if name:
-                report.add(Finding("unknown-column", "warning", value=name, column=name, **place))
+                shown = visible(name)
+                report.add(
+                    Finding("unknown-column", Severity.WARNING, value=shown, column=shown, **place)
+                )
         elif col in cols:
             report.add(Finding("duplicate-column", value=name, column=col, **place))
         else:
@@ -104,6 +117,25 @@ def map_header(
     return cols if report.valid else None
 
 
+def _formula_cells(table: Table, cols: dict[str, int], report: Report) -> set[tuple[int, str]]:
+    """A finding for each cell of the layout's columns that holds a formula without a result
+    (calamine read it as blank); their (row, column), whose "missing value" is not told too."""
+    names = {i: col for col, i in cols.items()}
+    told = set()
+    for row, i in table.formulas:
+        if i in names:
+            cell = f"{column_letters(i + 1)}{row}"
+            report.add(Finding("formula-no-result", file=table.file, sheet=table.sheet, row=row,
+                               column=names[i], value=cell, params={"cell": cell}))  # fmt: skip
+            told.add((row, names[i]))
+    return told
+
+
+def _not_told(found: list[Finding], told: set[tuple[int, str]]) -> list[Finding]:
+    """The findings of a row but the missing values of cells already told as formulas."""
+    return [f for f in found if f.type != "missing-value" or (f.row, f.column) not in told]
+
+
 def check_table(
     table: Table,
     locale: Locale | None = None,
@@ -115,6 +147,7 @@ def check_table(
     cols = _map_header(table, report)
     if cols is None:
         return result
+    told = _formula_cells(table, cols, report) if table.formulas else set()
     if not table.rows:
         report.add(Finding("empty-file", file=table.file, sheet=table.sheet))
         return result
@@ -147,10 +180,10 @@ def check_table(
             cells = dict(zip(keys, pick(row), strict=True))
         else:
             cells = {c: (row[i] if i < len(row) else None) for c, i in names}
-        where = {"file": table.file, "sheet": table.sheet, "row": rownum}
+        where: dict[str, Any] = {"file": table.file, "sheet": table.sheet, "row": rownum}
         got = checker.check(cells, where)
         if isinstance(got, list):
-            report.extend(got)
+            report.extend(_not_told(got, told) if told else got)
         else:
             key = (got.indicator, got.unit, got.period, got.kind)
             first = seen.setdefault(key, rownum)

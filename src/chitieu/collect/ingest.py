@@ -70,6 +70,7 @@ class Locked(ChitieuError):
     """Values belong to submitted or approved reports: nothing was written."""
 
     exit_code = 1
+    http_status = 409
 
     def __init__(self, reports: list[LockedReport]) -> None:
         names = ", ".join(f"{r.form} {r.unit} {r.period} ({r.status})" for r in reports)

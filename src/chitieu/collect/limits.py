@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from chitieu.errors import InputFileError
 
@@ -68,33 +70,47 @@ class Limits:
     max_upload_seconds: float = 20
     #: largest request body a JSON API accepts, in MiB
     max_body_mb: float = 10
-    # Texts people write (issue 15; checked by collect/comments.py)
+    # --- a workbook's other parts and the child parser (issue 15) ---
+    #: largest uncompressed size of a part calamine holds whole other than a worksheet
+    #: (shared strings, styles, the workbook and its relationships), in MiB; the shared
+    #: strings' count is limited by ``max_cells`` (``max_upload_cells``) like cells
+    max_part_mb: float = 256
+    #: most XML elements of the styles, the workbook or a relationships part (each one an
+    #: entry in calamine's memory; Excel's styles have at most 64,000 cell formats)
+    max_part_elements: int = 1_000_000
+    #: address space of the child process that parses a workbook with calamine, in MiB
+    #: (an allocation beyond it fails in the child, never in the server or the CLI)
+    max_parser_mb: float = 4096
+    #: the same for a web upload
+    max_upload_parser_mb: float = 1024
+    # --- texts people write (issue 15; checked by collect/comments.py) ---
     #: longest comment of a value, a workflow action or a lock override, in characters (at
     #: most 32,767, what an Excel cell holds: the form's template must hold every comment)
     max_comment_chars: int = 2_000
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Limits:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
         """The defaults with every ``CHITIEU_<FIELD>`` of the environment applied."""
-        env = os.environ if env is None else env  # type: ignore[assignment]
+        source: Mapping[str, str] = os.environ if env is None else env
         got: dict[str, float | int] = {}
         for f in fields(cls):
             name = f"CHITIEU_{f.name.upper()}"
-            text = env.get(name)
+            text = source.get(name)
             if text is None or not text.strip():
                 continue
             got[f.name] = positive(name, text, int if f.type in ("int", int) else float)
         return cls(**got)  # type: ignore[arg-type]
 
     def for_upload(self) -> Limits:
-        """The limits of a web upload: its size, unzipped size, cells and time in place of
-        the import's."""
+        """The limits of a web upload: its size, unzipped size, cells, time and the child
+        parser's memory in place of the import's."""
         return replace(
             self,
             max_file_mb=self.max_upload_mb,
             max_unzipped_mb=self.max_upload_unzipped_mb,
             max_cells=self.max_upload_cells,
             max_read_seconds=self.max_upload_seconds,
+            max_parser_mb=self.max_upload_parser_mb,
         )
 
     @property
@@ -106,6 +122,16 @@ class Limits:
     def unzipped_bytes(self) -> int:
         """The largest sum of a zip's uncompressed sizes, in bytes."""
         return int(self.max_unzipped_mb * MIB)
+
+    @property
+    def part_bytes(self) -> int:
+        """The largest part other than a worksheet, in bytes."""
+        return int(self.max_part_mb * MIB)
+
+    @property
+    def parser_bytes(self) -> int:
+        """The child parser's address space, in bytes."""
+        return int(self.max_parser_mb * MIB)
 
     def deadline(self) -> Deadline:
         """A clock for one read, running out after ``max_read_seconds``."""
@@ -152,8 +178,9 @@ class Count(int):
         return int.__format__(self, spec)
 
 
-def counts(**numbers: int) -> dict[str, Count]:
-    """Numbers for an error's parameters, each written the way of the text's language."""
+def counts(**numbers: int) -> dict[str, Any]:
+    """Numbers for an error's parameters, each written the way of the text's language (each
+    a :class:`Count`; typed ``Any`` so that ``**counts(…)`` passes as keyword parameters)."""
     return {k: Count(v) for k, v in numbers.items()}
 
 

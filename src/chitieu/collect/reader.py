@@ -1,10 +1,12 @@
 """Reading tabular input files (CSV, XLSX) into rows that remember where they came from.
 
 Every read is bounded (``collect.limits``): the file's size first; a workbook's zip is
-pre-scanned (``collect.zipscan``) before calamine opens it and each sheet's extent checked
-before calamine builds its range; a CSV's lines are measured before the csv module reads them.
-What passes no limit, or cannot be read, raises an ``InputFileError`` that names the file, the
-sheet, the cell or line, and says how to fix it — never a traceback.
+pre-scanned (``collect.zipscan``) before calamine opens it, then calamine reads it in a child
+process with its own memory and time limits (``collect.childparser``), each sheet's extent
+checked before calamine builds its range; a CSV's lines are measured and its encoding told
+before the csv module reads it. What passes no limit, or cannot be read, raises an
+``InputFileError`` that names the file, the sheet, the cell or line, and says how to fix it —
+never a traceback.
 """
 
 from __future__ import annotations
@@ -13,46 +15,36 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from chitieu.collect.book import Book, Table
+from chitieu.collect.childparser import parse, request_for
 from chitieu.collect.limits import Deadline, Limits, check_size, counts, limits
-from chitieu.collect.zipscan import Scan, check_extent, column_letters, scan_workbook
+from chitieu.collect.zipscan import scan_workbook
 from chitieu.errors import InputFileError
+
+__all__ = ["Book", "Table", "check_file", "read_table", "read_workbook"]
 
 #: workbooks read (and pre-scanned) as zips of XML; .xls and .ods cannot be pre-scanned
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 REFUSED_SUFFIXES = {".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _EVERY = 8192  # rows between two looks at the clock
-
-
-@dataclass
-class Table:
-    """The cells of one sheet: a header and data rows, each with its row number in the file."""
-
-    file: str
-    sheet: str | None
-    header: list[str]
-    rows: list[tuple[int, list[Any]]]
-    sha256: str
-
-
-class _TooLong(Exception):
-    pass
-
-
-def _cell_text(v: Any, top: int = 32_767) -> Any:
-    """Keep numbers as numbers; dates as ISO text; strip text (no longer than ``top``)."""
-    if isinstance(v, str):
-        if len(v) > top:
-            raise _TooLong(len(v))
-        return v.strip()
-    if isinstance(v, datetime | date):
-        return v.isoformat()
-    return v
+#: byte-order marks, longest first (UTF-32 LE begins like UTF-16 LE)
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32 BE"),
+    (b"\xff\xfe", "UTF-16 LE"),
+    (b"\xfe\xff", "UTF-16 BE"),
+)
+#: where the zero bytes of mostly-ASCII text stand, in a line of 4 bytes: UTF-16 and UTF-32
+_WIDE = (
+    ((False, True, False, True), "UTF-16 LE"),
+    ((True, False, True, False), "UTF-16 BE"),
+    ((False, True, True, True), "UTF-32 LE"),
+    ((True, True, True, False), "UTF-32 BE"),
+)
 
 
 def _line_stats(data: bytes, name: str, lim: Limits) -> int:
@@ -81,9 +73,27 @@ def _line_stats(data: bytes, name: str, lim: Limits) -> int:
     return longest
 
 
+def _wide(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 that text without a byte-order mark is written in, told by where
+    its zero bytes stand (most characters of a CSV are ASCII); None for other text."""
+    head = data[:4096]
+    if b"\x00" not in head or len(head) < 8:
+        return None
+    zeros = [head[i::4].count(0) / len(head[i::4]) for i in range(4)]
+    for pattern, name in _WIDE:
+        if all(
+            (z > 0.6) if is_zero else (z < 0.4) for z, is_zero in zip(zeros, pattern, strict=True)
+        ):
+            return name
+    return None
+
+
 def _decode(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputFileError(code="input-utf16", file=name)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            raise InputFileError(code="input-utf16", file=name, encoding=encoding)
+    if (wide := _wide(data)) is not None:
+        raise InputFileError(code="input-utf16-no-bom", file=name, encoding=wide)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -147,73 +157,6 @@ def _read_csv(
     return header, rows()
 
 
-class Workbook:
-    """A workbook that passed the pre-scan, read by calamine one sheet at a time."""
-
-    def __init__(self, path: Path, file: str, lim: Limits, deadline: Deadline) -> None:
-        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-        self.file, self.lim, self.deadline = file, lim, deadline
-        self.scan: Scan = scan_workbook(path, file, lim, deadline)
-        try:
-            self.wb = CalamineWorkbook.from_path(str(path))
-        except PasswordError:
-            raise InputFileError(code="input-zip-encrypted", file=file, entry="") from None
-        except (CalamineError, OSError, ValueError) as exc:
-            raise InputFileError(code="input-unreadable", file=file, reason=str(exc)) from None
-        self.names: list[str] = list(self.wb.sheet_names)
-
-    def default_sheet(self) -> str:
-        """The first visible sheet (the first sheet if none is visible)."""
-        visible = [m.name for m in self.wb.sheets_metadata if str(m.visible).endswith("Visible")]
-        if not (visible or self.names):
-            raise InputFileError(code="input-no-sheets", file=self.file)
-        return (visible or self.names)[0]
-
-    def rows(self, sheet: str) -> list[list[Any]]:
-        """The cells of ``sheet`` from A1, its extent checked before calamine builds them."""
-        from python_calamine import CalamineError, XmlError
-
-        if sheet not in self.names:
-            raise InputFileError(
-                code="input-no-sheet", file=self.file, sheet=sheet, sheets=", ".join(self.names)
-            )
-        check_extent(self.scan, sheet, self.file, self.lim)
-        try:
-            return self.wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except XmlError as exc:
-            raise InputFileError(
-                code="input-xml-bad", file=self.file, sheet=sheet, reason=str(exc)
-            ) from None
-        except (CalamineError, ValueError, OverflowError) as exc:
-            raise InputFileError(
-                code="input-sheet-unreadable", file=self.file, sheet=sheet, reason=str(exc)
-            ) from None
-
-    def table(self, sheet: str | None, sha256: str = "") -> Table:
-        """``sheet`` (the first visible one if None) as a header and numbered data rows."""
-        sheet = self.default_sheet() if sheet is None else sheet
-        top = self.lim.max_cell_chars
-        numbered: list[tuple[int, list[Any]]] = []
-        for i, r in enumerate(self.rows(sheet)):
-            if i % _EVERY == 0:
-                self.deadline.check(self.file)
-            try:
-                cells = [_cell_text(c, top) for c in r]
-            except _TooLong:
-                j = next(j for j, c in enumerate(r) if isinstance(c, str) and len(c) > top)
-                raise InputFileError(code="input-cell-too-long", file=self.file, sheet=sheet,
-                                     cell=f"{column_letters(j + 1)}{i + 1}",
-                                     **counts(length=len(r[j]), limit=top)) from None  # fmt: skip
-            # Rows are numbered as Excel numbers them; skip blank rows above the header.
-            if any(c not in ("", None) for c in cells):
-                numbered.append((i + 1, cells))
-        if not numbered:
-            raise InputFileError(code="input-sheet-empty", file=self.file, sheet=sheet)
-        (_, header), *rows = numbered
-        return Table(self.file, sheet, [str(h).strip() for h in header], rows, sha256)
-
-
 def _kind(path: Path, file: str) -> str:
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES or suffix in CSV_SUFFIXES:
@@ -229,22 +172,28 @@ def _existing(path: Path) -> None:
         raise InputFileError(code="input-folder", path=str(path))
 
 
-def open_workbook(path: Path, lim: Limits | None = None, file: str | None = None,
-                  *, macros: bool | None = None) -> Workbook:  # fmt: skip
-    """A workbook, pre-scanned against the limits; ``file`` names it in errors.
+def read_workbook(path: Path, lim: Limits | None = None, file: str | None = None, *,
+                  sheet: str | None = None, extra: tuple[str, ...] = (),
+                  macros: bool | None = None, sha256: str = "") -> Book:  # fmt: skip
+    """``sheet`` of a workbook (its first visible sheet if None) as a table, and the raw cells
+    of the sheets of ``extra`` it has; ``file`` names it in errors.
 
-    A workbook with macros is refused unless ``macros`` allows it (by default: when it is
-    named .xlsm — a macro-enabled workbook renamed .xlsx is refused); its macros never run.
+    The zip is pre-scanned here against the limits; calamine reads it in a child process
+    (``collect.childparser``). A workbook with macros is refused unless ``macros`` allows it
+    (by default: when it is named .xlsm — a macro-enabled workbook renamed .xlsx is refused);
+    its macros never run.
     """
     lim = lim or limits()
     file = file or path.name
     _existing(path)
     check_size(path.stat().st_size, file, lim)
-    wb = Workbook(path, file, lim, lim.deadline())
+    deadline = lim.deadline()
+    scan = scan_workbook(path, file, lim, deadline)
     allowed = path.suffix.lower() == ".xlsm" if macros is None else macros
-    if wb.scan.macros and not allowed:
+    if scan.macros and not allowed:
         raise InputFileError(code="input-macros", file=file)
-    return wb
+    return parse(request_for(path, file, lim, deadline, scan, sheet=sheet, extra=extra,
+                             sha256=sha256))  # fmt: skip
 
 
 def check_file(path: Path, lim: Limits | None = None) -> None:
@@ -279,9 +228,8 @@ def read_table(
     suffix = _kind(path, file)
     check_size(path.stat().st_size, file, lim)
     if suffix in EXCEL_SUFFIXES:
-        wb = open_workbook(path, lim, file)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return wb.table(sheet, digest)
+        return read_workbook(path, lim, file, sheet=sheet, sha256=digest).table
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     header, it = _read_csv(data, file, lim)

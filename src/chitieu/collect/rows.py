@@ -66,6 +66,14 @@ _PLAIN_INT = re.compile(r"^-?[0-9]{1,15}$")
 #: (JSON "\ud800": not encodable as UTF-8, neither for the database nor for the response)
 BAD_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _BAD_TEXT = re.compile(f"[{BAD_TEXT}\\ud800-\\udfff]")
+#: invisible characters a cell may hold unseen, pasted from a web page, Word or a PDF: zero
+#: width space, non-joiner and joiner, word joiner, and the byte-order mark (U+FEFF) inside
+#: a text; a code that holds one is not the code it shows
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+#: either kind: what the fast path leaves to the full check, and what is shown as <U+…>
+SUSPECT_TEXT = f"{BAD_TEXT}{INVISIBLE}"
+_SUSPECT = re.compile(f"[{SUSPECT_TEXT}\\ud800-\\udfff]")
 _SHOWN_CHARS = 60
 
 
@@ -74,15 +82,46 @@ def bad_text(cell: Any) -> bool:
     return isinstance(cell, str) and _BAD_TEXT.search(cell) is not None
 
 
+def invisible_text(cell: Any) -> bool:
+    """True when a text cell holds an invisible character (see ``INVISIBLE``)."""
+    return isinstance(cell, str) and _INVISIBLE.search(cell) is not None
+
+
+def suspect(cell: Any) -> bool:
+    """True when a text cell holds a forbidden or an invisible character."""
+    return isinstance(cell, str) and _SUSPECT.search(cell) is not None
+
+
 def visible(text: str) -> str:
-    """The text with each forbidden character written as <U+0000>, safe to show and to send."""
+    """The text with each forbidden or invisible character written as <U+0000>, safe to show
+    and to send, and seen."""
     cut = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
-    return _BAD_TEXT.sub(lambda m: f"<U+{ord(m.group()):04X}>", cut)
+    return _SUSPECT.sub(lambda m: f"<U+{ord(m.group()):04X}>", cut)
 
 
-def _chars(text: str) -> str:
-    """The forbidden characters of a text, named: "U+0000, U+001B"."""
-    return ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in _BAD_TEXT.findall(text)))
+def _chars(text: str, pattern: re.Pattern[str] = _BAD_TEXT) -> str:
+    """The characters of a text that ``pattern`` finds, named: "U+0000, U+001B"."""
+    return ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in pattern.findall(text)))
+
+
+def invisible_chars(text: str) -> str:
+    """The invisible characters of a text, named: "U+200B, U+FEFF"."""
+    return _chars(text, _INVISIBLE)
+
+
+def _odd_text(cell: Any) -> tuple[str, str] | None:
+    """The finding type and the characters of a cell holding forbidden characters
+    (``bad-text``) or invisible ones (``invisible-text``); None for any other cell."""
+    if bad_text(cell):
+        return "bad-text", _chars(cell)
+    if invisible_text(cell):
+        return "invisible-text", invisible_chars(cell)
+    return None
+
+
+def without_invisible(text: str) -> str:
+    """The text without its invisible characters."""
+    return _INVISIBLE.sub("", text)
 
 
 def _unit_reasons(exc: UnitError) -> dict[str, str]:
@@ -166,7 +205,7 @@ class RowChecker:
         """(code, whole numbers only, lowest, highest value) of a reportable indicator."""
         code = str(cell or "").strip()
         ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
-        if not code or ind is None or ind.is_derived or bad_text(cell):
+        if not code or ind is None or ind.is_derived or suspect(cell):
             return None
         lo, hi = ind.domain.min, ind.domain.max
         return (ind.code, ind.value_type == ValueType.INTEGER,
@@ -174,15 +213,15 @@ class RowChecker:
 
     def _per(self, cell: Any) -> tuple[Period, str] | None:
         text = str(cell or "").strip()
-        period = self._period(text) if text and not bad_text(cell) else None
+        period = self._period(text) if text and not suspect(cell) else None
         return None if period is None else (period, period.id)
 
     def _kind(self, cell: Any) -> str | None:
         text = str(cell or "").strip()
-        return _KINDS.get(_norm(text)) if text and not bad_text(cell) else None
+        return _KINDS.get(_norm(text)) if text and not suspect(cell) else None
 
     def _status(self, cell: Any) -> str | None:
-        if bad_text(cell):
+        if suspect(cell):
             return None
         text = str(cell or "").strip()
         return _STATUSES.get(_norm(text)) if text else Status.PROVISIONAL
@@ -213,7 +252,7 @@ class RowChecker:
             return None
         if unit is None:
             utext = str(ucell or "").strip()
-            found = self._unit(utext, period) if utext and not bad_text(ucell) else None
+            found = self._unit(utext, period) if utext and not suspect(ucell) else None
             if not isinstance(found, str):
                 return None
             unit = self._units_seen[ukey] = found
@@ -231,7 +270,7 @@ class RowChecker:
         if (integer and value != int(value)) or not lo <= value <= hi:
             return None
         comment = cells.get("comment")
-        if comment is not None and bad_text(comment):
+        if comment is not None and suspect(comment):
             return None
         comment = str(comment or "").strip() or None
         if too_long(comment):  # the full check names it
@@ -250,8 +289,8 @@ class RowChecker:
 
         cells = dict(cells)
         for col in (*REQUIRED, *OPTIONAL):
-            if bad_text(cell := cells.get(col)):
-                bad("bad-text", col, visible(cell), chars=_chars(cell))
+            if odd := _odd_text(cell := cells.get(col)):
+                bad(odd[0], col, visible(str(cell)), chars=odd[1])
                 cells[col] = None  # told: no other finding repeats the text
             elif cells.get(col) in (None, "") and col in REQUIRED:
                 bad("missing-value", col)

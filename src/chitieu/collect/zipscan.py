@@ -4,32 +4,36 @@ calamine trusts what a file says: it builds the whole rectangle from A1 to a she
 (one cell at XFD1048576 is 17 billion cells and aborts the process) and inflates whatever the
 zip holds. So the zip is looked at first: its declared sizes (``infolist()``) against the limits,
 then every XML part inflated here with a cap — no more than its header declares, so a lying
-header is caught — its CRC checked, a DTD (the entities of a "billion laughs") refused, and the
-extent of each worksheet taken from its ``<dimension>`` and the references of its rows and
-cells, cheaply (regular expressions over the bytes, not a parser).
+header is caught — its CRC checked (``collect.zipentries``), a DTD (the entities of a "billion
+laughs") refused, and the extent of each worksheet taken from its ``<dimension>`` and the
+references of its rows and cells, cheaply (regular expressions over the bytes, not a parser).
+
+The worksheets measured are every one calamine would read, found through the workbook's
+relationships as calamine finds them (``collect.package``), whatever their path, case or
+extension; the shared strings, styles and the other parts calamine holds whole are limited
+like cells; cells with a formula and no result are noted (``collect.formulas``).
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 import struct
-import xml.etree.ElementTree as ET
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from chitieu.collect.formulas import FormulaCells
 from chitieu.collect.limits import MIB, Deadline, Limits, counts, mib
+from chitieu.collect.package import CONTENT_TYPES, Index, Parts, Read, find_parts, key
+from chitieu.collect.zipentries import check_magic, entries, inflate
 from chitieu.errors import InputFileError
 
 #: Excel's grid: 16,384 columns (XFD) × 1,048,576 rows
 EXCEL_COLUMNS, EXCEL_ROWS = 16_384, 1_048_576
-_CHUNK = MIB
 #: a stretch of a part without any markup longer than this is refused (a cell holds 32,767
 #: characters at most, so no real part has one)
 _MAX_RUN = 4 * MIB
-_LOCAL = struct.Struct("<4s2B4HL2L2H")  # a zip entry's local header (30 bytes)
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*?"""
 _CELL = re.compile(rb"<" + _NS + rb"c[\s/>]")
@@ -49,8 +53,17 @@ _DIGITS = re.compile(rb' r="[A-Za-z]*([0-9]*)')
 _ODD = (b"r =", b"r= ", b":c", b":row")
 #: in a stretch where some cell has no reference: rows and cells in order, with or without one
 _EVENTS = re.compile(rb"<" + _NS + rb"(row|c)(?=[\s/>])" + _ATTRS + rb"""(\s+r\s*=)?""")
+#: a shared string (``<si>``, any namespace prefix)
+_SI = re.compile(rb"<" + _NS + rb"si[\s/>]")
 _A1 = re.compile(r"\$?([A-Za-z]{1,4})\$?([0-9]{1,8})")
 MACRO_TYPE = b"macroEnabled"
+
+
+class Sink(Protocol):
+    """What takes the pieces of a part as it is inflated (each ends before a ``<``)."""
+
+    def feed(self, piece: bytes) -> None:
+        """Take one piece."""
 
 
 def column_number(letters: str | bytes) -> int:
@@ -100,6 +113,7 @@ class _SheetScan:
         self.run = self.longest_run = 0  # cells without a reference in a row, in order
         self.rows_unref = 0
         self.head = True  # before <sheetData>: where the <dimension> is
+        self.formulas = FormulaCells()
 
     def feed(self, piece: bytes) -> None:
         """Take the tags of ``piece`` (complete: it ends before a ``<``).
@@ -115,7 +129,8 @@ class _SheetScan:
                 ext.dimension = m.group(1).decode("ascii", "replace")
             self.head = b"<sheetData" not in piece and b":sheetData" not in piece
         norm = piece.translate(_NORM)
-        if not any(odd in norm for odd in _ODD):
+        odd = any(o in norm for o in _ODD)
+        if not odd:
             letters, digits = _LETTERS.findall(norm), _DIGITS.findall(norm)
             # "<c" also counts <col>, <cfRule>…: more cells than references sends the piece
             # to the exact count
@@ -140,6 +155,7 @@ class _SheetScan:
                 tag, has_ref = m.groups()
                 self.run = 0 if tag == b"row" or has_ref else self.run + 1
                 self.longest_run = max(self.longest_run, self.run)
+        self.formulas.feed(piece, odd)
 
     def close(self) -> Extent:
         """The extent, cells and rows without a reference counted as following the last."""
@@ -155,113 +171,30 @@ class Scan:
     """What the pre-scan learnt: each worksheet's extent, by part and by sheet name."""
 
     parts: dict[str, Extent] = field(default_factory=dict)
-    sheets: dict[str, str] = field(default_factory=dict)  # sheet name → part
+    #: sheet name → its worksheet parts (more than one only where readers could differ)
+    sheets: dict[str, list[str]] = field(default_factory=dict)
     macros: bool = False
+    #: part → (row, column) of its cells that hold a formula without a result (the first
+    #: ``formulas.MAX_KEPT``)
+    formulas: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def extent(self, sheet: str) -> list[tuple[str, Extent]]:
         """The extent of ``sheet`` (every worksheet's when its part is not known)."""
-        part = self.sheets.get(sheet)
-        if part in self.parts:
-            return [(sheet, self.parts[part])]
+        parts = [p for p in self.sheets.get(sheet, []) if p in self.parts]
+        if parts:
+            return [(sheet, self.parts[p]) for p in parts]
         return list(self.parts.items())
 
-
-def _magic(file: str, head: bytes) -> None:
-    """Refuse what is not a zip at all, saying what it looks like."""
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputFileError(code="input-ole2", file=file)
-    raise InputFileError(code="input-not-zip", file=file)
+    def formulas_of(self, sheet: str) -> list[tuple[int, int]]:
+        """(row, column) of the cells of ``sheet`` with a formula and no result."""
+        return sorted({c for p in self.sheets.get(sheet, []) for c in self.formulas.get(p, [])})
 
 
-def _damaged(file: str, entry: str) -> InputFileError:
-    return InputFileError(code="input-zip-damaged", file=file, entry=entry)
-
-
-def _entries(zf: zipfile.ZipFile, file: str, lim: Limits, size: int) -> list[zipfile.ZipInfo]:
-    """The zip's entries, their declared sizes and ratios within the limits."""
-    infos = zf.infolist()
-    if len(infos) > lim.max_zip_entries:
-        raise InputFileError(
-            code="input-zip-entries", file=file, count=len(infos), limit=lim.max_zip_entries
-        )
-    total = 0
-    for info in infos:
-        if info.flag_bits & 0x1:
-            raise InputFileError(code="input-zip-encrypted", file=file, entry=info.filename)
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise InputFileError(
-                code="input-zip-method", file=file, entry=info.filename, method=info.compress_type
-            )
-        if info.header_offset + info.compress_size > size:
-            raise _damaged(file, info.filename)
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MIB and ratio > lim.max_zip_ratio:
-            raise InputFileError(
-                code="input-zip-ratio",
-                file=file,
-                entry=info.filename,
-                size=mib(info.file_size),
-                ratio=f"{ratio:.0f}",
-                limit=f"{lim.max_zip_ratio:g}",
-            )
-    if total > lim.unzipped_bytes:
-        raise InputFileError(
-            code="input-unzipped-too-big",
-            file=file,
-            size=mib(total),
-            limit=f"{lim.max_unzipped_mb:g}",
-        )
-    return infos
-
-
-def _inflate(fp, info: zipfile.ZipInfo, file: str, deadline: Deadline):  # type: ignore[no-untyped-def]
-    """The entry's bytes in pieces, never more than its header declares, CRC checked."""
-    fp.seek(info.header_offset)
-    head = fp.read(_LOCAL.size)
-    if len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
-        raise _damaged(file, info.filename)
-    fields_ = _LOCAL.unpack(head)
-    fp.seek(info.header_offset + _LOCAL.size + fields_[10] + fields_[11])
-    left, made, crc = info.compress_size, 0, 0
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type else None
-    while left > 0:
-        deadline.check(file)
-        raw = fp.read(min(_CHUNK, left))
-        if not raw:
-            raise _damaged(file, info.filename)
-        left -= len(raw)
-        while raw:
-            if inflater is None:
-                out, raw = raw, b""
-            else:
-                try:
-                    out = inflater.decompress(raw, info.file_size - made + 1)
-                except zlib.error:
-                    raise _damaged(file, info.filename) from None
-                raw = inflater.unconsumed_tail
-            made += len(out)
-            if made > info.file_size:  # a lying header: more than it declares
-                raise InputFileError(
-                    code="input-zip-lying",
-                    file=file,
-                    entry=info.filename,
-                    **counts(declared=info.file_size),
-                )
-            crc = zlib.crc32(out, crc)
-            if out:
-                yield out
-    if made != info.file_size or crc != info.CRC or (inflater is not None and not inflater.eof):
-        raise _damaged(file, info.filename)
-
-
-def _read_part(fp, info: zipfile.ZipInfo, file: str, deadline: Deadline, sheet: _SheetScan | None,
-               keep: bool) -> bytes:  # type: ignore[no-untyped-def]  # fmt: skip
-    """Inflate one XML part: refuse a DTD, feed a worksheet's tags to its scan."""
+def _read_part(fp, info: zipfile.ZipInfo, file: str, deadline: Deadline,  # type: ignore[no-untyped-def]
+               sinks: tuple[Sink, ...] = (), keep: bool = False) -> bytes:  # fmt: skip
+    """Inflate one XML part: refuse a DTD, feed its pieces (cut before a ``<``) to ``sinks``."""
     buf, kept, first = b"", [], True
-    for out in _inflate(fp, info, file, deadline):
+    for out in inflate(fp, info, file, deadline):
         if first:
             if out[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in out[:4]:
                 raise InputFileError(code="input-xml-encoding", file=file, entry=info.filename)
@@ -274,70 +207,134 @@ def _read_part(fp, info: zipfile.ZipInfo, file: str, deadline: Deadline, sheet: 
             if len(buf) > _MAX_RUN:
                 raise InputFileError(code="input-xml-run", file=file, entry=info.filename)
             continue
-        _piece(buf[:cut], info.filename, file, sheet)
+        _piece(buf[:cut], info.filename, file, sinks)
         buf = buf[cut:]
     if buf:
-        _piece(buf, info.filename, file, sheet)
+        _piece(buf, info.filename, file, sinks)
     return b"".join(kept)
 
 
-def _piece(piece: bytes, entry: str, file: str, sheet: _SheetScan | None) -> None:
+def _piece(piece: bytes, entry: str, file: str, sinks: tuple[Sink, ...]) -> None:
     if b"<!DOCTYPE" in piece or b"<!ENTITY" in piece:
         raise InputFileError(code="input-xml-dtd", file=file, entry=entry)
+    for sink in sinks:
+        sink.feed(piece)
+
+
+class _Elements:
+    """The elements of a part calamine reads whole (each becomes an entry in its memory)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def feed(self, piece: bytes) -> None:
+        self.count += piece.count(b"<") - piece.count(b"</")
+
+
+class _Strings:
+    """The strings of a shared strings part (``<si>``: one entry of calamine's table each)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def feed(self, piece: bytes) -> None:
+        n = piece.count(b"<si")
+        # "<si" also counts <sift…> and misses a namespace prefix: then the exact count
+        self.count += n if b":si" not in piece else len(_SI.findall(piece))
+
+
+def _part_size(info: zipfile.ZipInfo, file: str, lim: Limits) -> None:
+    """Refuse a part calamine holds whole in memory that is larger than ``max_part_mb``."""
+    if info.file_size > lim.part_bytes:
+        raise InputFileError(code="input-part-too-big", file=file, entry=info.filename,
+                             size=mib(info.file_size), limit=f"{lim.max_part_mb:g}")  # fmt: skip
+
+
+def _control_reader(fp, file: str, lim: Limits, deadline: Deadline) -> Read:  # type: ignore[no-untyped-def]
+    """Reads a control part (relationships, a workbook): its size and elements within the
+    limits, its bytes kept for ``collect.package``."""
+
+    def read(info: zipfile.ZipInfo) -> bytes:
+        _part_size(info, file, lim)
+        elements = _Elements()
+        data = _read_part(fp, info, file, deadline, (elements,), keep=True)
+        _check_elements(elements, info, file, lim)
+        return data
+
+    return read
+
+
+def _check_elements(elements: _Elements, info: zipfile.ZipInfo, file: str, lim: Limits) -> None:
+    if elements.count > lim.max_part_elements:
+        raise InputFileError(
+            code="input-part-elements",
+            file=file,
+            entry=info.filename,
+            **counts(count=elements.count, limit=lim.max_part_elements),
+        )
+
+
+def _check_strings(strings: _Strings, info: zipfile.ZipInfo, file: str, lim: Limits) -> None:
+    if strings.count > lim.max_cells:
+        raise InputFileError(code="input-shared-strings", file=file, entry=info.filename,
+                             **counts(count=strings.count, limit=lim.max_cells))  # fmt: skip
+
+
+def _measure(fp, info: zipfile.ZipInfo, parts: Parts, file: str, lim: Limits,  # type: ignore[no-untyped-def]
+             deadline: Deadline, scan: Scan) -> bytes:  # fmt: skip
+    """Inflate one part other than a control part, measured for every role it has."""
+    name = info.filename
+    sheet = _SheetScan() if name in parts.worksheets else None
+    strings = _Strings() if name in parts.strings else None
+    elements = _Elements() if name in parts.styles else None
+    if strings is not None or elements is not None:
+        _part_size(info, file, lim)
+    sinks = tuple(s for s in (sheet, strings, elements) if s is not None)
+    keep = key(name) == key(CONTENT_TYPES)
+    data = _read_part(fp, info, file, deadline, sinks, keep)
     if sheet is not None:
-        sheet.feed(piece)
+        scan.parts[name] = sheet.close()
+        if sheet.formulas.cells:
+            scan.formulas[name] = sheet.formulas.cells
+    if strings is not None:
+        _check_strings(strings, info, file, lim)
+    if elements is not None:
+        _check_elements(elements, info, file, lim)
+    return data
 
 
-def _sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
-    """Sheet name → the zip entry of its worksheet, from workbook.xml and its relationships."""
-    try:
-        book, links = ET.fromstring(workbook), ET.fromstring(rels)
-    except ET.ParseError:
-        return {}
-    targets = {}
-    for rel in links:
-        target = rel.get("Target") or ""
-        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        targets[rel.get("Id")] = posixpath.normpath(path)
-    out = {}
-    for el in book.iter():
-        if el.tag.rsplit("}", 1)[-1] == "sheet":
-            rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
-            if el.get("name") is not None and rid in targets:
-                out[el.get("name")] = targets[rid]
-    return out
+def _wanted(name: str, parts: Parts) -> bool:
+    """Is ``name`` a part the scan inflates: one calamine reads, or any XML part."""
+    return (name in parts.worksheets or name in parts.strings or name in parts.styles
+            or name.lower().endswith((".xml", ".rels")))  # fmt: skip
 
 
 def scan_workbook(path: Path, file: str, lim: Limits, deadline: Deadline) -> Scan:
-    """Check a workbook's zip against the limits and take its worksheets' extents."""
+    """Check a workbook's zip against the limits and take its worksheets' extents.
+
+    The parts calamine reads are found as it finds them (``collect.package``): the package's
+    and the workbook's relationships first, then every worksheet they name — whatever its
+    path, case or extension — measured, the shared strings counted, the styles' elements
+    counted; every other XML part is inflated under the same caps and refused if it declares
+    a DTD.
+    """
     size = path.stat().st_size
     with path.open("rb") as fp:
-        _magic(file, fp.read(8))
+        check_magic(file, fp.read(8))
         try:
             zf = zipfile.ZipFile(fp)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error):
             raise InputFileError(code="input-zip-truncated", file=file) from None
         with zf:
-            infos = _entries(zf, file, lim, size)
-            names = {i.filename for i in infos}
-            if "xl/workbook.xml" not in names:
-                raise InputFileError(code="input-no-workbook", file=file)
-            scan = Scan(macros=any(n.lower().endswith("vbaproject.bin") for n in names))
-            small: dict[str, bytes] = {}
+            infos = entries(zf, file, lim, size)
+            parts = find_parts(Index(infos, file), _control_reader(fp, file, lim, deadline))
+            scan = Scan(macros=any(i.filename.lower().endswith("vbaproject.bin") for i in infos))
+            scan.sheets = parts.sheets
+            types = b""
             for info in infos:
-                name = info.filename
-                if not name.lower().endswith((".xml", ".rels")):
-                    continue
-                is_sheet = name.startswith("xl/worksheets/") and name.count("/") == 2
-                sheet = _SheetScan() if is_sheet else None
-                keep = name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                                "[Content_Types].xml")  # fmt: skip
-                small[name] = _read_part(fp, info, file, deadline, sheet, keep)
-                if sheet is not None:
-                    scan.parts[name] = sheet.close()
-    scan.macros = scan.macros or MACRO_TYPE in small.get("[Content_Types].xml", b"")
-    rels = small.get("xl/_rels/workbook.xml.rels", b"")
-    scan.sheets = _sheet_parts(small["xl/workbook.xml"], rels) if rels else {}
+                if info.filename not in parts.control and _wanted(info.filename, parts):
+                    types += _measure(fp, info, parts, file, lim, deadline, scan)
+    scan.macros = scan.macros or MACRO_TYPE in types
     return scan
 
 

@@ -18,13 +18,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu import __version__, open_store
-from chitieu.errors import ChitieuError, StoreError
+from chitieu.errors import ChitieuError
 from chitieu.store.faults import fault_of
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Accounts
 from chitieu.web.deps import form_threads
-from chitieu.web.errors import WebError, error_body
+from chitieu.web.errors import error_body
 from chitieu.web.limits import BodyLimit
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, SessionActivity, Sessions
 
@@ -82,8 +82,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     """The one error handler: JSON ``{ok, error, status}`` for the API, a page otherwise."""
     extra: dict[str, object] = {}
     headers: dict[str, str] = {}
-    if isinstance(exc, WebError):
-        status, message, hint, extra = exc.status, exc.message, exc.hint, dict(exc.extra)
+    if isinstance(exc, ChitieuError):  # the one error tree: each class has its status
+        status, (message, hint), extra = exc.http_status, exc.text(i18n.get_lang()), exc.extra
     elif isinstance(exc, RequestValidationError):
         status, (message, hint) = 422, _invalid_text(exc)
         extra["details"] = [
@@ -94,10 +94,6 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         headers.update(exc.headers or {})
         if status == 405:  # every method the path takes (Starlette names one route's only)
             headers["Allow"] = allowed_methods(request)
-    elif isinstance(exc, StoreError):
-        status, (message, hint) = 503, exc.text(i18n.get_lang())
-    elif isinstance(exc, ChitieuError):
-        status, (message, hint) = 400, exc.text(i18n.get_lang())
     else:
         fault = fault_of(exc, request.app.state.store.url if _has_store(request) else "")
         if fault is not None:  # the database is locked, full, read-only, corrupt or gone
@@ -285,7 +281,7 @@ def create_app(
     app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)
     app.add_middleware(SessionActivity)  # outermost: a session's activity written last
-    for exc_type in (WebError, ChitieuError, StarletteHTTPException, RequestValidationError):
+    for exc_type in (ChitieuError, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(exc_type, handle_error)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

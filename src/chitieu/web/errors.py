@@ -1,4 +1,7 @@
-"""Errors of the web application, each with its HTTP status, and the one JSON error shape."""
+"""The web's view of the error tree: the one JSON error shape and the statuses the API documents.
+
+The classes themselves (``Forbidden``, ``Conflict``, …) are the core's (``chitieu.errors``), each
+with its ``http_status``; this module re-exports them for the routes."""
 
 from __future__ import annotations
 
@@ -6,59 +9,30 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from chitieu.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    PreconditionRequired,
+    TooLarge,
+    TooManyAttempts,
+)
 
-class WebError(Exception):
-    """A request that cannot be served: a message, a hint, and the HTTP status."""
-
-    status = 400
-
-    def __init__(self, message: str, hint: str = "", **extra: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.extra = extra
-
-
-class NotAuthenticated(WebError):
-    """No valid session or bearer token."""
-
-    status = 401
-
-
-class Forbidden(WebError):
-    """Signed in, but this account may not do this (another unit's data, a role's limit)."""
-
-    status = 403
-
-
-class NotFound(WebError):
-    """No such form, unit, period or page."""
-
-    status = 404
-
-
-class Conflict(WebError):
-    """The data changed since the client read it (stale version), or the state forbids it."""
-
-    status = 409
-
-
-class Invalid(WebError):
-    """The input has errors; ``extra['report']`` lists them."""
-
-    status = 422
-
-
-class TooLarge(WebError):
-    """The request body is larger than the limit."""
-
-    status = 413
-
-
-class TooManyAttempts(WebError):
-    """Login throttled."""
-
-    status = 429
+__all__ = [
+    "ERROR_RESPONSES",
+    "Conflict",
+    "ErrorBody",
+    "Forbidden",
+    "Invalid",
+    "NotAuthenticated",
+    "NotFound",
+    "PreconditionRequired",
+    "TooLarge",
+    "TooManyAttempts",
+    "error_body",
+]
 
 
 def error_body(message: str, status: int, hint: str = "", **extra: Any) -> dict[str, Any]:

@@ -27,8 +27,7 @@ from chitieu.check.findings import Finding, Report
 from chitieu.collect.comments import EXCEL_CELL_CHARS
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
 from chitieu.collect.limits import Limits, check_size, counts, limits
-from chitieu.collect.reader import Table, open_workbook, read_table
-from chitieu.collect.reader import Workbook as ReadBook
+from chitieu.collect.reader import Table, read_table, read_workbook
 from chitieu.errors import InputFileError
 from chitieu.fmt import period_label
 from chitieu.store.values import NewValue
@@ -205,12 +204,9 @@ class Upload:
 UPLOAD_SUFFIXES = (".xlsx", ".csv")
 
 
-def _meta(wb: ReadBook) -> dict[str, str]:
+def _meta(rows: list[list[Any]] | None) -> dict[str, str]:
     """The template's own facts (form, unit, period, version) from its hidden list sheet."""
-    if LIST_SHEET not in wb.names:
-        return {}
-    rows = wb.rows(LIST_SHEET)
-    return {str(r[2]): str(r[3]) for r in rows[1:] if len(r) > 3 and r[2]}
+    return {str(r[2]): str(r[3]) for r in (rows or [])[1:] if len(r) > 3 and r[2]}
 
 
 def _received(data: bytes | BinaryIO, name: str, lim: Limits) -> bytes:
@@ -229,7 +225,10 @@ def _trim(table: Table) -> tuple[Table, dict[str, str]]:
     keep = [i for i, h in enumerate(table.header) if h not in names]
     letters = {h: get_column_letter(i + 1) for i, h in enumerate(table.header)}
     rows = [(n, [r[i] if i < len(r) else None for i in keep]) for n, r in table.rows]
-    trimmed = Table(table.file, table.sheet, [table.header[i] for i in keep], rows, table.sha256)
+    at = {i: j for j, i in enumerate(keep)}
+    formulas = [(r, at[c]) for r, c in table.formulas if c in at]
+    trimmed = Table(table.file, table.sheet, [table.header[i] for i in keep], rows, table.sha256,
+                    formulas)  # fmt: skip
     return trimmed, letters
 
 
@@ -266,9 +265,9 @@ def read_upload(
         if suffix == ".csv":
             table, meta = read_table(path, None, lim, name), {}
         else:
-            wb = open_workbook(path, lim, name, macros=False)
-            table = wb.table(DATA_SHEET, hashlib.sha256(body).hexdigest())
-            meta = _meta(wb)
+            book = read_workbook(path, lim, name, sheet=DATA_SHEET, extra=(LIST_SHEET,),
+                                 macros=False, sha256=hashlib.sha256(body).hexdigest())  # fmt: skip
+            table, meta = book.table, _meta(book.extra.get(LIST_SHEET))
     finally:
         os.unlink(tmp)
     trimmed, letters = _trim(table)

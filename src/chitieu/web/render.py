@@ -106,6 +106,8 @@ templates = _make()
 def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     """Render template ``name`` for ``request``."""
     ctx.setdefault("user", getattr(request.state, "account", None))
-    ctx["csrf"] = csrf_token(request)
+    # a page answered before the session is read (a body refused by web.limits.BodyLimit,
+    # outside the session middleware) has no session and needs no form token
+    ctx["csrf"] = csrf_token(request) if "session" in request.scope else ""
     ctx["path"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -40,7 +40,13 @@ from chitieu.web.deps import (
     require_read,
     require_write,
 )
-from chitieu.web.errors import ERROR_RESPONSES, Conflict, Forbidden, Invalid, WebError
+from chitieu.web.errors import (
+    ERROR_RESPONSES,
+    Conflict,
+    Forbidden,
+    Invalid,
+    PreconditionRequired,
+)
 from chitieu.web.i18n import _
 from chitieu.web.limits import check_comment
 from chitieu.web.params import QueryDate, QueryMoment
@@ -56,12 +62,6 @@ from chitieu.web.submissions import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
-
-
-class PreconditionRequired(WebError):
-    """A form save without the version it was based on."""
-
-    status = 428
 
 
 #: a value as JSON may send it: a number or text in vi/en format. Booleans, NaN and the

@@ -148,7 +148,7 @@ def _entry_save(  # type: ignore[no-untyped-def]
             request,
             user,
             fresh,
-            exc.status,
+            exc.http_status,
             typed,
             comments,
             exc.extra.get("report"),

@@ -49,7 +49,7 @@ def act(  # type: ignore[no-untyped-def]
             request,
             user,
             state,
-            exc.status,
+            exc.http_status,
             report=exc.extra.get("report"),
             problem=exc.message,
             hint=exc.hint,

@@ -1,0 +1,268 @@
+"""Untrusted workbooks parsed in a child process: a crash costs the file, never the caller.
+
+calamine is Rust: an allocation it cannot make aborts the whole process (SIGABRT, "memory
+allocation of 549755813888 bytes failed"), and its read cannot be interrupted. The pre-scan
+(``collect.zipscan``) refuses every file known to make it do so; this is the second fence, for
+the file that gets past the first. calamine runs in a child process with an address-space
+limit (``RLIMIT_AS``: ``max_parser_mb``, ``max_upload_parser_mb`` for a web upload) and the
+read's time budget (``max_read_seconds`` / ``max_upload_seconds``; the child is killed when it
+runs out). A child that aborts, fails an allocation, crashes or hangs costs that one file a
+bilingual error — ``input-parser-failed``, ``input-parser-memory``, ``input-too-slow``: CLI
+exit 2, HTTP 400 — and the server or the CLI goes on.
+
+It is cheap: multiprocessing's ``forkserver`` (the one ``report.workers`` starts its pools
+from) preloads this module and calamine once; each parse forks one child from it (a few
+milliseconds), which reads the file itself (from its path) and sends back only the
+:class:`~chitieu.collect.book.Book`, its texts shared so that it pickles small. No interpreter
+starts per file, and the child does not import the caller's main module again (multiprocessing
+would: a script that reads a workbook without an ``if __name__ == "__main__"`` guard would run
+again in the child, and every child would pay for the script's imports). Where there is no
+forkserver (Windows) or the caller is itself a daemonic worker, the read runs in the caller.
+
+``CHITIEU_TEST_PARSER_ABORT`` is **for tests only**: it makes the child fail on purpose —
+``1`` or ``abort``: ``os.abort()``; ``memory``: an allocation beyond the limit; ``hang``: it
+never answers; ``unchecked``: the sheets' extents are not checked, so that calamine's own
+allocation meets the address-space limit.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing import context, forkserver, reduction, util
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from chitieu.collect.book import Book, Workbook
+from chitieu.collect.limits import Deadline, Limits
+from chitieu.collect.zipscan import Scan
+from chitieu.errors import InputFileError
+
+#: the test-only setting that makes the child parser fail on purpose (see the docstring)
+TEST_FAULT = "CHITIEU_TEST_PARSER_ABORT"
+#: what the forkserver loads once, for every child it forks
+PRELOAD = [__name__, "python_calamine"]
+_SETTING = "CHITIEU_MAX_PARSER_MB / CHITIEU_MAX_UPLOAD_PARSER_MB"
+_LOCK = threading.Lock()
+_PRELOAD_SET = False
+
+
+@dataclass(frozen=True)
+class Request:
+    """One parse: the pre-scanned workbook at ``path``, its sheet and the others asked for."""
+
+    path: str
+    file: str
+    lim: Limits
+    deadline: Deadline
+    scan: Scan
+    sheet: str | None
+    extra: tuple[str, ...] = ()
+    sha256: str = ""
+    fault: str = ""
+
+
+def read(request: Request) -> Book:
+    """Read the workbook with calamine, here in this process."""
+    wb = Workbook(Path(request.path), request.file, request.lim, request.deadline, request.scan)
+    wb.checked = request.fault != "unchecked"
+    return wb.book(request.sheet, request.extra, request.sha256)
+
+
+@functools.cache
+def _popen_class() -> type:
+    """The forkserver's Popen, launching its child without the caller's main module."""
+    from multiprocessing import popen_forkserver, spawn
+
+    class Popen(popen_forkserver.Popen):  # type: ignore[misc]
+        def _launch(self, process_obj: Any) -> None:
+            # popen_forkserver.Popen._launch, the main module left out of the child's
+            # preparation: _child and what it reads are found by their module's name
+            prep = spawn.get_preparation_data(process_obj._name)
+            prep.pop("init_main_from_path", None)
+            prep.pop("init_main_from_name", None)
+            buf = io.BytesIO()
+            context.set_spawning_popen(self)
+            try:
+                reduction.dump(prep, buf)
+                reduction.dump(process_obj, buf)
+            finally:
+                context.set_spawning_popen(None)
+            self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+            parent_w = os.dup(w)  # the child's sentinel of its parent
+            close = util.close_fds  # type: ignore[attr-defined]
+            self.finalizer = util.Finalize(self, close, (parent_w, self.sentinel))
+            with open(w, "wb", closefd=True) as f:
+                f.write(buf.getbuffer())
+            self.pid = forkserver.read_signed(self.sentinel)
+
+    return Popen
+
+
+class _Process(context.ForkServerProcess):  # type: ignore[misc,name-defined]
+    """A forkserver process that does not import the caller's main module."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _popen_class()(process_obj)
+
+
+def _available() -> bool:
+    """Can a child parser be started here (a forkserver; not inside a daemonic process,
+    which may not have children)?"""
+    return (
+        "forkserver" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
+
+
+def _start(request: Request, send: Connection) -> _Process:
+    """The child of ``request``, started from the forkserver (its preload set once)."""
+    global _PRELOAD_SET
+    with _LOCK:
+        if not _PRELOAD_SET:
+            multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+            _PRELOAD_SET = True
+    child = _Process(target=_child, args=(send, request), name="chitieu-parser", daemon=True)
+    child.start()
+    return child
+
+
+def parse(request: Request) -> Book:
+    """The :class:`Book` of ``request``, read by calamine in a child process (in this one
+    where that cannot be); the child's failures raise ``InputFileError``."""
+    if not _available():
+        return read(request)
+    recv, send = multiprocessing.Pipe(duplex=False)
+    child = None
+    try:
+        child = _start(request, send)
+        send.close()
+        kind, payload = _answer(recv, request)
+    finally:
+        recv.close()
+        send.close()
+        if child is not None:
+            if child.is_alive():
+                child.kill()
+            child.join()
+    return _result(kind, payload, child.exitcode, request)
+
+
+def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
+    """What the child sent: ("ok", Book), ("error", InputFileError), ("memory", None),
+    ("bug", its traceback); ("died", None) if it ended without a word, ("slow", None) if the
+    read's time ran out."""
+    left = request.deadline.end - time.monotonic()
+    if not recv.poll(max(left, 0.0)):
+        return "slow", None
+    try:
+        return recv.recv()  # type: ignore[no-any-return]
+    except (EOFError, OSError):
+        return "died", None
+
+
+def _result(kind: str, payload: Any, exitcode: int | None, request: Request) -> Book:
+    file, limit = request.file, f"{request.lim.max_parser_mb:g}"
+    if kind == "ok":
+        return payload  # type: ignore[no-any-return]
+    if kind == "error":
+        raise payload
+    if kind == "slow":
+        raise InputFileError(
+            code="input-too-slow",
+            file=file,
+            seconds=f"{request.deadline.seconds:g}",
+            setting="CHITIEU_MAX_READ_SECONDS / CHITIEU_MAX_UPLOAD_SECONDS",
+        )
+    if kind == "memory":
+        raise InputFileError(code="input-parser-memory", file=file, limit=limit, setting=_SETTING)
+    if kind == "bug":
+        raise RuntimeError(f"the child parser failed on {file}:\n{payload}")
+    raise InputFileError(code="input-parser-failed", file=file, signal=_how(exitcode),
+                         limit=limit, setting=_SETTING)  # fmt: skip
+
+
+def _how(exitcode: int | None) -> str:
+    """How the child ended: the name of its signal (SIGABRT), or its exit status."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit status {exitcode}"
+
+
+def _confine(request: Request) -> None:
+    """The child's limits: its address space, no core file, the read's time (an alarm and
+    CPU seconds, should the parent be gone), its own messages silenced."""
+    import resource
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # calamine's "memory allocation … failed" is not the user's business
+    seconds = max(1, math.ceil(request.deadline.end - time.monotonic()) + 1)
+    for limit, value in ((resource.RLIMIT_AS, request.lim.parser_bytes),
+                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, seconds)):  # fmt: skip
+        _, hard = resource.getrlimit(limit)
+        if hard != resource.RLIM_INFINITY:  # never above what this process was given
+            value = min(value, hard)
+        resource.setrlimit(limit, (value, value if limit != resource.RLIMIT_CPU else hard))
+    signal.alarm(seconds + 1)
+
+
+def _fault(request: Request) -> None:
+    """The test-only failures of ``CHITIEU_TEST_PARSER_ABORT``."""
+    if request.fault in ("1", "abort"):
+        os.abort()
+    if request.fault == "memory":
+        bytearray(request.lim.parser_bytes)
+    if request.fault == "hang":
+        while True:
+            signal.pause()
+
+
+def _child(send: Connection, request: Request) -> None:
+    """The child: confined, it reads the workbook and sends what came of it, then ends at
+    once (nothing to tear down)."""
+    message: tuple[str, Any]
+    try:
+        _confine(request)
+        _fault(request)
+        message = ("ok", read(request))
+    except InputFileError as exc:
+        message = ("error", exc)
+    except MemoryError:
+        message = ("memory", None)
+    except Exception:
+        message = ("bug", traceback.format_exc())
+    try:
+        send.send(message)
+    except MemoryError:
+        send.send(("memory", None))
+    finally:
+        os._exit(0)
+
+
+def request_for(
+    path: Path,
+    file: str,
+    lim: Limits,
+    deadline: Deadline,
+    scan: Scan,
+    *,
+    sheet: str | None,
+    extra: tuple[str, ...] = (),
+    sha256: str = "",
+) -> Request:
+    """A parse of ``path``, with the test-only fault of the environment, if any."""
+    return Request(str(path), file, lim, deadline, scan, sheet, extra, sha256,
+                   os.environ.get(TEST_FAULT, "").strip().lower())  # fmt: skip
