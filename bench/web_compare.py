@@ -10,6 +10,7 @@ Each side's save p50, p95 and server CPU per request are taken per run; the medi
 runs, the percentiles of all the runs' saves pooled, and chitieu's ÷ uvicorn's. The target:
 every ratio of p50 and p95 at most 1.10.
 
+Every run has a fresh store: a new SQLite file, or a new schema of ``--db``'s PostgreSQL.
 ``--aa`` runs uvicorn's protocol on both sides: the ratios an A/A run gives are the noise of
 the machine, the floor under which no difference can be told.
 """
@@ -51,8 +52,7 @@ def _both(
 ) -> dict[str, Record]:
     """One run: both servers on one fresh store, half the clients each; a summary per side."""
     tmp = tempfile.TemporaryDirectory()
-    url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    pg = None
+    url, pg = f"sqlite:///{Path(tmp.name) / 'bench.db'}", None  # a fresh store every run
     if args.db and args.db.startswith("postgres"):
         url, schema, pg = _pg_schema(args.db)
     servers: dict[str, Any] = {}

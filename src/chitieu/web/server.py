@@ -19,6 +19,10 @@ uvicorn's httptools protocol with three limits (:class:`ServerSettings`, each a
   way is closed after this many seconds — between requests (uvicorn's keep-alive timeout) and,
   unlike uvicorn, also before its first request.
 
+None of them cuts a response under way (a long-lived event stream keeps its connection: the
+idle timeout counts only while no request is being answered, and a session behind a stream is
+kept alive by ``Sessions.mark_active``, web/sessions.py).
+
 On a kept-alive connection, the head of a request that arrives in the same read as the end of
 the previous request's body is counted from the next read: at most one read (256 KiB) more
 than the limit is parsed there; a new connection's first request is cut at the limit exactly.
