@@ -202,3 +202,86 @@ def test_a_store_value_with_writes_through_the_one_door_is_unaffected(tmp_path):
     )
     assert store.current(["2026S1"])[0].value == 5.0
     store.engine.dispose()
+
+
+# --------------------------------------------- ids beyond the integer column (issue 15, item 7)
+
+#: ids no token can have: beyond 64 bits (SQLite's driver overflowed: 500; PostgreSQL: a
+#: "database fault" 503; the CLI: exit 5), beyond PostgreSQL's INTEGER column, zero, negative
+BAD_IDS = ("99999999999999999999", str(2**63), str(2**31), "0", "-1")
+
+
+def test_a_token_id_no_row_can_have_is_not_found_on_the_web(db_url):
+    from tests.web.conftest import csrf, make_env
+
+    env = make_env(db_url)
+    c = env.browser("reporter")
+    for bad in (*BAD_IDS, str(2**31 - 1)):  # the last: the largest id there can be, unused
+        r = c.post(f"/account/tokens/{bad}/revoke", data={"csrf_token": csrf(c, "/account")},
+                   follow_redirects=False)  # fmt: skip
+        assert r.status_code == 404, (bad, r.status_code, r.text[:300])
+        assert "Traceback" not in r.text
+    # the reporter's own token is still revoked by its id
+    own = next(t for t in _tokens(env) if t.username == "reporter")
+    r = c.post(f"/account/tokens/{own.id}/revoke", data={"csrf_token": csrf(c, "/account")},
+               follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    env.store.engine.dispose()
+
+
+def _tokens(env):  # type: ignore[no-untyped-def]
+    from chitieu.web.accounts import Accounts
+
+    return Accounts(env.store).tokens()
+
+
+def test_a_token_id_no_row_can_have_is_a_usage_error_in_the_cli(db_url):
+    from tests.web.conftest import make_env
+
+    make_env(db_url).store.engine.dispose()
+    for bad in BAD_IDS[:4]:
+        proc = run("tokens", "revoke", bad, db=db_url, check=False)
+        assert proc.returncode == 2, (bad, proc.returncode, proc.stderr)
+        assert "số nguyên từ 1" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run("tokens", "revoke", str(2**31 - 1), db=db_url, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr  # a valid id, unknown
+
+
+# ---------------------------- PostgreSQL drops its connections (issue 15, item 8)
+
+
+def test_the_first_request_after_postgresql_dropped_its_connections_succeeds(pg_url):
+    """The server's pooled connections are terminated (pg_terminate_backend, as a restart or
+    an administrator does); the next save and read land on them and must not answer 503:
+    a connection found dead when it is taken from the pool is replaced before anything is
+    sent on it."""
+    from sqlalchemy import create_engine, text
+    from tests.web.conftest import OWN, make_env
+
+    env = make_env(pg_url)
+    pids: set[int] = set()
+    event.listen(env.store.engine, "connect", lambda c, _r: pids.add(c.info.backend_pid))
+    env.store.engine.pool.dispose()  # every connection from here on is known by its pid
+    api = env.api("analyst")
+
+    def save(value: float):  # type: ignore[no-untyped-def]
+        row = {"indicator": "ICT_REVENUE", "unit": OWN, "period": "2026S1", "kind": "actual",
+               "value": value}  # fmt: skip
+        return api.post("/api/v1/values", json={"values": [row]})
+
+    def read():  # type: ignore[no-untyped-def]
+        return api.get("/api/v1/summary?period=2025S1")
+
+    assert save(5).status_code == 200 and read().status_code == 200
+    killer = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    for step in (save, read):
+        assert pids
+        with killer.connect() as conn:  # each waits until the backend has gone
+            for pid in sorted(pids):
+                conn.execute(text("SELECT pg_terminate_backend(:p, 10000)"), {"p": pid})
+        pids.clear()
+        r = step(6) if step is save else step()
+        assert r.status_code == 200, (step.__name__, r.status_code, r.text[:300])
+    killer.dispose()
+    assert [o.value for o in env.store.current(["2026S1"], units=[OWN])] == [6.0]
+    env.store.engine.dispose()

@@ -148,3 +148,11 @@ class TooManyAttempts(ChitieuError):
     """Sign-ins throttled."""
 
     http_status = 429
+
+
+class IdError(NotFound):
+    """An id given by a user that no row can have (``catalog.vocabulary.is_id``): a usage
+    error (exit 2); the web answers "not found"."""
+
+    exit_code = 2
+    http_status = 404

@@ -64,6 +64,20 @@ class Role(StrEnum):
     VIEWER = "viewer"  # reads everything, writes nothing
 
 
+#: the largest id of a row: ids are whole numbers from 1, of 64 bits (SQLite's INTEGER,
+#: PostgreSQL's BIGINT: values, batches, events) or of 32 bits (PostgreSQL's INTEGER: accounts,
+#: tokens, reports' submissions — ``MAX_ID_32``)
+MAX_ID = 2**63 - 1
+MAX_ID_32 = 2**31 - 1
+
+
+def is_id(value: object, top: int = MAX_ID) -> bool:
+    """Whether ``value`` can be the id of a row of a column whose largest id is ``top``: a
+    whole number from 1 (checked before any look-up: a number beyond the column failed in the
+    driver or the database)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= top
+
+
 #: the nation's unit id
 NATION_ID = "VN"
 #: the province systems: 63 provinces until 30/6/2025, 34 from 1/7/2025 (Resolution 202/2025/QH15)

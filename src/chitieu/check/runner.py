@@ -226,6 +226,8 @@ def validate_values(
     if outliers:
         if stored is not None:
             slabs: dict[Any, Any] = _slabs_of(stored)
+            if slabs_read is not None:  # the write compares its values with them (overlaid:
+                slabs_read.update(slabs)  # never a base to write from)
         else:  # an import: the history from the current-value slabs, on columns
             # each unit is compared with its own past values: others' pending ones not read
             slabs = store.slabs(history_keys(rows, rs), units=units) if store is not None else {}

@@ -139,6 +139,7 @@ def import_cmd(
             file=res.file,
             dry_run=dry_run,
             written=res.written,
+            ignored=res.ignored,
             locale=res.locale,
             batch=res.batch.id if res.batch else None,
         )
@@ -151,6 +152,12 @@ def import_cmd(
                 if dry_run
                 else (
                     f"đã ghi / written: {res.written} (batch {res.batch.id if res.batch else '-'})"
+                    + (
+                        f"; bỏ qua {res.ignored} giá trị trùng số liệu hiện có / "
+                        f"{res.ignored} ignored, identical to the stored values"
+                        if res.ignored
+                        else ""
+                    )
                 )
             )
             console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")

@@ -41,6 +41,13 @@ CHECKS = {
     "slabs": {"vi": "Số liệu hiện hành so với số liệu gốc", "en": "Current values vs vintages"},
 }
 
+#: what a restore says of the backup's signature
+SIGNATURE = {
+    "verified": "Chữ ký hợp lệ / signature verified (key {key}).",
+    "accepted": "Không có chữ ký, đã chấp nhận theo --accept-unsigned / unsigned, accepted.",
+    "unchecked": "Chưa kiểm tra chữ ký (chưa đặt CHITIEU_BACKUP_KEY) / "
+    "signature not checked (no CHITIEU_BACKUP_KEY).",
+}
 SKIPPED = {"vi": "không áp dụng", "en": "not applicable"}
 LOOKED_AT = {"vi": "đã xem {n}", "en": "{n} looked at"}
 
@@ -94,6 +101,8 @@ def backup_cmd(
     sessions, analytics) with the schema revision, read in one consistent snapshot while
     writers keep working. The file (a ZIP of JSON lines) can be restored into SQLite or
     PostgreSQL: `chitieu restore FILE`. It holds password and token hashes: keep it safe.
+    With CHITIEU_BACKUP_KEY set (16 characters or more), the backup is signed (HMAC-SHA256 of
+    its manifest, which holds every table's checksum) and `restore` verifies it.
     """
     from chitieu.store.backup import backup
 
@@ -102,9 +111,14 @@ def backup_cmd(
     if as_json:
         print_json({"ok": True, **info.to_dict()})
         return
+    signed = (
+        f"đã ký / signed (key {info.key_id})" if info.signed
+        else "không ký / unsigned (no CHITIEU_BACKUP_KEY)"
+    )  # fmt: skip
     console.print(
         f"Đã sao lưu / backed up [bold]{info.backend}[/] (revision {info.revision}) → "
-        f"[bold]{info.file}[/]: {_rows(info.tables)}, {info.size:,} bytes.".replace(",", "."),
+        f"[bold]{info.file}[/]: {_rows(info.tables)}, {info.size:,} bytes".replace(",", ".")
+        + f"; {signed}.",
         highlight=False,
     )
 
@@ -121,6 +135,14 @@ def restore_cmd(
             "replaced by the backup.",
         ),
     ] = False,
+    accept_unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--accept-unsigned",
+            help="With CHITIEU_BACKUP_KEY set: restore a backup that has no signature (one "
+            "made before the key was set). A signature that does not match is always refused.",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -130,12 +152,19 @@ def restore_cmd(
     Into an empty store (created if needed); a store that holds data is refused (exit 1,
     naming what it holds) unless `--force`. All or nothing: one transaction. A backup of an
     older schema is migrated; one made by a newer chitieu is refused. Works across backends
-    (a SQLite backup into PostgreSQL and back).
+    (a SQLite backup into PostgreSQL and back). A running `chitieu serve` answers from the
+    restored data at its next request.
+
+    With CHITIEU_BACKUP_KEY set, the backup's signature is verified first: an altered,
+    forged or otherwise-signed backup is refused (exit 2), an unsigned one too (exit 1) unless
+    `--accept-unsigned`. A backup that leaves out tables, has a line over
+    CHITIEU_BACKUP_LINE_MB (64) or a manifest that is not valid: damaged (exit 2), nothing
+    changed.
     """
     from chitieu.store.restore import restore
 
     with _progress(not as_json) as progress:
-        info = restore(db, file, replace=force, progress=progress)
+        info = restore(db, file, replace=force, accept_unsigned=accept_unsigned, progress=progress)
     if as_json:
         print_json({"ok": True, **info.to_dict()})
         return
@@ -148,6 +177,7 @@ def restore_cmd(
     )
     if any(info.replaced.values()):
         console.print(f"Đã thay / replaced: {_rows(info.replaced)}.", highlight=False)
+    console.print(SIGNATURE[info.signature].format(key=b.key_id), highlight=False)
 
 
 @handle_errors

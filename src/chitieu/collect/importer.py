@@ -73,6 +73,11 @@ class ImportResult:
         """Rows stored (0 on a dry run or when the file had errors)."""
         return self.batch.rows if self.batch else 0
 
+    @property
+    def ignored(self) -> int:
+        """Rows left out as identical to their key's current vintage (the same file again)."""
+        return self.batch.ignored if self.batch else 0
+
 
 def _map_header(table: Table, report: Report) -> dict[str, int] | None:
     return map_header(table.header, table.file, table.sheet, report)

@@ -11,7 +11,8 @@ the API, the estimates, the demo — so every value meets the same guards:
    the values were being checked still counts. An analyst may override it explicitly, with a
    reason; each override is recorded as an event of the report it touched;
 3. **the write**: one batch, one transaction (``Store.write``), the analytics kept up to date
-   in it.
+   in it. A value identical to its key's current vintage adds no vintage: it is counted as
+   ignored (``store/unchanged.py``; ``result.ignored``, the report's ``stats``).
 
 A caller adds its own check inside that transaction with ``guard`` (the web form's version
 check). Findings carry the place each value came from (``places``: file, sheet, row).
@@ -100,6 +101,11 @@ class IngestResult:
     def written(self) -> int:
         """Rows stored (0 on a dry run or when nothing was written)."""
         return self.batch.rows if self.batch else 0
+
+    @property
+    def ignored(self) -> int:
+        """Rows left out as identical to their key's current vintage (a retry: no vintage)."""
+        return self.batch.ignored if self.batch else 0
 
 
 def locked_reports(conn: Any, rows: Rows) -> list[LockedReport]:
@@ -223,6 +229,7 @@ def ingest(
             prefetched=seen,
             alongside=check if alongside else None,
         )
+        report.stats.update(written=result.written, ignored=result.ignored)
     except _Invalid:
         result.overridden = []  # the checks refused it: rolled back
     except Locked as exc:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from chitieu.catalog.vocabulary import MAX_ID_32, is_id
+from chitieu.errors import IdError
 from chitieu.store.db import utcnow
 from chitieu.store.sessions import end_sessions
 from chitieu.store.web_schema import account, account_unit, api_token, setting
@@ -226,8 +228,17 @@ def tokens(store: Store, account_id: int | None = None) -> list[TokenRecord]:
         return [TokenRecord(*r[:4], bool(r[4]), r[5], r[6]) for r in conn.execute(q).all()]
 
 
+def _token_id(token_id: int) -> int:
+    """``token_id`` if a token can have it (raises :class:`IdError`, exit 2, before any look-up;
+    the column is a 32-bit INTEGER on PostgreSQL)."""
+    if not is_id(token_id, MAX_ID_32):
+        raise IdError(code="id-invalid", what="token", id=token_id, top=MAX_ID_32)
+    return token_id
+
+
 def token(store: Store, token_id: int) -> TokenRecord | None:
-    """One token by its id."""
+    """One token by its id (an id no row can have: :class:`IdError`)."""
+    _token_id(token_id)
     with store.read_conn() as conn:
         r = conn.execute(_TOKENS.where(api_token.c.id == token_id)).first()
     return None if r is None else TokenRecord(*r[:4], bool(r[4]), r[5], r[6])
@@ -244,6 +255,7 @@ def _revoke(conn: Any, account_id: int | None, token_id: int | None, by: str) ->
 
 def revoke_token(store: Store, token_id: int, by: str) -> int:
     """Revoke one token (if not revoked already); how many were revoked (0 or 1)."""
+    _token_id(token_id)
     with store.transaction() as conn:
         return _revoke(conn, None, token_id, by)
 

@@ -13,6 +13,11 @@ with the sqlite3 backup API (one step, under one read lock in WAL mode) and the 
 — writers keep working and a write is in the backup whole or not at all. The file is written
 to a temporary file beside it, fsynced and renamed: whole or not at all.
 
+With a backup key (``CHITIEU_BACKUP_KEY``), ``manifest.hmac`` holds the HMAC-SHA256 of the
+manifest's bytes: the manifest names every member's SHA-256, so the signature binds the whole
+file (``store/manifest.py``). No line is longer than the restore reads (``CHITIEU_BACKUP_LINE_MB``,
+64 MiB): a row over it fails the backup, not a later restore.
+
 Restore: ``store/restore.py``.
 """
 
@@ -53,11 +58,18 @@ from sqlalchemy import (
 
 from chitieu.errors import InputFileError, StoreError
 from chitieu.store.db import database_exists, database_url, make_engine, utcnow
+from chitieu.store.manifest import (
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    SIGNATURE,
+    backup_key,
+    key_id,
+    line_limit,
+    sign,
+)
 from chitieu.store.snapshot import VERSION_TABLE, db_errors, reflect, snapshot
 
-FORMAT = "chitieu-backup"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 #: rows per INSERT round trip on restore, and between two progress reports
 CHUNK = 2_000
 
@@ -75,6 +87,9 @@ class BackupInfo:
     chitieu: str
     tables: dict[str, int] = field(default_factory=dict)
     size: int = 0
+    #: signed with the backup key (``CHITIEU_BACKUP_KEY``), and that key's id
+    signed: bool = False
+    key_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """For --json."""
@@ -182,6 +197,7 @@ def _dump(
     count = select(func.count())
     total = sum(int(conn.execute(count.select_from(t)).scalar_one()) for t in meta.sorted_tables)
     pg = conn.dialect.name == "postgresql"
+    limit = line_limit()
     tables = []
     for t in meta.sorted_tables:
         kinds = [_kind(c.type) for c in t.columns]
@@ -195,10 +211,12 @@ def _dump(
         with zf.open(member, "w", force_zip64=True) as out:
             result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(q)
             for part in result.partitions():
-                data = "".join(
+                lines = [
                     json.dumps(encode(r), ensure_ascii=False, separators=(",", ":")) + "\n"
                     for r in part
-                ).encode()
+                ]
+                _fits(lines, t.name, limit)
+                data = "".join(lines).encode()
                 out.write(data)
                 digest.update(data)
                 rows += len(part)
@@ -268,6 +286,7 @@ def backup(
         raise InputFileError(code="backup-unwritable", file=str(file), detail="no such folder")
     if not database_exists(url):
         raise StoreError(code="store-missing", db=url)
+    key = backup_key()  # a key set but too short: refused before any work
     engine = make_engine(url)
     shown = engine.url.render_as_string(hide_password=True)
     try:
@@ -275,12 +294,31 @@ def backup(
             zf = zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
             with zf, _source(engine, file.parent) as conn:
                 manifest = _dump(conn, shown, zf, progress)
-                zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+                data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+                zf.writestr(MANIFEST, data)
+                if key is not None:
+                    zf.writestr(SIGNATURE, sign(data, key))
     except OSError as exc:
         raise InputFileError(code="backup-unwritable", file=str(file), detail=str(exc)) from exc
     finally:
         engine.dispose()
-    return info_of(manifest, file)
+    info = info_of(manifest, file)
+    info.signed, info.key_id = key is not None, key_id(key) if key is not None else None
+    return info
+
+
+def _fits(lines: list[str], table: str, limit: int) -> None:
+    """Every line within the restore's line limit (a backup that cannot be restored is
+    refused when it is made, not when it is needed)."""
+    longest = max(map(len, lines), default=0)
+    if longest * 4 <= limit:  # UTF-8: at most 4 bytes a character
+        return
+    size = max(len(line.encode()) for line in lines)
+    if size > limit:
+        raise InputFileError(
+            code="backup-row-too-long", table=table, size=round(size / (1 << 20), 1),
+            limit=round(limit / (1 << 20), 1),
+        )  # fmt: skip
 
 
 @contextmanager

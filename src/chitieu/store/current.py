@@ -132,7 +132,7 @@ def _values(values: list[float | None]) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
-def _flags(rows: Rows) -> np.ndarray:
+def entry_flags(rows: Rows) -> np.ndarray:
     """Entry flags on columns: final, made by a method, deleted."""
     scodes, sdistinct = rows.coded("status")
     final = str(Status.FINAL)
@@ -181,7 +181,7 @@ def merge(old: Mapping[SlabKey, Slab], rows: Rows, batch: int | np.ndarray) -> d
     new["period"] = np.array(pdistinct, dtype="S9")[pcodes]
     kcodes, kdistinct = rows.coded("kind")
     new["kind"] = np.array([KIND_CODE[str(k)] for k in kdistinct], dtype=np.uint8)[kcodes]
-    new["flags"] = _flags(rows)
+    new["flags"] = entry_flags(rows)
     new["value"] = _values(rows.value)
     new["batch"] = batch
     ucodes, udistinct = rows.coded("unit")

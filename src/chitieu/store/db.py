@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import atexit
 import os
+import select
 import weakref
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, DisconnectionError, OperationalError, SQLAlchemyError
 
 from chitieu.errors import StoreError
 from chitieu.store.locks import sqlite_file_lock
@@ -19,7 +21,7 @@ DEFAULT_DB_FILE = "chitieu.db"
 
 #: newest migration in migrations/versions (a test checks it against Alembic's head);
 #: knowing it lets an up-to-date database open without importing Alembic (0,3 s a command)
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 
 
 def database_url(url: str | None = None) -> str:
@@ -57,6 +59,41 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
+def _closed_by_server(dbapi_conn: Any) -> bool:
+    """Whether the server has closed this idle connection (PostgreSQL, psycopg).
+
+    An idle connection receives nothing unless the server ends it (a restart, an
+    administrator's ``pg_terminate_backend``, an idle timeout: its last message, then the end
+    of the stream) or sends a notice. So a look at the socket (no round trip, about a
+    microsecond) finds a connection that died in the pool, where a ping (``pool_pre_ping``)
+    would cost a round trip on every check-out; what is there is read, and the connection is
+    dead if the reading meets the end of the stream."""
+    pgconn = getattr(dbapi_conn, "pgconn", None)
+    if pgconn is None:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+        for _ in range(4):  # a notice or two, then the server's goodbye and the end
+            if not poller.poll(0):
+                return False
+            pgconn.consume_input()
+            if pgconn.status != 0:  # CONNECTION_OK
+                return True
+    except Exception:  # the socket is gone, or reading it met the end: dead
+        return True
+    return False
+
+
+def _alive_at_checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server has closed is replaced as it is checked out, before
+    anything is sent on it (SQLAlchemy's pool reconnects on ``DisconnectionError``): the first
+    request after PostgreSQL dropped its connections no longer fails. A connection that dies
+    after this look fails its statement, which is never sent again (it may have run)."""
+    if _closed_by_server(dbapi_conn):
+        raise DisconnectionError("the server closed this pooled connection while it was idle")
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for the store at ``url`` (see :func:`database_url`)."""
     url = database_url(url)
@@ -69,6 +106,7 @@ def make_engine(url: str | None = None) -> Engine:
             # default pool (5 kept, 10 more opened and closed on demand) a busy server kept
             # opening PostgreSQL connections (a new server process each) and queueing for them.
             engine = create_engine(url, pool_pre_ping=False, pool_size=10, max_overflow=20)
+            event.listen(engine, "checkout", _alive_at_checkout)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise StoreError(
             f"cannot use database '{url}': {exc}",

@@ -45,6 +45,7 @@ from chitieu.store.gcpause import collector_paused
 from chitieu.store.locks import begin_locked, sqlite_file_lock
 from chitieu.store.rows import NewValue, Rows
 from chitieu.store.schema import batch, observation
+from chitieu.store.unchanged import unchanged
 from chitieu.store.version import data_version
 
 #: rows per INSERT round trip when writing a batch
@@ -89,6 +90,8 @@ class BatchInfo:
     created_at: datetime
     #: the id of the batch's last (newest) vintage, where the database tells it cheaply
     last_id: int | None = None
+    #: values left out as identical to their key's current vintage (``store/unchanged.py``)
+    ignored: int = 0
 
 
 #: the id the connection's last insert into ``observation`` got: a session's own value, not
@@ -217,6 +220,24 @@ def _insert_values(
     if pending_too:
         pending.add(conn, rows, batch_id)
     return last_id
+
+
+def _changed(
+    conn: Connection,
+    rows: Rows,
+    old: Mapping[SlabKey, Slab],
+    waiting: pending.Pending | None,
+    prefetched: Mapping[SlabKey, Slab] | None,
+) -> tuple[Rows, int]:
+    """The rows of a write that change their key's current vintage, and how many do not
+    (``store/unchanged.py``): narrowed by the slabs in hand (a folding write's, read under the
+    locks, pending values laid over) or by those the checks read before."""
+    if waiting is not None:
+        same = unchanged(conn, rows, pending.overlay(old, waiting))
+    else:
+        same = unchanged(conn, rows, prefetched, complete=False)
+    ignored = int(same.sum())
+    return (rows.keep(~same) if ignored else rows), ignored
 
 
 def _end(conn: Connection, how: str) -> bool:
@@ -379,6 +400,12 @@ class Store:
         rows or more) merges its slabs and computes their cube slabs in another thread while
         the database inserts the vintages (NumPy and SQLite leave Python's lock while they
         work, so both cores are used).
+
+        A value identical to its key's current vintage (``store/unchanged.py``: value, status,
+        comment, method, inputs) is left out, under the locks, and counted in
+        ``BatchInfo.ignored``: a client's retry adds no vintage. The batch row is written all
+        the same (its ``rows`` are the vintages written, maybe 0): the audit keeps who sent
+        what and when, and the events that name the batch keep it.
         """
         rows = Rows.of(values)
         big = len(rows) >= ALONGSIDE_FROM
@@ -397,6 +424,8 @@ class Store:
                     set(slab_keys(rows)) | waiting.keys(), key=lambda k: (k[0], k[1] or "")
                 )
                 old = lock_slabs(conn, keys, prefetched)
+            # a value that repeats its key's current vintage adds none (a client's retry)
+            rows, ignored = _changed(conn, rows, old, waiting, prefetched)
             at = at or utcnow()  # taken under the locks: times follow commit order too
             batch_id = int(
                 conn.execute(
@@ -436,7 +465,8 @@ class Store:
                 save_cubes(conn, cubes)
                 if len(waiting):
                     pending.clear(conn, waiting.batch_ids())
-        return BatchInfo(batch_id, len(rows), at, None if last_id is None else int(last_id))
+        last = None if last_id is None else int(last_id)
+        return BatchInfo(batch_id, len(rows), at, last, ignored)
 
     def _derive(
         self, old: Mapping[SlabKey, Slab], waiting: pending.Pending, rows: Rows, batch_id: int

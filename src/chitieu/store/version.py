@@ -6,20 +6,57 @@ Every table an output reads is append-only or has an append-only log: values com
 never deleted, so two equal versions mean the same committed rows. The count matters on
 PostgreSQL, where ids are drawn before commit: a transaction that drew a lower id and commits
 after a higher one leaves the newest id unchanged but adds one to the count.
+
+Rows are deleted once: by ``chitieu restore`` (``store/restore.py``), which puts an older state
+back. An older backup plus one write would repeat a version the store had before, with other
+rows behind it, and every cache keyed on the version would answer with figures of data that
+no longer exists. So the version starts with the store's **restore epoch** (``store_epoch``,
+one row, migration 0009), which every restore moves past both the epoch the store had and
+the one the backup brings, inside the restore's transaction.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Integer, String, Table, text
+
+from chitieu.store.db import utcnow
+from chitieu.store.schema import metadata
+
+#: at most one row (id 1): the epoch and the restore that set it (none: epoch 0)
+store_epoch = Table(
+    "store_epoch",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("epoch", BigInteger, nullable=False),
+    Column("changed_at", DateTime),
+    Column("note", String(512)),
+)
 
 _VERSION = text(
-    "SELECT (SELECT count(*) FROM batch), (SELECT coalesce(max(id), 0) FROM batch), "
+    "SELECT (SELECT coalesce(max(epoch), 0) FROM store_epoch), "
+    "(SELECT count(*) FROM batch), (SELECT coalesce(max(id), 0) FROM batch), "
     "(SELECT count(*) FROM task_event), (SELECT coalesce(max(id), 0) FROM task_event), "
     "(SELECT count(*) FROM web_submission_event), "
     "(SELECT coalesce(max(id), 0) FROM web_submission_event)"
 )
+_EPOCH = text("SELECT coalesce(max(epoch), 0) FROM store_epoch")
 
 
 def data_version(conn: Connection) -> tuple[int, ...]:
-    """(count, newest id) of batches, key-task events and report events."""
+    """The restore epoch, then (count, newest id) of batches, key-task events and report
+    events."""
     return tuple(int(x) for x in conn.execute(_VERSION).one())
+
+
+def epoch(conn: Connection) -> int:
+    """The store's restore epoch (0 before any restore)."""
+    return int(conn.execute(_EPOCH).scalar_one())
+
+
+def advance_epoch(conn: Connection, past: int, note: str) -> int:
+    """Set the epoch after both ``past`` (the epoch the store had before a restore) and the
+    one it holds now (the backup's), in the caller's transaction; returns the new epoch."""
+    new = max(past, epoch(conn)) + 1
+    conn.execute(store_epoch.delete())
+    conn.execute(store_epoch.insert().values(id=1, epoch=new, changed_at=utcnow(), note=note[:512]))
+    return new

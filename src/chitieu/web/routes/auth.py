@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from chitieu.catalog.vocabulary import Role
+from chitieu.errors import IdError
 from chitieu.web import i18n
 from chitieu.web.accounts import AccountError
 from chitieu.web.deps import CSRF, SID, User, get_accounts, get_sessions, optional_user
@@ -159,7 +160,7 @@ def revoke_token(request: Request, user: User, token_id: int) -> HTMLResponse:
     accounts = get_accounts(request)
     try:
         tok = accounts.token(token_id)
-    except AccountError:
+    except (AccountError, IdError):  # an id no token can have: not found either
         raise NotFound(_("There is no such token."), _("The list shows your tokens.")) from None
     if tok.username != user.username and user.role != Role.ADMIN:
         raise Forbidden(_("You may revoke only your own tokens."), _("Ask an administrator."))
