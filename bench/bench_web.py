@@ -20,8 +20,17 @@ as little of the shared cores as it can. The CPU seconds both used during the ru
 
     .venv/bin/python bench/bench_web.py                 # SQLite file, 100 clients
     .venv/bin/python bench/bench_web.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/bench_web.py --compare-http 5   # the header limits' cost (issue 15)
+    .venv/bin/python bench/bench_web.py --protocol-cost    # the same, the protocol alone
 
-Target (issue 4): p95 of a save ≤ 100 ms, 0 errors, 0 lost updates.
+The server runs with the HTTP protocol ``chitieu serve`` uses (``web/server.py``: httptools
+with the header section's size and time limits). ``--compare-http N`` (``bench/web_compare.py``)
+runs two servers at once on one store, uvicorn's own httptools protocol (no limits: the code
+before issue 15) and chitieu's, each serving half the clients, N times (the halves swapped
+every run), and prints each side's medians and their ratio.
+
+Targets: (issue 4) p95 of a save ≤ 100 ms, 0 errors, 0 lost updates; (issue 15) with the
+header limits, the median save p50 and p95 at most 10 % above the stock protocol's.
 """
 
 from __future__ import annotations
@@ -191,10 +200,23 @@ def pct(values: list[float], q: float) -> float:
 async def drive(
     port: int, clients: list[dict[str, str]], rounds: int, think: float, flow: str
 ) -> tuple[list[Record], float]:
-    log: list[Record] = []
+    """Run the clients (each on ``port``, or on its own ``"port"``); their records, each with
+    the client's ``"side"`` if it has one."""
+    logs: list[list[Record]] = [[] for _ in clients]
     t0 = time.perf_counter()
-    await asyncio.gather(*(client(port, c, rounds, think, flow, log) for c in clients))
-    return log, time.perf_counter() - t0
+    await asyncio.gather(
+        *(
+            client(int(c.get("port", port)), c, rounds, think, flow, logs[i])
+            for i, c in enumerate(clients)
+        )
+    )
+    elapsed = time.perf_counter() - t0
+    log = [
+        {**r, "side": c["side"]} if "side" in c else r
+        for c, rs in zip(clients, logs, strict=True)
+        for r in rs
+    ]
+    return log, elapsed
 
 
 def _pg_schema(db: str) -> tuple[str, str, Any]:
@@ -211,11 +233,17 @@ def _pg_schema(db: str) -> tuple[str, str, Any]:
     return url, schema, eng
 
 
+#: the HTTP protocol ``chitieu serve`` runs (``web/server.py``)
+HTTP_CHITIEU = "chitieu.web.server:HttpProtocol"
+
+
 def _start_server(url: str, port: int, workers: int, extra: list[str]) -> subprocess.Popen[bytes]:
+    http = [] if "--http" in extra else ["--http", HTTP_CHITIEU]  # as `chitieu serve` runs
     cmd = [
         sys.executable, "-m", "uvicorn", "chitieu.web.app:app_from_env", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "30", *extra,
+        "--log-level", "warning", "--no-access-log", "--timeout-keep-alive", "30", *http,
+        *extra,
     ]  # fmt: skip
     server = subprocess.Popen(cmd, env={**os.environ, "CHITIEU_DB": url})
     for _ in range(400):
@@ -251,7 +279,7 @@ def _http_loop(options: str) -> str:
             return opts[opts.index(flag) + 1]
         return fast if find_spec(fast) else default
 
-    return f"{pick('--http', 'httptools', 'h11')}/{pick('--loop', 'uvloop', 'asyncio')}"
+    return f"{pick('--http', HTTP_CHITIEU, 'h11')}/{pick('--loop', 'uvloop', 'asyncio')}"
 
 
 def summary(
@@ -313,21 +341,8 @@ def summary(
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--db", help="store URL (default: a fresh SQLite file)")
-    ap.add_argument("--clients", type=int, default=100)
-    ap.add_argument("--rounds", type=int, default=20, help="saves per client")
-    ap.add_argument(
-        "--think", type=float, default=1.0, help="mean pause of a client between saves, s"
-    )
-    ap.add_argument("--flow", choices=("reread", "browser"), default="reread")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
-    ap.add_argument(
-        "--uvicorn", default="", help='more uvicorn options, e.g. "--http h11 --loop asyncio"'
-    )
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args(argv)
+def one_run(args: argparse.Namespace) -> Record:
+    """One run of the benchmark on a fresh store: its summary (``args.uvicorn``: the server's)."""
     tmp = tempfile.TemporaryDirectory()
     url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
     pg = None
@@ -362,6 +377,53 @@ def main(argv: list[str] | None = None) -> int:
             with pg.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             pg.dispose()
+        tmp.cleanup()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--db", help="store URL (default: a fresh SQLite file)")
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=20, help="saves per client")
+    ap.add_argument(
+        "--think", type=float, default=1.0, help="mean pause of a client between saves, s"
+    )
+    ap.add_argument("--flow", choices=("reread", "browser"), default="reread")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
+    ap.add_argument(
+        "--uvicorn", default="", help='more uvicorn options, e.g. "--http h11 --loop asyncio"'
+    )
+    ap.add_argument(
+        "--compare-http",
+        type=int,
+        metavar="PAIRS",
+        help="PAIRS runs on uvicorn's httptools protocol and on chitieu's, alternating; "
+        "medians and ratios",
+    )
+    ap.add_argument(
+        "--aa",
+        action="store_true",
+        help="with --compare-http: uvicorn's protocol on both sides (the machine's noise)",
+    )
+    ap.add_argument(
+        "--protocol-cost",
+        action="store_true",
+        help="only the HTTP protocols' own CPU per request, in this process (web_protocol.py)",
+    )
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if args.protocol_cost:
+        from bench.web_protocol import protocol_cost
+
+        print(json.dumps(protocol_cost(), indent=2))
+        return 0
+    if args.compare_http:
+        from bench.web_compare import compare_http
+
+        result = compare_http(args, args.compare_http, aa=args.aa)
+    else:
+        result = one_run(args)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -65,3 +65,27 @@ def test_dashboard_benchmark_quick_run(tmp_path):
     )  # fmt: skip
     assert out.returncode in (0, 1), out.stderr[-3000:]  # 1: the machine missed a target
     assert "dashboard after it" in out.stdout and "right after a write" in out.stdout
+
+
+@pytest.mark.slow
+def test_web_benchmark_compares_the_http_protocols_side_by_side(tmp_path, capsys):
+    """`--compare-http`: both servers at once on one store, each side's figures and ratios;
+    `--protocol-cost`: the protocols alone (no timing is asserted)."""
+    import json
+
+    from bench import bench_web
+
+    db = f"sqlite:///{tmp_path / 'cmp.db'}"
+    code = bench_web.main(
+        ["--db", db, "--clients", "8", "--rounds", "2", "--think", "0.02", "--workers", "1",
+         "--compare-http", "1", "--json"]
+    )  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert code in (0, 1)
+    assert out["sides"] == ["uvicorn_httptools", "chitieu"]
+    assert out["saves_per_side"] == {"uvicorn_httptools": 8, "chitieu": 8}
+    assert out["errors"] == 0 and out["lost"] == 0
+    assert out["save_p50_ms"]["ratio"] is not None
+    assert bench_web.main(["--protocol-cost"]) == 0
+    cost = json.loads(capsys.readouterr().out)
+    assert set(cost["cpu_us_per_request"]) == {"httptools", "chitieu"}

@@ -2,6 +2,8 @@
 
 Each route of the app is classified below (a new route without a class fails the test):
 - ``public``: no sign-in needed (sign-in page, language switch, assets, OpenAPI document);
+- ``health``: the server's health for monitoring (``/healthz``, ``/readyz``): answered 200 to
+  every role and to anonymous requests, with or without a session or a token;
 - ``unit``: reads one unit's data → refused to a reporter for another unit;
 - ``unit_write``: changes one unit's data → refused to viewers and to a reporter for another unit;
 - ``action``: a workflow action on a report (the test runs approve, accept and reply): who may
@@ -41,6 +43,8 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/vendor/plotly.min.js"): "public",
     ("GET", "/vendor/plotly-styles.js"): "public",
     ("GET", "/vendor/plotly-{index}.css"): "public",
+    ("GET", "/healthz"): "health",
+    ("GET", "/readyz"): "health",
     ("GET", "/"): "signed_in",
     ("GET", "/board"): "signed_in",
     ("GET", "/board/{form}/{period}"): "signed_in",
@@ -122,7 +126,7 @@ def body_for(method: str, path: str) -> dict:
 
 def expected(cls: str, role: str, action: str) -> str:
     """'allow' or 'refuse' for a route class and role (the unit is always a foreign one)."""
-    if cls == "public":
+    if cls in ("public", "health"):
         return "allow"
     if role == "anonymous":
         return "refuse"
@@ -177,6 +181,8 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
             else:
                 assert r.status_code not in (401, 403), where
                 assert r.status_code < 500, where
+                if cls == "health":
+                    assert r.status_code == 200 and r.json()["ok"] is True, where
                 if role in ("reporter", "head") and r.status_code == 200 and cls == "signed_in":
                     assert not (
                         path.startswith(("/board", "/api/v1/board", "/api/v1/sub", "/api/v1/q"))
@@ -184,10 +190,12 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
                     ), where
             checked += 1
     with capsys.disabled():
-        protected = sum(CLASSES[rt] != "public" for rt in table)
+        protected = sum(CLASSES[rt] not in ("public", "health") for rt in table)
+        health = sum(CLASSES[rt] == "health" for rt in table)
         print(
-            f"\nauthorisation matrix: {checked} cases checked ({protected} protected routes × "
-            f"{len(ROLES)} roles, foreign unit {FOREIGN}; {len(table)} routes in all)"
+            f"\nauthorisation matrix: {checked} cases checked ({protected} protected routes "
+            f"and {health} health routes × {len(ROLES)} roles, foreign unit {FOREIGN}; "
+            f"{len(table)} routes in all)"
         )
     assert checked >= 28 * len(ROLES)
 

@@ -51,11 +51,24 @@ def serve(
     ] = False,
     workers: Annotated[int, typer.Option(help="Worker processes (one per CPU core).")] = 1,
 ) -> None:
-    """Run the web application (data entry, workflow, dashboard, REST API) on the store."""
+    """Run the web application (data entry, workflow, dashboard, REST API) on the store.
+
+    The connections' limits are settings of the environment (docs/RELIABILITY.md):
+    CHITIEU_MAX_HEADER_BYTES (32768), CHITIEU_HEADER_TIMEOUT (20 s), CHITIEU_KEEPALIVE_TIMEOUT
+    (30 s), CHITIEU_SESSION_IDLE_MINUTES (60), CHITIEU_MAX_BODY_MB (10),
+    CHITIEU_MAX_COMMENT_CHARS (2000).
+    """
     import os
 
     import uvicorn
 
+    from chitieu.collect.comments import comment_limit
+    from chitieu.web.server import server_settings
+    from chitieu.web.sessions import idle_minutes
+
+    limits = server_settings().uvicorn_options()  # a bad value: refused here, exit 2
+    idle_minutes()
+    comment_limit()
     store = open_store(db)  # migrate once, before any worker starts
     console.print(f"chitieu: http://{host}:{port}/  (Ctrl+C to stop)", highlight=False)
     if workers > 1:
@@ -70,7 +83,7 @@ def serve(
             workers=workers,
             log_level="info",
             proxy_headers=https,
-            timeout_keep_alive=30,
+            **limits,
         )
         return
     from chitieu.web.app import create_app, freeze_startup
@@ -81,7 +94,7 @@ def serve(
         port=port,
         log_level="info",
         proxy_headers=https,
-        timeout_keep_alive=30,
+        **limits,
     )
 
 

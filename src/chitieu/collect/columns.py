@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from chitieu.check.findings import Report
+from chitieu.collect.comments import column_too_long
 from chitieu.collect.numbers import Locale, detect_locale, plain_decimal
 from chitieu.collect.rows import OPTIONAL, REQUIRED, SUSPECT_TEXT, RowChecker, suspect
 from chitieu.errors import NumberFormatError
@@ -224,6 +225,8 @@ def check_columns(
         and pc.any(pc.match_substring_regex(body["comment"], f"[{SUSPECT_TEXT}]")).as_py()
     ):
         return None
+    if "comment" in body and column_too_long(pc.max(pc.utf8_length(body["comment"])).as_py()):
+        return None  # a comment may be over the limit: the row path names its rows
     if "comment" in body:
         comment_col = [c or None for c in body["comment"].to_pylist()]
     else:

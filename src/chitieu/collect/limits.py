@@ -83,6 +83,10 @@ class Limits:
     max_parser_mb: float = 4096
     #: the same for a web upload
     max_upload_parser_mb: float = 1024
+    # --- texts people write (issue 15; checked by collect/comments.py) ---
+    #: longest comment of a value, a workflow action or a lock override, in characters (at
+    #: most 32,767, what an Excel cell holds: the form's template must hold every comment)
+    max_comment_chars: int = 2_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:

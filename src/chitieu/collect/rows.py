@@ -16,6 +16,7 @@ from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry, strip_diacritics
 from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.check.findings import Finding
+from chitieu.collect.comments import comment_finding, too_long
 from chitieu.collect.numbers import (
     AmbiguousNumberError,
     Locale,
@@ -272,6 +273,8 @@ class RowChecker:
         if comment is not None and suspect(comment):
             return None
         comment = str(comment or "").strip() or None
+        if too_long(comment):  # the full check names it
+            return None
         return NewValue(code, unit, pid, kind, value, status, comment)
 
     def check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
@@ -353,6 +356,8 @@ class RowChecker:
                 if ind is not None and not ind.is_derived and value not in ind.domain:
                     bad("out-of-domain", "value", raw, **_domain_params(ind))
                     found[-1].indicator = ind.code  # the place names it (the form's does too)
+        if (long := comment_finding(cells.get("comment"), where)) is not None:
+            found.append(long)
         if found:
             return found
         assert ind and period and unit_id and kind and status and value is not None

@@ -4,8 +4,10 @@
 Only SQL here: session ids come digested and user names normalised by ``web/sessions.py``.
 A session is one row, looked up by its primary key on every request of its browser, so a
 session that was ended (sign-out, password change, a disabled account) is refused by every
-server process from that moment on. Failed sign-ins are rows too, so that the throttle counts
-the failures of every process.
+server process from that moment on. Its ``expires_at`` is when it ends unless it is used
+again (the earlier of its absolute and its idle timeout, ``web/sessions.py``): a request moves
+it forward (:func:`extend_session`, at most once a minute). Failed sign-ins are rows too, so
+that the throttle counts the failures of every process.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from chitieu.store.web_schema import login_failure, session
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from chitieu.store.values import Store
 
 #: the look-up every request of a signed-in browser makes (built once)
-_SESSION = select(session.c.account_id, session.c.expires_at).where(
+_SESSION = select(session.c.account_id, session.c.expires_at, session.c.created_at).where(
     session.c.id == bindparam("sid")
 )
 _f = login_failure.c
@@ -35,11 +37,32 @@ _FAILURES = select(
 ).where(_f.address == bindparam("address"), _f.at > bindparam("since"))
 
 
-def session_account(store: Store, sid: str, now: datetime) -> int | None:
-    """The account id of the unexpired session with this digest (None if there is none)."""
+class SessionRow(NamedTuple):
+    """A session as stored: its account, when it ends unless used again, when it began."""
+
+    account_id: int
+    expires_at: datetime
+    created_at: datetime
+
+
+def session_row(store: Store, sid: str) -> SessionRow | None:
+    """The session with this digest (None if there is none; it may have expired)."""
     with store.read_conn() as conn:
         got = conn.execute(_SESSION, {"sid": sid}).first()
-    return None if got is None or got[1] <= now else int(got[0])
+    return None if got is None else SessionRow(int(got[0]), got[1], got[2])
+
+
+def extend_session(store: Store, sid: str, expires_at: datetime, now: datetime) -> int:
+    """Move a session's end forward to ``expires_at``, unless it has ended by ``now`` (or was
+    deleted, or already ends later); how many rows changed (0 or 1)."""
+    c = session.c
+    q = (
+        update(session)
+        .where(c.id == sid, c.expires_at > now, c.expires_at < expires_at)
+        .values(expires_at=expires_at)
+    )
+    with store.transaction() as conn:
+        return int(conn.execute(q).rowcount)
 
 
 def add_session(

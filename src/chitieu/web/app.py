@@ -26,7 +26,7 @@ from chitieu.web.accounts import Accounts
 from chitieu.web.deps import form_threads
 from chitieu.web.errors import error_body
 from chitieu.web.limits import BodyLimit
-from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, Sessions
+from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, SessionActivity, Sessions
 
 LOG = logging.getLogger("chitieu.web")
 STATIC = Path(__file__).parent / "static"
@@ -64,6 +64,20 @@ def _status_message(status: int) -> str:
     }.get(status, i18n._("Something went wrong."))
 
 
+def _invalid_text(exc: RequestValidationError) -> tuple[str, str]:
+    """The message and hint of a malformed request: a date parameter that is not one is told
+    by name (``web/params.py``); anything else in general terms (the details list each)."""
+    from chitieu.catalog.messages import error_text
+    from chitieu.web.params import BAD_DATE
+
+    for e in exc.errors():
+        if e.get("type") == BAD_DATE:
+            field = str((e.get("loc") or ("?",))[-1])
+            text = str((e.get("ctx") or {}).get("text", ""))
+            return error_text("input-bad-date", {"field": field, "text": text}, i18n.get_lang())
+    return i18n._("The request is not valid."), ""
+
+
 async def handle_error(request: Request, exc: Exception) -> Response:
     """The one error handler: JSON ``{ok, error, status}`` for the API, a page otherwise."""
     extra: dict[str, object] = {}
@@ -71,12 +85,15 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, ChitieuError):  # the one error tree: each class has its status
         status, (message, hint), extra = exc.http_status, exc.text(i18n.get_lang()), exc.extra
     elif isinstance(exc, RequestValidationError):
-        status, message, hint = 422, i18n._("The request is not valid."), ""
+        status, (message, hint) = 422, _invalid_text(exc)
         extra["details"] = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()
         ]
     elif isinstance(exc, StarletteHTTPException):
         status, message, hint = exc.status_code, _status_message(exc.status_code), ""
+        headers.update(exc.headers or {})
+        if status == 405:  # every method the path takes (Starlette names one route's only)
+            headers["Allow"] = allowed_methods(request)
     else:
         fault = fault_of(exc, request.app.state.store.url if _has_store(request) else "")
         if fault is not None:  # the database is locked, full, read-only, corrupt or gone
@@ -100,7 +117,7 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/login?next={nxt}", 303)
     from chitieu.web.render import page
 
-    return page(
+    response = page(
         request,
         "error.html",
         status_code=status,
@@ -109,6 +126,25 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         hint=hint,
         extra=extra,
     )
+    response.headers.update(headers)
+    return response
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods the request's path answers, for the ``Allow`` header of a 405: those of
+    every route of the path (a static file's: GET and HEAD)."""
+    from starlette.routing import Mount
+
+    path = request.url.path
+    methods: set[str] = set()
+    for route in all_routes(request.app):
+        if isinstance(route, Mount):
+            if path.startswith(route.path + "/"):
+                methods |= {"GET", "HEAD"}
+        elif (regex := getattr(route, "path_regex", None)) is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    order = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    return ", ".join(sorted(methods, key=lambda m: (order.index(m) if m in order else 99, m)))
 
 
 def _has_store(request: Request) -> bool:
@@ -210,7 +246,7 @@ def create_app(
 ) -> FastAPI:
     """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
     from chitieu.web import plotly_css, report_pages
-    from chitieu.web.routes import api_v1, auth, dashboard, entry, workflow
+    from chitieu.web.routes import api_v1, auth, dashboard, entry, health, workflow
 
     store = store or open_store(store_url)
     accounts = Accounts(store)
@@ -244,6 +280,7 @@ def create_app(
     app.add_middleware(BodyLimit)  # a body over the limit is refused before anything reads it
     app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)
+    app.add_middleware(SessionActivity)  # outermost: a session's activity written last
     for exc_type in (ChitieuError, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(exc_type, handle_error)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -259,7 +296,7 @@ def create_app(
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
     routers = (api_v1.router, auth.router, entry.router, workflow.router, dashboard.router)
-    for router in (*routers, report_pages.router, plotly_css.router):
+    for router in (*routers, report_pages.router, plotly_css.router, health.router):
         app.include_router(router)
     return app
 

@@ -1,8 +1,8 @@
 """Request dependencies: the store, the signed-in account, roles, unit scope and CSRF.
 
 Every request that carries a bearer token or a session asks the store whether that token or
-session is still valid (one read by its hash, ``accounts.by_token`` / ``sessions.account``), so
-a revocation or a sign-out made by any process holds at once in every process.
+session is still valid (one read by its hash, ``accounts.by_token`` / ``sessions.visit``), so
+a revocation, a sign-out or a session's timeout holds at once in every process.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from chitieu.store.values import Store
 from chitieu.web.accounts import Account, Accounts
 from chitieu.web.errors import Forbidden, NotAuthenticated
 from chitieu.web.i18n import _
-from chitieu.web.sessions import Sessions
+from chitieu.web.sessions import TOUCH_KEY, Sessions
 
 #: the key of the session id in the session cookie
 SID = "sid"
@@ -70,9 +70,12 @@ def optional_user(request: Request) -> Account | None:
             )
     elif request.session:
         sid = request.session.get(SID)
-        acc = get_sessions(request).account(sid) if isinstance(sid, str) else None
+        if isinstance(sid, str):
+            acc, touch = get_sessions(request).visit(sid)
+            if touch is not None:  # written after the answer (sessions.SessionActivity)
+                setattr(request.state, TOUCH_KEY, touch)
         if acc is None and sid is not None:
-            request.session.clear()  # signed out, expired or disabled: the cookie is dropped
+            request.session.clear()  # signed out, timed out or disabled: the cookie is dropped
     request.state.account = acc
     return acc
 

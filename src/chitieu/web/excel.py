@@ -28,13 +28,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chitieu.catalog.indicators import catalog
+from chitieu.catalog.messages import error_text
 from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.check.findings import Finding
+from chitieu.collect.comments import EXCEL_CELL_CHARS
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
-from chitieu.collect.limits import Limits, check_size, limits
+from chitieu.collect.limits import Limits, check_size, counts, limits
 from chitieu.collect.reader import Table, read_table, read_workbook
-from chitieu.errors import InputFileError
+from chitieu.errors import Conflict, InputFileError
 from chitieu.fmt import period_label
 from chitieu.interop.cells import neutralise
 from chitieu.store.values import NewValue
@@ -88,8 +90,21 @@ INSTRUCTIONS = [
 ]
 
 
+def _fits(state: Report, lang: str) -> None:
+    """409 if a stored comment is longer than an Excel cell holds: openpyxl would cut it to
+    32,767 characters without a word, and the upload would store the cut text back. Only a
+    comment stored before the comment limit can be that long (``collect/comments.py``)."""
+    for code, cell in state.cells.items():
+        if cell.comment and len(cell.comment) > EXCEL_CELL_CHARS:
+            params = {"indicator": code, **counts(length=len(cell.comment), limit=EXCEL_CELL_CHARS)}
+            message, hint = error_text("input-template-comment-too-long", params, lang)
+            raise Conflict(message, hint, indicator=code)
+
+
 def template(state: Report, lang: str = "vi") -> bytes:
-    """The workbook for a report, pre-filled with the stored values."""
+    """The workbook for a report, pre-filled with the stored values (every comment whole: a
+    report whose comment no cell can hold gets no template)."""
+    _fits(state, lang)
     cat, reg = catalog(), registry()
     unit = reg.get(state.unit)
     wb = Workbook()

@@ -1,10 +1,16 @@
-"""The size limit of request bodies, checked before anything reads them.
+"""The size limit of request bodies, checked before anything reads them; and the length limit
+of comments as the web tells it.
 
 A body announced larger than ``collect.limits`` allows (``CHITIEU_MAX_BODY_MB``, 10 MiB by
 default — more than an upload's own limit, so an upload is refused by its clearer message
 first) is answered 413 at once; a body sent without a length is counted as it arrives and cut
 off at the limit. Nothing is spooled to disk or memory past it (Starlette's form parser would
 otherwise keep a whole multipart body before the route saw it).
+
+A comment that is not a value's (a workflow action's, a lock override's reason) longer than
+``CHITIEU_MAX_COMMENT_CHARS`` is answered 422 by :func:`check_comment`; a value's comment is a
+finding of the row checks (``collect/comments.py``). The header section's limits are the
+server's (``web/server.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chitieu.collect import comments
 from chitieu.collect.limits import body_limit, mib
 from chitieu.errors import InputFileError
 from chitieu.web.errors import TooLarge
@@ -25,6 +32,12 @@ def _too_large(size: int, top: int) -> TooLarge:
 
     message, hint = err.text(i18n.get_lang())
     return TooLarge(message, hint)
+
+
+def check_comment(field: str, text: str | None) -> None:
+    """422 for a comment longer than the limit, naming ``field``, its length and the limit
+    (``collect.comments.CommentTooLong``; phrased in the request's language by the handler)."""
+    comments.check_comment(field, text)
 
 
 class BodyLimit:

@@ -27,6 +27,7 @@ from chitieu.catalog.vocabulary import Action, Level
 from chitieu.catalog.vocabulary import SubmissionStatus as S
 from chitieu.check.findings import Finding
 from chitieu.check.findings import Report as Findings
+from chitieu.collect.comments import check_comment
 from chitieu.store import workflow as repo
 from chitieu.store.db import utcnow
 from chitieu.store.values import Store
@@ -214,6 +215,7 @@ def transition(
     """
     step = plan(acc, r, action)
     comment = (comment or "").strip() or None
+    check_comment("comment", comment)
     if action in NEEDS_COMMENT and not comment:
         raise WorkflowInvalid("workflow-comment-required")
     if expected is not None and expected != r.etag:

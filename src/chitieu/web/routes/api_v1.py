@@ -12,7 +12,6 @@ A report is one round of a form (``?round=estimate|actual|plan``; default: the r
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -27,6 +26,7 @@ from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Action
 from chitieu.check.completeness import form_status
 from chitieu.check.findings import Finding, Report
+from chitieu.collect.comments import comment_finding
 from chitieu.collect.ingest import Origin, ingest
 from chitieu.collect.rows import RowChecker, bad_text, visible
 from chitieu.fmt import period_label
@@ -51,6 +51,8 @@ from chitieu.web.errors import (
     PreconditionRequired,
 )
 from chitieu.web.i18n import _
+from chitieu.web.limits import check_comment
+from chitieu.web.params import QueryDate, QueryMoment
 from chitieu.web.routes.dashboard import boundaries_of, data_periods
 from chitieu.web.scope import (
     find_form,
@@ -165,7 +167,7 @@ def get_catalog(user: User) -> dict[str, Any]:
 
 
 @router.get("/units")
-def units(user: User, as_of: date | None = None) -> dict[str, Any]:
+def units(user: User, as_of: QueryDate | None = None) -> dict[str, Any]:
     """Reporting units (valid on ``as_of`` if given)."""
     return {
         "ok": True,
@@ -234,7 +236,7 @@ def values(
     indicator: Annotated[list[str] | None, Query()] = None,
     unit: Annotated[list[str] | None, Query()] = None,
     kind: Annotated[list[str] | None, Query()] = None,
-    as_of: datetime | None = None,
+    as_of: QueryMoment | None = None,
 ) -> dict[str, Any]:
     """Stored values (latest vintage per key, or as they stood at ``as_of``)."""
     ps = [parse_any_period(p).id for p in period]
@@ -261,15 +263,41 @@ def values(
     }
 
 
-def _unit_of(v: ValueIn) -> str | None:
+def _unit_of(unit: str, period: str) -> str | None:
     """The unit id a row names, if it can be told (to refuse other units before other checks)."""
     from chitieu.catalog.periods import parse_period
     from chitieu.errors import PeriodError, UnitError
 
     try:
-        return registry().resolve(v.unit, parse_period(v.period).end).id
+        return registry().resolve(unit, parse_period(period).end).id
     except (UnitError, PeriodError):
         return None
+
+
+def _foreign_rows(user: Account, values: list[ValueIn]) -> Report:
+    """A finding for each value of the batch that names a unit the account may not write
+    (``unit-not-yours``, at its index), each distinct unit and period resolved once."""
+    report = Report()
+    seen: dict[tuple[str, str], str | None] = {}
+    mine = ", ".join(sorted(user.units)) or "—"
+    for i, v in enumerate(values):
+        key = (v.unit, v.period)
+        uid = seen[key] if key in seen else seen.setdefault(key, _unit_of(*key))
+        if uid and not user.can_write(uid):
+            report.add(
+                Finding("unit-not-yours", value=visible(v.unit), row=i + 1, column="unit",
+                        unit=uid, params={"index": i, "units": mine})
+            )  # fmt: skip
+    return report
+
+
+def _not_yours(report: Report) -> Forbidden:
+    """The 403 of a batch with other units' values: the first of them named in the hint, all
+    of them (up to the report's cap) as findings with their index."""
+    named = [f"values[{f.row - 1}]: {f.unit}" for f in report.findings[:5] if f.row]
+    more = report.errors - len(named)
+    hint = "; ".join(named) + (f" (+{more})" if more > 0 else "")
+    return Forbidden(_("You may not change this unit's data."), hint, report=indexed(report, {}))
 
 
 @router.post("/values", dependencies=[CSRF])
@@ -287,9 +315,9 @@ def write_values(request: Request, user: User, body: ValuesIn | None = None) -> 
     report = Report()
     new, index_of = check_batch(checker, body.values, report)
     places = {k: {"row": i + 1} for k, i in index_of.items()}
-    refused = sorted({u for u in map(_unit_of, body.values) if u and not user.can_write(u)})
-    if refused:
-        raise Forbidden(_("You may not change this unit's data."), ", ".join(refused))
+    foreign = _foreign_rows(user, body.values)
+    if foreign.findings:
+        raise _not_yours(foreign)
     if not report.valid:  # rows that do not parse: the rules still check the others
         if new:
             ingest(
@@ -305,6 +333,7 @@ def write_values(request: Request, user: User, body: ValuesIn | None = None) -> 
         )
     if body.override_lock and not user.is_ministry:
         raise Forbidden(_("Only an analyst may override the lock of a report."))
+    check_comment("reason", body.reason)
     reason = (body.reason or "").strip() or None
     if body.override_lock and not reason:
         raise Invalid(_("Say why in the comment."), _("The reason is recorded with the change."))
@@ -472,24 +501,27 @@ def _save(
         return _put(store, user, r, body, expected)
 
 
-def _outside(r: WorkflowReport, codes: list[str], column: str | None = None) -> Invalid:
-    """422: indicators (or comments) the report does not ask for; refused, not dropped."""
+def _refusals(r: WorkflowReport, body: FormValuesIn) -> Report:
+    """What refuses a form's save before its values are read: an indicator the report does not
+    ask for (as a value, a base value or a comment: refused, not dropped), a comment over the
+    limit (whether its value is sent or not)."""
     report = Report()
     params = {"form": r.form.code, "expected_unit": r.unit, "expected_period": r.period.id}
-    for c in codes:
-        shown = visible(c)  # a key with a lone surrogate cannot be sent back as it is
-        report.add(
-            Finding(
-                "outside-form",
-                column=column,
-                indicator=shown,
-                unit=r.unit,
-                period=r.period.id,
-                value=shown,
-                params=params,
-            )
-        )
-    return Invalid(_("The values have errors; nothing was saved."), report=report.to_dict())
+
+    def outside(code: str, column: str | None = None) -> None:
+        shown = visible(code)  # a key with a lone surrogate cannot be sent back as it is
+        report.add(Finding("outside-form", column=column, indicator=shown, unit=r.unit,
+                           period=r.period.id, value=shown, params=params))  # fmt: skip
+
+    for c in dict.fromkeys([*body.values, *(body.base or {})]):
+        if c not in r.cells:
+            outside(c)
+    for c, text in body.comments.items():
+        if c not in r.cells or bad_text(c):
+            outside(c, "comment")
+        elif long := comment_finding(text, {"indicator": c, "unit": r.unit, "period": r.period.id}):
+            report.add(long)
+    return report
 
 
 def _base_of(body: FormValuesIn) -> tuple[dict[str, Any], dict[str, str] | None]:
@@ -509,11 +541,9 @@ def _base_of(body: FormValuesIn) -> tuple[dict[str, Any], dict[str, str] | None]
 def _put(
     store: Store, user: Account, r: WorkflowReport, body: FormValuesIn, expected: str | None
 ) -> Response:
-    given = [*body.values, *(body.base or {})]
-    if unknown := [c for c in dict.fromkeys(given) if c not in r.cells]:
-        raise _outside(r, unknown)
-    if stray := [c for c in body.comments if c not in r.cells or bad_text(c)]:
-        raise _outside(r, stray, "comment")
+    refused = _refusals(r, body)
+    if refused.findings:
+        raise Invalid(_("The values have errors; nothing was saved."), report=refused.to_dict())
     lang = body.locale if body.locale in ("vi", "en") else "vi"
     parsed = parse_entries(r, body.values, body.comments, lang)
     if body.base is not None:
