@@ -10,13 +10,14 @@ among the units, rounded half up to two decimals (the exact values kept beside t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
+from chitieu.analyze.rounding import round_half_up_array
 from chitieu.catalog.indicators import Catalog, Direction, UnitsRule
 from chitieu.catalog.periods import Period
 from chitieu.catalog.vocabulary import NATION_ID, Boundaries, Kind, Status
@@ -143,8 +144,6 @@ def _plans(cat: Catalog, slices: Slices, codes: list[str], year: int,
 
 
 def _round(x: np.ndarray) -> list[float | None]:
-    from chitieu.analyze.facts import round_half_up_array
-
     r = round_half_up_array(x)
     return [None if v != v else v for v in r.tolist()]  # NaN → None
 
@@ -195,10 +194,14 @@ def assemble(
     boundaries: Boundaries,
     wanted: set[str] | None = None,
     as_of: datetime | None = None,
+    *,
+    fact: Callable[..., Any],
+    fact_set: Callable[..., Any],
 ) -> Any:
     """The facts of ``p`` from cube slices holding its slot of its year and the year before,
-    and the plan slot of its year (a :class:`~chitieu.analyze.facts.FactSet`)."""
-    from chitieu.analyze.facts import Fact, FactSet
+    and the plan slot of its year: ``fact_set`` of ``fact`` objects (``analyze.facts`` gives
+    its :class:`~chitieu.analyze.facts.FactSet` and ``Fact``: this module imports nothing of
+    it, so that the two make no import cycle)."""
 
     prev = p.same_period_last_year()
     codes = [i.code for i in cat if wanted is None or i.code in _closure(cat, wanted)]
@@ -227,7 +230,7 @@ def assemble(
     ranks = rank.tolist()
     width = len(codes)
     b, pid, prev_id, year_id = str(boundaries), p.id, prev.id, str(p.year)
-    out: list[Fact] = []
+    out: list[Any] = []
     for ind in cat:
         if wanted is not None and ind.code not in wanted:
             continue
@@ -236,7 +239,7 @@ def assemble(
             k = r * width + j
             v = value[r][j]
             out.append(
-                Fact(
+                fact(
                     ind.code, units[r], pid,
                     None if v != v else v, kind[flags[r][j]], status[flags[r][j]],
                     None if previous[r][j] != previous[r][j] else previous[r][j], prev_id,
@@ -248,4 +251,4 @@ def assemble(
                     0 if r == 0 else 1, b, ind.measure, ind.decimals,
                 )
             )  # fmt: skip
-    return FactSet(p, b, as_of, tuple(out))
+    return fact_set(p, b, as_of, tuple(out))

@@ -198,7 +198,7 @@ def _body(data: bytes, name: str, report: Report) -> dict[str, Any] | None:
     good, there is no row or a required cell is empty."""
     import pyarrow.compute as pc
 
-    from chitieu.collect.importer import map_header
+    from chitieu.collect.header import map_header
 
     got = _table(data, name)
     if got is None:
