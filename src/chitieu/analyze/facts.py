@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from chitieu.analyze.assemble import Slices, assemble
+from chitieu.analyze.coverage import Coverage
 from chitieu.analyze.cube import CubeRules
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
@@ -100,10 +101,29 @@ class Fact:
     measure: str = ""
     decimals: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: what the value covers (units reporting / expected, estimated, missing: analyze/coverage)
+    coverage: Coverage | None = None
+    #: what last year's figure covers
+    previous_coverage: Coverage | None = None
+    #: what the coverage rules withhold: field (value, previous, change_pct, plan_pct,
+    #: share_pct, rank) → reason (``coverage.REASONS``); a withheld field is None
+    withheld: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
+        """JSON-ready form (coverage as the contract's mapping)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["extra"] = dict(self.extra)
+        out["withheld"] = dict(self.withheld)
+        for name in ("coverage", "previous_coverage"):
+            c = out[name]
+            out[name] = None if c is None else c.to_dict()
+        return out
+
+    @property
+    def coverage_text(self) -> str | None:
+        """ "33/34" (None: no figure, or the unit's own figure for itself)."""
+        c = self.coverage
+        return None if c is None or c.own else c.text()
 
 
 @dataclass(frozen=True)
@@ -145,8 +165,10 @@ class FactSet:
 # --- loading cube cells ----------------------------------------------------------------------
 
 
-def _slice(cube: Any, slots: Sequence[int]) -> tuple[list[str], dict[int, np.ndarray]]:
-    return cube.targets, {s: cube.cells[s] for s in slots}
+def _slice(
+    cube: Any, slots: Sequence[int]
+) -> tuple[list[str], dict[int, np.ndarray], list[list[str]]]:
+    return cube.targets, {s: cube.cells[s] for s in slots}, cube.sources
 
 
 def load_slices(
@@ -167,9 +189,9 @@ def load_slices(
         for cube in rules.compute(store.slabs_as_of(years, as_of, indicators), system):
             out[(cube.indicator, cube.year)] = _slice(cube, slots)
         return out
-    got = store.cubes(system, years, rules.generation, slots, indicators)
+    got = store.cubes(system, years, rules.generation, slots, indicators, with_sources=True)
     for ind, year, targets, cells in got.fresh:
-        out[(ind, year)] = (targets, cells)
+        out[(ind, year)] = (targets, cells, got.sources[(ind, year)])
     if got.stale:
         computed = rules.compute(got.stale, system)
         # kept for the next reader, unless made with pending values (not what is stored)

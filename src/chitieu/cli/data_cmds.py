@@ -240,7 +240,7 @@ def summary_cmd(
         if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
             unit_id = registry().on_boundaries(unit_id, "34")
         facts = [f for f in facts if f.unit == unit_id]
-    facts = [f for f in facts if f.value is not None or f.plan is not None]
+    facts = [f for f in facts if f.value is not None or f.plan is not None or f.withheld]
     if as_json:
         print_json(
             {
@@ -277,6 +277,7 @@ def summary_cmd(
         "% plan",
         "share %",
         "rank",
+        "coverage",
     )
     for col in cols:
         t.add_column(col, justify="left" if col in ("indicator", "unit", "kind") else "right")
@@ -301,8 +302,17 @@ def summary_cmd(
             pct(f.plan_pct),
             pct(f.share_pct),
             f"{f.rank}/{f.rank_of}" if f.rank else "",
+            _coverage_cell(f, lang),
         )
     console.print(t)
+
+
+def _coverage_cell(f: Any, lang: str) -> str:
+    """ "31/34", and what is withheld and why ("change %: …")."""
+    from chitieu.analyze.coverage import reason_text
+
+    held = "; ".join(f"{k}: {reason_text(v, lang)}" for k, v in f.withheld.items())
+    return " ".join(x for x in (f.coverage_text or "", held) if x)
 
 
 def register(app: typer.Typer) -> None:
