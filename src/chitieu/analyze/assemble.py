@@ -219,10 +219,13 @@ def assemble(
     boundaries: Boundaries,
     wanted: set[str] | None = None,
     as_of: datetime | None = None,
+    system: str | None = None,
 ) -> Any:
     """The facts of ``p`` from cube slices holding its slot of its year and the year before,
     and the plan slot of its year (a :class:`~chitieu.analyze.facts.FactSet`), each with its
-    coverage and what the coverage rules withhold (``analyze/withhold.py``)."""
+    coverage and what the coverage rules withhold (``analyze/withhold.py``). ``system``: the
+    province system the slices are on (by default the one of ``p``'s end on ``boundaries``;
+    a month's period before it is read on the month's)."""
     from chitieu.analyze.facts import FactSet
 
     prev = p.same_period_last_year()
@@ -232,7 +235,7 @@ def assemble(
     now = _figures(cat, slices, codes, p.year, p.slot, unit_ix)
     before = _figures(cat, slices, codes, prev.year, prev.slot, unit_ix)
     plan = _plans(cat, slices, codes, p.year, unit_ix)
-    system = system_for(p.end, boundaries)
+    system = system or system_for(p.end, boundaries)
     cov = GridCoverage(cat, codes, units, p, system)
     covs = _Covs(cov.of(now), GridCoverage(cat, codes, units, prev, system).of(before),
                  GridCoverage(cat, codes, units, _year(p), system, plan=True).of(plan))  # fmt: skip

@@ -223,6 +223,7 @@ def summary_cmd(
 
     from chitieu.analyze.facts import Boundaries
     from chitieu.analyze.facts import facts as fact_set
+    from chitieu.analyze.steps import STEPPED
     from chitieu.catalog.indicators import catalog
     from chitieu.catalog.periods import parse_period
     from chitieu.catalog.units import registry
@@ -279,6 +280,9 @@ def summary_cmd(
         "rank",
         "coverage",
     )
+    stepped = p.type in STEPPED  # a month or a quarter: the period before, the year to date
+    if stepped:
+        cols = (*cols[:-1], "% prior period", "year to date", "YTD change %", cols[-1])
     for col in cols:
         t.add_column(col, justify="left" if col in ("indicator", "unit", "kind") else "right")
     for f in facts:
@@ -291,6 +295,11 @@ def summary_cmd(
             return "" if x is None else format_pct(x, 2, lang, sign)
 
         kind = {"estimate": "ước" if lang == "vi" else "est.", "actual": ""}.get(f.kind or "", "")
+        more = (
+            pct(f.prior_change_pct, True),
+            num(f.cumulative),
+            pct(f.cumulative_change_pct, True),
+        )
         t.add_row(
             ind.name(lang),
             f.unit,
@@ -302,6 +311,7 @@ def summary_cmd(
             pct(f.plan_pct),
             pct(f.share_pct),
             f"{f.rank}/{f.rank_of}" if f.rank else "",
+            *(more if stepped else ()),
             _coverage_cell(f, lang),
         )
     console.print(t)
