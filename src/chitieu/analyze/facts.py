@@ -110,6 +110,9 @@ class Fact:
     #: share_pct, rank, prior_change_pct, cumulative…) → reason (``coverage.REASONS``); a
     #: withheld field is None
     withheld: dict[str, str] = field(default_factory=dict)
+    #: where the nation's own figure and the sum of its provinces disagree (check/consistency):
+    #: {"value"|"previous": {check, stored, parts, gap, gap_pct, used: stored|parts}}
+    consistency: dict[str, Any] | None = None
     # months and quarters (analyze/steps.py): the period before ("so với tháng trước") …
     prior_period: str | None = None
     prior: float | None = None
