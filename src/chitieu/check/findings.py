@@ -64,7 +64,7 @@ _PLACE = ("type", "severity", "value", "file", "sheet", "row", "column", "indica
           "period", "imbalance", "rule")  # fmt: skip
 
 
-class _Params(dict):  # type: ignore[type-arg]
+class _Params(dict):
     def __missing__(self, key: str) -> str:
         return ""
 

@@ -267,7 +267,7 @@ def summary_cmd(
         )
         return
     t = Table(title=f"{period_label(p, lang)} — {unit}")
-    cols = (
+    cols: tuple[str, ...] = (
         "indicator",
         "unit",
         "value",
