@@ -6,7 +6,7 @@ from chitieu.catalog.units import NATION_ID
 from chitieu.report.context import ReportContext
 from chitieu.report.facts import ReportFact
 from chitieu.report.model import Block, Heading, Paragraph, Section, Table
-from chitieu.report.phrasing import render
+from chitieu.report.phrasing import capitalise, render
 from chitieu.report.sections import completeness_line
 
 
@@ -31,7 +31,7 @@ def key_tasks(ctx: ReportContext) -> Section:
         Paragraph(
             render(
                 t["intro"],
-                issuer_short=t["issuer_short"],
+                issuer_short=capitalise(ctx.issuer().short),
                 n=len(tasks),
                 next=ctx.label(nxt),
                 date=ctx.date_text(on),

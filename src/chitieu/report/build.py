@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date, datetime
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import Any
 
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.unit_scope import report_scope
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Boundaries
+from chitieu.clock import today
 from chitieu.errors import ChitieuError
 from chitieu.report import annex, sections, workers
 from chitieu.report.benchmark import benchmark_annex
@@ -41,6 +44,12 @@ class ReportError(ChitieuError):
     exit_code = 2
 
 
+class ReportWarning(ChitieuError):
+    """Something the reader of a report should know about what was asked (not raised)."""
+
+    exit_code = 0
+
+
 def make_context(
     store: Any,
     period: str | Period,
@@ -50,19 +59,24 @@ def make_context(
     as_of: datetime | None = None,
     boundaries: str = "current",
     report_date: date | None = None,
+    on_warning: Callable[[ChitieuError], None] | None = None,
 ) -> ReportContext:
     """Gather the report's inputs (one read of everything it states) and how to phrase them."""
     p = parse_period(str(period)) if not isinstance(period, Period) else period
     cat, units = catalog(), registry()
     phr = phrasing(lang, templates)
-    unit_id = units.resolve(unit, p.end).id
     b = Boundaries(boundaries)
-    if b == Boundaries.CURRENT and unit_id != NATION_ID:
-        unit_id = units.on_boundaries(unit_id, "34")
+    scope = report_scope(unit, p, b, units)
+    for code, params in scope.warnings:
+        (on_warning or _no_warning)(ReportWarning(code=code, **params))
     headline = tuple(i.code for i in cat if i.group == phr["headline_group"])
-    inputs = gather(store, p, unit_id, lang, as_of, b, report_date or date.today(), headline,
+    inputs = gather(store, p, scope.unit.id, lang, as_of, b, report_date or today(), headline,
                     cat, units)  # fmt: skip
     return ReportContext(inputs, phr, cat, units, Narrator(phr, p, lang, cat))
+
+
+def _no_warning(w: ChitieuError) -> None:
+    """Warnings nobody asked to see are dropped (the CLI prints them)."""
 
 
 def _number(doc_sections: list[Any]) -> None:
@@ -121,6 +135,7 @@ def build_report(
     as_of: datetime | None = None,
     boundaries: str = "current",
     report_date: date | None = None,
+    on_warning: Callable[[ChitieuError], None] | None = None,
 ) -> dict[str, Path]:
     """Write the report of ``period`` in each of ``formats``; returns format → file.
 
@@ -135,7 +150,9 @@ def build_report(
         raise ReportError(f"{templates}: not a folder", "give a folder of templates")
     needs_images = any(known[f].needs_images for f in formats)
     pools = workers.pools() if needs_images else {}
-    ctx = make_context(store, period, unit, lang, templates, as_of, boundaries, report_date)
+    ctx = make_context(
+        store, period, unit, lang, templates, as_of, boundaries, report_date, on_warning
+    )
     doc = build_document(ctx)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
