@@ -43,13 +43,13 @@ def test_demo_h1_2023_is_the_source_documents_paragraph(demo_sqlite):
 
 def test_demo_h1_2023_in_english(demo_sqlite):
     assert headline(Store(demo_sqlite), "2023S1", "en") == (
-        "In the first half of 2023, total ICT sector revenue is estimated at 1,614,206 billion "
-        "VND, down 8.66% on the same period of 2022, 39.6% of the 2023 plan. The sector's state "
-        "budget contribution is estimated at 45,405 billion VND, down 8.8% on the same period "
-        "last year, 43.66% of the 2023 plan. The sector's contribution to GDP is estimated at "
-        "389,792 billion VND, down 7.2% on the same period last year, 41.24% of the 2023 plan. "
-        "The sector's labour force as of June 2023 is estimated at about 1,512,144 workers, up "
-        "1.96% on the same period last year, 99.17% of the annual plan."
+        "In H1 2023, ICT sector revenue is estimated at 1,614,206 billion VND, down 8.66% year "
+        "on year, reaching 39.6% of the 2023 plan. State budget contribution is estimated at "
+        "45,405 billion VND, down 8.8% year on year, reaching 43.66% of the 2023 plan. ICT "
+        "sector contribution to GDP is estimated at 389,792 billion VND, down 7.2% year on year, "
+        "reaching 41.24% of the 2023 plan. ICT sector employment at the end of June 2023 is "
+        "estimated at 1,512,144 workers, up 1.96% year on year, reaching 99.17% of the annual "
+        "plan."
     )
 
 
@@ -75,9 +75,9 @@ def test_month_estimate_flat_change_stock_above_plan(store):
         "kế hoạch năm, vượt kế hoạch."
     )
     assert headline(store, "202306", "en").startswith(
-        "In June 2023, total ICT sector revenue is estimated at 250,000 billion VND, up 4.17% on "
-        "the same period of 2022, 6.25% of the 2023 plan. The sector's state budget contribution "
-        "reached 8,000 billion VND, unchanged on the same period last year."
+        "In June 2023, ICT sector revenue is estimated at 250,000 billion VND, up 4.17% year on "
+        "year, reaching 6.25% of the 2023 plan. State budget contribution reached 8,000 billion "
+        "VND, unchanged year on year."
     )
 
 
@@ -117,8 +117,8 @@ def test_nine_months_cumulative_with_an_estimated_part(store):
         "8,11% so với cùng kỳ năm 2022, đạt 80% so với kế hoạch năm 2023."
     )
     assert headline(store, "2023YTD09", "en") == (
-        "Over the first 9 months of 2023 taken together, total ICT sector revenue is estimated "
-        "at 1,600 billion VND, up 8.11% on the same period of 2022, 80% of the 2023 plan."
+        "In the first 9 months of 2023, ICT sector revenue is estimated at 1,600 billion VND, up "
+        "8.11% year on year, reaching 80% of the 2023 plan."
     )
 
 

@@ -14,7 +14,7 @@ from babel.dates import format_date
 
 from chitieu.catalog.indicators import Catalog
 from chitieu.catalog.organisations import Organisation, in_text, issuer
-from chitieu.catalog.periods import Period
+from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import NATION_ID, UnitRegistry
 from chitieu.fmt import period_label
 from chitieu.report.facts import FactTable, ReportFact
@@ -98,8 +98,8 @@ class ReportContext:
         return u.short_name if short else u.name
 
     def date_text(self, d: date) -> str:
-        """A date as tables write it (30/11/2023; en: 30 Nov 2023)."""
-        return format_date(d, "dd/MM/yyyy" if self.lang == "vi" else "d MMM yyyy", self.lang)
+        """A date as the report writes it (30/11/2023; en: 30 November 2023)."""
+        return format_date(d, "dd/MM/yyyy" if self.lang == "vi" else "d MMMM yyyy", self.lang)
 
     def placeholder(self, what: str) -> Paragraph:
         """A paragraph the analyst completes."""
@@ -113,6 +113,14 @@ class ReportContext:
             if ind.group == group and rf is not None and rf.fact.value is not None:
                 out.append(rf)
         return out
+
+    def stated_periods(self) -> list[Period]:
+        """The periods whose figures the report states: its own, the same period last year,
+        and those of the headline series."""
+        out = {self.period, self.period.same_period_last_year()}
+        for points in self.table.series.values():
+            out.update(parse_period(rf.fact.period) for rf in points)
+        return sorted(out, key=lambda q: (q.start, q.end))
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""

@@ -9,7 +9,7 @@ read these fields and never compute; every number in the report's text is one of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chitieu.analyze.facts import Fact, FactLoad, round_half_up
@@ -41,6 +41,13 @@ class ReportFact:
     share: str | None
     behind_pace: bool  # a flow below the share of the year elapsed
     pace: str | None  # "50"
+    withheld: dict[str, str] = field(default_factory=dict)  # field → reason (analyze's rule)
+
+    @property
+    def rank_shown(self) -> bool:
+        """Whether the rank may be stated: among two units or more, not withheld."""
+        f = self.fact
+        return bool(f.rank and f.rank_of and f.rank_of >= 2 and "rank" not in self.withheld)
 
     @property
     def indicator(self) -> str:
@@ -57,7 +64,7 @@ class ReportFact:
         out = [self.value, self.previous, self.plan, self.change, self.change_signed]
         out += [self.plan_pct, self.pace]
         out += [self.same_period_pct, self.share]
-        if self.fact.rank:
+        if self.rank_shown:
             out += [str(self.fact.rank), str(self.fact.rank_of)]
         return [x for x in out if x is not None]
 
@@ -85,8 +92,34 @@ def _pct(v: float | None, lang: str) -> str | None:
     return None if v is None else format_pct(v, 2, lang)
 
 
+def withheld(f: Fact) -> dict[str, str]:
+    """What the facts entry withholds from publication, field → reason code (``change_pct``:
+    ``territory_differs`` …). The one place the report reads analyze's rule: the fact's
+    ``withheld`` (or, before it had one, ``extra["withheld"]``); nothing withheld if neither."""
+    found = getattr(f, "withheld", None)
+    if found is None:
+        found = f.extra.get("withheld")
+    return dict(found or {})
+
+
+def _published(f: Fact, held: dict[str, str]) -> Fact:
+    """The fact with what is withheld taken out (its comparisons are not stated)."""
+    gone: dict[str, Any] = {}
+    if "change_pct" in held:
+        gone.update(change_pct=None, change_pct_exact=None)
+    if "plan_pct" in held:
+        gone.update(plan_pct=None, plan_pct_exact=None)
+    if "share_pct" in held:
+        gone.update(share_pct=None)
+    if "value" in held:
+        gone.update(value=None)
+    return replace(f, **gone) if gone else f
+
+
 def report_fact(f: Fact, ind: Indicator, cat: Catalog, p: Period, lang: str) -> ReportFact:
     """Format one analytic fact for the report (no comparison is recomputed)."""
+    held = withheld(f)
+    f = _published(f, held)
     trend = None
     if f.change_pct is not None:
         trend = "up" if f.change_pct > 0 else "down" if f.change_pct < 0 else "flat"
@@ -118,6 +151,7 @@ def report_fact(f: Fact, ind: Indicator, cat: Catalog, p: Period, lang: str) -> 
         share=_pct(f.share_pct, lang),
         behind_pace=behind,
         pace=pace,
+        withheld=held,
     )
 
 
