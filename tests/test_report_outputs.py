@@ -136,7 +136,9 @@ def test_every_number_in_the_text_round_trips_to_the_fact_table(report, demo_sql
 def test_user_templates_replace_the_builtins(demo_sqlite, tmp_path):
     tpl = tmp_path / "tpl"
     tpl.mkdir()
-    (tpl / "report.md.j2").write_text("# {{ meta.title }}\n{{ doc.body[0].blocks[2].text }}\n")
+    lead = '(doc.body[0].blocks | selectattr("kind", "eq", "paragraph")'
+    lead += ' | selectattr("style", "eq", "lead") | first).text'
+    (tpl / "report.md.j2").write_text("# {{ meta.title }}\n{{ " + lead + " }}\n")
     (tpl / "phrasing.yaml").write_text('vi:\n  verbs:\n    default: {estimate: "ước tính đạt"}\n')
     out = build_report(
         Store(demo_sqlite),

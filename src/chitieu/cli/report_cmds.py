@@ -84,6 +84,14 @@ def report_cmd(
         BoundariesChoice,
         typer.Option(help="current: today's 34 provinces; as_reported: those of the period."),
     ] = BoundariesChoice.CURRENT,
+    benchmark: Annotated[
+        bool | None,
+        typer.Option(
+            "--benchmark/--no-benchmark",
+            help="Add (or leave out) the publishing benchmark annex. Default: the ministry's "
+            "report has it, a province's does not.",
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -118,6 +126,7 @@ def report_cmd(
         boundaries=boundaries.value,
         report_date=_date(report_date, "--date"),
         on_warning=warnings.append,
+        benchmark=benchmark,
     )
     if as_json:
         files = {k: str(v) for k, v in written.items()}

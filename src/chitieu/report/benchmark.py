@@ -10,7 +10,6 @@ that every number of the text can be traced.
 from __future__ import annotations
 
 from chitieu.benchmark.section import TableContent
-from chitieu.catalog.units import NATION_ID
 from chitieu.report.charts import ChartSpec, Panel, Series
 from chitieu.report.context import ReportContext
 from chitieu.report.model import Block, Chart, Heading, Paragraph, Section, Table
@@ -43,8 +42,8 @@ def _sources_note(ctx: ReportContext, n: int) -> Paragraph:
 
 
 def benchmark_annex(ctx: ReportContext) -> Section | None:
-    """The benchmark annex of a national report (None for a province's report)."""
-    if ctx.peers is None or ctx.unit != NATION_ID:
+    """The benchmark annex: the ministry's report, or a report that asked for it."""
+    if ctx.peers is None:
         return None
     content = ctx.peers.content
     c = content.chart

@@ -60,8 +60,12 @@ def make_context(
     boundaries: str = "current",
     report_date: date | None = None,
     on_warning: Callable[[ChitieuError], None] | None = None,
+    benchmark: bool | None = None,
 ) -> ReportContext:
-    """Gather the report's inputs (one read of everything it states) and how to phrase them."""
+    """Gather the report's inputs (one read of everything it states) and how to phrase them.
+
+    ``benchmark``: whether the publishing benchmark annex is made (default: for the ministry's
+    report only, whose scope calls for it)."""
     p = parse_period(str(period)) if not isinstance(period, Period) else period
     cat, units = catalog(), registry()
     phr = phrasing(lang, templates)
@@ -71,7 +75,7 @@ def make_context(
         (on_warning or _no_warning)(ReportWarning(code=code, **params))
     headline = tuple(i.code for i in cat if i.group == phr["headline_group"])
     inputs = gather(store, p, scope.unit.id, lang, as_of, b, report_date or today(), headline,
-                    cat, units)  # fmt: skip
+                    cat, units, tuple(phr["illustrative_markers"]), benchmark)  # fmt: skip
     return ReportContext(inputs, phr, cat, units, Narrator(phr, p, lang, cat))
 
 
@@ -136,6 +140,7 @@ def build_report(
     boundaries: str = "current",
     report_date: date | None = None,
     on_warning: Callable[[ChitieuError], None] | None = None,
+    benchmark: bool | None = None,
 ) -> dict[str, Path]:
     """Write the report of ``period`` in each of ``formats``; returns format → file.
 
@@ -151,7 +156,7 @@ def build_report(
     needs_images = any(known[f].needs_images for f in formats)
     pools = workers.pools() if needs_images else {}
     ctx = make_context(
-        store, period, unit, lang, templates, as_of, boundaries, report_date, on_warning
+        store, period, unit, lang, templates, as_of, boundaries, report_date, on_warning, benchmark
     )
     doc = build_document(ctx)
     out_dir = Path(out_dir)

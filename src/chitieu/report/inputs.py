@@ -9,7 +9,7 @@ it is the same whichever sections run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -59,6 +59,8 @@ class ReportInputs:
     table: FactTable
     tasks: tuple[Task, ...]
     peers: Peers | None
+    #: figures the store marks as illustrative (not official): "nation" / "provinces" → codes
+    illustrative: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""
@@ -67,6 +69,7 @@ class ReportInputs:
     def to_dict(self) -> dict[str, Any]:
         """The fact file: every figure the report may state."""
         data = self.table.to_dict()
+        data["illustrative"] = {k: list(v) for k, v in self.illustrative.items()}
         if self.peers is not None:
             data["benchmark"] = self.peers.to_dict()
         return data
@@ -92,6 +95,20 @@ def task_counts(tasks: list[Task], p: Period, on: date) -> dict[str, int]:
     if upcoming:
         out["tasks_next"] = upcoming
     return out
+
+
+def illustrative(
+    store: Any, p: Period, markers: list[str], as_of: datetime | None
+) -> dict[str, tuple[str, ...]]:
+    """The indicators whose stored figures of ``p``, the same period last year or the year's
+    plan carry an illustrative mark in their comment (the demo's synthetic figures say so in
+    every row): for the nation, and for the provinces."""
+    periods = [p.id, p.same_period_last_year().id, str(p.year)]
+    found: dict[str, set[str]] = {"nation": set(), "provinces": set()}
+    for o in store.current(periods, as_of=as_of):
+        if o.comment and any(m in o.comment for m in markers):
+            found["nation" if o.unit == NATION_ID else "provinces"].add(o.indicator)
+    return {k: tuple(sorted(v)) for k, v in found.items() if v}
 
 
 def task_unit(t: Task) -> str:
@@ -124,9 +141,11 @@ def gather(
     headline: tuple[str, ...],
     cat: Catalog,
     units: UnitRegistry,
+    markers: tuple[str, ...] = (),
+    benchmark: bool | None = None,
 ) -> ReportInputs:
     """Read everything a report of ``p`` for ``unit`` needs, once."""
-    national = unit == NATION_ID
+    national = unit == NATION_ID if benchmark is None else benchmark
     periods = p.series(SERIES_LENGTH)
     if national:
         m = framework().method
@@ -137,4 +156,7 @@ def gather(
     table = fact_table(loaded, p, unit, lang, headline, cat, units,
                        counts=task_counts(tasks, p, report_date))  # fmt: skip
     peers = _peers(store, loaded, p, lang, as_of) if national else None
-    return ReportInputs(p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers)
+    marked = illustrative(store, p, list(markers), as_of) if markers else {}
+    return ReportInputs(
+        p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers, marked
+    )

@@ -225,6 +225,26 @@ def _tasks_review(ctx: ReportContext) -> list[Block]:
     return blocks
 
 
+def illustrative_note(ctx: ReportContext) -> Paragraph | None:
+    """Which figures are illustrative, not official (the store marks them so, e.g. the
+    demo's synthetic split by province and its sub-sector revenues)."""
+    marked = ctx.inputs.illustrative
+    if not marked:
+        return None
+    ph = ctx.phr["illustrative"]
+    parts = []
+    for level in ("nation", "provinces"):
+        codes = [i.code for i in ctx.cat if i.code in marked.get(level, ())]
+        if not codes:
+            continue
+        names = ", ".join(lower_first(ctx.cat.get(c).name(ctx.lang)) for c in codes)
+        key = level if level == "nation" or ctx.unit == NATION_ID else "unit"
+        parts.append(render(ph[key], names=names, unit=ctx.unit_text()))
+    if not parts:
+        return None
+    return Paragraph(render(ph["note"], parts="; ".join(parts)), style="note")
+
+
 def _sector_blocks(ctx: ReportContext, unit_name: str | None) -> list[Block]:
     """a) b) … one paragraph per sector; a province's report leaves out sectors it has no
     figures of (one note when it has none)."""
@@ -255,6 +275,9 @@ def results(ctx: ReportContext) -> Section:
     n = ctx.narrator
     unit_name = ctx.unit_text() if ctx.unit != NATION_ID else None
     blocks: list[Block] = [Heading(render(s["results"], period=ctx.label()), 1)]
+    marked = illustrative_note(ctx)
+    if marked:
+        blocks.append(marked)
     blocks.append(Heading(s["headline"], 2))
     headline = ctx.group_facts(ctx.phr["headline_group"])
     if headline:
