@@ -157,3 +157,25 @@ def test_full_year_with_only_national_figures(store):
 def test_no_data_says_so(store):
     text = build_document(make_context(store, "2023S1", report_date=date(2023, 6, 30))).text()
     assert "Chưa có số liệu của 6 tháng đầu năm 2023." in text
+
+
+def test_a_month_says_its_change_on_the_month_before_and_then_the_year_to_date(store):
+    # 2023: January–August 100 each, September 106 (+6% on August); 2022: 95 a month
+    rows = [("ICT_REVENUE", "VN", f"2023{m:02d}", "actual", 100) for m in range(1, 9)]
+    rows += [("ICT_REVENUE", "VN", "202309", "actual", 106)]
+    rows += [("ICT_REVENUE", "VN", f"2022{m:02d}", "actual", 95) for m in range(1, 10)]
+    rows += [("ICT_REVENUE", "VN", "2023", "plan", 1_200)]
+    put(store, rows)
+    # September: 106/95 → +11,58%; 9 months: 906 / 855 → +5,96%; 906 / 1200 → 75,5%
+    assert headline(store, "202309") == (
+        "Trong tháng 9/2023, doanh thu toàn ngành TT&TT đạt 106 tỷ đồng, tăng 6% so với tháng "
+        "trước và tăng 11,58% so với cùng kỳ năm 2022, đạt 8,83% so với kế hoạch năm 2023. "
+        "Lũy kế 9 tháng năm 2023, doanh thu toàn ngành TT&TT đạt 906 tỷ đồng, tăng 5,96% so "
+        "với cùng kỳ năm trước, đạt 75,5% so với kế hoạch năm 2023."
+    )
+    assert headline(store, "202309", "en") == (
+        "In September 2023, ICT sector revenue reached 106 billion VND, up 6% on the previous "
+        "month and up 11.58% year on year, reaching 8.83% of the 2023 plan. In the first 9 "
+        "months of 2023, ICT sector revenue reached 906 billion VND, up 5.96% year on year, "
+        "reaching 75.5% of the 2023 plan."
+    )

@@ -110,7 +110,9 @@ class ReportContext:
         out = []
         for ind in self.cat:
             rf = self.table.get(ind.code)
-            if ind.group == group and rf is not None and rf.fact.value is not None:
+            if ind.group != group or rf is None:
+                continue
+            if rf.fact.value is not None or "value" in rf.withheld:  # withheld: said why
                 out.append(rf)
         return out
 

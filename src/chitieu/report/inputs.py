@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chitieu.analyze.facts import FactLoad, FactSet, load
+from chitieu.analyze.series import like_for_like
 from chitieu.benchmark.compute import window_years
 from chitieu.benchmark.framework import framework
 from chitieu.benchmark.run import BenchmarkResult, cached_benchmark, run_benchmark
@@ -146,7 +147,7 @@ def gather(
 ) -> ReportInputs:
     """Read everything a report of ``p`` for ``unit`` needs, once."""
     national = unit == NATION_ID if benchmark is None else benchmark
-    periods = p.series(SERIES_LENGTH)
+    periods = like_for_like(p, SERIES_LENGTH)
     if national:
         m = framework().method
         year = benchmark_year(p)
