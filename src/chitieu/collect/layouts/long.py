@@ -151,11 +151,9 @@ def check_table(
     if not table.rows:
         report.add(Finding("empty-file", file=table.file, sheet=table.sheet))
         return result
-    vi = cols["value"]
     if locale is None:
-        texts = (r[vi] for _, r in table.rows if vi < len(r) and isinstance(r[vi], str))
         try:
-            locale = detect_locale(t for t in texts if "." in t or "," in t)
+            locale = _file_locale(table, cols["value"])
         except NumberFormatError as exc:
             report.add(
                 Finding(
@@ -168,7 +166,31 @@ def check_table(
             )
             return result
     result.locale = locale
-    checker = RowChecker(locale=locale)
+    values = _check_rows(table, cols, RowChecker(locale=locale), told, result, progress)
+    report.stats = {"rows": len(table.rows), "valid_rows": len(values)}
+    result.parsed = values
+    if report.valid:
+        result.values = values
+    return result
+
+
+def _file_locale(table: Table, vi: int) -> Locale | None:
+    """The locale the numbers written as text in column ``vi`` imply (NumberFormatError if
+    they conflict)."""
+    texts = (r[vi] for _, r in table.rows if vi < len(r) and isinstance(r[vi], str))
+    return detect_locale(t for t in texts if "." in t or "," in t)
+
+
+def _check_rows(
+    table: Table,
+    cols: dict[str, int],
+    checker: RowChecker,
+    told: set[tuple[int, str]],
+    result: ImportResult,
+    progress: Progress | None,
+) -> list[NewValue]:
+    """Every row checked in order: its findings reported, the valid values returned."""
+    report = result.report
     seen: dict[tuple[str, str, str, str], int] = {}
     values: list[NewValue] = []
     names = list(cols.items())
@@ -185,34 +207,42 @@ def check_table(
         if isinstance(got, list):
             report.extend(_not_told(got, told) if told else got)
         else:
-            key = (got.indicator, got.unit, got.period, got.kind)
-            first = seen.setdefault(key, rownum)
-            if first != rownum:
-                report.add(
-                    Finding(
-                        "duplicate-row",
-                        value=got.value,
-                        indicator=got.indicator,
-                        unit=got.unit,
-                        period=got.period,
-                        params={"kind": got.kind, "first_row": first},
-                        **where,
-                    )
-                )
-            else:
-                values.append(got)
-                result.places[key] = where
+            _add_value(got, rownum, where, seen, values, result)
         step += 1
         if progress and step == 10_000:
             progress("check", step, len(table.rows))
             step = 0
     if progress and step:
         progress("check", step, len(table.rows))
-    report.stats = {"rows": len(table.rows), "valid_rows": len(values)}
-    result.parsed = values
-    if report.valid:
-        result.values = values
-    return result
+    return values
+
+
+def _add_value(
+    got: NewValue,
+    rownum: int,
+    where: dict[str, Any],
+    seen: dict[tuple[str, str, str, str], int],
+    values: list[NewValue],
+    result: ImportResult,
+) -> None:
+    """A valid row's value kept, or a duplicate of an earlier row's key reported."""
+    key = (got.indicator, got.unit, got.period, got.kind)
+    first = seen.setdefault(key, rownum)
+    if first != rownum:
+        result.report.add(
+            Finding(
+                "duplicate-row",
+                value=got.value,
+                indicator=got.indicator,
+                unit=got.unit,
+                period=got.period,
+                params={"kind": got.kind, "first_row": first},
+                **where,
+            )
+        )
+    else:
+        values.append(got)
+        result.places[key] = where
 
 
 def _columns(
