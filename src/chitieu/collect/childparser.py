@@ -69,13 +69,15 @@ class Request:
     extra: tuple[str, ...] = ()
     sha256: str = ""
     fault: str = ""
+    #: every visible sheet as a table, with merged ranges (``Book.sheets``)
+    every: bool = False
 
 
 def read(request: Request) -> Book:
     """Read the workbook with calamine, here in this process."""
     wb = Workbook(Path(request.path), request.file, request.lim, request.deadline, request.scan)
     wb.checked = request.fault != "unchecked"
-    return wb.book(request.sheet, request.extra, request.sha256)
+    return wb.book(request.sheet, request.extra, request.sha256, request.every)
 
 
 @functools.cache
@@ -262,7 +264,8 @@ def request_for(
     sheet: str | None,
     extra: tuple[str, ...] = (),
     sha256: str = "",
+    every: bool = False,
 ) -> Request:
     """A parse of ``path``, with the test-only fault of the environment, if any."""
     return Request(str(path), file, lim, deadline, scan, sheet, extra, sha256,
-                   os.environ.get(TEST_FAULT, "").strip().lower())  # fmt: skip
+                   os.environ.get(TEST_FAULT, "").strip().lower(), every)  # fmt: skip

@@ -100,6 +100,7 @@ def to_plotly(spec: ChartSpec) -> dict[str, Any]:
                     hovertemplate="%{x}: %{text} " + panel.unit + "<extra></extra>",
                 )
                 y_axis["tickformat"] = ",.0f"
+                y_axis["rangemode"] = "tozero"  # a level is read from zero, not magnified
             elif spec.kind == "barh":
                 trace = dict(
                     type="bar",
@@ -212,11 +213,14 @@ def _values(s: Series) -> tuple[list[float], list[bool]]:
 def _draw_line(ax: Any, panel: Panel, s: Series, j: int, fmt: Any) -> None:
     """Series ``j`` of a line chart: estimates as open dots."""
     colour = PALETTE[j % len(PALETTE)]
-    vals, est = _values(s)
+    _zeros, est = _values(s)
+    vals = [float("nan") if v is None else v for v in s.values]  # a gap stays a gap
     ax.plot(panel.categories, vals, color=colour, marker="o", label=s.name)
     for x, v, e in zip(panel.categories, vals, est, strict=True):
         if e:
             ax.plot([x], [v], marker="o", mfc="white", color=colour)
+    known = [v for v in s.values if v is not None] or [0.0]  # the value axis from zero
+    ax.set_ylim(min(0.0, *known), max(0.0, *known) * 1.1 or 1.0)
     ax.yaxis.set_major_formatter(fmt)
     ax.tick_params(axis="x", labelrotation=30)
 
