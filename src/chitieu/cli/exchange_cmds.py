@@ -67,7 +67,7 @@ def _periods(ids: list[str] | None) -> list[str] | None:
     for p in ids:
         try:
             out.append(parse_period(p).id)
-        except ValueError:
+        except (ValueError, PeriodError):
             raise PeriodError(
                 f"unknown period '{p}'", "e.g. 2023, 2023S1, 2023Q2, 202306, 2023YTD09"
             ) from None
@@ -164,3 +164,77 @@ def export_cmd(
 def register(app: typer.Typer) -> None:
     """Add these commands to the app."""
     app.command("export", help=EXPORT_HELP)(export_cmd)
+
+
+def import_dhis2_file(
+    file: Path,
+    fmt: str,
+    dry_run: bool,
+    override: str | None,
+    mapping: Path | None,
+    id_scheme: str | None,
+    strategy: str | None,
+    db: str | None,
+    as_json: bool,
+    lang: str,
+) -> None:
+    """``chitieu import`` of a DHIS2 data value set: DHIS2's import summary as a table (or
+    ``--json``: the summary, chitieu's result under ``chitieu``); exit 1 when anything was
+    rejected (nothing written, the import being atomic)."""
+    from chitieu.cli.common import EXIT_INVALID, console, safe, user
+    from chitieu.collect.layouts.dhis2_import import FORMATS
+    from chitieu.collect.layouts.dhis2_write import import_dhis2
+    from chitieu.errors import InputFileError
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use {', '.join(FORMATS)}", param_hint="--format")
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read {file}: {exc.strerror}", "check the path") from None
+    query = {"dryRun": dry_run, "idScheme": id_scheme, "importStrategy": strategy}
+    res = import_dhis2(
+        open_store(db),
+        raw,
+        fmt,
+        query=query,
+        mapping=_mapping(mapping),
+        actor=user(),
+        source="import",
+        filename=file.name,
+        override=override,
+    )
+    summary = res.summary(lang)
+    if as_json:
+        print_json(summary)
+    else:
+        _print_summary(summary, lang, console, safe)
+    if res.conflicts:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _print_summary(summary: dict, lang: str, console, safe) -> None:  # type: ignore[no-untyped-def,type-arg]
+    from rich.table import Table
+
+    r = summary["response"]
+    c = r["importCount"]
+    console.print(
+        f"{r['status']}: imported {c['imported']}, updated {c['updated']}, "
+        f"ignored {c['ignored']}, deleted {c['deleted']}"
+        + (" (dry run: nothing written)" if r["importOptions"]["dryRun"] else "")
+    )
+    if not r["conflicts"]:
+        return
+    t = Table(title="conflicts", show_lines=True)
+    for col in ("errorCode", "indexes", "object", "problem", "fix"):
+        t.add_column(col, overflow="fold")
+    for x in r["conflicts"]:
+        ch = x["chitieu"]
+        t.add_row(
+            x["errorCode"],
+            ", ".join(map(str, x["indexes"])),
+            safe(x["object"]),
+            safe(ch["message"].get(lang, x["value"])),
+            safe(ch["hint"].get(lang, "")),
+        )
+    err_console.print(t)

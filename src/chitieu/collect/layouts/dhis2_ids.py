@@ -43,6 +43,7 @@ from typing import Any
 from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import NATION_ID, Unit
 from chitieu.catalog.vocabulary import Kind
+from chitieu.errors import PeriodError
 
 SCHEMES = ("CODE", "UID", "NAME")
 #: DHIS2's default category option combination (its code and its UID)
@@ -189,7 +190,7 @@ def parse_adx_period(text: str) -> Period:
     for candidate in _ids(y, mo, last):
         try:
             p = parse_period(candidate)
-        except ValueError:
+        except (ValueError, PeriodError):
             continue
         if p.first_month == mo and p.last_month == last:
             return p
