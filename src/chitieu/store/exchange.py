@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, DateTime, bindparam, select, text
 
-from chitieu.store.current import DELETED, FINAL, KINDS, Slab, stored_periods
+from chitieu.store.current import DELETED, FINAL, KINDS, Slab
 from chitieu.store.schema import batch, observation
 
 #: the columns of every exported observation, in order
@@ -61,11 +61,11 @@ class Selection:
     units: Sequence[str] | None = None
     kinds: Sequence[str] | None = None
 
-    def years(self, conn: Connection) -> list[int]:
-        """The years to read: those of the periods asked for, else every stored year."""
+    def years(self, stored: Iterable[str]) -> list[int]:
+        """The years to read: those of the periods asked for, else of every ``stored`` one."""
         if self.periods is not None:
             return sorted({int(p[:4]) for p in self.periods})
-        return sorted({int(p[:4]) for p in stored_periods(conn) if p[:4].isdigit()})
+        return sorted({int(p[:4]) for p in stored if p[:4].isdigit()})
 
 
 @dataclass(frozen=True)
@@ -233,20 +233,24 @@ def current_tables(
     sel: Selection,
     slabs_of_year: Any,
     as_of: datetime | None = None,
+    stored: Iterable[str] = (),
 ) -> Iterator[pa.Table]:
     """The current observations of ``sel`` (as they stood at ``as_of`` if given), one table
     per year; ``slabs_of_year(year)`` gives a year's slabs (the store lays pending values
     over them, or builds them as of a time)."""
     batches = read_batches(conn)
-    for year in sel.years(conn):
+    for year in sel.years(stored):
         table = slab_table(slabs_of_year(year), sel, batches)
         if table.num_rows:
             yield annotate(table, _annotations(conn, year, as_of))
 
 
-def _vintage_query(sel: Selection, as_of: datetime | None) -> Any:
+def _vintage_query(sel: Selection, as_of: datetime | None, chunk: int) -> Any:
+    """A page of vintages after a given id (keyset pagination: an index range on the primary
+    key per page, no server-side cursor, which PostgreSQL allows only in a transaction)."""
     c = observation.c
     q = select(
+        c.id,
         c.indicator,
         c.unit,
         c.period,
@@ -270,18 +274,20 @@ def _vintage_query(sel: Selection, as_of: datetime | None) -> Any:
             q = q.where(col.in_(sorted(set(wanted))))
     if as_of is not None:
         q = q.where(c.created_at <= as_of)
-    return q.order_by(c.id)
+    return q.where(c.id > bindparam("after")).order_by(c.id).limit(chunk)
 
 
 def vintage_tables(
     conn: Connection, sel: Selection, as_of: datetime | None = None, chunk: int = CHUNK
 ) -> Iterator[pa.Table]:
-    """Every vintage of ``sel`` (created by ``as_of`` if given), oldest first, in chunks."""
-    result = conn.execution_options(stream_results=True, yield_per=chunk).execute(
-        _vintage_query(sel, as_of)
-    )
-    for part in result.partitions(chunk):
-        cols = list(zip(*part, strict=True))
+    """Every vintage of ``sel`` (created by ``as_of`` if given), oldest first, in pages."""
+    q, after = _vintage_query(sel, as_of, chunk), 0
+    while True:
+        part = conn.execute(q, {"after": after}).all()
+        if not part:
+            return
+        after = int(part[-1][0])
+        cols = list(zip(*part, strict=True))[1:]
         arrays = [
             pa.array(col, type=f.type)
             for col, f in zip(cols, SCHEMA, strict=True)
@@ -289,6 +295,8 @@ def vintage_tables(
         ]
         arrays.insert(9, _utc(cols[9]))
         yield pa.Table.from_arrays(arrays, schema=SCHEMA)
+        if len(part) < chunk:
+            return
 
 
 def observations(
@@ -307,4 +315,5 @@ def observations(
                 return list(store.slabs_as_of([year], as_of, sel.indicators))
             return list(store.slabs_of_years([year], sel.indicators))
 
-        yield from current_tables(conn, sel, slabs, as_of)
+        stored = store.periods() if sel.periods is None else ()
+        yield from current_tables(conn, sel, slabs, as_of, stored)
