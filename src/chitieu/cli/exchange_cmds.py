@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -74,7 +74,7 @@ def _periods(ids: list[str] | None) -> list[str] | None:
     return out
 
 
-def _mapping(path: Path | None):  # type: ignore[no-untyped-def]
+def _mapping(path: Path | None) -> Any:
     from chitieu.collect.layouts.dhis2_ids import Mapping, MappingError
     from chitieu.interop.export import ExportError
 
@@ -213,7 +213,7 @@ def import_dhis2_file(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _print_summary(summary: dict, lang: str, console, safe) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _print_summary(summary: dict[str, Any], lang: str, console: Any, safe: Any) -> None:
     from rich.table import Table
 
     r = summary["response"]

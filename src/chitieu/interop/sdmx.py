@@ -164,7 +164,6 @@ def structure(lang: str = "en") -> dict[str, Any]:
     comps = []
     for c in COLUMNS:
         role = Role.DIMENSION if c in dims else Role.MEASURE if c == "OBS_VALUE" else Role.ATTRIBUTE
-        extra = {} if role != Role.ATTRIBUTE else {"attachment_level": "O"}
         comps.append(
             Component(
                 id=c,
@@ -172,7 +171,7 @@ def structure(lang: str = "en") -> dict[str, Any]:
                 role=role,
                 concept=concepts[c],
                 local_codes=lists.get(c),
-                **extra,
+                attachment_level="O" if role == Role.ATTRIBUTE else None,
             )
         )
     components = Components(comps)
@@ -237,16 +236,16 @@ def validate(data_text: str, structure_text: str | None = None) -> list[str]:
     if structure_text is not None:
         dsd = next(
             s
-            for s in read_sdmx(structure_text).structures
+            for s in read_sdmx(structure_text).structures or []
             if type(s).__name__ == "DataStructureDefinition"
         )
-        components = dsd.components
+        components = getattr(dsd, "components", [])
     else:
         components = structure()["dsd"].components
     msg = read_sdmx(data_text)
     problems: list[str] = []
-    for ds in msg.data:
-        frame = ds.data
+    for ds in msg.data or []:
+        frame = getattr(ds, "data", None)
         for comp in components:
             problems += _check_component(comp, frame)
     return problems

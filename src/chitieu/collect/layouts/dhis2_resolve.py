@@ -133,8 +133,8 @@ class Resolver:
                 rv,
                 "E8125",
                 "comment",
-                ind,
-                "dhis2-comment-long",  # type: ignore[arg-type]
+                str(ind),
+                "dhis2-comment-long",
                 limit=self.max_comment,
                 length=len(rv.comment),
             )

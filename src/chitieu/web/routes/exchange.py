@@ -47,7 +47,7 @@ _FORMATS = {
     "application/xml+adx": "adx",
 }
 _OUT = {"json": "dhis2-json", "csv": "dhis2-csv", "adx": "adx"}
-_IMPORT_DOC = {
+_IMPORT_DOC: dict[int | str, dict[str, Any]] = {
     200: {"description": "DHIS2's import summary (success or warnings)"},
     409: {"description": "DHIS2's import summary: values were rejected (nothing written)"},
     413: {"description": "DHIS2's import summary: more values than CHITIEU_DHIS2_MAX_VALUES"},
