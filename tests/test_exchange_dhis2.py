@@ -255,3 +255,31 @@ def test_hostile_adx_refused(store, doc):
     c = s["response"]["conflicts"][0]
     assert c["chitieu"]["code"] in ("payload-xml-forbidden", "payload-unreadable")
     assert c["indexes"] == [-1] and store.count() == 0
+
+
+def test_registered_as_layouts(tmp_path):
+    """The three readers are layouts of collect.layouts: recognised by content, read into the
+    one import shape (conflicts as dhis2-conflict findings at the value's position)."""
+    from chitieu.collect.importer import read_file
+    from chitieu.collect.layouts import Options, layouts
+
+    names = {lay.name for lay in layouts()}
+    assert {"dhis2-json", "dhis2-csv", "adx"} <= names
+    got = read_file(DATA / "values.csv", Options()).to_dict()
+    assert got["layout"] == "dhis2-csv" and not got["valid"]
+    assert got["findings"][0]["type"] == "dhis2-conflict" and got["findings"][0]["row"] == 1
+    ok = b'{"dataValues": [{"dataElement": "ICT_REVENUE", "period": "2023", "orgUnit": "01",'
+    ok += b' "value": "5"}]}'
+    path = tmp_path / "ok.json"
+    path.write_bytes(ok)
+    got = read_file(path, Options()).to_dict()
+    assert got["layout"] == "dhis2-json" and got["valid"]
+    assert got["values"] == [
+        {
+            "indicator": "ICT_REVENUE",
+            "unit": "01@63",
+            "period": "2023",
+            "kind": "actual",
+            "value": 5.0,
+        }
+    ]

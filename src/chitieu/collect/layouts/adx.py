@@ -32,6 +32,22 @@ _VALUE_ATTRS = {"dataElement", "value"}
 _GROUP_ATTRS = {"orgUnit", "period", "dataSet", "completeDate", "attributeOptionCombo"}
 
 
+NAME = "adx"
+TITLE = {"vi": "ADX (IHE QRPH, DHIS2)", "en": "ADX (IHE QRPH, DHIS2)"}
+
+
+def detect(source: Any) -> int:
+    """50 for an XML file in ADX's namespace, else 0."""
+    return 50 if sniff(source.head()) else 0
+
+
+def read(source: Any) -> Any:
+    """The layout's read (``collect.layouts``): values, places, conflicts as findings."""
+    from chitieu.collect.layouts.dhis2_import import layout_read
+
+    return layout_read(source, NAME)
+
+
 def sniff(head: bytes) -> bool:
     """Whether a file looks like ADX (its root element in the ADX namespace)."""
     return any(ns.encode() in head for ns in NAMESPACES) and b"adx" in head
@@ -59,7 +75,7 @@ def _root(raw: bytes) -> Any:
     return root
 
 
-def read(raw: bytes, max_values: int = MAX_VALUES) -> Payload:
+def parse_payload(raw: bytes, max_values: int = MAX_VALUES) -> Payload:
     """The data values of an ADX document."""
     root = _root(raw)
     out = Payload("adx")

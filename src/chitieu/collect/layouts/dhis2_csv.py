@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from chitieu.collect.layouts.dhis2_payload import (
     MAX_VALUES,
@@ -30,6 +31,22 @@ COLUMNS = {
     "deleted": "deleted",
 }
 IGNORED = {"storedby", "lastupdated", "timestamp", "created", "followup"}
+NAME = "dhis2-csv"
+TITLE = {"vi": "Giá trị DHIS2 (CSV có tiêu đề)", "en": "DHIS2 data values (CSV with header)"}
+
+
+def detect(source: Any) -> int:
+    """50 for a CSV whose header names DHIS2's columns, else 0."""
+    return 50 if sniff(source.head()) else 0
+
+
+def read(source: Any) -> Any:
+    """The layout's read (``collect.layouts``): values, places, conflicts as findings."""
+    from chitieu.collect.layouts.dhis2_import import layout_read
+
+    return layout_read(source, NAME)
+
+
 #: the longest field csv reads (a comment is far shorter)
 FIELD_LIMIT = 1 << 20
 
@@ -41,7 +58,7 @@ def sniff(head: bytes) -> bool:
     return {"dataelement", "period", "orgunit", "value"} <= names
 
 
-def read(raw: bytes, max_values: int = MAX_VALUES) -> Payload:
+def parse_payload(raw: bytes, max_values: int = MAX_VALUES) -> Payload:
     """The data values of a DHIS2 CSV file."""
     try:
         body = raw.decode("utf-8-sig")

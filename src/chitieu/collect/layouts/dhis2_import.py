@@ -42,7 +42,11 @@ from chitieu.collect.layouts.dhis2_resolve import ImportOptions, Resolved, Resol
 from chitieu.store.rows import NewValue
 
 FORMATS = ("dhis2-json", "dhis2-csv", "adx")
-READERS = {"dhis2-json": dhis2_json.read, "dhis2-csv": dhis2_csv.read, "adx": adx.read}
+READERS = {
+    "dhis2-json": dhis2_json.parse_payload,
+    "dhis2-csv": dhis2_csv.parse_payload,
+    "adx": adx.parse_payload,
+}
 Key = tuple[str, str, str, str]
 #: values listed in chitieu's part of the summary
 VALUES_SHOWN = 10_000
@@ -273,3 +277,50 @@ def new_values(rows: list[Resolved]) -> list[NewValue]:
 def mapping_of(raw: Any) -> Mapping:
     """A mapping given inline (the API's ``mapping`` object) or the default."""
     return Mapping.of(raw) if raw else Mapping()
+
+
+def layout_read(source: Any, fmt: str) -> Any:
+    """A DHIS2 file read as a layout of ``collect.layouts`` (``chitieu import`` of the one
+    import shape, ``read_file``): ids by code (or the server's mapping,
+    ``CHITIEU_DHIS2_MAPPING``), each conflict a ``dhis2-conflict`` finding at its value's
+    position (row = index + 1), its DHIS2 code and chitieu's message."""
+    import os
+    from pathlib import Path
+
+    from chitieu.check.findings import Finding
+    from chitieu.collect.layouts.base import ImportResult
+
+    env = os.environ.get("CHITIEU_DHIS2_MAPPING")
+    resolver = Resolver(Mapping.load(Path(env)) if env else Mapping(), ImportOptions())
+    result = ImportResult(Report(), file=source.file, layout=fmt)
+    try:
+        p = plan(read_payload(source.path.read_bytes(), fmt), resolver, None)
+        conflicts = _merge(p.conflicts)
+    except PayloadError as exc:
+        p, conflicts = _Plan(), [set_conflict(exc)]
+    for c in conflicts:
+        d = _conflict_dict(c)
+        result.report.add(
+            Finding(
+                "dhis2-conflict",
+                value=c.object or None,
+                file=source.file,
+                row=None if c.indexes == [-1] else c.indexes[0] + 1,
+                column=c.property,
+                params={
+                    "code": c.error_code,
+                    "message_vi": d["chitieu"]["message"].get("vi", ""),
+                    "message_en": d["value"],
+                    "hint_vi": d["chitieu"]["hint"].get("vi", ""),
+                    "hint_en": d["chitieu"]["hint"].get("en", ""),
+                },
+            )
+        )
+    values = new_values(p.rows)
+    result.parsed = values
+    result.values = values if result.report.valid else []
+    result.places = {
+        (r.indicator, r.unit, r.period, r.kind): {"file": source.file, "row": r.index + 1}
+        for r in p.rows
+    }
+    return result

@@ -25,6 +25,22 @@ from chitieu.collect.layouts.dhis2_payload import (
 )
 
 SNIFF = ("dataValues", "dataSet", "orgUnit")
+NAME = "dhis2-json"
+TITLE = {"vi": "Tập giá trị DHIS2 (JSON)", "en": "DHIS2 data value set (JSON)"}
+
+
+def detect(source: Any) -> int:
+    """50 for a file whose first bytes are a DHIS2 data value set in JSON, else 0."""
+    from chitieu.collect.layouts.dhis2_import import sniff
+
+    return 50 if sniff(source.head()) == NAME else 0
+
+
+def read(source: Any) -> Any:
+    """The layout's read (``collect.layouts``): values, places, conflicts as findings."""
+    from chitieu.collect.layouts.dhis2_import import layout_read
+
+    return layout_read(source, NAME)
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -77,7 +93,7 @@ def parse(raw: bytes) -> dict[str, Any]:
     return doc
 
 
-def read(raw: bytes, max_values: int = MAX_VALUES) -> Payload:
+def parse_payload(raw: bytes, max_values: int = MAX_VALUES) -> Payload:
     """The data value set of a JSON payload."""
     doc = parse(raw)
     values = doc.get("dataValues", [])
