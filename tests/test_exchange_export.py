@@ -171,9 +171,12 @@ def test_excel_neutralises_formula_text(store, tmp_path):
 def test_facts_export(demo_sqlite, tmp_path):
     out = tmp_path / "facts.parquet"
     res = export(open_store(demo_sqlite), ExportRequest("parquet", what="facts", selection=H1), out)
-    t = pq.read_table(out)
-    assert res.rows == t.num_rows > 0
-    assert {"coverage" not in n for n in t.schema.names} and "units_reporting" in t.schema.names
+    rows = pq.read_table(out).to_pylist()
+    assert res.rows == len(rows) > 0
+    nation = [r for r in rows if r["unit"] == "VN" and r["units_expected"]]
+    assert nation and all(
+        r["units_reporting"] + r["estimates_used"] <= r["units_expected"] for r in nation
+    )
 
 
 def test_refusals():

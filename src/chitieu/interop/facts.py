@@ -38,16 +38,16 @@ SCHEMA = pa.schema(
 
 
 def coverage(fact: Any) -> dict[str, Any]:
-    """The coverage of a fact, whatever shape ``analyze.facts`` gives it (issue 17 adds
-    ``coverage`` and ``withheld``; until then nothing): the one adapter of this module."""
-    cov = getattr(fact, "coverage", None) or (getattr(fact, "extra", {}) or {}).get("coverage")
-    get = (lambda k: cov.get(k)) if isinstance(cov, dict) else (lambda k: getattr(cov, k, None))
-    withheld = getattr(fact, "withheld", None) or (getattr(fact, "extra", {}) or {}).get("withheld")
+    """The coverage of a fact (``analyze.coverage.Coverage``: units reporting their own
+    figures, units expected, units the ministry estimated) and what the coverage rules
+    withhold (``field:reason`` joined by ``;``): the one adapter of this module."""
+    cov = getattr(fact, "coverage", None)
+    withheld = getattr(fact, "withheld", None) or {}
     return {
-        "units_reporting": get("units_reporting") if cov is not None else None,
-        "units_expected": get("units_expected") if cov is not None else None,
-        "estimates_used": get("estimates_used") if cov is not None else None,
-        "withheld": None if not withheld else str(withheld),
+        "units_reporting": getattr(cov, "reported", None),
+        "units_expected": getattr(cov, "expected", None),
+        "estimates_used": getattr(cov, "estimated", None),
+        "withheld": "; ".join(f"{k}:{v}" for k, v in sorted(withheld.items())) or None,
     }
 
 
