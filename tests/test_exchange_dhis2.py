@@ -5,12 +5,25 @@ conflicting payload rejected whole."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chitieu.collect.layouts.dhis2_ids import Mapping
+from chitieu.catalog.periods import parse_period
+from chitieu.collect.layouts import adx as adx_reader
+from chitieu.collect.layouts import dhis2_csv, dhis2_json
+from chitieu.collect.layouts.dhis2_ids import (
+    Mapping,
+    adx_period,
+    number,
+    parse_adx_period,
+    sdmx_period,
+)
+from chitieu.collect.layouts.dhis2_payload import PayloadError
 from chitieu.collect.layouts.dhis2_write import import_dhis2
 
 DATA = Path(__file__).parent / "data" / "dhis2"
@@ -283,3 +296,56 @@ def test_registered_as_layouts(tmp_path):
             "value": 5.0,
         }
     ]
+
+
+# --- parsers, by hypothesis ------------------------------------------------------------
+
+PERIOD_IDS = st.builds(
+    lambda y, kind, n: {
+        "y": f"{y}",
+        "s": f"{y}S{n % 2 + 1}",
+        "q": f"{y}Q{n % 4 + 1}",
+        "m": f"{y}{n % 12 + 1:02d}",
+        "ytd": f"{y}YTD{n % 12 + 1:02d}",
+    }[kind],
+    st.integers(1990, 2100),
+    st.sampled_from(["y", "s", "q", "m", "ytd"]),
+    st.integers(0, 11),
+)
+
+
+@given(PERIOD_IDS)
+def test_adx_periods_round_trip(pid):
+    p = parse_period(pid)
+    assert parse_adx_period(adx_period(p)) == p
+    assert sdmx_period(p)  # every period has an SDMX form
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64))
+def test_dhis2_numbers_read_back(x):
+    assert float(number(x)) == x
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=400))
+def test_readers_refuse_or_read_any_bytes(raw):
+    for reader in (dhis2_json.parse_payload, dhis2_csv.parse_payload, adx_reader.parse_payload):
+        try:
+            payload = reader(raw)
+        except PayloadError as exc:
+            assert exc.code and exc.where
+        else:
+            assert all(v.index == i for i, v in enumerate(payload.values))
+
+
+@settings(max_examples=100)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+        max_leaves=20,
+    )
+)
+def test_json_reader_any_document(doc):
+    with contextlib.suppress(PayloadError):
+        dhis2_json.parse_payload(json.dumps({"dataValues": [doc]}).encode())
