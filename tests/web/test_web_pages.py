@@ -92,7 +92,8 @@ def test_entry_shows_the_error_next_to_the_field_and_keeps_what_was_typed(web_sq
     }
     bad = c.post(ENTRY, data=form)
     assert bad.status_code == 422
-    row = re.search(r'<tr class="has-error">(.*?)</tr>', bad.text, re.S).group(1)
+    row = re.search(r'class="entry-row has-error" id="row__ICT_BUDGET">(.*?)<dl', bad.text, re.S)
+    row = row.group(1)
     assert 'id="v__ICT_BUDGET"' in row and "field-error" in row and 'value="45,40,5"' in row
     assert 'value="1.614.206"' in bad.text  # the valid field is kept too
     form["v__ICT_BUDGET"] = "45.405"
