@@ -44,12 +44,13 @@ def read_numbers(store: Store, r: Report, data: FormData) -> Typed:
     chosen = next((str(v) for k, v in data.items() if k.startswith("n__") and v in LOCALES), None)
     known = habit(store, r.unit)
     texts = fields(r, data, "v__")
-    typed = resolve_typed(texts, known, cast(Locale | None, chosen))
     base = fields(r, data, "b__")
-    for code in list(typed.ambiguous):  # left as the page wrote it: the value it was written from
-        if base.get(code) and texts[code].strip() == _written(base[code]):
-            typed.values[code] = float(base[code])
-            del typed.ambiguous[code]
+    # a field left as the page wrote it (in the page's language) is the value it was written
+    # from: it neither asks nor decides anything about the format the user types in
+    kept = {c: float(base[c]) for c, t in texts.items() if base.get(c) and t == _written(base[c])}
+    typed = resolve_typed({c: t for c, t in texts.items() if c not in kept}, known,
+                          cast(Locale | None, chosen))  # fmt: skip
+    typed.values.update(kept)
     if typed.decided is not None and typed.decided != known:
         remember_habit(store, r.unit, typed.decided)
     return typed
