@@ -17,7 +17,7 @@ from chitieu.catalog.units import registry
 from chitieu.fmt import period_label
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
-from chitieu.web.deps import User
+from chitieu.web.deps import User, require_read
 from chitieu.web.scope import find_form, find_period, find_unit
 from chitieu.workflow.words import round_title, word
 
@@ -111,6 +111,8 @@ def pick(
         round = round or str(rnd.round)
     units = unit_choices(f, user, p)
     uid = find_unit(unit) if unit else (units[0].value if units else "")
+    if uid:
+        require_read(user, uid)
     query = f"?round={round}" if round else ""
     if not uid:
         return RedirectResponse(f"/board/{f.code}/{p.id}{query}", 303)
