@@ -193,7 +193,7 @@ def _plan(request: Request, user: Account, action: str, keys: list[str]) -> list
     out = []
     store = get_store(request)
     for key in keys:
-        form, unit, period, rnd = (key.split("|") + ["", "", "", ""])[:4]
+        form, unit, period, rnd = [*key.split("|"), "", "", "", ""][:4]
         item: dict[str, Any] = {"key": key, "unit": unit, "round": rnd, "ok": False, "why": ""}
         try:
             r = locate_report(store, user, form, unit, period, rnd)
