@@ -54,6 +54,7 @@ VERSIONED: dict[str, str] = {
 UNVERSIONED = frozenset({
     "web_account", "web_account_unit", "web_api_token", "web_login_failure", "web_session",
     "web_setting", "alembic_version",
+    "web_saved_view",  # a user's saved dashboard views (their URLs), no figure
 })  # fmt: skip
 
 _VERSION = text(

@@ -137,3 +137,16 @@ approval_setting = Table(
     Column("actor", String(128), nullable=False),
     Column("comment", Text),
 )
+
+#: a dashboard view a user saved under a name: its URL's query (period, indicator, unit,
+#: boundaries, chart type…) (migration 0013)
+saved_view = Table(
+    "web_saved_view",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("web_account.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("account_id", "name"),
+)

@@ -22,6 +22,7 @@ from chitieu.store.faults import fault_of
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Accounts
+from chitieu.web.compress import Compress
 from chitieu.web.deps import form_threads
 from chitieu.web.errors import error_body
 from chitieu.web.limits import BodyLimit
@@ -238,11 +239,14 @@ def create_app(
     store_url: str | None = None, *, store: Store | None = None, https: bool = False
 ) -> FastAPI:
     """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
-    from chitieu.web import plotly_css, report_pages
+    from chitieu.web import assets, plotly_css, report_pages
     from chitieu.web.routes import (
         api_v1,
         auth,
         dashboard,
+        dashboard_api,
+        dashboard_pivot,
+        dashboard_views,
         entry,
         entry_pick,
         exchange,
@@ -282,6 +286,7 @@ def create_app(
     )
     # a body over the limit is refused before anything reads it
     app.add_middleware(BodyLimit, handle=handle_error)
+    app.add_middleware(Compress)  # pages and API answers brotli or gzip (web/compress.py)
     app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)
     app.add_middleware(SessionActivity)  # outermost: a session's activity written last
@@ -300,8 +305,9 @@ def create_app(
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
     routers = (api_v1.router, exchange.router, auth.router, entry_pick.router, entry.router,
-               workflow.router, dashboard.router, queue.router)  # fmt: skip
-    for router in (*routers, report_pages.router, plotly_css.router, health.router):
+               workflow.router, dashboard.router, dashboard_api.router, dashboard_pivot.router,
+               dashboard_views.router, queue.router)  # fmt: skip
+    for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app
 

@@ -119,6 +119,9 @@ def _make() -> Jinja2Templates:
         day=day,
     )
     env.globals["lang"] = i18n.get_lang
+    from chitieu.web.assets import asset
+
+    env.globals["asset"] = asset  # fingerprinted static files (web/assets.py)
     return t
 
 

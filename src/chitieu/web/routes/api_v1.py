@@ -53,7 +53,7 @@ from chitieu.web.errors import (
 from chitieu.web.i18n import _
 from chitieu.web.limits import check_comment
 from chitieu.web.params import QueryDate, QueryMoment
-from chitieu.web.routes.dashboard import boundaries_of, data_periods
+from chitieu.web.routes.dashboard_data import boundaries_of, data_periods
 from chitieu.web.scope import (
     find_form,
     find_period,
@@ -190,7 +190,8 @@ def units(user: User, as_of: QueryDate | None = None) -> dict[str, Any]:
 
 @router.get("/periods")
 def periods(request: Request, user: User) -> dict[str, Any]:
-    """Periods (years, halves, quarters) that hold values, newest first."""
+    """Periods that are over and hold values (years, halves, quarters, year to date, months),
+    newest first (the dashboard's period picker offers the same)."""
     return {"ok": True, "periods": data_periods(get_store(request))}
 
 
