@@ -70,3 +70,46 @@ def test_axe_finds_what_the_old_entry_page_had(site):
     ids = {v["id"] for v in axe(page)}
     assert {"label", "scrollable-region-focusable"} <= ids, ids
     page.context.close()
+
+
+#: the dashboard's pages (issue 20), on the demo's figures, as the ministry's analyst sees them
+DASHBOARD_PAGES = [
+    "/dashboard?period=2023S1",
+    "/dashboard?period=2023S1&unit=79%4034&show=map",
+    "/dashboard?period=2023S1&boundaries=as_reported&show=map&measure=change",
+    "/dashboard/pivot?period=2023S1&indicator=ICT_REVENUE",
+    "/dashboard/indicator/ICT_REVENUE",
+    "/report?period=2023S1",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    from chitieu.demo.build import load_demo
+
+    env = make_env(f"sqlite:///{tmp_path_factory.mktemp('a11y-demo') / 'd.db'}")
+    load_demo(env.store)
+    with serve(env.store) as base, chromium() as browser:
+        yield base, browser
+    env.store.engine.dispose()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1366x800", "390x844"])
+def test_no_critical_or_serious_violation_on_the_dashboard_map_pivot_and_report(
+    demo_site, size, tmp_path
+):
+    base, browser = demo_site
+    ctx = context(browser, size)
+    page = ctx.new_page()
+    sign_in(page, base, "analyst", PASSWORD, "vi")
+    found: dict[str, Any] = {}
+    for path in DASHBOARD_PAGES:
+        page.goto(base + path)
+        if bad := axe(page):
+            found[path] = bad
+        if size == PHONE:
+            assert fits(page), f"{path} is wider than the phone"
+        name = path.strip("/").replace("/", "_").replace("?", "_").replace("&", "_")[:80]
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+    ctx.close()
+    assert not found, found

@@ -5,6 +5,8 @@ Each route of the app is classified below (a new route without a class fails the
 - ``health``: the server's health for monitoring (``/healthz``, ``/readyz``): answered 200 to
   every role and to anonymous requests, with or without a session or a token;
 - ``unit``: reads one unit's data → refused to a reporter for another unit;
+- ``unit_report``: reads one unit's report of a round → refused to a reporter for another unit,
+  and to a viewer while the report is not submitted (here it is not started: issue 20);
 - ``unit_write``: changes one unit's data → refused to viewers and to a reporter for another unit;
 - ``action``: a workflow action on a report (the test runs approve, accept and reply): who may
   depends on the action (``ACTION_ROLES``) — and never a reporter or a head of another unit;
@@ -57,11 +59,19 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/board/{form}/{period}"): "signed_in",
     ("GET", "/dashboard"): "unit",
     ("GET", "/dashboard/figures.csv"): "signed_in",
-    ("GET", "/entry/{form}/{unit}/{period}"): "unit",
+    ("GET", "/assets/{served:path}"): "public",
+    ("GET", "/api/v1/series"): "unit",
+    ("GET", "/dashboard/map"): "unit",
+    ("GET", "/dashboard/indicator/{code}"): "signed_in",
+    ("GET", "/api/v1/pivot"): "signed_in",
+    ("GET", "/dashboard/pivot"): "signed_in",
+    ("POST", "/dashboard/views"): "signed_in",
+    ("POST", "/dashboard/views/{view_id}/delete"): "signed_in",
+    ("GET", "/entry/{form}/{unit}/{period}"): "unit_report",
     ("POST", "/entry/{form}/{unit}/{period}"): "unit_write",
-    ("GET", "/entry/{form}/{unit}/{period}/template.xlsx"): "unit",
+    ("GET", "/entry/{form}/{unit}/{period}/template.xlsx"): "unit_report",
     ("POST", "/entry/{form}/{unit}/{period}/upload"): "unit_write",
-    ("GET", "/entry/{form}/{unit}/{period}/audit"): "unit",
+    ("GET", "/entry/{form}/{unit}/{period}/audit"): "unit_report",
     ("POST", "/entry/{form}/{unit}/{period}/{action}"): "action",
     ("GET", "/history/{indicator}/{unit}/{period}"): "unit",
     ("GET", "/api/v1/me"): "signed_in",
@@ -75,11 +85,11 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/values/history"): "unit",
     ("GET", "/api/v1/summary"): "unit",
     ("GET", "/api/v1/submissions"): "signed_in",
-    ("GET", "/api/v1/submissions/{form}/{unit}/{period}"): "unit",
+    ("GET", "/api/v1/submissions/{form}/{unit}/{period}"): "unit_report",
     ("PUT", "/api/v1/submissions/{form}/{unit}/{period}"): "unit_write",
     ("POST", "/api/v1/submissions/{form}/{unit}/{period}/{action}"): "action",
-    ("GET", "/api/v1/submissions/{form}/{unit}/{period}/audit"): "unit",
-    ("GET", "/api/v1/submissions/{form}/{unit}/{period}/thread"): "unit",
+    ("GET", "/api/v1/submissions/{form}/{unit}/{period}/audit"): "unit_report",
+    ("GET", "/api/v1/submissions/{form}/{unit}/{period}/thread"): "unit_report",
     ("GET", "/api/v1/board/{form}/{period}"): "signed_in",
     ("GET", "/api/v1/queue"): "signed_in",
     ("GET", "/api/v1/forms/{form}/levels"): "signed_in",
@@ -162,6 +172,8 @@ def expected(cls: str, role: str, action: str) -> str:
         return "allow"
     if cls == "unit":
         return "refuse" if role in ("reporter", "head") else "allow"
+    if cls == "unit_report":
+        return "refuse" if role in ("reporter", "head", "viewer") else "allow"
     return "refuse"  # writes by a viewer, any write by a reporter or a head to another unit
 
 

@@ -186,20 +186,20 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     row = page.locator("#board tr[data-unit='01@34']")
     assert "đã duyệt" in row.inner_text()
 
-    # dashboard: headline figures of H1/2023, charts drawn, drill down to a province
+    # dashboard: headline figures of H1/2023, charts drawn (SVG from the server), drill down
     page.goto(f"{server}/dashboard?period=2023S1")
     headline = page.inner_text("#headline")
     assert "1.614.206" in headline and "-8,66" in headline and "39,6" in headline
-    page.wait_for_selector("#chart-series[data-ready='1']")
-    page.wait_for_selector("#chart-provinces[data-ready='1'] .main-svg")
+    page.wait_for_selector("#chart-series svg.svgchart")
+    page.wait_for_selector("#provinces tr[data-unit]")
     page.screenshot(path=str(shots / "5-dashboard.png"), full_page=True)
     page.click("#provinces a >> nth=0")
-    page.wait_for_selector("#chart-series[data-ready='1']")
+    page.wait_for_selector("#provinces tr.current")
     assert "unit=" in page.url and "Toàn quốc" in page.inner_text(".crumbs")
     with page.expect_download() as dl:
         page.click("#figures")
     csv_text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
-    assert csv_text.startswith("indicator,unit,period") and "1614206" in csv_text
+    assert csv_text.startswith("Chỉ tiêu,") and "383.424" in csv_text  # the table on screen
     assert not errors, errors
     ctx.close()
     assert len(list(shots.glob("*.png"))) == 5
@@ -217,7 +217,7 @@ def test_report_download_in_the_browser(server, browser):
         href = page.get_attribute(f"#dash-report-{fmt}", "href")
         assert href and f"fmt={fmt}" in href and "period=2023S1" in href
     page.click("#report-links a >> nth=0")
-    page.wait_for_selector(".report .plotly-chart[data-ready='1'] .main-svg")
+    page.wait_for_selector(".report svg.svgchart")
     assert "1.614.206" in page.inner_text(".report")
     with page.expect_download() as dl:
         page.click("#report-docx")

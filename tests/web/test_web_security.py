@@ -292,7 +292,7 @@ def test_security_headers_on_every_route_static_file_and_error(web_sqlite):
                 r = who.request(method, url, params={"period": PERIOD}, follow_redirects=False)
                 _check_headers(r, f"{method} {path}")
                 seen += 1
-    extra = ["/static/style.css", "/static/charts.js", "/nope", "/api/v1/nope"]
+    extra = ["/static/style.css", "/static/entry.js", "/nope", "/api/v1/nope"]
     extra += ["/vendor/plotly-styles.js", "/vendor/plotly-0.css", "/vendor/plotly-9.css"]
     for url in extra:
         _check_headers(anon.get(url), url)
@@ -316,7 +316,7 @@ def test_plotly_style_sheets_are_files_of_the_installed_plotly(web_sqlite):
         assert r.text == sheet.css
     assert anon.get(f"/vendor/plotly-{len(got)}.css").status_code == 404
     dash = web_sqlite.browser("analyst").get("/dashboard", params={"period": "2025S1"}).text
-    assert dash.index("/vendor/plotly-styles.js") < dash.index("/vendor/plotly.min.js")
+    assert "plotly" not in dash  # the dashboard's charts are SVG drawn on the server
     assert ' style="' not in dash and "<style" not in dash
 
 
@@ -401,17 +401,12 @@ def test_pages_load_in_chromium_without_a_csp_violation_and_charts_draw(server, 
                  "/board/TTTT-6T/2026S1", "/account", "/no-such-page"):  # fmt: skip
         page.goto(server + path)
     page.goto(server + "/dashboard?period=2023S1")
-    page.wait_for_selector("#chart-series[data-ready='1'] .main-svg")
-    page.wait_for_selector("#chart-provinces[data-ready='1'] .main-svg")
-    page.hover("#chart-provinces .main-svg")  # the mode bar, styled by the linked sheet
-    page.wait_for_selector("#chart-provinces .modebar-btn", state="attached")
-    assert page.evaluate(
-        "getComputedStyle(document.querySelector('#chart-provinces .modebar-btn')).position"
-    ) == "relative"  # fmt: skip
-    assert page.locator("style").count() == 0  # plotly.js wrote no <style> element
-    assert page.locator("link#plotly\\.js-style-global.no-inline-styles").count() == 1
+    page.wait_for_selector("#chart-series svg.svgchart")
+    page.goto(server + "/dashboard?period=2023S1&show=map")
+    page.wait_for_selector("#map svg.tilemap a[data-unit]")
+    assert page.locator("style").count() == 0  # nothing wrote a <style> element
     page.goto(server + "/report?period=2023S1")
-    page.wait_for_selector(".report .plotly-chart[data-ready='1'] .main-svg")
+    page.wait_for_selector(".report svg.svgchart")
     page.goto(server + "/login")  # signed in: back to the start page
     assert not problems, problems
     ctx.close()

@@ -107,7 +107,17 @@ def locate_report(
     """The report a URL names (its round from ``?round=``, else the round due next), after
     checking the account may read (or write) its unit."""
     f, uid, p = locate(user, form_code, unit, period, write)
-    return load_report(store, f, uid, p, find_round(f, p, round_))
+    r = load_report(store, f, uid, p, find_round(f, p, round_))
+    if user.role == "viewer" and r.status in (None, "draft", "reopened"):
+        # a viewer (a leader) reads what units have submitted, never their drafts (issue 20)
+        from chitieu.web.errors import Forbidden
+        from chitieu.web.i18n import _
+
+        raise Forbidden(
+            _("This report has not been submitted yet; viewers see reports once submitted."),
+            _("Open the dashboard for the figures that count."),
+        )
+    return r
 
 
 def parse_any_period(text: str) -> Period:

@@ -167,9 +167,10 @@ def _grid(ticks: list[float], labels: list[str], y: Any) -> str:
 
 
 def _categories(cats: list[str], x: Any) -> str:
+    room = max(4, int((WIDTH - LEFT - RIGHT) / max(len(cats), 1) / 8.5))
     out = [
         f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 22}" text-anchor="middle" fill="#333">'
-        f"{escape(c)}</text>"
+        f"<title>{escape(c)}</title>{escape(c if len(c) <= room else c[: room - 1] + '…')}</text>"
         for i, c in enumerate(cats)
     ]
     return f'<g class="categories">{"".join(out)}</g>'
@@ -267,10 +268,70 @@ __all__ = [
     "Mark",
     "bar_width",
     "nice_ticks",
+    "ranking_svg",
     "scale_of",
     "series_chart",
+    "spec_svg",
     "swatch",
     "tick_label",
     "word",
     "words",
 ]
+
+
+def ranking_svg(
+    title: str, names: Sequence[str], values: Sequence[float | None], labels: Sequence[str]
+) -> str:
+    """Horizontal bars from zero, one per name (every name written), the figure after it."""
+    row, name_w = 24, 230
+    height = TOP + row * len(names) + 8
+    top = max([0.0, *(v for v in values if v is not None)])
+    body = []
+    for i, (name, v, label) in enumerate(zip(names, values, labels, strict=True)):
+        y = TOP + i * row
+        w = (WIDTH - name_w - 110) * bar_width(v, top) / 100
+        body.append(
+            f'<text x="{name_w - 8}" y="{y + 16}" text-anchor="end" fill="#222">{escape(name)}'
+            f'</text><rect x="{name_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" '
+            f'fill="{PALETTE[0]}"><title>{escape(name)}: {escape(label)}</title></rect>'
+            f'<text x="{name_w + w + 6:.1f}" y="{y + 16}" fill="#222">{escape(label)}</text>'
+        )
+    return _frame(title, body, height)
+
+
+def spec_svg(spec: Any) -> str:
+    """A report chart (``report.charts.ChartSpec``) as SVG, one per panel, each from zero."""
+    out = []
+    for panel in spec.panels:
+        title = panel.title if len(spec.panels) > 1 else spec.title
+        if spec.kind == "barh":
+            s = panel.series[0]
+            out.append(ranking_svg(title, panel.categories, s.values, s.labels))
+            continue
+        lines = [
+            Line(
+                s.name,
+                [
+                    Mark(c, v, t, bool(e))
+                    for c, v, t, e in zip(
+                        panel.categories,
+                        s.values,
+                        s.labels,
+                        s.estimated or [False] * len(s.values),
+                        strict=True,
+                    )
+                ],
+            )
+            for s in panel.series
+        ]
+        kind = "line" if spec.kind == "line" else "column"
+        names = "".join(
+            f"<li>{swatch(PALETTE[j % len(PALETTE)])} {escape(s.name)}</li>"
+            for j, s in enumerate(panel.series)
+        )
+        legend = f'<ul class="legend">{names}</ul>' if len(panel.series) > 1 else ""
+        out.append(series_chart(title, lines, spec.lang, kind) + legend)
+    caption = f"<figcaption>{escape(spec.title)}</figcaption>"
+    note = f'<p class="chart-note">{escape(spec.note)}</p>' if spec.note else ""
+    head = f'<figure class="chart svg-chart" id="chart-{escape(spec.id)}">'
+    return f"{head}{caption}{''.join(out)}{note}</figure>"

@@ -122,17 +122,18 @@ def tile_map(
 def _tile(pos: dict[str, Any], t: Tile, key: Legend, current: bool) -> str:
     x, y = pos["x"] * STEP, pos["y"] * STEP
     fill = key.colour(t.value)
-    label = f"{t.name}: {t.text}"
+    label = f"{pos['abbr']} — {t.name}: {t.text}"  # the name read holds the text shown
     value = "" if t.value is None else repr(t.value)
     stroke = ' stroke="#000" stroke-width="4"' if current else ""
     dash = ' stroke="#888" stroke-dasharray="4 3"' if t.value is None else ""
     extra = ' aria-current="true" class="tile current"' if current else ' class="tile"'
     return (
         f'<a href="{escape(t.href)}" data-unit="{t.unit}" data-value="{value}"{extra} '
-        f'aria-label="{escape(label)}"><title>{escape(label)}</title>'
+        f'aria-label="{escape(label)}">'
         f'<rect x="{x + 2}" y="{y + 2}" width="{TILE}" height="{TILE}" rx="4" fill="{fill}"'
         f"{stroke or dash}/>"
-        f'<text x="{x + 2 + TILE / 2}" y="{y + 2 + TILE / 2 + 5}" text-anchor="middle" '
+        f'<text aria-hidden="true" x="{x + 2 + TILE / 2}" y="{y + 2 + TILE / 2 + 5}" '
+        f'text-anchor="middle" '
         f'font-size="14" font-weight="600" fill="{_ink(fill)}">{escape(pos["abbr"])}</text></a>'
     )
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from chitieu.analyze.facts import Fact, FactSet, load
+from chitieu.analyze.facts import Fact, FactLoad, FactSet, load
 from chitieu.catalog.indicators import Indicator, catalog
 from chitieu.catalog.periods import Period
 from chitieu.catalog.units import registry
@@ -37,6 +37,7 @@ from chitieu.web.routes.dashboard_data import (
     figure_text,
     parse_period_param,
     period_groups,
+    series_runs,
     series_view,
     withheld_text,
 )
@@ -158,11 +159,17 @@ def figure(f: Fact, ind: Indicator, lang: str) -> Figure:
     )
 
 
-def _facts(request: Request, view: View) -> tuple[FactSet, Period]:
+def _facts(
+    request: Request, view: View, with_series: bool = False
+) -> tuple[FactSet, Period, FactLoad]:
+    """The period's facts, from one load that also holds the series' periods if asked."""
     p = parse_period_param(view.period)
     as_of = datetime.fromisoformat(view.as_of) if view.as_of else None
-    got = load(get_store(request), [p], Boundaries(view.boundaries), as_of)
-    return got.facts(p), p
+    periods = [p]
+    if with_series:
+        periods = list({q.id: q for run in series_runs(p).values() for q in [*run, p]}.values())
+    got = load(get_store(request), periods, Boundaries(view.boundaries), as_of)
+    return got.facts(p), p, got
 
 
 def province_rows(facts: FactSet, code: str, user: Account, view: View) -> list[dict[str, Any]]:
@@ -227,19 +234,12 @@ def _tile_text(f: Fact, v: float | None, measure: str, lang: str) -> str:
 
 
 def _series(
-    request: Request, view: View, p: Period, ind: Indicator, years: int = 5
+    request: Request, view: View, p: Period, ind: Indicator, loaded: FactLoad
 ) -> tuple[SeriesView, str]:
     as_of = datetime.fromisoformat(view.as_of) if view.as_of else None
-    sv = series_view(
-        get_store(request),
-        p,
-        ind.code,
-        view.unit,
-        Boundaries(view.boundaries),
-        as_of,
-        ind.decimals,
-        years,
-    )
+    b = Boundaries(view.boundaries)
+    store = get_store(request)
+    sv = series_view(store, p, ind.code, view.unit, b, as_of, ind.decimals, loaded=loaded)
     title = f"{ind.name(i18n.get_lang())} — {unit_name(view.unit)}"
     return sv, series_chart(title, sv.lines, i18n.get_lang(), view.chart)
 
@@ -267,7 +267,7 @@ def dashboard(
     view = make_view(
         request, user, period, unit, indicator, boundaries, chart, show, measure, as_of
     )
-    facts, p = _facts(request, view)
+    facts, p, loaded = _facts(request, view, with_series=True)
     lang = i18n.get_lang()
     cat = catalog()
     mine = [f for f in facts.of_unit(view.unit) if f.value is not None or f.withheld]
@@ -287,7 +287,9 @@ def dashboard(
         "swatch": swatch,
         "marks": {k: word(k, lang) for k in ("actual", "estimate", "incomplete", "withheld")},
     }
-    ctx["series"], ctx["series_svg"] = _series(request, view, p, ind) if mine else (None, "")
+    ctx["series"], ctx["series_svg"] = (
+        _series(request, view, p, ind, loaded) if mine else (None, "")
+    )
     ctx["provinces"] = province_rows(facts, code, user, view) if user.sees_all else []
     if user.sees_all and view.show == "map":
         ctx["map_svg"] = map_svg(facts, code, user, view, _system(p, view))
@@ -322,7 +324,7 @@ def figures_csv(
     """The figures table as on screen (its headers and numbers in the page's language),
     UTF-8 with a byte-order mark, no text read as a formula."""
     view = make_view(request, user, period, unit, "", boundaries, "", "", "", as_of)
-    facts, p = _facts(request, view)
+    facts, p, _loaded = _facts(request, view)
     lang = i18n.get_lang()
     buf = io.StringIO()
     w = csv.writer(buf)

@@ -87,7 +87,7 @@ def dashboard_map(
         as_of,
     )
     view.measure = _choice(measure, ("value", "change", "plan"))
-    facts, p = _facts(request, view)
+    facts, p, _loaded = _facts(request, view)
     svg = map_svg(facts, view.indicator, user, view, _system(p, view))
     return Response(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,

@@ -12,7 +12,7 @@ from typing import Any
 from chitieu import clock
 from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.coverage import reason_text
-from chitieu.analyze.facts import Fact, load
+from chitieu.analyze.facts import Fact, FactLoad, load
 from chitieu.analyze.series import Point, like_for_like, points
 from chitieu.catalog.periods import Period, PeriodType, month, parse_period, year_periods, ytd
 from chitieu.catalog.units import NATION_ID
@@ -161,6 +161,18 @@ class SeriesView:
     points: dict[str, list[Point]]  # line name → points
 
 
+def series_runs(p: Period, years: int = YEARS) -> dict[str, list[Period]]:
+    """The lines of ``p``'s series: each line's name → its periods (oldest first)."""
+    years = max(2, min(years, MAX_YEARS))
+    if p.type == PeriodType.MONTH:
+        return {
+            str(y): [month(y, m) for m in range(1, 13) if (y, m) <= (p.year, p.last_month)]
+            for y in range(p.year - MONTH_YEARS + 1, p.year + 1)
+        }
+    name = period_label(p, i18n.get_lang()).replace(str(p.year), "").strip(" /")
+    return {name: like_for_like(p, years)}
+
+
 def series_view(
     store: Store,
     p: Period,
@@ -170,21 +182,17 @@ def series_view(
     as_of: datetime | None,
     decimals: int,
     years: int = YEARS,
+    loaded: FactLoad | None = None,
 ) -> SeriesView:
     """The like-for-like series of ``code`` for ``unit`` ending at ``p``: one line of the same
     sub-period across years (H1 2019 … H1 2023, the year to date, a quarter), or for a month
-    one 12-month line per year (never halves one after the other)."""
+    one 12-month line per year (never halves one after the other). ``loaded``: facts already
+    loaded for every period of :func:`series_runs` (one load for the whole page)."""
     lang = i18n.get_lang()
-    years = max(2, min(years, MAX_YEARS))
-    if p.type == PeriodType.MONTH:
-        runs = {
-            str(y): [month(y, m) for m in range(1, 13) if (y, m) <= (p.year, p.last_month)]
-            for y in range(p.year - MONTH_YEARS + 1, p.year + 1)
-        }
-    else:
-        runs = {period_label(p, lang).replace(str(p.year), "").strip(" /"): like_for_like(p, years)}
-    every = [q for run in runs.values() for q in run]
-    loaded = load(store, every, boundaries, as_of, indicators=[code])
+    runs = series_runs(p, years)
+    if loaded is None:
+        every = [q for run in runs.values() for q in run]
+        loaded = load(store, every, boundaries, as_of, indicators=[code])
     lines, pts = [], {}
     for name, run in runs.items():
         got = points(loaded, run, [code], unit)[code]

@@ -54,10 +54,14 @@ def act(
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, user: User) -> HTMLResponse:
+def home(request: Request, user: User) -> Response:
     """What the account has to do: the rounds due next (with its units' states), the reports
-    waiting for it or returned to it, its overdue rounds — each named as people say it."""
+    waiting for it or returned to it, its overdue rounds — each named as people say it. A
+    viewer (a leader) has nothing to enter: the dashboard is its start page (issue 20)."""
     from chitieu.web.routes.entry_pick import pickers
+
+    if user.role == "viewer":
+        return RedirectResponse("/dashboard", 303)
 
     work = agenda(get_store(request), user, clock.today())
     return page(request, "home.html", agenda=work, pickers=pickers(user))
