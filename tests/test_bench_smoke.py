@@ -89,3 +89,18 @@ def test_web_benchmark_compares_the_http_protocols_side_by_side(tmp_path, capsys
     assert bench_web.main(["--protocol-cost"]) == 0
     cost = json.loads(capsys.readouterr().out)
     assert set(cost["cpu_us_per_request"]) == {"httptools", "chitieu"}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_weight_benchmark_counts_bytes_within_the_limits(tmp_path):
+    """Issue 20: the dashboard and the report page, first load ≤ 500 kB and repeat ≤ 30 kB,
+    bytes counted by Chromium (not timed); exit 1 over a limit."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_weight", "--no-doc"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    for page in ("dashboard", "report"):
+        for load in ("first", "repeat"):
+            assert f"| {load} |" in out.stdout and f"{page} (`/" in out.stdout

@@ -58,7 +58,7 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/board"): "signed_in",
     ("GET", "/board/{form}/{period}"): "signed_in",
     ("GET", "/dashboard"): "unit",
-    ("GET", "/dashboard/figures.csv"): "signed_in",
+    ("GET", "/dashboard/figures.csv"): "unit",
     ("GET", "/assets/{served:path}"): "public",
     ("GET", "/api/v1/series"): "unit",
     ("GET", "/dashboard/map"): "unit",

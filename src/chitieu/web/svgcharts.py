@@ -170,7 +170,8 @@ def _categories(cats: list[str], x: Any) -> str:
     room = max(4, int((WIDTH - LEFT - RIGHT) / max(len(cats), 1) / 8.5))
     out = [
         f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 22}" text-anchor="middle" fill="#333">'
-        f"<title>{escape(c)}</title>{escape(c if len(c) <= room else c[: room - 1] + '…')}</text>"
+        + (escape(c) if len(c) <= room else f"<title>{escape(c)}</title>{escape(c[: room - 1])}…")
+        + "</text>"
         for i, c in enumerate(cats)
     ]
     return f'<g class="categories">{"".join(out)}</g>'
