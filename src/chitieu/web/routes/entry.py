@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.vocabulary import Action
+from chitieu.collect.numbers import Locale
 from chitieu.collect.rows import RowChecker
 from chitieu.errors import ChitieuError, Conflict, Invalid
 from chitieu.store.values import Store
@@ -73,7 +74,7 @@ class Shown:
     problem: str | None = None
     hint: str | None = None
     upload_errors: list[dict[str, Any]] = field(default_factory=list)
-    ambiguous: dict[str, dict[str, float]] = field(default_factory=dict)  # field → readings
+    ambiguous: dict[str, dict[Locale, float]] = field(default_factory=dict)  # field → readings
     unreasoned: list[str] = field(default_factory=list)  # outside the range, no reason given
 
 
