@@ -21,7 +21,7 @@ DEFAULT_DB_FILE = "chitieu.db"
 
 #: newest migration in migrations/versions (a test checks it against Alembic's head);
 #: knowing it lets an up-to-date database open without importing Alembic (0,3 s a command)
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 
 def database_url(url: str | None = None) -> str:

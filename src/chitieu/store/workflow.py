@@ -262,12 +262,13 @@ def status_of(conn: Connection, sub_id: int) -> str | None:
     return conn.execute(_STATUS, {"sub_id": sub_id}).scalar()
 
 
-def add_event(conn: Connection, **event: Any) -> None:
+def add_event(conn: Connection, **event: Any) -> int:
     """Record an event of a report (submission, at, actor, action, from/to status, batch,
-    comment, level)."""
-    conn.execute(
+    comment, level); its id."""
+    got = conn.execute(
         _EVENT, {"batch_id": None, "comment": None, "from_status": None, "level": None, **event}
     )
+    return int(got.inserted_primary_key[0])
 
 
 def move(
