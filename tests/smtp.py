@@ -30,7 +30,7 @@ class Mailbox:
         self.lock = threading.Lock()
         self.controller: Controller | None = None
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(msg)  # type: ignore[arg-type]

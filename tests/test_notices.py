@@ -103,6 +103,16 @@ def test_each_transition_tells_the_right_people_in_its_own_transaction(store, ro
         assert outbox.counts(conn) == {"pending": 8}  # nothing sent by a transition
 
 
+def test_the_unit_is_told_when_the_ministry_submits_on_its_behalf(store, round_):
+    who, r = round_
+    r = transition(store, who["bo"], _walk(store, who, r), "reopen", "Bổ sung số liệu")
+    transition(store, who["bo2"], r, "submit")
+    assert _rows(store)[-4:] == [
+        ("reopen", "hanoi"), ("reopen", "hanoi-head"),
+        ("submit", "hanoi"), ("submit", "hanoi-head"),
+    ]  # fmt: skip
+
+
 def test_a_refused_transition_writes_no_notice(store, round_):
     from chitieu.errors import ChitieuError
 

@@ -11,7 +11,7 @@ none is created twice, whoever runs what, how often.
 Who is told:
 
 - a submission: the level above the unit (the department's head; the ministry where the form
-  has one approval level);
+  has one approval level), and the unit's officers when the ministry submitted on its behalf;
 - an acceptance by the head: the unit's officers, and the ministry (it now waits for them);
 - an approval, a reopen: the unit's officers (and its heads, with two levels);
 - a return: the level it went back to (the unit's officers, or its heads);
@@ -36,10 +36,10 @@ from typing import Any
 from chitieu import clock
 from chitieu.catalog.forms import Form, FormRound, forms
 from chitieu.catalog.periods import Period
-from chitieu.catalog.vocabulary import Action, Level, Role
+from chitieu.catalog.vocabulary import Action, Level, Role, is_id
 from chitieu.catalog.vocabulary import SubmissionStatus as S
 from chitieu.check.completeness import form_status
-from chitieu.errors import ChitieuError
+from chitieu.errors import ChitieuError, NotFound
 from chitieu.store import notices as repo
 from chitieu.store.db import utcnow
 from chitieu.store.notices import APP, EMAIL, PENDING, UNREAD, Conn, Recipient
@@ -85,8 +85,8 @@ def at_level(people: Iterable[Recipient], level: int, unit: str) -> list[Recipie
 def levels_told(r: Report, action: str, level: int, returned_to: int | None) -> set[int]:
     """The levels told of ``action`` on ``r`` (as it stood before), done at ``level``."""
     two = len(r.chain) > 1
-    if action == Action.SUBMIT:
-        return {r.chain[0]}
+    if action == Action.SUBMIT:  # done by a level above on the unit's behalf: the unit too
+        return {r.chain[0]} | ({Level.UNIT} if level > Level.UNIT else set())
     if action == Action.ACCEPT:
         return {Level.UNIT, Level.MINISTRY}
     if action in (Action.APPROVE, Action.REOPEN):
@@ -214,3 +214,46 @@ def deadline_notices(store: Store, today: date | None = None, days: int | None =
             for e in events:
                 new += repo.add(conn, rows(e, at_level(people, Level.UNIT, e.unit), utcnow()))
     return new
+
+
+# --- the bell: an account's notices in the app ---
+
+
+class NoticeNotFound(NotFound):
+    """No such notice of this account (404, exit 2)."""
+
+
+def unread_count(store: Store, account_id: int) -> int:
+    """How many of the account's notices are unread (the bell's figure)."""
+    with store.read_conn() as conn:
+        return repo.unread_count(conn, account_id)
+
+
+def inbox(store: Store, acc: Account, *, unread: bool = False, limit: int = 100) -> list[Any]:
+    """The account's notices in the app, newest first (only the unread if ``unread``)."""
+    with store.read_conn() as conn:
+        return repo.of_account(conn, acc.id, unread=unread, limit=limit)
+
+
+def mark_read(store: Store, acc: Account, notice_id: int | None = None) -> int:
+    """Mark one of the account's notices read (every one if ``notice_id`` is None); how many
+    changed. Another account's notice, or none: :class:`NoticeNotFound`."""
+    if notice_id is not None:
+        _own(store, acc, notice_id)
+    with store.transaction() as conn:
+        return repo.mark_read(conn, acc.id, utcnow(), None if notice_id is None else [notice_id])
+
+
+def _own(store: Store, acc: Account, notice_id: int) -> Any:
+    if not is_id(notice_id):
+        raise NoticeNotFound(code="notice-unknown", id=notice_id)
+    with store.read_conn() as conn:
+        row = repo.one(conn, notice_id)
+    if row is None or row["account_id"] != acc.id or row["channel"] != APP:
+        raise NoticeNotFound(code="notice-unknown", id=notice_id)
+    return row
+
+
+def notice_of(store: Store, acc: Account, notice_id: int) -> Any:
+    """One of the account's notices in the app (:class:`NoticeNotFound` otherwise)."""
+    return _own(store, acc, notice_id)
