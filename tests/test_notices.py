@@ -192,16 +192,20 @@ def test_two_runs_at_once_send_each_email_once(store, round_):
     box = Mailbox().start()
     try:
         # an interleaving fixed by hand: a run has claimed the first e-mail and not sent it yet
+        # and another run died while sending the second, longer ago than the lease
         now = clock.now()
         with store.read_conn() as conn:
-            first = outbox.due_emails(conn, now, now - LEASE, 10)[0]
+            first, second = outbox.due_emails(conn, now, now - LEASE, 10)[:2]
+        dead = now - LEASE - timedelta(minutes=1)
         with store.transaction() as conn:
             assert outbox.claim(conn, first, "other-run", now, now - LEASE)
+            assert outbox.claim(conn, second, "dead-run", dead, dead - LEASE)
         out = send_due(store, _settings(box))
         assert out.sent == 7  # every e-mail but the one the other run holds
         with store.transaction() as conn:  # the other run finishes; a stranger cannot
             assert outbox.finish(conn, first, "a-stranger", state="sent", at=datetime.now()) == 0
             assert outbox.finish(conn, first, "other-run", state="sent", at=datetime.now()) == 1
+            assert outbox.finish(conn, second, "dead-run", state="sent", at=datetime.now()) == 0
 
         # and two real runs at the same moment, after more events
         r = transition(store, who["bo"], reload(store, r), "reopen", "Bổ sung số liệu")

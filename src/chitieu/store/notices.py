@@ -26,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    RowMapping,
     String,
     Table,
     Text,
@@ -157,7 +158,7 @@ def unread_count(conn: Connection, account_id: int) -> int:
 
 def of_account(
     conn: Connection, account_id: int, *, unread: bool = False, limit: int = 100
-) -> list[Mapping[str, Any]]:
+) -> list[RowMapping]:
     """The account's notices in the app, newest first."""
     q = select(notice).where(_n.account_id == account_id, _n.channel == APP)
     if unread:
@@ -165,7 +166,7 @@ def of_account(
     return list(conn.execute(q.order_by(_n.id.desc()).limit(limit)).mappings().all())
 
 
-def one(conn: Connection, notice_id: int) -> Mapping[str, Any] | None:
+def one(conn: Connection, notice_id: int) -> RowMapping | None:
     """A notice by id."""
     return conn.execute(select(notice).where(_n.id == notice_id)).mappings().first()
 
@@ -214,7 +215,7 @@ _EMAIL = select(
 ).join(account, account.c.id == _n.account_id)
 
 
-def email(conn: Connection, notice_id: int) -> Mapping[str, Any] | None:
+def email(conn: Connection, notice_id: int) -> RowMapping | None:
     """An e-mail's notice with its recipient's address, language, name and preference."""
     return conn.execute(_EMAIL.where(_n.id == notice_id)).mappings().first()
 

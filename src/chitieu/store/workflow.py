@@ -268,7 +268,9 @@ def add_event(conn: Connection, **event: Any) -> int:
     got = conn.execute(
         _EVENT, {"batch_id": None, "comment": None, "from_status": None, "level": None, **event}
     )
-    return int(got.inserted_primary_key[0])
+    key = got.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def move(

@@ -98,14 +98,14 @@ def _flag(name: str, text: str | None) -> bool:
     raise NoticeSettingError(code="notify-bad-setting", name=name, text=text)
 
 
-def compose(row: Mapping[str, Any], settings: SmtpSettings) -> EmailMessage:
+def compose(row: Mapping[Any, Any], settings: SmtpSettings) -> EmailMessage:
     """The e-mail of a notice (its recipient's address, language and name in ``row``)."""
     subject, text = mail_text(row, row["lang"], row["display_name"], settings.base_url)
     msg = EmailMessage()
     msg["From"] = settings.sender
     msg["To"] = formataddr((row["display_name"], row["address"]))
     msg["Subject"] = subject
-    msg["Date"] = formatdate(localtime=False)
+    msg["Date"] = formatdate(usegmt=True)
     domain = settings.sender.rpartition("@")[2] or "localhost"
     msg["Message-ID"] = f"<chitieu-notice-{row['id']}@{domain}>"
     msg.set_content(text)

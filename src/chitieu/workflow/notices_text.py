@@ -18,7 +18,7 @@ from chitieu.workflow.words import round_title, word
 LANGS = ("vi", "en")
 
 
-def link(row: Mapping[str, Any]) -> str:
+def link(row: Mapping[Any, Any]) -> str:
     """The path of the notice's report page (its round named)."""
     return f"/entry/{row['form']}/{row['unit']}/{row['period']}?round={row['round']}"
 
@@ -38,7 +38,7 @@ def _form(code: str, lang: str) -> str:
     return f.name.vi if lang == "vi" else f.name.en
 
 
-def _report(row: Mapping[str, Any], lang: str) -> str:
+def _report(row: Mapping[Any, Any], lang: str) -> str:
     try:
         p = parse_period(row["period"])
     except ChitieuError:
@@ -46,7 +46,7 @@ def _report(row: Mapping[str, Any], lang: str) -> str:
     return round_title(row["round"], p, lang, row.get("due"))
 
 
-def params(row: Mapping[str, Any], lang: str, base_url: str = "") -> dict[str, Any]:
+def params(row: Mapping[Any, Any], lang: str, base_url: str = "") -> dict[str, Any]:
     """The placeholders of a notice's texts in ``lang``."""
     due = row.get("due")
     days = max((due - clock.today()).days, 0) if due is not None else ""
@@ -63,12 +63,12 @@ def params(row: Mapping[str, Any], lang: str, base_url: str = "") -> dict[str, A
     }
 
 
-def subject(row: Mapping[str, Any], lang: str = "vi") -> str:
+def subject(row: Mapping[Any, Any], lang: str = "vi") -> str:
     """The notice in one line (the bell's list, the e-mail's subject)."""
     return message(f"notice-{row['kind']}", lang, "subject", **params(row, lang))
 
 
-def body(row: Mapping[str, Any], lang: str, name: str, base_url: str) -> str:
+def body(row: Mapping[Any, Any], lang: str, name: str, base_url: str) -> str:
     """The e-mail's text in ``lang``: greeting, what happened, the comment, the link."""
     p = params(row, lang, base_url)
     lines = [
@@ -82,7 +82,7 @@ def body(row: Mapping[str, Any], lang: str, name: str, base_url: str) -> str:
     return "\n".join(lines)
 
 
-def mail_text(row: Mapping[str, Any], lang: str, name: str, base_url: str) -> tuple[str, str]:
+def mail_text(row: Mapping[Any, Any], lang: str, name: str, base_url: str) -> tuple[str, str]:
     """Subject (in the reader's language) and body (the reader's language first, then the
     other, then the footer in both) of a notice's e-mail."""
     first = lang if lang in LANGS else "vi"
@@ -92,7 +92,7 @@ def mail_text(row: Mapping[str, Any], lang: str, name: str, base_url: str) -> tu
     return subject(row, first), "\n\n— — —\n\n".join(parts) + "\n\n-- \n" + footer + "\n"
 
 
-def to_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+def to_dict(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A notice in the app, JSON-ready (its text in both languages)."""
     return {
         "id": row["id"],
@@ -110,4 +110,5 @@ def to_dict(row: Mapping[str, Any]) -> dict[str, Any]:
         "read_at": row["read_at"],
         "link": link(row),
         "text": {x: subject(row, x) for x in LANGS},
+        "report": {x: f"{_form(row['form'], x)} — {_report(row, x)}" for x in LANGS},
     }
