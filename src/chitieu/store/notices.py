@@ -80,8 +80,6 @@ notice = Table(
     Index("ix_notice_channel_state", "channel", "state"),
 )
 _n = notice.c
-#: a connection of the store, for callers outside store/ (which import no sqlalchemy)
-Conn = Connection
 
 
 class Recipient(NamedTuple):

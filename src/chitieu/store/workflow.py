@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import LOCKED_STATUSES, SubmissionStatus
+from chitieu.store.db import inserted_id
 from chitieu.store.schema import observation
 from chitieu.store.web_schema import approval_setting, submission, submission_event
 
@@ -268,9 +269,7 @@ def add_event(conn: Connection, **event: Any) -> int:
     got = conn.execute(
         _EVENT, {"batch_id": None, "comment": None, "from_status": None, "level": None, **event}
     )
-    key = got.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return inserted_id(got)
 
 
 def move(

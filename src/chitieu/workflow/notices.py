@@ -40,9 +40,10 @@ from chitieu.catalog.vocabulary import Action, Level, Role, is_id
 from chitieu.catalog.vocabulary import SubmissionStatus as S
 from chitieu.check.completeness import form_status
 from chitieu.errors import ChitieuError, NotFound
+from chitieu.store import Conn
 from chitieu.store import notices as repo
 from chitieu.store.db import utcnow
-from chitieu.store.notices import APP, EMAIL, PENDING, UNREAD, Conn, Recipient
+from chitieu.store.notices import APP, EMAIL, PENDING, UNREAD, Recipient
 from chitieu.store.values import Store
 from chitieu.workflow.roles import Account
 from chitieu.workflow.state import Report
