@@ -142,7 +142,7 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"ok": True, "accounts": [a.to_dict() for a in accounts]})
         return
-    t = Table("user", "name", "role", "units", "active")
+    t = Table("user", "name", "role", "units", "active", "e-mail", "notices")
     for a in accounts:
         t.add_row(
             a.username,
@@ -150,6 +150,8 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
             a.role,
             ", ".join(sorted(a.units)),
             "yes" if a.active else "no",
+            a.email or "—",
+            a.notices,
         )
     console.print(t)
 
