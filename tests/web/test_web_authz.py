@@ -104,6 +104,13 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/queue"): "signed_in",
     ("GET", "/queue.xlsx"): "signed_in",
     ("POST", "/queue/bulk"): "signed_in",
+    # an account's own notices (another's: 404)
+    ("GET", "/notices"): "signed_in",
+    ("POST", "/notices/read"): "signed_in",
+    ("POST", "/notices/{notice_id}/read"): "signed_in",
+    ("GET", "/notices/{notice_id}/open"): "signed_in",
+    ("GET", "/api/v1/notices"): "signed_in",
+    ("POST", "/api/v1/notices/{notice_id}/read"): "signed_in",
 }
 
 
