@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from chitieu.catalog.datafiles import data_files, read_mapping
+from chitieu.catalog.form_layout import FormLayout, parse_layout
 from chitieu.catalog.indicators import Catalog, Text, catalog
 from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import Unit, registry
@@ -82,6 +83,8 @@ class Form:
     aliases: tuple[str, ...] = ()
     #: approval levels of its reports by default: 2 (head, ministry) or 1 (ministry)
     approval_levels: int = 2
+    #: what its official sheet looks like (``catalog.form_layout``), if it has one
+    layout: FormLayout | None = None
 
     @property
     def entry(self) -> FormRound:
@@ -193,6 +196,7 @@ class Form:
                 for r in self.rounds
             ],
             "aliases": list(self.aliases),
+            "layout": self.layout.to_dict() if self.layout is not None else None,
         }
 
     def __repr__(self) -> str:
@@ -282,7 +286,7 @@ def _rounds(raw: Any, where: str, problems: list[str]) -> tuple[FormRound, ...]:
 
 
 _FIELDS = {"code", "name", "indicators", "period_type", "reporters", "rounds"}
-_OPTIONAL = {"aliases", "approval_levels"}
+_OPTIONAL = {"aliases", "approval_levels", "layout"}
 
 
 def _period_of(ptype: PeriodType, day: date) -> Period:
@@ -334,6 +338,8 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
     rounds = _rounds(raw["rounds"], where, problems)
     if not rounds:
         return None
+    codes = tuple(str(c) for c in inds if c in cat.indicators)
+    layout = parse_layout(raw.get("layout"), codes, cat, where, problems)
     return Form(
         code=str(raw["code"]),
         name=Text(*(unicodedata.normalize("NFC", name[k]) for k in ("vi", "en"))),
@@ -343,6 +349,7 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
         rounds=rounds,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         approval_levels=_levels(raw.get("approval_levels"), where, reporters, problems),
+        layout=layout,
     )
 
 

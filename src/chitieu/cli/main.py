@@ -9,6 +9,7 @@ from chitieu.cli import (
     benchmark_cmds,
     catalog_cmds,
     data_cmds,
+    form_cmds,
     quality_cmds,
     report_cmds,
     store_cmds,
@@ -55,6 +56,7 @@ def main(
 
 catalog_cmds.register(app)
 data_cmds.register(app)
+form_cmds.register(app)
 quality_cmds.register(app)
 report_cmds.register(app)
 benchmark_cmds.register(app)

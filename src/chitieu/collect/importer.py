@@ -104,7 +104,8 @@ def import_file(
 def _compare(result: ImportResult, store: Store | None) -> None:
     """The compare-only values of an official sheet (other rounds, periods or forms): one
     that differs from the stored figure is a warning at its cell (the stored one is kept);
-    one with nothing stored is written with the file, unless a workflow lock holds it."""
+    one with nothing stored is written with the file, unless a workflow lock holds it (the
+    same figure again is passed on too: the write leaves it out as identical)."""
     vals = result.compare
     stored: dict[tuple[str, str, str, str], float] = {}
     if store is not None:
@@ -120,7 +121,9 @@ def _compare(result: ImportResult, store: Store | None) -> None:
         old = stored.get(v.key)
         if old is None:
             new.append(v)
-        elif v.value is not None and abs(old - v.value) > 1e-9 * max(1.0, abs(old)):
+        elif v.value is None or abs(old - v.value) <= 1e-9 * max(1.0, abs(old)):
+            new.append(v)  # the same figure: the write counts it as ignored
+        else:
             where = {k: x for k, x in result.places.get(v.key, {}).items()}
             result.report.add(Finding("form-compare-differs", Severity.WARNING, value=v.value,
                                       indicator=v.indicator, unit=v.unit, period=v.period,
