@@ -267,6 +267,7 @@ def summary_cmd(
 
     from chitieu.analyze.facts import Boundaries
     from chitieu.analyze.facts import facts as fact_set
+    from chitieu.analyze.steps import STEPPED
     from chitieu.catalog.indicators import catalog
     from chitieu.catalog.periods import parse_period
     from chitieu.catalog.units import registry
@@ -284,7 +285,7 @@ def summary_cmd(
         if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
             unit_id = registry().on_boundaries(unit_id, "34")
         facts = [f for f in facts if f.unit == unit_id]
-    facts = [f for f in facts if f.value is not None or f.plan is not None]
+    facts = [f for f in facts if f.value is not None or f.plan is not None or f.withheld]
     if as_json:
         print_json(
             {
@@ -321,7 +322,11 @@ def summary_cmd(
         "% plan",
         "share %",
         "rank",
+        "coverage",
     )
+    stepped = p.type in STEPPED  # a month or a quarter: the period before, the year to date
+    if stepped:
+        cols = (*cols[:-1], "% prior period", "year to date", "YTD change %", cols[-1])
     for col in cols:
         t.add_column(col, justify="left" if col in ("indicator", "unit", "kind") else "right")
     for f in facts:
@@ -334,6 +339,11 @@ def summary_cmd(
             return "" if x is None else format_pct(x, 2, lang, sign)
 
         kind = {"estimate": "ước" if lang == "vi" else "est.", "actual": ""}.get(f.kind or "", "")
+        more = (
+            pct(f.prior_change_pct, True),
+            num(f.cumulative),
+            pct(f.cumulative_change_pct, True),
+        )
         t.add_row(
             ind.name(lang),
             f.unit,
@@ -345,8 +355,18 @@ def summary_cmd(
             pct(f.plan_pct),
             pct(f.share_pct),
             f"{f.rank}/{f.rank_of}" if f.rank else "",
+            *(more if stepped else ()),
+            _coverage_cell(f, lang),
         )
     console.print(t)
+
+
+def _coverage_cell(f: Any, lang: str) -> str:
+    """ "31/34", and what is withheld and why ("change %: …")."""
+    from chitieu.analyze.coverage import reason_text
+
+    held = "; ".join(f"{k}: {reason_text(v, lang)}" for k, v in f.withheld.items())
+    return " ".join(x for x in (f.coverage_text or "", held) if x)
 
 
 def register(app: typer.Typer) -> None:

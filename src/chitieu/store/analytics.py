@@ -38,6 +38,7 @@ CELL = np.dtype(
         ("units", "u1"),  # bit i: source unit i of the target took part
         ("est", "u1"),  # bit i: source unit i took part with an estimate made by the ministry
         ("periods", "<u4"),  # bit s: a stored value of slot s was used
+        ("full", "u1"),  # bit i: source unit i had a figure for every stored period used
     ]
 )
 #: cell flags
