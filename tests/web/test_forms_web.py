@@ -38,3 +38,25 @@ def test_the_web_official_template_round_trips(web_sqlite) -> None:  # type: ign
     files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
     bad = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
     assert bad.status_code == 422 and f'<td class="cell">{cells[0]}</td>' in bad.text
+
+
+def test_a_form_file_imported_through_the_api_as_by_the_cli(web_sqlite, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.forms_book import save
+
+    line = "Đơn vị báo cáo: Sở Khoa học và Công nghệ tỉnh Tây Ninh"
+    path = save(tmp_path / "tn.xlsx", ("Biểu 01", {"year": 2026, "unit_line": line}))
+    files = {"file": ("tn.xlsx", path.read_bytes(), "application/octet-stream")}
+    assert web_sqlite.api("reporter").post("/api/v1/imports/upload", files=files).status_code == 403
+    api = web_sqlite.api("analyst")
+    dry = api.post("/api/v1/imports/upload", files=files, data={"dry_run": "true"})
+    assert dry.status_code == 200 and dry.json()["values_total"] == 11
+    got = api.post("/api/v1/imports/upload", files=files).json()
+    assert got["ok"] and got["layout"] == "form" and got["counts"]["imported"] == 11
+    assert got["replace"] == [{"form": "TTTT-6T", "unit": "80@34", "period": "2026S1",
+                               "round": "estimate"}]  # fmt: skip
+    bad = save(tmp_path / "bad.xlsx", ("Biểu 01", {"year": 2026}))  # Long An, merged in 2025
+    files = {"file": ("bad.xlsx", bad.read_bytes(), "application/octet-stream")}
+    r = api.post("/api/v1/imports/upload", files=files)
+    assert r.status_code == 422
+    (f,) = r.json()["findings"]
+    assert (f["sheet"], f["cell"], f["type"]) == ("Biểu 01", "F1", "form-unit")

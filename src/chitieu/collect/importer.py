@@ -16,6 +16,7 @@ from chitieu.collect.ingest import Origin, ingest, unlocked
 from chitieu.collect.layouts import ImportResult, Options, Source, choose
 from chitieu.collect.layouts.base import Progress
 from chitieu.collect.layouts.long import check_table, map_header
+from chitieu.collect.limits import Limits
 from chitieu.collect.numbers import Locale
 from chitieu.collect.rows import (
     HEADER_ALIASES,
@@ -45,9 +46,11 @@ __all__ = [
 ]
 
 
-def read_file(path: Path, options: Options | None = None) -> ImportResult:
-    """The file's values as its layout reads them (nothing checked against the store)."""
-    source = Source(path, options)
+def read_file(path: Path, options: Options | None = None, file: str | None = None,
+              lim: Limits | None = None) -> ImportResult:  # fmt: skip
+    """The file's values as its layout reads them (nothing checked against the store);
+    ``file`` names it in findings, ``lim``: the reader's limits (a web upload's)."""
+    source = Source(path, options, file, lim=lim)
     return choose(source).read(source)
 
 
@@ -65,6 +68,8 @@ def import_file(
     unit: str | None = None,
     period: str | None = None,
     layout: str | None = None,
+    file: str | None = None,
+    lim: Limits | None = None,
 ) -> ImportResult:
     """Check a file and, if it is valid and not a dry run, store it as one batch.
 
@@ -81,7 +86,7 @@ def import_file(
 
     opts = Options(form=form, unit=unit, period=period, sheet=sheet, locale=locale,
                    progress=progress, layout=layout)  # fmt: skip
-    result = read_file(path, opts)
+    result = read_file(path, opts, file, lim)
     result.dry_run = dry_run
     if result.compare:
         _compare(result, store)

@@ -246,7 +246,7 @@ def create_app(
 ) -> FastAPI:
     """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
     from chitieu.web import plotly_css, report_pages
-    from chitieu.web.routes import api_v1, auth, dashboard, entry, health, workflow
+    from chitieu.web.routes import api_v1, auth, dashboard, entry, health, imports, workflow
 
     store = store or open_store(store_url)
     accounts = Accounts(store)
@@ -295,7 +295,8 @@ def create_app(
 
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
-    routers = (api_v1.router, auth.router, entry.router, workflow.router, dashboard.router)
+    routers = (api_v1.router, imports.router, auth.router, entry.router, workflow.router,
+               dashboard.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, health.router):
         app.include_router(router)
     return app
