@@ -37,9 +37,9 @@ from chitieu.collect.reader import read_workbook  # noqa: E402
 def write_forms(path: Path, sheets: int) -> Path:
     """``sheets`` half-year forms (TTTT-6T, H1 2023), one province each."""
     from openpyxl import Workbook
+    from tests.forms_book import half_sheet
 
     from chitieu.catalog.units import registry
-    from tests.forms_book import half_sheet
 
     units = registry().provinces(date(2023, 6, 30))
     wb = Workbook()
