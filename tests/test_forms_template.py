@@ -15,14 +15,14 @@ from tests.test_cli import run
 #: form, unit, period, round → {column header: {code: value}} to type, and what is stored
 CASES = {
     "half": ("TTTT-6T", "Long An", "2023S1", "estimate", "80@63",
-             {"Ước thực hiện 6 tháng 2023": {"01": 1234.5, "02": 42, "03": 330, "04": 5200},
-              "Thực hiện 6 tháng 2022": {"01": 1000, "02": 40}},
+             {"Ước thực hiện 6 tháng đầu năm 2023": {"01": 1234.5, "02": 42, "03": 330, "04": 5200},
+              "Thực hiện 6 tháng đầu năm 2022": {"01": 1000, "02": 40}},
              {("ICT_REVENUE", "2023S1", "estimate"): 1234.5,
               ("ICT_BUDGET", "2023S1", "estimate"): 42, ("ICT_GDP", "2023S1", "estimate"): 330,
               ("ICT_LABOUR", "2023S1", "estimate"): 5200,
               ("ICT_REVENUE", "2022S1", "actual"): 1000, ("ICT_BUDGET", "2022S1", "actual"): 40}),
     "nation": ("TTTT-6T-TQ", "VN", "2024S1", "actual", "VN",
-               {"Thực hiện 6 tháng 2024": {"01": 1_800_000, "02": 40_000}},
+               {"Thực hiện 6 tháng đầu năm 2024": {"01": 1_800_000, "02": 40_000}},
                {("ICT_REVENUE", "2024S1", "actual"): 1_800_000,
                 ("ICT_BUDGET", "2024S1", "actual"): 40_000}),
     "month": ("TTTT-T", "Hà Nội", "202306", "actual", "01@63",

@@ -46,7 +46,7 @@ class FormLayout:
     issued: str
     receiver: str
     rows: tuple[LayoutRow, ...]
-    #: the value columns' header paths, in order (placeholders: {year} {prev_year} {month})
+    #: the value columns' header paths, in order (placeholders: {year} {prev_year} {month} {half})
     columns: tuple[tuple[str, ...], ...]
     #: the reporting unit's line ({unit}: the unit's name); the nation's forms name the ministry
     reporter: str = "Sở Thông tin và Truyền thông {unit}"
@@ -60,9 +60,13 @@ class FormLayout:
         return next((r for r in self.rows if r.indicator == indicator), None)
 
     def fill(self, text: str, p: Period) -> str:
-        """``text`` with the period's placeholders filled in."""
+        """``text`` with the period's placeholders filled in: {year}, {prev_year}, {month},
+        {half} ("6 tháng đầu năm" / "6 tháng cuối năm"; {HALF} in capitals)."""
         month = p.end.month if p.type in (PeriodType.MONTH, PeriodType.YTD) else ""
-        return text.format(year=p.end.year, prev_year=p.end.year - 1, month=month)
+        half = ("6 tháng đầu năm" if p.end.month <= 6 else "6 tháng cuối năm"
+                if p.type == PeriodType.HALF else "")  # fmt: skip
+        return text.format(year=p.end.year, prev_year=p.end.year - 1, month=month, half=half,
+                           HALF=half.upper())  # fmt: skip
 
     def headers(self, p: Period) -> list[tuple[str, ...]]:
         """The leaf columns' header paths for the period ``p``."""
