@@ -74,6 +74,8 @@ def read(source: Source) -> ImportResult:
         read_any = True
     if not read_any:
         result.report.add(Finding("form-no-table", file=source.file, sheet=book.table.sheet))
+    result.report.stats = {"rows": len(result.parsed) + len(result.compare),
+                           "valid_rows": len(result.parsed) + len(result.compare)}  # fmt: skip
     result.values = result.parsed if result.report.valid else []
     return result
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
 from chitieu.collect.importer import import_file
 from chitieu.collect.limits import check_size, limits
+from chitieu.errors import InputFileError
 from chitieu.web.deps import CSRF, User, get_store
 from chitieu.web.errors import ERROR_RESPONSES, Forbidden
 from chitieu.web.i18n import _
@@ -27,7 +28,7 @@ def import_upload(
     request: Request,
     response: Response,
     user: User,
-    file: Annotated[UploadFile, File()],
+    file: Annotated[UploadFile | None, File()] = None,
     form: Annotated[str | None, Form()] = None,
     unit: Annotated[str | None, Form()] = None,
     period: Annotated[str | None, Form()] = None,
@@ -35,8 +36,10 @@ def import_upload(
 ) -> dict[str, Any]:
     """Import a file (CSV, XLSX: a long table or an official form's sheets); all or nothing,
     every problem at its sheet and cell; 422 when anything blocks the write."""
-    if not user.is_ministry:
+    if not user.is_ministry:  # before the body is looked at: a reporter learns nothing more
         raise Forbidden(_("You may not change this unit's data."), user.role)
+    if file is None:
+        raise InputFileError(code="input-empty", file="file")
     lim = limits().for_upload()
     name = Path(file.filename or "upload.xlsx").name or "upload.xlsx"
     body = file.file.read(lim.file_bytes + 1)
