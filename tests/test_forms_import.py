@@ -178,3 +178,15 @@ def test_the_cli_reads_a_form_by_itself_and_dry_runs_it(tmp_path: Path, lang: st
     table = run("import", str(path), "--db", db, "--dry-run", "--lang", lang).stdout
     assert "ICT_REVENUE" in table and "2023S1" in table
     assert NewValue  # the values' type, for readers of this test
+
+
+@pytest.mark.parametrize("make", ["far_cell_xlsx", "zip_bomb", "entity_bomb_xlsx",
+                                  "malformed_xlsx"])  # fmt: skip
+def test_hostile_workbooks_are_refused_before_the_form_reader(make: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests import hostile
+
+    path = tmp_path / "bieu.xlsx"
+    path.write_bytes(getattr(hostile, make)())
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    done = run("import", str(path), "--form", "TTTT-6T", "--db", db, "--json", check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
