@@ -140,7 +140,7 @@ def parse_layout(raw: Any, indicators: tuple[str, ...], cat: Catalog, where: str
         problems.append(f"{where}: layout columns must be a non-empty list of header paths")
         cols = []
     columns = tuple(tuple(_nfc(t) for t in (c if isinstance(c, list) else [c])) for c in cols)
-    extra = {}
+    extra: dict[str, Any] = {}
     if "reporter" in raw:
         extra["reporter"] = _nfc(raw["reporter"])
     if "tolerance" in raw:
@@ -153,5 +153,5 @@ def parse_layout(raw: Any, indicators: tuple[str, ...], cat: Catalog, where: str
         rows=_rows(raw["rows"], indicators, cat, where, problems),
         columns=columns,
         conversions=_conversions(raw.get("conversions"), cat, where, problems),
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )

@@ -25,6 +25,7 @@ ERROR_FILES = (
     "errors_store.yaml",
     "errors_faults.yaml",
     "errors_workflow.yaml",
+    "errors_exchange.yaml",
 )
 
 

@@ -33,6 +33,8 @@ EXTRA_ALIASES: dict[str, str] = {
     "hochiminhcity": "thanhphohochiminh",
     "thuathienhue": "thanhphohue",
 }
+#: English names that are not the unaccented short name (the cities' official English names).
+EN_NAMES: dict[str, str] = {"Hồ Chí Minh": "Ho Chi Minh City", "Huế": "Hue City"}
 #: Names of the nation (normalised, spaces removed).
 NATION_ALIASES = ("vietnam", "toanquoc", "canuoc", "vn")
 
@@ -144,8 +146,9 @@ class UnitRegistry:
         self._names: dict[str, list[Unit]] = {k: [nation] for k in NATION_ALIASES}
         for system, (start, end) in (("63", (None, LAST_OLD_DAY)), ("34", (MERGER_DATE, None))):
             for code, name, short, pkey, alias, keywords in rows[system]:
-                unit = Unit(f"{code}@{system}", code, name, short, strip_diacritics(short), 1,
-                            NATION_ID, start, end, system)  # fmt: skip
+                en = EN_NAMES.get(short) or strip_diacritics(short)
+                unit = Unit(f"{code}@{system}", code, name, short, en, 1, NATION_ID, start, end,
+                            system)  # fmt: skip
                 self._units[unit.id] = unit
                 self._by_key[(system, pkey)] = unit
                 spellings = {name, short, pkey, *_json_list(alias), *_json_list(keywords)}
@@ -197,15 +200,7 @@ class UnitRegistry:
         if raw.upper() == NATION_ID:
             return self._units[NATION_ID]
         if re.fullmatch(r"[0-9]{1,2}", raw):
-            code = raw.zfill(2)
-            same_code = [u for u in self.all() if u.code == code]
-            if not same_code:
-                codes = ", ".join(u.code for u in self.provinces(on))
-                raise UnitError(code="unit-unknown-code", text=code, on=on, codes=codes)
-            for unit in same_code:
-                if unit.valid_on(on):
-                    return unit
-            return self._check_valid(same_code[0], on)
+            return self._by_code(raw.zfill(2), on)
         candidates = self._names.get(_key(raw), [])
         valid = [u for u in candidates if u.valid_on(on)]
         if len(valid) == 1:
@@ -219,6 +214,17 @@ class UnitRegistry:
         if names:
             raise UnitError(code="unit-unknown-name", text=text, names=names)
         raise UnitError(code="unit-unknown-name-far", text=text)
+
+    def _by_code(self, code: str, on: date) -> Unit:
+        """The unit of a two-digit province code valid on ``on`` (the code's first, if none)."""
+        same_code = [u for u in self.all() if u.code == code]
+        if not same_code:
+            codes = ", ".join(u.code for u in self.provinces(on))
+            raise UnitError(code="unit-unknown-code", text=code, on=on, codes=codes)
+        for unit in same_code:
+            if unit.valid_on(on):
+                return unit
+        return self._check_valid(same_code[0], on)
 
     def _check_valid(self, unit: Unit, on: date) -> Unit:
         """Return ``unit`` if valid on ``on``, else raise UnitError explaining the merger."""

@@ -38,6 +38,7 @@ MESSAGE_FILES = (
     ("chitieu.check", "messages_input.yaml"),  # hostile files, numbers, domains (issue 11)
     ("chitieu.check", "messages_forms.yaml"),  # official forms' sheets (issue 18)
     ("chitieu.benchmark", "messages.yaml"),
+    ("chitieu.collect.layouts", "messages_dhis2.yaml"),  # DHIS2 payloads' conflicts (issue 21)
 )
 
 
@@ -65,7 +66,7 @@ _PLACE = ("type", "severity", "value", "file", "sheet", "row", "column", "indica
           "period", "imbalance", "rule", "cell")  # fmt: skip
 
 
-class _Params(dict):  # type: ignore[type-arg]
+class _Params(dict):
     def __missing__(self, key: str) -> str:
         return ""
 

@@ -4,7 +4,7 @@ writes a form's Excel template in its official layout (the one `chitieu import` 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -85,7 +85,7 @@ def template_cmd(
     console.print(f"[green]{out}[/]: {f.code} {u} {p.id} ({rnd}), {len(values)} giá trị / values")
 
 
-def _stored(store, form, unit, p):  # type: ignore[no-untyped-def]
+def _stored(store: Any, form: Any, unit: str, p: Any) -> dict[tuple[str, str, str], float]:
     """(indicator, period, kind) → value stored for the template's columns."""
     from chitieu.collect.layouts.headers import meaning
 

@@ -85,7 +85,7 @@ def _popen_class() -> type:
     """The forkserver's Popen, launching its child without the caller's main module."""
     from multiprocessing import popen_forkserver, spawn
 
-    class Popen(popen_forkserver.Popen):  # type: ignore[misc]
+    class Popen(popen_forkserver.Popen):
         def _launch(self, process_obj: Any) -> None:
             # popen_forkserver.Popen._launch, the main module left out of the child's
             # preparation: _child and what it reads are found by their module's name
@@ -110,7 +110,7 @@ def _popen_class() -> type:
     return Popen
 
 
-class _Process(context.ForkServerProcess):  # type: ignore[misc,name-defined]
+class _Process(context.ForkServerProcess):
     """A forkserver process that does not import the caller's main module."""
 
     @staticmethod
@@ -168,7 +168,7 @@ def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
     if not recv.poll(max(left, 0.0)):
         return "slow", None
     try:
-        return recv.recv()  # type: ignore[no-any-return]
+        return recv.recv()
     except (EOFError, OSError):
         return "died", None
 
@@ -176,7 +176,7 @@ def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
 def _result(kind: str, payload: Any, exitcode: int | None, request: Request) -> Book:
     file, limit = request.file, f"{request.lim.max_parser_mb:g}"
     if kind == "ok":
-        return payload  # type: ignore[no-any-return]
+        return payload
     if kind == "error":
         raise payload
     if kind == "slow":

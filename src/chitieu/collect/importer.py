@@ -112,7 +112,7 @@ def _compare(result: ImportResult, store: Store | None) -> None:
     one with nothing stored is written with the file, unless a workflow lock holds it (the
     same figure again is passed on too: the write leaves it out as identical)."""
     vals = result.compare
-    stored: dict[tuple[str, str, str, str], float] = {}
+    stored: dict[tuple[str, str, str, str], float | None] = {}
     if store is not None:
         got = store.current(
             sorted({v.period for v in vals}),

@@ -40,6 +40,7 @@ from chitieu.catalog.forms import forms
 from chitieu.catalog.vocabulary import Action, Level
 from chitieu.check.findings import Finding, Report
 from chitieu.errors import ChitieuError
+from chitieu.store import Conn
 from chitieu.store.db import utcnow
 from chitieu.store.rows import NewValue, Rows
 from chitieu.store.scope import prior, stored_in
@@ -179,7 +180,7 @@ class IngestResult:
         return self.batch.ignored if self.batch else 0
 
 
-def locked_reports(conn: Any, rows: Rows) -> list[LockedReport]:
+def locked_reports(conn: Conn, rows: Rows) -> list[LockedReport]:
     """The locked reports ``rows`` write into (on ``conn``, in its snapshot): a report holds
     the values of its form's indicators of its round's kind, for its unit and period."""
     found = locked(conn, rows.slices())
@@ -297,7 +298,7 @@ class _Job:
             self.rows = self.result.rows = Rows.of([*self.rows, *gone])
         self.result.deletions = gone
 
-    def in_transaction(self, conn: Any, batch_id: int) -> None:
+    def in_transaction(self, conn: Conn, batch_id: int) -> None:
         """The replace scope read again, the counts, the workflow's lock (and a recorded
         override), then the caller's guard."""
         if self.scopes and _deletions(conn, self.scopes, set(self.rows.keys())):
@@ -400,7 +401,7 @@ def ingest(
     return result
 
 
-def _record_override(conn: Any, r: LockedReport, origin: Origin, batch_id: int, why: str) -> None:
+def _record_override(conn: Conn, r: LockedReport, origin: Origin, batch_id: int, why: str) -> None:
     from chitieu.store.workflow import report_key, submission_row
 
     sub = submission_row(conn, report_key(r.form, r.unit, r.period, r.round))

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from chitieu.analyze.facts import StoreLike
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.unit_scope import report_scope
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Boundaries
+from chitieu.clock import today
 from chitieu.errors import ChitieuError
 from chitieu.report import annex, sections, workers
 from chitieu.report.benchmark import benchmark_annex
@@ -41,8 +45,14 @@ class ReportError(ChitieuError):
     exit_code = 2
 
 
+class ReportWarning(ChitieuError):
+    """Something the reader of a report should know about what was asked (not raised)."""
+
+    exit_code = 0
+
+
 def make_context(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -50,19 +60,28 @@ def make_context(
     as_of: datetime | None = None,
     boundaries: str = "current",
     report_date: date | None = None,
+    on_warning: Callable[[ChitieuError], None] | None = None,
+    benchmark: bool | None = None,
 ) -> ReportContext:
-    """Gather the report's inputs (one read of everything it states) and how to phrase them."""
+    """Gather the report's inputs (one read of everything it states) and how to phrase them.
+
+    ``benchmark``: whether the publishing benchmark annex is made (default: for the ministry's
+    report only, whose scope calls for it)."""
     p = parse_period(str(period)) if not isinstance(period, Period) else period
     cat, units = catalog(), registry()
     phr = phrasing(lang, templates)
-    unit_id = units.resolve(unit, p.end).id
     b = Boundaries(boundaries)
-    if b == Boundaries.CURRENT and unit_id != NATION_ID:
-        unit_id = units.on_boundaries(unit_id, "34")
+    scope = report_scope(unit, p, b, units)
+    for code, params in scope.warnings:
+        (on_warning or _no_warning)(ReportWarning(code=code, **params))
     headline = tuple(i.code for i in cat if i.group == phr["headline_group"])
-    inputs = gather(store, p, unit_id, lang, as_of, b, report_date or date.today(), headline,
-                    cat, units)  # fmt: skip
+    inputs = gather(store, p, scope.unit.id, lang, as_of, b, report_date or today(), headline,
+                    cat, units, tuple(phr["illustrative_markers"]), benchmark)  # fmt: skip
     return ReportContext(inputs, phr, cat, units, Narrator(phr, p, lang, cat))
+
+
+def _no_warning(w: ChitieuError) -> None:
+    """Warnings nobody asked to see are dropped (the CLI prints them)."""
 
 
 def _number(doc_sections: list[Any]) -> None:
@@ -106,12 +125,40 @@ def _render(fmt: Format, job: RenderJob, target: Path) -> Path:
     return target
 
 
+def _check_request(
+    formats: tuple[str, ...] | list[str], known: dict[str, Format], templates: Path | None
+) -> None:
+    """ReportError for an unknown format or a templates path that is no folder."""
+    bad = [f for f in formats if f not in known]
+    if bad:
+        raise ReportError(f"unknown format(s): {', '.join(bad)}", f"use {', '.join(known)}")
+    if templates is not None and not templates.is_dir():
+        raise ReportError(f"{templates}: not a folder", "give a folder of templates")
+
+
+def _start_charts(
+    charts: list[Chart], job: RenderJob, img_dir: Path, pools: dict[str, Any]
+) -> list[tuple[Future[Any], Chart]]:
+    """Every chart's image started (on another core when there is a pool) into ``img_dir``."""
+    img_dir.mkdir(exist_ok=True)
+    for c in charts:  # an older image must not stand in for the one being drawn
+        target = img_dir / f"{c.spec.id}.png"
+        target.unlink(missing_ok=True)
+        workers.failed_marker(target).unlink(missing_ok=True)
+        job.images[c.spec.id] = target
+    drawn: list[tuple[Future[Any], Chart]] = []
+    for c in charts:  # drawn on another core while this process goes on
+        fut = workers.submit(pools.get("charts"), workers.draw_chart, c.spec, job.images[c.spec.id])
+        drawn.append((fut, c))
+    return drawn
+
+
 def _charts(doc: Document) -> list[Chart]:
     return [b for s in doc.sections for b in s.blocks if isinstance(b, Chart)]
 
 
 def build_report(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -121,6 +168,8 @@ def build_report(
     as_of: datetime | None = None,
     boundaries: str = "current",
     report_date: date | None = None,
+    on_warning: Callable[[ChitieuError], None] | None = None,
+    benchmark: bool | None = None,
 ) -> dict[str, Path]:
     """Write the report of ``period`` in each of ``formats``; returns format → file.
 
@@ -128,14 +177,12 @@ def build_report(
     of the text can be traced. Every file is written whole or not at all.
     """
     known = _formats()
-    bad = [f for f in formats if f not in known]
-    if bad:
-        raise ReportError(f"unknown format(s): {', '.join(bad)}", f"use {', '.join(known)}")
-    if templates is not None and not templates.is_dir():
-        raise ReportError(f"{templates}: not a folder", "give a folder of templates")
+    _check_request(formats, known, templates)
     needs_images = any(known[f].needs_images for f in formats)
     pools = workers.pools() if needs_images else {}
-    ctx = make_context(store, period, unit, lang, templates, as_of, boundaries, report_date)
+    ctx = make_context(
+        store, period, unit, lang, templates, as_of, boundaries, report_date, on_warning, benchmark
+    )
     doc = build_document(ctx)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -150,18 +197,7 @@ def build_report(
     builtin_pdf = "pdf" in formats and known["pdf"].render is _builtin_pdf()
     pdf_target = out_dir / f"{stem}{known['pdf'].suffix}" if builtin_pdf else None
     if needs_images:
-        img_dir = out_dir / f"{stem}_files"
-        img_dir.mkdir(exist_ok=True)
-        for c in charts:  # an older image must not stand in for the one being drawn
-            target = img_dir / f"{c.spec.id}.png"
-            target.unlink(missing_ok=True)
-            workers.failed_marker(target).unlink(missing_ok=True)
-            job.images[c.spec.id] = target
-        for c in charts:  # drawn on another core while this process goes on
-            fut = workers.submit(
-                pools.get("charts"), workers.draw_chart, c.spec, job.images[c.spec.id]
-            )
-            drawn.append((fut, c))
+        drawn = _start_charts(charts, job, out_dir / f"{stem}_files", pools)
         if builtin_pdf and "pdf" in pools:  # starts now, waits for each chart as it needs it
             pdf = workers.submit(pools["pdf"], workers.print_pdf, job, pdf_target)
     if any(known[f].needs_plotly for f in formats):

@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import threading
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.store.values import Store
 from chitieu.web import i18n
+from chitieu.web.accounts import Account
 from chitieu.web.deps import User, get_store
 from chitieu.web.errors import ERROR_RESPONSES, Forbidden, NotFound
 from chitieu.web.i18n import _
@@ -46,39 +46,15 @@ _BODY = re.compile(r"<body[^>]*>(?P<body>.*)</body>", re.S)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
 
-class ReportCache:
-    """Built report files by (store, period, unit, lang, format, day, data version)."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> bytes | None:
-        """The cached file, if any (marks it recently used)."""
-        with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
-
-    def put(self, key: tuple[object, ...], data: bytes) -> None:
-        """Keep ``data``; drop the least recently used beyond the size."""
-        with self._lock:
-            self._items[key] = data
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-CACHE = ReportCache()
+#: built report files: (store, data version, period, unit, lang, format, day) → bytes
+CACHE: VersionedCache[bytes] = VersionedCache(CACHE_SIZE)
 
 
 def report_bytes(store: Store, period: str, unit: str, lang: str, fmt: str) -> bytes:
     """The report file's content, built into a temporary folder or read from the cache."""
     from chitieu.report import build_report
 
-    key = (store.url, period, unit, lang, fmt, date.today(), store.data_version())
+    key = version_key(store, period, unit, lang, fmt, date.today())
     data = CACHE.get(key)
     if data is None:
         with tempfile.TemporaryDirectory(prefix="chitieu-report-") as folder:
@@ -98,7 +74,7 @@ def embed(html: str) -> tuple[str, str]:
     return body, json.dumps(charts).replace("</", "<\\/")
 
 
-def _build(request: Request, user, period: str, unit: str, fmt: str, lang: str) -> bytes:  # type: ignore[no-untyped-def]
+def _build(request: Request, user: Account, period: str, unit: str, fmt: str, lang: str) -> bytes:
     """The report's bytes after checking the format, unit, period and the user's role."""
     if fmt not in FORMATS:
         raise NotFound(_("Unknown report format %(f)s.") % {"f": fmt}, ", ".join(FORMATS))
@@ -110,7 +86,9 @@ def _build(request: Request, user, period: str, unit: str, fmt: str, lang: str) 
 
 
 @router.get("/report", response_class=HTMLResponse, include_in_schema=False)
-def report_page(request: Request, user: User, period: str = "2023S1", unit: str = "VN"):  # type: ignore[no-untyped-def]
+def report_page(
+    request: Request, user: User, period: str = "2023S1", unit: str = "VN"
+) -> HTMLResponse:
     """The review report shown in the page, with links to every format."""
     html = _build(request, user, period, unit, "html", i18n.get_lang()).decode("utf-8")
     body, charts = embed(html)
@@ -131,14 +109,16 @@ _PLOTLY_TAG = b'<script src="plotly.min.js"></script>'
 
 def standalone_html(data: bytes) -> bytes:
     """The report's HTML with plotly.js inlined, so the downloaded file draws its charts offline."""
-    from chitieu.web.app import plotly_js
+    from chitieu.web.plotly_css import plotly_js
 
     if _PLOTLY_TAG not in data:
         return data
     return data.replace(_PLOTLY_TAG, b"<script>" + plotly_js().read_bytes() + b"</script>", 1)
 
 
-def _download(request: Request, user, period: str, unit: str, fmt: str, lang: str) -> Response:  # type: ignore[no-untyped-def]
+def _download(
+    request: Request, user: Account, period: str, unit: str, fmt: str, lang: str
+) -> Response:
     data = _build(request, user, period, unit, fmt, lang)
     if fmt == "html":
         data = standalone_html(data)
@@ -151,9 +131,9 @@ def _download(request: Request, user, period: str, unit: str, fmt: str, lang: st
 
 
 @router.get("/report/download", include_in_schema=False)
-def report_download(  # type: ignore[no-untyped-def]
+def report_download(
     request: Request, user: User, period: str, fmt: str = "docx", unit: str = "VN"
-):
+) -> Response:
     """The review report as a file (docx, pdf, html or md) in the page's language."""
     return _download(request, user, period, unit, fmt, i18n.get_lang())
 
@@ -169,13 +149,13 @@ def report_download(  # type: ignore[no-untyped-def]
         },
     },
 )
-def api_report(  # type: ignore[no-untyped-def]
+def api_report(
     request: Request,
     user: User,
     period: str,
     format: str = "md",
     unit: str = "VN",
     lang: str = "vi",
-):
+) -> Response:
     """The review report of a period as a file (md, html, docx or pdf; vi or en)."""
     return _download(request, user, period, unit, format, lang if lang in i18n.LANGS else "vi")

@@ -8,26 +8,30 @@ and is passed over; one that holds numbers is an unknown indicator, at its name'
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chitieu.catalog.indicators import catalog
-from chitieu.collect.layouts.grid import address
+from chitieu.catalog.vocabulary import Kind, Status
+from chitieu.collect.layouts.grid import address, split_mark
 from chitieu.collect.layouts.headers import words
+from chitieu.collect.numbers import parse_number
+from chitieu.errors import NumberFormatError
 from chitieu.store.values import NewValue
 
 if TYPE_CHECKING:
     from chitieu.collect.layouts.wide import _Column, _Sheet
 
 #: numbering before a row's name: "1.", "1.1", "a)", "-", "+", "I."
+_NOTHING = {"", "-", "–", "—", "x", "...", "…", "0x"}
 _NUMBERING = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)*\.?|[a-z]\)|[ivx]+\.|[-+•])\s+")
 
 
 def _names(sheet: _Sheet) -> dict[str, str]:
     """Compared name → indicator: the row's label, its aliases, the catalog's names, the
     code."""
-    cached = getattr(sheet, "_names_cache", None)
+    cached: dict[str, str] | None = getattr(sheet, "_names_cache", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     cat = catalog()
     out: dict[str, str] = {}
     for r in sheet.layout.rows:
@@ -68,8 +72,6 @@ def _has_numbers(sheet: _Sheet, n: int) -> bool:
 
 def read_row(sheet: _Sheet, n: int) -> None:
     """Read row ``n``: its values kept (``sheet.store``), its problems reported."""
-    from chitieu.collect.layouts.wide import measure_factor
-
     ind = indicator_of(sheet, n)
     if ind is None:
         if _has_numbers(sheet, n):
@@ -89,20 +91,18 @@ def read_row(sheet: _Sheet, n: int) -> None:
     if factor is None:
         return
     got: dict[int, float] = {}
-    for col in sheet.columns:
-        if col.meaning.derived is None:
-            value = _value(sheet, ind, n, col, factor)
+    for column in sheet.columns:
+        if column.meaning.derived is None:
+            value = _value(sheet, ind, n, column, factor)
             if value is not None:
-                got[col.index] = value
-    for col in sheet.columns:
-        if col.meaning.derived is not None:
-            _derived(sheet, ind, n, col, got)
+                got[column.index] = value
+    for column in sheet.columns:
+        if column.meaning.derived is not None:
+            _derived(sheet, ind, n, column, got)
 
 
 def _value(sheet: _Sheet, ind: str, n: int, col: _Column, factor: float) -> float | None:
     """The value of one cell (stored through ``sheet.store``), as on the sheet."""
-    from chitieu.collect.layouts.wide import marked, number
-
     if (n, col.index) in sheet.formulas:
         cell = address(n, col.index)
         sheet.add("formula-no-result", n, col.index, value=cell, column=col.label,
@@ -143,8 +143,6 @@ def _partners(sheet: _Sheet, col: _Column) -> tuple[_Column, _Column] | None:
 
 def _derived(sheet: _Sheet, ind: str, n: int, col: _Column, got: dict[int, float]) -> None:
     """A derived cell recomputed from its row's figures and compared (never stored)."""
-    from chitieu.collect.layouts.wide import number
-
     raw = sheet.grid.raw(n, col.index)
     if raw in (None, ""):
         return
@@ -173,3 +171,53 @@ def _rounding(raw: object) -> float:
         return 0.0
     m = re.search(r"[.,]([0-9]+)\s*(?:\S*)$", raw.strip())
     return 0.5 * 10 ** -len(m.group(1)) if m else 0.5
+
+
+def number(sheet: _Sheet, raw: Any, n: int, col: _Column) -> tuple[float, str | None] | None:
+    """A value cell's number and footnote mark; None (and a finding, if it is not blank)."""
+    if isinstance(raw, bool):
+        sheet.add("form-bad-number", n, col.index, value=str(raw), column=col.label,
+                  params={"reason": "true/false"})  # fmt: skip
+        return None
+    if isinstance(raw, int | float):
+        return float(raw), None
+    text, mark = split_mark(str(raw).strip())
+    if text.casefold() in _NOTHING:
+        return None
+    try:
+        return parse_number(text, sheet.result.locale).value, mark
+    except NumberFormatError as exc:
+        sheet.add("form-bad-number", n, col.index, value=str(raw), column=col.label,
+                  params={"reason": exc.message})  # fmt: skip
+        return None
+
+
+def marked(sheet: _Sheet, kind: str, mark: str | None) -> tuple[str, str]:
+    """The (kind, status) a footnote mark makes of a value: "(*) Số ước" → an estimate,
+    "sơ bộ" → provisional, "chính thức" → final."""
+    status = sheet.status
+    meant = sheet.footnotes.get(mark or "", "") if mark else ""
+    if not meant:
+        return kind, status
+    if re.search(r"\bchinh thuc\b", meant):
+        status = str(Status.FINAL)
+    if re.search(r"\buoc\b", meant) and kind == Kind.ACTUAL:
+        kind = str(Kind.ESTIMATE)
+    return kind, status
+
+
+def measure_factor(sheet: _Sheet, indicator: str, text: str, n: int) -> float | None:
+    """The factor that turns the form's unit of measure into the catalog's (1: the same);
+    None and a finding when it cannot be converted."""
+    cat = catalog()
+    ind = cat.indicators[indicator]
+    want = cat.measures[ind.measure]
+    if not text or words(text) in (words(want.vi), words(want.en)):
+        return 1.0
+    for printed, (code, factor) in sheet.layout.conversions.items():
+        if words(printed) == words(text) and code == ind.measure:
+            return factor
+    col = sheet.keys.get("measure")
+    sheet.add("form-measure", n, col, value=text, indicator=indicator, column="Đơn vị tính",
+              params={"expected": want.vi})  # fmt: skip
+    return None

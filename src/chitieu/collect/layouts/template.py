@@ -127,6 +127,33 @@ def _block(ws: Worksheet, req: Request, layout: FormLayout, width: int) -> None:
     ws.merge_cells(start_row=4, start_column=1, end_row=4, end_column=width)
 
 
+def _span(paths: list[tuple[str, ...]], col: int, level: int) -> int:
+    """How many columns from ``col`` share the group of ``paths[col]`` at ``level`` (1 for a
+    leaf)."""
+    path, span = paths[col], 1
+    if level >= len(path) - 1:
+        return 1
+    while (col + span < len(paths) and len(paths[col + span]) > level + 1
+           and paths[col + span][: level + 1] == path[: level + 1]):  # fmt: skip
+        span += 1
+    return span
+
+
+def _level(ws: Worksheet, paths: list[tuple[str, ...]], level: int, last: int) -> None:
+    """One header row: each group merged across its columns, each leaf down to ``last``."""
+    first, col = len(KEYS) + 1, 0
+    while col < len(paths):
+        path, span = paths[col], _span(paths, col, level)
+        if level < len(path):
+            row = HEADER_ROW + level
+            ws.cell(row=row, column=first + col, value=path[level])
+            bottom = last if level == len(path) - 1 else row
+            if span > 1 or bottom > row:
+                ws.merge_cells(start_row=row, start_column=first + col, end_row=bottom,
+                               end_column=first + col + span - 1)  # fmt: skip
+        col += span
+
+
 def _head(ws: Worksheet, paths: list[tuple[str, ...]]) -> int:
     """The header rows (keys merged down, groups merged across); the last header row."""
     depth = max(len(p) for p in paths)
@@ -135,26 +162,10 @@ def _head(ws: Worksheet, paths: list[tuple[str, ...]]) -> int:
         ws.cell(row=HEADER_ROW, column=i, value=text)
         if depth > 1:
             ws.merge_cells(start_row=HEADER_ROW, start_column=i, end_row=last, end_column=i)
-    first = len(KEYS) + 1
     for level in range(depth):
-        col = 0
-        while col < len(paths):
-            path = paths[col]
-            span = 1
-            if level < len(path) - 1:  # a group: as many neighbours as share it
-                while (col + span < len(paths) and len(paths[col + span]) > level + 1
-                       and paths[col + span][: level + 1] == path[: level + 1]):  # fmt: skip
-                    span += 1
-            if level < len(path):
-                row = HEADER_ROW + level
-                ws.cell(row=row, column=first + col, value=path[level])
-                bottom = last if level == len(path) - 1 else row
-                if span > 1 or bottom > row:
-                    ws.merge_cells(start_row=row, start_column=first + col, end_row=bottom,
-                                   end_column=first + col + span - 1)  # fmt: skip
-            col += span
+        _level(ws, paths, level, last)
     for r in range(HEADER_ROW, last + 1):
-        for c in range(1, first + len(paths)):
+        for c in range(1, len(KEYS) + 1 + len(paths)):
             cell = ws.cell(row=r, column=c)
             cell.font, cell.border = Font(bold=True), _BOX
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -170,19 +181,19 @@ def _body(ws: Worksheet, req: Request, layout: FormLayout, paths: list[tuple[str
     for i, row in enumerate(layout.rows):
         r = start + i
         ind = cat.indicators[row.indicator]
-        keys = (i + 1, row.label, row.code, cat.measures[ind.measure].vi)
+        keys: tuple[int | str, ...] = (i + 1, row.label, row.code, cat.measures[ind.measure].vi)
         for c, v in enumerate(keys, start=1):
             cell = ws.cell(row=r, column=c, value=v)
             cell.fill, cell.border = _KEY, _BOX
         for j, m in enumerate(means):
-            cell = ws.cell(row=r, column=first + j)
-            cell.border, cell.protection = _BOX, Protection(locked=False)
-            cell.fill = _FILL
-            if m is not None and m.kind is not None and m.period is not None:
-                cell.value = req.values.get((row.indicator, m.period.id, m.kind))
-                cell.number_format = "#,##0" + ("." + "0" * ind.decimals if ind.decimals else "")
-            else:
-                cell.number_format = "0.00"
+            known = m is not None and m.kind is not None and m.period is not None
+            value = req.values.get((row.indicator, m.period.id, str(m.kind))) if known else None  # type: ignore[union-attr]
+            box = ws.cell(row=r, column=first + j, value=value)
+            box.border, box.protection = _BOX, Protection(locked=False)
+            box.fill = _FILL
+            box.number_format = (
+                ("#,##0" + ("." + "0" * ind.decimals if ind.decimals else "")) if known else "0.00"
+            )
     return start + len(layout.rows)
 
 
@@ -248,7 +259,7 @@ def workbook(req: Request) -> bytes:
         ws.column_dimensions[get_column_letter(c)].width = 16
     _hidden(wb, req)
     _validations(ws, start, end, width)
-    ws.freeze_panes = ws.cell(row=start, column=len(KEYS) + 1)
+    ws.freeze_panes = f"{get_column_letter(len(KEYS) + 1)}{start}"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     help_ws = wb.create_sheet(HELP_SHEET, 1)

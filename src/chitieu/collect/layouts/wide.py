@@ -23,22 +23,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chitieu.catalog.form_layout import FormLayout
-from chitieu.catalog.forms import Form, Reporters, forms
-from chitieu.catalog.indicators import catalog
+from chitieu.catalog.forms import Form, forms
 from chitieu.catalog.periods import Period
-from chitieu.catalog.vocabulary import NATION_ID, Kind, Status
+from chitieu.catalog.vocabulary import Status
 from chitieu.check.findings import Finding, Report, Severity
 from chitieu.collect.ingest import ReplaceScope
 from chitieu.collect.layouts.base import ImportResult, Options, Source
 from chitieu.collect.layouts.forms_meta import _after_label, find_form, find_period, find_unit
-from chitieu.collect.layouts.grid import KEY_COLUMNS, Grid, address, split_mark
+from chitieu.collect.layouts.grid import KEY_COLUMNS, Grid, address
 from chitieu.collect.layouts.headers import Meaning, meaning, words
-from chitieu.collect.numbers import NumberFormatError, parse_number
+from chitieu.collect.layouts.rowread import read_row
 from chitieu.store.values import NewValue
 
 NAME = "form"
 TITLE = {"vi": "Biểu mẫu chính thức (Biểu số …)", "en": "Official report form (Biểu số …)"}
-_NOTHING = {"", "-", "–", "—", "x", "...", "…", "0x"}
 _BIEU = re.compile(r"^bieu so\b|^bieu\s*:?\s*[0-9]")
 _STATUS = re.compile(r"^trang thai so lieu\b")
 
@@ -107,6 +105,8 @@ class _Sheet:
     columns: list[_Column] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)  # indicator → its first row
     formulas: set[tuple[int, int]] = field(default_factory=set)
+    #: footnote marks below the table and their words ({"(*)": "so uoc"})
+    footnotes: dict[str, str] = field(default_factory=dict)
     #: the data status the sheet states ("Trạng thái số liệu: chính thức"): final or not
     status: str = str(Status.PROVISIONAL)
 
@@ -143,8 +143,7 @@ class _Sheet:
             body += 1
         self._header(head, end)
         self.formulas = {(r, c) for r, c in self.grid.table.formulas}
-        last = self._body(body)
-        self.footnotes = self.grid.footnotes(last)
+        self._body(body)
 
     def _header(self, first: int, last: int) -> None:
         for col in range(self.grid.width()):
@@ -166,7 +165,7 @@ class _Sheet:
     def _body(self, start: int) -> int:
         """Read the rows from ``start`` to the table's end; the row the table ends at."""
         last = start
-        self.footnotes: dict[str, str] = {}
+        self.footnotes = {}
         rows = [n for n in self.grid.numbers() if n >= start]
         end = next((n for n in rows if self.grid.ends_table(n)), None)
         if end is not None:
@@ -179,8 +178,6 @@ class _Sheet:
         return end if end is not None else last + 1
 
     def _row(self, n: int) -> None:
-        from chitieu.collect.layouts.rowread import read_row
-
         read_row(self, n)
 
     def scope(self, kind: str) -> str | None:
@@ -207,7 +204,7 @@ class _Sheet:
             sc = ReplaceScope(self.form.code, self.unit, v.period, rnd)
             if sc not in res.replace:
                 res.replace.append(sc)
-            res.parsed.append(v)  # type: ignore[union-attr]
+            res.parsed.append(v)  # type: ignore[union-attr]  # a list: this layout made it
         else:
             res.compare.append(v)
 
@@ -220,58 +217,3 @@ class _Sheet:
     def layout(self) -> FormLayout:
         assert self.form is not None and self.form.layout is not None
         return self.form.layout
-
-
-def number(sheet: _Sheet, raw: Any, n: int, col: _Column) -> tuple[float, str | None] | None:
-    """A value cell's number and footnote mark; None (and a finding, if it is not blank)."""
-    if isinstance(raw, bool):
-        sheet.add("form-bad-number", n, col.index, value=str(raw), column=col.label,
-                  params={"reason": "true/false"})  # fmt: skip
-        return None
-    if isinstance(raw, int | float):
-        return float(raw), None
-    text, mark = split_mark(str(raw).strip())
-    if text.casefold() in _NOTHING:
-        return None
-    try:
-        return parse_number(text, sheet.result.locale).value, mark  # type: ignore[arg-type]
-    except NumberFormatError as exc:
-        sheet.add("form-bad-number", n, col.index, value=str(raw), column=col.label,
-                  params={"reason": exc.message})  # fmt: skip
-        return None
-
-
-def marked(sheet: _Sheet, kind: str, mark: str | None) -> tuple[str, str]:
-    """The (kind, status) a footnote mark makes of a value: "(*) Số ước" → an estimate,
-    "sơ bộ" → provisional, "chính thức" → final."""
-    status = sheet.status
-    meant = sheet.footnotes.get(mark or "", "") if mark else ""
-    if not meant:
-        return kind, status
-    if re.search(r"\bchinh thuc\b", meant):
-        status = str(Status.FINAL)
-    if re.search(r"\buoc\b", meant) and kind == Kind.ACTUAL:
-        kind = str(Kind.ESTIMATE)
-    return kind, status
-
-
-def nation_or(form: Form, unit: str | None) -> str | None:
-    """The nation for a nation's form; ``unit`` otherwise."""
-    return NATION_ID if form.reporters == Reporters.NATION else unit
-
-
-def measure_factor(sheet: _Sheet, indicator: str, text: str, n: int) -> float | None:
-    """The factor that turns the form's unit of measure into the catalog's (1: the same);
-    None and a finding when it cannot be converted."""
-    cat = catalog()
-    ind = cat.indicators[indicator]
-    want = cat.measures[ind.measure]
-    if not text or words(text) in (words(want.vi), words(want.en)):
-        return 1.0
-    for printed, (code, factor) in sheet.layout.conversions.items():
-        if words(printed) == words(text) and code == ind.measure:
-            return factor
-    col = sheet.keys.get("measure")
-    sheet.add("form-measure", n, col, value=text, indicator=indicator, column="Đơn vị tính",
-              params={"expected": want.vi})  # fmt: skip
-    return None
