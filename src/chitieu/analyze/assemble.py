@@ -23,6 +23,7 @@ from chitieu.analyze.withhold import (
     GridCoverage,
     comparable,
     judge_fact,
+    nation_choice,
     rank_reasons,
 )
 from chitieu.catalog.indicators import Catalog, Direction, UnitsRule
@@ -237,15 +238,32 @@ def assemble(
     plan = _plans(cat, slices, codes, p.year, unit_ix)
     system = system or system_for(p.end, boundaries)
     cov = GridCoverage(cat, codes, units, p, system)
-    covs = _Covs(cov.of(now), GridCoverage(cat, codes, units, prev, system).of(before),
+    last = GridCoverage(cat, codes, units, prev, system)
+    covs = _Covs(cov.of(now), last.of(before),
                  GridCoverage(cat, codes, units, _year(p), system, plan=True).of(plan))  # fmt: skip
+    chosen = (nation_choice(cat, codes, now, covs.now, cov),
+              nation_choice(cat, codes, before, covs.before, last))  # fmt: skip
     ok = comparable(covs.now, now.present)
     why_not = rank_reasons(cat, codes, ok, len(cov.expected))
     rank, rank_of = _ranks(cat, codes, now, ok, why_not)
     cols = _Columns(cat, codes, now, before, plan.value, rank, rank_of)
     b = str(boundaries)
     out = cols.facts(cat, wanted, units, p, prev, b, covs, why_not, ok)
+    _say_which(out, chosen, cols.ind_of)
     return FactSet(p, b, as_of, tuple(out))
+
+
+def _say_which(out: list[Any], chosen: tuple[dict[int, Any], dict[int, Any]],
+               ind_of: dict[str, int]) -> None:  # fmt: skip
+    """The nation's facts say where its own figure and its provinces disagreed, and which
+    the facts use (``Fact.consistency``)."""
+    if not chosen[0] and not chosen[1]:
+        return
+    for f in out:
+        if f.level == 0:
+            j = ind_of[f.indicator]
+            got = {k: v[j] for k, v in zip(("value", "previous"), chosen, strict=True) if j in v}
+            f.consistency = got or None
 
 
 def _year(p: Period) -> Period:

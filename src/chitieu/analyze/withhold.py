@@ -216,3 +216,42 @@ def rank_reasons(
         enough = n >= rule.rank_min and 100.0 * n >= rule.rank_from * max(n_targets, 1)
         out.append(None if enough else TOO_FEW)
     return out
+
+
+# --- a stored nation against its provinces (issue 17, item 2) ----------------------------------
+
+
+def nation_choice(cat: Catalog, codes: list[str], g: Grid, covs: Covs,
+                  cov: GridCoverage) -> dict[int, dict[str, Any]]:  # fmt: skip
+    """Where the nation's own figure and the sum of its provinces (all of them reporting)
+    disagree beyond the indicator's tolerance, use the one its ``consistency: prefer`` names
+    (the parts: the grid's nation becomes their sum, with their coverage); per column, what
+    was found and which was used."""
+    from chitieu.catalog.indicators import UnitsRule
+    from chitieu.store.analytics import ESTIMATED, PRESENT, PROVISIONAL
+
+    out: dict[int, dict[str, Any]] = {}
+    for j, code in enumerate(codes):
+        ind = cat.get(code)
+        if ind.formula or ind.units_rule != UnitsRule.SUM or g.summed[j] or not g.present[0, j]:
+            continue
+        parts = cov._nation(covs, j)
+        have = g.present[1:, j]
+        if not parts.complete or not have.any():
+            continue
+        stored, total = float(g.value[0, j]), float(g.value[1:, j][have].sum())
+        tol = ind.consistency.tolerance
+        if abs(stored - total) <= tol * max(abs(stored), abs(total), 1e-12):
+            continue
+        used = ind.consistency.prefer
+        out[j] = {
+            "check": "nation_provinces", "stored": stored, "parts": total,
+            "gap": stored - total, "gap_pct": 100.0 * (stored - total) / total if total else None,
+            "used": used,
+        }  # fmt: skip
+        if used == "parts":
+            g.value[0, j] = total
+            marks = np.bitwise_or.reduce(g.flags[1:, j][have])
+            g.flags[0, j] = PRESENT | (marks & (ESTIMATED | PROVISIONAL))
+            covs[0][j] = parts
+    return out

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from chitieu.analyze.facts import StoreLike
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.unit_scope import report_scope
@@ -51,7 +52,7 @@ class ReportWarning(ChitieuError):
 
 
 def make_context(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -129,7 +130,7 @@ def _charts(doc: Document) -> list[Chart]:
 
 
 def build_report(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",

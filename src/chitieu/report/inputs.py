@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from chitieu.analyze.facts import FactLoad, FactSet, load
+from chitieu.analyze.facts import FactLoad, FactSet, StoreLike, load
 from chitieu.analyze.series import like_for_like
 from chitieu.benchmark.compute import window_years
 from chitieu.benchmark.framework import framework
@@ -99,7 +99,7 @@ def task_counts(tasks: list[Task], p: Period, on: date) -> dict[str, int]:
 
 
 def illustrative(
-    store: Any, p: Period, markers: list[str], as_of: datetime | None
+    store: StoreLike, p: Period, markers: list[str], as_of: datetime | None
 ) -> dict[str, tuple[str, ...]]:
     """The indicators whose stored figures of ``p``, the same period last year or the year's
     plan carry an illustrative mark in their comment (the demo's synthetic figures say so in
@@ -118,7 +118,9 @@ def task_unit(t: Task) -> str:
     return getattr(t, "unit", None) or NATION_ID
 
 
-def _peers(store: Any, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None) -> Peers:
+def _peers(
+    store: StoreLike, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None
+) -> Peers:
     year = benchmark_year(p)
 
     def vn_facts(period_ids: list[str], codes: list[str]) -> dict[str, FactSet]:
@@ -132,7 +134,7 @@ def _peers(store: Any, loaded: FactLoad, p: Period, lang: str, as_of: datetime |
 
 
 def gather(
-    store: Any,
+    store: StoreLike,
     p: Period,
     unit: str,
     lang: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chitieu.catalog.indicators import Direction
 from chitieu.catalog.organisations import in_text
 from chitieu.catalog.units import MERGER_DATE, NATION_ID
@@ -11,6 +13,9 @@ from chitieu.report.context import ReportContext
 from chitieu.report.facts import ReportFact
 from chitieu.report.model import Block, BulletList, Chart, Heading, Paragraph, Section
 from chitieu.report.phrasing import lower_first, render
+
+if TYPE_CHECKING:
+    from chitieu.catalog.periods import Period
 
 
 def headline_chart(ctx: ReportContext) -> Chart | None:
@@ -76,7 +81,7 @@ def series_chart(ctx: ReportContext) -> Chart | None:
     return Chart(ChartSpec("series", title, "line", panels, ctx.lang))
 
 
-def _period(pid: str):  # type: ignore[no-untyped-def]
+def _period(pid: str) -> Period:
     from chitieu.catalog.periods import parse_period
 
     return parse_period(pid)
