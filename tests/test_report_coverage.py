@@ -44,7 +44,7 @@ def test_a_nation_from_one_province_is_not_stated_and_nobody_is_first_of_one(sto
         "Doanh thu toàn ngành TT&TT chưa được công bố do chưa đủ số đơn vị báo cáo để công bố "
         "(1/34 tỉnh, thành phố có số liệu)."
     )
-    _, hanoi_text = _doc(store, "2026S1", "Hà Nội")
+    _hanoi, hanoi_text = _doc(store, "2026S1", "Hà Nội")
     assert "đứng thứ" not in hanoi_text and "1/1" not in hanoi_text
     assert "đứng thứ" not in text and "Dẫn đầu cả nước" not in text
 

@@ -83,8 +83,7 @@ def report_scope(text: str, p: Period, boundaries: str | Boundaries, units: Unit
     warnings: list[tuple[str, dict[str, Any]]] = []
     old = _code_changed(units, unit)
     if old is not None and _by_code(text) and _spans(p):
-        said: dict[str, Any] = {"province_code": unit.code, "old": _label(old)}
-        said["new"] = _label(unit)
+        said: dict[str, Any] = {"province_code": unit.code, "old": _label(old), "new": _label(unit)}
         said |= {"to": LAST_OLD_DAY, "since": MERGER_DATE, "period": p.id}
         warnings.append(("unit-code-changed", said))
     return Scope(unit, asked, tuple(warnings))
