@@ -14,6 +14,7 @@ from chitieu.cli import (
     notify_cmds,
     quality_cmds,
     report_cmds,
+    slides_cmds,
     store_cmds,
     web_cmds,
     workflow_cmds,
@@ -61,6 +62,7 @@ data_cmds.register(app)
 form_cmds.register(app)
 quality_cmds.register(app)
 report_cmds.register(app)
+slides_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
 workflow_cmds.register(app)
