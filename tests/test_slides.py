@@ -111,6 +111,17 @@ def test_english_deck_writes_english_numbers_and_marks(demo_sqlite, tmp_path):
     assert all(c.value_axis.minimum_scale == 0 for c in charts(prs))
 
 
+def test_a_province_deck_names_the_province_and_has_no_ranking(demo_sqlite, tmp_path):
+    path = build_slides(Store(demo_sqlite), "2023S1", tmp_path, unit="79", report_date=DAY)
+    assert path.name == "slides-2023S1-vi.pptx"  # the contract's name, whatever the unit
+    prs = Presentation(str(path))
+    titles = [s.shapes.title.text for s in prs.slides]
+    assert titles[0] == "Kết quả 6 tháng đầu năm 2023 — Thành phố Hồ Chí Minh"
+    assert not any(t.startswith("Xếp hạng") for t in titles)
+    assert all(c.value_axis.minimum_scale == 0 for c in charts(prs))
+    assert "383.424 (ước)" in texts(list(prs.slides)[1])
+
+
 def test_a_withheld_change_is_never_shown_and_its_reason_is(demo_sqlite, tmp_path):
     ctx = make_context(Store(demo_sqlite), "2023S1", report_date=DAY, benchmark=False)
     rf = ctx.table.get("ICT_REVENUE")

@@ -111,7 +111,8 @@ def _marked(rf: ReportFact, text: str, w: dict[str, Any]) -> str:
 
 def title_slide(ctx: ReportContext, w: dict[str, Any]) -> Slide:
     """The event, the period, the issuer and the date."""
-    scope = "" if ctx.unit == NATION_ID else render(w["scope"], unit=ctx.unit_name(ctx.unit))
+    name = ctx.unit_name(ctx.unit, short=False)
+    scope = "" if ctx.unit == NATION_ID else render(w["scope"], unit=name)
     org = ctx.issuer()
     return Slide(
         "title",

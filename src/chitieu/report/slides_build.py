@@ -15,10 +15,10 @@ from chitieu.report.render.pptx import write_pptx
 from chitieu.report.slides import deck
 
 
-def slides_stem(period: str, unit: str, lang: str) -> str:
-    """``slides-2023S1-vi`` (a province's deck: ``slides-2023S1-89-vi``)."""
-    scope = f"-{unit.split('@')[0]}" if unit != NATION_ID else ""
-    return f"slides-{period}{scope}-{lang}"
+def slides_stem(period: str, lang: str) -> str:
+    """``slides-2023S1-vi``: the contract's name, whatever the unit (a province's deck goes to
+    its own folder)."""
+    return f"slides-{period}-{lang}"
 
 
 def build_slides(
@@ -37,5 +37,5 @@ def build_slides(
         store, period, unit, lang, None, as_of, "current", report_date, on_warning, False
     )
     d = deck(ctx)
-    target = Path(out_dir) / f"{slides_stem(ctx.period.id, ctx.unit, lang)}.pptx"
+    target = Path(out_dir) / f"{slides_stem(ctx.period.id, lang)}.pptx"
     return write_pptx(d, target, template)
