@@ -274,6 +274,19 @@ def _print_findings(rep: Any, lang: str) -> None:
         err_console.print(f"(showing {len(rep.findings)}; {rep.dropped} more not shown)")
 
 
+def _summary_facts(facts: list[Any], unit: str, p: Any, boundaries: Any) -> list[Any]:
+    """The facts of ``unit`` (all units with 'all') that have something to show."""
+    from chitieu.analyze.facts import Boundaries
+    from chitieu.catalog.units import registry
+
+    if unit.lower() != "all":
+        unit_id = registry().resolve(unit, p.end).id
+        if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
+            unit_id = registry().on_boundaries(unit_id, "34")
+        facts = [f for f in facts if f.unit == unit_id]
+    return [f for f in facts if f.value is not None or f.plan is not None or f.withheld]
+
+
 @handle_errors
 def summary_cmd(
     period: Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1.")],
@@ -300,7 +313,6 @@ def summary_cmd(
     from chitieu.analyze.steps import STEPPED
     from chitieu.catalog.indicators import catalog
     from chitieu.catalog.periods import parse_period
-    from chitieu.catalog.units import registry
     from chitieu.fmt import format_number, format_pct, period_label
 
     boundaries = Boundaries(boundaries.value)  # type: ignore[assignment]
@@ -309,13 +321,9 @@ def summary_cmd(
     cat = catalog()
     for code in indicator or []:
         cat.get(code)
-    facts = list(fact_set(store, p, boundaries, indicators=indicator))
-    if unit.lower() != "all":
-        unit_id = registry().resolve(unit, p.end).id
-        if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
-            unit_id = registry().on_boundaries(unit_id, "34")
-        facts = [f for f in facts if f.unit == unit_id]
-    facts = [f for f in facts if f.value is not None or f.plan is not None or f.withheld]
+    facts = _summary_facts(
+        list(fact_set(store, p, boundaries, indicators=indicator)), unit, p, boundaries
+    )
     if as_json:
         print_json(
             {
