@@ -183,3 +183,14 @@ def test_cli_an_unreadable_template_exits_2_and_names_the_file(demo_sqlite, tmp_
     assert proc.returncode == 2
     assert "deck.pptx" in proc.stdout + proc.stderr
     assert not (tmp_path / "slides-2023S1-vi.pptx").exists()
+
+
+def test_every_figure_on_a_slide_is_one_the_report_states(demo_sqlite):
+    ctx = make_context(Store(demo_sqlite), "2023S1", report_date=DAY, benchmark=False)
+    d = deck(ctx)
+    stated = ctx.table.stated()
+    shown = [f.value for s in d.slides for f in s.figures]
+    shown += [lab for s in d.slides if s.chart for ser in s.chart.series for lab in ser.labels]
+    shown = [x.removesuffix(" (ước)") for x in shown if x and x != "—"]
+    assert len(shown) > 40
+    assert [x for x in shown if x not in stated] == []
