@@ -26,6 +26,7 @@ ERROR_FILES = (
     "errors_faults.yaml",
     "errors_workflow.yaml",
     "errors_notices.yaml",
+    "errors_exchange.yaml",
 )
 
 

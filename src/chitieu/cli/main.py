@@ -9,6 +9,7 @@ from chitieu.cli import (
     benchmark_cmds,
     catalog_cmds,
     data_cmds,
+    exchange_cmds,
     notify_cmds,
     quality_cmds,
     report_cmds,
@@ -63,6 +64,7 @@ web_cmds.register(app)
 workflow_cmds.register(app)
 store_cmds.register(app)
 notify_cmds.register(app)
+exchange_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

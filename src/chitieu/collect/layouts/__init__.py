@@ -41,6 +41,9 @@ __all__ = [
 MODULES: tuple[str, ...] = (
     "chitieu.collect.layouts.wide",
     "chitieu.collect.layouts.long",
+    "chitieu.collect.layouts.dhis2_json",  # issue 21: DHIS2 data value sets
+    "chitieu.collect.layouts.dhis2_csv",
+    "chitieu.collect.layouts.adx",
 )
 
 
