@@ -349,3 +349,23 @@ def test_readers_refuse_or_read_any_bytes(raw):
 def test_json_reader_any_document(doc):
     with contextlib.suppress(PayloadError):
         dhis2_json.parse_payload(json.dumps({"dataValues": [doc]}).encode())
+
+
+def test_cli_import_summary_and_exit_codes(tmp_path):
+    from typer.testing import CliRunner
+
+    from chitieu.cli.main import app
+
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"dataValues": [{"dataElement": "ICT_REVENUE", "period": "2023",
+                                               "orgUnit": "01", "value": "x"}]}))  # fmt: skip
+    r = CliRunner().invoke(app, ["import", str(bad), "--db", db, "--lang", "en"])
+    assert r.exit_code == 1 and "E8122" in r.output and "not a number" in r.output
+    ok = ["import", str(DATA / "values.csv"), "--db", db, "--id-scheme", "UID",
+          "--mapping", str(DATA / "mapping.yaml"), "--json"]  # fmt: skip
+    r = CliRunner().invoke(app, ok)
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["response"]["importCount"]["imported"] == 3 and s["chitieu"]["written"] == 3
+    assert s["chitieu"]["layout"] == "dhis2-csv" and s["chitieu"]["file"] == "values.csv"

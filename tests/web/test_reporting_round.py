@@ -111,7 +111,9 @@ def test_overwrite_after_a_conflict_loses_nothing_on_the_form(web):
     assert r.status_code == 303, r.text[:500]
     assert _values(web) == {**START, "ICT_GDP": 42000, "ICT_LABOUR": 520}
     # B changes GDP on its stale page: the conflict is listed, and only a ticked field is forced
-    post = {**fields, "v__ICT_GDP": "43.000", "v__ICT_LABOUR": "520", "action": "save"}
+    # (43.000 reads two ways: B says it means forty-three thousand, remembered for the unit)
+    post = {**fields, "v__ICT_GDP": "43.000", "n__ICT_GDP": "vi", "v__ICT_LABOUR": "520",
+            "action": "save"}  # fmt: skip
     r = b.post(f"{ENTRY}?round={ROUND}", data=post)
     assert r.status_code == 409 and 'id="conflicts"' in r.text and "analyst" in r.text
     assert 'name="o__ICT_GDP"' in r.text and _values(web)["ICT_GDP"] == 42000
@@ -241,7 +243,7 @@ def test_the_home_page_points_at_the_round_due_next(web, monkeypatch):
     overdue = re.search(r'id="overdue".*?</section>', page, re.S).group(0)
     assert "Thực hiện 6 tháng đầu năm 2026 — hạn 15/07/2026" in overdue
     c.get("/lang/en", params={"next": "/"})
-    assert "Estimate, the second half of 2026 — due 21 Dec 2026" in c.get("/").text
+    assert "Estimate, H2 2026 — due 21 Dec 2026" in c.get("/").text
     entry = c.get(f"/entry/{FORM}/{OWN}/2026S2").text  # no round: the one due next
     assert 'data-round="estimate"' in entry and 'aria-current="page"' in entry
 

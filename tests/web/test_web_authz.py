@@ -72,6 +72,7 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/forms"): "signed_in",
     ("GET", "/api/v1/values"): "unit",
     ("POST", "/api/v1/values"): "unit_write",
+    ("POST", "/api/v1/imports/upload"): "unit_write",  # the ministry's roles only
     ("GET", "/api/v1/values/history"): "unit",
     ("GET", "/api/v1/summary"): "unit",
     ("GET", "/api/v1/submissions"): "signed_in",
@@ -97,6 +98,13 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/report"): "unit",
     ("GET", "/report/download"): "unit",
     ("GET", "/api/v1/report"): "unit",
+    # issue 19: pickers, the work queue (filtered to the user's own units), its Excel and its
+    # bulk actions (each report's action checked by the workflow, refusals listed per report:
+    # tests/web/test_web_queue.py)
+    ("GET", "/entry"): "unit",
+    ("GET", "/queue"): "signed_in",
+    ("GET", "/queue.xlsx"): "signed_in",
+    ("POST", "/queue/bulk"): "signed_in",
     # an account's own notices (another's: 404)
     ("GET", "/notices"): "signed_in",
     ("POST", "/notices/read"): "signed_in",
@@ -209,7 +217,9 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
                     assert r.status_code == 200 and r.json()["ok"] is True, where
                 if role in ("reporter", "head") and r.status_code == 200 and cls == "signed_in":
                     assert not (
-                        path.startswith(("/board", "/api/v1/board", "/api/v1/sub", "/api/v1/q"))
+                        path.startswith(
+                            ("/board", "/api/v1/board", "/api/v1/sub", "/api/v1/q", "/queue")
+                        )
                         and FOREIGN in r.text
                     ), where
             checked += 1

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from chitieu.catalog.datafiles import data_files, read_mapping
+from chitieu.catalog.form_layout import FormLayout, parse_layout
 from chitieu.catalog.indicators import Catalog, Text, catalog
 from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import Unit, registry
@@ -84,6 +85,8 @@ class Form:
     approval_levels: int = 2
     #: days before a round's deadline its units are reminded (None: the notices' default)
     notice_days: int | None = None
+    #: what its official sheet looks like (``catalog.form_layout``), if it has one
+    layout: FormLayout | None = None
 
     @property
     def entry(self) -> FormRound:
@@ -195,6 +198,7 @@ class Form:
                 for r in self.rounds
             ],
             "aliases": list(self.aliases),
+            "layout": self.layout.to_dict() if self.layout is not None else None,
         }
 
     def __repr__(self) -> str:
@@ -284,7 +288,7 @@ def _rounds(raw: Any, where: str, problems: list[str]) -> tuple[FormRound, ...]:
 
 
 _FIELDS = {"code", "name", "indicators", "period_type", "reporters", "rounds"}
-_OPTIONAL = {"aliases", "approval_levels", "notice_days"}
+_OPTIONAL = {"aliases", "approval_levels", "layout", "notice_days"}
 
 
 def _period_of(ptype: PeriodType, day: date) -> Period:
@@ -344,6 +348,8 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
     rounds = _rounds(raw["rounds"], where, problems)
     if not rounds:
         return None
+    codes = tuple(str(c) for c in inds if c in cat.indicators)
+    layout = parse_layout(raw.get("layout"), codes, cat, where, problems)
     return Form(
         code=str(raw["code"]),
         name=Text(*(unicodedata.normalize("NFC", name[k]) for k in ("vi", "en"))),
@@ -354,6 +360,7 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         approval_levels=_levels(raw.get("approval_levels"), where, reporters, problems),
         notice_days=_notice_days(raw.get("notice_days"), where, problems),
+        layout=layout,
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import MAX_ID_32, is_id
@@ -299,3 +299,10 @@ def add_setting(store: Store, name: str, value: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def put_setting(store: Store, name: str, value: str) -> None:
+    """Set a setting, replacing its value (one transaction)."""
+    with store.transaction() as conn:
+        conn.execute(delete(setting).where(setting.c.name == name))
+        conn.execute(insert(setting).values(name=name, value=value))

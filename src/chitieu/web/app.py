@@ -244,9 +244,12 @@ def create_app(
         auth,
         dashboard,
         entry,
+        entry_pick,
         exchange,
         health,
+        imports,
         notices,
+        queue,
         workflow,
     )
 
@@ -298,8 +301,9 @@ def create_app(
 
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
-    routers = (api_v1.router, exchange.router, notices.api, auth.router, entry.router,
-               workflow.router, dashboard.router, notices.router)  # fmt: skip
+    routers = (api_v1.router, notices.api, exchange.router, imports.router, auth.router,
+               entry_pick.router, entry.router, workflow.router, dashboard.router, queue.router,
+               notices.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, health.router):
         app.include_router(router)
     return app

@@ -176,6 +176,14 @@ def allowed(acc: Account, r: Report) -> list[str]:
     return out
 
 
+def _names(indicator: str) -> dict[str, object]:
+    """An indicator's name in both languages (messages name it, not its code)."""
+    from chitieu.catalog.indicators import catalog
+
+    ind = catalog().get(indicator)
+    return {"name_vi": ind.name("vi"), "name_en": ind.name("en")}
+
+
 def _incomplete(r: Report) -> WorkflowInvalid:
     report = Findings()
     for c in r.cells.values():
@@ -187,6 +195,7 @@ def _incomplete(r: Report) -> WorkflowInvalid:
                     indicator=c.indicator,
                     unit=r.unit,
                     period=r.period.id,
+                    params=_names(c.indicator),
                 )
             )
     return WorkflowInvalid("workflow-incomplete", details={"report": report.to_dict()})

@@ -41,13 +41,6 @@ def detect(source: Any) -> int:
     return 50 if sniff(source.head()) else 0
 
 
-def read(source: Any) -> Any:
-    """The layout's read (``collect.layouts``): values, places, conflicts as findings."""
-    from chitieu.collect.layouts.dhis2_import import layout_read
-
-    return layout_read(source, NAME)
-
-
 def sniff(head: bytes) -> bool:
     """Whether a file looks like ADX (its root element in the ADX namespace)."""
     return any(ns.encode() in head for ns in NAMESPACES) and b"adx" in head

@@ -40,13 +40,6 @@ def detect(source: Any) -> int:
     return 50 if sniff(source.head()) else 0
 
 
-def read(source: Any) -> Any:
-    """The layout's read (``collect.layouts``): values, places, conflicts as findings."""
-    from chitieu.collect.layouts.dhis2_import import layout_read
-
-    return layout_read(source, NAME)
-
-
 #: the longest field csv reads (a comment is far shorter)
 FIELD_LIMIT = 1 << 20
 

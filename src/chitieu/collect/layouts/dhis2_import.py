@@ -29,7 +29,7 @@ from typing import Any
 
 from chitieu.catalog.messages import error_text
 from chitieu.check.findings import Report
-from chitieu.collect.layouts import adx, dhis2_csv, dhis2_json
+from chitieu.collect.layouts import Layout, adx, dhis2_csv, dhis2_json
 from chitieu.collect.layouts.dhis2_ids import Mapping
 from chitieu.collect.layouts.dhis2_payload import (
     MAX_VALUES,
@@ -324,3 +324,20 @@ def layout_read(source: Any, fmt: str) -> Any:
         for r in p.rows
     }
     return result
+
+
+def _layout(module: Any) -> Layout:
+    """The layout of ``collect.layouts`` of one DHIS2 format: the format module detects, this
+    module reads (the format modules import nothing of this one: no import cycle)."""
+    name = module.NAME
+
+    def read(source: Any) -> Any:
+        return layout_read(source, name)
+
+    return Layout(name, module.TITLE, module.detect, read)
+
+
+#: the layouts named in ``collect.layouts.MODULES`` ("module:attribute")
+JSON_LAYOUT = _layout(dhis2_json)
+CSV_LAYOUT = _layout(dhis2_csv)
+ADX_LAYOUT = _layout(adx)

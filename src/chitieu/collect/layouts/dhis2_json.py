@@ -31,16 +31,9 @@ TITLE = {"vi": "Tập giá trị DHIS2 (JSON)", "en": "DHIS2 data value set (JSO
 
 def detect(source: Any) -> int:
     """50 for a file whose first bytes are a DHIS2 data value set in JSON, else 0."""
-    from chitieu.collect.layouts.dhis2_import import sniff
-
-    return 50 if sniff(source.head()) == NAME else 0
-
-
-def read(source: Any) -> Any:
-    """The layout's read (``collect.layouts``): values, places, conflicts as findings."""
-    from chitieu.collect.layouts.dhis2_import import layout_read
-
-    return layout_read(source, NAME)
+    head = source.head()
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return 50 if start.startswith(b"{") and any(k.encode() in head for k in SNIFF) else 0
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
