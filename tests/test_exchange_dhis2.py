@@ -369,3 +369,25 @@ def test_cli_import_summary_and_exit_codes(tmp_path):
     s = json.loads(r.stdout)
     assert s["response"]["importCount"]["imported"] == 3 and s["chitieu"]["written"] == 3
     assert s["chitieu"]["layout"] == "dhis2-csv" and s["chitieu"]["file"] == "values.csv"
+
+
+def test_a_locked_report_is_a_conflict_e2017(demo_sqlite, tmp_path):
+    """The demo's approved report (TTTT-6T, 04@34, 2026S1) is locked for a DHIS2 payload as
+    for every writer (collect.ingest): 409, E2017 at the value's index, nothing written."""
+    import shutil
+
+    from chitieu import open_store
+
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_sqlite.removeprefix("sqlite:///"), copy)
+    store = open_store(f"sqlite:///{copy}")
+    before = store.history("ICT_REVENUE", "04@34", "2026S1", "estimate")
+    payload = {"dataValues": [{"dataElement": "ICT_REVENUE", "period": "2026S1", "orgUnit": "04",
+                               "categoryOptionCombo": "ESTIMATE", "value": "999"}]}  # fmt: skip
+    res = import_dhis2(store, json.dumps(payload).encode(), "dhis2-json")
+    s = res.summary()
+    assert s["httpStatusCode"] == 409, s["response"]
+    (c,) = s["response"]["conflicts"]
+    assert c["errorCode"] == "E2017" and c["indexes"] == [0] and "TTTT-6T" in c["value"]
+    assert store.history("ICT_REVENUE", "04@34", "2026S1", "estimate") == before
+    store.engine.dispose()
