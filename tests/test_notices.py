@@ -288,3 +288,34 @@ def test_backoff_doubles_up_to_its_limit():
 
     assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (5, 10, 20)]
     assert backoff(30) == BACKOFF_MAX
+
+
+def test_an_address_refused_for_good_is_given_up_at_once_and_the_others_go(store, round_):
+    who, r = round_
+    transition(store, who["hanoi-head"], transition(store, who["hanoi"], r, "submit"), "return",
+               "Thiếu số liệu")  # fmt: skip
+    box = Mailbox(refuse={"hanoi@so-tttt.test"}).start()
+    try:
+        out = notify(store, settings=_settings(box))
+    finally:
+        box.stop()
+    assert (out.sent, out.failed, out.given_up, out.ok) == (1, 0, 1, False), out.errors
+    assert "550" in out.errors[0]
+    assert box.recipients == [["giamdoc@so-tttt.test"]]
+    with store.read_conn() as conn:
+        assert outbox.counts(conn) == {"sent": 1, "dead": 1}
+
+
+def test_a_server_that_refuses_the_sign_in_gives_up_no_email(store, round_):
+    who, r = round_
+    transition(store, who["hanoi"], r, "submit")
+    box = Mailbox().start()  # it offers no sign-in: smtplib's login fails before any e-mail
+    try:
+        settings = SmtpSettings.from_env({**box.env(), "CHITIEU_SMTP_USER": "chitieu",
+                                          "CHITIEU_SMTP_PASSWORD": "x"})  # fmt: skip
+        out = notify(store, settings=settings)
+    finally:
+        box.stop()
+    assert (out.sent, out.failed, out.given_up) == (0, 1, 0) and box.recipients == []
+    with store.read_conn() as conn:
+        assert outbox.counts(conn) == {"failed": 1}
