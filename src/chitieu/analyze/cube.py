@@ -280,9 +280,9 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
     gn = np.bincount(flat, minlength=size).reshape(G, -1)
     gest = np.bincount(flat, weights=bk == ESTIMATE, minlength=size).reshape(G, -1) > 0
     gprov = np.bincount(flat, weights=(bf & FINAL) == 0, minlength=size).reshape(G, -1) > 0
-    gunits = np.zeros(size, dtype=np.int64)
+    gunits: np.ndarray = np.zeros(size, dtype=np.int64)
     np.bitwise_or.at(gunits, flat, bb)
-    gmeth = np.zeros(size, dtype=np.int64)
+    gmeth: np.ndarray = np.zeros(size, dtype=np.int64)
     np.bitwise_or.at(gmeth, flat, np.where((bf & METHOD) != 0, bb, 0))
     gunits, gmeth = gunits.reshape(G, -1), gmeth.reshape(G, -1)
     pattern = (group_has * (np.int64(1) << np.arange(N_PERIOD_SLOTS, dtype=np.int64))).sum(axis=1)
@@ -301,7 +301,7 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
             replay, leaves, used = found
             rows = np.flatnonzero(combo == c)
             cells["value"][rows, s] = replay([gval[rows, j] for j in leaves])
-            cols = [j for j in range(N_PERIOD_SLOTS) if used >> j & 1]
+            cols = np.array([j for j in range(N_PERIOD_SLOTS) if used >> j & 1], dtype=np.int64)
             sub = np.ix_(rows, cols)
             f = np.full(len(rows), PRESENT, dtype=np.int64)
             f |= np.where(gest[sub].any(axis=1), ESTIMATED, 0)

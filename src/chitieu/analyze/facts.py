@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +33,7 @@ from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry
 from chitieu.catalog.vocabulary import Boundaries, system_for
+from chitieu.store import StoreLike as StoreLike  # the store's type, for report/
 from chitieu.store.analytics import PLAN_SLOT
 from chitieu.store.values import Store
 
@@ -154,7 +155,7 @@ class FactSet:
     as_of: datetime | None
     items: tuple[Fact, ...]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Fact]:
         return iter(self.items)
 
     def __len__(self) -> int:
@@ -326,7 +327,7 @@ class FactLoad:
         return sum(
             len(a)
             for sl in self._slices.values()
-            for _, cells in sl.values()
+            for _, cells, _full in sl.values()
             for a in cells.values()
         )
 

@@ -7,6 +7,7 @@ Users may add their own catalog files through ``CHITIEU_CATALOG`` (paths separat
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import unicodedata
@@ -248,7 +249,7 @@ def _numbers(raw: Any, cls: type, where: str, problems: list[str]) -> Any:
     """A rule of numbers (CoverageRule, ConsistencyRule) from its mapping; defaults if absent."""
     if raw is None:
         return cls()
-    known = {f for f in cls.__dataclass_fields__}
+    known = {f.name for f in dataclasses.fields(cls)}
     if not isinstance(raw, dict) or not set(raw) <= known:
         problems.append(f"{where}: needs a mapping of {', '.join(sorted(known))}, got {raw!r}")
         return cls()

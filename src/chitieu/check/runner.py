@@ -302,9 +302,12 @@ def _rules_over(
                 units=sorted({g[0] for g in groups}),
                 kinds=sorted({g[2] for g in groups}),
             )
-        mine = [o for o in stored if o.indicator in wanted and o.value is not None]
-        for o in mine:
-            if (o.unit, o.period, o.kind) in groups:
+        for o in stored:
+            if (
+                o.indicator in wanted
+                and o.value is not None
+                and (o.unit, o.period, o.kind) in groups
+            ):
                 combined[o.key] = o.value
     for k, v in new.items():  # new values win; a None deletes
         if v is None:

@@ -65,8 +65,8 @@ def recommendations(ctx: ReportContext) -> Section:
 def annex_table(ctx: ReportContext) -> Section:
     """Annex I: every indicator — plan | same period last year | this period | % | % plan."""
     p = ctx.period
-    facts = [ctx.table.get(ind.code) for ind in ctx.cat]
-    facts = [rf for rf in facts if rf is not None and rf.fact.value is not None]
+    got = [ctx.table.get(ind.code) for ind in ctx.cat]
+    facts = [rf for rf in got if rf is not None and rf.fact.value is not None]
     a = ctx.phr["annex"]
     kind = "estimate" if any(rf.estimated for rf in facts) else "actual"
     cols = [

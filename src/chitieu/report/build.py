@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from chitieu.analyze.facts import StoreLike
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import NATION_ID, registry
@@ -42,7 +43,7 @@ class ReportError(ChitieuError):
 
 
 def make_context(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -111,7 +112,7 @@ def _charts(doc: Document) -> list[Chart]:
 
 
 def build_report(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",

@@ -201,7 +201,7 @@ def to_image(spec: ChartSpec, path: Path, dpi: int = 120) -> Path:
                 ax.yaxis.set_major_formatter(fmt)
                 ax.tick_params(axis="x", labelrotation=30)
             elif spec.kind == "barh":
-                pos = list(range(len(vals)))
+                pos: list[float] = list(range(len(vals)))
                 bars = ax.barh(pos, vals, color=colour, label=s.name)
                 ax.set_yticks(pos, panel.categories, fontsize=6)
                 ax.invert_yaxis()

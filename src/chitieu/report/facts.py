@@ -207,9 +207,9 @@ def fact_table(
                 rf = report_fact(f, cat.get(f.indicator), cat, q, lang)
                 table.series.setdefault(f.indicator, []).append(rf)
     for code in headline:
-        rf = table.get(code)
-        if rf is not None and rf.fact.value is not None:
-            table.series.setdefault(code, []).append(rf)
+        now = table.get(code)
+        if now is not None and now.fact.value is not None:
+            table.series.setdefault(code, []).append(now)
     system = system_for(p.end, b)
     expected = sorted({units.on_boundaries(u.id, system) for u in units.provinces(p.end)})
     for ind in cat:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from chitieu.analyze.facts import FactLoad, FactSet, load
+from chitieu.analyze.facts import FactLoad, FactSet, StoreLike, load
 from chitieu.benchmark.compute import window_years
 from chitieu.benchmark.framework import framework
 from chitieu.benchmark.run import BenchmarkResult, cached_benchmark, run_benchmark
@@ -94,7 +94,9 @@ def task_counts(tasks: list[Task], p: Period, on: date) -> dict[str, int]:
     return out
 
 
-def _peers(store: Any, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None) -> Peers:
+def _peers(
+    store: StoreLike, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None
+) -> Peers:
     year = benchmark_year(p)
 
     def vn_facts(period_ids: list[str], codes: list[str]) -> dict[str, FactSet]:
@@ -108,7 +110,7 @@ def _peers(store: Any, loaded: FactLoad, p: Period, lang: str, as_of: datetime |
 
 
 def gather(
-    store: Any,
+    store: StoreLike,
     p: Period,
     unit: str,
     lang: str,

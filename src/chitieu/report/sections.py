@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chitieu.catalog.indicators import Direction
 from chitieu.catalog.units import NATION_ID
 from chitieu.report.charts import ChartSpec, Panel, Series
@@ -9,6 +11,9 @@ from chitieu.report.context import ReportContext
 from chitieu.report.facts import ReportFact
 from chitieu.report.model import Block, BulletList, Chart, Heading, Paragraph, Section
 from chitieu.report.phrasing import render
+
+if TYPE_CHECKING:
+    from chitieu.catalog.periods import Period
 
 
 def headline_chart(ctx: ReportContext) -> Chart | None:
@@ -74,7 +79,7 @@ def series_chart(ctx: ReportContext) -> Chart | None:
     return Chart(ChartSpec("series", title, "line", panels, ctx.lang))
 
 
-def _period(pid: str):  # type: ignore[no-untyped-def]
+def _period(pid: str) -> Period:
     from chitieu.catalog.periods import parse_period
 
     return parse_period(pid)
