@@ -28,11 +28,11 @@ from typing import Any
 
 from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.form_layout import FormLayout, parse_layout
-from chitieu.catalog.indicators import Catalog, Text, catalog
+from chitieu.catalog.indicators import Catalog, Text, catalog, unknown
 from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import Unit, registry
 from chitieu.catalog.vocabulary import NATION_ID, Kind, end_of_day_utc
-from chitieu.errors import CatalogError, PeriodError
+from chitieu.errors import CatalogError, PeriodError, UnknownCode
 
 
 class Reporters(StrEnum):
@@ -103,15 +103,13 @@ class Form:
         return next((r for r in self.rounds if r.round == which), None)
 
     def round(self, which: Round | str | None = None) -> FormRound:
-        """The round ``which`` (the first if None); CatalogError if the form has none."""
+        """The round ``which`` (the first if None); UnknownCode (exit 2) if the form has none."""
         if which is None:
             return self.entry
         got = self.find_round(which)
         if got is None:
-            raise CatalogError(
-                f"form {self.code} has no {which} round",
-                "rounds of this form: " + ", ".join(str(r.round) for r in self.rounds),
-            )
+            rounds = ", ".join(str(r.round) for r in self.rounds)
+            raise UnknownCode(code="round-unknown", form=self.code, text=which, rounds=rounds)
         return got
 
     def by_deadline(self, p: Period) -> list[FormRound]:
@@ -233,10 +231,11 @@ class Forms:
         return got
 
     def get(self, code: str) -> Form:
-        """The form with this code or alias; CatalogError naming the known ones otherwise."""
+        """The form with this code or alias; UnknownCode (exit 2) naming the closest otherwise."""
         got = self.find(code)
         if got is None:
-            raise CatalogError(f"unknown form '{code}'", "known forms: " + ", ".join(self.forms))
+            known = [*self.forms, *(a for f in self.forms.values() for a in f.aliases)]
+            raise UnknownCode(**unknown("form", code, known))
         return got
 
     def __getitem__(self, code: str) -> Form:
