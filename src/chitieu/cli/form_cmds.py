@@ -57,7 +57,8 @@ def template_cmd(
     """Write a form's Excel template in its official layout (title, unit block, header rows,
     column numbers, signature block; locked key cells, a status dropdown, an instructions
     sheet), filled with the values stored for that unit and period if the database exists.
-    Fill it in and `chitieu import` it. Exit 2 for an unknown form, unit or period."""
+    Fill it in and `chitieu import` it. Exit 2 for an unknown unit or period, 3 for an
+    unknown form or one without an official layout."""
     from chitieu.atomic import atomic_path
     from chitieu.catalog.forms import forms
     from chitieu.catalog.units import registry
