@@ -104,3 +104,15 @@ def test_weight_benchmark_counts_bytes_within_the_limits(tmp_path):
     for page in ("dashboard", "report"):
         for load in ("first", "repeat"):
             assert f"| {load} |" in out.stdout and f"{page} (`/" in out.stdout
+
+
+@pytest.mark.slow
+def test_export_benchmark_quick_run(tmp_path):
+    """Issue 21: chitieu's Parquet export against pandas' on a tiny store; the two files read
+    back the same in DuckDB and pandas."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_export", "--quick", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "the same" in out.stdout and "| sqlite |" in out.stdout

@@ -82,6 +82,7 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/forms"): "signed_in",
     ("GET", "/api/v1/values"): "unit",
     ("POST", "/api/v1/values"): "unit_write",
+    ("POST", "/api/v1/imports/upload"): "unit_write",  # the ministry's roles only
     ("GET", "/api/v1/values/history"): "unit",
     ("GET", "/api/v1/summary"): "unit",
     ("GET", "/api/v1/submissions"): "signed_in",
@@ -114,6 +115,13 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/queue"): "signed_in",
     ("GET", "/queue.xlsx"): "signed_in",
     ("POST", "/queue/bulk"): "signed_in",
+    # an account's own notices (another's: 404)
+    ("GET", "/notices"): "signed_in",
+    ("POST", "/notices/read"): "signed_in",
+    ("POST", "/notices/{notice_id}/read"): "signed_in",
+    ("GET", "/notices/{notice_id}/open"): "signed_in",
+    ("GET", "/api/v1/notices"): "signed_in",
+    ("POST", "/api/v1/notices/{notice_id}/read"): "signed_in",
 }
 
 

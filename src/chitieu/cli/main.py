@@ -10,8 +10,11 @@ from chitieu.cli import (
     catalog_cmds,
     data_cmds,
     exchange_cmds,
+    form_cmds,
+    notify_cmds,
     quality_cmds,
     report_cmds,
+    slides_cmds,
     store_cmds,
     web_cmds,
     workflow_cmds,
@@ -56,13 +59,16 @@ def main(
 
 catalog_cmds.register(app)
 data_cmds.register(app)
+form_cmds.register(app)
 quality_cmds.register(app)
 report_cmds.register(app)
+slides_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
 workflow_cmds.register(app)
 store_cmds.register(app)
 exchange_cmds.register(app)
+notify_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,6 +34,8 @@ class AccountRecord(NamedTuple):
     active: bool
     lang: str
     units: frozenset[str]
+    email: str | None = None
+    notices: str = "all"
 
 
 class Credentials(NamedTuple):
@@ -101,6 +103,8 @@ def _load(store: Store, query: Select[Any], **params: object) -> AccountRecord |
         bool(row["active"]),
         row["lang"],
         frozenset(r["bound_unit"] for r in rows if r["bound_unit"] is not None),
+        row["email"],
+        row["notices"] or "all",
     )
 
 
@@ -129,6 +133,8 @@ def add_account(
     password_hash: str,
     lang: str,
     units: Iterable[str],
+    email: str | None = None,
+    notices: str = "all",
 ) -> int | None:
     """Insert an active account bound to ``units``, in one transaction; its id, or None if
     the user name is taken."""
@@ -144,6 +150,8 @@ def add_account(
                         active=True,
                         lang=lang,
                         created_at=utcnow(),
+                        email=email,
+                        notices=notices,
                     )
                 )
             )
@@ -169,6 +177,14 @@ def set_active(store: Store, username: str, active: bool, by: str = "disabled") 
             _revoke(conn, acc_id, None, by)
             end_sessions(conn, acc_id)
         return 1
+
+
+def set_contact(store: Store, username: str, values: dict[str, str | None]) -> int:
+    """Change the account's e-mail address and/or notice preference (``values``: ``email``,
+    ``notices``); the number of accounts changed (0: no such user)."""
+    with store.transaction() as conn:
+        q = update(account).where(account.c.username == username).values(**values)
+        return int(conn.execute(q).rowcount)
 
 
 def credentials(store: Store, username: str) -> Credentials | None:

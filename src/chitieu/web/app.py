@@ -251,6 +251,8 @@ def create_app(
         entry_pick,
         exchange,
         health,
+        imports,
+        notices,
         queue,
         workflow,
     )
@@ -304,9 +306,10 @@ def create_app(
 
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
-    routers = (api_v1.router, exchange.router, auth.router, entry_pick.router, entry.router,
-               workflow.router, dashboard.router, dashboard_api.router, dashboard_pivot.router,
-               dashboard_views.router, queue.router)  # fmt: skip
+    routers = (api_v1.router, notices.api, exchange.router, imports.router, auth.router,
+               entry_pick.router, entry.router, workflow.router, dashboard.router,
+               dashboard_api.router, dashboard_pivot.router, dashboard_views.router,
+               queue.router, notices.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app

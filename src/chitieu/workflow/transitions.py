@@ -36,6 +36,7 @@ from chitieu.workflow.errors import (
     WorkflowForbidden,
     WorkflowInvalid,
 )
+from chitieu.workflow.notices import on_event
 from chitieu.workflow.roles import Account
 from chitieu.workflow.state import Report, reload
 
@@ -235,7 +236,7 @@ def transition(
     level = _acting_level(acc, r, step)
     if step.target is None:  # a reply: the thread grows, the report does not move
         with store.transaction() as conn:
-            repo.add_event(
+            event_id = repo.add_event(
                 conn,
                 submission_id=r.sub_id,
                 at=when,
@@ -246,6 +247,8 @@ def transition(
                 comment=comment,
                 level=level,
             )
+            # the notices go to the outbox in the same transaction; nothing is sent here
+            on_event(conn, acc, r, action=action, level=level, event_id=event_id, comment=comment)
         return reload(store, r)
     _move(store, acc, r, step, comment, when, level)
     return reload(store, r)
@@ -290,7 +293,7 @@ def _move(
         seen = step.action in (Action.SUBMIT, Action.ACCEPT, Action.APPROVE)
         if seen and repo.last_obs(conn, r.keys) != r.last_obs:
             raise WorkflowConflict("workflow-stale", details={"current_version": r.etag})
-        repo.add_event(
+        event_id = repo.add_event(
             conn,
             submission_id=sub_id,
             at=when,
@@ -301,3 +304,6 @@ def _move(
             comment=comment,
             level=level,
         )
+        back = step.values.get("returned_to")
+        on_event(conn, acc, r, action=step.action, level=level, event_id=event_id,
+                 comment=comment, returned_to=back)  # fmt: skip

@@ -86,7 +86,7 @@ def _order(lines: list[Line], sort: str) -> list[Line]:
         "late": lambda x: (-(x.status.days_late or 0), unit_name(x.status.unit)),
         "submitted": lambda x: (x.status.submitted_at is None, x.status.submitted_at or 0),
     }
-    return sorted(lines, key=keys.get(sort, keys["unit"]))  # type: ignore[arg-type]
+    return sorted(lines, key=keys.get(sort, keys["unit"]))
 
 
 def lines(request: Request, user: Account, f: Filters) -> tuple[Form, Period, list[Line]]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0010"  # the lead fixes the chain at merge (0011–0013 land in parallel)
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
