@@ -84,12 +84,15 @@ DASHBOARD_PAGES = [
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+def demo_site(site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The demo's figures on a second server; the module's one browser (one Playwright per
+    thread)."""
     from chitieu.demo.build import load_demo
 
+    browser = site[2]
     env = make_env(f"sqlite:///{tmp_path_factory.mktemp('a11y-demo') / 'd.db'}")
     load_demo(env.store)
-    with serve(env.store) as base, chromium() as browser:
+    with serve(env.store) as base:
         yield base, browser
     env.store.engine.dispose()
 
