@@ -23,11 +23,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, DateTime, bindparam, text
 
+from chitieu.store.asof import FIRST_LATE
 from chitieu.store.current import Slab
 
 CELL = np.dtype(
@@ -130,17 +132,22 @@ def read_cubes(
     slots: Sequence[int] | None = None,
     indicators: Sequence[str] | None = None,
     with_sources: bool = False,
+    as_of: datetime | None = None,
 ) -> CubeRows:
     """The cube slices of ``slots`` (all slots if None) of ``years`` in ``system``.
 
     One statement reads each year's current slabs joined with their cube slabs: a cube slab
     that reflects its current slab's version and this ``generation`` gives its slices; for
-    any other the current slab itself comes back (``stale``) to be computed again.
+    any other the current slab itself comes back (``stale``) to be computed again. With
+    ``as_of``, a slab changed by a batch recorded after it comes back stale too (to be rolled
+    back, ``store/asof.py``), in the same statement (one snapshot).
     """
     ys = sorted(set(years))
     if not ys:
         return CubeRows([], {}, [])
     fresh = "(c.based_on = u.version AND c.generation = :generation)"
+    if as_of is not None:
+        fresh = "(c.based_on = u.version AND c.generation = :generation AND u.version < fl.f)"
     wanted = list(range(N_SLOTS)) if slots is None else list(slots)
     cols = [
         f"CASE WHEN {fresh} THEN substr(c.cells, {s} * c.n_targets * {CELL.itemsize} + 1, "
@@ -151,6 +158,8 @@ def read_cubes(
     years_in = ", ".join(f":y{i}" for i in range(len(ys)))
     params: dict[str, Any] = {f"y{i}": y for i, y in enumerate(ys)}
     params.update(system=system, generation=generation)
+    if as_of is not None:
+        params["as_of"] = as_of
     where = f"u.year IN ({years_in})"
     if indicators is not None:
         if not indicators:
@@ -158,13 +167,16 @@ def read_cubes(
         where += " AND u.indicator IN (" + ", ".join(f":i{i}" for i in range(len(indicators)))
         where += ")"
         params.update({f"i{i}": c for i, c in enumerate(indicators)})
+    late = f"CROSS JOIN (SELECT {FIRST_LATE} AS f) fl " if as_of is not None else ""
     sql = text(
         f"SELECT u.year, u.indicator, u.version, CASE WHEN {fresh} THEN c.targets END, "
         f"CASE WHEN {fresh} THEN NULL ELSE u.units END, "
         f"CASE WHEN {fresh} THEN NULL ELSE u.data END{more}, {', '.join(cols)} "
-        "FROM current_slab u LEFT JOIN cube_slab c ON c.system = :system "
+        f"FROM current_slab u {late}LEFT JOIN cube_slab c ON c.system = :system "
         f"AND c.year = u.year AND c.indicator = u.indicator WHERE {where}"
     )
+    if as_of is not None:
+        sql = sql.bindparams(bindparam("as_of", type_=DateTime))
     out = CubeRows([], {}, [])
     skip = 7 if with_sources else 6
     for row in conn.execute(sql, params).all():
