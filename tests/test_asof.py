@@ -58,7 +58,8 @@ def test_rolled_back_slabs_are_what_the_vintages_give(store, monkeypatch, seed):
 
 def test_most_of_a_year_late_reads_the_range(store, monkeypatch):
     """Before most of a year's values arrived the year is read in one range: same result."""
-    monkeypatch.setattr(asof, "_RANGE_FROM", 0.0)
+    monkeypatch.setattr(asof, "_RANGE_FROM", 0)
+    monkeypatch.setattr(asof, "_RANGE_SHARE", 0.0)
     rng = random.Random(4)
     times = _history(store, rng, 12, backdated=False)
     for t in times:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from chitieu.analyze.asof import slices_as_of
 from chitieu.analyze.assemble import Slices, assemble
 from chitieu.analyze.cube import CubeRules
 from chitieu.catalog.indicators import Catalog, catalog
@@ -159,21 +160,22 @@ def load_slices(
     indicators: Sequence[str] | None = None,
 ) -> Slices:
     """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
-    found out of date are computed again and kept); as of a time, the slabs changed since are
-    rolled back and computed (``store/asof.py``)."""
+    found out of date are computed again and kept), or, as of a time, the current ones rolled
+    back where something changed since (``analyze/asof.py``)."""
     out: Slices = {}
     years = sorted(set(years))
-    got = store.cubes(system, years, rules.generation, slots, indicators, as_of=as_of)
+    if as_of is not None:
+        return slices_as_of(store, rules, system, years, slots, as_of, indicators)
+    got = store.cubes(system, years, rules.generation, slots, indicators)
     for ind, year, targets, cells in got.fresh:
         out[(ind, year)] = (targets, cells)
     if got.stale:
         computed = rules.compute(got.stale, system)
-        # kept for the next reader, unless made with pending values or as of a time
+        # kept for the next reader, unless made with pending values (not what is stored)
         store.keep_cubes([c for c in computed if (c.year, c.indicator) not in got.overlaid])
         for cube in computed:
             out[(cube.indicator, cube.year)] = _slice(cube, slots)
-    if as_of is None:
-        _LOADS.append(1)  # counted for the tests (one load per request)
+    _LOADS.append(1)  # counted for the tests (one load per request)
     return out
 
 

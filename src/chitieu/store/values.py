@@ -545,19 +545,25 @@ class Store:
         as_of: datetime | None = None,
     ) -> CubeRows:
         """Cube slices of ``years`` (see ``store/analytics.py``: fresh ones, and the current
-        slabs whose cube slab must be computed again), as they stood at ``as_of`` if given
-        (``store/asof.py``: the slabs changed since come back rolled back, in ``stale``, and
-        marked ``overlaid``: their cubes are not to be kept)."""
+        slabs whose cube slab must be computed again). With ``as_of``, also the slabs changed
+        after that instant (``touched``) and the batches recorded after it (``late``): the
+        reader rolls back what it needs (:meth:`roll_back`, ``analyze/asof.py``)."""
         ys = sorted(set(years))
         with self.read_conn() as conn:
             waiting = pending.read(conn, indicators).in_years(ys)
             got = read_cubes(conn, system, ys, generation, slots, indicators, with_sources, as_of)
             got = pending.overlay_cubes(conn, got, waiting)
             if as_of is not None:
-                late = asof.late_batches(conn, as_of)
-                got.stale = asof.roll_back(conn, got.stale, late, as_of)
-                got.overlaid = {s.key for s in got.stale}
+                got.late = asof.late_batches(conn, as_of)
             return got
+
+    def roll_back(self, slabs: Sequence[Slab], late: Any, as_of: datetime) -> list[Slab]:
+        """``slabs`` (or parts of them) as they stood at ``as_of``, given the sorted ids of the
+        batches recorded after it (``store/asof.py``)."""
+        if not slabs:
+            return []
+        with self.read_conn() as conn:
+            return asof.roll_back(conn, slabs, late, as_of)
 
     def keep_cubes(self, cubes: Sequence[CubeSlab]) -> None:
         """Store cube slabs a reader computed (best effort: a read-only store keeps none)."""
