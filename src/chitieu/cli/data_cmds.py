@@ -12,10 +12,12 @@ import typer
 from chitieu.catalog.units import NATION_ID
 from chitieu.cli.common import (
     EXIT_INVALID,
+    AsOfOption,
     BoundariesChoice,
     DbOption,
     JsonOption,
     LangOption,
+    as_of_of,
     console,
     err_console,
     existing_store,
@@ -214,6 +216,7 @@ def summary_cmd(
     indicator: Annotated[
         list[str] | None, typer.Option("--indicator", "-i", help="Only these indicators.")
     ] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -224,6 +227,7 @@ def summary_cmd(
     from chitieu.analyze.facts import Boundaries
     from chitieu.analyze.facts import facts as fact_set
     from chitieu.catalog.indicators import catalog
+    from chitieu.catalog.instants import iso, show
     from chitieu.catalog.periods import parse_period
     from chitieu.catalog.units import registry
     from chitieu.fmt import format_number, format_pct, period_label
@@ -234,7 +238,8 @@ def summary_cmd(
     cat = catalog()
     for code in indicator or []:
         cat.get(code)
-    facts = list(fact_set(store, p, boundaries, indicators=indicator))
+    when = as_of_of(as_of)
+    facts = list(fact_set(store, p, boundaries, when, indicators=indicator))
     if unit.lower() != "all":
         unit_id = registry().resolve(unit, p.end).id
         if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
@@ -248,6 +253,7 @@ def summary_cmd(
                 "label": period_label(p, lang),
                 "unit": unit,
                 "boundaries": str(boundaries),
+                "as_of": iso(when),
                 "facts": [
                     {
                         **f.to_dict(),
@@ -265,7 +271,12 @@ def summary_cmd(
             "Nạp dữ liệu mẫu / load the demo data: chitieu demo"
         )
         return
-    t = Table(title=f"{period_label(p, lang)} — {unit}")
+    asked = (
+        ""
+        if when is None
+        else f" ({'số liệu đến' if lang == 'vi' else 'as of'} {show(when, lang)})"
+    )
+    t = Table(title=f"{period_label(p, lang)} — {unit}{asked}")
     cols = (
         "indicator",
         "unit",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -13,9 +12,11 @@ from chitieu.catalog.periods import parse_period
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.cli.common import (
     EXIT_INVALID,
+    AsOfOption,
     DbOption,
     JsonOption,
     LangOption,
+    as_of_of,
     console,
     handle_errors,
     open_store,
@@ -27,30 +28,6 @@ from chitieu.errors import ChitieuError
 from chitieu.fmt import format_number, format_pct
 
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1.")]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Use the data as it stood at this time (Vietnam time): 2023-06-25 (end of that "
-        "day) or 2023-06-25T09:00. Default: now.",
-    ),
-]
-
-
-def parse_as_of(text: str | None) -> datetime | None:
-    """A Vietnam-time date or datetime as the store's naive UTC (a date means its end)."""
-    if not text:
-        return None
-    try:
-        if "T" in text or " " in text.strip():
-            local = datetime.fromisoformat(text.strip())
-        else:
-            local = datetime.combine(date.fromisoformat(text.strip()), time(23, 59, 59))
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{text}' is not a date; write 2023-06-25 or 2023-06-25T09:00", param_hint="--as-of"
-        ) from None
-    return local.replace(tzinfo=None) - timedelta(hours=7)
 
 
 def _unit(text: str, period: str) -> str:
@@ -71,6 +48,7 @@ def validate_cmd(
         bool, typer.Option("--outliers/--no-outliers", help="Also compare values with history.")
     ] = True,
     cap: Annotated[int, typer.Option("--cap", help="Findings listed at most.")] = 2000,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -84,7 +62,9 @@ def validate_cmd(
 
     p = parse_period(period)
     units = [_unit(unit, p.id)] if unit else None
-    rep = validate_period(open_store(db), p.id, units=units, outliers=outliers, cap=cap)
+    rep = validate_period(
+        open_store(db), p.id, units=units, outliers=outliers, cap=cap, as_of=as_of_of(as_of)
+    )
     if as_json:
         print_json(rep.to_dict())
     else:
@@ -131,7 +111,7 @@ def completeness_cmd(
             "plan. Default: each form's round due next on the day looked at.",
         ),
     ] = None,
-    as_of: AsOfOpt = None,
+    as_of: AsOfOption = None,
     show_all: Annotated[bool, typer.Option("--all", help="List every unit, on time too.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -144,7 +124,7 @@ def completeness_cmd(
 
     if round_ not in (None, "estimate", "actual", "plan"):
         raise typer.BadParameter("use estimate, actual or plan", param_hint="--round")
-    res = completeness(open_store(db), period, form, round_, parse_as_of(as_of))
+    res = completeness(open_store(db), period, form, round_, as_of_of(as_of))
     if as_json:
         print_json([c.to_dict() for c in res])
         return
@@ -154,6 +134,7 @@ def completeness_cmd(
 
 def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
     """One form's round: a summary line and a table of units."""
+    from chitieu.catalog.instants import show
     from chitieu.check.completeness import Status
     from chitieu.workflow.words import state_label, word
 
@@ -170,7 +151,7 @@ def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
     if not rows:
         return
     t = Table()
-    for col in ("unit", "name", "state", "timeliness", "indicators", "first sent (UTC)",
+    for col in ("unit", "name", "state", "timeliness", "indicators", "first sent",
                 "days late", "est."):  # fmt: skip
         t.add_column(col)
     for u in rows:
@@ -179,7 +160,7 @@ def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
             u.unit, u.name, safe(state_label(u.state, lang)),
             f"[{style}]{word('timeliness', u.timeliness, lang)}[/]",
             f"{u.indicators_received}/{u.indicators_expected}",
-            f"{u.first_at:%Y-%m-%d %H:%M}" if u.first_at else "",
+            show(u.first_at, lang) if u.first_at else "",
             str(u.days_late or ""), "✓" if u.estimated else "",
         )  # fmt: skip
     console.print(t)
@@ -188,7 +169,7 @@ def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
 @handle_errors
 def estimate_cmd(
     period: PeriodOpt,
-    as_of: AsOfOpt = None,
+    as_of: AsOfOption = None,
     method: Annotated[
         list[str] | None,
         typer.Option(
@@ -224,7 +205,7 @@ def estimate_cmd(
     units = [_unit(u, p.id) for u in unit] if unit else None
     store = open_store(db)
     run = estimate_period(
-        store, p.id, parse_as_of(as_of), methods=method, indicators=indicator, units=units
+        store, p.id, as_of_of(as_of), methods=method, indicators=indicator, units=units
     )
     if not dry_run:
         write_estimates(store, run, user())
