@@ -9,7 +9,7 @@ from rich.table import Table
 
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import parse_period
-from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.units import registry
 from chitieu.cli.common import (
     EXIT_INVALID,
     AsOfOption,
@@ -24,7 +24,7 @@ from chitieu.cli.common import (
     safe,
     user,
 )
-from chitieu.errors import ChitieuError
+from chitieu.cli.revisions_cmds import revisions_cmd
 from chitieu.fmt import format_number, format_pct
 
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1.")]
@@ -196,6 +196,7 @@ def estimate_cmd(
     as kind `estimate` with its method and inputs, and is superseded, not deleted, when the
     unit's own figures arrive.
     """
+    from chitieu.analyze.accuracy import bias_warnings
     from chitieu.analyze.estimate import estimate_period, write_estimates
 
     cat = catalog()
@@ -204,13 +205,14 @@ def estimate_cmd(
     p = parse_period(period)
     units = [_unit(u, p.id) for u in unit] if unit else None
     store = open_store(db)
-    run = estimate_period(
-        store, p.id, as_of_of(as_of), methods=method, indicators=indicator, units=units
-    )
+    when = as_of_of(as_of)
+    run = estimate_period(store, p.id, when, methods=method, indicators=indicator, units=units)
     if not dry_run:
         write_estimates(store, run, user())
+    biased = bias_warnings(store, p.id, units, indicator, lang, when)
     if as_json:
-        print_json({**run.to_dict(), "dry_run": dry_run})
+        warnings = [{**a.to_dict(), "message": text} for a, text in biased]
+        print_json({**run.to_dict(), "dry_run": dry_run, "biased": warnings})
         return
     t = Table(title=f"{p.id}: {len(run.estimates)} estimate(s)")
     for col in ("indicator", "unit", "value", "method", "basis"):
@@ -232,88 +234,8 @@ def estimate_cmd(
     )  # fmt: skip
     for s in run.skipped:
         console.print(f"[yellow]{s.indicator} {s.unit}[/]: {safe(s.reason)}")
-
-
-@handle_errors
-def revisions_cmd(
-    indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator code.")],
-    unit: Annotated[str, typer.Option("--unit", "-u", help="Unit (VN = nation).")] = NATION_ID,
-    period: Annotated[
-        str | None, typer.Option("--period", "-p", help="The figure's period (its vintages).")
-    ] = None,
-    triangle: Annotated[
-        bool,
-        typer.Option(
-            "--triangle", help="Revision triangle over the periods of --period-type with data."
-        ),
-    ] = False,
-    period_type: Annotated[
-        str, typer.Option("--period-type", help="Periods of the triangle: half, year, quarter.")
-    ] = "half",
-    db: DbOption = None,
-    as_json: JsonOption = False,
-    lang: LangOption = "vi",
-) -> None:
-    """Every vintage of a figure (value, kind, status, source, who, when), or a triangle."""
-    from chitieu.analyze import revisions as rv
-
-    ind = catalog().get(indicator)
-    store = open_store(db)
-    if triangle or period is None:
-        ptype = parse_period(period).type if period else period_type
-        periods = sorted(q for q in store.periods() if str(parse_period(q).type) == str(ptype))
-        unit_id = registry().resolve(unit, parse_period(periods[-1]).end).id if periods else unit
-        tri = rv.triangle(store, ind.code, unit_id, periods)
-        if as_json:
-            print_json(tri.to_dict())
-            return
-        _print_triangle(tri, ind.decimals, lang)
-        return
-    unit_id = _unit(unit, period)
-    res = rv.revisions(store, ind.code, unit_id, parse_period(period).id)
-    note = rv.revision_note(store, ind.code, unit_id, parse_period(period).id, lang)
-    if as_json:
-        print_json({**res.to_dict(), "note": note})
-        return
-    t = Table(title=f"{ind.code} — {unit_id} — {period}: vintages")
-    for col in ("when (UTC)", "value", "kind", "status", "source", "who", "method"):
-        t.add_column(col, justify="right" if col == "value" else "left")
-    for o in res.vintages:
-        t.add_row(f"{o.created_at:%Y-%m-%d %H:%M}", _n(o.value, lang, ind.decimals), o.kind,
-                  o.status, safe(o.source or ""), safe(o.created_by), o.method or "")  # fmt: skip
-    console.print(t)
-    r = Table(title="releases (the figure a review showed after each change)")
-    for col in ("when (UTC)", "value", "kind", "units", "batch", "source", "who"):
-        r.add_column(col, justify="right" if col in ("value", "units") else "left")
-    for x in res.releases:
-        r.add_row(f"{x.at:%Y-%m-%d %H:%M}", _n(x.value, lang, ind.decimals), x.kind or "",
-                  str(x.units), str(x.batch_id), safe(x.source or ""),
-                  safe(x.created_by))  # fmt: skip
-    console.print(r)
-    if note:
-        console.print(f"Ghi chú / note: {note}")
-
-
-def _print_triangle(tri: Any, decimals: int, lang: str) -> None:
-    if not tri.first:
-        raise ChitieuError(
-            f"no releases of {tri.indicator} for {tri.unit}", "load data first (chitieu demo)"
-        )
-    t = Table(title=f"{tri.indicator} — {tri.unit}: revision triangle (period × release)")
-    t.add_column("period")
-    for d in tri.releases:
-        t.add_column(f"{d:%d/%m/%Y}", justify="right")
-    t.add_column("revision", justify="right")
-    for p, vals in tri.rows.items():
-        rev = tri.revisions.get(p)
-        t.add_row(p, *[_n(v, lang, decimals) for v in vals],
-                  "" if rev is None else format_number(rev, decimals, lang))  # fmt: skip
-    console.print(t)
-    mr, mar, rel = tri.mean_revision or 0.0, tri.mean_abs_revision or 0.0, tri.relative_mar
-    console.print(
-        f"mean revision {format_pct(mr, 2, lang, sign=True)}, mean absolute revision "
-        f"{format_pct(mar, 2, lang)}, relative MAR {format_pct(rel or 0, 2, lang)}%"
-    )
+    for _, text in biased:
+        console.print(f"[yellow]⚠ {safe(text)}[/]")
 
 
 def register(app: typer.Typer) -> None:
@@ -321,4 +243,4 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate_cmd)
     app.command("completeness")(completeness_cmd)
     app.command("estimate")(estimate_cmd)
-    app.command("revisions")(revisions_cmd)
+    app.command("revisions")(revisions_cmd)  # cli/revisions_cmds.py
