@@ -177,5 +177,18 @@ def test_the_api_reads_every_spelling_alike(filled):
                 "/api/v1/board/TTTT-6T/2023S1", params={"as_of": s, "round": "actual"}
             ).json()
             assert re.match(r"2023-0[67]-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00", board["as_of"])
+            rev = client.get("/api/v1/revisions", params={**q, "indicator": "ICT_REVENUE"})
+            (fig,) = rev.json()["figures"]
+            assert fig["latest"]["value"] == want and fig["first"]["value"] == 100, s
     bad = client.get("/api/v1/summary", params={"period": "2023S1", "as_of": "2023-13-01"})
     assert bad.status_code == 422
+    found = client.get("/api/v1/revisions", params={"indicator": "ICT_REVENUE"}).json()
+    assert [f["period"] for f in found["figures"]] == ["2023S1"]
+    (fig,) = found["figures"]
+    assert [(r["value"], r["vs_previous"], r["vs_first"]) for r in fig["releases"]] == [
+        (100, None, None), (120, 20, 20), (150, 30, 50)]  # fmt: skip
+    assert fig["releases"][1]["at"] == "2023-06-30T17:00:00+07:00"
+    assert fig["note"] == "điều chỉnh từ 120 lên 150 tỷ đồng (+30; +25%)"
+    assert client.get("/api/v1/revisions", params={"indicator": "NOPE"}).status_code == 404
+    acc = client.get("/api/v1/revisions/accuracy", params={"indicator": "ICT_REVENUE"})
+    assert acc.status_code == 200 and acc.json()["accuracy"] == []

@@ -62,7 +62,7 @@ def stored_periods(
     """The periods any of ``indicators`` has vintages of (of ``units``, if given; recorded by
     ``as_of``, if given), sorted."""
     o = observation.c
-    q = select(distinct(o.period)).where(o.indicator.in_(list(indicators)))
+    q = select(o.period).distinct().where(o.indicator.in_(list(indicators)))
     if units is not None:
         q = q.where(o.unit.in_(list(units)))
     if as_of is not None:

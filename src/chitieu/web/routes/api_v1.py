@@ -57,6 +57,7 @@ from chitieu.web.params import QueryDate, QueryMoment
 from chitieu.web.routes.dashboard import boundaries_of, data_periods
 from chitieu.web.scope import (
     find_form,
+    find_indicator,
     find_period,
     find_round,
     find_unit,
@@ -415,6 +416,55 @@ def summary(
         "as_of": iso(as_of),
         "facts": [f.to_dict() for f in facts],
     }
+
+
+@router.get("/revisions")
+def revisions(
+    request: Request,
+    user: User,
+    indicator: str,
+    unit: str = NATION_ID,
+    period: str | None = None,
+    as_of: QueryMoment | None = None,
+) -> dict[str, Any]:
+    """Revisions stated and measured: each release of the figure with its revision against
+    the previous release and the first (value and %), its vintages and the report's note;
+    without ``period``, every stored period of the figure (as ``chitieu revisions``)."""
+    from chitieu.analyze import revisions as rv
+    from chitieu.web.i18n import get_lang
+
+    code = find_indicator(indicator)
+    uid = find_unit(unit)
+    require_read(user, uid)
+    store = get_store(request)
+    lang = get_lang()
+    periods = [parse_any_period(period).id] if period else rv.found_periods(store, code, uid, as_of)
+    figures = []
+    for q in periods:
+        res = rv.revisions(store, code, uid, q, as_of)
+        figures.append({**res.to_dict(), "note": rv.note_of(res.releases, code, lang)})
+    return {"ok": True, "indicator": code, "unit": uid, "as_of": iso(as_of), "figures": figures}
+
+
+@router.get("/revisions/accuracy")
+def estimate_accuracy(
+    request: Request,
+    user: User,
+    indicator: str | None = None,
+    unit: str | None = None,
+    as_of: QueryMoment | None = None,
+) -> dict[str, Any]:
+    """How close each unit's own estimates came to its actuals (mean revision, mean absolute
+    revision, bias), as ``chitieu revisions --accuracy``; a reporter sees its own units."""
+    from chitieu.analyze.accuracy import accuracy
+
+    codes = [find_indicator(indicator)] if indicator else None
+    units = [find_unit(unit)] if unit else None
+    for u in units or []:
+        require_read(user, u)
+    rows = accuracy(get_store(request), codes, units, as_of=as_of)
+    shown = [a.to_dict() for a in rows if user.sees_all or user.can_read(a.unit)]
+    return {"ok": True, "as_of": iso(as_of), "accuracy": shown}
 
 
 RoundQuery = Annotated[
