@@ -14,8 +14,24 @@ from chitieu.store import asof, pending
 from chitieu.store.rows import NewValue
 
 UNITS = ["01@63", "79@63", "01@34", "VN"]
-PERIODS = ["2023S1", "202301", "202306", "2023", "2022", "202212", "2022S2"]
+PERIODS = [
+    "2023S1",
+    "202301",
+    "202302",
+    "202303",
+    "202304",
+    "202305",
+    "202306",
+    "2023Q1",
+    "2023",
+    "2022",
+    "202212",
+    "2022S2",
+    "202201",
+]
 T0 = datetime(2023, 1, 1)
+#: flows, a stock (last) and an average: every time rule of the cube
+INDICATORS = ["ICT_REVENUE", "ICT_BUDGET", "ICT_LABOUR", "POPULATION"]
 
 
 def _live(slabs):
@@ -79,10 +95,10 @@ def test_facts_as_of_each_write_are_the_facts_seen_then(store, monkeypatch):
     monkeypatch.setattr(pending, "PENDING_MAX", 15)
     rng = random.Random(5)
     seen = []
-    for step in range(16):
-        n = rng.choice([1, 2, 8])
+    for step in range(20):
+        n = rng.choice([1, 2, 8, 12])
         batch = {
-            (rng.choice(["ICT_REVENUE", "ICT_BUDGET"]), rng.choice(UNITS),
+            (rng.choice(INDICATORS), rng.choice(UNITS),
              rng.choice(PERIODS), "actual"): float(rng.randint(1, 10**6))
             for _ in range(n)
         }  # fmt: skip

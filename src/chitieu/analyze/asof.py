@@ -115,19 +115,22 @@ def _parts(
     tcode = {t: i for i, t in enumerate(tnames)}
     unit_target = np.array([tcode.get(t, -1) if t else -1 for t in targets], dtype=np.int64)
     target = unit_target[to_global[offsets[sidx] + e["unit"].astype(np.int64)]]
-    pair = sidx * (len(tnames) + 1) + target
+    width = len(tnames) + 1
+    pair = sidx * width + target
     hit = changed & (target >= 0)
-    affected = np.unique(pair[hit])
+    affected = np.unique(pair[hit])  # (slab, target) pairs, sorted by slab
     keep = np.isin(pair, affected) & relevant & (target >= 0)
-    bounds = np.r_[0, np.cumsum(sizes)]
+    kept, kept_slab = e[keep], sidx[keep]
+    kbounds = np.searchsorted(kept_slab, np.arange(len(slabs) + 1))
+    abounds = np.searchsorted(affected // width, np.arange(len(slabs) + 1))
     out: list[tuple[Slab, set[str]] | None] = []
     for i, s in enumerate(slabs):
-        lo, hi = bounds[i], bounds[i + 1]
-        if not hit[lo:hi].any():
+        if abounds[i] == abounds[i + 1]:
             out.append(None)
             continue
-        made = {tnames[t] for t in np.unique(target[lo:hi][hit[lo:hi]]).tolist()}
-        out.append((Slab(s.indicator, s.year, s.units, e[lo:hi][keep[lo:hi]], s.version), made))
+        made = {tnames[t] for t in (affected[abounds[i] : abounds[i + 1]] % width).tolist()}
+        part = kept[kbounds[i] : kbounds[i + 1]]
+        out.append((Slab(s.indicator, s.year, s.units, part, s.version), made))
     return out
 
 

@@ -218,6 +218,23 @@ def revision_note(
     return note_of(rel, indicator, lang)
 
 
+def revision_notes(
+    store: Store,
+    indicators: list[str],
+    unit: str,
+    period: str,
+    lang: str = "vi",
+    as_of: datetime | None = None,
+) -> dict[str, str]:
+    """The revision note of each of ``indicators`` that was revised (what a report prints)."""
+    out: dict[str, str] = {}
+    for code in indicators:
+        note = revision_note(store, code, unit, period, lang, as_of)
+        if note:
+            out[code] = note
+    return out
+
+
 def note_of(rel: list[Release], indicator: str, lang: str = "vi") -> str | None:
     """The revision note of some releases (the last two complete ones), or None."""
     from chitieu.fmt import format_number, format_pct

@@ -9,11 +9,12 @@ it is the same whichever sections run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from chitieu.analyze.facts import FactLoad, FactSet, load
+from chitieu.analyze.revisions import revision_notes
 from chitieu.benchmark.compute import window_years
 from chitieu.benchmark.framework import framework
 from chitieu.benchmark.run import BenchmarkResult, cached_benchmark, run_benchmark
@@ -59,6 +60,8 @@ class ReportInputs:
     table: FactTable
     tasks: tuple[Task, ...]
     peers: Peers | None
+    #: the revision note of each headline figure revised since its previous release
+    revisions: dict[str, str] = field(default_factory=dict)
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""
@@ -69,6 +72,8 @@ class ReportInputs:
         data = self.table.to_dict()
         if self.peers is not None:
             data["benchmark"] = self.peers.to_dict()
+        if self.revisions:
+            data["revisions"] = dict(self.revisions)
         return data
 
 
@@ -131,4 +136,11 @@ def gather(
     table = fact_table(loaded, p, unit, lang, headline, cat, units,
                        counts=task_counts(tasks, p, report_date))  # fmt: skip
     peers = _peers(store, loaded, p, lang, as_of) if national else None
-    return ReportInputs(p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers)
+    notes = revision_notes(store, _codes(table, headline), unit, p.id, lang, as_of)
+    return ReportInputs(p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers,
+                        notes)  # fmt: skip
+
+
+def _codes(table: FactTable, headline: tuple[str, ...]) -> list[str]:
+    """The headline indicators the report states a figure of."""
+    return [c for c in headline if (rf := table.get(c)) is not None and rf.fact.value is not None]

@@ -108,6 +108,21 @@ def completeness_line(ctx: ReportContext, code: str) -> Paragraph | None:
     return Paragraph(text, style="note")
 
 
+def revision_lines(ctx: ReportContext, facts: list[ReportFact]) -> list[Block]:
+    """A note for each figure revised since its previous release ("… được điều chỉnh từ X
+    xuống Y tỷ đồng (−Z; −W%) so với số liệu đã công bố trước đó")."""
+    frame = ctx.phr.get("revision_line")
+    notes = ctx.inputs.revisions
+    if not frame or not notes:
+        return []
+    return [
+        Paragraph(render(frame, name=rf.name, period=ctx.label(), note=notes[rf.indicator]),
+                  style="note")
+        for rf in facts
+        if rf.indicator in notes
+    ]  # fmt: skip
+
+
 def _province_blocks(ctx: ReportContext) -> list[Block]:
     code = ctx.phr["province_indicator"]
     facts = ctx.table.provinces(code)
@@ -200,6 +215,7 @@ def results(ctx: ReportContext) -> Section:
     for chart in (headline_chart(ctx), series_chart(ctx)):
         if chart:
             blocks.append(chart)
+    blocks.extend(revision_lines(ctx, headline))
     blocks.append(Heading(s["sectors"], 2))
     marks = ctx.phr["sector_marks"]
     for i, group in enumerate(ctx.phr["sector_order"]):

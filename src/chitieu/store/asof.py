@@ -101,11 +101,15 @@ def roll_back(
             keyed += idx
             continue
         inds = {slabs[i].indicator for i in idx}
-        got = {x.key: x for x in read_as_of(conn, [year], as_of, inds)}
+        asked = np.unique(np.concatenate([slabs[i].entries["period"] for i in idx]))
+        periods = [q.decode() for q in asked.tolist()]
+        got = {x.key: x for x in read_as_of(conn, [year], as_of, inds, periods)}
         for i in idx:
             s = slabs[i]
-            whole = got.get(s.key) or Slab(s.indicator, s.year, [], s.entries[:0], 0)
-            out[i] = _keep_units(whole, s)
+            whole = got.get(s.key)
+            out[i] = (
+                _keep_units(whole, s) if whole else Slab(s.indicator, s.year, [], s.entries[:0], 0)
+            )
     if keyed:
         keys = [k for i in keyed for k in _keys(slabs[i], masks[i])]
         found = vintages_of(conn, keys, as_of)
