@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, on SQLite and PostgreSQL (started here if it is down), plus ruff and the
-# import contracts.
+# The whole test suite, on SQLite and PostgreSQL (started here if it is down), plus ruff (with
+# its complexity rule), mypy and the import contracts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,4 +17,5 @@ fi
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/lint-imports --no-cache  # the architecture's import contracts (pyproject.toml)
+.venv/bin/mypy src  # 0 errors, no unused `type: ignore` ([tool.mypy] in pyproject.toml)
 .venv/bin/python -m pytest "$@"

@@ -1,8 +1,11 @@
 """Review analytics: the demo's H1/2023 figures, roll-ups, the 63→34 crosswalk, shares, ranks."""
 
+from datetime import date
+
 import pytest
 
 from chitieu.analyze.facts import Boundaries, facts, round_half_up
+from chitieu.catalog.units import registry
 from chitieu.demo.build import ANCHORS, split_exact
 from chitieu.store.values import NewValue, Store
 
@@ -63,20 +66,19 @@ def test_stock_and_ratio_rules(store):
         NewValue("ICT_LABOUR", "VN", f"2023{m:02d}", "actual", 1000.0 + m) for m in range(1, 13)
     ]
     rows += [NewValue("ICT_REVENUE", "VN", f"2023{m:02d}", "actual", 10.0) for m in range(1, 13)]
-    rows += [
-        NewValue("PUB_COPIES", u, "2023", "actual", c)
-        for u, c in (("01@63", 300.0), ("79@63", 500.0))
-    ]
-    rows += [
-        NewValue("POPULATION", u, "2023", "actual", p)
-        for u, p in (("01@63", 100.0), ("79@63", 300.0))
-    ]
+    # every old province reports (a nation summed from a few is withheld: test_coverage.py)
+    others = [u.id for u in registry().provinces(date(2023, 12, 31))]
+    copies = {u: 1.0 for u in others} | {"01@63": 300.0, "79@63": 500.0}
+    people = {u: 1.0 for u in others} | {"01@63": 100.0, "79@63": 300.0}
+    rows += [NewValue("PUB_COPIES", u, "2023", "actual", c) for u, c in copies.items()]
+    rows += [NewValue("POPULATION", u, "2023", "actual", p) for u, p in people.items()]
     store.write(rows, source="test", created_by="t")
     got = {(f.indicator, f.unit): f for f in facts(store, "2023", Boundaries.AS_REPORTED)}
     assert got[("ICT_LABOUR", "VN")].value == 1012  # December's stock, not a sum
     assert got[("ICT_REVENUE", "VN")].value == 120  # a flow sums its months
     per_capita = got[("PUB_COPIES_PER_CAPITA", "VN")]
-    assert per_capita.value == 2.0  # (300+500)/(100+300), not the mean of 3 and 1.67
+    # (300+500+61)/(100+300+61), not the mean of the provinces' ratios
+    assert per_capita.value == pytest.approx(861 / 461) and per_capita.coverage.complete
     assert got[("PUB_COPIES_PER_CAPITA", "01@63")].value == 3.0
     assert got[("PUB_COPIES_PER_CAPITA", "01@63")].share_pct is None  # ratios have no share
 

@@ -43,13 +43,13 @@ def test_demo_h1_2023_is_the_source_documents_paragraph(demo_sqlite):
 
 def test_demo_h1_2023_in_english(demo_sqlite):
     assert headline(Store(demo_sqlite), "2023S1", "en") == (
-        "In the first half of 2023, total ICT sector revenue is estimated at 1,614,206 billion "
-        "VND, down 8.66% on the same period of 2022, 39.6% of the 2023 plan. The sector's state "
-        "budget contribution is estimated at 45,405 billion VND, down 8.8% on the same period "
-        "last year, 43.66% of the 2023 plan. The sector's contribution to GDP is estimated at "
-        "389,792 billion VND, down 7.2% on the same period last year, 41.24% of the 2023 plan. "
-        "The sector's labour force as of June 2023 is estimated at about 1,512,144 workers, up "
-        "1.96% on the same period last year, 99.17% of the annual plan."
+        "In H1 2023, ICT sector revenue is estimated at 1,614,206 billion VND, down 8.66% year "
+        "on year, reaching 39.6% of the 2023 plan. State budget contribution is estimated at "
+        "45,405 billion VND, down 8.8% year on year, reaching 43.66% of the 2023 plan. ICT "
+        "sector contribution to GDP is estimated at 389,792 billion VND, down 7.2% year on year, "
+        "reaching 41.24% of the 2023 plan. ICT sector employment at the end of June 2023 is "
+        "estimated at 1,512,144 workers, up 1.96% year on year, reaching 99.17% of the annual "
+        "plan."
     )
 
 
@@ -75,9 +75,9 @@ def test_month_estimate_flat_change_stock_above_plan(store):
         "kế hoạch năm, vượt kế hoạch."
     )
     assert headline(store, "202306", "en").startswith(
-        "In June 2023, total ICT sector revenue is estimated at 250,000 billion VND, up 4.17% on "
-        "the same period of 2022, 6.25% of the 2023 plan. The sector's state budget contribution "
-        "reached 8,000 billion VND, unchanged on the same period last year."
+        "In June 2023, ICT sector revenue is estimated at 250,000 billion VND, up 4.17% year on "
+        "year, reaching 6.25% of the 2023 plan. State budget contribution reached 8,000 billion "
+        "VND, unchanged year on year."
     )
 
 
@@ -117,8 +117,8 @@ def test_nine_months_cumulative_with_an_estimated_part(store):
         "8,11% so với cùng kỳ năm 2022, đạt 80% so với kế hoạch năm 2023."
     )
     assert headline(store, "2023YTD09", "en") == (
-        "Over the first 9 months of 2023 taken together, total ICT sector revenue is estimated "
-        "at 1,600 billion VND, up 8.11% on the same period of 2022, 80% of the 2023 plan."
+        "In the first 9 months of 2023, ICT sector revenue is estimated at 1,600 billion VND, up "
+        "8.11% year on year, reaching 80% of the 2023 plan."
     )
 
 
@@ -157,3 +157,25 @@ def test_full_year_with_only_national_figures(store):
 def test_no_data_says_so(store):
     text = build_document(make_context(store, "2023S1", report_date=date(2023, 6, 30))).text()
     assert "Chưa có số liệu của 6 tháng đầu năm 2023." in text
+
+
+def test_a_month_says_its_change_on_the_month_before_and_then_the_year_to_date(store):
+    # 2023: January–August 100 each, September 106 (+6% on August); 2022: 95 a month
+    rows = [("ICT_REVENUE", "VN", f"2023{m:02d}", "actual", 100) for m in range(1, 9)]
+    rows += [("ICT_REVENUE", "VN", "202309", "actual", 106)]
+    rows += [("ICT_REVENUE", "VN", f"2022{m:02d}", "actual", 95) for m in range(1, 10)]
+    rows += [("ICT_REVENUE", "VN", "2023", "plan", 1_200)]
+    put(store, rows)
+    # September: 106/95 → +11,58%; 9 months: 906 / 855 → +5,96%; 906 / 1200 → 75,5%
+    assert headline(store, "202309") == (
+        "Trong tháng 9/2023, doanh thu toàn ngành TT&TT đạt 106 tỷ đồng, tăng 6% so với tháng "
+        "trước và tăng 11,58% so với cùng kỳ năm 2022, đạt 8,83% so với kế hoạch năm 2023. "
+        "Lũy kế 9 tháng năm 2023, doanh thu toàn ngành TT&TT đạt 906 tỷ đồng, tăng 5,96% so "
+        "với cùng kỳ năm trước, đạt 75,5% so với kế hoạch năm 2023."
+    )
+    assert headline(store, "202309", "en") == (
+        "In September 2023, ICT sector revenue reached 106 billion VND, up 6% on the previous "
+        "month and up 11.58% year on year, reaching 8.83% of the 2023 plan. In the first 9 "
+        "months of 2023, ICT sector revenue reached 906 billion VND, up 5.96% year on year, "
+        "reaching 75.5% of the 2023 plan."
+    )

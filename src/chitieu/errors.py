@@ -44,7 +44,7 @@ class ChitieuError(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Any, ...]:
         """Pickled whole (hint, code, parameters): errors come back from worker processes."""
         if self.code:
             return (functools.partial(self.__class__, code=self.code, **self.params), ())

@@ -76,7 +76,7 @@ def test_an_approved_report_is_locked_for_every_writer(demo, tmp_path):
     refused = run("import", str(_csv(tmp_path / "a.csv", "999")), "--json", db=url, check=False)
     assert refused.returncode == 1
     out = json.loads(refused.stdout)
-    assert out["written"] == 0 and out["errors"] == 1 and out["counts"]["value-locked"] == 1
+    assert out["written"] == 0 and out["errors"] == 1 and out["finding_counts"]["value-locked"] == 1
     (finding,) = [f for f in out["findings"] if f["type"] == "value-locked"]
     assert (
         finding["row"] == 2 and finding["unit"] == "04@34" and "TTTT-6T" in finding["message"]["en"]

@@ -32,8 +32,10 @@ from chitieu.store.analytics import CELL, N_PERIOD_SLOTS, PLAN_SLOT, CubeSlab
 from chitieu.store.current import PLAN, Slab
 from chitieu.store.values import Store
 
-#: (targets, {slot: cells}, targets replaced) of a slab computed in part
-_Base = tuple[list[str], dict[int, np.ndarray], set[str]]
+#: (targets, {slot: cells}, sources per target, targets replaced) of a slab computed in part
+_Base = tuple[list[str], dict[int, np.ndarray], list[list[str]], set[str]]
+#: what a slab gives: (targets, {slot: cells}, sources per target)
+_Slice = tuple[list[str], dict[int, np.ndarray], list[list[str]]]
 
 
 def slices_as_of(
@@ -46,19 +48,25 @@ def slices_as_of(
     indicators: Sequence[str] | None = None,
 ) -> Slices:
     """The cube slices of ``slots`` of ``years`` in ``system`` as they stood at ``as_of``."""
-    got = store.cubes(system, years, rules.generation, slots, indicators, as_of=as_of)
+    got = store.cubes(
+        system, years, rules.generation, slots, indicators, with_sources=True, as_of=as_of
+    )
     late = got.late if got.late is not None else np.zeros(0, dtype=np.int64)
-    out: Slices = {(ind, year): (targets, cells) for ind, year, targets, cells in got.fresh}
+    out: Slices = {
+        (ind, year): (targets, cells, got.sources[(ind, year)])
+        for ind, year, targets, cells in got.fresh
+    }
     parts = _parts(rules, [t[0] for t in got.touched], late, system, slots)
     bases: dict[tuple[str, int], _Base] = {}
     todo: list[Slab] = []
     for (slab, targets, cells), part in zip(got.touched, parts, strict=True):
         key = (slab.indicator, slab.year)
+        sources = got.sources[key]
         if part is None:
-            out[key] = (targets, cells)
+            out[key] = (targets, cells, sources)
             continue
         todo.append(part[0])
-        bases[key] = (targets, cells, part[1])
+        bases[key] = (targets, cells, sources, part[1])
     rolled = store.roll_back([*got.stale, *todo], late, as_of)
     for cube in rules.compute(rolled, system) if rolled else []:
         key = (cube.indicator, cube.year)
@@ -67,8 +75,8 @@ def slices_as_of(
     return out
 
 
-def _slice(cube: CubeSlab, slots: Sequence[int]) -> tuple[list[str], dict[int, np.ndarray]]:
-    return cube.targets, {s: cube.cells[s] for s in slots}
+def _slice(cube: CubeSlab, slots: Sequence[int]) -> _Slice:
+    return cube.targets, {s: cube.cells[s] for s in slots}, cube.sources
 
 
 def _relevant(periods: np.ndarray, kinds: np.ndarray, slots: Sequence[int]) -> np.ndarray:
@@ -134,14 +142,19 @@ def _parts(
     return out
 
 
-def _splice(
-    base: _Base, cube: CubeSlab, slots: Sequence[int]
-) -> tuple[list[str], dict[int, np.ndarray]]:
+def _splice(base: _Base, cube: CubeSlab, slots: Sequence[int]) -> _Slice:
     """The stored slices with the columns of the recomputed targets replaced (a target that
-    has no figure in the requested slots any more keeps an empty column)."""
-    targets, cells, replaced = base
+    has no figure in the requested slots any more keeps an empty column). A cell's unit bits
+    refer to its target's sources, so a replaced column takes its sources with it."""
+    targets, cells, sources, replaced = base
     names = sorted(set(targets) | set(cube.targets))
     at = {t: j for j, t in enumerate(names)}
+    src: list[list[str]] = [[] for _ in names]
+    for i, t in enumerate(targets):
+        if t not in replaced:
+            src[at[t]] = sources[i]
+    for i, t in enumerate(cube.targets):
+        src[at[t]] = cube.sources[i]
     kept = [i for i, t in enumerate(targets) if t not in replaced]
     kept_to = np.array([at[targets[i]] for i in kept], dtype=np.int64)
     new_to = np.array([at[t] for t in cube.targets], dtype=np.int64)
@@ -152,4 +165,4 @@ def _splice(
         col[kept_to] = cells[s][kept_ix]
         col[new_to] = cube.cells[s]
         out[s] = col
-    return names, out
+    return names, out, src

@@ -17,13 +17,23 @@ from typing import Any
 
 import numpy as np
 
+from chitieu.analyze.coverage import INCOMPLETE
+from chitieu.analyze.withhold import (
+    Covs,
+    GridCoverage,
+    comparable,
+    judge_fact,
+    nation_choice,
+    rank_reasons,
+)
 from chitieu.catalog.indicators import Catalog, Direction, UnitsRule
 from chitieu.catalog.periods import Period
-from chitieu.catalog.vocabulary import NATION_ID, Boundaries, Kind, Status
+from chitieu.catalog.vocabulary import NATION_ID, Boundaries, Kind, Status, system_for
 from chitieu.store.analytics import ESTIMATED, PLAN_SLOT, PRESENT, PROVISIONAL
 
-#: (targets, {slot: CELL array over the targets}) of one indicator-year
-Slices = dict[tuple[str, int], tuple[list[str], dict[int, np.ndarray]]]
+#: (targets, {slot: CELL array over the targets}, source units per target) of one
+#: indicator-year
+Slices = dict[tuple[str, int], tuple[list[str], dict[int, np.ndarray], list[list[str]]]]
 
 
 @dataclass
@@ -33,6 +43,11 @@ class Grid:
     value: np.ndarray  # float, NaN where there is none
     flags: np.ndarray  # cell flags (PRESENT, ESTIMATED, PROVISIONAL); 0 where none
     n: np.ndarray  # stored values behind each figure
+    units: np.ndarray  # the cell's masks over its target's source units (store/analytics.py)
+    full: np.ndarray
+    est: np.ndarray
+    src: list[dict[int, tuple[str, ...]]]  # per column: row → its source units
+    summed: np.ndarray  # per column: the nation's figure is the sum of the units'
 
     @property
     def present(self) -> np.ndarray:
@@ -50,22 +65,25 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
     """The stored figures of ``slot`` of ``year`` for every indicator of ``codes``."""
     shape = (len(unit_ix), len(codes))
     value = np.full(shape, np.nan)
-    flags = np.zeros(shape, dtype=np.int64)
-    n = np.zeros(shape, dtype=np.int64)
+    flags, n, units, full, est = (np.zeros(shape, dtype=np.int64) for _ in range(5))
+    src: list[dict[int, tuple[str, ...]]] = [{} for _ in codes]
     for j, code in enumerate(codes):
         got = slices.get((code, year))
         if got is None:
             continue
-        targets, cells = got
+        targets, cells, sources = got
         c = cells.get(slot)
         if c is None or not len(c):
             continue
         rows = np.fromiter((unit_ix[t] for t in targets), dtype=np.int64, count=len(targets))
         ok = (c["flags"] & PRESENT) != 0
-        value[rows[ok], j] = c["value"][ok]
-        flags[rows[ok], j] = c["flags"][ok]
-        n[rows[ok], j] = c["n"][ok]
-    return Grid(value, flags, n)
+        r = rows[ok]
+        value[r, j] = c["value"][ok]
+        flags[r, j] = c["flags"][ok]
+        for name, a in (("n", n), ("units", units), ("full", full), ("est", est)):
+            a[r, j] = c[name][ok]
+        src[j] = {int(row): tuple(sources[i]) for i, row in enumerate(rows.tolist()) if ok[i]}
+    return Grid(value, flags, n, units, full, est, src, np.zeros(len(codes), dtype=bool))
 
 
 def _closure(cat: Catalog, wanted: set[str]) -> set[str]:
@@ -101,6 +119,7 @@ def _figures(cat: Catalog, slices: Slices, codes: list[str], year: int, slot: in
         g.value[0, cols] = total[some]
         g.flags[0, cols] = PRESENT | (marks[some] & (ESTIMATED | PROVISIONAL))
         g.n[0, cols] = np.where(have, g.n[1:][:, need], 0).sum(axis=0)[some]
+        g.summed[cols] = True
     for ind in cat.evaluation_order():
         if ind.formula and ind.code in col:
             _evaluate(ind, g, col)
@@ -128,7 +147,7 @@ def _evaluate(ind: Any, g: Grid, col: dict[str, int]) -> None:
 
 
 def _plans(cat: Catalog, slices: Slices, codes: list[str], year: int,
-           unit_ix: dict[str, int]) -> np.ndarray:  # fmt: skip
+           unit_ix: dict[str, int]) -> Grid:  # fmt: skip
     """The annual plans (NaN where none); the nation's summed for additive indicators."""
     g = _grid(slices, codes, year, PLAN_SLOT, unit_ix)
     for j, code in enumerate(codes):
@@ -139,7 +158,9 @@ def _plans(cat: Catalog, slices: Slices, codes: list[str], year: int,
         have = g.present[1:, j]
         if not g.present[0, j] and have.any() and ind.units_rule == UnitsRule.SUM:
             g.value[0, j] = np.where(have, g.value[1:, j], 0.0).sum(axis=0)
-    return g.value
+            g.flags[0, j] = PRESENT
+            g.summed[j] = True
+    return g
 
 
 def _round(x: np.ndarray) -> list[float | None]:
@@ -158,14 +179,18 @@ def _pct(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ranks(cat: Catalog, codes: list[str], g: Grid) -> tuple[np.ndarray, np.ndarray]:
-    """Each unit's rank among the units with a figure (1 = best by the indicator's direction;
-    ties by unit id), and how many were ranked; 0 where not ranked."""
+def _ranks(cat: Catalog, codes: list[str], g: Grid, ok: np.ndarray,
+           reasons: list[str | None]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Each unit's rank among the units with a complete figure (``ok``; 1 = best by the
+    indicator's direction; ties by unit id), and how many were ranked; 0 where not ranked
+    (and for every unit of an indicator with too few to rank)."""
     rank = np.zeros(g.value.shape, dtype=np.int64)
     of = np.zeros(len(codes), dtype=np.int64)
     units = np.arange(1, g.value.shape[0])
     for j, code in enumerate(codes):
-        have = g.present[1:, j]
+        have = ok[1:, j]
+        if reasons[j] is not None:
+            continue
         if not have.any():
             continue
         vals = g.value[1:, j][have]
@@ -195,10 +220,14 @@ def assemble(
     boundaries: Boundaries,
     wanted: set[str] | None = None,
     as_of: datetime | None = None,
+    system: str | None = None,
 ) -> Any:
     """The facts of ``p`` from cube slices holding its slot of its year and the year before,
-    and the plan slot of its year (a :class:`~chitieu.analyze.facts.FactSet`)."""
-    from chitieu.analyze.facts import Fact, FactSet
+    and the plan slot of its year (a :class:`~chitieu.analyze.facts.FactSet`), each with its
+    coverage and what the coverage rules withhold (``analyze/withhold.py``). ``system``: the
+    province system the slices are on (by default the one of ``p``'s end on ``boundaries``;
+    a month's period before it is read on the month's)."""
+    from chitieu.analyze.facts import FactSet
 
     prev = p.same_period_last_year()
     codes = [i.code for i in cat if wanted is None or i.code in _closure(cat, wanted)]
@@ -207,45 +236,135 @@ def assemble(
     now = _figures(cat, slices, codes, p.year, p.slot, unit_ix)
     before = _figures(cat, slices, codes, prev.year, prev.slot, unit_ix)
     plan = _plans(cat, slices, codes, p.year, unit_ix)
-    change = _pct(now.value, before.value) - 100.0
-    plan_pct = _pct(now.value, plan)
-    additive = np.array([cat.get(c).units_rule == UnitsRule.SUM for c in codes], dtype=bool)
-    ind_of = {c: j for j, c in enumerate(codes)}
-    share = _pct(now.value, np.broadcast_to(now.value[0], now.value.shape))
-    share[0] = np.nan
-    share[:, ~additive | ~now.present[0]] = np.nan
-    share[~now.present] = np.nan
-    rank, rank_of = _ranks(cat, codes, now)
-    keep = now.present | before.present | ~np.isnan(plan)
-    kind, status = _KIND, _STATUS
-    # columns of Python values (one conversion each), then the facts in catalog order
-    value, previous, plans = now.value.tolist(), before.value.tolist(), plan.tolist()
-    flags, pflags = now.flags.tolist(), before.flags.tolist()
-    ch, ch_r = change.tolist(), _round(change.ravel())
-    pp, pp_r = plan_pct.tolist(), _round(plan_pct.ravel())
-    sh_r = _round(share.ravel())
-    ranks = rank.tolist()
-    width = len(codes)
-    b, pid, prev_id, year_id = str(boundaries), p.id, prev.id, str(p.year)
-    out: list[Fact] = []
-    for ind in cat:
-        if wanted is not None and ind.code not in wanted:
-            continue
-        j = ind_of[ind.code]
-        for r in np.flatnonzero(keep[:, j]).tolist():
-            k = r * width + j
-            v = value[r][j]
-            out.append(
-                Fact(
-                    ind.code, units[r], pid,
-                    None if v != v else v, kind[flags[r][j]], status[flags[r][j]],
-                    None if previous[r][j] != previous[r][j] else previous[r][j], prev_id,
-                    kind[pflags[r][j]],
-                    ch_r[k], None if ch[r][j] != ch[r][j] else ch[r][j],
-                    None if plans[r][j] != plans[r][j] else plans[r][j], year_id,
-                    pp_r[k], None if pp[r][j] != pp[r][j] else pp[r][j],
-                    sh_r[k], ranks[r][j] or None, int(rank_of[j]) if ranks[r][j] else None,
-                    0 if r == 0 else 1, b, ind.measure, ind.decimals,
-                )
-            )  # fmt: skip
+    system = system or system_for(p.end, boundaries)
+    cov = GridCoverage(cat, codes, units, p, system)
+    last = GridCoverage(cat, codes, units, prev, system)
+    covs = _Covs(cov.of(now), last.of(before),
+                 GridCoverage(cat, codes, units, _year(p), system, plan=True).of(plan))  # fmt: skip
+    chosen = (nation_choice(cat, codes, now, covs.now, cov),
+              nation_choice(cat, codes, before, covs.before, last))  # fmt: skip
+    ok = comparable(covs.now, now.present)
+    why_not = rank_reasons(cat, codes, ok, len(cov.expected))
+    rank, rank_of = _ranks(cat, codes, now, ok, why_not)
+    cols = _Columns(cat, codes, now, before, plan.value, rank, rank_of)
+    b = str(boundaries)
+    out = cols.facts(cat, wanted, units, p, prev, b, covs, why_not, ok)
+    _say_which(out, chosen, cols.ind_of)
     return FactSet(p, b, as_of, tuple(out))
+
+
+def _say_which(out: list[Any], chosen: tuple[dict[int, Any], dict[int, Any]],
+               ind_of: dict[str, int]) -> None:  # fmt: skip
+    """The nation's facts say where its own figure and its provinces disagreed, and which
+    the facts use (``Fact.consistency``)."""
+    if not chosen[0] and not chosen[1]:
+        return
+    for f in out:
+        if f.level == 0:
+            j = ind_of[f.indicator]
+            got = {k: v[j] for k, v in zip(("value", "previous"), chosen, strict=True) if j in v}
+            f.consistency = got or None
+
+
+def _year(p: Period) -> Period:
+    from chitieu.catalog.periods import parse_period
+
+    return parse_period(str(p.year))
+
+
+@dataclass
+class _Covs:
+    now: Covs
+    before: Covs
+    plan: Covs
+
+
+class _Columns:
+    """The comparisons of every fact, on columns, converted once to Python values."""
+
+    def __init__(self, cat: Catalog, codes: list[str], now: Grid, before: Grid,
+                 plan: np.ndarray, rank: np.ndarray, rank_of: np.ndarray) -> None:  # fmt: skip
+        change = _pct(now.value, before.value) - 100.0
+        plan_pct = _pct(now.value, plan)
+        additive = np.array([cat.get(c).units_rule == UnitsRule.SUM for c in codes], dtype=bool)
+        share = _pct(now.value, np.broadcast_to(now.value[0], now.value.shape))
+        share[0] = np.nan
+        share[:, ~additive | ~now.present[0]] = np.nan
+        share[~now.present] = np.nan
+        self.keep = now.present | before.present | ~np.isnan(plan)
+        self.value, self.previous, self.plans = (
+            now.value.tolist(),
+            before.value.tolist(),
+            plan.tolist(),
+        )
+        self.flags, self.pflags = now.flags.tolist(), before.flags.tolist()
+        self.ch, self.ch_r = change.tolist(), _round(change.ravel())
+        self.pp, self.pp_r = plan_pct.tolist(), _round(plan_pct.ravel())
+        self.sh_r = _round(share.ravel())
+        self.ranks, self.rank_of = rank.tolist(), rank_of
+        self.ind_of = {c: j for j, c in enumerate(codes)}
+        self.width = len(codes)
+
+    def facts(self, cat: Catalog, wanted: set[str] | None, units: list[str], p: Period,
+              prev: Period, b: str, covs: _Covs, why_not: list[str | None],
+              ok: np.ndarray) -> list[Any]:  # fmt: skip
+        """Every fact kept, in catalog order (the nation first, then units by id)."""
+        out: list[Any] = []
+        for ind in cat:
+            if wanted is not None and ind.code not in wanted:
+                continue
+            j = self.ind_of[ind.code]
+            for r in np.flatnonzero(self.keep[:, j]).tolist():
+                f = self.fact(ind, r, j, units[r], p, prev, b)
+                f.coverage, f.previous_coverage = covs.now[r][j], covs.before[r][j]
+                held = judge_fact(ind.coverage, r, f.coverage, f.previous_coverage,
+                                  covs.plan[r][j], covs.now[0][j])  # fmt: skip
+                if r > 0 and f.value is not None and "rank" not in held:
+                    if why_not[j] is not None:
+                        held["rank"] = why_not[j]  # type: ignore[assignment]
+                    elif not ok[r, j]:
+                        held["rank"] = INCOMPLETE
+                if held:
+                    _withhold(f, held)
+                out.append(f)
+        return out
+
+    def fact(self, ind: Any, r: int, j: int, unit: str, p: Period, prev: Period, b: str) -> Any:
+        """One fact as the figures give it (before the coverage rules)."""
+        from chitieu.analyze.facts import Fact
+
+        k = r * self.width + j
+        v, pv, pl = self.value[r][j], self.previous[r][j], self.plans[r][j]
+        ch, pp = self.ch[r][j], self.pp[r][j]
+        rk = self.ranks[r][j]
+        return Fact(
+            ind.code, unit, p.id,
+            None if v != v else v, _KIND[self.flags[r][j]], _STATUS[self.flags[r][j]],
+            None if pv != pv else pv, prev.id, _KIND[self.pflags[r][j]],
+            self.ch_r[k], None if ch != ch else ch,
+            None if pl != pl else pl, str(p.year),
+            self.pp_r[k], None if pp != pp else pp,
+            self.sh_r[k], rk or None, int(self.rank_of[j]) if rk else None,
+            0 if r == 0 else 1, b, ind.measure, ind.decimals,
+        )  # fmt: skip
+
+
+#: the fields of a fact each withheld item empties
+_EMPTIES = {
+    "value": ("value",),
+    "previous": ("previous",),
+    "change_pct": ("change_pct", "change_pct_exact"),
+    "plan_pct": ("plan_pct", "plan_pct_exact"),
+    "share_pct": ("share_pct",),
+    "rank": ("rank", "rank_of"),
+}
+
+
+def _withhold(f: Any, held: dict[str, str]) -> None:
+    """Empty what the rules withhold, and say why (only what there was to withhold)."""
+    for name, reason in held.items():
+        fields = _EMPTIES[name]
+        if name in ("value", "previous", "rank") or getattr(f, fields[0]) is not None:
+            for field in fields:
+                setattr(f, field, None)
+            f.withheld[name] = reason

@@ -33,7 +33,13 @@ from chitieu.analyze.recipes import recipe
 from chitieu.catalog.indicators import Catalog, Indicator, UnitsRule, catalog
 from chitieu.catalog.periods import YEAR_SLOTS, PeriodType, TimeRule, year_periods
 from chitieu.catalog.units import UnitRegistry, registry
-from chitieu.catalog.vocabulary import LAST_OLD_DAY, NATION_ID, NEW_SYSTEM, OLD_SYSTEM
+from chitieu.catalog.vocabulary import (
+    LAST_OLD_DAY,
+    MERGER_DATE,
+    NATION_ID,
+    NEW_SYSTEM,
+    OLD_SYSTEM,
+)
 from chitieu.errors import UnitError
 from chitieu.store.analytics import (
     CELL,
@@ -48,7 +54,7 @@ from chitieu.store.analytics import (
 from chitieu.store.current import ESTIMATE, FINAL, METHOD, PLAN, Slab, _period_key, concat
 
 #: bump when the computation changes: every stored cube slab is then computed again
-CUBE_FORMAT = 1
+CUBE_FORMAT = 2  # 2: cells record the units that had every period used (coverage)
 _REF_YEAR = 2001  # recipes are the same for every year; they are computed on this one
 _RULES = (TimeRule.SUM, TimeRule.LAST, TimeRule.AVERAGE, TimeRule.NONE)
 
@@ -235,6 +241,7 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
         units_mask = np.zeros(G, dtype=np.int64)
         np.bitwise_or.at(units_mask, gp, bp)
         cells["units"][:, PLAN_SLOT] = units_mask
+        cells["full"][:, PLAN_SLOT] = units_mask
     # --- each unit's figure of each slot: its actual, else its estimate -----------------------
     fig = np.flatnonzero(kind != PLAN)
     order = np.lexsort((kind[fig], slot[fig], unit[fig], g_of[fig]))
@@ -273,9 +280,9 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
     gn = np.bincount(flat, minlength=size).reshape(G, -1)
     gest = np.bincount(flat, weights=bk == ESTIMATE, minlength=size).reshape(G, -1) > 0
     gprov = np.bincount(flat, weights=(bf & FINAL) == 0, minlength=size).reshape(G, -1) > 0
-    gunits = np.zeros(size, dtype=np.int64)
+    gunits: np.ndarray = np.zeros(size, dtype=np.int64)
     np.bitwise_or.at(gunits, flat, bb)
-    gmeth = np.zeros(size, dtype=np.int64)
+    gmeth: np.ndarray = np.zeros(size, dtype=np.int64)
     np.bitwise_or.at(gmeth, flat, np.where((bf & METHOD) != 0, bb, 0))
     gunits, gmeth = gunits.reshape(G, -1), gmeth.reshape(G, -1)
     pattern = (group_has * (np.int64(1) << np.arange(N_PERIOD_SLOTS, dtype=np.int64))).sum(axis=1)
@@ -294,7 +301,7 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
             replay, leaves, used = found
             rows = np.flatnonzero(combo == c)
             cells["value"][rows, s] = replay([gval[rows, j] for j in leaves])
-            cols = [j for j in range(N_PERIOD_SLOTS) if used >> j & 1]
+            cols = np.array([j for j in range(N_PERIOD_SLOTS) if used >> j & 1], dtype=np.int64)
             sub = np.ix_(rows, cols)
             f = np.full(len(rows), PRESENT, dtype=np.int64)
             f |= np.where(gest[sub].any(axis=1), ESTIMATED, 0)
@@ -304,6 +311,11 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
             cells["units"][rows, s] = np.bitwise_or.reduce(gunits[sub], axis=1)
             cells["est"][rows, s] = np.bitwise_or.reduce(gmeth[sub], axis=1)
             cells["periods"][rows, s] = used
+    if len(u_runs):
+        run_unit = bu[u_runs]
+        run_year = np.array([s.year for s in slabs], dtype=np.int64)[group_slab[run_group]]
+        valid = _valid_slots(rules, names, run_unit, run_year)
+        _full(cells, run_group, mask_u, bb[u_runs], valid)
     # --- slabs out ----------------------------------------------------------------------------
     sources = _sources(gu_keys, gstart, names, n_u)
     nonempty = (cells["flags"] != 0).any(axis=1)
@@ -324,6 +336,50 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
             )
         )
     return out
+
+
+#: in the year of the merger, the slots each province system reports (the old provinces the
+#: periods that end by 30 June 2025, the new ones those that start from 1 July)
+_MERGER_PERIODS = year_periods(MERGER_DATE.year)
+_OLD_SLOTS = sum(1 << j for j, q in enumerate(_MERGER_PERIODS) if q.end <= LAST_OLD_DAY)
+_NEW_SLOTS = sum(1 << j for j, q in enumerate(_MERGER_PERIODS) if q.start >= MERGER_DATE)
+_ALL_SLOTS = (1 << N_PERIOD_SLOTS) - 1
+
+
+def _valid_slots(rules: CubeRules, names: list[str], run_unit: np.ndarray,
+                 run_year: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per (group, unit) run: the slots its unit reports (every slot, but in 2025)."""
+    valid = np.full(len(run_unit), _ALL_SLOTS, dtype=np.int64)
+    merger = run_year == MERGER_DATE.year
+    if merger.any():
+        system = np.array([_system_of(rules, u) for u in names] or [""], dtype=object)
+        of_run = system[run_unit]
+        valid[merger & (of_run == OLD_SYSTEM)] = _OLD_SLOTS
+        valid[merger & (of_run == NEW_SYSTEM)] = _NEW_SLOTS
+    return valid
+
+
+def _system_of(rules: CubeRules, unit: str) -> str:
+    try:
+        return rules.units.get(unit).system
+    except UnitError:
+        return ""
+
+
+def _full(cells: np.ndarray, run_group: np.ndarray, mask_u: np.ndarray, bit: np.ndarray,
+          valid: np.ndarray) -> None:  # fmt: skip
+    """Mark, in each cell, the source units that had a figure for every stored period the
+    cell was made of that their unit reports (a unit missing a month of a half is then told
+    apart; in 2025 the old provinces answer for the first half, the new for the second): one
+    pass over the (group, unit) runs per slot."""
+    for s in range(N_PERIOD_SLOTS):
+        used = cells["periods"][run_group, s].astype(np.int64)
+        need = used & valid
+        ok = (used != 0) & np.where(need != 0, (mask_u & need) == need, (mask_u & used) != 0)
+        if ok.any():
+            full = np.zeros(len(cells), dtype=np.int64)
+            np.bitwise_or.at(full, run_group[ok], bit[ok])
+            cells["full"][:, s] = full
 
 
 def slot_type(slot: int) -> PeriodType:

@@ -156,8 +156,9 @@ class Estimator:
         if got is None and unit != NATION_ID and unit.endswith("@34"):
             olds = [u.id for u in self.units.predecessors(unit) if u.id != unit]
             parts = [self._roll(src[(ind.code, u)], p, ind.time_rule) for u in olds]
-            if olds and all(x is not None for x in parts):
-                return sum(parts)  # type: ignore[arg-type]
+            known = [x for x in parts if x is not None]
+            if olds and len(known) == len(parts):
+                return sum(known)
         return got
 
     @staticmethod
@@ -170,17 +171,18 @@ class Estimator:
     def so_far(self, ind: Indicator, unit: str, year: int, last: int) -> float | None:
         """The value of months ``p.first_month..last`` of ``year`` (by the time rule)."""
         parts = tile(year, self.p.first_month, last)
-        vals = [self.value(ind, unit, q) for q in parts]
-        if any(v is None for v in vals):
+        got = [self.value(ind, unit, q) for q in parts]
+        vals = [v for v in got if v is not None]
+        if len(vals) < len(got):
             return None
         if ind.time_rule == TimeRule.LAST:
             return vals[-1]
         if ind.time_rule == TimeRule.AVERAGE:
             months = sum(q.n_months for q in parts)
-            return sum(v * q.n_months for v, q in zip(vals, parts, strict=True)) / months  # type: ignore[operator]
+            return sum(v * q.n_months for v, q in zip(vals, parts, strict=True)) / months
         if ind.time_rule == TimeRule.NONE:
             return None
-        return sum(vals)  # type: ignore[arg-type]
+        return sum(vals)
 
     def _latest_span(self, ind: Indicator, unit: str) -> tuple[int, float] | None:
         """The longest span of the period reported so far this year: (last month, value)."""

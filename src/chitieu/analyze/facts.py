@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -27,11 +27,14 @@ import numpy as np
 
 from chitieu.analyze.asof import slices_as_of
 from chitieu.analyze.assemble import Slices, assemble
+from chitieu.analyze.coverage import Coverage
 from chitieu.analyze.cube import CubeRules
+from chitieu.analyze.steps import companions, enrich
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry
 from chitieu.catalog.vocabulary import Boundaries, system_for
+from chitieu.store import StoreLike as StoreLike  # the store's type, for report/
 from chitieu.store.analytics import PLAN_SLOT
 from chitieu.store.values import Store
 
@@ -101,10 +104,46 @@ class Fact:
     measure: str = ""
     decimals: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: what the value covers (units reporting / expected, estimated, missing: analyze/coverage)
+    coverage: Coverage | None = None
+    #: what last year's figure covers
+    previous_coverage: Coverage | None = None
+    #: what the coverage rules withhold: field (value, previous, change_pct, plan_pct,
+    #: share_pct, rank, prior_change_pct, cumulative…) → reason (``coverage.REASONS``); a
+    #: withheld field is None
+    withheld: dict[str, str] = field(default_factory=dict)
+    #: where the nation's own figure and the sum of its provinces disagree (check/consistency):
+    #: {"value"|"previous": {check, stored, parts, gap, gap_pct, used: stored|parts}}
+    consistency: dict[str, Any] | None = None
+    # months and quarters (analyze/steps.py): the period before ("so với tháng trước") …
+    prior_period: str | None = None
+    prior: float | None = None
+    prior_change_pct: float | None = None
+    prior_change_pct_exact: float | None = None
+    # … and the year to date ("Lũy kế 9 tháng"), with its change on last year and % of plan
+    cumulative_period: str | None = None
+    cumulative: float | None = None
+    cumulative_kind: str | None = None
+    cumulative_change_pct: float | None = None
+    cumulative_change_pct_exact: float | None = None
+    cumulative_plan_pct: float | None = None
+    cumulative_coverage: Coverage | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
+        """JSON-ready form (coverage as the contract's mapping)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["extra"] = dict(self.extra)
+        out["withheld"] = dict(self.withheld)
+        for name in ("coverage", "previous_coverage", "cumulative_coverage"):
+            c = out[name]
+            out[name] = None if c is None else c.to_dict()
+        return out
+
+    @property
+    def coverage_text(self) -> str | None:
+        """ "33/34" (None: no figure, or the unit's own figure for itself)."""
+        c = self.coverage
+        return None if c is None or c.own else c.text()
 
 
 @dataclass(frozen=True)
@@ -117,7 +156,7 @@ class FactSet:
     as_of: datetime | None
     items: tuple[Fact, ...]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Fact]:
         return iter(self.items)
 
     def __len__(self) -> int:
@@ -146,8 +185,10 @@ class FactSet:
 # --- loading cube cells ----------------------------------------------------------------------
 
 
-def _slice(cube: Any, slots: Sequence[int]) -> tuple[list[str], dict[int, np.ndarray]]:
-    return cube.targets, {s: cube.cells[s] for s in slots}
+def _slice(
+    cube: Any, slots: Sequence[int]
+) -> tuple[list[str], dict[int, np.ndarray], list[list[str]]]:
+    return cube.targets, {s: cube.cells[s] for s in slots}, cube.sources
 
 
 def load_slices(
@@ -166,9 +207,9 @@ def load_slices(
     years = sorted(set(years))
     if as_of is not None:
         return slices_as_of(store, rules, system, years, slots, as_of, indicators)
-    got = store.cubes(system, years, rules.generation, slots, indicators)
+    got = store.cubes(system, years, rules.generation, slots, indicators, with_sources=True)
     for ind, year, targets, cells in got.fresh:
-        out[(ind, year)] = (targets, cells)
+        out[(ind, year)] = (targets, cells, got.sources[(ind, year)])
     if got.stale:
         computed = rules.compute(got.stale, system)
         # kept for the next reader, unless made with pending values (not what is stored)
@@ -271,6 +312,7 @@ class FactLoad:
     def _slices_for(self, system: str) -> Slices:
         if system not in self._slices:
             qs = [q for q in self.periods if system_for(q.end, self.b) == system]
+            qs += [c for q in qs for c in companions(q)]  # read on the boundaries of q
             years = {y for q in qs for y in (q.year, q.year - 1)}
             slots = sorted({q.slot for q in qs} | {PLAN_SLOT})
             self._slices[system] = load_slices(
@@ -284,7 +326,7 @@ class FactLoad:
         return sum(
             len(a)
             for sl in self._slices.values()
-            for _, cells in sl.values()
+            for _, cells, _full in sl.values()
             for a in cells.values()
         )
 
@@ -301,9 +343,14 @@ class FactLoad:
                 if hit is not None:
                     _CACHE.move_to_end(key)
                     return hit
-        slices = self._slices_for(system_for(p.end, self.b))
-        got = assemble(self.rules.cat, slices, p, self.b, set(wanted) if wanted else None,
-                       self.as_of)  # fmt: skip
+        system = system_for(p.end, self.b)
+        slices = self._slices_for(system)
+        chosen = set(wanted) if wanted else None
+        got = assemble(self.rules.cat, slices, p, self.b, chosen, self.as_of)
+        if steps := companions(p):  # a month or a quarter: the period before, the year to date
+            more = [assemble(self.rules.cat, slices, q, self.b, chosen, self.as_of, system)
+                    for q in steps]  # fmt: skip
+            enrich(got, more[0], more[1] if len(more) > 1 else None, self.rules.cat)
         if self.as_of is None:
             with _CACHE_LOCK:
                 _CACHE[key] = got

@@ -59,8 +59,10 @@ def treat(x: Array, log: Array) -> Array:
         return np.where(log[None, :] if x.ndim == 2 else log, np.log10(1.0 + x), x)
 
 
-def untreat(x: Array, log: Array) -> Array:
-    """Back to raw units (for reporting an imputed value)."""
+def untreat(x: Array, log: Array | None) -> Array:
+    """Back to raw units (for reporting an imputed value); no ``log``: nothing was treated."""
+    if log is None:
+        return x
     with np.errstate(all="ignore"):
         return np.where(log[None, :] if x.ndim == 2 else log, 10.0**x - 1.0, x)
 

@@ -134,6 +134,22 @@ def _median_words(g: GapFact, fmt_v: Any, lang: str) -> str:
     )
 
 
+def _ratio_rule(g: GapFact, ctx: dict[str, Any], lang: str) -> str:
+    """How Viet Nam is set against the leader (``ratio_rule`` of the phrasing): as a share of
+    the leader's level; as "the leader has N times as much" when the share would read
+    absurdly small; not at all when the gap is so wide that the concepts most likely differ."""
+    rule = phrasing()["ratio_rule"]
+    ratio = g.ratio_to_leader_pct
+    if g.mode != "ratio" or ratio is None or ratio >= rule["times_below_pct"]:
+        return g.mode
+    if ratio < rule["apart_below_pct"]:
+        ctx["apart"] = format_number(100 / rule["apart_below_pct"], 0, lang)
+        return "ratio_apart"
+    times = 100 / ratio
+    ctx["times"] = format_number(times, 0 if times >= 10 else 1, lang)
+    return "ratio_times"
+
+
 def gap_contexts(result: BenchmarkResult, lang: str = "vi") -> list[tuple[str, dict[str, Any]]]:
     """Per indicator, the template key and the formatted figures its sentence reads."""
     fw = result.fw
@@ -164,7 +180,7 @@ def gap_contexts(result: BenchmarkResult, lang: str = "vi") -> list[tuple[str, d
         elif g.vn_leads:
             key = "leader"
         else:
-            key = g.mode
+            key = _ratio_rule(g, ctx, lang)
             ctx["median_words"] = _median_words(g, v, lang)
             ctx["ratio"] = pct_text(g.ratio_to_leader_pct or 0, lang)
             ctx["gap"] = pct_text(abs(g.gap_to_leader or 0), lang)

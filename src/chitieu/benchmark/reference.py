@@ -77,7 +77,7 @@ def check_table(table: Table, fw: Framework, origin: str = "import") -> tuple[Re
     """Check every row of a reference table; return all findings and the valid rows."""
     rep = Report()
     rep.stats["rows"] = len(table.rows)
-    where = {"file": table.file, "sheet": table.sheet}
+    where: dict[str, Any] = {"file": table.file, "sheet": table.sheet}
     col = {h: i for i, h in enumerate(table.header)}
     missing = [c for c in REQUIRED if c not in col]
     for c in missing:

@@ -7,6 +7,7 @@ Users may add their own catalog files through ``CHITIEU_CATALOG`` (paths separat
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import unicodedata
@@ -56,6 +57,38 @@ class ValueType(StrEnum):
 
 
 @dataclass(frozen=True)
+class CoverageRule:
+    """What an indicator's figures need to be published (``coverage:`` in the catalog).
+
+    A figure that covers every unit and sub-period it should is stated plainly; one that
+    covers at least ``state_from`` % of its expected units is stated with its coverage; below
+    that it is withheld. Ranks are given only among units whose figures are complete, and only
+    when at least ``rank_min`` units and ``rank_from`` % of the units shown are ranked.
+    """
+
+    state_from: float = 50.0
+    rank_min: int = 3
+    rank_from: float = 50.0
+
+
+@dataclass(frozen=True)
+class ConsistencyRule:
+    """How an indicator's figures are checked across levels and periods (``consistency:``).
+
+    ``tolerance`` is the relative gap allowed between a stored aggregate (the nation, a half,
+    a 9-month figure, a total) and the sum of its parts (0.005 = 0,5%); ``prefer`` says which
+    the facts use when a stored aggregate and its parts disagree beyond it: ``stored`` (the
+    aggregate as reported, the default) or ``parts`` (the sum of the parts).
+    """
+
+    tolerance: float = 0.005
+    prefer: str = "stored"
+
+
+PREFER = ("stored", "parts")
+
+
+@dataclass(frozen=True)
 class Text:
     """A label in Vietnamese and English."""
 
@@ -85,6 +118,8 @@ class Indicator:
     formula: str | None = None
     phrasing: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     estimation: tuple[str, ...] = ()  # estimation methods to try, in order
+    coverage: CoverageRule = CoverageRule()
+    consistency: ConsistencyRule = ConsistencyRule()
 
     @property
     def operands(self) -> tuple[str, ...]:
@@ -181,11 +216,13 @@ class Catalog:
 _FIELDS = {
     "code", "name", "measure", "value_type", "decimals", "units_rule", "time_rule",
     "direction", "group", "templates", "components", "formula", "phrasing", "estimation",
-    "domain",
+    "domain", "coverage", "consistency",
 }  # fmt: skip
 #: without these an indicator is not read further; ``domain`` is required too, but its absence
 #: is listed with the indicator's other problems
-_REQUIRED = _FIELDS - {"components", "formula", "phrasing", "estimation", "domain"}
+_REQUIRED = _FIELDS - {
+    "components", "formula", "phrasing", "estimation", "domain", "coverage", "consistency",
+}  # fmt: skip
 
 
 def _text(value: Any, where: str, problems: list[str]) -> Text:
@@ -202,6 +239,29 @@ def _enum(cls: type[StrEnum], value: Any, where: str, problems: list[str]) -> An
         choices = " | ".join(m.value for m in cls)
         problems.append(f"{where}: '{value}' is not one of {choices}")
         return next(iter(cls))
+
+
+def _numbers(raw: Any, cls: type, where: str, problems: list[str]) -> Any:
+    """A rule of numbers (CoverageRule, ConsistencyRule) from its mapping; defaults if absent."""
+    if raw is None:
+        return cls()
+    known = {f.name for f in dataclasses.fields(cls)}
+    if not isinstance(raw, dict) or not set(raw) <= known:
+        problems.append(f"{where}: needs a mapping of {', '.join(sorted(known))}, got {raw!r}")
+        return cls()
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        default = getattr(cls(), key)
+        if isinstance(default, str):
+            if value not in PREFER:
+                problems.append(f"{where} {key}: '{value}' is not one of {' | '.join(PREFER)}")
+                continue
+            out[key] = value
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(f"{where} {key}: needs a number of at least 0, got {value!r}")
+        else:
+            out[key] = type(default)(value)
+    return cls(**out)
 
 
 def _check_formula(formula: str, where: str, problems: list[str]) -> None:
@@ -278,6 +338,10 @@ def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
         formula=str(formula) if formula is not None else None,
         phrasing=dict(phrasing),
         estimation=tuple(str(m) for m in estimation),
+        coverage=_numbers(raw.get("coverage"), CoverageRule, f"{where} coverage", problems),
+        consistency=_numbers(
+            raw.get("consistency"), ConsistencyRule, f"{where} consistency", problems
+        ),
     )
 
 

@@ -33,6 +33,8 @@ EXTRA_ALIASES: dict[str, str] = {
     "hochiminhcity": "thanhphohochiminh",
     "thuathienhue": "thanhphohue",
 }
+#: English names that are not the unaccented short name (the cities' official English names).
+EN_NAMES: dict[str, str] = {"Hồ Chí Minh": "Ho Chi Minh City", "Huế": "Hue City"}
 #: Names of the nation (normalised, spaces removed).
 NATION_ALIASES = ("vietnam", "toanquoc", "canuoc", "vn")
 
@@ -144,8 +146,9 @@ class UnitRegistry:
         self._names: dict[str, list[Unit]] = {k: [nation] for k in NATION_ALIASES}
         for system, (start, end) in (("63", (None, LAST_OLD_DAY)), ("34", (MERGER_DATE, None))):
             for code, name, short, pkey, alias, keywords in rows[system]:
-                unit = Unit(f"{code}@{system}", code, name, short, strip_diacritics(short), 1,
-                            NATION_ID, start, end, system)  # fmt: skip
+                en = EN_NAMES.get(short) or strip_diacritics(short)
+                unit = Unit(f"{code}@{system}", code, name, short, en, 1, NATION_ID, start, end,
+                            system)  # fmt: skip
                 self._units[unit.id] = unit
                 self._by_key[(system, pkey)] = unit
                 spellings = {name, short, pkey, *_json_list(alias), *_json_list(keywords)}

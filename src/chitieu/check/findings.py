@@ -36,6 +36,7 @@ class Severity(StrEnum):
 MESSAGE_FILES = (
     ("chitieu.check", "messages.yaml"),
     ("chitieu.check", "messages_input.yaml"),  # hostile files, numbers, domains (issue 11)
+    ("chitieu.check", "messages_forms.yaml"),  # official forms' sheets (issue 18)
     ("chitieu.benchmark", "messages.yaml"),
 )
 
@@ -61,10 +62,10 @@ def messages() -> dict[str, dict[str, dict[str, str]]]:
 
 #: the fields of a finding its messages may name
 _PLACE = ("type", "severity", "value", "file", "sheet", "row", "column", "indicator", "unit",
-          "period", "imbalance", "rule")  # fmt: skip
+          "period", "imbalance", "rule", "cell")  # fmt: skip
 
 
-class _Params(dict):  # type: ignore[type-arg]
+class _Params(dict):
     def __missing__(self, key: str) -> str:
         return ""
 
@@ -85,6 +86,8 @@ class Finding:
     period: str | None = None
     imbalance: float | None = None
     rule: str | None = None
+    #: the spreadsheet cell, e.g. ``E12`` (with ``sheet``: ``'Biểu 01'!E12``)
+    cell: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     #: a validation rule's own title, message and hint (other findings: MESSAGE_FILES)
     templates: dict[str, dict[str, str]] | None = field(default=None, repr=False, compare=False)
@@ -115,11 +118,21 @@ class Finding:
         bits = [
             self.file,
             f"sheet {self.sheet}" if self.sheet else None,
+            f"cell {self.cell}" if self.cell else None,
             f"row {self.row}" if self.row is not None else None,
             f"column {self.column}" if self.column else None,
             "/".join(x for x in (self.unit, self.indicator, self.period) if x) or None,
         ]
         return ", ".join(b for b in bits if b)
+
+    @property
+    def address(self) -> str | None:
+        """The cell as a spreadsheet user reads it: ``'Biểu 01'!E12`` (None without a cell)."""
+        if not self.cell:
+            return None
+        if not self.sheet:
+            return self.cell
+        return "'" + self.sheet.replace("'", "''") + "'!" + self.cell
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with messages in both languages."""
@@ -132,10 +145,22 @@ class Finding:
             "hint": {lang: self.hint(lang) for lang in ("vi", "en")},
             "value": self.value,
         }
-        for k in ("file", "sheet", "row", "column", "unit", "indicator", "period", "imbalance"):
+        for k in (
+            "file",
+            "sheet",
+            "cell",
+            "row",
+            "column",
+            "unit",
+            "indicator",
+            "period",
+            "imbalance",
+        ):
             v = getattr(self, k)
             if v is not None:
                 d[k] = v
+        if self.cell:
+            d["address"] = self.address
         return d
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from chitieu.catalog.periods import parse_period, periods_within
 from chitieu.catalog.units import NATION_ID
 from chitieu.catalog.vocabulary import Kind
+from chitieu.check.consistency import consistency_findings
 from chitieu.check.findings import DEFAULT_CAP, Finding, Report
 from chitieu.check.outliers import Num, check_value, history_ids
 from chitieu.check.rules import SIGNS, Level, Operator, Rule, RuleSet, rules
@@ -223,6 +224,7 @@ def validate_values(
         stored = store.current(periods, indicators=sorted(operands | set(distinct)),
                                units=sorted(units))  # fmt: skip
     _rules_over(store, rs, new, places, report, stored)
+    _consistency(store, rows, report)
     if outliers:
         if stored is not None:
             slabs: dict[Any, Any] = _slabs_of(stored)
@@ -236,6 +238,36 @@ def validate_values(
         screen(rows, slabs, rs, report, places, getattr(places, "of_row", None))
     report.stats = {"values": len(rows), "rules": len(rs.rules)}
     return report
+
+
+#: writes of more rows than this are checked for consistency among their own values only, and
+#: above CONSISTENCY_MAX not at all on the way in (``chitieu validate`` checks what is stored)
+CONSISTENCY_READ = 20_000
+CONSISTENCY_MAX = 200_000
+
+
+def _consistency(store: Store | None, rows: Rows, report: Report) -> None:
+    """Consistency findings of a write (check/consistency.py): its values laid over the stored
+    values of the same indicators and years (all units, every period of those years)."""
+    if len(rows) > CONSISTENCY_MAX:
+        return
+    new = {k: v for k, v in zip(rows.keys(), rows.value, strict=True)}
+    values: dict[Key, float] = {}
+    if store is not None and len(rows) <= CONSISTENCY_READ:
+        inds = sorted({k[0] for k in new})
+        years = {k[2][:4] for k in new}
+        ids = {q.id for y in years if y.isdigit() for q in periods_within(parse_period(y))}
+        for o in store.current(ids, indicators=inds):
+            if o.value is not None:
+                values[o.key] = o.value
+    touched = {(k[0], k[2][:4]) for k in new}
+    for k, v in new.items():
+        if v is None:
+            values.pop(k, None)
+        else:
+            values[k] = v
+    found = consistency_findings(values)
+    report.extend([f for f in found if (f.indicator, (f.period or "")[:4]) in touched])
 
 
 def _slabs_of(stored: list[Observation]) -> dict[Any, Any]:
@@ -270,9 +302,12 @@ def _rules_over(
                 units=sorted({g[0] for g in groups}),
                 kinds=sorted({g[2] for g in groups}),
             )
-        mine = [o for o in stored if o.indicator in wanted and o.value is not None]
-        for o in mine:
-            if (o.unit, o.period, o.kind) in groups:
+        for o in stored:
+            if (
+                o.indicator in wanted
+                and o.value is not None
+                and (o.unit, o.period, o.kind) in groups
+            ):
                 combined[o.key] = o.value
     for k, v in new.items():  # new values win; a None deletes
         if v is None:
@@ -300,6 +335,7 @@ def validate_period(
     values = {o.key: o.value for o in obs if o.value is not None}
     report = Report(cap=cap)
     report.extend(evaluate_rules(values, rs))
+    report.extend(consistency_findings(values))
     if outliers:
         best = best_value(obs)
         targets = [((i, u, q, o.kind), o.value) for (i, u, q), o in sorted(best.items())]

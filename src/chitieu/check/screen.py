@@ -175,24 +175,24 @@ def screen(
     for sel in np.split(by_ind, cuts):
         if not len(sel):
             continue
-        s = rs.outlier_settings(names[int(ind_code[idx[sel[0]]])])
+        st = rs.outlier_settings(names[int(ind_code[idx[sel[0]]])])
         rows_sel = idx[sel]
-        table = np.array([[per_ix[q] for q in hist_ids[f"{s.history}|{p}"]] for p in periods])
+        table = np.array([[per_ix[q] for q in hist_ids[f"{st.history}|{p}"]] for p in periods])
         hp = table[per_code[rows_sel]]  # (values, history + 1) period codes
         base = (ind_code[rows_sel] * nu + unit_code[rows_sel]) * npid
-        h = lookup((base[:, None] + hp).ravel()).reshape(hp.shape)
-        past, prev = h[:, :-1], h[:, -1]
+        hv = lookup((base[:, None] + hp).ravel()).reshape(hp.shape)
+        past, prev = hv[:, :-1], hv[:, -1]
         x = value[sel]
         count = (~np.isnan(past)).sum(axis=1)
-        ok = count >= s.min_history
+        ok = count >= st.min_history
         if ok.any():
             z = np.abs(_zscores(x[ok], past[ok], count[ok]))
-            z_flag[sel[np.flatnonzero(ok)]] = _verdict(z, s.z_threshold)
-        if s.max_change_pct is not None:
+            z_flag[sel[np.flatnonzero(ok)]] = _verdict(z, st.z_threshold)
+        if st.max_change_pct is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 change = np.abs((x / prev - 1) * 100)
             has = ~np.isnan(prev) & (prev != 0)
-            ch_flag[sel[has]] = _verdict(change[has], s.max_change_pct)
+            ch_flag[sel[has]] = _verdict(change[has], st.max_change_pct)
 
     # --- the flagged values checked one by one, in order, until the report is full; beyond
     # it the sure ones are counted on the columns, the doubtful ones still decided one by one

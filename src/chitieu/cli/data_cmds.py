@@ -85,7 +85,10 @@ def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 @handle_errors
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8) or XLSX file in long layout.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV (UTF-8) or XLSX file: a long table or an official form's sheets."),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
     locale: Annotated[
         str | None,
@@ -96,6 +99,18 @@ def import_cmd(
         ),
     ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Sheet of an XLSX file.")] = None,
+    form: Annotated[
+        str | None,
+        typer.Option("--form", help="The official form of the file's sheets (`chitieu forms`)."),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="The reporting unit, where a form's sheet does not say it."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="The period, where a form's title does not say it."),
+    ] = None,
     override_lock: Annotated[
         str | None,
         typer.Option(
@@ -109,12 +124,16 @@ def import_cmd(
     as_json: JsonOption = False,
     lang: LangOption = "vi",
 ) -> None:
-    """Import values from a file with header `indicator,unit,period,value,kind[,comment]`.
+    """Import values from a long table (`indicator,unit,period,value,kind[,comment]`) or an
+    official form's sheets (`Biểu số …`; `chitieu forms` lists them), recognised by itself.
 
-    Every error of the file is reported in one pass (row, column, value, reason, fix);
-    nothing is written unless the whole file is valid. Values of reports that are submitted
-    or approved are locked (`--override-lock REASON` to write them anyway, recorded). Exit
-    code 1 when anything blocks the write.
+    Every error of the file is reported in one pass (sheet and cell, value, reason, fix);
+    nothing is written unless the whole file is valid. An official form's file replaces that
+    form's round for its unit and period (values it no longer gives are deleted; the same
+    file again adds nothing). Values of reports that are submitted or approved are locked
+    (`--override-lock REASON` to write them anyway, recorded). `--json`: `counts`
+    (imported, updated, ignored, deleted), `findings` (each with sheet and cell), `values`.
+    Exit code 1 when anything blocks the write, 2 for an unreadable file or a bad option.
     """
     from chitieu.collect.importer import import_file
 
@@ -133,21 +152,17 @@ def import_cmd(
             sheet=sheet,
             progress=progress,
             override=override_lock.strip() if override_lock else None,
+            form=form,
+            unit=unit,
+            period=period,
         )
     rep = res.report
     if as_json:
-        out = rep.to_dict()
-        out.update(
-            file=res.file,
-            dry_run=dry_run,
-            written=res.written,
-            ignored=res.ignored,
-            locale=res.locale,
-            batch=res.batch.id if res.batch else None,
-        )
-        print_json(out)
+        print_json(res.to_dict())
     else:
         _print_findings(rep, lang)
+        if rep.valid and dry_run:
+            _print_values(res)
         if rep.valid:
             what = (
                 "kiểm tra xong, chưa ghi / checked, nothing written"
@@ -163,6 +178,13 @@ def import_cmd(
                 )
             )
             console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
+            if res.counts:
+                c = res.counts
+                console.print(
+                    f"mới / imported {c.get('imported', 0)}, cập nhật / updated "
+                    f"{c.get('updated', 0)}, trùng / ignored {c.get('ignored', 0)}, "
+                    f"xoá / deleted {c.get('deleted', 0)}"
+                )
         else:
             err_console.print(
                 f"[red]{safe(res.file)}: {rep.errors} error(s); nothing was written.[/] "
@@ -170,6 +192,27 @@ def import_cmd(
             )
     if not rep.valid:
         raise typer.Exit(EXIT_INVALID)
+
+
+#: values a dry run lists in the terminal (``--json`` lists them all)
+VALUES_PRINTED = 200
+
+
+def _print_values(res: Any) -> None:
+    """What a dry run would store, as a table."""
+    from rich.table import Table
+
+    listed = res.listed(VALUES_PRINTED)
+    t = Table(title="Sẽ ghi / would be stored", show_lines=False)
+    for col in ("indicator", "unit", "period", "kind", "value"):
+        t.add_column(col, justify="right" if col == "value" else "left")
+    for v in listed:
+        shown = "(xoá / deleted)" if v.value is None else f"{v.value:g}"
+        t.add_row(v.indicator, v.unit, v.period, str(v.kind), shown)
+    console.print(t)
+    more = res.total - len(listed)
+    if more > 0:
+        console.print(f"(… {more} more; --json lists them all)")
 
 
 def _short(value: object, limit: int = 200) -> str:
@@ -186,11 +229,12 @@ def _print_findings(rep: Any, lang: str) -> None:
     t = Table(
         title=f"{rep.errors} lỗi / errors, {rep.warnings} cảnh báo / warnings", show_lines=True
     )
-    for col in ("row", "column", "value", "problem", "fix"):
+    for col in ("cell", "row", "column", "value", "problem", "fix"):
         t.add_column(col, overflow="fold")
     for f in rep.findings:
         style = "red" if f.severity == "error" else "yellow"
         t.add_row(
+            safe(f.address or ""),
             str(f.row or ""),
             safe(f.column or ""),
             "" if f.value is None else safe(_short(f.value)),
@@ -226,6 +270,7 @@ def summary_cmd(
 
     from chitieu.analyze.facts import Boundaries
     from chitieu.analyze.facts import facts as fact_set
+    from chitieu.analyze.steps import STEPPED
     from chitieu.catalog.indicators import catalog
     from chitieu.catalog.instants import iso, show
     from chitieu.catalog.periods import parse_period
@@ -245,7 +290,7 @@ def summary_cmd(
         if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
             unit_id = registry().on_boundaries(unit_id, "34")
         facts = [f for f in facts if f.unit == unit_id]
-    facts = [f for f in facts if f.value is not None or f.plan is not None]
+    facts = [f for f in facts if f.value is not None or f.plan is not None or f.withheld]
     if as_json:
         print_json(
             {
@@ -271,13 +316,10 @@ def summary_cmd(
             "Nạp dữ liệu mẫu / load the demo data: chitieu demo"
         )
         return
-    asked = (
-        ""
-        if when is None
-        else f" ({'số liệu đến' if lang == 'vi' else 'as of'} {show(when, lang)})"
-    )
+    label = "số liệu đến" if lang == "vi" else "as of"
+    asked = "" if when is None else f" ({label} {show(when, lang)})"
     t = Table(title=f"{period_label(p, lang)} — {unit}{asked}")
-    cols = (
+    cols: tuple[str, ...] = (
         "indicator",
         "unit",
         "value",
@@ -288,7 +330,11 @@ def summary_cmd(
         "% plan",
         "share %",
         "rank",
+        "coverage",
     )
+    stepped = p.type in STEPPED  # a month or a quarter: the period before, the year to date
+    if stepped:
+        cols = (*cols[:-1], "% prior period", "year to date", "YTD change %", cols[-1])
     for col in cols:
         t.add_column(col, justify="left" if col in ("indicator", "unit", "kind") else "right")
     for f in facts:
@@ -301,6 +347,11 @@ def summary_cmd(
             return "" if x is None else format_pct(x, 2, lang, sign)
 
         kind = {"estimate": "ước" if lang == "vi" else "est.", "actual": ""}.get(f.kind or "", "")
+        more = (
+            pct(f.prior_change_pct, True),
+            num(f.cumulative),
+            pct(f.cumulative_change_pct, True),
+        )
         t.add_row(
             ind.name(lang),
             f.unit,
@@ -312,8 +363,18 @@ def summary_cmd(
             pct(f.plan_pct),
             pct(f.share_pct),
             f"{f.rank}/{f.rank_of}" if f.rank else "",
+            *(more if stepped else ()),
+            _coverage_cell(f, lang),
         )
     console.print(t)
+
+
+def _coverage_cell(f: Any, lang: str) -> str:
+    """ "31/34", and what is withheld and why ("change %: …")."""
+    from chitieu.analyze.coverage import reason_text
+
+    held = "; ".join(f"{k}: {reason_text(v, lang)}" for k, v in f.withheld.items())
+    return " ".join(x for x in (f.coverage_text or "", held) if x)
 
 
 def register(app: typer.Typer) -> None:

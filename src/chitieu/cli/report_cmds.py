@@ -18,6 +18,7 @@ from chitieu.cli.common import (
     LangOption,
     as_of_of,
     console,
+    err_console,
     handle_errors,
     open_store,
     print_json,
@@ -83,6 +84,14 @@ def report_cmd(
         BoundariesChoice,
         typer.Option(help="current: today's 34 provinces; as_reported: those of the period."),
     ] = BoundariesChoice.CURRENT,
+    benchmark: Annotated[
+        bool | None,
+        typer.Option(
+            "--benchmark/--no-benchmark",
+            help="Add (or leave out) the publishing benchmark annex. Default: the ministry's "
+            "report has it, a province's does not.",
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -98,6 +107,7 @@ def report_cmd(
         workers.start()
     from chitieu.report import build_report
 
+    warnings: list[ChitieuError] = []
     when = as_of_of(as_of)
     written = build_report(
         open_store(db),
@@ -110,10 +120,17 @@ def report_cmd(
         as_of=when,
         boundaries=boundaries.value,
         report_date=_date(report_date, "--date"),
+        on_warning=warnings.append,
+        benchmark=benchmark,
     )
     if as_json:
-        print_json({"ok": True, "period": period, "files": {k: str(v) for k, v in written.items()}})
+        files = {k: str(v) for k, v in written.items()}
+        said = [dict(zip(("warning", "hint"), w.text(lang), strict=True)) for w in warnings]
+        print_json({"ok": True, "period": period, "files": files, "warnings": said})
         return
+    for w in warnings:
+        message, hint = w.text(lang)
+        err_console.print(f"[yellow]Lưu ý / Warning:[/] {safe(message)} ({safe(hint)})")
     console.print(f"Đã ghi báo cáo / report written ({period}):")
     for k, v in written.items():
         console.print(f"  {k:5} {v}")

@@ -10,7 +10,7 @@ period, round or account, or no account named; 3 broken catalog; 4 the database 
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -26,6 +26,11 @@ from chitieu.cli.common import (
     safe,
 )
 from chitieu.errors import ChitieuError
+from chitieu.store import StoreLike
+
+if TYPE_CHECKING:
+    from chitieu.workflow.roles import Account
+    from chitieu.workflow.state import Report
 
 app = typer.Typer(
     help="The reporting round: status, submit, accept, approve, return, reopen, reply, queue, "
@@ -59,7 +64,7 @@ class ActorError(ChitieuError):
     http_status = 400
 
 
-def _actor(store: Any, name: str | None, required: bool = True) -> Any:
+def _actor(store: StoreLike, name: str | None, required: bool = True) -> Account | None:
     """The active account that acts: ``--as``, else ``CHITIEU_USER``. ActorError if none is
     named (when one must act) or the name is no active account — except, for a command that
     only reads, a ``CHITIEU_USER`` that names no account (it also names who writes imports)."""
@@ -76,6 +81,14 @@ def _actor(store: Any, name: str | None, required: bool = True) -> Any:
         if not strict:
             return None
         raise ActorError(code="workflow-actor-unknown", name=name)
+    return acc
+
+
+def _acting(store: StoreLike, name: str | None) -> Account:
+    """The account that must act (``_actor`` with ``required``): never None."""
+    acc = _actor(store, name)
+    if acc is None:  # _actor raised already; kept for the type checker
+        raise ActorError(code="workflow-actor-missing")
     return acc
 
 
@@ -104,7 +117,7 @@ def _print_report(r: Any, posts: list[Any], actions: list[str], lang: str) -> No
         console.print(("có thể: " if lang == "vi" else "may: ") + ", ".join(actions))
 
 
-def _show(store: Any, r: Any, acc: Any, as_json: bool, lang: str) -> None:
+def _show(store: StoreLike, r: Report, acc: Account | None, as_json: bool, lang: str) -> None:
     from chitieu.workflow.audit import report_events
     from chitieu.workflow.thread import posts
     from chitieu.workflow.transitions import allowed
@@ -160,7 +173,7 @@ def _act(
     from chitieu.workflow.transitions import transition
 
     store = open_store(db)
-    acc = _actor(store, actor)
+    acc = _acting(store, actor)
     r = transition(store, acc, report_at(store, form, unit, period, round_), action, comment)
     _show(store, r, acc, as_json, lang)
 
@@ -259,7 +272,7 @@ def levels_cmd(
     store = open_store(db)
     f = find_form(form)
     if set_to is not None:
-        levels.set_levels(store, _actor(store, actor), f, levels.parse_levels(set_to), comment)
+        levels.set_levels(store, _acting(store, actor), f, levels.parse_levels(set_to), comment)
     now = levels.levels_of(store, f)
     history = levels.history(store, f)
     if as_json:

@@ -32,6 +32,11 @@ class Table:
     #: (row number, column index) of the cells that hold a formula without a result (the
     #: workbook was not calculated): calamine reads them as blank
     formulas: list[tuple[int, int]] = field(default_factory=list)
+    #: the merged ranges of the sheet: (first row, first column, last row, last column),
+    #: rows numbered as Excel numbers them, columns from 0 (as in a row's list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: the row number of ``header`` (the sheet's first row that is not blank)
+    header_row: int = 1
 
 
 @dataclass
@@ -42,6 +47,8 @@ class Book:
     table: Table
     names: list[str]
     extra: dict[str, list[list[Any]]] = field(default_factory=dict)
+    #: every visible sheet as a table, in workbook order (when asked for: ``every``)
+    sheets: list[Table] = field(default_factory=list)
 
 
 class _TooLong(Exception):
@@ -92,12 +99,21 @@ class Workbook:
             raise InputFileError(code="input-unreadable", file=file, reason=str(exc)) from None
         self.names: list[str] = list(self.wb.sheet_names)
 
+    def visible(self) -> list[str]:
+        """The visible sheets, in workbook order."""
+        return [m.name for m in self.wb.sheets_metadata if str(m.visible).endswith("Visible")]
+
     def default_sheet(self) -> str:
         """The first visible sheet (the first sheet if none is visible)."""
-        visible = [m.name for m in self.wb.sheets_metadata if str(m.visible).endswith("Visible")]
+        visible = self.visible()
         if not (visible or self.names):
             raise InputFileError(code="input-no-sheets", file=self.file)
         return (visible or self.names)[0]
+
+    def merged(self, sheet: str) -> list[tuple[int, int, int, int]]:
+        """The merged ranges of ``sheet`` (see :attr:`Table.merged`)."""
+        got = self.wb.get_sheet_by_name(sheet).merged_cell_ranges or []
+        return [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in got]
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """The cells of ``sheet`` from A1, its extent checked before calamine builds them."""
@@ -144,11 +160,35 @@ class Workbook:
                 numbered.append((i + 1, cells))
         if not numbered:
             raise InputFileError(code="input-sheet-empty", file=self.file, sheet=sheet)
-        (_, header), *rows = numbered
+        (first, header), *rows = numbered
         formulas = [(r, c - 1) for r, c in self.scan.formulas_of(sheet)]
-        return Table(self.file, sheet, [str(h).strip() for h in header], rows, sha256, formulas)
+        table = Table(self.file, sheet, [str(h).strip() for h in header], rows, sha256, formulas)
+        table.header_row = first
+        if self.with_merges:
+            table.merged = self.merged(sheet)
+        return table
 
-    def book(self, sheet: str | None, extra: tuple[str, ...] = (), sha256: str = "") -> Book:
-        """The table of ``sheet`` and the raw cells of those of ``extra`` the workbook has."""
-        table = self.table(sheet, sha256)
-        return Book(table, self.names, {s: self.rows(s) for s in extra if s in self.names})
+    #: read each table's merged ranges too (the official forms' layouts need them)
+    with_merges = False
+
+    def book(
+        self, sheet: str | None, extra: tuple[str, ...] = (), sha256: str = "", every: bool = False
+    ) -> Book:
+        """The table of ``sheet`` and the raw cells of those of ``extra`` the workbook has;
+        ``every``: each visible sheet as a table too, with its merged ranges (a blank sheet
+        left out)."""
+        if not every:
+            table = self.table(sheet, sha256)
+            return Book(table, self.names, {s: self.rows(s) for s in extra if s in self.names})
+        self.with_merges = True
+        tables = []
+        for name in self.visible() or self.names:
+            try:
+                tables.append(self.table(name, sha256))
+            except InputFileError as exc:
+                if exc.code != "input-sheet-empty":
+                    raise
+        first = sheet if sheet is not None else self.default_sheet()
+        table = next((t for t in tables if t.sheet == first), None) or self.table(first, sha256)
+        extra_rows = {s: self.rows(s) for s in extra if s in self.names}
+        return Book(table, self.names, extra_rows, tables)

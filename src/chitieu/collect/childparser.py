@@ -69,13 +69,15 @@ class Request:
     extra: tuple[str, ...] = ()
     sha256: str = ""
     fault: str = ""
+    #: every visible sheet as a table, with merged ranges (``Book.sheets``)
+    every: bool = False
 
 
 def read(request: Request) -> Book:
     """Read the workbook with calamine, here in this process."""
     wb = Workbook(Path(request.path), request.file, request.lim, request.deadline, request.scan)
     wb.checked = request.fault != "unchecked"
-    return wb.book(request.sheet, request.extra, request.sha256)
+    return wb.book(request.sheet, request.extra, request.sha256, request.every)
 
 
 @functools.cache
@@ -83,7 +85,7 @@ def _popen_class() -> type:
     """The forkserver's Popen, launching its child without the caller's main module."""
     from multiprocessing import popen_forkserver, spawn
 
-    class Popen(popen_forkserver.Popen):  # type: ignore[misc]
+    class Popen(popen_forkserver.Popen):
         def _launch(self, process_obj: Any) -> None:
             # popen_forkserver.Popen._launch, the main module left out of the child's
             # preparation: _child and what it reads are found by their module's name
@@ -108,7 +110,7 @@ def _popen_class() -> type:
     return Popen
 
 
-class _Process(context.ForkServerProcess):  # type: ignore[misc,name-defined]
+class _Process(context.ForkServerProcess):
     """A forkserver process that does not import the caller's main module."""
 
     @staticmethod
@@ -166,7 +168,7 @@ def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
     if not recv.poll(max(left, 0.0)):
         return "slow", None
     try:
-        return recv.recv()  # type: ignore[no-any-return]
+        return recv.recv()
     except (EOFError, OSError):
         return "died", None
 
@@ -174,7 +176,7 @@ def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
 def _result(kind: str, payload: Any, exitcode: int | None, request: Request) -> Book:
     file, limit = request.file, f"{request.lim.max_parser_mb:g}"
     if kind == "ok":
-        return payload  # type: ignore[no-any-return]
+        return payload
     if kind == "error":
         raise payload
     if kind == "slow":
@@ -262,7 +264,8 @@ def request_for(
     sheet: str | None,
     extra: tuple[str, ...] = (),
     sha256: str = "",
+    every: bool = False,
 ) -> Request:
     """A parse of ``path``, with the test-only fault of the environment, if any."""
     return Request(str(path), file, lim, deadline, scan, sheet, extra, sha256,
-                   os.environ.get(TEST_FAULT, "").strip().lower())  # fmt: skip
+                   os.environ.get(TEST_FAULT, "").strip().lower(), every)  # fmt: skip

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ class RowPlaces(Mapping[Key, dict[str, Any]]):
         """Where row ``i`` (0: the first after the header) came from."""
         return {"file": self.file, "sheet": None, "row": i + 2}  # one record per line
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Key]:
         return iter(self._build())
 
     def __len__(self) -> int:

@@ -94,7 +94,8 @@ def _finding(
     place["column"] = "value"
     common = {"indicator": key[0], "unit": key[1], "period": key[2], **place}
     if not math.isfinite(v):
-        return Finding("non-finite-number", value=shown(rows.value[i]), **common)
+        raw = rows.value[i]
+        return Finding("non-finite-number", value=shown(v if raw is None else raw), **common)
     ind = cat.indicators[key[0]]
     params: dict[str, Any] = {"kind": key[3]}
     for lang in ("vi", "en"):

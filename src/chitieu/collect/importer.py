@@ -1,23 +1,23 @@
-"""Import of long-layout files: ``indicator,unit,period,value,kind[,comment][,status]``.
+"""Import of a file, whatever its layout: read by its layout, checked, stored as one batch.
 
-Every row is checked; all problems of a file are reported in one pass, and nothing is
-written unless the whole file is valid.
+The layout is recognised by itself (``collect.layouts``: the long table
+``indicator,unit,period,value,kind[,comment][,status]``, the official forms' sheets…) or
+named. Every problem of the file is reported in one pass, each at its sheet and cell, and
+nothing is written unless the whole file is valid. An official form's values replace that
+form's round for their unit and period (``collect.ingest.ReplaceScope``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
-from chitieu.check.findings import Finding, Report, Severity
-from chitieu.collect.ingest import Origin, ingest
-from chitieu.collect.numbers import Locale, detect_locale
-from chitieu.collect.reader import Table, check_file, read_table
+from chitieu.check.findings import Finding, Severity
+from chitieu.collect.ingest import Origin, ingest, unlocked
+from chitieu.collect.layouts import ImportResult, Options, Source, choose
+from chitieu.collect.layouts.base import Progress
+from chitieu.collect.layouts.long import check_table, map_header
+from chitieu.collect.numbers import Locale
 from chitieu.collect.rows import (
-    _HEADERS,
     HEADER_ALIASES,
     KIND_ALIASES,
     OPTIONAL,
@@ -25,17 +25,10 @@ from chitieu.collect.rows import (
     STATUS_ALIASES,
     RowChecker,
     _norm,
-    invisible_chars,
-    invisible_text,
-    visible,
-    without_invisible,
 )
-from chitieu.collect.zipscan import column_letters
-from chitieu.errors import NumberFormatError
-from chitieu.store.rows import Rows
-from chitieu.store.values import BatchInfo, NewValue, Store
+from chitieu.store.values import Store
 
-#: what other modules took from here before rows.py existed
+#: what other modules took from here before rows.py and layouts/ existed
 __all__ = [
     "HEADER_ALIASES",
     "KIND_ALIASES",
@@ -43,201 +36,19 @@ __all__ = [
     "REQUIRED",
     "STATUS_ALIASES",
     "ImportResult",
+    "Progress",
     "RowChecker",
     "_norm",
     "check_table",
     "import_file",
+    "map_header",
 ]
 
-#: progress callback: (phase "check" | "write", rows just done, rows in all)
-Progress = Callable[[str, int, int], None]
 
-
-@dataclass
-class ImportResult:
-    """The outcome of an import: the report, what was (or would be) stored, and the batch."""
-
-    report: Report
-    values: Rows | list[NewValue] = field(default_factory=list)
-    batch: BatchInfo | None = None
-    dry_run: bool = False
-    locale: Locale | None = None
-    file: str = ""
-    #: every row that parsed, valid file or not (the rules check them too)
-    parsed: Rows | list[NewValue] = field(default_factory=list)
-    #: where each parsed value came from: (indicator, unit, period, kind) → file, sheet, row
-    places: dict[tuple[str, str, str, str], dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def written(self) -> int:
-        """Rows stored (0 on a dry run or when the file had errors)."""
-        return self.batch.rows if self.batch else 0
-
-    @property
-    def ignored(self) -> int:
-        """Rows left out as identical to their key's current vintage (the same file again)."""
-        return self.batch.ignored if self.batch else 0
-
-
-def _map_header(table: Table, report: Report) -> dict[str, int] | None:
-    return map_header(table.header, table.file, table.sheet, report)
-
-
-def map_header(
-    header: list[str], file: str, sheet: str | None, report: Report
-) -> dict[str, int] | None:
-    """Column positions of the layout's columns; findings for unknown, duplicate, missing."""
-    cols: dict[str, int] = {}
-    for i, name in enumerate(header):
-        place: dict[str, Any] = {"file": file, "sheet": sheet, "row": 1}
-        if invisible_text(name):  # told, then read without it (no "missing column" as well)
-            report.add(Finding("invisible-header", value=visible(name), column=visible(name),
-                               params={"chars": invisible_chars(name), "position": i + 1},
-                               **place))  # fmt: skip
-            name = without_invisible(name)
-        col = _HEADERS.get(_norm(name))
-        if col is None:
-            if name:
-                shown = visible(name)
-                report.add(
-                    Finding("unknown-column", Severity.WARNING, value=shown, column=shown, **place)
-                )
-        elif col in cols:
-            report.add(Finding("duplicate-column", value=name, column=col, **place))
-        else:
-            cols[col] = i
-    for col in REQUIRED:
-        if col not in cols:
-            aliases = ", ".join(HEADER_ALIASES[col])
-            report.add(
-                Finding(
-                    "missing-column",
-                    file=file,
-                    sheet=sheet,
-                    row=1,
-                    column=col,
-                    params={"aliases": aliases},
-                )
-            )
-    return cols if report.valid else None
-
-
-def _formula_cells(table: Table, cols: dict[str, int], report: Report) -> set[tuple[int, str]]:
-    """A finding for each cell of the layout's columns that holds a formula without a result
-    (calamine read it as blank); their (row, column), whose "missing value" is not told too."""
-    names = {i: col for col, i in cols.items()}
-    told = set()
-    for row, i in table.formulas:
-        if i in names:
-            cell = f"{column_letters(i + 1)}{row}"
-            report.add(Finding("formula-no-result", file=table.file, sheet=table.sheet, row=row,
-                               column=names[i], value=cell, params={"cell": cell}))  # fmt: skip
-            told.add((row, names[i]))
-    return told
-
-
-def _not_told(found: list[Finding], told: set[tuple[int, str]]) -> list[Finding]:
-    """The findings of a row but the missing values of cells already told as formulas."""
-    return [f for f in found if f.type != "missing-value" or (f.row, f.column) not in told]
-
-
-def check_table(
-    table: Table,
-    locale: Locale | None = None,
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Check every row of a table; the values are returned only if the whole table is valid."""
-    report = Report()
-    result = ImportResult(report=report, file=table.file)
-    cols = _map_header(table, report)
-    if cols is None:
-        return result
-    told = _formula_cells(table, cols, report) if table.formulas else set()
-    if not table.rows:
-        report.add(Finding("empty-file", file=table.file, sheet=table.sheet))
-        return result
-    vi = cols["value"]
-    if locale is None:
-        texts = (r[vi] for _, r in table.rows if vi < len(r) and isinstance(r[vi], str))
-        try:
-            locale = detect_locale(t for t in texts if "." in t or "," in t)
-        except NumberFormatError as exc:
-            report.add(
-                Finding(
-                    "mixed-number-format",
-                    file=table.file,
-                    sheet=table.sheet,
-                    column="value",
-                    params={"reason": exc.message},
-                )
-            )
-            return result
-    result.locale = locale
-    checker = RowChecker(locale=locale)
-    seen: dict[tuple[str, str, str, str], int] = {}
-    values: list[NewValue] = []
-    names = list(cols.items())
-    step = 0
-    keys, width = [c for c, _ in names], max(i for _, i in names) + 1
-    pick = itemgetter(*[i for _, i in names])
-    for rownum, row in table.rows:
-        if len(row) >= width:
-            cells = dict(zip(keys, pick(row), strict=True))
-        else:
-            cells = {c: (row[i] if i < len(row) else None) for c, i in names}
-        where: dict[str, Any] = {"file": table.file, "sheet": table.sheet, "row": rownum}
-        got = checker.check(cells, where)
-        if isinstance(got, list):
-            report.extend(_not_told(got, told) if told else got)
-        else:
-            key = (got.indicator, got.unit, got.period, got.kind)
-            first = seen.setdefault(key, rownum)
-            if first != rownum:
-                report.add(
-                    Finding(
-                        "duplicate-row",
-                        value=got.value,
-                        indicator=got.indicator,
-                        unit=got.unit,
-                        period=got.period,
-                        params={"kind": got.kind, "first_row": first},
-                        **where,
-                    )
-                )
-            else:
-                values.append(got)
-                result.places[key] = where
-        step += 1
-        if progress and step == 10_000:
-            progress("check", step, len(table.rows))
-            step = 0
-    if progress and step:
-        progress("check", step, len(table.rows))
-    report.stats = {"rows": len(table.rows), "valid_rows": len(values)}
-    result.parsed = values
-    if report.valid:
-        result.values = values
-    return result
-
-
-def _columns(
-    path: Path, sheet: str | None, locale: Locale | None
-) -> tuple[ImportResult | None, str]:
-    """A big, plainly good CSV checked on columns (``collect.columns``); (None, "") otherwise."""
-    from chitieu.collect.columns import COLUMNS_FROM, check_columns
-
-    if sheet is not None or path.suffix.lower() != ".csv" or not path.is_file():
-        return None, ""
-    if path.stat().st_size < COLUMNS_FROM:
-        return None, ""
-    check_file(path)  # the limits (size, lines, columns, cells), before pyarrow reads it
-    got = check_columns(path, locale)
-    if got is None:
-        return None, ""
-    rows, places, report, sha256, found = got
-    result = ImportResult(report, rows, file=path.name, locale=found, parsed=rows)
-    result.places = places  # type: ignore[assignment]
-    return result, sha256
+def read_file(path: Path, options: Options | None = None) -> ImportResult:
+    """The file's values as its layout reads them (nothing checked against the store)."""
+    source = Source(path, options)
+    return choose(source).read(source)
 
 
 def import_file(
@@ -250,31 +61,71 @@ def import_file(
     sheet: str | None = None,
     progress: Progress | None = None,
     override: str | None = None,
+    form: str | None = None,
+    unit: str | None = None,
+    period: str | None = None,
+    layout: str | None = None,
 ) -> ImportResult:
     """Check a file and, if it is valid and not a dry run, store it as one batch.
 
-    Through the one write path (``collect.ingest``): the validation rules and outlier checks
-    run over the rows that parsed, together with the stored values of the same units, periods
-    and kinds (a rule of importance ``error`` blocks the write like a row error, warnings are
-    reported); values of submitted or approved reports are refused (``value-locked`` at their
-    row) unless ``override`` gives the reason of an explicit override. Without a store (a dry
-    run that opens no database) only the file's own values are checked.
+    The layout (``collect.layouts``) reads the file; ``form``, ``unit``, ``period`` tell an
+    official form's sheet what it does not say itself. Through the one write path
+    (``collect.ingest``): the validation rules and outlier checks run over the values that
+    parsed, together with the stored values of the same units, periods and kinds (a rule of
+    importance ``error`` blocks the write like a row error, warnings are reported); values of
+    submitted or approved reports are refused (``value-locked`` at their place) unless
+    ``override`` gives the reason of an explicit override. Without a store (a dry run that
+    opens no database) only the file's own values are checked.
     """
     from chitieu.check.runner import validate_values
 
-    result, sha256 = _columns(path, sheet, locale)
-    if result is None:
-        table = read_table(path, sheet)  # an unreadable file raises InputFileError
-        result, sha256 = check_table(table, locale, progress), table.sha256
+    opts = Options(form=form, unit=unit, period=period, sheet=sheet, locale=locale,
+                   progress=progress, layout=layout)  # fmt: skip
+    result = read_file(path, opts)
     result.dry_run = dry_run
+    if result.compare:
+        _compare(result, store)
     if result.parsed and store is None:
         checks = validate_values(None, result.parsed, places=result.places)
         result.report.extend(checks.findings)
-    elif result.parsed and store is not None:
-        origin = Origin(created_by, "import", filename=result.file, sha256=sha256)
+        result.counts = {"imported": len(result.parsed)} if result.report.valid else {}
+    elif (result.parsed or result.replace) and store is not None:
+        origin = Origin(created_by, "import", filename=result.file, sha256=result.sha256)
         got = ingest(store, result.parsed, origin, places=result.places, report=result.report,
-                     dry_run=dry_run, override=override, progress=progress)  # fmt: skip
-        result.batch = got.batch
+                     dry_run=dry_run, override=override, progress=progress,
+                     replace=result.replace if result.report.valid else ())  # fmt: skip
+        result.batch, result.counts, result.deletions = got.batch, got.counts, got.deletions
     if not result.report.valid:
-        result.values = []
+        result.values, result.counts, result.deletions = [], {}, []
+    result.place_cells()
     return result
+
+
+def _compare(result: ImportResult, store: Store | None) -> None:
+    """The compare-only values of an official sheet (other rounds, periods or forms): one
+    that differs from the stored figure is a warning at its cell (the stored one is kept);
+    one with nothing stored is written with the file, unless a workflow lock holds it."""
+    vals = result.compare
+    stored: dict[tuple[str, str, str, str], float | None] = {}
+    if store is not None:
+        got = store.current(
+            sorted({v.period for v in vals}),
+            indicators=sorted({v.indicator for v in vals}),
+            units=sorted({v.unit for v in vals}),
+            kinds=sorted({str(v.kind) for v in vals}),
+        )
+        stored = {(o.indicator, o.unit, o.period, str(o.kind)): o.value for o in got}
+    new = []
+    for v in vals:
+        old = stored.get(v.key)
+        if old is None:
+            new.append(v)
+        elif v.value is not None and abs(old - v.value) > 1e-9 * max(1.0, abs(old)):
+            where = {k: x for k, x in result.places.get(v.key, {}).items()}
+            result.report.add(Finding("form-compare-differs", Severity.WARNING, value=v.value,
+                                      indicator=v.indicator, unit=v.unit, period=v.period,
+                                      params={"stored": f"{old:g}"}, **where))  # fmt: skip
+    keep = unlocked(store, new) if store is not None else new
+    result.parsed = [*result.parsed, *keep]
+    if result.report.valid:
+        result.values = result.parsed

@@ -16,12 +16,21 @@ the API, the estimates, the demo — so every value meets the same guards:
    ignored (``store/unchanged.py``; ``result.ignored``, the report's ``stats``).
 
 A caller adds its own check inside that transaction with ``guard`` (the web form's version
-check). Findings carry the place each value came from (``places``: file, sheet, row).
+check). Findings carry the place each value came from (``places``: file, sheet, row, cell).
+
+**Replace scope** (``replace``: an official form file, DHIS2's deletion scope): the values
+replace those of a form's round for a unit and period — the scope's keys stored but not given
+are written as deletions, in the same batch (one new vintage of the form; nothing changed:
+none). The stored keys are read before the checks and read again inside the write's
+transaction, under its locks: if another writer added a key of the scope meanwhile, the write
+is rolled back and made again (``_SCOPE_TRIES``). ``result.counts`` says what the write did:
+``imported`` (new keys), ``updated`` (a stored value changed), ``ignored`` (identical, no
+vintage), ``deleted`` (read on the write's connection, exact).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,14 +40,70 @@ from chitieu.catalog.forms import forms
 from chitieu.catalog.vocabulary import Action, Level
 from chitieu.check.findings import Finding, Report
 from chitieu.errors import ChitieuError
+from chitieu.store import Conn
 from chitieu.store.db import utcnow
 from chitieu.store.rows import NewValue, Rows
+from chitieu.store.scope import prior, stored_in
 from chitieu.store.values import ALONGSIDE_FROM, BatchInfo, Store
 from chitieu.store.workflow import add_event, locked
 
 Key = tuple[str, str, str, str]
 #: a check run inside the write's transaction: (connection, batch id); raising rolls back
 Guard = Callable[[Any, int], None]
+#: how many times a replacing write is made again when its scope moved under it
+_SCOPE_TRIES = 3
+
+
+@dataclass(frozen=True)
+class ReplaceScope:
+    """The values of one form's round for one unit and period that a file replaces whole:
+    the keys stored there that the file does not give are deleted (one vintage, one batch)."""
+
+    form: str
+    unit: str
+    period: str
+    round: str
+
+    def keys(self) -> tuple[str, tuple[str, ...]]:
+        """(kind, indicators) of the scope, from the form catalog."""
+        form = forms().get(self.form)
+        return str(form.round(self.round).kind), form.indicators
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return {"form": self.form, "unit": self.unit, "period": self.period, "round": self.round}
+
+
+class _ScopeMoved(Exception):
+    """A key of a replace scope was stored by another writer after the scope was read."""
+
+
+def _deletions(conn: Any, scopes: Sequence[ReplaceScope], given: set[Key]) -> list[NewValue]:
+    """A deletion of every key stored in ``scopes`` that ``given`` does not hold."""
+    out = []
+    for sc in scopes:
+        kind, inds = sc.keys()
+        for ind in stored_in(conn, sc.unit, sc.period, kind, inds):
+            if (ind, sc.unit, sc.period, kind) not in given:
+                out.append(NewValue(ind, sc.unit, sc.period, kind, None))
+    return out
+
+
+def _counts(rows: Rows, before: Mapping[tuple[str, ...], tuple[Any, ...]]) -> dict[str, int]:
+    """imported / updated / ignored / deleted of ``rows`` against the vintages ``before``
+    (period, indicator, unit, kind → value, status, comment, method, inputs)."""
+    out = dict.fromkeys(("imported", "updated", "ignored", "deleted"), 0)
+    for v in rows:
+        old = before.get((v.period, v.indicator, v.unit, str(v.kind)))
+        had = old is not None and old[0] is not None
+        mine = (v.value, str(v.status), v.comment or None, v.method or None, v.inputs or None)
+        if old is not None and old == mine:
+            out["ignored"] += 1
+        elif v.value is None:
+            out["deleted" if had else "ignored"] += 1
+        else:
+            out["updated" if had else "imported"] += 1
+    return out
 
 
 @dataclass(frozen=True)
@@ -99,6 +164,10 @@ class IngestResult:
     overridden: list[LockedReport] = field(default_factory=list)
     #: reports whose lock refused the values (nothing was written)
     refused: list[LockedReport] = field(default_factory=list)
+    #: what the write did (or a dry run would do): imported, updated, ignored, deleted
+    counts: dict[str, int] = field(default_factory=dict)
+    #: the deletions a replace scope added (also in ``rows``)
+    deletions: list[NewValue] = field(default_factory=list)
 
     @property
     def written(self) -> int:
@@ -111,7 +180,7 @@ class IngestResult:
         return self.batch.ignored if self.batch else 0
 
 
-def locked_reports(conn: Any, rows: Rows) -> list[LockedReport]:
+def locked_reports(conn: Conn, rows: Rows) -> list[LockedReport]:
     """The locked reports ``rows`` write into (on ``conn``, in its snapshot): a report holds
     the values of its form's indicators of its round's kind, for its unit and period."""
     found = locked(conn, rows.slices())
@@ -135,6 +204,17 @@ def locked_reports(conn: Any, rows: Rows) -> list[LockedReport]:
         if keys:
             out.append(LockedReport(form.code, sub.unit, sub.period, sub.status, keys, sub.round))
     return out
+
+
+def unlocked(store: Store, values: list[NewValue]) -> list[NewValue]:
+    """The values no workflow lock holds (an official sheet's compare-only values are
+    written only where nothing is stored and no lock applies)."""
+    if not values:
+        return []
+    with store.read_conn() as conn:
+        held = locked_reports(conn, Rows.of(values))
+    keys = {k for r in held for k in r.keys}
+    return [v for v in values if v.key not in keys]
 
 
 def lock_findings(exc: Locked, places: Mapping[Key, Mapping[str, Any]] | None) -> list[Finding]:
@@ -170,6 +250,8 @@ class _Job:
     override: str | None
     guard: Guard | None
     seen: dict[Any, Any] = field(default_factory=dict)  # slabs the checks read
+    scopes: Sequence[ReplaceScope] = ()
+    given: set[Key] = field(default_factory=set)  # the keys the caller gave (not deletions)
 
     @property
     def report(self) -> Report:
@@ -200,12 +282,28 @@ class _Job:
             return
         with self.store.read_conn() as conn:
             held = locked_reports(conn, self.rows)
+            self.result.counts = _counts(self.rows, prior(conn, self.rows))
         if held and self.override is None:
             self.report.extend(lock_findings(Locked(held), self.places))
             self.result.refused = held
 
-    def in_transaction(self, conn: Any, batch_id: int) -> None:
-        """The workflow's lock (and a recorded override), then the caller's guard."""
+    def replace(self) -> None:
+        """The deletions of the replace scopes (read now; read again in the transaction)."""
+        if not self.scopes:
+            return
+        self.given = set(self.rows.keys())
+        with self.store.read_conn() as conn:
+            gone = _deletions(conn, self.scopes, self.given)
+        if gone:
+            self.rows = self.result.rows = Rows.of([*self.rows, *gone])
+        self.result.deletions = gone
+
+    def in_transaction(self, conn: Conn, batch_id: int) -> None:
+        """The replace scope read again, the counts, the workflow's lock (and a recorded
+        override), then the caller's guard."""
+        if self.scopes and _deletions(conn, self.scopes, set(self.rows.keys())):
+            raise _ScopeMoved  # a key of the scope stored meanwhile: made again
+        self.result.counts = _counts(self.rows, prior(conn, self.rows))
         held = locked_reports(conn, self.rows)
         if held and self.override is None:
             raise Locked(held)
@@ -216,7 +314,20 @@ class _Job:
             self.guard(conn, batch_id)
 
     def write(self, alongside: bool, progress: Callable[[str, int, int], None] | None) -> None:
-        """One batch, one transaction; what the checks or the lock refuse is rolled back."""
+        """One batch, one transaction; what the checks or the lock refuse is rolled back; a
+        replace scope that moved under it is read again and the write made again."""
+        for _ in range(_SCOPE_TRIES - 1):
+            try:
+                self._write(alongside, progress)
+                return
+            except _ScopeMoved:
+                self.rows = self.result.rows = Rows.of(
+                    v for v in self.rows if v.key in self.given or v.value is not None
+                )
+                self.replace()
+        self._write(alongside, progress)
+
+    def _write(self, alongside: bool, progress: Callable[[str, int, int], None] | None) -> None:
         o = self.origin
         try:
             self.result.batch = self.store.write(
@@ -257,6 +368,7 @@ def ingest(
     override: str | None = None,
     guard: Guard | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    replace: Sequence[ReplaceScope] = (),
 ) -> IngestResult:
     """Check ``values`` and, unless the check or the workflow's lock refuses them, store them
     as one batch. Nothing is written on a dry run or when anything blocks.
@@ -264,7 +376,7 @@ def ingest(
     ``override`` (a reason) lets the values into locked reports; the caller decides who may
     (an analyst, an operator at the CLI). ``report`` collects the findings (one is made if
     not given); a refusal by the lock becomes ``value-locked`` findings at the values' places
-    (and ``result.refused``).
+    (and ``result.refused``). ``replace``: the scopes the values replace whole (the module).
     """
     from chitieu.collect.domains import check_values
 
@@ -272,7 +384,9 @@ def ingest(
     result = IngestResult(report if report is not None else Report(), rows, dry_run=dry_run)
     if not check_values(rows, result.report, places):  # NaN, infinities, outside a domain
         return result  # (refused before the rules, which would say some of them again)
-    job = _Job(store, rows, origin, result, places, override, guard)
+    job = _Job(store, rows, origin, result, places, override, guard, scopes=replace)
+    job.replace()
+    rows = job.rows
     # a big write is checked while its vintages are inserted (what the checks refuse rolls the
     # write back); a small one is checked first
     alongside = validate and not dry_run and result.report.valid and len(rows) >= ALONGSIDE_FROM
@@ -287,7 +401,7 @@ def ingest(
     return result
 
 
-def _record_override(conn: Any, r: LockedReport, origin: Origin, batch_id: int, why: str) -> None:
+def _record_override(conn: Conn, r: LockedReport, origin: Origin, batch_id: int, why: str) -> None:
     from chitieu.store.workflow import report_key, submission_row
 
     sub = submission_row(conn, report_key(r.form, r.unit, r.period, r.round))

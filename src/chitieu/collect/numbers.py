@@ -143,7 +143,7 @@ def format_ambiguity(text: str, readings: dict[Locale, float]) -> str:
 
 def _hint(sign: int, body: str, locale: Locale) -> str:
     """Suggest how to write an invalid text in a locale."""
-    other = "en" if locale == "vi" else "vi"
+    other: Locale = "en" if locale == "vi" else "vi"
     value = _read(body, other)
     if value is None and re.fullmatch("[0-9.,]+", body):
         dec = get_decimal_symbol(locale)

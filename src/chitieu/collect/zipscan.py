@@ -21,7 +21,7 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from chitieu.collect.formulas import FormulaCells
 from chitieu.collect.limits import MIB, Deadline, Limits, counts, mib
@@ -190,7 +190,7 @@ class Scan:
         return sorted({c for p in self.sheets.get(sheet, []) for c in self.formulas.get(p, [])})
 
 
-def _read_part(fp, info: zipfile.ZipInfo, file: str, deadline: Deadline,  # type: ignore[no-untyped-def]
+def _read_part(fp: BinaryIO, info: zipfile.ZipInfo, file: str, deadline: Deadline,
                sinks: tuple[Sink, ...] = (), keep: bool = False) -> bytes:  # fmt: skip
     """Inflate one XML part: refuse a DTD, feed its pieces (cut before a ``<``) to ``sinks``."""
     buf, kept, first = b"", [], True
@@ -250,7 +250,7 @@ def _part_size(info: zipfile.ZipInfo, file: str, lim: Limits) -> None:
                              size=mib(info.file_size), limit=f"{lim.max_part_mb:g}")  # fmt: skip
 
 
-def _control_reader(fp, file: str, lim: Limits, deadline: Deadline) -> Read:  # type: ignore[no-untyped-def]
+def _control_reader(fp: BinaryIO, file: str, lim: Limits, deadline: Deadline) -> Read:
     """Reads a control part (relationships, a workbook): its size and elements within the
     limits, its bytes kept for ``collect.package``."""
 
@@ -280,7 +280,7 @@ def _check_strings(strings: _Strings, info: zipfile.ZipInfo, file: str, lim: Lim
                              **counts(count=strings.count, limit=lim.max_cells))  # fmt: skip
 
 
-def _measure(fp, info: zipfile.ZipInfo, parts: Parts, file: str, lim: Limits,  # type: ignore[no-untyped-def]
+def _measure(fp: BinaryIO, info: zipfile.ZipInfo, parts: Parts, file: str, lim: Limits,
              deadline: Deadline, scan: Scan) -> bytes:  # fmt: skip
     """Inflate one part other than a control part, measured for every role it has."""
     name = info.filename

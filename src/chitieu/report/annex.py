@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from chitieu.catalog.periods import PeriodType
 from chitieu.catalog.units import NATION_ID
 from chitieu.report.context import ReportContext
 from chitieu.report.facts import ReportFact
 from chitieu.report.model import Block, Heading, Paragraph, Section, Table
-from chitieu.report.phrasing import render
-from chitieu.report.sections import completeness_line
+from chitieu.report.phrasing import capitalise, render
+from chitieu.report.sections import boundaries_note, completeness_line
 
 
 def _mark(ctx: ReportContext, rf: ReportFact | None, text: str | None) -> str:
@@ -31,7 +32,7 @@ def key_tasks(ctx: ReportContext) -> Section:
         Paragraph(
             render(
                 t["intro"],
-                issuer_short=t["issuer_short"],
+                issuer_short=capitalise(ctx.issuer().short),
                 n=len(tasks),
                 next=ctx.label(nxt),
                 date=ctx.date_text(on),
@@ -58,27 +59,40 @@ def recommendations(ctx: ReportContext) -> Section:
     """IV. Recommendations (for the analyst)."""
     s, a = ctx.phr["sections"], ctx.phr["assessment"]
     blocks: list[Block] = [Heading(s["recommendations"], 1)]
-    blocks.append(ctx.placeholder(a["recommendations_more"]))
+    key = "recommendations_more" if ctx.unit == NATION_ID else "recommendations_more_unit"
+    blocks.append(ctx.placeholder(a[key]))
     return Section("recommendations", blocks)
+
+
+def _headers(ctx: ReportContext, columns: list[str], **extra: object) -> list[str]:
+    """Column headings: the period and the one it is compared with named ("H1 2022", "2022"),
+    an annual report's comparison headed as the year before, not "the same period"."""
+    p = ctx.period
+    label, prev = ctx.label(), ctx.label(p.same_period_last_year())
+    names = {
+        "year": p.year,
+        "period": label,
+        "period_cap": capitalise(label),
+        "prev": prev,
+        "prev_cap": capitalise(prev),
+        "annual": p.type == PeriodType.YEAR,
+        **extra,
+    }
+    return [render(c, **names) for c in columns]
+
+
+def _compared(ctx: ReportContext, rf: ReportFact) -> str:
+    """The comparison column: the change in % or the period as % of the other (phrasing)."""
+    return getattr(rf, ctx.phr["annex"]["compare"]) or ""
 
 
 def annex_table(ctx: ReportContext) -> Section:
     """Annex I: every indicator — plan | same period last year | this period | % | % plan."""
-    p = ctx.period
-    facts = [ctx.table.get(ind.code) for ind in ctx.cat]
-    facts = [rf for rf in facts if rf is not None and rf.fact.value is not None]
+    got = [ctx.table.get(ind.code) for ind in ctx.cat]
+    facts = [rf for rf in got if rf is not None and rf.fact.value is not None]
     a = ctx.phr["annex"]
     kind = "estimate" if any(rf.estimated for rf in facts) else "actual"
-    cols = [
-        render(
-            c,
-            year=p.year,
-            prev=ctx.label(p.same_period_last_year()),
-            kind=a["kind"][kind],
-            period=ctx.label(),
-        )
-        for c in a["columns"]
-    ]
+    cols = _headers(ctx, a["columns"], kind=a["kind"][kind])
     rows = [
         [
             str(i),
@@ -87,7 +101,7 @@ def annex_table(ctx: ReportContext) -> Section:
             rf.plan or "",
             rf.previous or "",
             _mark(ctx, rf, rf.value),
-            rf.same_period_pct or "",
+            _compared(ctx, rf),
             rf.plan_pct or "",
         ]
         for i, rf in enumerate(facts, start=1)
@@ -98,6 +112,8 @@ def annex_table(ctx: ReportContext) -> Section:
         blocks.append(Paragraph(render(ctx.phr["no_data"], period=ctx.label()), style="note"))
     else:
         notes = [ctx.phr["estimate_note"]] if any(rf.estimated for rf in facts) else []
+        held = boundaries_note(ctx) if ctx.unit != NATION_ID else None
+        notes += [held.text] if held else []
         numeric = [False, False, False, True, True, True, True, True]
         blocks.append(Table(cols, rows, numeric, notes=notes))
     return Section("annex", blocks, annex=True)
@@ -118,20 +134,16 @@ def province_table(ctx: ReportContext) -> Section | None:
     )
     blocks: list[Block] = [Heading(title, 1)]
     pt = ctx.phr["province_table"]
-    label = ctx.label()
-    cols = [
-        render(c, period_cap=label[:1].upper() + label[1:], measure=ctx.cat.measure(ind, ctx.lang))
-        for c in pt["columns"]
-    ]
+    cols = _headers(ctx, pt["columns"], measure=ctx.cat.measure(ind, ctx.lang))
     rows = []
     for rf in facts:
         rows.append(
             [
-                str(rf.fact.rank or ""),
+                str(rf.fact.rank) if rf.rank_shown else "",
                 ctx.unit_name(rf.unit, False),
                 _mark(ctx, rf, rf.value),
                 rf.previous or "",
-                rf.same_period_pct or "",
+                _compared(ctx, rf),
                 rf.share or "",
                 rf.plan_pct or "",
             ]
@@ -144,7 +156,7 @@ def province_table(ctx: ReportContext) -> Section | None:
                 pt["total"],
                 _mark(ctx, nation, nation.value),
                 nation.previous or "",
-                nation.same_period_pct or "",
+                _compared(ctx, nation),
                 "",
                 nation.plan_pct or "",
             ]
@@ -156,6 +168,8 @@ def province_table(ctx: ReportContext) -> Section | None:
     line = completeness_line(ctx, code)
     if line:
         notes.append(line.text)
+    held = boundaries_note(ctx, provinces=True)
+    notes += [held.text] if held else []
     numeric = [True, False, True, True, True, True, True]
     blocks.append(Table(cols, rows, numeric, notes=notes, bold_rows=bold))
     return Section("provinces", blocks, annex=True)

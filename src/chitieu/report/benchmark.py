@@ -10,7 +10,6 @@ that every number of the text can be traced.
 from __future__ import annotations
 
 from chitieu.benchmark.section import TableContent
-from chitieu.catalog.units import NATION_ID
 from chitieu.report.charts import ChartSpec, Panel, Series
 from chitieu.report.context import ReportContext
 from chitieu.report.model import Block, Chart, Heading, Paragraph, Section, Table
@@ -21,9 +20,30 @@ def _table(t: TableContent, caption: str = "") -> Table:
     return Table(t.header, t.rows, [a == "right" for a in t.align], caption=caption)
 
 
+def vn_sources(ctx: ReportContext) -> tuple[str, list[str]]:
+    """Where Viet Nam's figures of the benchmark came from: ``store`` (the store, each figure
+    with the source it was imported with), ``shipped`` (the press figures shipped with
+    chitieu, because the store has none) or ``both``; and the publishers cited."""
+    assert ctx.peers is not None
+    result = ctx.peers.result
+    rows = [r for comp in result.country(result.fw.store_country).values.values()
+            for r in comp.inputs]  # fmt: skip
+    origins = {"shipped" if r.origin == "shipped" else "store" for r in rows}
+    where = "both" if len(origins) > 1 else next(iter(origins), "store")
+    cited = dict.fromkeys(r.source_title.split(",")[0].strip() for r in rows if r.source_title)
+    return where, list(cited)
+
+
+def _sources_note(ctx: ReportContext, n: int) -> Paragraph:
+    where, cited = vn_sources(ctx)
+    text = render(ctx.phr["benchmark_sources"], n=n, vn=ctx.phr["benchmark_vn"][where],
+                  cited="; ".join(cited))  # fmt: skip
+    return Paragraph(text, style="note")
+
+
 def benchmark_annex(ctx: ReportContext) -> Section | None:
-    """The benchmark annex of a national report (None for a province's report)."""
-    if ctx.peers is None or ctx.unit != NATION_ID:
+    """The benchmark annex: the ministry's report, or a report that asked for it."""
+    if ctx.peers is None:
         return None
     content = ctx.peers.content
     c = content.chart
@@ -41,6 +61,6 @@ def benchmark_annex(ctx: ReportContext) -> Section | None:
         Chart(chart),
         _table(content.table),
         _table(content.gap_table),
-        Paragraph(render(ctx.phr["benchmark_sources"], n=len(content.sources)), style="note"),
+        _sources_note(ctx, len(content.sources)),
     ]
     return Section("benchmark_publishing", blocks, annex=True)

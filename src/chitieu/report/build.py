@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from chitieu.analyze.facts import StoreLike
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
+from chitieu.catalog.unit_scope import report_scope
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Boundaries
+from chitieu.clock import today
 from chitieu.errors import ChitieuError
 from chitieu.report import annex, sections, workers
 from chitieu.report.benchmark import benchmark_annex
@@ -41,8 +45,14 @@ class ReportError(ChitieuError):
     exit_code = 2
 
 
+class ReportWarning(ChitieuError):
+    """Something the reader of a report should know about what was asked (not raised)."""
+
+    exit_code = 0
+
+
 def make_context(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -50,19 +60,28 @@ def make_context(
     as_of: datetime | None = None,
     boundaries: str = "current",
     report_date: date | None = None,
+    on_warning: Callable[[ChitieuError], None] | None = None,
+    benchmark: bool | None = None,
 ) -> ReportContext:
-    """Gather the report's inputs (one read of everything it states) and how to phrase them."""
+    """Gather the report's inputs (one read of everything it states) and how to phrase them.
+
+    ``benchmark``: whether the publishing benchmark annex is made (default: for the ministry's
+    report only, whose scope calls for it)."""
     p = parse_period(str(period)) if not isinstance(period, Period) else period
     cat, units = catalog(), registry()
     phr = phrasing(lang, templates)
-    unit_id = units.resolve(unit, p.end).id
     b = Boundaries(boundaries)
-    if b == Boundaries.CURRENT and unit_id != NATION_ID:
-        unit_id = units.on_boundaries(unit_id, "34")
+    scope = report_scope(unit, p, b, units)
+    for code, params in scope.warnings:
+        (on_warning or _no_warning)(ReportWarning(code=code, **params))
     headline = tuple(i.code for i in cat if i.group == phr["headline_group"])
-    inputs = gather(store, p, unit_id, lang, as_of, b, report_date or date.today(), headline,
-                    cat, units)  # fmt: skip
+    inputs = gather(store, p, scope.unit.id, lang, as_of, b, report_date or today(), headline,
+                    cat, units, tuple(phr["illustrative_markers"]), benchmark)  # fmt: skip
     return ReportContext(inputs, phr, cat, units, Narrator(phr, p, lang, cat))
+
+
+def _no_warning(w: ChitieuError) -> None:
+    """Warnings nobody asked to see are dropped (the CLI prints them)."""
 
 
 def _number(doc_sections: list[Any]) -> None:
@@ -111,7 +130,7 @@ def _charts(doc: Document) -> list[Chart]:
 
 
 def build_report(
-    store: Any,
+    store: StoreLike,
     period: str | Period,
     unit: str = NATION_ID,
     lang: str = "vi",
@@ -121,6 +140,8 @@ def build_report(
     as_of: datetime | None = None,
     boundaries: str = "current",
     report_date: date | None = None,
+    on_warning: Callable[[ChitieuError], None] | None = None,
+    benchmark: bool | None = None,
 ) -> dict[str, Path]:
     """Write the report of ``period`` in each of ``formats``; returns format → file.
 
@@ -135,7 +156,9 @@ def build_report(
         raise ReportError(f"{templates}: not a folder", "give a folder of templates")
     needs_images = any(known[f].needs_images for f in formats)
     pools = workers.pools() if needs_images else {}
-    ctx = make_context(store, period, unit, lang, templates, as_of, boundaries, report_date)
+    ctx = make_context(
+        store, period, unit, lang, templates, as_of, boundaries, report_date, on_warning, benchmark
+    )
     doc = build_document(ctx)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -100,6 +100,7 @@ def to_plotly(spec: ChartSpec) -> dict[str, Any]:
                     hovertemplate="%{x}: %{text} " + panel.unit + "<extra></extra>",
                 )
                 y_axis["tickformat"] = ",.0f"
+                y_axis["rangemode"] = "tozero"  # a level is read from zero, not magnified
             elif spec.kind == "barh":
                 trace = dict(
                     type="bar",
@@ -193,15 +194,18 @@ def to_image(spec: ChartSpec, path: Path, dpi: int = 120) -> Path:
             colour = PALETTE[j % len(PALETTE)]
             vals = [0.0 if v is None else v for v in s.values]
             est = s.estimated or [False] * len(vals)
-            if spec.kind == "line":
+            if spec.kind == "line":  # a gap stays a gap (not a fall to zero); axis from zero
+                vals = [float("nan") if v is None else v for v in s.values]
                 ax.plot(panel.categories, vals, color=colour, marker="o", label=s.name)
                 for x, v, e in zip(panel.categories, vals, est, strict=True):
                     if e:
                         ax.plot([x], [v], marker="o", mfc="white", color=colour)
+                known = [v for v in s.values if v is not None] or [0.0]
+                ax.set_ylim(min(0.0, *known), max(0.0, *known) * 1.1 or 1.0)
                 ax.yaxis.set_major_formatter(fmt)
                 ax.tick_params(axis="x", labelrotation=30)
             elif spec.kind == "barh":
-                pos = list(range(len(vals)))
+                pos: list[float] = list(range(len(vals)))
                 bars = ax.barh(pos, vals, color=colour, label=s.name)
                 ax.set_yticks(pos, panel.categories, fontsize=6)
                 ax.invert_yaxis()

@@ -13,7 +13,8 @@ from typing import Any
 from babel.dates import format_date
 
 from chitieu.catalog.indicators import Catalog
-from chitieu.catalog.periods import Period
+from chitieu.catalog.organisations import Organisation, in_text, issuer
+from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import NATION_ID, UnitRegistry
 from chitieu.fmt import period_label
 from chitieu.report.facts import FactTable, ReportFact
@@ -97,8 +98,8 @@ class ReportContext:
         return u.short_name if short else u.name
 
     def date_text(self, d: date) -> str:
-        """A date as tables write it (30/11/2023; en: 30 Nov 2023)."""
-        return format_date(d, "dd/MM/yyyy" if self.lang == "vi" else "d MMM yyyy", self.lang)
+        """A date as the report writes it (30/11/2023; en: 30 November 2023)."""
+        return format_date(d, "dd/MM/yyyy" if self.lang == "vi" else "d MMMM yyyy", self.lang)
 
     def placeholder(self, what: str) -> Paragraph:
         """A paragraph the analyst completes."""
@@ -109,43 +110,64 @@ class ReportContext:
         out = []
         for ind in self.cat:
             rf = self.table.get(ind.code)
-            if ind.group == group and rf is not None and rf.fact.value is not None:
+            if ind.group != group or rf is None:
+                continue
+            if rf.fact.value is not None or "value" in rf.withheld:  # withheld: said why
                 out.append(rf)
         return out
+
+    def stated_periods(self) -> list[Period]:
+        """The periods whose figures the report states: its own, the same period last year,
+        and those of the headline series."""
+        out = {self.period, self.period.same_period_last_year()}
+        for points in self.table.series.values():
+            out.update(parse_period(rf.fact.period) for rf in points)
+        return sorted(out, key=lambda q: (q.start, q.end))
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""
         return self.inputs.tasks_of(p)
 
+    def issuer(self) -> Organisation:
+        """The body that issues this report on its date (organisation data)."""
+        unit = None if self.unit == NATION_ID else self.units.get(self.unit)
+        return issuer(unit, self.report_date, self.lang)
+
+    def unit_text(self, unit_id: str | None = None, start: bool = False) -> str:
+        """A unit as running text names it ("tỉnh An Giang", "Thành phố Hồ Chí Minh")."""
+        return in_text(self.units.get(unit_id or self.unit), self.lang, start)
+
     def meta(self) -> DocMeta:
-        """The heading block (Decree 30/2020/NĐ-CP) of this report."""
+        """The heading block (Decree 30/2020/NĐ-CP) of this report, from the issuer on its date."""
         doc = self.phr["document"]
+        org = self.issuer()
         d = self.report_date
         # Decree 30: days below 10 and months 1 and 2 are written with a leading zero
         place_date = render(
             doc["place_date"],
-            place=doc["place"],
+            place=org.place,
             day=f"{d.day:02d}",
             month=f"{d.month:02d}" if d.month < 3 else str(d.month),
             year=d.year,
-            long_date=format_date(d, "long", self.lang),
+            long_date=format_date(d, "d MMMM y" if self.lang == "en" else "long", self.lang),
         )
         kind = str(self.period.type)
         title = doc["title"].get(kind) or doc["title"]["other"]
+        scope = "" if self.unit == NATION_ID else render(doc["scope"], unit=self.unit_text())
         return DocMeta(
             lang=self.lang,
-            issuer_parent=doc["issuer_parent"],
-            issuer=doc["issuer"],
-            number=doc["number"],
+            issuer_parent=org.parent,
+            issuer=org.heading,
+            number=org.number,
             motto1=doc["motto1"],
             motto2=doc["motto2"],
             place_date=place_date,
             doc_type=doc["doc_type"],
-            title=render(title, period=self.label(), next=self.label(self.next)),
-            signer_title=doc["signer_title"],
+            title=render(title, period=self.label(), next=self.label(self.next), scope=scope),
+            signer_title=org.signer_title,
             signer_name=doc["signer_name"],
             recipients_label=doc["recipients_label"],
-            recipients=list(doc["recipients"]),
+            recipients=list(org.recipients),
             period=self.period.id,
             unit=self.unit if self.unit != NATION_ID else "",
         )

@@ -9,10 +9,11 @@ read these fields and never compute; every number in the report's text is one of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from chitieu.analyze.facts import Fact, FactLoad, round_half_up
+from chitieu.analyze.series import like_for_like
 from chitieu.catalog.indicators import Catalog, Indicator, ValueType
 from chitieu.catalog.periods import Period, PeriodType, TimeRule
 from chitieu.catalog.units import NATION_ID, UnitRegistry
@@ -41,6 +42,15 @@ class ReportFact:
     share: str | None
     behind_pace: bool  # a flow below the share of the year elapsed
     pace: str | None  # "50"
+    withheld: dict[str, str] = field(default_factory=dict)  # field → reason (analyze's rule)
+    steps: Steps | None = None  # months and quarters: on the period before, year to date
+    covered: tuple[str, str] | None = None  # ("31", "34") of a total that is not complete
+
+    @property
+    def rank_shown(self) -> bool:
+        """Whether the rank may be stated: among two units or more, not withheld."""
+        f = self.fact
+        return bool(f.rank and f.rank_of and f.rank_of >= 2 and "rank" not in self.withheld)
 
     @property
     def indicator(self) -> str:
@@ -57,8 +67,9 @@ class ReportFact:
         out = [self.value, self.previous, self.plan, self.change, self.change_signed]
         out += [self.plan_pct, self.pace]
         out += [self.same_period_pct, self.share]
-        if self.fact.rank:
+        if self.rank_shown:
             out += [str(self.fact.rank), str(self.fact.rank_of)]
+        out += list(self.covered or ()) + (self.steps.numbers() if self.steps else [])
         return [x for x in out if x is not None]
 
 
@@ -85,14 +96,87 @@ def _pct(v: float | None, lang: str) -> str | None:
     return None if v is None else format_pct(v, 2, lang)
 
 
+def withheld(f: Fact) -> dict[str, str]:
+    """What the facts entry withholds from publication, field → reason code (``change_pct``:
+    ``territory_differs`` …; ``analyze.coverage.REASONS``)."""
+    return dict(f.withheld)
+
+
+def _trend(pct: float | None) -> str | None:
+    if pct is None:
+        return None
+    return "up" if pct > 0 else "down" if pct < 0 else "flat"
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A month's or quarter's change on the period before, and the year to date ("lũy kế")."""
+
+    prior_change: str | None  # |rounded change| on the month / quarter before
+    prior_trend: str | None
+    cumulative_period: str | None  # 2023YTD09
+    cumulative: str | None
+    cumulative_estimated: bool
+    cumulative_change: str | None
+    cumulative_trend: str | None
+    cumulative_plan_pct: str | None
+    cumulative_plan_status: str | None
+
+    def numbers(self) -> list[str]:
+        """Every figure as written."""
+        out = [self.prior_change, self.cumulative, self.cumulative_change]
+        return [x for x in [*out, self.cumulative_plan_pct] if x is not None]
+
+
+def steps(f: Fact, ind: Indicator, lang: str) -> Steps | None:
+    """The month-on-month / quarter-on-quarter change and the year to date, as written
+    (None for other periods, or when analyze gives neither)."""
+    prior = None if "prior_change_pct" in f.withheld else f.prior_change_pct
+    cum = None if "cumulative" in f.withheld else f.cumulative
+    if ind.time_rule != TimeRule.SUM:  # a stock's year to date is its level: no "lũy kế"
+        cum = None
+    if prior is None and cum is None:
+        return None
+    cum_change = None if "cumulative_change_pct" in f.withheld else f.cumulative_change_pct
+    return Steps(
+        prior_change=None if prior is None else _pct(abs(prior), lang),
+        prior_trend=_trend(prior),
+        cumulative_period=f.cumulative_period if cum is not None else None,
+        cumulative=_fmt_value(cum, ind, lang),
+        cumulative_estimated=f.cumulative_kind == "estimate",
+        cumulative_change=None if cum_change is None else _pct(abs(cum_change), lang),
+        cumulative_trend=_trend(cum_change) if cum is not None else None,
+        cumulative_plan_pct=_pct(f.cumulative_plan_pct, lang) if cum is not None else None,
+        cumulative_plan_status=_plan_status(f.cumulative_plan_pct) if cum is not None else None,
+    )
+
+
+def _plan_status(pct: float | None) -> str | None:
+    if pct is None:
+        return None
+    return "above" if pct > 100 else "met" if pct == 100 else "below"
+
+
+def _published(f: Fact, held: dict[str, str]) -> Fact:
+    """The fact with what is withheld taken out (its comparisons are not stated)."""
+    gone: dict[str, Any] = {}
+    if "change_pct" in held:
+        gone.update(change_pct=None, change_pct_exact=None)
+    if "plan_pct" in held:
+        gone.update(plan_pct=None, plan_pct_exact=None)
+    if "share_pct" in held:
+        gone.update(share_pct=None)
+    if "value" in held:
+        gone.update(value=None)
+    return replace(f, **gone) if gone else f
+
+
 def report_fact(f: Fact, ind: Indicator, cat: Catalog, p: Period, lang: str) -> ReportFact:
     """Format one analytic fact for the report (no comparison is recomputed)."""
-    trend = None
-    if f.change_pct is not None:
-        trend = "up" if f.change_pct > 0 else "down" if f.change_pct < 0 else "flat"
-    plan_status = None
-    if f.plan_pct is not None:
-        plan_status = "above" if f.plan_pct > 100 else "met" if f.plan_pct == 100 else "below"
+    held = withheld(f)
+    f = _published(f, held)
+    trend = _trend(f.change_pct)
+    plan_status = _plan_status(f.plan_pct)
     same = None if f.change_pct_exact is None else round_half_up(f.change_pct_exact + 100)
     pace = None
     behind = False
@@ -118,7 +202,18 @@ def report_fact(f: Fact, ind: Indicator, cat: Catalog, p: Period, lang: str) -> 
         share=_pct(f.share_pct, lang),
         behind_pace=behind,
         pace=pace,
+        withheld=held,
+        steps=steps(f, ind, lang),
+        covered=_covered(f),
     )
+
+
+def _covered(f: Fact) -> tuple[str, str] | None:
+    """(units covered, units expected) of a total that does not cover all it should."""
+    c = f.coverage
+    if f.value is None or c is None or c.own or c.complete:
+        return None
+    return str(len(c.covered)), str(c.expected)
 
 
 @dataclass
@@ -165,6 +260,7 @@ class FactTable:
 
         def one(rf: ReportFact) -> dict[str, Any]:
             d = {k: v for k, v in rf.__dict__.items() if k != "fact"}
+            d["steps"] = None if rf.steps is None else asdict(rf.steps)
             return {**rf.fact.to_dict(), "text": d}
 
         return {
@@ -179,7 +275,8 @@ class FactTable:
         }
 
 
-#: periods of a headline series (the period and the ones of its type before it)
+#: periods of a headline series: the period and the same period of the years before it (like
+#: for like: H1 2019 … H1 2023, never H2 2022 beside H1 2023, which would draw the season)
 SERIES_LENGTH = 5
 
 
@@ -193,23 +290,23 @@ def fact_table(
     units: UnitRegistry,
     counts: dict[str, int] | None = None,
 ) -> FactTable:
-    """The report's facts: the period's facts, the headline series over the periods of its
-    type before it, completeness — all from one load of the analytics tables."""
+    """The report's facts: the period's facts, the headline series over the same period of the
+    years before it, completeness — all from one load of the analytics tables."""
     b = loaded.b
     main = loaded.facts(p)
     facts = {
         (f.indicator, f.unit): report_fact(f, cat.get(f.indicator), cat, p, lang) for f in main
     }
     table = FactTable(p, unit, lang, str(b), facts, counts=dict(counts or {}))
-    for q in p.series(SERIES_LENGTH)[:-1]:
+    for q in like_for_like(p, SERIES_LENGTH)[:-1]:
         for f in loaded.facts(q, headline):
             if f.unit == unit and f.value is not None:
                 rf = report_fact(f, cat.get(f.indicator), cat, q, lang)
                 table.series.setdefault(f.indicator, []).append(rf)
     for code in headline:
-        rf = table.get(code)
-        if rf is not None and rf.fact.value is not None:
-            table.series.setdefault(code, []).append(rf)
+        now = table.get(code)
+        if now is not None and now.fact.value is not None:
+            table.series.setdefault(code, []).append(now)
     system = system_for(p.end, b)
     expected = sorted({units.on_boundaries(u.id, system) for u in units.provinces(p.end)})
     for ind in cat:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from chitieu.analyze.facts import FactLoad, FactSet, load
+from chitieu.analyze.facts import FactLoad, FactSet, StoreLike, load
 from chitieu.analyze.revisions import revision_notes
+from chitieu.analyze.series import like_for_like
 from chitieu.benchmark.compute import window_years
 from chitieu.benchmark.framework import framework
 from chitieu.benchmark.run import BenchmarkResult, cached_benchmark, run_benchmark
@@ -60,6 +61,8 @@ class ReportInputs:
     table: FactTable
     tasks: tuple[Task, ...]
     peers: Peers | None
+    #: figures the store marks as illustrative (not official): "nation" / "provinces" → codes
+    illustrative: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: the revision note of each headline figure revised since its previous release
     revisions: dict[str, str] = field(default_factory=dict)
 
@@ -70,6 +73,7 @@ class ReportInputs:
     def to_dict(self) -> dict[str, Any]:
         """The fact file: every figure the report may state."""
         data = self.table.to_dict()
+        data["illustrative"] = {k: list(v) for k, v in self.illustrative.items()}
         if self.peers is not None:
             data["benchmark"] = self.peers.to_dict()
         if self.revisions:
@@ -99,7 +103,29 @@ def task_counts(tasks: list[Task], p: Period, on: date) -> dict[str, int]:
     return out
 
 
-def _peers(store: Any, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None) -> Peers:
+def illustrative(
+    store: StoreLike, p: Period, markers: list[str], as_of: datetime | None
+) -> dict[str, tuple[str, ...]]:
+    """The indicators whose stored figures of ``p``, the same period last year or the year's
+    plan carry an illustrative mark in their comment (the demo's synthetic figures say so in
+    every row): for the nation, and for the provinces."""
+    periods = [p.id, p.same_period_last_year().id, str(p.year)]
+    found: dict[str, set[str]] = {"nation": set(), "provinces": set()}
+    for o in store.current(periods, as_of=as_of):
+        if o.comment and any(m in o.comment for m in markers):
+            found["nation" if o.unit == NATION_ID else "provinces"].add(o.indicator)
+    return {k: tuple(sorted(v)) for k, v in found.items() if v}
+
+
+def task_unit(t: Task) -> str:
+    """Whose task it is: the unit it was set for (tasks are per unit; the ministry's are the
+    nation's, ``VN``)."""
+    return getattr(t, "unit", None) or NATION_ID
+
+
+def _peers(
+    store: StoreLike, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None
+) -> Peers:
     year = benchmark_year(p)
 
     def vn_facts(period_ids: list[str], codes: list[str]) -> dict[str, FactSet]:
@@ -113,7 +139,7 @@ def _peers(store: Any, loaded: FactLoad, p: Period, lang: str, as_of: datetime |
 
 
 def gather(
-    store: Any,
+    store: StoreLike,
     p: Period,
     unit: str,
     lang: str,
@@ -123,22 +149,26 @@ def gather(
     headline: tuple[str, ...],
     cat: Catalog,
     units: UnitRegistry,
+    markers: tuple[str, ...] = (),
+    benchmark: bool | None = None,
 ) -> ReportInputs:
     """Read everything a report of ``p`` for ``unit`` needs, once."""
-    national = unit == NATION_ID
-    periods = p.series(SERIES_LENGTH)
+    national = unit == NATION_ID if benchmark is None else benchmark
+    periods = like_for_like(p, SERIES_LENGTH)
     if national:
         m = framework().method
         year = benchmark_year(p)
         periods += [parse_period(str(y)) for y in window_years(year, m.before + 1, m.after)]
     loaded = load(store, periods, boundaries, as_of, cat=cat, units=units)
-    tasks = KeyTasks(store).list()
+    tasks = [t for t in KeyTasks(store).list() if task_unit(t) == unit]
     table = fact_table(loaded, p, unit, lang, headline, cat, units,
                        counts=task_counts(tasks, p, report_date))  # fmt: skip
     peers = _peers(store, loaded, p, lang, as_of) if national else None
+    marked = illustrative(store, p, list(markers), as_of) if markers else {}
     notes = revision_notes(store, _codes(table, headline), unit, p.id, lang, as_of)
-    return ReportInputs(p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers,
-                        notes)  # fmt: skip
+    return ReportInputs(
+        p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers, marked, notes
+    )
 
 
 def _codes(table: FactTable, headline: tuple[str, ...]) -> list[str]:

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from chitieu.analyze.coverage import reason_text
 from chitieu.catalog.indicators import Catalog, catalog
-from chitieu.catalog.periods import Period, PeriodType
+from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.fmt import period_label
 from chitieu.report.facts import ReportFact
-from chitieu.report.phrasing import capitalise, render
+from chitieu.report.phrasing import capitalise, lower_first, render
 
 _SPACES = re.compile(r" {2,}")
 _SPACE_COMMA = re.compile(r" +,")
@@ -52,35 +53,80 @@ class Narrator:
         """How "the same period last year" is named ("cùng kỳ năm 2022")."""
         return self._ref(Discourse(year_named=not first))
 
-    def clause(self, rf: ReportFact, d: Discourse) -> str:
-        """One indicator's clause, e.g. "doanh thu … ước đạt 1.614.206 tỷ đồng, giảm 8,66% …"."""
-        ind = self.cat.get(rf.indicator)
-        opts = ind.phrasing
-        kind = "estimate" if rf.estimated else "actual"
-        verb = self.phr["verbs"][opts.get("verb", "default")][kind]
+    def _change(self, rf: ReportFact, d: Discourse) -> str:
+        """The change clauses: on the period before (months, quarters), then on last year
+        ("tăng 6% so với tháng trước và tăng 8,6% so với cùng kỳ năm trước"); a change the
+        coverage rule withholds is said to be left out, and why."""
         change = ""
         if rf.trend is not None:
             change = render(self.phr["change"][rf.trend], pct=rf.change, ref=self._ref(d))
-        plan = ""
-        if rf.plan_status is not None:
-            named = opts.get("plan_year_named", True)
-            plan_ref = render(
-                self.phr["plan_ref"]["named" if named else "unnamed"], year=self.period.year
-            )
-            plan = render(self.phr["plan"][rf.plan_status], pct=rf.plan_pct, plan_ref=plan_ref)
-        as_of = period_label(self.period, self.lang, "as_of") if opts.get("as_of") else ""
-        text = render(
-            ind.templates(self.lang),
-            verb=verb,
-            value=rf.value,
-            measure=rf.measure,
-            change_clause=change,
-            plan_clause=plan,
-            as_of=as_of,
-            name=rf.name,
-            period=self.label,
+        elif "change_pct" in rf.withheld:
+            change = render(self.phr["change_withheld"], ref=self._ref(d),
+                            reason=reason_text(rf.withheld["change_pct"], self.lang))  # fmt: skip
+        st = rf.steps
+        if st is None or st.prior_trend is None:
+            return change
+        kind = "month" if self.period.type == PeriodType.MONTH else "quarter"
+        prior = render(self.phr["prior"][st.prior_trend], pct=st.prior_change,
+                       ref=self.phr["prior_ref"][kind])  # fmt: skip
+        if change.startswith(","):
+            change = self.phr["prior_join"] + change[1:]
+        return prior + change
+
+    def _plan(self, rf: ReportFact, status: str | None, pct: str | None) -> str:
+        if status is None:
+            return ""
+        named = self.cat.get(rf.indicator).phrasing.get("plan_year_named", True)
+        plan_ref = render(
+            self.phr["plan_ref"]["named" if named else "unnamed"], year=self.period.year
         )
+        return render(self.phr["plan"][status], pct=pct, plan_ref=plan_ref)
+
+    def _render(self, rf: ReportFact, estimated: bool, value: str | None, **clauses: str) -> str:
+        ind = self.cat.get(rf.indicator)
+        opts = ind.phrasing
+        verb = self.phr["verbs"][opts.get("verb", "default")]["estimate" if estimated else "actual"]
+        as_of = period_label(self.period, self.lang, "as_of") if opts.get("as_of") else ""
+        measure = rf.measure
+        if rf.covered:
+            measure += render(self.phr["coverage_clause"], covered=rf.covered[0],
+                              expected=rf.covered[1])  # fmt: skip
+        text = render(
+            ind.templates(self.lang), verb=verb, value=value, measure=measure,
+            as_of=as_of, name=rf.name, period=self.label, **clauses,
+        )  # fmt: skip
         return _SPACE_COMMA.sub(",", _SPACES.sub(" ", text)).strip()
+
+    def clause(self, rf: ReportFact, d: Discourse) -> str:
+        """One indicator's clause, e.g. "doanh thu … ước đạt 1.614.206 tỷ đồng, giảm 8,66% …"."""
+        plan = self._plan(rf, rf.plan_status, rf.plan_pct)
+        return self._render(rf, rf.estimated, rf.value, change_clause=self._change(rf, d),
+                            plan_clause=plan)  # fmt: skip
+
+    def cumulative(self, rf: ReportFact, d: Discourse) -> str | None:
+        """The year to date of a month's or quarter's figure ("Lũy kế 9 tháng năm 2023, doanh
+        thu … ước đạt …"), or None when there is none beyond the period itself."""
+        st = rf.steps
+        if st is None or st.cumulative is None or st.cumulative_period in (None, rf.fact.period):
+            return None
+        change = ""
+        if st.cumulative_trend is not None:
+            change = render(self.phr["change"][st.cumulative_trend], pct=st.cumulative_change,
+                            ref=self._ref(d))  # fmt: skip
+        plan = self._plan(rf, st.cumulative_plan_status, st.cumulative_plan_pct)
+        body = self._render(rf, st.cumulative_estimated, st.cumulative, change_clause=change,
+                            plan_clause=plan)  # fmt: skip
+        label = period_label(parse_period(str(st.cumulative_period)), self.lang)
+        return capitalise(render(self.phr["cumulative_intro"], period=label) + body)
+
+    def withheld_value(self, rf: ReportFact) -> str:
+        """A figure the coverage rule withholds, and why ("… chưa công bố: …")."""
+        c = rf.fact.coverage
+        return capitalise(render(
+            self.phr["value_withheld"], name=rf.name, name_lower=lower_first(rf.name),
+            reason=reason_text(rf.withheld["value"], self.lang),
+            covered=len(c.covered) if c else 0, expected=c.expected if c else 0,
+        ))  # fmt: skip
 
     def intro(self, unit_name: str | None = None) -> str:
         """The paragraph opener ("Trong 6 tháng đầu năm 2023, ")."""
@@ -89,16 +135,21 @@ class Narrator:
         return render(self.phr["intro"][str(self.period.type)], period=self.label)
 
     def paragraph(self, facts: Iterable[ReportFact], unit_name: str | None = None) -> str:
-        """Sentences for ``facts`` (those with a value), the first opened by the intro."""
+        """Sentences for ``facts`` (those with a value), the first opened by the intro; a
+        month's or quarter's figure is followed by its year to date; a withheld figure says
+        why it is not stated."""
         d = Discourse()
         sentences: list[str] = []
         for rf in facts:
             if rf.value is None:
+                if "value" in rf.withheld:
+                    sentences.append(self.withheld_value(rf))
                 continue
             clause = self.clause(rf, d)
-            if not sentences:
-                sentences.append(capitalise(self.intro(unit_name) + clause))
-            else:
-                sentences.append(capitalise(clause))
+            opener = self.intro(unit_name) if not sentences else ""
+            sentences.append(capitalise(opener + clause))
+            cumulative = self.cumulative(rf, d)
+            if cumulative:
+                sentences.append(cumulative)
         end = self.phr["sentence_end"]
         return self.phr["sentence_join"].join(s + end for s in sentences)

@@ -69,6 +69,16 @@ def phrasing(lang: str = "vi", templates: Path | None = None) -> dict[str, Any]:
     return data
 
 
+def lower_first(text: str) -> str:
+    """Lower-case the first letter of a name inside a sentence, keeping the rest as written
+    ("Doanh thu toàn ngành TT&TT" → "doanh thu toàn ngành TT&TT"); a name that opens with an
+    abbreviation keeps it ("ICT sector revenue")."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def capitalise(text: str) -> str:
     """Upper-case the first letter of a sentence (the rest untouched)."""
     return text[:1].upper() + text[1:]

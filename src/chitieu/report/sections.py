@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chitieu.catalog.indicators import Direction
-from chitieu.catalog.units import NATION_ID
+from chitieu.catalog.organisations import in_text
+from chitieu.catalog.units import MERGER_DATE, NATION_ID
+from chitieu.catalog.vocabulary import Boundaries
 from chitieu.report.charts import ChartSpec, Panel, Series
 from chitieu.report.context import ReportContext
 from chitieu.report.facts import ReportFact
 from chitieu.report.model import Block, BulletList, Chart, Heading, Paragraph, Section
-from chitieu.report.phrasing import render
+from chitieu.report.phrasing import lower_first, render
+
+if TYPE_CHECKING:
+    from chitieu.catalog.periods import Period
 
 
 def headline_chart(ctx: ReportContext) -> Chart | None:
@@ -74,7 +81,7 @@ def series_chart(ctx: ReportContext) -> Chart | None:
     return Chart(ChartSpec("series", title, "line", panels, ctx.lang))
 
 
-def _period(pid: str):  # type: ignore[no-untyped-def]
+def _period(pid: str) -> Period:
     from chitieu.catalog.periods import parse_period
 
     return parse_period(pid)
@@ -123,48 +130,86 @@ def revision_lines(ctx: ReportContext, facts: list[ReportFact]) -> list[Block]:
     ]  # fmt: skip
 
 
+def _rank_line(ctx: ReportContext, code: str) -> Paragraph | None:
+    """A province's rank among the provinces it is comparable with, and its share."""
+    rf = ctx.table.get(code)
+    if rf is None or not rf.rank_shown:
+        return None
+    key = "unit_rank_share" if rf.share else "unit_rank"
+    text = render(
+        ctx.phr[key],
+        unit=ctx.unit_text(start=True),
+        rank=rf.fact.rank,
+        rank_of=rf.fact.rank_of,
+        name=lower_first(rf.name) if ctx.lang == "vi" else rf.name,
+        share=rf.share,
+    )
+    return Paragraph(text)
+
+
+def _leaders(ctx: ReportContext, facts: list[ReportFact]) -> Paragraph | None:
+    """The three provinces that lead the nation (the ministry's report)."""
+    if len(facts) < 3:
+        return None
+    a, b, c = facts[:3]
+    return Paragraph(
+        render(
+            ctx.phr["rank_sentence"],
+            name=lower_first(a.name),
+            measure=a.measure,
+            first=ctx.unit_text(a.unit),
+            first_value=a.value,
+            first_share=a.share,
+            second=ctx.unit_text(b.unit),
+            second_value=b.value,
+            third=ctx.unit_text(c.unit),
+            third_value=c.value,
+        )
+    )
+
+
+def boundaries_note(ctx: ReportContext, provinces: bool = False) -> Paragraph | None:
+    """Figures before 1 July 2025 stated on today's merged boundaries say so: the report's
+    province (of a province's report), or every province (``provinces``; the ministry's)."""
+    if ctx.inputs.boundaries != str(Boundaries.CURRENT):
+        return None
+    shown = ctx.stated_periods()
+    if provinces or ctx.unit == NATION_ID:  # the provinces' figures: the period and its base
+        shown = [ctx.period, ctx.period.same_period_last_year()]
+    years = sorted({q.year for q in shown if q.end < MERGER_DATE})
+    if not years:
+        return None
+    which = {1: "one", 2: "two"}.get(len(years), "range")
+    span = render(ctx.phr["years"][which], first=years[0], last=years[-1])
+    if provinces or ctx.unit == NATION_ID:
+        return Paragraph(render(ctx.phr["boundaries_note_nation"], years=span), style="note")
+    olds = ctx.units.predecessors(ctx.unit)
+    if len(olds) < 2:
+        return None
+    names = [in_text(u, ctx.lang) for u in olds]
+    short = [ctx.unit_name(u.id) for u in olds]
+    text = render(
+        ctx.phr["boundaries_note"],
+        years=span,
+        unit=ctx.unit_text(),
+        olds=render(ctx.phr["and_list"], items=names[:-1], last=names[-1]),
+        olds_short=render(ctx.phr["and_list"], items=short[:-1], last=short[-1]),
+    )
+    return Paragraph(text, style="note")
+
+
 def _province_blocks(ctx: ReportContext) -> list[Block]:
     code = ctx.phr["province_indicator"]
     facts = ctx.table.provinces(code)
     blocks: list[Block] = []
-    if ctx.unit != NATION_ID:
-        rf = ctx.table.get(code)
-        if rf is not None and rf.fact.rank:
-            blocks.append(
-                Paragraph(
-                    render(
-                        ctx.phr["unit_rank"],
-                        unit=ctx.unit_name(ctx.unit, False),
-                        rank=rf.fact.rank,
-                        rank_of=rf.fact.rank_of,
-                        name=rf.name.lower() if ctx.lang == "vi" else rf.name,
-                    )
-                )
-            )
-    if len(facts) >= 3:
-        a, b, c = facts[:3]
-        blocks.append(
-            Paragraph(
-                render(
-                    ctx.phr["rank_sentence"],
-                    name=a.name[:1].lower() + a.name[1:],
-                    measure=a.measure,
-                    first=ctx.unit_name(a.unit, False),
-                    first_value=a.value,
-                    first_share=a.share,
-                    second=ctx.unit_name(b.unit, False),
-                    second_value=b.value,
-                    third=ctx.unit_name(c.unit, False),
-                    third_value=c.value,
-                )
-            )
-        )
+    line = _rank_line(ctx, code) if ctx.unit != NATION_ID else _leaders(ctx, facts)
+    if line:
+        blocks.append(line)
     chart = provinces_chart(ctx, code)
     if chart:
         blocks.append(chart)
-    line = completeness_line(ctx, code)
-    if line:
-        blocks.append(line)
+    notes = [completeness_line(ctx, code), boundaries_note(ctx, provinces=True)]
+    blocks.extend(n for n in notes if n is not None)
     return blocks
 
 
@@ -200,25 +245,39 @@ def _tasks_review(ctx: ReportContext) -> list[Block]:
     return blocks
 
 
-def results(ctx: ReportContext) -> Section:
-    """I. Results of the period: headline figures, sectors, provinces, tasks done."""
-    s = ctx.phr["sections"]
+def illustrative_note(ctx: ReportContext) -> Paragraph | None:
+    """Which figures are illustrative, not official (the store marks them so, e.g. the
+    demo's synthetic split by province and its sub-sector revenues)."""
+    marked = ctx.inputs.illustrative
+    if not marked:
+        return None
+    ph = ctx.phr["illustrative"]
+    parts = []
+    for level in ("nation", "provinces"):
+        codes = [i.code for i in ctx.cat if i.code in marked.get(level, ())]
+        if not codes:
+            continue
+        names = ", ".join(lower_first(ctx.cat.get(c).name(ctx.lang)) for c in codes)
+        key = level if level == "nation" or ctx.unit == NATION_ID else "unit"
+        parts.append(render(ph[key], names=names, unit=ctx.unit_text()))
+    if not parts:
+        return None
+    return Paragraph(render(ph["note"], parts="; ".join(parts)), style="note")
+
+
+def _sector_blocks(ctx: ReportContext, unit_name: str | None) -> list[Block]:
+    """a) b) … one paragraph per sector; a province's report leaves out sectors it has no
+    figures of (one note when it has none)."""
     n = ctx.narrator
-    unit_name = ctx.unit_name(ctx.unit, False) if ctx.unit != NATION_ID else None
-    blocks: list[Block] = [Heading(render(s["results"], period=ctx.label()), 1)]
-    blocks.append(Heading(s["headline"], 2))
-    headline = ctx.group_facts(ctx.phr["headline_group"])
-    if headline:
-        blocks.append(Paragraph(n.paragraph(headline, unit_name), style="lead"))
-    else:
-        blocks.append(Paragraph(render(ctx.phr["no_data"], period=ctx.label()), style="note"))
-    for chart in (headline_chart(ctx), series_chart(ctx)):
-        if chart:
-            blocks.append(chart)
-    blocks.extend(revision_lines(ctx, headline))
-    blocks.append(Heading(s["sectors"], 2))
     marks = ctx.phr["sector_marks"]
-    for i, group in enumerate(ctx.phr["sector_order"]):
+    blocks: list[Block] = []
+    groups = ctx.phr["sector_order"]
+    if ctx.unit != NATION_ID:
+        groups = [g for g in groups if ctx.group_facts(g)]
+        if not groups:
+            text = render(ctx.phr["no_sector_data"], unit=ctx.unit_text(), period=ctx.label())
+            return [Paragraph(text, style="note")]
+    for i, group in enumerate(groups):
         blocks.append(Heading(f"{marks[i % len(marks)]} {ctx.cat.groups[group](ctx.lang)}", 3))
         facts = ctx.group_facts(group)
         text = (
@@ -227,6 +286,33 @@ def results(ctx: ReportContext) -> Section:
             else render(ctx.phr["no_data"], period=ctx.label())
         )
         blocks.append(Paragraph(text, style="body" if facts else "note"))
+    return blocks
+
+
+def results(ctx: ReportContext) -> Section:
+    """I. Results of the period: headline figures, sectors, provinces, tasks done."""
+    s = ctx.phr["sections"]
+    n = ctx.narrator
+    unit_name = ctx.unit_text() if ctx.unit != NATION_ID else None
+    blocks: list[Block] = [Heading(render(s["results"], period=ctx.label()), 1)]
+    marked = illustrative_note(ctx)
+    if marked:
+        blocks.append(marked)
+    blocks.append(Heading(s["headline"], 2))
+    headline = ctx.group_facts(ctx.phr["headline_group"])
+    if headline:
+        blocks.append(Paragraph(n.paragraph(headline, unit_name), style="lead"))
+    else:
+        blocks.append(Paragraph(render(ctx.phr["no_data"], period=ctx.label()), style="note"))
+    note = boundaries_note(ctx) if ctx.unit != NATION_ID else None
+    if note:
+        blocks.append(note)
+    for chart in (headline_chart(ctx), series_chart(ctx)):
+        if chart:
+            blocks.append(chart)
+    blocks.extend(revision_lines(ctx, headline))
+    blocks.append(Heading(s["sectors"], 2))
+    blocks.extend(_sector_blocks(ctx, unit_name))
     if ctx.unit == NATION_ID or ctx.table.provinces(ctx.phr["province_indicator"]):
         blocks.append(Heading(s["provinces"], 2))
         blocks.extend(_province_blocks(ctx))

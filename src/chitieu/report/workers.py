@@ -17,10 +17,11 @@ import contextlib
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported when a task runs: this module stays light (the CLI loads it first)
     from chitieu.report.charts import ChartSpec
@@ -166,14 +167,14 @@ def print_pdf(job: RenderJob, target: Path) -> Path:
     return target
 
 
-def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-untyped-def]
+def submit(executor: Executor | None, fn: Callable[..., Any], *args: Any) -> Future[Any]:
     """Run ``fn(*args)`` in the pool, or right here when there is none."""
     if executor is not None:
         try:
             return executor.submit(fn, *args)
         except (BrokenProcessPool, RuntimeError):  # a worker died earlier: a new pool next time
             _discard_broken()
-    fut: Future = Future()
+    fut: Future[Any] = Future()
     try:
         fut.set_result(fn(*args))
     except BaseException as e:  # handed to the caller by fut.result()
@@ -181,7 +182,7 @@ def submit(executor: Executor | None, fn, *args) -> Future:  # type: ignore[no-u
     return fut
 
 
-def result(fut: Future, fn, *args):  # type: ignore[no-untyped-def]
+def result(fut: Future[Any], fn: Callable[..., Any], *args: Any) -> Any:
     """The task's result; if its worker died, its pool is replaced and the task run here."""
     try:
         return fut.result()

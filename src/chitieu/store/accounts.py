@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import MAX_ID_32, is_id
 from chitieu.errors import IdError
-from chitieu.store.db import utcnow
+from chitieu.store.db import inserted_id, utcnow
 from chitieu.store.sessions import end_sessions
 from chitieu.store.web_schema import account, account_unit, api_token, setting
 
@@ -134,17 +134,19 @@ def add_account(
     the user name is taken."""
     try:
         with store.transaction() as conn:
-            new_id = conn.execute(
-                insert(account).values(
-                    username=username,
-                    display_name=display_name,
-                    role=role,
-                    password_hash=password_hash,
-                    active=True,
-                    lang=lang,
-                    created_at=utcnow(),
+            new_id = inserted_id(
+                conn.execute(
+                    insert(account).values(
+                        username=username,
+                        display_name=display_name,
+                        role=role,
+                        password_hash=password_hash,
+                        active=True,
+                        lang=lang,
+                        created_at=utcnow(),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             for u in units:
                 conn.execute(insert(account_unit).values(account_id=new_id, unit=u))
     except IntegrityError:

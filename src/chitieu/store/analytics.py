@@ -40,6 +40,7 @@ CELL = np.dtype(
         ("units", "u1"),  # bit i: source unit i of the target took part
         ("est", "u1"),  # bit i: source unit i took part with an estimate made by the ministry
         ("periods", "<u4"),  # bit s: a stored value of slot s was used
+        ("full", "u1"),  # bit i: source unit i had a figure for every stored period used
     ]
 )
 #: cell flags
@@ -195,12 +196,12 @@ def read_cubes(
         cells = {
             s: np.frombuffer(bytes(row[skip + i] or b""), dtype=CELL) for i, s in enumerate(wanted)
         }
+        if with_sources:
+            out.sources[(ind, int(year))] = json.loads(row[7])
         if is_touched:
             out.touched.append((Slab.decode(ind, year, units, data, version), names, cells))
             continue
         out.fresh.append((ind, int(year), names, cells))
-        if with_sources:
-            out.sources[(ind, int(year))] = json.loads(row[7])
     return out
 
 

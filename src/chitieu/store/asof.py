@@ -101,8 +101,8 @@ def roll_back(
             keyed += idx
             continue
         inds = {slabs[i].indicator for i in idx}
-        asked = np.unique(np.concatenate([slabs[i].entries["period"] for i in idx]))
-        periods = [q.decode() for q in asked.tolist()]
+        asked_ids = np.unique(np.concatenate([slabs[i].entries["period"] for i in idx]))
+        periods = [q.decode() for q in asked_ids.tolist()]
         got = {x.key: x for x in read_as_of(conn, [year], as_of, inds, periods)}
         for i in idx:
             s = slabs[i]
@@ -180,7 +180,7 @@ def vintages_of(
         got = conn.exec_driver_sql(_SQLITE, (json.dumps(keys), when)).all()
     elif name == "postgresql":
         cols = [list(c) for c in zip(*keys, strict=True)]
-        got = conn.exec_driver_sql(_PG, (*cols, when)).all()  # type: ignore[arg-type]
+        got = conn.exec_driver_sql(_PG, (*cols, when)).all()
     else:  # another database: the keys as bound rows of a VALUES list
         got = []
         for start in range(0, len(keys), _KEYS_PER_STATEMENT):

@@ -9,19 +9,30 @@ import weakref
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, DisconnectionError, OperationalError, SQLAlchemyError
 
 from chitieu.errors import StoreError
 from chitieu.store.locks import sqlite_file_lock
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_DB_FILE = "chitieu.db"
 
 #: newest migration in migrations/versions (a test checks it against Alembic's head);
 #: knowing it lets an up-to-date database open without importing Alembic (0,3 s a command)
 SCHEMA_REVISION = "0010"
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an ``INSERT`` made."""
+    key = result.inserted_primary_key
+    if key is None:  # only an executemany has none; every caller inserts one row
+        raise StoreError("An insert returned no primary key.", "Report this as a bug.")
+    return int(key[0])
 
 
 def database_url(url: str | None = None) -> str:
@@ -49,7 +60,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -129,7 +140,7 @@ def dispose_engines() -> None:
         engine.dispose()
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config() -> Config:
     from alembic.config import Config
 
     cfg = Config()

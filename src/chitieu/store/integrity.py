@@ -175,9 +175,9 @@ def _references(conn: Connection, tables: dict[str, Table], sqlite: bool) -> Che
         for fk in t.foreign_key_constraints:
             cols = [e.parent.name for e in fk.elements]
             refs.append((t, cols, fk.referred_table, [e.column.name for e in fk.elements]))
-    for child, col, parent, pcol in SOFT_REFERENCES:
-        if child in tables and parent in tables and col in tables[child].c:
-            refs.append((tables[child], [col], tables[parent], [pcol]))
+    for c_name, col, p_name, pcol in SOFT_REFERENCES:
+        if c_name in tables and p_name in tables and col in tables[c_name].c:
+            refs.append((tables[c_name], [col], tables[p_name], [pcol]))
     found: set[tuple[str, str]] = set()
     for child, cols, parent, pcols in refs:
         check.checked += 1
@@ -197,11 +197,11 @@ def _references(conn: Connection, tables: dict[str, Table], sqlite: bool) -> Che
             check.add("check-orphans", n=n, **where)
     if sqlite:  # SQLite's own view of its foreign keys (a key reflection did not see)
         counts: dict[tuple[str, str], int] = {}
-        for table, _rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-            counts[(table, parent)] = counts.get((table, parent), 0) + 1
-        for (table, parent), n in sorted(counts.items()):
-            if (table, parent) not in found:
-                check.add("check-foreign-key", n=n, table=table, parent=parent)
+        for tname, _rowid, pname, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+            counts[(tname, pname)] = counts.get((tname, pname), 0) + 1
+        for (tname, pname), n in sorted(counts.items()):
+            if (tname, pname) not in found:
+                check.add("check-foreign-key", n=n, table=tname, parent=pname)
     return check
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from chitieu.store.benchmark_schema import benchmark_reference
-from chitieu.store.db import utcnow
+from chitieu.store.db import inserted_id, utcnow
 from chitieu.store.schema import batch
 from chitieu.store.values import Store
 
@@ -66,7 +66,7 @@ def add_peer_rows(
     """Store ``rows`` as one new batch, in one transaction; return the batch id."""
     at = at or utcnow()
     with store.transaction() as conn:
-        batch_id = int(
+        batch_id = inserted_id(
             conn.execute(
                 insert(batch).values(
                     source="benchmark",
@@ -77,7 +77,7 @@ def add_peer_rows(
                     created_by=created_by,
                     note=BATCH_NOTE,
                 )
-            ).inserted_primary_key[0]
+            )
         )
         if rows:
             conn.execute(

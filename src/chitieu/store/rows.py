@@ -41,6 +41,12 @@ class NewValue:
 _COLUMNS = ("indicator", "unit", "period", "kind", "value", "status", "comment", "method", "inputs")
 
 
+def _columns(cols: Iterable[list[Any]]) -> Rows:
+    """Rows from its columns, in the order of ``_COLUMNS``."""
+    named: dict[str, Any] = dict(zip(_COLUMNS, cols, strict=True))
+    return Rows(**named)
+
+
 @dataclass
 class Rows:
     """Values as columns of equal length (the columns of :class:`NewValue`)."""
@@ -85,7 +91,7 @@ class Rows:
             return cls()
         cols = list(zip(*((v.indicator, v.unit, v.period, str(v.kind), v.value, str(v.status),
                            v.comment, v.method, v.inputs) for v in vals), strict=True))  # fmt: skip
-        return cls(*(list(c) for c in cols))
+        return _columns(list(c) for c in cols)
 
     @classmethod
     def filled(
@@ -124,7 +130,7 @@ class Rows:
     def take(self, index: Iterable[int]) -> Rows:
         """The rows at ``index``, in that order."""
         idx = list(index)
-        return Rows(*([getattr(self, c)[i] for i in idx] for c in _COLUMNS))
+        return _columns([getattr(self, c)[i] for i in idx] for c in _COLUMNS)
 
     def keep(self, mask: Any) -> Rows:
         """The rows where the boolean array ``mask`` is true, in order, with the integer codes
@@ -150,7 +156,7 @@ class Rows:
             def pick(col: list[Any]) -> list[Any]:
                 return [col[i] for i in idx]
 
-        out = Rows(*(pick(getattr(self, c)) for c in _COLUMNS))
+        out = _columns(pick(getattr(self, c)) for c in _COLUMNS)
         for name, (codes, distinct) in self._coded.items():
             kept = codes[mask]
             used = np.bincount(kept, minlength=len(distinct)) > 0

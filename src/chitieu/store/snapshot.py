@@ -8,11 +8,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, MetaData, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from chitieu.store.faults import fault_of
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 VERSION_TABLE = "alembic_version"
 
@@ -35,11 +39,11 @@ def own_transactions(engine: Engine, begin: str = "BEGIN") -> Engine:
         return engine
 
     @event.listens_for(engine, "connect")
-    def _no_implicit(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _no_implicit(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         conn.exec_driver_sql(begin)
 
     return engine
@@ -62,7 +66,7 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
         conn.close()
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config() -> Config:
     from alembic.config import Config
 
     cfg = Config()

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from chitieu.store.db import utcnow
+from chitieu.store.db import inserted_id, utcnow
 from chitieu.store.tasks_schema import task, task_event
 from chitieu.store.values import Store
 
@@ -69,7 +69,7 @@ def save_tasks(store: Store, rows: Iterable[Mapping[str, Any]], by: str) -> tupl
                 updated += 1
             else:
                 values.update(code=r["code"], created_at=now, created_by=by)
-                tid = conn.execute(insert(task).values(**values)).inserted_primary_key[0]
+                tid = inserted_id(conn.execute(insert(task).values(**values)))
                 created += 1
             _event(conn, tid, now, by, "import", values["status"], values["progress"])
     return created, updated

@@ -40,7 +40,7 @@ from chitieu.store.current import (
     slab_keys,
     stored_periods,
 )
-from chitieu.store.db import make_engine, upgrade, utcnow
+from chitieu.store.db import inserted_id, make_engine, upgrade, utcnow
 from chitieu.store.gcpause import collector_paused
 from chitieu.store.locks import begin_locked, sqlite_file_lock
 from chitieu.store.rows import NewValue, Rows
@@ -191,6 +191,7 @@ def _insert_values(
     n = len(rows)
     fixed = [src] * n, [batch_id] * n, [at_db] * n, [created_by] * n
     inputs = [no_inputs if x is None else to_json(x) for x in rows.inputs]
+    columns: list[list[Any]]
     columns = [rows.indicator, rows.unit, rows.period, rows.kind, rows.value, rows.status,
                *fixed, rows.comment, rows.method, inputs]  # fmt: skip
     # SQLite: a column with one value for the whole batch is written into the statement, not
@@ -203,20 +204,20 @@ def _insert_values(
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         sql = pending.PG_WITH_VINTAGES.format(cols=cols, values=", ".join([one] * n))
         flat = tuple(v for row in zip(*columns, strict=True) for v in row)
-        return int(conn.exec_driver_sql(sql, flat).scalar_one())  # type: ignore[arg-type]
+        return int(conn.exec_driver_sql(sql, flat).scalar_one())
     for start in range(0, n, CHUNK):
         data = list(zip(*(c[start : start + CHUNK] for c in columns), strict=True))
         if copy:
             _copy(conn, f"COPY {observation.name} ({cols}) FROM STDIN", data)
         elif marks:
-            conn.exec_driver_sql(sql, data)  # type: ignore[arg-type]
+            conn.exec_driver_sql(sql, data)
         else:  # another driver: let SQLAlchemy bind the parameters
             names = [c.name for c in _COLS]
             conn.execute(insert(observation), [dict(zip(names, v, strict=True)) for v in data])
         if progress:
             progress("write", len(data), n)
     last = _LAST_ID.get(dialect.name)
-    last_id = int(conn.exec_driver_sql(last).scalar()) if last else None  # before pending's own
+    last_id = int(conn.exec_driver_sql(last).scalar_one()) if last else None  # before pending's own
     if pending_too:
         pending.add(conn, rows, batch_id)
     return last_id
@@ -427,7 +428,7 @@ class Store:
             # a value that repeats its key's current vintage adds none (a client's retry)
             rows, ignored = _changed(conn, rows, old, waiting, prefetched)
             at = at or utcnow()  # taken under the locks: times follow commit order too
-            batch_id = int(
+            batch_id = inserted_id(
                 conn.execute(
                     _NEW_BATCH,
                     {
@@ -439,7 +440,7 @@ class Store:
                         "created_by": created_by,
                         "note": note,
                     },
-                ).inserted_primary_key[0]
+                )
             )
             if in_transaction is not None:
                 in_transaction(conn, batch_id)
@@ -448,9 +449,10 @@ class Store:
             cubes: list[CubeSlab] = []
             with ThreadPoolExecutor(2 if big or alongside else 1) as pool:
                 checks = pool.submit(alongside) if alongside is not None else None
-                derive = waiting is not None and big
                 derived = (
-                    pool.submit(self._derive, old, waiting, rows, batch_id) if derive else None
+                    pool.submit(self._derive, old, waiting, rows, batch_id)
+                    if waiting is not None and big
+                    else None
                 )
                 last_id = _insert_values(conn, rows, src, batch_id, at, created_by, progress,
                                          pending_too=waiting is None)  # fmt: skip
@@ -614,7 +616,7 @@ class Store:
         and joining back (see docs/PERFORMANCE.md).
         """
         q, params = _sliced(_rows_query, periods, indicators, units, kinds, as_of)
-        latest: dict[Any, Row[Any]] = {}
+        latest: dict[Any, Any] = {}
         with self.read_conn() as conn:
             if conn.dialect.name == "postgresql":
                 # With the default random_page_cost (4, spinning disks) PostgreSQL 15 scans and

@@ -33,17 +33,17 @@ SID = "sid"
 
 def get_store(request: Request) -> Store:
     """The value store the app serves."""
-    return request.app.state.store  # type: ignore[no-any-return]
+    return request.app.state.store
 
 
 def get_accounts(request: Request) -> Accounts:
     """The account records."""
-    return request.app.state.accounts  # type: ignore[no-any-return]
+    return request.app.state.accounts
 
 
 def get_sessions(request: Request) -> Sessions:
     """The server-side sessions."""
-    return request.app.state.sessions  # type: ignore[no-any-return]
+    return request.app.state.sessions
 
 
 def bearer(request: Request) -> str | None:
@@ -58,7 +58,7 @@ def optional_user(request: Request) -> Account | None:
     """The account behind the bearer token or the session cookie (None if anonymous); the
     store is asked whether the token or the session is still valid."""
     if hasattr(request.state, "account"):
-        return request.state.account  # type: ignore[no-any-return]
+        return request.state.account
     token = bearer(request)
     acc: Account | None = None
     if token is not None:
@@ -105,7 +105,7 @@ async def current_user(request: Request) -> Account:
         acc = await run_in_threadpool(optional_user, request)
     if acc is None:
         raise _sign_in_first()
-    return acc  # type: ignore[no-any-return]
+    return acc
 
 
 User = Annotated[Account, Depends(current_user)]

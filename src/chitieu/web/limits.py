@@ -74,7 +74,9 @@ class BodyLimit:
 
         await self.app(scope, counted, quiet)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, size: int, top: int):  # type: ignore[no-untyped-def]
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, size: int, top: int
+    ) -> None:
         from chitieu.web.app import handle_error
 
         response = await handle_error(Request(scope, receive), _too_large(size, top))

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from chitieu.store.values import Store
 from chitieu.web import i18n
+from chitieu.web.accounts import Account
 from chitieu.web.deps import User, get_store
 from chitieu.web.errors import ERROR_RESPONSES, Forbidden, NotFound
 from chitieu.web.i18n import _
@@ -98,7 +99,7 @@ def embed(html: str) -> tuple[str, str]:
     return body, json.dumps(charts).replace("</", "<\\/")
 
 
-def _build(request: Request, user, period: str, unit: str, fmt: str, lang: str) -> bytes:  # type: ignore[no-untyped-def]
+def _build(request: Request, user: Account, period: str, unit: str, fmt: str, lang: str) -> bytes:
     """The report's bytes after checking the format, unit, period and the user's role."""
     if fmt not in FORMATS:
         raise NotFound(_("Unknown report format %(f)s.") % {"f": fmt}, ", ".join(FORMATS))
@@ -110,7 +111,9 @@ def _build(request: Request, user, period: str, unit: str, fmt: str, lang: str) 
 
 
 @router.get("/report", response_class=HTMLResponse, include_in_schema=False)
-def report_page(request: Request, user: User, period: str = "2023S1", unit: str = "VN"):  # type: ignore[no-untyped-def]
+def report_page(
+    request: Request, user: User, period: str = "2023S1", unit: str = "VN"
+) -> HTMLResponse:
     """The review report shown in the page, with links to every format."""
     html = _build(request, user, period, unit, "html", i18n.get_lang()).decode("utf-8")
     body, charts = embed(html)
@@ -138,7 +141,9 @@ def standalone_html(data: bytes) -> bytes:
     return data.replace(_PLOTLY_TAG, b"<script>" + plotly_js().read_bytes() + b"</script>", 1)
 
 
-def _download(request: Request, user, period: str, unit: str, fmt: str, lang: str) -> Response:  # type: ignore[no-untyped-def]
+def _download(
+    request: Request, user: Account, period: str, unit: str, fmt: str, lang: str
+) -> Response:
     data = _build(request, user, period, unit, fmt, lang)
     if fmt == "html":
         data = standalone_html(data)
@@ -151,9 +156,9 @@ def _download(request: Request, user, period: str, unit: str, fmt: str, lang: st
 
 
 @router.get("/report/download", include_in_schema=False)
-def report_download(  # type: ignore[no-untyped-def]
+def report_download(
     request: Request, user: User, period: str, fmt: str = "docx", unit: str = "VN"
-):
+) -> Response:
     """The review report as a file (docx, pdf, html or md) in the page's language."""
     return _download(request, user, period, unit, fmt, i18n.get_lang())
 
@@ -169,13 +174,13 @@ def report_download(  # type: ignore[no-untyped-def]
         },
     },
 )
-def api_report(  # type: ignore[no-untyped-def]
+def api_report(
     request: Request,
     user: User,
     period: str,
     format: str = "md",
     unit: str = "VN",
     lang: str = "vi",
-):
+) -> Response:
     """The review report of a period as a file (md, html, docx or pdf; vi or en)."""
     return _download(request, user, period, unit, format, lang if lang in i18n.LANGS else "vi")

@@ -29,7 +29,7 @@ class _Worded(ChitieuError):
         """The details for the API's error body."""
         return dict(self.details)
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[Any, ...]:
         """Pickled whole (code, parameters, details)."""
         import functools
 

@@ -31,6 +31,7 @@ from chitieu.check.findings import Finding
 from chitieu.check.findings import Report as Findings
 from chitieu.collect.ingest import Origin, ingest
 from chitieu.collect.rows import RowChecker
+from chitieu.store import Conn
 from chitieu.store import workflow as repo
 from chitieu.store.db import utcnow
 from chitieu.store.values import NewValue, Store
@@ -363,7 +364,7 @@ class _Save:
         elif not self.overwrite and self.expected != r.etag:
             raise _stale(r)
 
-    def guard(self, conn: Any, batch_id: int) -> None:
+    def guard(self, conn: Conn, batch_id: int) -> None:
         """Inside the write's transaction: the report still editable and, unless the save
         overwrites, its values still those checked (else the conflicts are checked again)."""
         r, at = self.report, self.at or utcnow()

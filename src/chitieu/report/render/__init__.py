@@ -9,7 +9,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+)
 
 from chitieu.report.model import Document
 
@@ -27,7 +34,9 @@ class RenderJob:
 
     def env(self) -> Environment:
         """Jinja2 templates: the user's folder first, then the package's."""
-        loaders = [FileSystemLoader(str(self.templates))] if self.templates else []
+        loaders: list[BaseLoader] = (
+            [FileSystemLoader(str(self.templates))] if self.templates else []
+        )
         loaders.append(PackageLoader("chitieu.report", "templates"))
         env = Environment(
             loader=ChoiceLoader(loaders),

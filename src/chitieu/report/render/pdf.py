@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 from urllib.request import url2pathname
 
 from weasyprint import HTML
@@ -33,7 +34,7 @@ class ChartFetcher(URLFetcher):
         self.charts = {p.resolve() for p in charts}
         self.wait_s = wait_s
 
-    def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+    def fetch(self, url: str, headers: Any = None) -> Any:
         if url.startswith("file:"):
             path = Path(url2pathname(url.split("?")[0].removeprefix("file:")))
             if path.resolve() in self.charts:

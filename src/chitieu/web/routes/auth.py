@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from chitieu.catalog.vocabulary import Role
 from chitieu.errors import IdError
@@ -42,7 +42,7 @@ def login(
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
-) -> HTMLResponse:
+) -> Response:
     """Check the password (throttled per user name and address, and per address over every
     name, in every server process) and start a session kept in the store."""
     ip = request.client.host if request.client else "-"
@@ -54,7 +54,7 @@ def login(
         msg = _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {
             "minutes": wait // 60 + 1
         }
-        response = page(
+        response: Response = page(
             request, "login.html", 429, next=safe_next(next), error=msg, username=username
         )
         response.headers["Retry-After"] = str(wait)
@@ -74,7 +74,7 @@ def login(
     response = RedirectResponse(safe_next(next), 303)
     if request.cookies.get("chitieu_lang") is None and acc.lang in i18n.LANGS:
         response.set_cookie("chitieu_lang", acc.lang, max_age=365 * 86400, samesite="lax")
-    return response  # type: ignore[return-value]
+    return response
 
 
 @router.post("/logout", dependencies=[CSRF])

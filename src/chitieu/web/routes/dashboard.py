@@ -87,14 +87,14 @@ def _layout(title: str, **more: Any) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard(  # type: ignore[no-untyped-def]
+def dashboard(
     request: Request,
     user: User,
     period: str = "",
     unit: str = "",
     indicator: str = "",
     boundaries: str = "current",
-):
+) -> HTMLResponse:
     """Headline figures, province chart and time series for a period and unit."""
     store = get_store(request)
     available = data_periods(store)

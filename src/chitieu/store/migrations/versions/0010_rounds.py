@@ -67,7 +67,7 @@ obs = sa.table("observation", sa.column("batch_id", sa.Integer), sa.column("kind
 account = sa.table("web_account", sa.column("username", sa.String), sa.column("role", sa.String))
 
 
-def _latest(*actions: str) -> sa.ScalarSelect:  # type: ignore[type-arg]
+def _latest(*actions: str) -> sa.ScalarSelect:
     """The newest of a report's events among ``actions`` (its action)."""
     return (
         sa.select(event.c.action)
