@@ -127,7 +127,9 @@ def _parts(
     pair = sidx * width + target
     hit = changed & (target >= 0)
     affected = np.unique(pair[hit])  # (slab, target) pairs, sorted by slab
-    keep = np.isin(pair, affected) & relevant & (target >= 0)
+    table = np.zeros(len(slabs) * width, dtype=bool)
+    table[affected] = True
+    keep = table[pair] & relevant & (target >= 0)  # target -1 wraps: masked out after
     kept, kept_slab = e[keep], sidx[keep]
     kbounds = np.searchsorted(kept_slab, np.arange(len(slabs) + 1))
     abounds = np.searchsorted(affected // width, np.arange(len(slabs) + 1))
