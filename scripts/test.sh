@@ -18,4 +18,18 @@ fi
 .venv/bin/ruff format --check src tests bench
 .venv/bin/lint-imports --no-cache  # the architecture's import contracts (pyproject.toml)
 .venv/bin/mypy src  # 0 errors, no unused `type: ignore` ([tool.mypy] in pyproject.toml)
+# Plain `pytest` from the project root collects every test: no collection error, and never
+# "no tests collected" (MIN_TESTS: raise it as the suite grows).
+MIN_TESTS=900
+if ! collected=$(.venv/bin/pytest --collect-only -q -p no:cacheprovider 2>&1); then
+  printf '%s\n' "$collected" | tail -n 30 >&2
+  echo "test: plain pytest cannot collect the suite (above)" >&2
+  exit 1
+fi
+n=$(printf '%s\n' "$collected" | tail -n 1 | grep -oE '^[0-9]+' || echo 0)
+if [ "$n" -le "$MIN_TESTS" ]; then
+  echo "test: plain pytest collected $n tests; more than $MIN_TESTS expected" >&2
+  exit 1
+fi
+echo "test: plain pytest collects $n tests" >&2
 .venv/bin/python -m pytest "$@"

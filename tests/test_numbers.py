@@ -241,3 +241,49 @@ def test_detect_locale_only_raises_number_format_error(texts: list[str]) -> None
     except NumberFormatError:
         return
     assert locale in ("vi", "en", None)
+
+
+def spellings() -> list[dict[str, str]]:
+    """The one table of number spellings and their verdicts (shared with the web's tests)."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "number_spellings.csv"
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@pytest.mark.parametrize("row", spellings(), ids=lambda r: r["text"])
+def test_spelling_table_verdicts(row: dict[str, str]) -> None:
+    """Without a locale (as the web reads them, whatever its language) each spelling gets the
+    table's verdict; with no habit an ambiguous one stays undecided, with one it is read so."""
+    from chitieu.collect.numbers import resolve_typed
+
+    text, verdict = row["text"], row["verdict"]
+    if verdict == "value":
+        assert parse_number(text).value == pytest.approx(float(row["value"]))
+        assert resolve_typed({"x": text}).values["x"] == text
+    elif verdict == "ambiguous":
+        with pytest.raises(AmbiguousNumberError) as info:
+            parse_number(text)
+        readings = {"vi": float(row["vi"]), "en": float(row["en"])}
+        assert info.value.readings == pytest.approx(readings)
+        assert resolve_typed({"x": text}).ambiguous["x"] == pytest.approx(readings)
+        for loc in ("vi", "en"):
+            assert resolve_typed({"x": text}, habit=loc).values["x"] == readings[loc]
+            assert resolve_typed({"x": text}, chosen=loc).decided == loc
+    else:
+        with pytest.raises(NumberFormatError) as bad:
+            parse_number(text)
+        assert not isinstance(bad.value, AmbiguousNumberError)
+
+
+def test_a_post_decides_its_own_ambiguous_texts() -> None:
+    from chitieu.collect.numbers import resolve_typed
+
+    got = resolve_typed({"a": "62.345,6", "b": "45.405"}, habit="en")
+    assert got.decided == "vi" and got.values == {"a": "62.345,6", "b": 45405.0}
+    got = resolve_typed({"a": "8.66", "b": "45.405"})
+    assert got.decided == "en" and got.values["b"] == 45.405
+    mixed = resolve_typed({"a": "8.66", "b": "8,66", "c": "1.234"})
+    assert mixed.decided is None and "c" in mixed.ambiguous

@@ -462,6 +462,62 @@ def test_a_batch_with_another_unit_names_its_rows(db_url):
     cases.done()
 
 
+#: hostile DHIS2 payloads (issue 21): (name, content type, body, where the refusal names)
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1
+                                                   else b"&lol;" * 10) for i in range(1, 10))
+          + b']><adx xmlns="urn:ihe:qrph:adx:2015">&lol9;</adx>')  # fmt: skip
+HOSTILE_DHIS2 = [
+    ("deep JSON nesting", "application/json", b"[" * 100_000 + b"]" * 100_000, "JSON"),
+    ("duplicate keys", "application/json",
+     b'{"dataValues": [{"dataElement": "ICT_REVENUE", "dataElement": "ICT_GDP"}]}',
+     "key 'dataElement'"),
+    ("XML entities (billion laughs)", "application/adx+xml", LAUGHS, "document type"),
+    ("external DTD", "application/adx+xml",
+     b'<?xml version="1.0"?><!DOCTYPE adx SYSTEM "http://127.0.0.1:9/a.dtd">'
+     b'<adx xmlns="urn:ihe:qrph:adx:2015"/>', "document type"),
+    ("external entity", "application/adx+xml",
+     b'<?xml version="1.0"?><!DOCTYPE adx [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+     b'<adx xmlns="urn:ihe:qrph:adx:2015"><group orgUnit="01" period="2026-01-01/P6M">'
+     b'<dataValue dataElement="ICT_REVENUE" value="1"><annotation>&e;</annotation>'
+     b"</dataValue></group></adx>", "document type"),
+    ("CSV without header", "application/csv", b"ICT_REVENUE,2026S1,01,,,1\n", "line 1"),
+    ("not UTF-8", "application/json", b'{"dataValues": [{"comment": "\xff\xfe"}]}', "byte"),
+]  # fmt: skip
+
+
+def test_hostile_dhis2_payloads(db_url, monkeypatch):
+    """Issue 21: hostile DHIS2 payloads through POST /api/v1/dataValueSets are refused as a
+    whole (index -1) with their place, DHIS2's summary in the body, nothing written; a set
+    over the size limit is 413."""
+    from chitieu.web.routes import exchange
+
+    cases = Cases("dhis2 payloads", db_url)
+    env = make_env(db_url)
+    api = env.api("analyst")
+    before = count_rows(db_url)
+    for name, ctype, body, where in HOSTILE_DHIS2:
+        r = api.post("/api/v1/dataValueSets", content=body, headers={"Content-Type": ctype})
+        got = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+        c = (got.get("response") or {}).get("conflicts") or [{}]
+        place = (c[0].get("chitieu") or {}).get("message", {}).get("en", "")
+        cases.check(f"{name}: 409", r.status_code == 409, (r.status_code, r.text[:300]))
+        cases.check(
+            f"{name}: whole set, placed", c[0].get("indexes") == [-1] and where in place, c[0]
+        )
+    monkeypatch.setattr(exchange, "MAX_VALUES", 10)
+    one = {"dataElement": "ICT_REVENUE", "period": "2026S1", "orgUnit": "01", "value": "1"}
+    r = api.post("/api/v1/dataValueSets", json={"dataValues": [one] * 11})
+    cases.check(
+        "over the limit: 413",
+        r.status_code == 413 and r.json()["httpStatusCode"] == 413,
+        r.text[:300],
+    )
+    cases.check("nothing stored", count_rows(db_url) == before)
+    env.store.engine.dispose()
+    cases.done()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _summary(request):  # type: ignore[no-untyped-def]
     yield

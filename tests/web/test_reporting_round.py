@@ -111,7 +111,9 @@ def test_overwrite_after_a_conflict_loses_nothing_on_the_form(web):
     assert r.status_code == 303, r.text[:500]
     assert _values(web) == {**START, "ICT_GDP": 42000, "ICT_LABOUR": 520}
     # B changes GDP on its stale page: the conflict is listed, and only a ticked field is forced
-    post = {**fields, "v__ICT_GDP": "43.000", "v__ICT_LABOUR": "520", "action": "save"}
+    # (43.000 reads two ways: B says it means forty-three thousand, remembered for the unit)
+    post = {**fields, "v__ICT_GDP": "43.000", "n__ICT_GDP": "vi", "v__ICT_LABOUR": "520",
+            "action": "save"}  # fmt: skip
     r = b.post(f"{ENTRY}?round={ROUND}", data=post)
     assert r.status_code == 409 and 'id="conflicts"' in r.text and "analyst" in r.text
     assert 'name="o__ICT_GDP"' in r.text and _values(web)["ICT_GDP"] == 42000

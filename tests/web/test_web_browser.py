@@ -166,6 +166,8 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     page.goto(entry)
     assert page.locator("#v__ICT_REVENUE").get_attribute("readonly") is not None
     page.fill("#review form:has(#accept) textarea", "Đã rà soát, đồng ý")
+    asked: list[str] = []  # accepting and approving ask to confirm first (issue 19)
+    page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
     page.click("#accept")
     page.wait_for_selector(".alert.ok")
     assert page.inner_text("#status") == "lãnh đạo Sở đã chấp thuận"
@@ -178,9 +180,10 @@ def test_report_enter_submit_approve_dashboard_and_excel(server, browser, tmp_pa
     page.goto(entry)
     page.click("#approve")
     page.wait_for_selector(".alert.ok")
+    assert len(asked) == 2 and "Thành phố Hà Nội" in asked[1]
     assert page.inner_text("#status") == "đã duyệt"
     page.goto(f"{server}/board/TTTT-6T/2026S1")
-    row = page.locator("#board tr", has_text="01@34")
+    row = page.locator("#board tr[data-unit='01@34']")
     assert "đã duyệt" in row.inner_text()
 
     # dashboard: headline figures of H1/2023, charts drawn, drill down to a province

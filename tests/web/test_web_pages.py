@@ -92,7 +92,8 @@ def test_entry_shows_the_error_next_to_the_field_and_keeps_what_was_typed(web_sq
     }
     bad = c.post(ENTRY, data=form)
     assert bad.status_code == 422
-    row = re.search(r'<tr class="has-error">(.*?)</tr>', bad.text, re.S).group(1)
+    row = re.search(r'class="entry-row has-error" id="row__ICT_BUDGET">(.*?)<dl', bad.text, re.S)
+    row = row.group(1)
     assert 'id="v__ICT_BUDGET"' in row and "field-error" in row and 'value="45,40,5"' in row
     assert 'value="1.614.206"' in bad.text  # the valid field is kept too
     form["v__ICT_BUDGET"] = "45.405"
@@ -196,3 +197,15 @@ def test_upload_for_another_unit_in_the_file_is_refused(web_sqlite):
     r = _upload(c, wb)
     assert r.status_code == 422 and "Dòng ngoài biểu mẫu" not in r.text
     assert '<td class="cell">A2</td>' in r.text
+
+
+def test_an_empty_submit_names_the_missing_indicators_not_their_codes(web_sqlite):
+    """Issue 19: the empty-submit message said ICT_REVENUE where a name belongs."""
+    c = web_sqlite.browser("reporter")
+    page = c.get(ENTRY)
+    version = re.search(r'name="version" value="([^"]+)"', page.text).group(1)
+    r = c.post(ENTRY, data={"csrf_token": csrf(c, ENTRY), "version": version, "action": "submit",
+                            "v__ICT_REVENUE": "1.614.206", "c__ICT_REVENUE": "số mới"})  # fmt: skip
+    assert r.status_code == 422
+    errors = " ".join(re.findall(r'class="field-error"[^>]*>([^<]*)', r.text))
+    assert "Nộp ngân sách nhà nước" in errors and "ICT_BUDGET" not in errors

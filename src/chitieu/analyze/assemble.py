@@ -10,7 +10,7 @@ among the units, rounded half up to two decimals (the exact values kept beside t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from chitieu.analyze.coverage import INCOMPLETE
+from chitieu.analyze.rounding import round_half_up_array
 from chitieu.analyze.withhold import (
     Covs,
     GridCoverage,
@@ -165,8 +166,6 @@ def _plans(cat: Catalog, slices: Slices, codes: list[str], year: int,
 
 
 def _round(x: np.ndarray) -> list[float | None]:
-    from chitieu.analyze.facts import round_half_up_array
-
     r = round_half_up_array(x)
     return [None if v != v else v for v in r.tolist()]  # NaN → None
 
@@ -222,13 +221,17 @@ def assemble(
     wanted: set[str] | None = None,
     as_of: datetime | None = None,
     system: str | None = None,
+    *,
+    fact: Callable[..., Any],
+    fact_set: Callable[..., Any],
 ) -> Any:
     """The facts of ``p`` from cube slices holding its slot of its year and the year before,
-    and the plan slot of its year (a :class:`~chitieu.analyze.facts.FactSet`), each with its
-    coverage and what the coverage rules withhold (``analyze/withhold.py``). ``system``: the
-    province system the slices are on (by default the one of ``p``'s end on ``boundaries``;
-    a month's period before it is read on the month's)."""
-    from chitieu.analyze.facts import FactSet
+    and the plan slot of its year (``fact_set`` of ``fact`` objects: ``analyze.facts`` gives
+    its :class:`~chitieu.analyze.facts.FactSet` and ``Fact``, so that this module imports
+    nothing of it and the two make no import cycle), each with its coverage and what the
+    coverage rules withhold (``analyze/withhold.py``). ``system``: the province system the
+    slices are on (by default the one of ``p``'s end on ``boundaries``; a month's period
+    before it is read on the month's)."""
 
     prev = p.same_period_last_year()
     codes = [i.code for i in cat if wanted is None or i.code in _closure(cat, wanted)]
@@ -249,9 +252,9 @@ def assemble(
     rank, rank_of = _ranks(cat, codes, now, ok, why_not)
     cols = _Columns(cat, codes, now, before, plan.value, rank, rank_of)
     b = str(boundaries)
-    out = cols.facts(cat, wanted, units, p, prev, b, covs, why_not, ok)
+    out = cols.facts(cat, wanted, units, p, prev, b, covs, why_not, ok, fact)
     _say_which(out, chosen, cols.ind_of)
-    return FactSet(p, b, as_of, tuple(out))
+    return fact_set(p, b, as_of, tuple(out))
 
 
 def _say_which(out: list[Any], chosen: tuple[dict[int, Any], dict[int, Any]],
@@ -308,7 +311,7 @@ class _Columns:
 
     def facts(self, cat: Catalog, wanted: set[str] | None, units: list[str], p: Period,
               prev: Period, b: str, covs: _Covs, why_not: list[str | None],
-              ok: np.ndarray) -> list[Any]:  # fmt: skip
+              ok: np.ndarray, make: Callable[..., Any]) -> list[Any]:  # fmt: skip
         """Every fact kept, in catalog order (the nation first, then units by id)."""
         out: list[Any] = []
         for ind in cat:
@@ -316,7 +319,7 @@ class _Columns:
                 continue
             j = self.ind_of[ind.code]
             for r in np.flatnonzero(self.keep[:, j]).tolist():
-                f = self.fact(ind, r, j, units[r], p, prev, b)
+                f = self.fact(ind, r, j, units[r], p, prev, b, make)
                 f.coverage, f.previous_coverage = covs.now[r][j], covs.before[r][j]
                 held = judge_fact(ind.coverage, r, f.coverage, f.previous_coverage,
                                   covs.plan[r][j], covs.now[0][j])  # fmt: skip
@@ -330,15 +333,17 @@ class _Columns:
                 out.append(f)
         return out
 
-    def fact(self, ind: Any, r: int, j: int, unit: str, p: Period, prev: Period, b: str) -> Any:
-        """One fact as the figures give it (before the coverage rules)."""
-        from chitieu.analyze.facts import Fact
-
+    def fact(
+        self, ind: Any, r: int, j: int, unit: str, p: Period, prev: Period, b: str,
+        make: Callable[..., Any],
+    ) -> Any:  # fmt: skip
+        """One fact (made by ``make``: ``analyze.facts.Fact``) as the figures give it (before
+        the coverage rules)."""
         k = r * self.width + j
         v, pv, pl = self.value[r][j], self.previous[r][j], self.plans[r][j]
         ch, pp = self.ch[r][j], self.pp[r][j]
         rk = self.ranks[r][j]
-        return Fact(
+        return make(
             ind.code, unit, p.id,
             None if v != v else v, _KIND[self.flags[r][j]], _STATUS[self.flags[r][j]],
             None if pv != pv else pv, prev.id, _KIND[self.pflags[r][j]],

@@ -15,20 +15,19 @@ after those are aggregated. Reads as of an earlier time build the slabs from the
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 
 from chitieu.analyze.asof import slices_as_of
 from chitieu.analyze.assemble import Slices, assemble
+from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.coverage import Coverage
 from chitieu.analyze.cube import CubeRules
+from chitieu.analyze.rounding import round_half_up
 from chitieu.analyze.steps import companions, enrich
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
@@ -48,33 +47,6 @@ __all__ = [
     "load",
     "round_half_up",
 ]
-
-#: decimals a percentage is stated with ("8,66%", "39,6%": trailing zeros dropped in text)
-PCT_DECIMALS = 2
-
-
-def round_half_up(x: float | None, decimals: int = PCT_DECIMALS) -> float | None:
-    """Round as officials do (0,125 → 0,13), not banker's rounding."""
-    if x is None:
-        return None
-    q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
-
-
-def round_half_up_array(x: np.ndarray, decimals: int = PCT_DECIMALS) -> np.ndarray:
-    """:func:`round_half_up` of every element (NaN stays NaN), the same floats, on columns.
-
-    ``floor(|x| · 10^d + ½)`` is the rounding wherever ``|x| · 10^d`` is not within float
-    error of a half; those few are rounded by :func:`round_half_up` itself.
-    """
-    scale = 10.0**decimals
-    y = np.abs(x) * scale
-    out = np.sign(x) * np.floor(y + 0.5) / scale
-    frac = y - np.floor(y)
-    near = np.abs(frac - 0.5) < 1e-9 * np.maximum(1.0, y)
-    for i in np.flatnonzero(near & ~np.isnan(x)):
-        out[i] = round_half_up(float(x[i]), decimals)
-    return out
 
 
 @dataclass
@@ -248,20 +220,13 @@ def _needed(cat: Catalog, indicators: Iterable[str] | None) -> list[str] | None:
     return sorted(need)
 
 
-_CACHE: OrderedDict[tuple[Any, ...], FactSet] = OrderedDict()
-_CACHE_SIZE = 64
-_CACHE_LOCK = threading.Lock()
+#: fact sets of this process, under the store's data version (analyze/cache.py)
+_CACHE: VersionedCache[FactSet] = VersionedCache(64)
 
 
 def clear_cache() -> None:
     """Forget the fact sets kept in this process (benchmarks time the computation)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-
-
-def _store_key(store: Store) -> Any:
-    url = store.engine.url
-    return str(url) if url.database not in (None, "", ":memory:") else id(store.engine)
+    _CACHE.clear()
 
 
 def _rules(store: Store, cat: Catalog | None, units: UnitRegistry | None) -> CubeRules:
@@ -306,8 +271,7 @@ class FactLoad:
         self._slices: dict[str, Slices] = {}
         self._key: tuple[Any, ...] = ()
         if as_of is None:
-            version = store.data_version()
-            self._key = (_store_key(store), version, rules.generation, str(boundaries))
+            self._key = version_key(store, rules.generation, str(boundaries))
 
     def _slices_for(self, system: str) -> Slices:
         if system not in self._slices:
@@ -337,25 +301,20 @@ class FactLoad:
             raise ValueError(f"{p.id} is not a period of this load")
         wanted = frozenset(indicators) if indicators is not None else None
         key = (*self._key, p.id, wanted)
-        if self.as_of is None:
-            with _CACHE_LOCK:
-                hit = _CACHE.get(key)
-                if hit is not None:
-                    _CACHE.move_to_end(key)
-                    return hit
+        if self.as_of is None and (hit := _CACHE.get(key)) is not None:
+            return hit
         system = system_for(p.end, self.b)
         slices = self._slices_for(system)
         chosen = set(wanted) if wanted else None
-        got = assemble(self.rules.cat, slices, p, self.b, chosen, self.as_of)
+        cat = self.rules.cat
+        got = assemble(cat, slices, p, self.b, chosen, self.as_of, fact=Fact, fact_set=FactSet)
         if steps := companions(p):  # a month or a quarter: the period before, the year to date
-            more = [assemble(self.rules.cat, slices, q, self.b, chosen, self.as_of, system)
+            more = [assemble(cat, slices, q, self.b, chosen, self.as_of, system,
+                             fact=Fact, fact_set=FactSet)
                     for q in steps]  # fmt: skip
             enrich(got, more[0], more[1] if len(more) > 1 else None, self.rules.cat)
         if self.as_of is None:
-            with _CACHE_LOCK:
-                _CACHE[key] = got
-                while len(_CACHE) > _CACHE_SIZE:
-                    _CACHE.popitem(last=False)
+            _CACHE.put(key, got)
         return got
 
 

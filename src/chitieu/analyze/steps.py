@@ -40,7 +40,7 @@ def _pct(a: float | None, b: float | None) -> float | None:
 def enrich(facts: Any, prior: Any | None, ytd: Any | None, cat: Any) -> None:
     """Fill each fact of ``facts`` (a FactSet) from the facts of the period before and of the
     year to date (FactSets of the same load; None where there is none)."""
-    from chitieu.analyze.facts import round_half_up
+    from chitieu.analyze.rounding import round_half_up
 
     for f in facts:
         rule = cat.get(f.indicator).coverage

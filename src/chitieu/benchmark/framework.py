@@ -276,20 +276,19 @@ class _Checker:
         )
 
 
-def load_framework(path: Path | None = None) -> Framework:
-    """Read and check a framework file (the shipped one by default)."""
-    src = path or resources.files("chitieu.benchmark") / "data" / "framework.yaml"
-    try:
-        raw = _nfc(load_yaml(src.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogError(f"{src}: cannot read the framework: {exc}", "fix the YAML") from exc
-    ck = _Checker()
-    ref = raw.get("reference") or {}
-    inputs = ref.get("inputs") or {}
+def _countries(raw: dict[str, Any], ck: _Checker) -> dict[str, Text]:
+    """The framework's countries by ISO 3166 alpha-3 code."""
     countries = {k: ck.text(v, f"countries.{k}") for k, v in (raw.get("countries") or {}).items()}
     for k in countries:
         if not _ISO3.match(k):
             ck.problems.append(f"countries.{k}: not an ISO 3166 alpha-3 code")
+    return countries
+
+
+def _regions(
+    raw: dict[str, Any], countries: dict[str, Text], ck: _Checker
+) -> dict[str, tuple[Text, tuple[str, ...]]]:
+    """The framework's regions: code → (name, member countries)."""
     regions = {}
     for code, r in (raw.get("regions") or {}).items():
         members = tuple(r.get("members") or ())
@@ -297,11 +296,13 @@ def load_framework(path: Path | None = None) -> Framework:
             if m not in countries:
                 ck.problems.append(f"regions.{code}: '{m}' is not in countries")
         regions[code] = (ck.text(r.get("name"), f"regions.{code}.name"), members)
-    comp = raw.get("comparison_region") or {}
-    for r in comp.get("regions", []):
-        if r not in regions:
-            ck.problems.append(f"comparison_region: '{r}' is not a region")
-    pillars, seen = [], set()
+    return regions
+
+
+def _pillars(raw: dict[str, Any], inputs: dict[str, Any], ck: _Checker) -> list[Pillar]:
+    """The framework's pillars with their indicators (each code defined once)."""
+    pillars: list[Pillar] = []
+    seen: set[str] = set()
     for pn, p in enumerate(raw.get("pillars") or []):
         where = f"pillars[{pn}]"
         inds = []
@@ -319,6 +320,26 @@ def load_framework(path: Path | None = None) -> Framework:
                 tuple(inds),
             )
         )
+    return pillars
+
+
+def load_framework(path: Path | None = None) -> Framework:
+    """Read and check a framework file (the shipped one by default)."""
+    src = path or resources.files("chitieu.benchmark") / "data" / "framework.yaml"
+    try:
+        raw = _nfc(load_yaml(src.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{src}: cannot read the framework: {exc}", "fix the YAML") from exc
+    ck = _Checker()
+    ref = raw.get("reference") or {}
+    inputs = ref.get("inputs") or {}
+    countries = _countries(raw, ck)
+    regions = _regions(raw, countries, ck)
+    comp = raw.get("comparison_region") or {}
+    for r in comp.get("regions", []):
+        if r not in regions:
+            ck.problems.append(f"comparison_region: '{r}' is not a region")
+    pillars = _pillars(raw, inputs, ck)
     for k, v in (raw.get("store_inputs") or {}).items():
         if v.get("input") not in inputs:
             ck.problems.append(f"store_inputs.{k}: input '{v.get('input')}' is not declared")

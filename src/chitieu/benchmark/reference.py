@@ -97,84 +97,116 @@ def check_table(table: Table, fw: Framework, origin: str = "import") -> tuple[Re
     rows: list[RefRow] = []
     seen: dict[tuple[Any, ...], int] = {}
     for n, cells in table.rows:
-        before = rep.errors
-
-        def cell(name: str, cells: list[Any] = cells) -> Any:
-            i = col.get(name)
-            return cells[i] if i is not None and i < len(cells) else None
-
-        def bad(type_: str, column: str, value: Any = None, n: int = n, **params: Any) -> None:
-            rep.add(Finding(type_, value=value, row=n, column=column, params=params, **where))
-
-        for c in REQUIRED:
-            if cell(c) in (None, ""):
-                bad("ref-missing-source" if c.startswith("source") else "missing-value", c)
-        iso3, code, unit = (
-            _text(cell("country_iso3")),
-            _text(cell("indicator")),
-            _text(cell("unit")),
-        )
-        if iso3 and iso3 not in fw.countries:
-            bad("ref-unknown-country", "country_iso3", iso3, codes=", ".join(fw.countries))
-        year = None
-        if cell("year") not in (None, ""):
-            try:
-                year = int(parse_number(cell("year"), "en").value)
-                if not 1950 <= year <= 2100 or year != parse_number(cell("year"), "en").value:
-                    raise ValueError
-            except (NumberFormatError, ValueError):
-                bad("ref-bad-year", "year", cell("year"))
-                year = None
-        if code and code not in fw.inputs:
-            bad("ref-unknown-input", "indicator", code, codes=", ".join(fw.inputs))
-        elif code and unit and not fw.unit_allowed(code, unit):
-            allowed = [
-                "<ISO 4217 code> million" if u == "currency" else u
-                for u in fw.inputs[code]["units"]
-            ]
-            bad("ref-bad-unit", "unit", unit, indicator=code, allowed=", ".join(allowed))
-        value = None
-        if cell("value") not in (None, ""):
-            try:
-                value = parse_number(cell("value"), "en").value
-            except NumberFormatError as exc:
-                bad("ref-bad-number", "value", cell("value"), reason=exc.message)
-        if value is not None and value < 0:
-            bad("ref-negative", "value", value, indicator=code)
-        if value is not None and unit == "%" and value > 100:
-            bad("ref-share-range", "value", value)
-        via = _text(cell("retrieved_via"))
-        if via and via not in fw.retrieved_via:
-            bad("ref-bad-retrieved-via", "retrieved_via", via, codes=", ".join(fw.retrieved_via))
-        key = (
-            iso3,
-            year,
-            code,
-            unit,
-            value,
-            _text(cell("scope_note")),
-            _text(cell("source_title")),
-        )
-        if key in seen:
-            bad("ref-duplicate-row", "", f"{iso3}/{year}/{code}", first_row=seen[key])
-        seen.setdefault(key, n)
-        if rep.errors == before and year is not None and value is not None:
-            rows.append(
-                RefRow(
-                    iso3,
-                    year,
-                    code,
-                    value,
-                    unit,
-                    _text(cell("scope_note")),
-                    _text(cell("source_title")),
-                    _text(cell("source_url_or_ref")),
-                    via,
-                    origin,
-                    n,
-                )
-            )
+        row = _check_row(n, cells, col, fw, rep, where, seen, origin)
+        if row is not None:
+            rows.append(row)
     return rep, rows
+
+
+def _check_row(
+    n: int,
+    cells: list[Any],
+    col: dict[str, int],
+    fw: Framework,
+    rep: Report,
+    where: dict[str, Any],
+    seen: dict[tuple[Any, ...], int],
+    origin: str,
+) -> RefRow | None:
+    """Row ``n`` of a reference table checked (its findings in ``rep``); the row if valid."""
+    before = rep.errors
+
+    def cell(name: str) -> Any:
+        i = col.get(name)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    def bad(type_: str, column: str, value: Any = None, **params: Any) -> None:
+        rep.add(Finding(type_, value=value, row=n, column=column, params=params, **where))
+
+    for c in REQUIRED:
+        if cell(c) in (None, ""):
+            bad("ref-missing-source" if c.startswith("source") else "missing-value", c)
+    iso3, code, unit = (
+        _text(cell("country_iso3")),
+        _text(cell("indicator")),
+        _text(cell("unit")),
+    )
+    if iso3 and iso3 not in fw.countries:
+        bad("ref-unknown-country", "country_iso3", iso3, codes=", ".join(fw.countries))
+    year = _year(cell("year"), bad)
+    _check_input(code, unit, fw, bad)
+    value = _value(cell("value"), code, unit, bad)
+    via = _text(cell("retrieved_via"))
+    if via and via not in fw.retrieved_via:
+        bad("ref-bad-retrieved-via", "retrieved_via", via, codes=", ".join(fw.retrieved_via))
+    key = (
+        iso3,
+        year,
+        code,
+        unit,
+        value,
+        _text(cell("scope_note")),
+        _text(cell("source_title")),
+    )
+    if key in seen:
+        bad("ref-duplicate-row", "", f"{iso3}/{year}/{code}", first_row=seen[key])
+    seen.setdefault(key, n)
+    if rep.errors != before or year is None or value is None:
+        return None
+    return RefRow(
+        iso3,
+        year,
+        code,
+        value,
+        unit,
+        _text(cell("scope_note")),
+        _text(cell("source_title")),
+        _text(cell("source_url_or_ref")),
+        via,
+        origin,
+        n,
+    )
+
+
+def _year(raw: Any, bad: Callable[..., None]) -> int | None:
+    """The year of a year cell (1950–2100, whole), or None (told, unless empty)."""
+    if raw in (None, ""):
+        return None
+    try:
+        year = int(parse_number(raw, "en").value)
+        if not 1950 <= year <= 2100 or year != parse_number(raw, "en").value:
+            raise ValueError
+    except (NumberFormatError, ValueError):
+        bad("ref-bad-year", "year", raw)
+        return None
+    return year
+
+
+def _check_input(code: str, unit: str, fw: Framework, bad: Callable[..., None]) -> None:
+    """The input a row names is declared, and its unit is one the input allows."""
+    if code and code not in fw.inputs:
+        bad("ref-unknown-input", "indicator", code, codes=", ".join(fw.inputs))
+    elif code and unit and not fw.unit_allowed(code, unit):
+        allowed = [
+            "<ISO 4217 code> million" if u == "currency" else u for u in fw.inputs[code]["units"]
+        ]
+        bad("ref-bad-unit", "unit", unit, indicator=code, allowed=", ".join(allowed))
+
+
+def _value(raw: Any, code: str, unit: str, bad: Callable[..., None]) -> float | None:
+    """The value of a value cell (None if empty or unreadable), told if negative or a share
+    above 100 %."""
+    value = None
+    if raw not in (None, ""):
+        try:
+            value = parse_number(raw, "en").value
+        except NumberFormatError as exc:
+            bad("ref-bad-number", "value", raw, reason=exc.message)
+    if value is not None and value < 0:
+        bad("ref-negative", "value", value, indicator=code)
+    if value is not None and unit == "%" and value > 100:
+        bad("ref-share-range", "value", value)
+    return value
 
 
 @cache

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.store.values import Store
 
 from .compute import Computed, compute, window_years
@@ -244,8 +245,7 @@ def run_benchmark(
 
 
 #: benchmark results of this process: (database, data version, year) → result
-_CACHE: dict[tuple[Any, ...], BenchmarkResult] = {}
-_CACHE_MAX = 8
+_CACHE: VersionedCache[BenchmarkResult] = VersionedCache(8)
 
 
 def cached_benchmark(store: Store, year: int, facts: VnFacts | None = None) -> BenchmarkResult:
@@ -253,11 +253,6 @@ def cached_benchmark(store: Store, year: int, facts: VnFacts | None = None) -> B
 
     ``facts``, if given, must give the store's current fact sets (a report's own load).
     """
-    url = store.engine.url
-    where: Any = url if url.database not in (None, "", ":memory:") else id(store.engine)
-    key = (where, store.data_version(), year)
-    if key not in _CACHE:
-        while len(_CACHE) >= _CACHE_MAX:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = run_benchmark(store, year, facts=facts)
-    return _CACHE[key]
+    return _CACHE.get_or_make(
+        version_key(store, year), lambda: run_benchmark(store, year, facts=facts)
+    )

@@ -82,6 +82,8 @@ class Form:
     aliases: tuple[str, ...] = ()
     #: approval levels of its reports by default: 2 (head, ministry) or 1 (ministry)
     approval_levels: int = 2
+    #: days before a round's deadline its units are reminded (None: the notices' default)
+    notice_days: int | None = None
 
     @property
     def entry(self) -> FormRound:
@@ -282,7 +284,7 @@ def _rounds(raw: Any, where: str, problems: list[str]) -> tuple[FormRound, ...]:
 
 
 _FIELDS = {"code", "name", "indicators", "period_type", "reporters", "rounds"}
-_OPTIONAL = {"aliases", "approval_levels"}
+_OPTIONAL = {"aliases", "approval_levels", "notice_days"}
 
 
 def _period_of(ptype: PeriodType, day: date) -> Period:
@@ -304,6 +306,14 @@ def _levels(raw: Any, where: str, reporters: Reporters, problems: list[str]) -> 
         return int(raw)
     problems.append(f"{where}: approval_levels must be 1 (the ministry) or 2 (head, ministry)")
     return 2
+
+
+def _notice_days(raw: Any, where: str, problems: list[str]) -> int | None:
+    """Days before a deadline its notice is given (None: the notices' default)."""
+    if raw is None or (isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0):
+        return raw
+    problems.append(f"{where}: notice_days must be a whole number of days (0 or more)")
+    return None
 
 
 def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | None:
@@ -343,6 +353,7 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
         rounds=rounds,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         approval_levels=_levels(raw.get("approval_levels"), where, reporters, problems),
+        notice_days=_notice_days(raw.get("notice_days"), where, problems),
     )
 
 

@@ -283,6 +283,19 @@ def _check_formula(formula: str, where: str, problems: list[str]) -> None:
             return
 
 
+def _estimation(estimation: Any, where: str, problems: list[str]) -> list[Any]:
+    """The estimation methods an indicator allows (a list of known methods, or one method)."""
+    if isinstance(estimation, str):
+        estimation = [estimation]
+    if not isinstance(estimation, list) or not set(estimation) <= set(ESTIMATION_METHODS):
+        problems.append(
+            f"{where}: estimation must list methods among {', '.join(ESTIMATION_METHODS)}, "
+            f"got {estimation!r}"
+        )
+        estimation = []
+    return estimation
+
+
 def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: an indicator must be a mapping, got {raw!r}")
@@ -313,15 +326,7 @@ def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
     if not isinstance(phrasing, dict):
         problems.append(f"{where}: phrasing must be a mapping")
         phrasing = {}
-    estimation = raw.get("estimation") or []
-    if isinstance(estimation, str):
-        estimation = [estimation]
-    if not isinstance(estimation, list) or not set(estimation) <= set(ESTIMATION_METHODS):
-        problems.append(
-            f"{where}: estimation must list methods among {', '.join(ESTIMATION_METHODS)}, "
-            f"got {estimation!r}"
-        )
-        estimation = []
+    estimation = _estimation(raw.get("estimation") or [], where, problems)
     return Indicator(
         code=str(code),
         name=_text(raw["name"], f"{where} name", problems),
@@ -347,16 +352,7 @@ def _indicator(raw: Any, where: str, problems: list[str]) -> Indicator | None:
 
 def _check_references(cat: Catalog, problems: list[str]) -> None:
     for ind in cat:
-        where = f"indicator {ind.code}"
-        if ind.measure not in cat.measures:
-            problems.append(f"{where}: unknown measure '{ind.measure}' (define it under measures)")
-        if ind.group not in cat.groups:
-            problems.append(f"{where}: unknown group '{ind.group}' (define it under groups)")
-        for ref in (*ind.components, *ind.operands):
-            if ref not in cat.indicators:
-                problems.append(f"{where}: refers to unknown indicator '{ref}'")
-        if ind.units_rule == UnitsRule.RECOMPUTE and not ind.formula:
-            problems.append(f"{where}: units_rule 'recompute' needs a formula")
+        _check_names(cat, ind, problems)
     # formulas must not be circular
     state: dict[str, int] = {}
 
@@ -373,6 +369,20 @@ def _check_references(cat: Catalog, problems: list[str]) -> None:
 
     for code in cat.indicators:
         visit(code, [])
+
+
+def _check_names(cat: Catalog, ind: Indicator, problems: list[str]) -> None:
+    """The measure, group and indicators ``ind`` names are defined; a recompute has a formula."""
+    where = f"indicator {ind.code}"
+    if ind.measure not in cat.measures:
+        problems.append(f"{where}: unknown measure '{ind.measure}' (define it under measures)")
+    if ind.group not in cat.groups:
+        problems.append(f"{where}: unknown group '{ind.group}' (define it under groups)")
+    for ref in (*ind.components, *ind.operands):
+        if ref not in cat.indicators:
+            problems.append(f"{where}: refers to unknown indicator '{ref}'")
+    if ind.units_rule == UnitsRule.RECOMPUTE and not ind.formula:
+        problems.append(f"{where}: units_rule 'recompute' needs a formula")
 
 
 def load_catalog(extra: list[Path] | None = None) -> Catalog:

@@ -25,6 +25,8 @@ ERROR_FILES = (
     "errors_store.yaml",
     "errors_faults.yaml",
     "errors_workflow.yaml",
+    "errors_exchange.yaml",
+    "errors_notices.yaml",
 )
 
 
@@ -55,3 +57,38 @@ def error_text(code: str, params: dict[str, Any], lang: str = "vi") -> tuple[str
         for k, v in params.items()
     }
     return entry["message"][lang].format_map(ctx), entry["hint"][lang].format_map(ctx)
+
+
+#: files of texts other than errors (a notice's subject and body, a page's words), by code:
+#: ``{part: {vi, en}}``
+TEXT_FILES = ("notices.yaml",)
+
+
+@cache
+def _texts() -> dict[str, dict[str, dict[str, str]]]:
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for name in TEXT_FILES:
+        path = files("chitieu.catalog") / "data" / name
+        data = load_yaml(unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))) or {}
+        for code, entry in data.items():
+            if code in out:
+                raise KeyError(f"text {code} is told in two files")
+            out[code] = entry
+    return out
+
+
+def message(code: str, lang: str = "vi", part: str = "message", **params: Any) -> str:
+    """The text ``code`` (a notice's, or an error's) in ``lang``: its ``part`` (message, hint,
+    subject, body …) with ``params`` filled in; dates written as :func:`error_text` does."""
+    if code not in _texts():
+        message_, hint = error_text(code, params, lang)
+        return hint if part == "hint" else message_
+    from babel.dates import format_date
+
+    lang = lang if lang in LANGS else "vi"
+    pattern = "dd/MM/y" if lang == "vi" else "d MMM y"
+    ctx = {
+        k: format_date(v, pattern, locale=lang) if isinstance(v, date) else v
+        for k, v in params.items()
+    }
+    return str(_texts()[code][part][lang]).format_map(ctx)

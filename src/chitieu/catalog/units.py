@@ -200,15 +200,7 @@ class UnitRegistry:
         if raw.upper() == NATION_ID:
             return self._units[NATION_ID]
         if re.fullmatch(r"[0-9]{1,2}", raw):
-            code = raw.zfill(2)
-            same_code = [u for u in self.all() if u.code == code]
-            if not same_code:
-                codes = ", ".join(u.code for u in self.provinces(on))
-                raise UnitError(code="unit-unknown-code", text=code, on=on, codes=codes)
-            for unit in same_code:
-                if unit.valid_on(on):
-                    return unit
-            return self._check_valid(same_code[0], on)
+            return self._by_code(raw.zfill(2), on)
         candidates = self._names.get(_key(raw), [])
         valid = [u for u in candidates if u.valid_on(on)]
         if len(valid) == 1:
@@ -222,6 +214,17 @@ class UnitRegistry:
         if names:
             raise UnitError(code="unit-unknown-name", text=text, names=names)
         raise UnitError(code="unit-unknown-name-far", text=text)
+
+    def _by_code(self, code: str, on: date) -> Unit:
+        """The unit of a two-digit province code valid on ``on`` (the code's first, if none)."""
+        same_code = [u for u in self.all() if u.code == code]
+        if not same_code:
+            codes = ", ".join(u.code for u in self.provinces(on))
+            raise UnitError(code="unit-unknown-code", text=code, on=on, codes=codes)
+        for unit in same_code:
+            if unit.valid_on(on):
+                return unit
+        return self._check_valid(same_code[0], on)
 
     def _check_valid(self, unit: Unit, on: date) -> Unit:
         """Return ``unit`` if valid on ``on``, else raise UnitError explaining the merger."""

@@ -38,6 +38,7 @@ MESSAGE_FILES = (
     ("chitieu.check", "messages_input.yaml"),  # hostile files, numbers, domains (issue 11)
     ("chitieu.check", "messages_forms.yaml"),  # official forms' sheets (issue 18)
     ("chitieu.benchmark", "messages.yaml"),
+    ("chitieu.collect.layouts", "messages_dhis2.yaml"),  # DHIS2 payloads' conflicts (issue 21)
 )
 
 

@@ -159,3 +159,44 @@ def history_ids(periods: set[str], ruleset: RuleSet) -> set[str]:
         out.update(q.id for q in previous_periods(p, n))
         out.add(p.same_period_last_year().id)
     return out
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The range of values :func:`check_value` would not flag (``None``: no bound on that side
+    or no history to judge by) and the same period last year's value it compared with."""
+
+    low: float | None
+    high: float | None
+    last_year: float | None
+
+
+def expected_range(
+    indicator: str, period: str, history: Mapping[str, float], ruleset: RuleSet
+) -> Expected:
+    """The values of ``indicator`` for ``period`` that neither outlier check would flag, given
+    the unit's past values by period id (the import's rules: the same settings, the same
+    ranges): the z-score's range over the past periods and the change on last year's value."""
+    s = ruleset.outlier_settings(indicator)
+    past_ids, prev_id = _past_ids(period, s.history)
+    lows: list[float] = []
+    highs: list[float] = []
+    past = [history[q] for q in past_ids if q in history]
+    if len(past) >= s.min_history and (z := modified_z(past[0], past, s.z_threshold)):
+        lows.append(z.low)
+        highs.append(z.high)
+    prev = history.get(prev_id)
+    if s.max_change_pct is not None and prev:
+        t = s.max_change_pct / 100
+        low, high = sorted((prev * (1 - t), prev * (1 + t)))
+        lows.append(low)
+        highs.append(high)
+    if lows and max(lows) > min(highs):  # the two ranges do not meet: last year's one holds
+        lows, highs = lows[-1:], highs[-1:]
+    return Expected(max(lows, default=None), min(highs, default=None), prev)
+
+
+def history_for(period: str, ruleset: RuleSet, indicator: str) -> set[str]:
+    """The period ids :func:`expected_range` reads for ``indicator`` in ``period``."""
+    past_ids, prev_id = _past_ids(period, ruleset.outlier_settings(indicator).history)
+    return {*past_ids, prev_id}

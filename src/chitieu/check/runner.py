@@ -106,6 +106,22 @@ def _rule_finding(
     )
 
 
+def _holds(
+    rule: Rule, vals: Mapping[str, float]
+) -> tuple[bool | None, tuple[float | None, bool], tuple[float | None, bool]]:
+    """Whether ``rule`` holds over one unit's ``vals`` (None: skipped by the missing-value
+    strategy), with its left and right sides (value, present)."""
+    left, right = rule.left.value(vals), rule.right.value(vals)
+    (lv, lp), (rv, rp) = left, right
+    if rule.operator == Operator.COMPULSORY_PAIR:
+        return lp == rp, left, right
+    if rule.operator == Operator.EXCLUSIVE_PAIR:
+        return not (lp and rp), left, right
+    if lv is None or rv is None:
+        return None, left, right
+    return rule.holds(lv, rv), left, right
+
+
 def evaluate_rules(
     values: Mapping[Key, float],
     ruleset: RuleSet | None = None,
@@ -132,17 +148,8 @@ def evaluate_rules(
             ]
             if not touched:
                 continue
-            lv, lp = rule.left.value(vals)
-            rv, rp = rule.right.value(vals)
-            if rule.operator == Operator.COMPULSORY_PAIR:
-                ok = lp == rp
-            elif rule.operator == Operator.EXCLUSIVE_PAIR:
-                ok = not (lp and rp)
-            elif lv is None or rv is None:
-                continue  # skipped by the missing-value strategy
-            else:
-                ok = rule.holds(lv, rv)
-            if not ok:
+            ok, (lv, lp), (rv, rp) = _holds(rule, vals)
+            if ok is False:
                 place = dict((places or {}).get((touched[0], unit, period, kind), {}))
                 if place:
                     place["column"] = "value"

@@ -12,7 +12,7 @@ its history once. Beyond the report's cap, flagged values are counted, not writt
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -111,19 +111,9 @@ def screen(
     unit_code, unit_ix = _codes(rows, "unit")
     per_code, per_ix = _codes(rows, "period")
     periods = list(per_ix)
-    hist_ids: dict[str, tuple[str, ...]] = {}
-    for code in ind_ix:
-        h = rs.outlier_settings(code).history
-        for p in periods:
-            hist_ids.setdefault(f"{h}|{p}", _history_of(p, h))
-    for ids in hist_ids.values():
-        for q in ids:
-            per_ix.setdefault(q, len(per_ix))
+    hist_ids = _history_ids(rs, ind_ix, periods, per_ix)
     chosen, e, sidx = concat(slabs.values())
-    for s in chosen:
-        ind_ix.setdefault(s.indicator, len(ind_ix))
-        for u in s.units:
-            unit_ix.setdefault(u, len(unit_ix))
+    _code_slabs(chosen, ind_ix, unit_ix)
     nu, npid = len(unit_ix), len(per_ix) + 1
     # --- stored figures: the actual, else the estimate; then the values written together ---
     fig = e["kind"] != PLAN
@@ -141,28 +131,7 @@ def screen(
     s_key, s_val = s_key[first], s_val[first]  # actual (0) before estimate (1)
     new_key = (ind_code * nu + unit_code) * npid + per_code
     new_val = np.array(rows.value, dtype=object)[target].astype(float)
-    size = len(ind_ix) * nu * npid
-    if size <= _DENSE_MAX:  # one cell per (indicator, unit, period): looked up by position
-        dense = np.full(size, np.nan)
-        dense[s_key] = s_val
-        dense[new_key[target]] = new_val  # a new value over the stored one
-
-        def lookup(keys: np.ndarray) -> np.ndarray:
-            return dense[keys]
-
-    else:  # too many combinations for a table: sorted keys, searched
-        all_key = np.concatenate([s_key, new_key[target]])
-        all_val = np.concatenate([s_val, new_val])
-        o = np.argsort(all_key, kind="stable")
-        all_key, all_val = all_key[o], all_val[o]
-        last = np.r_[all_key[1:] != all_key[:-1], True] if len(all_key) else np.zeros(0, bool)
-        all_key, all_val = all_key[last], all_val[last]
-
-        def lookup(keys: np.ndarray) -> np.ndarray:
-            pos = np.minimum(np.searchsorted(all_key, keys), max(len(all_key) - 1, 0))
-            hit = all_key[pos] == keys if len(all_key) else np.zeros(len(keys), bool)
-            return np.where(hit, all_val[pos] if len(all_key) else 0.0, np.nan)
-
+    lookup = _lookup(s_key, s_val, new_key[target], new_val, len(ind_ix) * nu * npid)
     # --- per indicator's settings: the history matrix, the z-score, the change --------------
     idx = np.flatnonzero(target)
     value = np.array(rows.value, dtype=object)[idx].astype(float)
@@ -209,6 +178,14 @@ def screen(
             place = place_of_row(i) if place_of_row is not None else (places or {}).get(key)
         report.extend(check_value(key[0], key[1], key[2], float(value[j]), history, rs, place))
 
+    _report_flagged(z_flag, ch_flag, report, one)
+
+
+def _report_flagged(
+    z_flag: np.ndarray, ch_flag: np.ndarray, report: Report, one: Callable[[int], None]
+) -> None:
+    """The flagged values checked one by one (``one``) until the report is full; beyond it
+    the sure ones counted, the doubtful ones (2) still decided one by one."""
     flagged = np.flatnonzero(z_flag | ch_flag)
     k = 0
     while k < len(flagged) and len(report.findings) < report.cap:
@@ -221,6 +198,59 @@ def screen(
         report.count("outlier-change", Severity.WARNING, int((ch_flag[sure] == 1).sum()))
     for j in rest[(z_flag[rest] == 2) | (ch_flag[rest] == 2)].tolist():
         one(int(j))
+
+
+def _history_ids(
+    rs: RuleSet, ind_ix: dict[str, int], periods: list[str], per_ix: dict[str, int]
+) -> dict[str, tuple[str, ...]]:
+    """Per "history|period", the period ids a value is compared with (each given a code in
+    ``per_ix``)."""
+    hist_ids: dict[str, tuple[str, ...]] = {}
+    for code in ind_ix:
+        h = rs.outlier_settings(code).history
+        for p in periods:
+            hist_ids.setdefault(f"{h}|{p}", _history_of(p, h))
+    for ids in hist_ids.values():
+        for q in ids:
+            per_ix.setdefault(q, len(per_ix))
+    return hist_ids
+
+
+def _code_slabs(chosen: list[Slab], ind_ix: dict[str, int], unit_ix: dict[str, int]) -> None:
+    """Codes for the indicators and units of the stored slabs not among the rows'."""
+    for s in chosen:
+        ind_ix.setdefault(s.indicator, len(ind_ix))
+        for u in s.units:
+            unit_ix.setdefault(u, len(unit_ix))
+
+
+def _lookup(
+    s_key: np.ndarray, s_val: np.ndarray, new_key: np.ndarray, new_val: np.ndarray, size: int
+) -> Callable[[np.ndarray], np.ndarray]:
+    """The figure of each key (NaN: none): the stored ones, the values written over them."""
+    if size <= _DENSE_MAX:  # one cell per (indicator, unit, period): looked up by position
+        dense = np.full(size, np.nan)
+        dense[s_key] = s_val
+        dense[new_key] = new_val  # a new value over the stored one
+
+        def by_position(keys: np.ndarray) -> np.ndarray:
+            return dense[keys]
+
+        return by_position
+    # too many combinations for a table: sorted keys, searched
+    all_key = np.concatenate([s_key, new_key])
+    all_val = np.concatenate([s_val, new_val])
+    o = np.argsort(all_key, kind="stable")
+    all_key, all_val = all_key[o], all_val[o]
+    last = np.r_[all_key[1:] != all_key[:-1], True] if len(all_key) else np.zeros(0, bool)
+    all_key, all_val = all_key[last], all_val[last]
+
+    def searched(keys: np.ndarray) -> np.ndarray:
+        pos = np.minimum(np.searchsorted(all_key, keys), max(len(all_key) - 1, 0))
+        hit = all_key[pos] == keys if len(all_key) else np.zeros(len(keys), bool)
+        return np.where(hit, all_val[pos] if len(all_key) else 0.0, np.nan)
+
+    return searched
 
 
 def _verdict(score: np.ndarray, threshold: float) -> np.ndarray:

@@ -123,9 +123,25 @@ def import_cmd(
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="dhis2-json, dhis2-csv or adx (default: by content)."),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="DHIS2 ids ↔ chitieu codes (YAML/JSON).")
+    ] = None,
+    id_scheme: Annotated[
+        str | None, typer.Option("--id-scheme", help="DHIS2 ids: CODE (default), UID, NAME.")
+    ] = None,
+    strategy: Annotated[
+        str | None,
+        typer.Option("--import-strategy", help="CREATE_AND_UPDATE, CREATE, UPDATE, DELETE."),
+    ] = None,
 ) -> None:
-    """Import values from a long table (`indicator,unit,period,value,kind[,comment]`) or an
-    official form's sheets (`Biểu số …`; `chitieu forms` lists them), recognised by itself.
+    """Import values from a long table (`indicator,unit,period,value,kind[,comment]`), an
+    official form's sheets (`Biểu số …`; `chitieu forms` lists them), or a DHIS2 data value set
+    (JSON, CSV, ADX; `--json` prints DHIS2's import summary, chitieu's result under
+    `chitieu`), recognised by itself.
 
     Every error of the file is reported in one pass (sheet and cell, value, reason, fix);
     nothing is written unless the whole file is valid. An official form's file replaces that
@@ -136,7 +152,15 @@ def import_cmd(
     Exit code 1 when anything blocks the write, 2 for an unreadable file or a bad option.
     """
     from chitieu.collect.importer import import_file
+    from chitieu.collect.layouts.dhis2_import import sniff
 
+    dhis2 = fmt or (sniff(_head(file)) if file.is_file() else None)
+    if dhis2 is not None:
+        from chitieu.cli.exchange_cmds import import_dhis2_file
+
+        import_dhis2_file(file, dhis2, dry_run, override_lock, mapping, id_scheme, strategy,
+                          db, as_json, lang)  # fmt: skip
+        return
     if locale not in (None, "vi", "en"):
         raise typer.BadParameter("use vi or en", param_hint="--locale")
     if override_lock is not None and not override_lock.strip():
@@ -194,6 +218,12 @@ def import_cmd(
         raise typer.Exit(EXIT_INVALID)
 
 
+def _head(path: Path, size: int = 4096) -> bytes:
+    """A file's first bytes (to tell a DHIS2 payload by its content)."""
+    with path.open("rb") as fh:
+        return fh.read(size)
+
+
 #: values a dry run lists in the terminal (``--json`` lists them all)
 VALUES_PRINTED = 200
 
@@ -246,6 +276,19 @@ def _print_findings(rep: Any, lang: str) -> None:
         err_console.print(f"(showing {len(rep.findings)}; {rep.dropped} more not shown)")
 
 
+def _summary_facts(facts: list[Any], unit: str, p: Any, boundaries: Any) -> list[Any]:
+    """The facts of ``unit`` (all units with 'all') that have something to show."""
+    from chitieu.analyze.facts import Boundaries
+    from chitieu.catalog.units import registry
+
+    if unit.lower() != "all":
+        unit_id = registry().resolve(unit, p.end).id
+        if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
+            unit_id = registry().on_boundaries(unit_id, "34")
+        facts = [f for f in facts if f.unit == unit_id]
+    return [f for f in facts if f.value is not None or f.plan is not None or f.withheld]
+
+
 @handle_errors
 def summary_cmd(
     period: Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1.")],
@@ -274,7 +317,6 @@ def summary_cmd(
     from chitieu.catalog.indicators import catalog
     from chitieu.catalog.instants import iso, show
     from chitieu.catalog.periods import parse_period
-    from chitieu.catalog.units import registry
     from chitieu.fmt import format_number, format_pct, period_label
 
     boundaries = Boundaries(boundaries.value)  # type: ignore[assignment]
@@ -284,13 +326,9 @@ def summary_cmd(
     for code in indicator or []:
         cat.get(code)
     when = as_of_of(as_of)
-    facts = list(fact_set(store, p, boundaries, when, indicators=indicator))
-    if unit.lower() != "all":
-        unit_id = registry().resolve(unit, p.end).id
-        if boundaries == Boundaries.CURRENT and unit_id != NATION_ID:
-            unit_id = registry().on_boundaries(unit_id, "34")
-        facts = [f for f in facts if f.unit == unit_id]
-    facts = [f for f in facts if f.value is not None or f.plan is not None or f.withheld]
+    facts = _summary_facts(
+        list(fact_set(store, p, boundaries, when, indicators=indicator)), unit, p, boundaries
+    )
     if as_json:
         print_json(
             {

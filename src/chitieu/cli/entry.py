@@ -11,11 +11,6 @@ from __future__ import annotations
 import sys
 
 
-def formats_need_workers(formats: list[str]) -> bool:
-    """Do these report formats show chart images (every built-in format but HTML)?"""
-    return bool({f.strip().lower() for f in formats if f.strip()} - {"html"})
-
-
 def report_needs_workers(argv: list[str]) -> bool:
     """Is ``argv`` a ``chitieu report`` asking for a format with chart images (all but HTML)?
 
@@ -31,6 +26,8 @@ def report_needs_workers(argv: list[str]) -> bool:
         elif arg.startswith("--format="):
             value = arg.removeprefix("--format=")
         if value is not None:
+            from chitieu.report.workers import formats_need_workers
+
             return formats_need_workers(value.split(","))
     return True  # the default: every format
 

@@ -9,6 +9,8 @@ from chitieu.cli import (
     benchmark_cmds,
     catalog_cmds,
     data_cmds,
+    exchange_cmds,
+    notify_cmds,
     quality_cmds,
     report_cmds,
     store_cmds,
@@ -61,6 +63,8 @@ benchmark_cmds.register(app)
 web_cmds.register(app)
 workflow_cmds.register(app)
 store_cmds.register(app)
+exchange_cmds.register(app)
+notify_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

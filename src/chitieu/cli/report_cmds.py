@@ -25,8 +25,8 @@ from chitieu.cli.common import (
     safe,
     user,
 )
-from chitieu.cli.entry import formats_need_workers
 from chitieu.errors import ChitieuError
+from chitieu.report.workers import formats_need_workers
 
 ALL_FORMATS = "docx,pdf,html,md"
 STATUS_VI = {

@@ -113,14 +113,21 @@ def users_add(
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     lang: Annotated[str, typer.Option(help="Interface language: vi or en.")] = "vi",
+    email: Annotated[
+        str | None, typer.Option(help="E-mail address for notices (optional).")
+    ] = None,
+    notices: Annotated[
+        str, typer.Option(help="Notices: all (app and e-mail), app (app only) or none.")
+    ] = "all",
     password: PasswordOption = "",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an account (the password is stored as an argon2 hash)."""
     acc = _accounts(db).add(
-        username, password, role, display_name=name, units=unit or [], lang=lang
-    )
+        username, password, role, display_name=name, units=unit or [], lang=lang,
+        email=email, notices=notices,
+    )  # fmt: skip
     if as_json:
         print_json({"ok": True, "account": acc.to_dict()})
     else:
@@ -135,7 +142,7 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"ok": True, "accounts": [a.to_dict() for a in accounts]})
         return
-    t = Table("user", "name", "role", "units", "active")
+    t = Table("user", "name", "role", "units", "active", "e-mail", "notices")
     for a in accounts:
         t.add_row(
             a.username,
@@ -143,6 +150,8 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
             a.role,
             ", ".join(sorted(a.units)),
             "yes" if a.active else "no",
+            a.email or "—",
+            a.notices,
         )
     console.print(t)
 

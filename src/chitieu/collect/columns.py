@@ -139,47 +139,23 @@ def check_columns(
     path: Path, locale: Locale | None = None, checker: RowChecker | None = None
 ) -> tuple[Rows, RowPlaces, Report, str, Locale | None] | None:
     """(rows, places, report, sha256, locale) of a plainly good long-layout CSV, else None."""
-    import pyarrow.compute as pc
-
-    from chitieu.collect.importer import map_header
-
     data = path.read_bytes()
-    got = _table(data, path.name)
-    if got is None:
-        return None
-    header, parts = got
     report = Report()
-    cols = map_header(header, path.name, None, report)
-    if cols is None or report.findings:
+    body = _body(data, path.name, report)
+    if body is None:
         return None
-    body = {c: parts["body"][parts["names"][i]] for c, i in cols.items()}
     n = len(body["indicator"])
-    if n == 0 or any(pc.any(pc.equal(body[c], "")).as_py() for c in REQUIRED):
-        return None
     checker = checker or RowChecker(locale=locale)
     ind = _resolve(checker, checker._ind, body["indicator"])
     per = _resolve(checker, checker._per, body["period"])
     kind = _resolve(checker, checker._kind, body["kind"])
     if ind is None or per is None or kind is None:
         return None
-    if "status" in body:
-        got_status = _resolve(checker, checker._status, body["status"])
-        if got_status is None:
-            return None
-        status = (got_status[0], [str(s) for s in got_status[1]])
-    else:
-        status = (np.zeros(n, dtype=np.int64), [str(checker._status(None))])
-    # units: each (text, period) pair resolved once
-    ucodes, utexts = _resolve(checker, lambda t: t, body["unit"])  # type: ignore[misc]
-    pairs = ucodes * len(per[1]) + per[0]
-    distinct, inverse = np.unique(pairs, return_inverse=True)
-    units: list[str] = []
-    for pair in distinct.tolist():
-        text, p = utexts[pair // len(per[1])], per[1][pair % len(per[1])][0]
-        found = checker._unit(text, p) if text and not suspect(text) else None
-        if not isinstance(found, str):
-            return None
-        units.append(found)
+    status = _status_column(checker, body, n)
+    got_units = _unit_column(checker, body["unit"], per)
+    if status is None or got_units is None:
+        return None
+    units, inverse = got_units
     # numbers: the file's locale, then the plain decimals read on the whole column
     raw = body["value"]
     if locale is None:
@@ -188,61 +164,23 @@ def check_columns(
         except NumberFormatError:
             return None
         checker.locale = locale
-    pattern = plain_decimal(locale)
-    shape = "^" + (pattern.pattern.removesuffix("\\Z") if pattern else r"-?[0-9]{1,15}") + "$"
-    plain = pc.match_substring_regex(raw, shape)  # what the row checker reads with float()
-    mask = plain.to_numpy(zero_copy_only=False)
-    values = np.full(n, np.nan)
-    text = pc.replace_substring(pc.filter(raw, plain), ",", ".")
-    values[mask] = pc.cast(text, "double").to_numpy()
-    others = np.flatnonzero(~mask)
-    if len(others):
-        odd = pc.take(raw, others).to_pylist()
-        for i, cell in zip(others.tolist(), odd, strict=True):
-            v = checker._number(cell)
-            if not isinstance(v, float):
-                return None
-            values[i] = v
-    integer = np.array([g[1] for g in ind[1]], dtype=bool)[ind[0]]
-    if (integer & (values != np.floor(values))).any():
-        return None
-    # each indicator's domain (catalog): lowest and highest value, per row by its code
-    low = np.array([g[2] for g in ind[1]], dtype=np.float64)[ind[0]]
-    high = np.array([g[3] for g in ind[1]], dtype=np.float64)[ind[0]]
-    if ((values < low) | (values > high)).any():
+    values = _value_column(checker, raw, locale, n)
+    if values is None or not _values_fit(values, ind):
         return None
     # duplicate keys: one sort
     unit_of_row = inverse.astype(np.int64)
-    key = ((ind[0] * len(per[1]) + per[0]) * len(units) + unit_of_row) * len(kind[1]) + kind[0]
-    ordered = np.sort(key)
-    if (ordered[1:] == ordered[:-1]).any():
+    if _repeats_a_key(ind, per, kind, unit_of_row, len(units)):
         return None
-    comment_col: list[str | None]
-    # control characters, NUL, invisible characters: the row path names them (pyarrow has
-    # read the text as UTF-8, so no lone surrogate can be here)
-    if (
-        "comment" in body
-        and pc.any(pc.match_substring_regex(body["comment"], f"[{SUSPECT_TEXT}]")).as_py()
-    ):
+    comment_col = _comment_column(body, n)
+    if comment_col is None:
         return None
-    if "comment" in body and column_too_long(pc.max(pc.utf8_length(body["comment"])).as_py()):
-        return None  # a comment may be over the limit: the row path names its rows
-    if "comment" in body:
-        comment_col = [c or None for c in body["comment"].to_pylist()]
-    else:
-        comment_col = [None] * n
-    columns = {}
-    for name, (cell_codes, resolved) in {
+    columns = _coded_columns({
         "indicator": (ind[0], [g[0] for g in ind[1]]),
         "unit": (unit_of_row, units),
         "period": (per[0], [g[1] for g in per[1]]),
         "kind": (kind[0], [str(k) for k in kind[1]]),
         "status": status,
-    }.items():
-        # distinct cells that mean the same ("ict_revenue", "ICT_REVENUE") share one code
-        seen: dict[str, int] = {}
-        remap = np.array([seen.setdefault(v, len(seen)) for v in resolved], dtype=np.int64)
-        columns[name] = (remap[cell_codes], list(seen))
+    })  # fmt: skip
     text_cols = {k: np.array(d, dtype=object)[c].tolist() for k, (c, d) in columns.items()}
     rows = Rows.filled(
         text_cols["indicator"], text_cols["unit"], text_cols["period"], text_cols["kind"],
@@ -253,6 +191,135 @@ def check_columns(
     report.stats = {"rows": n, "valid_rows": n}
     sha = hashlib.sha256(data).hexdigest()
     return rows, RowPlaces(path.name, rows), report, sha, locale
+
+
+def _body(data: bytes, name: str, report: Report) -> dict[str, Any] | None:
+    """The file's columns by role (indicator, unit, …), or None if the header is not plainly
+    good, there is no row or a required cell is empty."""
+    import pyarrow.compute as pc
+
+    from chitieu.collect.header import map_header
+
+    got = _table(data, name)
+    if got is None:
+        return None
+    header, parts = got
+    cols = map_header(header, name, None, report)
+    if cols is None or report.findings:
+        return None
+    body = {c: parts["body"][parts["names"][i]] for c, i in cols.items()}
+    if len(body["indicator"]) == 0 or any(pc.any(pc.equal(body[c], "")).as_py() for c in REQUIRED):
+        return None
+    return body
+
+
+def _repeats_a_key(
+    ind: tuple[np.ndarray, list[Any]],
+    per: tuple[np.ndarray, list[Any]],
+    kind: tuple[np.ndarray, list[Any]],
+    unit_of_row: np.ndarray,
+    n_units: int,
+) -> bool:
+    """Whether two rows have the same (indicator, period, unit, kind): one sort."""
+    key = ((ind[0] * len(per[1]) + per[0]) * n_units + unit_of_row) * len(kind[1]) + kind[0]
+    ordered = np.sort(key)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _values_fit(values: np.ndarray, ind: tuple[np.ndarray, list[Any]]) -> bool:
+    """Whole where the indicator wants integers, and within each indicator's domain (its
+    lowest and highest value, per row by its code)."""
+    integer = np.array([g[1] for g in ind[1]], dtype=bool)[ind[0]]
+    if (integer & (values != np.floor(values))).any():
+        return False
+    low = np.array([g[2] for g in ind[1]], dtype=np.float64)[ind[0]]
+    high = np.array([g[3] for g in ind[1]], dtype=np.float64)[ind[0]]
+    return not ((values < low) | (values > high)).any()
+
+
+def _status_column(
+    checker: RowChecker, body: dict[str, Any], n: int
+) -> tuple[np.ndarray, list[str]] | None:
+    """The status of each row as (codes, statuses); provisional without the column; None if
+    a status is not plainly good."""
+    if "status" not in body:
+        return np.zeros(n, dtype=np.int64), [str(checker._status(None))]
+    got = _resolve(checker, checker._status, body["status"])
+    if got is None:
+        return None
+    return got[0], [str(s) for s in got[1]]
+
+
+def _unit_column(
+    checker: RowChecker, column: Any, per: tuple[np.ndarray, list[Any]]
+) -> tuple[list[str], np.ndarray] | None:
+    """The unit ids of the distinct (text, period) pairs, each resolved once, and the pair of
+    each row; None if a unit is not plainly known for its period."""
+    got = _resolve(checker, lambda t: t, column)
+    if got is None:  # pragma: no cover - a text is always itself
+        return None
+    ucodes, utexts = got
+    pairs = ucodes * len(per[1]) + per[0]
+    distinct, inverse = np.unique(pairs, return_inverse=True)
+    units: list[str] = []
+    for pair in distinct.tolist():
+        text, p = utexts[pair // len(per[1])], per[1][pair % len(per[1])][0]
+        found = checker._unit(text, p) if text and not suspect(text) else None
+        if not isinstance(found, str):
+            return None
+        units.append(found)
+    return units, inverse
+
+
+def _value_column(checker: RowChecker, raw: Any, locale: Locale | None, n: int) -> Any:
+    """The values as floats: the plain decimals read on the whole column, the others one by
+    one; None if one is not a number."""
+    import pyarrow.compute as pc
+
+    pattern = plain_decimal(locale)
+    shape = "^" + (pattern.pattern.removesuffix("\\Z") if pattern else r"-?[0-9]{1,15}") + "$"
+    plain = pc.match_substring_regex(raw, shape)  # what the row checker reads with float()
+    mask = plain.to_numpy(zero_copy_only=False)
+    values = np.full(n, np.nan)
+    text = pc.replace_substring(pc.filter(raw, plain), ",", ".")
+    values[mask] = pc.cast(text, "double").to_numpy()
+    others = np.flatnonzero(~mask)
+    odd = pc.take(raw, others).to_pylist() if len(others) else []
+    for i, cell in zip(others.tolist(), odd, strict=True):
+        v = checker._number(cell)
+        if not isinstance(v, float):
+            return None
+        values[i] = v
+    return values
+
+
+def _comment_column(body: dict[str, Any], n: int) -> list[str | None] | None:
+    """The comments (None where empty); None if one holds control or invisible characters
+    or may be over the limit (the row path names those rows). pyarrow has read the text as
+    UTF-8, so no lone surrogate can be here."""
+    import pyarrow.compute as pc
+
+    if "comment" not in body:
+        return [None] * n
+    comments = body["comment"]
+    if pc.any(pc.match_substring_regex(comments, f"[{SUSPECT_TEXT}]")).as_py():
+        return None
+    if column_too_long(pc.max(pc.utf8_length(comments)).as_py()):
+        return None
+    return [c or None for c in comments.to_pylist()]
+
+
+def _coded_columns(
+    cells: dict[str, tuple[np.ndarray, list[str]]],
+) -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Per column, (a code per row, the distinct values): distinct cells that mean the same
+    ("ict_revenue", "ICT_REVENUE") share one code."""
+    columns = {}
+    for name, (cell_codes, resolved) in cells.items():
+        seen: dict[str, int] = {}
+        remap = np.array([seen.setdefault(v, len(seen)) for v in resolved], dtype=np.int64)
+        columns[name] = (remap[cell_codes], list(seen))
+    return columns
 
 
 __all__ = ["COLUMNS_FROM", "OPTIONAL", "RowPlaces", "check_columns"]

@@ -301,3 +301,54 @@ def detect_locale(texts: Iterable[str]) -> Locale | None:
             "write all numbers one way, or pass --locale vi or --locale en",
         )
     return next(iter(examples), None)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Numbers typed into a form, read independently of the interface language.
+
+    ``values`` is what the row checker gets for each field: the text as typed, or, for a text
+    ambiguous on its own ("45.405"), the reading that the post or the unit's habit decided (a
+    float). ``decided`` is the format that the post itself decided (an explicit choice, or its
+    unambiguous texts), to be remembered as the unit's habit; ``ambiguous`` the fields left
+    undecided, with both readings (the checker refuses them: nothing ambiguous is stored).
+    """
+
+    values: dict[str, str | float]
+    decided: Locale | None
+    ambiguous: dict[str, dict[Locale, float]]
+
+
+def _post_locale(texts: Iterable[str]) -> Locale | None:
+    """The format a post's own texts decide (None: none decides, or they mix both)."""
+    try:
+        return detect_locale(texts)
+    except NumberFormatError:
+        return None
+
+
+def resolve_typed(
+    texts: dict[str, str], habit: Locale | None = None, chosen: Locale | None = None
+) -> Typed:
+    """Read typed numbers whatever the interface language: an unambiguous text is taken as it
+    is ("1.614.206", "8,66", "1,614,206.5"); an ambiguous one ("45.405") by ``chosen`` (the
+    reading the user picked), else by the format the other texts of the post decide, else by
+    the unit's ``habit``; with none of them it stays undecided and is refused at its field."""
+    decided = chosen or _post_locale(t for t in texts.values() if t and t.strip())
+    locale = decided or habit
+    values: dict[str, str | float] = {}
+    ambiguous: dict[str, dict[Locale, float]] = {}
+    for key, text in texts.items():
+        values[key] = text
+        if not text or not text.strip():
+            continue
+        try:
+            parse_number(text)
+        except AmbiguousNumberError as exc:
+            if locale is None:
+                ambiguous[key] = exc.readings
+            else:
+                values[key] = exc.readings[locale]
+        except NumberFormatError:
+            continue  # the checker says what is wrong with it
+    return Typed(values, decided, ambiguous)

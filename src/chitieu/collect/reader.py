@@ -111,8 +111,7 @@ def _read_csv(
     nl = text.find("\n")
     first = text if nl < 0 else text[:nl]
     delim = max((",", ";", "\t"), key=first.count)
-    if csv.field_size_limit() < lim.max_line_bytes + 1:  # a quoted cell may span lines
-        csv.field_size_limit(lim.max_line_bytes + 1)
+    _field_size_at_least(lim.max_line_bytes + 1)  # a quoted cell may span lines
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     top, columns = lim.max_cell_chars, lim.max_columns
 
@@ -130,13 +129,7 @@ def _read_csv(
             raise InputFileError(code="input-csv-columns", file=name, row=start,
                                  **counts(columns=len(row), limit=columns))  # fmt: skip
         if longest > top or reader.line_num > start:  # some cell may be longer than allowed
-            for i, c in enumerate(row):
-                if len(c) > top:
-                    col = header[i] if i < len(header) and header[i] else f"{i + 1}"
-                    sizes = counts(length=len(c), limit=top)
-                    raise InputFileError(
-                        code="input-csv-cell-too-long", file=name, row=start, column=col, **sizes
-                    )
+            _cells_within(row, header, top, name, start)
         return start, row
 
     header: list[str] = []
@@ -155,6 +148,23 @@ def _read_csv(
             yield got[0], [c.strip() for c in got[1]]
 
     return header, rows()
+
+
+def _field_size_at_least(n: int) -> None:
+    """The csv module reads cells of at least ``n`` characters."""
+    if csv.field_size_limit() < n:
+        csv.field_size_limit(n)
+
+
+def _cells_within(row: list[str], header: list[str], top: int, name: str, start: int) -> None:
+    """InputFileError for the first cell of a CSV record longer than ``top`` characters."""
+    for i, c in enumerate(row):
+        if len(c) > top:
+            col = header[i] if i < len(header) and header[i] else f"{i + 1}"
+            sizes = counts(length=len(c), limit=top)
+            raise InputFileError(
+                code="input-csv-cell-too-long", file=name, row=start, column=col, **sizes
+            )
 
 
 def _kind(path: Path, file: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -251,31 +252,38 @@ class RowChecker:
         except TypeError:  # an unhashable cell
             return None
         if unit is None:
-            utext = str(ucell or "").strip()
-            found = self._unit(utext, period) if utext and not suspect(ucell) else None
-            if not isinstance(found, str):
+            unit = self._fast_unit(ucell, period, ukey)
+            if unit is None:
                 return None
-            unit = self._units_seen[ukey] = found
-        raw = cells.get("value")
-        if raw is None or raw == "":
+        value = self._fast_value(cells.get("value"))
+        if value is None:
             return None
-        value: float | Finding
-        plain = plain_decimal(self.locale)
-        if isinstance(raw, str) and plain is not None and plain.match(raw):
-            value = float(raw.replace(",", "."))
-        else:
-            value = self._number(raw)
-            if isinstance(value, Finding):
-                return None
         if (integer and value != int(value)) or not lo <= value <= hi:
             return None
-        comment = cells.get("comment")
-        if comment is not None and suspect(comment):
-            return None
-        comment = str(comment or "").strip() or None
-        if too_long(comment):  # the full check names it
+        cell = cells.get("comment")
+        comment = str(cell or "").strip() or None
+        if (cell is not None and suspect(cell)) or too_long(comment):  # the full check names it
             return None
         return NewValue(code, unit, pid, kind, value, status, comment)
+
+    def _fast_unit(self, ucell: Any, period: Period, ukey: tuple[Any, str]) -> str | None:
+        """The unit id of a unit cell not seen before for this period (kept), or None."""
+        utext = str(ucell or "").strip()
+        found = self._unit(utext, period) if utext and not suspect(ucell) else None
+        if not isinstance(found, str):
+            return None
+        self._units_seen[ukey] = found
+        return found
+
+    def _fast_value(self, raw: Any) -> float | None:
+        """The value of a good value cell; None if it is empty or not a number."""
+        if raw is None or raw == "":
+            return None
+        plain = plain_decimal(self.locale)
+        if isinstance(raw, str) and plain is not None and plain.match(raw):
+            return float(raw.replace(",", "."))
+        value = self._number(raw)
+        return None if isinstance(value, Finding) else value
 
     def check(self, cells: dict[str, Any], where: dict[str, Any]) -> NewValue | list[Finding]:
         """One row's value, or the findings that stop it (``where`` locates them)."""
@@ -294,7 +302,40 @@ class RowChecker:
                 cells[col] = None  # told: no other finding repeats the text
             elif cells.get(col) in (None, "") and col in REQUIRED:
                 bad("missing-value", col)
-        code = str(cells.get("indicator") or "").strip()
+        ind = self._indicator_of(str(cells.get("indicator") or "").strip(), bad)
+        ptext = str(cells.get("period") or "").strip()
+        period = self._period(ptext) if ptext else None
+        if ptext and period is None:
+            bad("bad-period", "period", ptext)
+        utext = str(cells.get("unit") or "").strip()
+        unit_id = self._unit_id(utext, period, bad) if utext and period is not None else None
+        ktext = str(cells.get("kind") or "").strip()
+        kind = _KINDS.get(_norm(ktext)) if ktext else None
+        if ktext and kind is None:
+            bad("bad-kind", "kind", ktext)
+        stext = str(cells.get("status") or "").strip()
+        status = _STATUSES.get(_norm(stext)) if stext else Status.PROVISIONAL
+        if status is None:
+            bad("bad-status", "status", stext)
+        value = self._value_of(cells.get("value"), ind, where, found, bad)
+        if (long := comment_finding(cells.get("comment"), where)) is not None:
+            found.append(long)
+        if found:
+            return found
+        assert ind and period and unit_id and kind and status and value is not None
+        comment = str(cells.get("comment") or "").strip() or None
+        return NewValue(ind.code, unit_id, period.id, kind, value, status, comment)
+
+    def _unit_id(self, utext: str, period: Period, bad: Callable[..., None]) -> str | None:
+        """The unit id of a unit cell for ``period``; an unknown unit told (None)."""
+        got = self._unit(utext, period)
+        if isinstance(got, UnitError):
+            bad("unknown-unit", "unit", utext, period=period.id, **_unit_reasons(got))
+            return None
+        return got
+
+    def _indicator_of(self, code: str, bad: Callable[..., None]) -> Indicator | None:
+        """The indicator of a code cell; an unknown (with close codes) or derived one told."""
         ind = self.cat.indicators.get(code) or self.cat.indicators.get(code.upper())
         if code and ind is None:
             import difflib
@@ -314,52 +355,30 @@ class RowChecker:
                 formula=ind.formula,
                 operands=", ".join(ind.operands),
             )
-        ptext = str(cells.get("period") or "").strip()
-        period = self._period(ptext) if ptext else None
-        if ptext and period is None:
-            bad("bad-period", "period", ptext)
-        utext = str(cells.get("unit") or "").strip()
-        unit_id: str | None = None
-        if utext and period is not None:
-            got = self._unit(utext, period)
-            if isinstance(got, UnitError):
-                bad(
-                    "unknown-unit",
-                    "unit",
-                    utext,
-                    period=period.id,
-                    **_unit_reasons(got),
-                )
-            else:
-                unit_id = got
-        ktext = str(cells.get("kind") or "").strip()
-        kind = _KINDS.get(_norm(ktext)) if ktext else None
-        if ktext and kind is None:
-            bad("bad-kind", "kind", ktext)
-        stext = str(cells.get("status") or "").strip()
-        status = _STATUSES.get(_norm(stext)) if stext else Status.PROVISIONAL
-        if status is None:
-            bad("bad-status", "status", stext)
-        raw = cells.get("value")
-        value: float | None = None
-        if raw not in (None, ""):
-            got_num = self._number(raw)
-            if isinstance(got_num, Finding):
-                got_num.column = "value"
-                for k, v in where.items():
-                    setattr(got_num, k, v)
-                found.append(got_num)
-            else:
-                value = got_num
-                if ind is not None and ind.value_type == ValueType.INTEGER and value != int(value):
-                    bad("not-integer", "value", raw, indicator=ind.code)
-                if ind is not None and not ind.is_derived and value not in ind.domain:
-                    bad("out-of-domain", "value", raw, **_domain_params(ind))
-                    found[-1].indicator = ind.code  # the place names it (the form's does too)
-        if (long := comment_finding(cells.get("comment"), where)) is not None:
-            found.append(long)
-        if found:
-            return found
-        assert ind and period and unit_id and kind and status and value is not None
-        comment = str(cells.get("comment") or "").strip() or None
-        return NewValue(ind.code, unit_id, period.id, kind, value, status, comment)
+        return ind
+
+    def _value_of(
+        self,
+        raw: Any,
+        ind: Indicator | None,
+        where: dict[str, Any],
+        found: list[Finding],
+        bad: Callable[..., None],
+    ) -> float | None:
+        """The value of a value cell (None if empty or not a number), its findings told."""
+        if raw in (None, ""):
+            return None
+        got_num = self._number(raw)
+        if isinstance(got_num, Finding):
+            got_num.column = "value"
+            for k, v in where.items():
+                setattr(got_num, k, v)
+            found.append(got_num)
+            return None
+        value = got_num
+        if ind is not None and ind.value_type == ValueType.INTEGER and value != int(value):
+            bad("not-integer", "value", raw, indicator=ind.code)
+        if ind is not None and not ind.is_derived and value not in ind.domain:
+            bad("out-of-domain", "value", raw, **_domain_params(ind))
+            found[-1].indicator = ind.code  # the place names it (the form's does too)
+        return value

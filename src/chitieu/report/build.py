@@ -125,6 +125,34 @@ def _render(fmt: Format, job: RenderJob, target: Path) -> Path:
     return target
 
 
+def _check_request(
+    formats: tuple[str, ...] | list[str], known: dict[str, Format], templates: Path | None
+) -> None:
+    """ReportError for an unknown format or a templates path that is no folder."""
+    bad = [f for f in formats if f not in known]
+    if bad:
+        raise ReportError(f"unknown format(s): {', '.join(bad)}", f"use {', '.join(known)}")
+    if templates is not None and not templates.is_dir():
+        raise ReportError(f"{templates}: not a folder", "give a folder of templates")
+
+
+def _start_charts(
+    charts: list[Chart], job: RenderJob, img_dir: Path, pools: dict[str, Any]
+) -> list[tuple[Future[Any], Chart]]:
+    """Every chart's image started (on another core when there is a pool) into ``img_dir``."""
+    img_dir.mkdir(exist_ok=True)
+    for c in charts:  # an older image must not stand in for the one being drawn
+        target = img_dir / f"{c.spec.id}.png"
+        target.unlink(missing_ok=True)
+        workers.failed_marker(target).unlink(missing_ok=True)
+        job.images[c.spec.id] = target
+    drawn: list[tuple[Future[Any], Chart]] = []
+    for c in charts:  # drawn on another core while this process goes on
+        fut = workers.submit(pools.get("charts"), workers.draw_chart, c.spec, job.images[c.spec.id])
+        drawn.append((fut, c))
+    return drawn
+
+
 def _charts(doc: Document) -> list[Chart]:
     return [b for s in doc.sections for b in s.blocks if isinstance(b, Chart)]
 
@@ -149,11 +177,7 @@ def build_report(
     of the text can be traced. Every file is written whole or not at all.
     """
     known = _formats()
-    bad = [f for f in formats if f not in known]
-    if bad:
-        raise ReportError(f"unknown format(s): {', '.join(bad)}", f"use {', '.join(known)}")
-    if templates is not None and not templates.is_dir():
-        raise ReportError(f"{templates}: not a folder", "give a folder of templates")
+    _check_request(formats, known, templates)
     needs_images = any(known[f].needs_images for f in formats)
     pools = workers.pools() if needs_images else {}
     ctx = make_context(
@@ -173,18 +197,7 @@ def build_report(
     builtin_pdf = "pdf" in formats and known["pdf"].render is _builtin_pdf()
     pdf_target = out_dir / f"{stem}{known['pdf'].suffix}" if builtin_pdf else None
     if needs_images:
-        img_dir = out_dir / f"{stem}_files"
-        img_dir.mkdir(exist_ok=True)
-        for c in charts:  # an older image must not stand in for the one being drawn
-            target = img_dir / f"{c.spec.id}.png"
-            target.unlink(missing_ok=True)
-            workers.failed_marker(target).unlink(missing_ok=True)
-            job.images[c.spec.id] = target
-        for c in charts:  # drawn on another core while this process goes on
-            fut = workers.submit(
-                pools.get("charts"), workers.draw_chart, c.spec, job.images[c.spec.id]
-            )
-            drawn.append((fut, c))
+        drawn = _start_charts(charts, job, out_dir / f"{stem}_files", pools)
         if builtin_pdf and "pdf" in pools:  # starts now, waits for each chart as it needs it
             pdf = workers.submit(pools["pdf"], workers.print_pdf, job, pdf_target)
     if any(known[f].needs_plotly for f in formats):

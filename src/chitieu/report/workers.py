@@ -33,6 +33,11 @@ _LOCK = threading.Lock()
 _STARTER: threading.Thread | None = None
 
 
+def formats_need_workers(formats: list[str]) -> bool:
+    """Do these report formats show chart images (every built-in format but HTML)?"""
+    return bool({f.strip().lower() for f in formats if f.strip()} - {"html"})
+
+
 def workers_wanted() -> int:
     """How many worker processes to use (0: work in the caller)."""
     env = os.environ.get("CHITIEU_REPORT_WORKERS")

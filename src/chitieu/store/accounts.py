@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import MAX_ID_32, is_id
@@ -34,6 +34,8 @@ class AccountRecord(NamedTuple):
     active: bool
     lang: str
     units: frozenset[str]
+    email: str | None = None
+    notices: str = "all"
 
 
 class Credentials(NamedTuple):
@@ -101,6 +103,8 @@ def _load(store: Store, query: Select[Any], **params: object) -> AccountRecord |
         bool(row["active"]),
         row["lang"],
         frozenset(r["bound_unit"] for r in rows if r["bound_unit"] is not None),
+        row["email"],
+        row["notices"] or "all",
     )
 
 
@@ -129,6 +133,8 @@ def add_account(
     password_hash: str,
     lang: str,
     units: Iterable[str],
+    email: str | None = None,
+    notices: str = "all",
 ) -> int | None:
     """Insert an active account bound to ``units``, in one transaction; its id, or None if
     the user name is taken."""
@@ -144,6 +150,8 @@ def add_account(
                         active=True,
                         lang=lang,
                         created_at=utcnow(),
+                        email=email,
+                        notices=notices,
                     )
                 )
             )
@@ -169,6 +177,14 @@ def set_active(store: Store, username: str, active: bool, by: str = "disabled") 
             _revoke(conn, acc_id, None, by)
             end_sessions(conn, acc_id)
         return 1
+
+
+def set_contact(store: Store, username: str, values: dict[str, str | None]) -> int:
+    """Change the account's e-mail address and/or notice preference (``values``: ``email``,
+    ``notices``); the number of accounts changed (0: no such user)."""
+    with store.transaction() as conn:
+        q = update(account).where(account.c.username == username).values(**values)
+        return int(conn.execute(q).rowcount)
 
 
 def credentials(store: Store, username: str) -> Credentials | None:
@@ -283,3 +299,10 @@ def add_setting(store: Store, name: str, value: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def put_setting(store: Store, name: str, value: str) -> None:
+    """Set a setting, replacing its value (one transaction)."""
+    with store.transaction() as conn:
+        conn.execute(delete(setting).where(setting.c.name == name))
+        conn.execute(insert(setting).values(name=name, value=value))

@@ -170,16 +170,8 @@ def _revision(revision: str | None) -> Check:
 def _references(conn: Connection, tables: dict[str, Table], sqlite: bool) -> Check:
     """Rows pointing at rows that are not there."""
     check = Check("references")
-    refs: list[tuple[Table, list[str], Table, list[str]]] = []
-    for t in tables.values():
-        for fk in t.foreign_key_constraints:
-            cols = [e.parent.name for e in fk.elements]
-            refs.append((t, cols, fk.referred_table, [e.column.name for e in fk.elements]))
-    for c_name, col, p_name, pcol in SOFT_REFERENCES:
-        if c_name in tables and p_name in tables and col in tables[c_name].c:
-            refs.append((tables[c_name], [col], tables[p_name], [pcol]))
     found: set[tuple[str, str]] = set()
-    for child, cols, parent, pcols in refs:
+    for child, cols, parent, pcols in _reference_list(tables):
         check.checked += 1
         pairs = [(child.c[c], parent.c[p]) for c, p in zip(cols, pcols, strict=True)]
         orphan = (
@@ -196,13 +188,32 @@ def _references(conn: Connection, tables: dict[str, Table], sqlite: bool) -> Che
             where = {"table": child.name, "column": ", ".join(cols), "parent": parent.name}
             check.add("check-orphans", n=n, **where)
     if sqlite:  # SQLite's own view of its foreign keys (a key reflection did not see)
-        counts: dict[tuple[str, str], int] = {}
-        for tname, _rowid, pname, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-            counts[(tname, pname)] = counts.get((tname, pname), 0) + 1
-        for (tname, pname), n in sorted(counts.items()):
-            if (tname, pname) not in found:
-                check.add("check-foreign-key", n=n, table=tname, parent=pname)
+        _sqlite_foreign_keys(conn, found, check)
     return check
+
+
+def _reference_list(tables: dict[str, Table]) -> list[tuple[Table, list[str], Table, list[str]]]:
+    """(child, its columns, parent, the parent's columns) of every declared foreign key and
+    every soft reference (a column that names a row without a key)."""
+    refs: list[tuple[Table, list[str], Table, list[str]]] = []
+    for t in tables.values():
+        for fk in t.foreign_key_constraints:
+            cols = [e.parent.name for e in fk.elements]
+            refs.append((t, cols, fk.referred_table, [e.column.name for e in fk.elements]))
+    for c_name, col, p_name, pcol in SOFT_REFERENCES:
+        if c_name in tables and p_name in tables and col in tables[c_name].c:
+            refs.append((tables[c_name], [col], tables[p_name], [pcol]))
+    return refs
+
+
+def _sqlite_foreign_keys(conn: Connection, found: set[tuple[str, str]], check: Check) -> None:
+    """SQLite's own foreign key check, for the pairs of tables not already found."""
+    counts: dict[tuple[str, str], int] = {}
+    for tname, _rowid, pname, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+        counts[(tname, pname)] = counts.get((tname, pname), 0) + 1
+    for (tname, pname), n in sorted(counts.items()):
+        if (tname, pname) not in found:
+            check.add("check-foreign-key", n=n, table=tname, parent=pname)
 
 
 def _batches(conn: Connection) -> Check:

@@ -79,6 +79,15 @@ Index(
     observation.c.id,
 )
 
+#: the few vintages that carry a comment or an estimate's method: the exports read them by
+#: this partial index instead of scanning every vintage (store/exchange.py, migration 0014)
+Index(
+    "ix_observation_annotated",
+    observation.c.period,
+    sqlite_where=(observation.c.comment.isnot(None)) | (observation.c.method.isnot(None)),
+    postgresql_where=(observation.c.comment.isnot(None)) | (observation.c.method.isnot(None)),
+)
+
 #: the newest vintage of every key, one row per indicator × year (see store/current.py);
 #: written by ``Store.write`` in the transaction that writes the vintages
 current_slab = Table(

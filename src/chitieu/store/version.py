@@ -33,6 +33,29 @@ store_epoch = Table(
     Column("note", String(512)),
 )
 
+#: every table an output reads (facts, reports, the board and completeness, the benchmark, the
+#: task list, the reporting round's thread) → the append-only log in the version that changes
+#: whenever it does. A new table goes here or in UNVERSIONED (tests/test_layout.py checks it).
+VERSIONED: dict[str, str] = {
+    "store_epoch": "store_epoch",
+    "batch": "batch",
+    "observation": "batch",
+    "current_slab": "batch",
+    "cube_slab": "batch",
+    "pending_value": "batch",
+    "benchmark_reference": "batch",
+    "task": "task_event",
+    "task_event": "task_event",
+    "web_submission": "web_submission_event",
+    "web_submission_event": "web_submission_event",
+    "approval_setting": "approval_setting",
+}
+#: tables no output reads: who may sign in, their sessions, tokens and throttles, settings
+UNVERSIONED = frozenset({
+    "web_account", "web_account_unit", "web_api_token", "web_login_failure", "web_session",
+    "web_setting", "alembic_version",
+})  # fmt: skip
+
 _VERSION = text(
     "SELECT (SELECT coalesce(max(epoch), 0) FROM store_epoch), "
     "(SELECT count(*) FROM batch), (SELECT coalesce(max(id), 0) FROM batch), "

@@ -37,6 +37,10 @@ account = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("lang", String(8), nullable=False, default="vi"),
     Column("created_at", DateTime, nullable=False),
+    # notices (migration 0011): an optional e-mail address, and which notices the account
+    # gets (``all``: in the app and by e-mail; ``app``: in the app only; ``none``)
+    Column("email", String(254)),
+    Column("notices", String(8), nullable=False, default="all", server_default="all"),
 )
 
 account_unit = Table(

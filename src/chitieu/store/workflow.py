@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from chitieu.catalog.vocabulary import LOCKED_STATUSES, SubmissionStatus
+from chitieu.store.db import inserted_id
 from chitieu.store.schema import observation
 from chitieu.store.web_schema import approval_setting, submission, submission_event
 
@@ -262,12 +263,13 @@ def status_of(conn: Connection, sub_id: int) -> str | None:
     return conn.execute(_STATUS, {"sub_id": sub_id}).scalar()
 
 
-def add_event(conn: Connection, **event: Any) -> None:
+def add_event(conn: Connection, **event: Any) -> int:
     """Record an event of a report (submission, at, actor, action, from/to status, batch,
-    comment, level)."""
-    conn.execute(
+    comment, level); its id."""
+    got = conn.execute(
         _EVENT, {"batch_id": None, "comment": None, "from_status": None, "level": None, **event}
     )
+    return inserted_id(got)
 
 
 def move(

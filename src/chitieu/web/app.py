@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from chitieu.web.accounts import Accounts
 from chitieu.web.deps import form_threads
 from chitieu.web.errors import error_body
 from chitieu.web.limits import BodyLimit
+from chitieu.web.plotly_css import plotly_js
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, SessionActivity, Sessions
 
 LOG = logging.getLogger("chitieu.web")
@@ -201,13 +201,6 @@ class LanguageAndHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def plotly_js() -> Path:
-    """plotly.min.js as shipped inside the plotly wheel (served, not copied into git)."""
-    spec = find_spec("plotly")
-    assert spec is not None and spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
-
-
 def _warm_up(store: Store) -> None:
     """Load now, not on the first requests, what every save needs: the catalog, the unit
     registry, the forms, the rules, the messages, the number formats, and the checks' code
@@ -246,7 +239,18 @@ def create_app(
 ) -> FastAPI:
     """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
     from chitieu.web import plotly_css, report_pages
-    from chitieu.web.routes import api_v1, auth, dashboard, entry, health, workflow
+    from chitieu.web.routes import (
+        api_v1,
+        auth,
+        dashboard,
+        entry,
+        entry_pick,
+        exchange,
+        health,
+        notices,
+        queue,
+        workflow,
+    )
 
     store = store or open_store(store_url)
     accounts = Accounts(store)
@@ -277,7 +281,8 @@ def create_app(
         same_site="lax",
         https_only=https,
     )
-    app.add_middleware(BodyLimit)  # a body over the limit is refused before anything reads it
+    # a body over the limit is refused before anything reads it
+    app.add_middleware(BodyLimit, handle=handle_error)
     app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)
     app.add_middleware(SessionActivity)  # outermost: a session's activity written last
@@ -295,7 +300,9 @@ def create_app(
 
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
-    routers = (api_v1.router, auth.router, entry.router, workflow.router, dashboard.router)
+    routers = (api_v1.router, notices.api, exchange.router, auth.router, entry_pick.router,
+               entry.router, workflow.router, dashboard.router, queue.router,
+               notices.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, health.router):
         app.include_router(router)
     return app

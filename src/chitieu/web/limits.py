@@ -15,7 +15,10 @@ server's (``web/server.py``).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu.collect import comments
@@ -43,8 +46,11 @@ def check_comment(field: str, text: str | None) -> None:
 class BodyLimit:
     """ASGI middleware: 413 for a body over the limit (announced or counted)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, handle: Callable[[Request, Exception], Awaitable[Response]]
+    ) -> None:
         self.app = app
+        self.handle = handle  # web.app's one error handler (given: no import cycle)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,8 +83,6 @@ class BodyLimit:
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, size: int, top: int
     ) -> None:
-        from chitieu.web.app import handle_error
-
-        response = await handle_error(Request(scope, receive), _too_large(size, top))
+        response = await self.handle(Request(scope, receive), _too_large(size, top))
         response.headers["Connection"] = "close"  # the body is not read
         await response(scope, receive, send)

@@ -19,6 +19,8 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -106,11 +108,16 @@ def sheets_of(js: str) -> tuple[Sheet, ...]:
     return tuple(found)
 
 
+def plotly_js() -> Path:
+    """plotly.min.js as shipped inside the plotly wheel (served, not copied into git)."""
+    spec = find_spec("plotly")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+
+
 @cache
 def sheets() -> tuple[Sheet, ...]:
     """The style sheets of the installed plotly.min.js (read once per process)."""
-    from chitieu.web.app import plotly_js
-
     return sheets_of(plotly_js().read_text(encoding="utf-8"))
 
 

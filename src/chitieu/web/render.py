@@ -94,6 +94,27 @@ def when(dt: Any) -> str:
     return local.strftime("%d/%m/%Y %H:%M")
 
 
+def notice_text(part: str, **params: Any) -> str:
+    """A word of the notices page or the bell in the page's language (``notices.yaml``)."""
+    from chitieu.catalog.messages import message
+
+    return message("notices-page", i18n.get_lang(), part, **params)
+
+
+def unread(request: Request, user: Any) -> int | None:
+    """The bell's figure: the signed-in account's unread notices (None if it cannot be read,
+    e.g. on the page that tells the database is down)."""
+    from chitieu.workflow.notices import unread_count
+
+    store = getattr(request.app.state, "store", None)
+    if user is None or store is None:
+        return None
+    try:
+        return unread_count(store, user.id)
+    except Exception:  # a fault of the database: the page tells it; the bell stays empty
+        return None
+
+
 def _make() -> Jinja2Templates:
     import jinja2
 
@@ -119,6 +140,7 @@ def _make() -> Jinja2Templates:
         day=day,
     )
     env.globals["lang"] = i18n.get_lang
+    env.globals["notice_text"] = notice_text
     return t
 
 
@@ -128,6 +150,8 @@ templates = _make()
 def page(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     """Render template ``name`` for ``request``."""
     ctx.setdefault("user", getattr(request.state, "account", None))
+    if "unread" not in ctx:
+        ctx["unread"] = unread(request, ctx["user"])
     # a page answered before the session is read (a body refused by web.limits.BodyLimit,
     # outside the session middleware) has no session and needs no form token
     ctx["csrf"] = csrf_token(request) if "session" in request.scope else ""

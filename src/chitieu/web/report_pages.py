@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import threading
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
@@ -47,39 +46,15 @@ _BODY = re.compile(r"<body[^>]*>(?P<body>.*)</body>", re.S)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
 
-class ReportCache:
-    """Built report files by (store, period, unit, lang, format, day, data version)."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> bytes | None:
-        """The cached file, if any (marks it recently used)."""
-        with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
-
-    def put(self, key: tuple[object, ...], data: bytes) -> None:
-        """Keep ``data``; drop the least recently used beyond the size."""
-        with self._lock:
-            self._items[key] = data
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-CACHE = ReportCache()
+#: built report files: (store, data version, period, unit, lang, format, day) → bytes
+CACHE: VersionedCache[bytes] = VersionedCache(CACHE_SIZE)
 
 
 def report_bytes(store: Store, period: str, unit: str, lang: str, fmt: str) -> bytes:
     """The report file's content, built into a temporary folder or read from the cache."""
     from chitieu.report import build_report
 
-    key = (store.url, period, unit, lang, fmt, date.today(), store.data_version())
+    key = version_key(store, period, unit, lang, fmt, date.today())
     data = CACHE.get(key)
     if data is None:
         with tempfile.TemporaryDirectory(prefix="chitieu-report-") as folder:
@@ -134,7 +109,7 @@ _PLOTLY_TAG = b'<script src="plotly.min.js"></script>'
 
 def standalone_html(data: bytes) -> bytes:
     """The report's HTML with plotly.js inlined, so the downloaded file draws its charts offline."""
-    from chitieu.web.app import plotly_js
+    from chitieu.web.plotly_css import plotly_js
 
     if _PLOTLY_TAG not in data:
         return data

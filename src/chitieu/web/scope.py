@@ -33,11 +33,35 @@ def find_form(code: str) -> Form:
 
 
 def find_period(form: Form, text: str) -> Period:
-    """The period ``text`` of the form's period type; 404 otherwise."""
+    """The period ``text`` of the form's period type; 404 otherwise, in the page's language,
+    offering the form's periods of that year by name (``choices``: the error page links them)."""
     try:
         return form.period(text)
-    except PeriodError as exc:
-        raise _not_found(exc) from None
+    except PeriodError:
+        raise NotFound(
+            _("“%(text)s” is not a period of this form.") % {"text": text[:40]},
+            _("“%(form)s” is reported per %(type)s. Pick one of its periods below.")
+            % {"form": form.name(get_lang()), "type": _(str(form.period_type))},
+            bad=text[:40],
+            choices=period_choices(form, text),
+        ) from None
+
+
+def period_choices(form: Form, text: str) -> list[dict[str, str]]:
+    """The form's periods of the year ``text`` starts with (else this year), by name."""
+    import re
+
+    from chitieu import clock
+    from chitieu.catalog.periods import year_periods
+    from chitieu.fmt import period_label
+
+    m = re.match(r"\s*(\d{4})", text)
+    year = int(m.group(1)) if m and 2000 <= int(m.group(1)) <= 2100 else clock.today().year
+    return [
+        {"period": p.id, "label": period_label(p, get_lang())}
+        for p in year_periods(year)
+        if form.accepts(p)
+    ]
 
 
 def find_round(form: Form, p: Period, text: str | None) -> FormRound:

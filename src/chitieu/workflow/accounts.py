@@ -140,8 +140,11 @@ class Accounts:
         display_name: str | None = None,
         units: list[str] | tuple[str, ...] = (),
         lang: str = "vi",
+        email: str | None = None,
+        notices: str = "all",
     ) -> Account:
-        """Create an account; a reporter needs at least one unit."""
+        """Create an account; a reporter needs at least one unit. ``email``: where its notices
+        are e-mailed; ``notices``: all (app and e-mail), app or none."""
         name = username.strip().lower()
         if not name or not name.replace("_", "").replace(".", "").replace("-", "").isalnum():
             raise AccountError(code="account-name-invalid", name=username)
@@ -159,6 +162,7 @@ class Accounts:
             raise AccountError(code="account-reporter-no-unit")
         if role == Role.HEAD and not ids:
             raise AccountError(code="account-head-no-unit")
+        email, notices = check_email(email), check_notices(notices)
         new_id = repo.add_account(
             self.store,
             username=name,
@@ -167,6 +171,8 @@ class Accounts:
             password_hash=_hasher.hash(password),
             lang=lang,
             units=dict.fromkeys(ids),
+            email=email,
+            notices=notices,
         )
         if new_id is None:
             raise AccountError(code="account-exists", name=name)
@@ -189,6 +195,22 @@ class Accounts:
         got = self.by_username(username)
         assert got is not None
         return got
+
+    def set_contact(
+        self, username: str, *, email: str | None = None, notices: str | None = None
+    ) -> Account:
+        """Change where the account's notices are e-mailed (``email``; "" removes the address)
+        and which notices it gets (``notices``: all, app or none); None leaves either as is."""
+        values: dict[str, str | None] = {}
+        if email is not None:
+            values["email"] = check_email(email)
+        if notices is not None:
+            values["notices"] = check_notices(notices)
+        name = username.strip().lower()
+        if values and not repo.set_contact(self.store, name, values):
+            raise AccountError(code="account-unknown", name=username)
+        _cache.clear()
+        return self._named(name)
 
     def set_password(self, username: str, password: str, *, keep_session: str | None = None) -> int:
         """Give the account a new password and end its sessions — every one, or every one but
@@ -284,6 +306,32 @@ class Accounts:
 
 def _today() -> date:
     return today()
+
+
+#: which notices an account gets: in the app and by e-mail, in the app only, none
+NOTICE_PREFERENCES = ("all", "app", "none")
+_EMAIL_MAX = 254
+
+
+def check_email(email: str | None) -> str | None:
+    """An e-mail address as stored (trimmed; None for none); AccountError if it is not one."""
+    text = (email or "").strip()
+    if not text:
+        return None
+    local, at, domain = text.rpartition("@")
+    plain = not any(c.isspace() or c in '<>,;"' or ord(c) < 32 for c in text)
+    if not (at and local and "." in domain.strip(".") and plain and len(text) <= _EMAIL_MAX):
+        raise AccountError(code="account-email-invalid", email=text)
+    return text
+
+
+def check_notices(notices: str) -> str:
+    """A notice preference (all, app, none); AccountError naming them otherwise."""
+    if notices not in NOTICE_PREFERENCES:
+        raise AccountError(
+            code="account-notices-invalid", notices=notices, choices=", ".join(NOTICE_PREFERENCES)
+        )
+    return notices
 
 
 def _check_password(password: str) -> None:

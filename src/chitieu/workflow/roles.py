@@ -44,6 +44,8 @@ class Account:
     active: bool = True
     lang: str = "vi"
     units: frozenset[str] = field(default_factory=frozenset)
+    email: str | None = None  # where e-mailed notices go (none: in the app only)
+    notices: str = "all"  # which notices it gets: all (app and e-mail), app, none
 
     @property
     def sees_all(self) -> bool:
@@ -107,4 +109,6 @@ class Account:
             "active": self.active,
             "lang": self.lang,
             "units": sorted(self.units),
+            "email": self.email,
+            "notices": self.notices,
         }

@@ -129,43 +129,9 @@ def read_tasks(path: Path) -> list[dict[str, Any]]:
     problems: list[str] = []
     out: list[dict[str, Any]] = []
     for pos, (rownum, cells) in enumerate(table.rows, start=1):
-
-        def cell(field: str, cells: list[Any] = cells) -> str:
-            i = cols.get(field)
-            v = cells[i] if i is not None and i < len(cells) else None
-            return "" if v is None else unicodedata.normalize("NFC", str(v)).strip()
-
         if not any(str(c).strip() for c in cells if c is not None):
             continue
-        where = f"{table.file}, row {rownum}"
-        row: dict[str, Any] = {f: cell(f) or None for f in HEADERS}
-        for f in ("title", "lead_unit"):
-            if not row[f]:
-                problems.append(f"{where}, column '{f}': empty; write the {f.replace('_', ' ')}")
-        try:
-            row["period"] = parse_period(cell("period")).id
-        except PeriodError:
-            problems.append(
-                f"{where}, column 'period': '{cell('period')}' is not a period; "
-                "write e.g. 2023S2, 2023, 2023Q4"
-            )
-        try:
-            row["deadline"] = parse_deadline(cell("deadline"))
-        except (PeriodError, ValueError):
-            problems.append(
-                f"{where}, column 'deadline': '{cell('deadline')}' is not a date; "
-                "write 2023-11-30, 30/11/2023, 11/2023 or a period id"
-            )
-        status = STATUS_WORDS.get(_key(cell("status")))
-        if status is None:
-            problems.append(
-                f"{where}, column 'status': '{cell('status')}' is not a status; "
-                "write not_started, in_progress or done"
-            )
-        row["status"] = status
-        row["code"] = row["code"] or f"{row['period']}-{pos:02d}"
-        row["position"] = pos
-        out.append(row)
+        out.append(_task_row(cells, cols, f"{table.file}, row {rownum}", pos, problems))
     codes = [r["code"] for r in out]
     for c in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"{table.file}: code '{c}' appears more than once; codes must be unique")
@@ -176,6 +142,46 @@ def read_tasks(path: Path) -> list[dict[str, Any]]:
             "fix the rows named above and import the file again",
         )
     return out
+
+
+def _task_row(
+    cells: list[Any], cols: dict[str, int], where: str, pos: int, problems: list[str]
+) -> dict[str, Any]:
+    """One row of a task file (its ``pos``-th task), its problems added to ``problems``."""
+
+    def cell(field: str) -> str:
+        i = cols.get(field)
+        v = cells[i] if i is not None and i < len(cells) else None
+        return "" if v is None else unicodedata.normalize("NFC", str(v)).strip()
+
+    row: dict[str, Any] = {f: cell(f) or None for f in HEADERS}
+    for f in ("title", "lead_unit"):
+        if not row[f]:
+            problems.append(f"{where}, column '{f}': empty; write the {f.replace('_', ' ')}")
+    try:
+        row["period"] = parse_period(cell("period")).id
+    except PeriodError:
+        problems.append(
+            f"{where}, column 'period': '{cell('period')}' is not a period; "
+            "write e.g. 2023S2, 2023, 2023Q4"
+        )
+    try:
+        row["deadline"] = parse_deadline(cell("deadline"))
+    except (PeriodError, ValueError):
+        problems.append(
+            f"{where}, column 'deadline': '{cell('deadline')}' is not a date; "
+            "write 2023-11-30, 30/11/2023, 11/2023 or a period id"
+        )
+    status = STATUS_WORDS.get(_key(cell("status")))
+    if status is None:
+        problems.append(
+            f"{where}, column 'status': '{cell('status')}' is not a status; "
+            "write not_started, in_progress or done"
+        )
+    row["status"] = status
+    row["code"] = row["code"] or f"{row['period']}-{pos:02d}"
+    row["position"] = pos
+    return row
 
 
 def _task(row: dict[str, Any]) -> Task:

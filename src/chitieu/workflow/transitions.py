@@ -36,6 +36,7 @@ from chitieu.workflow.errors import (
     WorkflowForbidden,
     WorkflowInvalid,
 )
+from chitieu.workflow.notices import on_event
 from chitieu.workflow.roles import Account
 from chitieu.workflow.state import Report, reload
 
@@ -175,6 +176,14 @@ def allowed(acc: Account, r: Report) -> list[str]:
     return out
 
 
+def _names(indicator: str) -> dict[str, object]:
+    """An indicator's name in both languages (messages name it, not its code)."""
+    from chitieu.catalog.indicators import catalog
+
+    ind = catalog().get(indicator)
+    return {"name_vi": ind.name("vi"), "name_en": ind.name("en")}
+
+
 def _incomplete(r: Report) -> WorkflowInvalid:
     report = Findings()
     for c in r.cells.values():
@@ -186,6 +195,7 @@ def _incomplete(r: Report) -> WorkflowInvalid:
                     indicator=c.indicator,
                     unit=r.unit,
                     period=r.period.id,
+                    params=_names(c.indicator),
                 )
             )
     return WorkflowInvalid("workflow-incomplete", details={"report": report.to_dict()})
@@ -226,7 +236,7 @@ def transition(
     level = _acting_level(acc, r, step)
     if step.target is None:  # a reply: the thread grows, the report does not move
         with store.transaction() as conn:
-            repo.add_event(
+            event_id = repo.add_event(
                 conn,
                 submission_id=r.sub_id,
                 at=when,
@@ -237,6 +247,8 @@ def transition(
                 comment=comment,
                 level=level,
             )
+            # the notices go to the outbox in the same transaction; nothing is sent here
+            on_event(conn, acc, r, action=action, level=level, event_id=event_id, comment=comment)
         return reload(store, r)
     _move(store, acc, r, step, comment, when, level)
     return reload(store, r)
@@ -281,7 +293,7 @@ def _move(
         seen = step.action in (Action.SUBMIT, Action.ACCEPT, Action.APPROVE)
         if seen and repo.last_obs(conn, r.keys) != r.last_obs:
             raise WorkflowConflict("workflow-stale", details={"current_version": r.etag})
-        repo.add_event(
+        event_id = repo.add_event(
             conn,
             submission_id=sub_id,
             at=when,
@@ -292,3 +304,6 @@ def _move(
             comment=comment,
             level=level,
         )
+        back = step.values.get("returned_to")
+        on_event(conn, acc, r, action=step.action, level=level, event_id=event_id,
+                 comment=comment, returned_to=back)  # fmt: skip

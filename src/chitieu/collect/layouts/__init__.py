@@ -37,10 +37,14 @@ __all__ = [
     "register",
 ]
 
-#: the layout modules shipped, in the order that breaks a tie of scores
+#: the layout modules shipped (or "module:attribute" of a :class:`Layout`), in the order that
+#: breaks a tie of scores
 MODULES: tuple[str, ...] = (
     "chitieu.collect.layouts.wide",
     "chitieu.collect.layouts.long",
+    "chitieu.collect.layouts.dhis2_import:JSON_LAYOUT",  # issue 21: DHIS2 data value sets
+    "chitieu.collect.layouts.dhis2_import:CSV_LAYOUT",
+    "chitieu.collect.layouts.dhis2_import:ADX_LAYOUT",
 )
 
 
@@ -69,14 +73,23 @@ class Layout:
 _EXTRA: list[Layout] = []
 
 
-def _of(module: ModuleType) -> Layout:
+def _of(module: ModuleType | Layout) -> Layout:
+    if isinstance(module, Layout):
+        return module
     title = getattr(module, "TITLE", {"vi": module.NAME, "en": module.NAME})
     return Layout(module.NAME, title, module.detect, module.read)
 
 
 def layouts() -> list[Layout]:
     """Every layout: the shipped ones (:data:`MODULES`), then those registered."""
-    return [_of(importlib.import_module(m)) for m in MODULES] + list(_EXTRA)
+    return [_of(_load(m)) for m in MODULES] + list(_EXTRA)
+
+
+def _load(entry: str) -> ModuleType | Layout:
+    """A layout module, or a :class:`Layout` named "module:attribute"."""
+    name, _, attr = entry.partition(":")
+    module = importlib.import_module(name)
+    return getattr(module, attr) if attr else module
 
 
 def register(layout: Layout | ModuleType) -> Layout:

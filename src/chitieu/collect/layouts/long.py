@@ -13,19 +13,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from chitieu.check.findings import Finding, Report, Severity
+from chitieu.check.findings import Finding, Report
+from chitieu.collect.header import map_header
 from chitieu.collect.layouts.base import ImportResult, Progress, Source
 from chitieu.collect.numbers import Locale, detect_locale
 from chitieu.collect.reader import CSV_SUFFIXES, Table, check_file
 from chitieu.collect.rows import (
     _HEADERS,
-    HEADER_ALIASES,
     REQUIRED,
     RowChecker,
     _norm,
-    invisible_chars,
-    invisible_text,
-    visible,
     without_invisible,
 )
 from chitieu.collect.zipscan import column_letters
@@ -77,45 +74,6 @@ def _map_header(table: Table, report: Report) -> dict[str, int] | None:
     return map_header(table.header, table.file, table.sheet, report)
 
 
-def map_header(
-    header: list[str], file: str, sheet: str | None, report: Report
-) -> dict[str, int] | None:
-    """Column positions of the layout's columns; findings for unknown, duplicate, missing."""
-    cols: dict[str, int] = {}
-    for i, name in enumerate(header):
-        place: dict[str, Any] = {"file": file, "sheet": sheet, "row": 1}
-        if invisible_text(name):  # told, then read without it (no "missing column" as well)
-            report.add(Finding("invisible-header", value=visible(name), column=visible(name),
-                               params={"chars": invisible_chars(name), "position": i + 1},
-                               **place))  # fmt: skip
-            name = without_invisible(name)
-        col = _HEADERS.get(_norm(name))
-        if col is None:
-            if name:
-                shown = visible(name)
-                report.add(
-                    Finding("unknown-column", Severity.WARNING, value=shown, column=shown, **place)
-                )
-        elif col in cols:
-            report.add(Finding("duplicate-column", value=name, column=col, **place))
-        else:
-            cols[col] = i
-    for col in REQUIRED:
-        if col not in cols:
-            aliases = ", ".join(HEADER_ALIASES[col])
-            report.add(
-                Finding(
-                    "missing-column",
-                    file=file,
-                    sheet=sheet,
-                    row=1,
-                    column=col,
-                    params={"aliases": aliases},
-                )
-            )
-    return cols if report.valid else None
-
-
 def _formula_cells(table: Table, cols: dict[str, int], report: Report) -> set[tuple[int, str]]:
     """A finding for each cell of the layout's columns that holds a formula without a result
     (calamine read it as blank); their (row, column), whose "missing value" is not told too."""
@@ -151,11 +109,9 @@ def check_table(
     if not table.rows:
         report.add(Finding("empty-file", file=table.file, sheet=table.sheet))
         return result
-    vi = cols["value"]
     if locale is None:
-        texts = (r[vi] for _, r in table.rows if vi < len(r) and isinstance(r[vi], str))
         try:
-            locale = detect_locale(t for t in texts if "." in t or "," in t)
+            locale = _file_locale(table, cols["value"])
         except NumberFormatError as exc:
             report.add(
                 Finding(
@@ -168,7 +124,31 @@ def check_table(
             )
             return result
     result.locale = locale
-    checker = RowChecker(locale=locale)
+    values = _check_rows(table, cols, RowChecker(locale=locale), told, result, progress)
+    report.stats = {"rows": len(table.rows), "valid_rows": len(values)}
+    result.parsed = values
+    if report.valid:
+        result.values = values
+    return result
+
+
+def _file_locale(table: Table, vi: int) -> Locale | None:
+    """The locale the numbers written as text in column ``vi`` imply (NumberFormatError if
+    they conflict)."""
+    texts = (r[vi] for _, r in table.rows if vi < len(r) and isinstance(r[vi], str))
+    return detect_locale(t for t in texts if "." in t or "," in t)
+
+
+def _check_rows(
+    table: Table,
+    cols: dict[str, int],
+    checker: RowChecker,
+    told: set[tuple[int, str]],
+    result: ImportResult,
+    progress: Progress | None,
+) -> list[NewValue]:
+    """Every row checked in order: its findings reported, the valid values returned."""
+    report = result.report
     seen: dict[tuple[str, str, str, str], int] = {}
     values: list[NewValue] = []
     names = list(cols.items())
@@ -185,34 +165,42 @@ def check_table(
         if isinstance(got, list):
             report.extend(_not_told(got, told) if told else got)
         else:
-            key = (got.indicator, got.unit, got.period, got.kind)
-            first = seen.setdefault(key, rownum)
-            if first != rownum:
-                report.add(
-                    Finding(
-                        "duplicate-row",
-                        value=got.value,
-                        indicator=got.indicator,
-                        unit=got.unit,
-                        period=got.period,
-                        params={"kind": got.kind, "first_row": first},
-                        **where,
-                    )
-                )
-            else:
-                values.append(got)
-                result.places[key] = where
+            _add_value(got, rownum, where, seen, values, result)
         step += 1
         if progress and step == 10_000:
             progress("check", step, len(table.rows))
             step = 0
     if progress and step:
         progress("check", step, len(table.rows))
-    report.stats = {"rows": len(table.rows), "valid_rows": len(values)}
-    result.parsed = values
-    if report.valid:
-        result.values = values
-    return result
+    return values
+
+
+def _add_value(
+    got: NewValue,
+    rownum: int,
+    where: dict[str, Any],
+    seen: dict[tuple[str, str, str, str], int],
+    values: list[NewValue],
+    result: ImportResult,
+) -> None:
+    """A valid row's value kept, or a duplicate of an earlier row's key reported."""
+    key = (got.indicator, got.unit, got.period, got.kind)
+    first = seen.setdefault(key, rownum)
+    if first != rownum:
+        result.report.add(
+            Finding(
+                "duplicate-row",
+                value=got.value,
+                indicator=got.indicator,
+                unit=got.unit,
+                period=got.period,
+                params={"kind": got.kind, "first_row": first},
+                **where,
+            )
+        )
+    else:
+        values.append(got)
+        result.places[key] = where
 
 
 def _columns(

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from chitieu.report.model import BulletList, Chart, Document, Heading, Paragraph, Table
-from chitieu.report.render import RenderJob, register_renderer
+from chitieu.report.render.base import RenderJob, register_renderer
 
 FONT = "Times New Roman"
 BODY_PT = 14

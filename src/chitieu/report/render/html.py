@@ -11,7 +11,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from chitieu.report.render import RenderJob, register_renderer
+from chitieu.report.render.base import RenderJob, register_renderer
 
 PLOTLY_JS = "plotly.min.js"
 

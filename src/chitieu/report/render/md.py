@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chitieu.report.render import RenderJob, register_renderer
+from chitieu.report.render.base import RenderJob, register_renderer
 
 
 def render_md(job: RenderJob, path: Path) -> None:

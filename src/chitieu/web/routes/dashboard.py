@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.facts import facts as fact_set
 from chitieu.analyze.facts import load
 from chitieu.catalog.indicators import catalog
@@ -34,28 +35,25 @@ SERIES_LENGTH = 8
 PERIOD_TYPES = (PeriodType.YEAR, PeriodType.HALF, PeriodType.QUARTER)
 
 
-#: the periods of a store, kept under its data version (store URL, version) → periods
-_PERIODS: dict[tuple[Any, ...], list[str]] = {}
+#: the periods of a store, kept under its data version (analyze/cache.py)
+_PERIODS: VersionedCache[list[str]] = VersionedCache(8)
 
 
 def data_periods(store: Store) -> list[str]:
     """Periods (years, halves, quarters) that hold values or contain a period that does
     (months roll up to their quarter, half and year), newest first; kept per process under
     the store's data version."""
-    key = (store.url, store.data_version())
-    got = _PERIODS.get(key)
-    if got is None:
+
+    def make() -> list[str]:
         found: set[Period] = set()
         for pid in store.periods():
             p = parse_period(pid)
             found.update(
                 q for q in year_periods(p.year) if q.type in PERIOD_TYPES and q.contains(p)
             )
-        got = [p.id for p in sorted(found, reverse=True)]
-        if len(_PERIODS) >= 8:
-            _PERIODS.clear()
-        _PERIODS[key] = got
-    return list(got)
+        return [p.id for p in sorted(found, reverse=True)]
+
+    return list(_PERIODS.get_or_make(version_key(store), make))
 
 
 def default_unit(user: Account) -> str:

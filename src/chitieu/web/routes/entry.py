@@ -11,15 +11,28 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from chitieu.catalog.indicators import catalog
 from chitieu.catalog.vocabulary import Action
+from chitieu.collect.numbers import Locale
+from chitieu.collect.rows import RowChecker
 from chitieu.errors import ChitieuError, Conflict, Invalid
 from chitieu.store.values import Store
 from chitieu.web import excel, i18n
 from chitieu.web.accounts import Account
 from chitieu.web.deps import CSRF, User, get_store, require_read
 from chitieu.web.render import page
+from chitieu.web.routes.entry_view import (
+    beside,
+    fields,
+    flagged,
+    habit,
+    outside_without_reason,
+    read_numbers,
+    reading,
+)
 from chitieu.web.scope import find_unit, locate_report, parse_any_period
 from chitieu.workflow.audit import report_events, value_history
+from chitieu.workflow.context import value_context
 from chitieu.workflow.save import (
     Clash,
     Parsed,
@@ -61,6 +74,8 @@ class Shown:
     problem: str | None = None
     hint: str | None = None
     upload_errors: list[dict[str, Any]] = field(default_factory=list)
+    ambiguous: dict[str, dict[Locale, float]] = field(default_factory=dict)  # field → readings
+    unreasoned: list[str] = field(default_factory=list)  # outside the range, no reason given
 
 
 def _by_indicator(findings: dict[str, Any] | None, lang: str) -> tuple[dict[str, Any], ...]:
@@ -69,19 +84,42 @@ def _by_indicator(findings: dict[str, Any] | None, lang: str) -> tuple[dict[str,
     warned: dict[str, list[tuple[str, str]]] = {}
     for fd in (findings or {}).get("findings", []):
         into = warned if fd.get("severity") == "warning" else errors
-        into.setdefault(fd.get("indicator") or "", []).append(
-            (fd["message"][lang], fd["hint"][lang])
-        )
+        into.setdefault(fd.get("indicator") or "", []).append(_said(fd, lang))
     return errors, warned
 
 
-def _rows(r: Report, shown: Shown, errors: dict[str, Any], warned: dict[str, Any]) -> list[Any]:
+def _said(fd: dict[str, Any], lang: str) -> tuple[str, str]:
+    """A finding's message and hint; a number the page could not read is told in the page's
+    language whole (the reader's reason is in English), with an example in that language."""
+    if fd.get("type") != "bad-number":
+        return fd["message"][lang], fd["hint"][lang]
+    example = "1.614.206 · 8,66" if lang == "vi" else "1,614,206 · 8.66"
+    return (
+        i18n._("“%(value)s” is not a number.") % {"value": fd.get("value", "")},
+        i18n._("Type digits, with the thousands grouped and the decimals marked, e.g. %(e)s.")
+        % {"e": example},
+    )
+
+
+def _rows(
+    r: Report,
+    shown: Shown,
+    errors: dict[str, Any],
+    warned: dict[str, Any],
+    context: dict[str, Any],
+) -> list[Any]:
     clash = {c.indicator: c for c in shown.conflicts}
+    cat = catalog()
     rows = []
     for code, cell in r.cells.items():
         base = shown.base.get(code, (machine(cell.value), cell.comment or ""))
+        readings = shown.ambiguous.get(code)
         rows.append(
             {
+                "beside": beside(context.get(code), cat.get(code).decimals),
+                "outside": context[code].outside(cell.value) if code in context else False,
+                "unreasoned": code in shown.unreasoned,
+                "readings": [reading(v, loc) for loc, v in readings.items()] if readings else [],
                 "code": code,
                 "cell": cell,
                 "typed": shown.typed.get(code),
@@ -89,7 +127,7 @@ def _rows(r: Report, shown: Shown, errors: dict[str, Any], warned: dict[str, Any
                 "base": base[0],
                 "base_comment": base[1],
                 "conflict": clash.get(code),
-                "errors": errors.get(code, []),
+                "errors": [] if readings else errors.get(code, []),
                 "warnings": warned.get(code, []),
             }
         )
@@ -116,12 +154,17 @@ def entry_page(
         for x in r.form.rounds
     ]
     events = report_events(store, r.sub_id, changes=False)
+    context = value_context(store, r)
+    actions = allowed(user, r)
     return page(
         request,
         "entry.html",
         status_code,
         state=r,
-        rows=_rows(r, shown, errors, warned),
+        rows=_rows(r, shown, errors, warned, context),
+        flagged=flagged(r, context) if not (r.editable and user.can_write(r.unit)) else [],
+        unreasoned=shown.unreasoned,
+        habit=habit(store, r.unit),
         message=message,
         problem=shown.problem,
         hint=shown.hint,
@@ -131,7 +174,7 @@ def entry_page(
         rounds=rounds,
         title=round_title(str(r.round.round), r.period, lang, r.deadline),
         can_write=user.can_write(r.unit),
-        actions=allowed(user, r),
+        actions=actions,
         may_reply=user.may_reply(r.unit) and r.sub_id is not None,
         thread=posts(events),
         url=url_of(r),
@@ -185,20 +228,20 @@ def entry_save(
         return _entry_save(request, user, store, r, data)
 
 
-def _fields(r: Report, data: FormData, prefix: str) -> dict[str, str]:
-    return {
-        c: str(data.get(f"{prefix}{c}", "")) for c in r.form.indicators if f"{prefix}{c}" in data
-    }
+_fields = fields
 
 
-def _parsed(r: Report, data: FormData) -> Parsed:
-    """What the form posted: typed values and comments, and the base the page was rendered
-    with (hidden fields ``b__`` and ``bc__``)."""
-    parsed = parse_entries(r, _fields(r, data, "v__"), _fields(r, data, "c__"), i18n.get_lang())
+def _parsed(store: Store, r: Report, data: FormData) -> tuple[Parsed, dict[str, Any]]:
+    """What the form posted: typed values (read whatever the page's language) and comments,
+    and the base the page was rendered with (hidden fields ``b__`` and ``bc__``); the fields
+    still ambiguous, with their readings."""
+    typed = read_numbers(store, r, data)
+    checker = RowChecker(locale=None)  # an ambiguous text left as typed is refused
+    parsed = parse_entries(r, typed.values, _fields(r, data, "c__"), checker=checker)
     base = _fields(r, data, "b__")
     if base:
         parsed.base = machine_base(base, _fields(r, data, "bc__"))
-    return parsed
+    return parsed, dict(typed.ambiguous)
 
 
 def _overwrite(r: Report, data: FormData) -> bool | frozenset[str]:
@@ -211,8 +254,9 @@ def _overwrite(r: Report, data: FormData) -> bool | frozenset[str]:
 def _entry_save(
     request: Request, user: Account, store: Store, r: Report, data: FormData
 ) -> Response:
-    parsed = _parsed(r, data)
+    parsed, ambiguous = _parsed(store, r, data)
     action = str(data.get("action", "save"))
+    focus = str(data.get("focus", ""))[:80]
     try:
         result = save(
             store,
@@ -223,6 +267,10 @@ def _entry_save(
             overwrite=_overwrite(r, data),
         )
         if action == Action.SUBMIT:
+            missing = outside_without_reason(result.report, value_context(store, result.report), {})
+            if missing:  # saved; submitted once each value outside the range has its reason
+                shown = Shown(findings=result.findings.to_dict(), unreasoned=missing)
+                return entry_page(request, user, result.report, 200, shown, DONE["save"]())
             transition(store, user, result.report, Action.SUBMIT)
             done = "submit"
         else:
@@ -231,8 +279,9 @@ def _entry_save(
                 shown = Shown(findings=result.findings.to_dict())
                 return entry_page(request, user, result.report, 200, shown, DONE[done]())
     except (Invalid, Conflict) as exc:
-        return _failed(request, user, store, r, data, parsed, exc)
-    return RedirectResponse(url_of(r, query=f"done={done}"), 303)
+        return _failed(request, user, store, r, data, parsed, exc, ambiguous)
+    back = f"done={done}" + (f"&focus={focus}" if focus.replace("__", "").isidentifier() else "")
+    return RedirectResponse(url_of(r, query=back), 303)
 
 
 def _failed(
@@ -243,12 +292,14 @@ def _failed(
     data: FormData,
     parsed: Parsed,
     exc: ChitieuError,
+    ambiguous: dict[str, Any],
 ) -> HTMLResponse:
     """The page again after a refused save: what the user changed stays as typed, on the base
     it was typed from (so that saving again meets the same conflicts); what it did not change
     shows what is stored now."""
     fresh = reload(store, r)
     touched = parsed.touched()
+    touched = touched | set(ambiguous)
     typed = {c: t for c, t in _fields(r, data, "v__").items() if c in touched}
     comments = {c: t for c, t in _fields(r, data, "c__").items() if c in touched}
     bases, base_comments = _fields(r, data, "b__"), _fields(r, data, "bc__")
@@ -262,6 +313,7 @@ def _failed(
         exc.clashes if isinstance(exc, SaveConflict) else [],
         message,
         hint,
+        ambiguous=ambiguous,
     )
     return entry_page(request, user, fresh, exc.http_status, shown)
 

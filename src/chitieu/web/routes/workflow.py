@@ -57,8 +57,10 @@ def act(
 def home(request: Request, user: User) -> HTMLResponse:
     """What the account has to do: the rounds due next (with its units' states), the reports
     waiting for it or returned to it, its overdue rounds — each named as people say it."""
+    from chitieu.web.routes.entry_pick import pickers
+
     work = agenda(get_store(request), user, clock.today())
-    return page(request, "home.html", agenda=work, forms=forms().values())
+    return page(request, "home.html", agenda=work, pickers=pickers(user))
 
 
 @router.get("/board", response_class=HTMLResponse)
@@ -86,4 +88,13 @@ def board(
     rnd = find_round(f, p, round)
     units = None if user.sees_all else [u for u in f.units_for(p) if user.can_read(u)]
     c = form_status(get_store(request), f, p, rnd.round, units=units)
-    return page(request, "board.html", board=c, form=f, period=p, forms=forms())
+    from chitieu.web.routes.entry_pick import forms_for, period_choices
+
+    periods = period_choices(f, clock.today())
+    if p.id not in {c.value for c in periods}:
+        from chitieu.fmt import period_label
+        from chitieu.web.routes.entry_pick import Choice
+
+        periods.append(Choice(p.id, period_label(p, i18n.get_lang())))
+    return page(request, "board.html", board=c, form=f, period=p, forms=forms_for(user),
+                periods=periods)  # fmt: skip
