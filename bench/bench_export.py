@@ -47,6 +47,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--pg-schema", default="bench_core", help="schema of the PostgreSQL store")
     ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     ap.add_argument("--quick", action="store_true", help="tiny sizes for a smoke run")
+    ap.add_argument("--no-warmup", action="store_true", help="no untimed first run of each")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/chitieu-bench-core"))
     ap.add_argument("--doc", type=Path, help="PERFORMANCE.md to update (default: docs/…)")
     ap.add_argument("--no-doc", action="store_true", help="do not write PERFORMANCE.md")
@@ -98,12 +99,13 @@ def compare(a: Path, b: Path) -> str:
     return f"the same {n:,} rows in DuckDB (EXCEPT ALL both ways) and pandas (sorted, by column)"
 
 
-def measure(store: Any, workdir: Path, repeat: int) -> dict[str, Any]:
+def measure(store: Any, workdir: Path, repeat: int, warmup: bool = True) -> dict[str, Any]:
     """Alternating runs of chitieu's export and pandas' (after one untimed warm-up each)."""
     a, b = workdir / "chitieu.parquet", workdir / "pandas.parquet"
     out: dict[str, Any] = {"chitieu": [], "pandas": []}
-    ours(store, a)
-    pandas_way(store, b)
+    if warmup:
+        ours(store, a)
+        pandas_way(store, b)
     for i in range(repeat):
         order = [("chitieu", ours, a), ("pandas", pandas_way, b)]
         for name, fn, path in order if i % 2 == 0 else order[::-1]:
@@ -178,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{name}] preparing the store …", flush=True)
         store, rows, _ = core.prepare_store(name, url, args, inds, years)
         print(f"[{name}] {rows:,} values; export ×{args.repeat} each …", flush=True)
-        results[name] = {"store_rows": rows, **measure(store, args.workdir, args.repeat)}
+        results[name] = {
+            "store_rows": rows,
+            **measure(store, args.workdir, args.repeat, not args.no_warmup),
+        }
         store.engine.dispose()
     info["load_after"] = load_average()
     text = report(info, results)

@@ -23,12 +23,21 @@ def free_port() -> int:
 class Mailbox:
     """aiosmtpd's handler: the messages received, each with its envelope's recipients."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, refuse: set[str] | None = None) -> None:
         self.port = port or free_port()
+        self.refuse = refuse or set()  # addresses answered "550 no such mailbox"
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
         self.lock = threading.Lock()
         self.controller: Controller | None = None
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.content, policy=policy.default)

@@ -93,3 +93,15 @@ def test_web_benchmark_compares_the_http_protocols_side_by_side(tmp_path, capsys
     assert bench_web.main(["--protocol-cost"]) == 0
     cost = json.loads(capsys.readouterr().out)
     assert set(cost["cpu_us_per_request"]) == {"httptools", "chitieu"}
+
+
+@pytest.mark.slow
+def test_export_benchmark_quick_run(tmp_path):
+    """Issue 21: chitieu's Parquet export against pandas' on a tiny store; the two files read
+    back the same in DuckDB and pandas."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_export", "--quick", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "the same" in out.stdout and "| sqlite |" in out.stdout

@@ -4,7 +4,7 @@ import pytest
 
 from chitieu.catalog.indicators import UnitsRule, catalog, load_catalog
 from chitieu.catalog.periods import TimeRule
-from chitieu.errors import CatalogError
+from chitieu.errors import CatalogError, UnknownCode
 
 
 def test_shipped_catalog_has_the_required_indicators():
@@ -26,9 +26,11 @@ def test_shipped_catalog_has_the_required_indicators():
 
 
 def test_unknown_code_suggests_close_ones():
-    with pytest.raises(CatalogError) as exc:
+    # an unknown code is a usage error (exit 2), not a broken catalog (exit 3)
+    with pytest.raises(UnknownCode) as exc:
         catalog().get("ICT_REVENU")
-    assert "ICT_REVENUE" in exc.value.hint
+    assert "ICT_REVENUE" in exc.value.hint and exc.value.exit_code == 2
+    assert "ICT_REVENUE" in exc.value.text("vi")[1]
 
 
 def test_broken_catalog_lists_every_problem(tmp_path):

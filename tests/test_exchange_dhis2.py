@@ -349,3 +349,45 @@ def test_readers_refuse_or_read_any_bytes(raw):
 def test_json_reader_any_document(doc):
     with contextlib.suppress(PayloadError):
         dhis2_json.parse_payload(json.dumps({"dataValues": [doc]}).encode())
+
+
+def test_cli_import_summary_and_exit_codes(tmp_path):
+    from typer.testing import CliRunner
+
+    from chitieu.cli.main import app
+
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"dataValues": [{"dataElement": "ICT_REVENUE", "period": "2023",
+                                               "orgUnit": "01", "value": "x"}]}))  # fmt: skip
+    r = CliRunner().invoke(app, ["import", str(bad), "--db", db, "--lang", "en"])
+    assert r.exit_code == 1 and "E8122" in r.output and "not a number" in r.output
+    ok = ["import", str(DATA / "values.csv"), "--db", db, "--id-scheme", "UID",
+          "--mapping", str(DATA / "mapping.yaml"), "--json"]  # fmt: skip
+    r = CliRunner().invoke(app, ok)
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["response"]["importCount"]["imported"] == 3 and s["chitieu"]["written"] == 3
+    assert s["chitieu"]["layout"] == "dhis2-csv" and s["chitieu"]["file"] == "values.csv"
+
+
+def test_a_locked_report_is_a_conflict_e2017(demo_sqlite, tmp_path):
+    """The demo's approved report (TTTT-6T, 04@34, 2026S1) is locked for a DHIS2 payload as
+    for every writer (collect.ingest): 409, E2017 at the value's index, nothing written."""
+    import shutil
+
+    from chitieu import open_store
+
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_sqlite.removeprefix("sqlite:///"), copy)
+    store = open_store(f"sqlite:///{copy}")
+    before = store.history("ICT_REVENUE", "04@34", "2026S1", "estimate")
+    payload = {"dataValues": [{"dataElement": "ICT_REVENUE", "period": "2026S1", "orgUnit": "04",
+                               "categoryOptionCombo": "ESTIMATE", "value": "999"}]}  # fmt: skip
+    res = import_dhis2(store, json.dumps(payload).encode(), "dhis2-json")
+    s = res.summary()
+    assert s["httpStatusCode"] == 409, s["response"]
+    (c,) = s["response"]["conflicts"]
+    assert c["errorCode"] == "E2017" and c["indexes"] == [0] and "TTTT-6T" in c["value"]
+    assert store.history("ICT_REVENUE", "04@34", "2026S1", "estimate") == before
+    store.engine.dispose()

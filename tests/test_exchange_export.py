@@ -6,6 +6,7 @@ DuckDB and pandas, Excel's formula-like text neutralised, the CLI."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -237,3 +238,26 @@ def test_cli_export(demo_sqlite, tmp_path):
     assert summary["response"]["responseType"] == "ImportSummary"
     assert summary["chitieu"]["layout"] == "adx" and summary["chitieu"]["dry_run"] is True
     assert summary["response"]["importCount"]["ignored"] > 0
+
+
+def test_uid_round_trip_through_the_mapping(store):
+    """Exported with DHIS2's UIDs (the mapping file), imported back by UID: the same values;
+    a value whose indicator the mapping has no UID for is left out with a warning."""
+    from chitieu.collect.layouts.dhis2_ids import Mapping
+
+    m = Mapping.load(Path(__file__).parent / "data" / "dhis2" / "mapping.yaml")
+    store.write([NewValue("ICT_REVENUE", "01@63", "2023S1", "estimate", 7.5),
+                 NewValue("TEL_REVENUE", "79@63", "2023S1", "actual", 2.0),
+                 NewValue("ICT_GDP", "01@63", "2023S1", "actual", 1.0)],
+                source="t", created_by="t")  # fmt: skip
+    req = ExportRequest("dhis2-json", selection=H1, scheme="UID", mapping=m)
+    body, res = export_bytes(store, req)
+    doc = json.loads(body)
+    assert {v["dataElement"] for v in doc["dataValues"]} == {"f7n9E0hX8qk", "Ix2HsbDMLea"}
+    assert {v["categoryOptionCombo"] for v in doc["dataValues"] if "categoryOptionCombo" in v} == {
+        "Prlt0C1RF0s"
+    }
+    assert res.warnings == [{"code": "export-no-uid", "values": 1, "names": ["ICT_GDP"]}]
+    before = current(store, ["2023S1"])
+    back = import_dhis2(store, body, "dhis2-json", query={"idScheme": "UID"}, mapping=m)
+    assert back.counts["ignored"] == 2 and current(store, ["2023S1"]) == before

@@ -55,6 +55,13 @@ def _report(store: Store) -> Report:
     return load_report(store, f, UNIT, parse_period(PERIOD), f.round("actual"))
 
 
+def _forms(store: Store) -> list[tuple[str, str]]:
+    """(form, channel) of every notice, oldest first."""
+    with store.read_conn() as conn:
+        got = conn.execute(outbox.notice.select().order_by("id")).mappings()
+        return [(r["form"], r["channel"]) for r in got]
+
+
 def _rows(store: Store, channel: str = outbox.APP) -> list[tuple[str, str]]:
     """(kind, recipient) of every notice on ``channel``, oldest first."""
     names = {a.id: a.username for a in Accounts(store).list()}
@@ -248,9 +255,14 @@ def test_deadline_notices_n_days_ahead_by_the_one_clock(store, round_, monkeypat
     monkeypatch.setenv("CHITIEU_NOTICE_DAYS", "30")
     # the actual round: hcm only (hanoi has sent it); the ministry's own half-year form, due
     # 25/06/2026: its analysts
-    assert notify(store, send=False).created == 5
+    before = len(_forms(store))
+    got = notify(store, send=False).created
+    new = _forms(store)[before:]
+    # the forms of this test (other shipped forms due within 30 days are reminded too)
+    ours = [x for x in new if x[0] in (FORM, "LV-6T")]
+    assert len(ours) == 5 and got == len(new)
     with store.read_conn() as conn:
-        me = outbox.of_account(conn, who["hcm"].id)
+        me = [n for n in outbox.of_account(conn, who["hcm"].id) if n["form"] == FORM]
     assert [(n["round"], str(n["due"])) for n in me] == [
         ("actual", "2026-07-15"),
         ("estimate", "2026-06-20"),
@@ -276,3 +288,34 @@ def test_backoff_doubles_up_to_its_limit():
 
     assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (5, 10, 20)]
     assert backoff(30) == BACKOFF_MAX
+
+
+def test_an_address_refused_for_good_is_given_up_at_once_and_the_others_go(store, round_):
+    who, r = round_
+    transition(store, who["hanoi-head"], transition(store, who["hanoi"], r, "submit"), "return",
+               "Thiếu số liệu")  # fmt: skip
+    box = Mailbox(refuse={"hanoi@so-tttt.test"}).start()
+    try:
+        out = notify(store, settings=_settings(box))
+    finally:
+        box.stop()
+    assert (out.sent, out.failed, out.given_up, out.ok) == (1, 0, 1, False), out.errors
+    assert "550" in out.errors[0]
+    assert box.recipients == [["giamdoc@so-tttt.test"]]
+    with store.read_conn() as conn:
+        assert outbox.counts(conn) == {"sent": 1, "dead": 1}
+
+
+def test_a_server_that_refuses_the_sign_in_gives_up_no_email(store, round_):
+    who, r = round_
+    transition(store, who["hanoi"], r, "submit")
+    box = Mailbox().start()  # it offers no sign-in: smtplib's login fails before any e-mail
+    try:
+        settings = SmtpSettings.from_env({**box.env(), "CHITIEU_SMTP_USER": "chitieu",
+                                          "CHITIEU_SMTP_PASSWORD": "x"})  # fmt: skip
+        out = notify(store, settings=settings)
+    finally:
+        box.stop()
+    assert (out.sent, out.failed, out.given_up) == (0, 1, 0) and box.recipients == []
+    with store.read_conn() as conn:
+        assert outbox.counts(conn) == {"failed": 1}

@@ -119,6 +119,11 @@ class NotFound(ChitieuError):
     http_status = 404
 
 
+class UnknownCode(NotFound):
+    """An indicator, form or round named that the catalog does not have: a usage error (exit
+    2) with the closest codes, not a broken catalog (codes ``*-unknown`` of errors.yaml)."""
+
+
 class Conflict(ChitieuError):
     """The data changed since it was read (a stale version), or the state forbids the action."""
 

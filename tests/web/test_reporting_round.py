@@ -243,7 +243,7 @@ def test_the_home_page_points_at_the_round_due_next(web, monkeypatch):
     overdue = re.search(r'id="overdue".*?</section>', page, re.S).group(0)
     assert "Thực hiện 6 tháng đầu năm 2026 — hạn 15/07/2026" in overdue
     c.get("/lang/en", params={"next": "/"})
-    assert "Estimate, the second half of 2026 — due 21 Dec 2026" in c.get("/").text
+    assert "Estimate, H2 2026 — due 21 Dec 2026" in c.get("/").text
     entry = c.get(f"/entry/{FORM}/{OWN}/2026S2").text  # no round: the one due next
     assert 'data-round="estimate"' in entry and 'aria-current="page"' in entry
 

@@ -72,6 +72,7 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/forms"): "signed_in",
     ("GET", "/api/v1/values"): "unit",
     ("POST", "/api/v1/values"): "unit_write",
+    ("POST", "/api/v1/imports/upload"): "unit_write",  # the ministry's roles only
     ("GET", "/api/v1/values/history"): "unit",
     ("GET", "/api/v1/summary"): "unit",
     ("GET", "/api/v1/revisions"): "unit",

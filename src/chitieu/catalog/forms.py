@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from chitieu.catalog.datafiles import data_files, read_mapping
-from chitieu.catalog.indicators import Catalog, Text, catalog
+from chitieu.catalog.form_layout import FormLayout, parse_layout
+from chitieu.catalog.indicators import Catalog, Text, catalog, unknown
 from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import Unit, registry
 from chitieu.catalog.vocabulary import NATION_ID, Kind, end_of_day_utc
-from chitieu.errors import CatalogError, PeriodError
+from chitieu.errors import CatalogError, PeriodError, UnknownCode
 
 
 class Reporters(StrEnum):
@@ -84,6 +85,8 @@ class Form:
     approval_levels: int = 2
     #: days before a round's deadline its units are reminded (None: the notices' default)
     notice_days: int | None = None
+    #: what its official sheet looks like (``catalog.form_layout``), if it has one
+    layout: FormLayout | None = None
 
     @property
     def entry(self) -> FormRound:
@@ -100,15 +103,13 @@ class Form:
         return next((r for r in self.rounds if r.round == which), None)
 
     def round(self, which: Round | str | None = None) -> FormRound:
-        """The round ``which`` (the first if None); CatalogError if the form has none."""
+        """The round ``which`` (the first if None); UnknownCode (exit 2) if the form has none."""
         if which is None:
             return self.entry
         got = self.find_round(which)
         if got is None:
-            raise CatalogError(
-                f"form {self.code} has no {which} round",
-                "rounds of this form: " + ", ".join(str(r.round) for r in self.rounds),
-            )
+            rounds = ", ".join(str(r.round) for r in self.rounds)
+            raise UnknownCode(code="round-unknown", form=self.code, text=which, rounds=rounds)
         return got
 
     def by_deadline(self, p: Period) -> list[FormRound]:
@@ -195,6 +196,7 @@ class Form:
                 for r in self.rounds
             ],
             "aliases": list(self.aliases),
+            "layout": self.layout.to_dict() if self.layout is not None else None,
         }
 
     def __repr__(self) -> str:
@@ -229,10 +231,11 @@ class Forms:
         return got
 
     def get(self, code: str) -> Form:
-        """The form with this code or alias; CatalogError naming the known ones otherwise."""
+        """The form with this code or alias; UnknownCode (exit 2) naming the closest otherwise."""
         got = self.find(code)
         if got is None:
-            raise CatalogError(f"unknown form '{code}'", "known forms: " + ", ".join(self.forms))
+            known = [*self.forms, *(a for f in self.forms.values() for a in f.aliases)]
+            raise UnknownCode(**unknown("form", code, known))
         return got
 
     def __getitem__(self, code: str) -> Form:
@@ -284,7 +287,7 @@ def _rounds(raw: Any, where: str, problems: list[str]) -> tuple[FormRound, ...]:
 
 
 _FIELDS = {"code", "name", "indicators", "period_type", "reporters", "rounds"}
-_OPTIONAL = {"aliases", "approval_levels", "notice_days"}
+_OPTIONAL = {"aliases", "approval_levels", "layout", "notice_days"}
 
 
 def _period_of(ptype: PeriodType, day: date) -> Period:
@@ -344,6 +347,8 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
     rounds = _rounds(raw["rounds"], where, problems)
     if not rounds:
         return None
+    codes = tuple(str(c) for c in inds if c in cat.indicators)
+    layout = parse_layout(raw.get("layout"), codes, cat, where, problems)
     return Form(
         code=str(raw["code"]),
         name=Text(*(unicodedata.normalize("NFC", name[k]) for k in ("vi", "en"))),
@@ -354,6 +359,7 @@ def _form(raw: Any, cat: Catalog, where: str, problems: list[str]) -> Form | Non
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         approval_levels=_levels(raw.get("approval_levels"), where, reporters, problems),
         notice_days=_notice_days(raw.get("notice_days"), where, problems),
+        layout=layout,
     )
 
 

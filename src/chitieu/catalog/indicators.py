@@ -21,7 +21,7 @@ from typing import Any
 from chitieu.catalog.datafiles import data_files, read_mapping
 from chitieu.catalog.domains import MISSING, SIGNED, Domain, parse_domain
 from chitieu.catalog.periods import TimeRule
-from chitieu.errors import CatalogError
+from chitieu.errors import CatalogError, UnknownCode
 
 #: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one
 _EXPECT = "'indicators' (and 'measures', 'groups')"
@@ -159,19 +159,12 @@ class Catalog:
         return code in self.indicators
 
     def get(self, code: str) -> Indicator:
-        """The indicator with this code; a CatalogError with close matches otherwise."""
+        """The indicator with this code; an UnknownCode error (exit 2) naming the closest
+        codes otherwise."""
         try:
             return self.indicators[code]
         except KeyError:
-            import difflib
-
-            close = difflib.get_close_matches(code.upper(), self.indicators, n=3)
-            hint = (
-                f"did you mean {', '.join(close)}?"
-                if close
-                else "run `chitieu catalog` for the list"
-            )
-            raise CatalogError(f"unknown indicator '{code}'", hint) from None
+            raise UnknownCode(**unknown("indicator", code, list(self.indicators))) from None
 
     def measure(self, ind: Indicator, lang: str) -> str:
         """The unit of measure of an indicator in a language."""
@@ -223,6 +216,17 @@ _FIELDS = {
 _REQUIRED = _FIELDS - {
     "components", "formula", "phrasing", "estimation", "domain", "coverage", "consistency",
 }  # fmt: skip
+
+
+def unknown(what: str, code: str, known: list[str]) -> dict[str, Any]:
+    """The phrasing of an unknown code (``{what}-unknown`` of errors.yaml): the closest known
+    codes, else them all."""
+    import difflib
+
+    close = difflib.get_close_matches(str(code).upper(), known, n=3, cutoff=0.5)
+    if close:
+        return {"code": f"{what}-unknown", "text": code, "close": ", ".join(close)}
+    return {"code": f"{what}-unknown-far", "text": code, "known": ", ".join(known)}
 
 
 def _text(value: Any, where: str, problems: list[str]) -> Text:

@@ -45,17 +45,25 @@ def _errors() -> dict[str, dict[str, dict[str, str]]]:
     return out
 
 
+def _param(value: Any, lang: str, pattern: str) -> Any:
+    """A parameter as ``lang`` writes it: a date the CLDR way, a text given in both languages
+    (``{"vi": …, "en": …}``) in its own."""
+    from babel.dates import format_date
+
+    if isinstance(value, date):
+        return format_date(value, pattern, locale=lang)
+    if isinstance(value, dict) and set(value) == set(LANGS):
+        return value[lang]
+    return value
+
+
 def error_text(code: str, params: dict[str, Any], lang: str = "vi") -> tuple[str, str]:
     """The message and hint of error ``code`` in ``lang`` (vi or en)."""
-    from babel.dates import format_date
 
     lang = lang if lang in LANGS else "vi"
     entry = _errors()[code]
     pattern = "dd/MM/y" if lang == "vi" else "medium"
-    ctx = {
-        k: format_date(v, pattern, locale=lang) if isinstance(v, date) else v
-        for k, v in params.items()
-    }
+    ctx = {k: _param(v, lang, pattern) for k, v in params.items()}
     return entry["message"][lang].format_map(ctx), entry["hint"][lang].format_map(ctx)
 
 
@@ -83,12 +91,8 @@ def message(code: str, lang: str = "vi", part: str = "message", **params: Any) -
     if code not in _texts():
         message_, hint = error_text(code, params, lang)
         return hint if part == "hint" else message_
-    from babel.dates import format_date
 
     lang = lang if lang in LANGS else "vi"
     pattern = "dd/MM/y" if lang == "vi" else "d MMM y"
-    ctx = {
-        k: format_date(v, pattern, locale=lang) if isinstance(v, date) else v
-        for k, v in params.items()
-    }
+    ctx = {k: _param(v, lang, pattern) for k, v in params.items()}
     return str(_texts()[code][part][lang]).format_map(ctx)

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from chitieu.cli.common import JsonOption, LangOption, console, handle_errors, print_json
-from chitieu.errors import ChitieuError
 
 # The core modules are imported inside the commands, so that `chitieu --help` starts fast.
 
@@ -50,7 +49,9 @@ def units_cmd(
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        raise ChitieuError(f"'{as_of}' is not a date", "write it as YYYY-MM-DD") from None
+        from chitieu.catalog.instants import InstantError
+
+        raise InstantError(code="input-bad-date", field="--as-of", text=as_of) from None
     units = reg.units(day)
     if as_json:
         print_json(

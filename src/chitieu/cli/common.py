@@ -50,10 +50,26 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+#: the languages chitieu speaks
+LANGS = ("vi", "en")
+
+
+def _lang(value: str | None) -> str | None:
+    """``--lang`` takes vi or en only (any other: a usage error, exit 2)."""
+    if value is not None and value not in LANGS:
+        raise typer.BadParameter(
+            f"'{value}' — chỉ 'vi' hoặc 'en' / only 'vi' or 'en'", param_hint="'--lang'"
+        )
+    return value
+
+
 LangOption = Annotated[
     str,
     typer.Option(
-        "--lang", help="Language of messages and labels: vi or en.", envvar="CHITIEU_LANG"
+        "--lang",
+        help="Language of messages and labels: vi or en.",
+        envvar="CHITIEU_LANG",
+        callback=_lang,
     ),
 ]
 
@@ -159,8 +175,8 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit, typer.TyperException):
+            raise  # a bad option value (click's usage errors) exits 2 with its usage line
         except Exception as raw:
             exc = as_error(raw, kwargs.get("db"))
             if kwargs.get("as_json"):

@@ -193,8 +193,12 @@ def import_dhis2_file(
     except OSError as exc:
         raise InputFileError(f"cannot read {file}: {exc.strerror}", "check the path") from None
     query = {"dryRun": dry_run, "idScheme": id_scheme, "importStrategy": strategy}
+    from chitieu.cli.common import existing_store
+
+    # a dry run creates no database: against none, every value would be imported
+    store = (existing_store(db) or open_store("sqlite://")) if dry_run else open_store(db)
     res = import_dhis2(
-        open_store(db),
+        store,
         raw,
         fmt,
         query=query,

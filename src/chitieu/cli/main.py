@@ -10,9 +10,11 @@ from chitieu.cli import (
     catalog_cmds,
     data_cmds,
     exchange_cmds,
+    form_cmds,
     notify_cmds,
     quality_cmds,
     report_cmds,
+    slides_cmds,
     store_cmds,
     web_cmds,
     workflow_cmds,
@@ -57,8 +59,10 @@ def main(
 
 catalog_cmds.register(app)
 data_cmds.register(app)
+form_cmds.register(app)
 quality_cmds.register(app)
 report_cmds.register(app)
+slides_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
 workflow_cmds.register(app)

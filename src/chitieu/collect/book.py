@@ -98,6 +98,8 @@ class Workbook:
         except (CalamineError, OSError, ValueError) as exc:
             raise InputFileError(code="input-unreadable", file=file, reason=str(exc)) from None
         self.names: list[str] = list(self.wb.sheet_names)
+        #: merged ranges read with a sheet's cells, until its table takes them
+        self._merges: dict[str, Any] = {}
 
     def visible(self) -> list[str]:
         """The visible sheets, in workbook order."""
@@ -111,8 +113,11 @@ class Workbook:
         return (visible or self.names)[0]
 
     def merged(self, sheet: str) -> list[tuple[int, int, int, int]]:
-        """The merged ranges of ``sheet`` (see :attr:`Table.merged`)."""
-        got = self.wb.get_sheet_by_name(sheet).merged_cell_ranges or []
+        """The merged ranges of ``sheet`` (see :attr:`Table.merged`), as read with its cells
+        (calamine builds a sheet once)."""
+        got = self._merges.pop(sheet, None)
+        if got is None:
+            got = self.wb.get_sheet_by_name(sheet).merged_cell_ranges or []
         return [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in got]
 
     def rows(self, sheet: str) -> list[list[Any]]:
@@ -126,7 +131,10 @@ class Workbook:
         if self.checked:
             check_extent(self.scan, sheet, self.file, self.lim)
         try:
-            return self.wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            loaded = self.wb.get_sheet_by_name(sheet)
+            if self.with_merges:
+                self._merges[sheet] = loaded.merged_cell_ranges or []
+            return loaded.to_python(skip_empty_area=False)
         except XmlError as exc:
             raise InputFileError(
                 code="input-xml-bad", file=self.file, sheet=sheet, reason=str(exc)

@@ -16,6 +16,7 @@ from chitieu.collect.ingest import Origin, ingest, unlocked
 from chitieu.collect.layouts import ImportResult, Options, Source, choose
 from chitieu.collect.layouts.base import Progress
 from chitieu.collect.layouts.long import check_table, map_header
+from chitieu.collect.limits import Limits
 from chitieu.collect.numbers import Locale
 from chitieu.collect.rows import (
     HEADER_ALIASES,
@@ -45,9 +46,11 @@ __all__ = [
 ]
 
 
-def read_file(path: Path, options: Options | None = None) -> ImportResult:
-    """The file's values as its layout reads them (nothing checked against the store)."""
-    source = Source(path, options)
+def read_file(path: Path, options: Options | None = None, file: str | None = None,
+              lim: Limits | None = None) -> ImportResult:  # fmt: skip
+    """The file's values as its layout reads them (nothing checked against the store);
+    ``file`` names it in findings, ``lim``: the reader's limits (a web upload's)."""
+    source = Source(path, options, file, lim=lim)
     return choose(source).read(source)
 
 
@@ -65,6 +68,8 @@ def import_file(
     unit: str | None = None,
     period: str | None = None,
     layout: str | None = None,
+    file: str | None = None,
+    lim: Limits | None = None,
 ) -> ImportResult:
     """Check a file and, if it is valid and not a dry run, store it as one batch.
 
@@ -81,7 +86,7 @@ def import_file(
 
     opts = Options(form=form, unit=unit, period=period, sheet=sheet, locale=locale,
                    progress=progress, layout=layout)  # fmt: skip
-    result = read_file(path, opts)
+    result = read_file(path, opts, file, lim)
     result.dry_run = dry_run
     if result.compare:
         _compare(result, store)
@@ -104,7 +109,8 @@ def import_file(
 def _compare(result: ImportResult, store: Store | None) -> None:
     """The compare-only values of an official sheet (other rounds, periods or forms): one
     that differs from the stored figure is a warning at its cell (the stored one is kept);
-    one with nothing stored is written with the file, unless a workflow lock holds it."""
+    one with nothing stored is written with the file, unless a workflow lock holds it (the
+    same figure again is passed on too: the write leaves it out as identical)."""
     vals = result.compare
     stored: dict[tuple[str, str, str, str], float | None] = {}
     if store is not None:
@@ -120,7 +126,9 @@ def _compare(result: ImportResult, store: Store | None) -> None:
         old = stored.get(v.key)
         if old is None:
             new.append(v)
-        elif v.value is not None and abs(old - v.value) > 1e-9 * max(1.0, abs(old)):
+        elif v.value is None or abs(old - v.value) <= 1e-9 * max(1.0, abs(old)):
+            new.append(v)  # the same figure: the write counts it as ignored
+        else:
             where = {k: x for k, x in result.places.get(v.key, {}).items()}
             result.report.add(Finding("form-compare-differs", Severity.WARNING, value=v.value,
                                       indicator=v.indicator, unit=v.unit, period=v.period,

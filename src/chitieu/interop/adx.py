@@ -10,12 +10,13 @@ one ``dataValue`` per value (``dataElement``, ``value``; the kind as a category 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from xml.etree import ElementTree as ET
 
 import pyarrow as pa
 
 from chitieu.catalog.periods import parse_period
+from chitieu.clock import now
 from chitieu.collect.layouts.dhis2_ids import adx_period
 from chitieu.interop.dhis2 import Namer, Skipped, data_values
 
@@ -32,7 +33,9 @@ def to_adx(
 ) -> bytes:
     """The values of ``tables`` as an ADX document (UTF-8 bytes)."""
     ET.register_namespace("", NS)
-    root = ET.Element(f"{{{NS}}}adx", exported=(exported or datetime.now(UTC)).isoformat())
+    at = exported or now()  # the store's naive UTC
+    stamp = at.isoformat(timespec="seconds") + ("Z" if at.tzinfo is None else "")
+    root = ET.Element(f"{{{NS}}}adx", exported=stamp)
     groups: dict[tuple[str, str], ET.Element] = {}
     option_of = namer.mapping.option
     category = namer.mapping.kind_category

@@ -50,10 +50,11 @@ VERSIONED: dict[str, str] = {
     "web_submission_event": "web_submission_event",
     "approval_setting": "approval_setting",
 }
-#: tables no output reads: who may sign in, their sessions, tokens and throttles, settings
+#: tables no output reads: who may sign in, their sessions, tokens and throttles, settings;
+#: each account's notices (the bell and the notices page read them fresh, nothing caches them)
 UNVERSIONED = frozenset({
     "web_account", "web_account_unit", "web_api_token", "web_login_failure", "web_session",
-    "web_setting", "alembic_version",
+    "web_setting", "alembic_version", "notice",
 })  # fmt: skip
 
 _VERSION = text(

@@ -247,6 +247,7 @@ def create_app(
         entry_pick,
         exchange,
         health,
+        imports,
         notices,
         queue,
         workflow,
@@ -300,8 +301,8 @@ def create_app(
 
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
-    routers = (api_v1.router, notices.api, exchange.router, auth.router, entry_pick.router,
-               entry.router, workflow.router, dashboard.router, queue.router,
+    routers = (api_v1.router, notices.api, exchange.router, imports.router, auth.router,
+               entry_pick.router, entry.router, workflow.router, dashboard.router, queue.router,
                notices.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, health.router):
         app.include_router(router)

@@ -101,9 +101,34 @@ def _fits(state: Report, lang: str) -> None:
             raise Conflict(message, hint, indicator=code)
 
 
-def template(state: Report, lang: str = "vi") -> bytes:
+def _meta_of(state: Report) -> dict[str, str]:
+    """What a template keeps of the report it was made from (``workflow.save``): its version,
+    and the value and comment of every indicator."""
+    meta = {"version": state.etag}
+    for code, kept in state.cells.items():
+        meta[f"base:{code}"] = machine(kept.value)
+        meta[f"base_comment:{code}"] = kept.comment or ""
+    return meta
+
+
+def form_template(state: Report) -> bytes:
+    """The report's template in its form's official layout (``collect.layouts.template``):
+    the round's stored values in their column, the version and bases in the hidden sheet."""
+    from chitieu.collect.layouts.template import Request, workbook
+
+    values = {(code, state.period.id, state.kind): kept.value for code, kept in
+              state.cells.items() if kept.value is not None}  # fmt: skip
+    req = Request(state.form, state.unit, state.period, str(state.round.round), values,
+                  _meta_of(state))  # fmt: skip
+    return workbook(req)
+
+
+def template(state: Report, lang: str = "vi", layout: str | None = None) -> bytes:
     """The workbook for a report, pre-filled with the stored values (every comment whole: a
-    report whose comment no cell can hold gets no template)."""
+    report whose comment no cell can hold gets no template); ``layout="form"``: in the form's
+    official layout, where it has one."""
+    if layout == "form" and state.form.layout is not None:
+        return form_template(state)
     _fits(state, lang)
     cat, reg = catalog(), registry()
     unit = reg.get(state.unit)
@@ -167,11 +192,8 @@ def template(state: Report, lang: str = "vi") -> bytes:
         "unit": state.unit,
         "period": state.period.id,
         "round": str(state.round.round),
-        "version": state.etag,
+        **_meta_of(state),  # what the template was made from (workflow.save)
     }
-    for code, kept in state.cells.items():  # what the template was made from (workflow.save)
-        meta[f"base:{code}"] = machine(kept.value)
-        meta[f"base_comment:{code}"] = kept.comment or ""
     for i, (k, v) in enumerate(meta.items(), start=2):
         lists.cell(row=i, column=3, value=k)
         lists.cell(row=i, column=4, value=v)
@@ -342,7 +364,13 @@ def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str 
     suffix = Path(name).suffix.lower() or ".xlsx"
     if suffix not in UPLOAD_SUFFIXES:
         raise InputFileError(code="input-upload-type", file=name, suffix=suffix)
-    table, meta = _read(data, name, suffix)
+    body = _received(data, name, limits().for_upload())
+    try:
+        table, meta = _read(body, name, suffix)
+    except InputFileError as exc:  # no «Số liệu» sheet: the form's official layout?
+        if exc.code != "input-no-sheet" or state.form.layout is None:
+            raise
+        return _read_form(body, name, state, lang)
     trimmed, letters = _trim(table)
     try:
         vi = next(i for i, h in enumerate(trimmed.header) if h in ("Giá trị", "value"))
@@ -370,3 +398,43 @@ def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str 
     ]
     parsed.report.extend(list(report.findings))
     return Upload(parsed, meta.get("version"), errors, len(table.rows))
+
+
+def _read_form(body: bytes, name: str, state: Report, lang: str) -> Upload:
+    """An upload in the form's official layout (``collect.layouts.wide``): the round's
+    values of this report as the fields typed (an empty cell changes nothing), the hidden
+    sheet's version and bases for the merge; every problem at its sheet and cell. Columns of
+    other rounds or periods are not written by the web's upload."""
+    from chitieu.collect.layouts import Options, Source
+    from chitieu.collect.layouts import wide as form_layout
+    from chitieu.collect.layouts.template import LIST_SHEET as FORM_LIST
+
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(body)
+        opts = Options(form=state.form.code, unit=state.unit, period=state.period.id,
+                       locale="en" if lang == "en" else "vi")  # fmt: skip
+        source = Source(Path(tmp), opts, name, lim=limits().for_upload(), extra=(FORM_LIST,))
+        result = form_layout.read(source)
+        meta = _meta(source.book.extra.get(FORM_LIST))
+    finally:
+        os.unlink(tmp)
+    parsed = Parsed(base=_base(meta, state))
+    for v in result.parsed:
+        if v.indicator in state.cells and v.kind == state.kind and v.period == state.period.id:
+            parsed.typed[v.indicator] = Field(v.value, None, False)
+    report = result.report
+    errors = [
+        {
+            "sheet": f.sheet,
+            "cell": f.cell or "",
+            "message": f.message(lang),
+            "hint": f.hint(lang),
+            "severity": str(f.severity),
+        }
+        for f in report.findings
+    ]
+    parsed.report.extend(list(report.findings))
+    rows = sum(len(t.rows) for t in source.sheets())
+    return Upload(parsed, meta.get("version"), errors, rows)

@@ -11,11 +11,12 @@ Each e-mail is claimed before it is sent (``store.notices.claim``: one condition
 of two runs at once only one sends it), sent outside any transaction, then marked sent by the
 run that claimed it. A failed send counts its attempt, keeps its error and waits for its next
 attempt (5 minutes after the first failure, doubling up to 6 hours; a run before then leaves
-it); after ``MAX_ATTEMPTS``, or at once when the server refuses it for good (a 5xx answer), it
-is given up. When the server cannot be reached the run stops at the first e-mail: the others
-are not claimed, so no attempt of theirs is counted. A run that died while sending leaves its
-claim; after ``LEASE`` it is taken again (its e-mail may then arrive twice; its ``Message-ID``
-is the same both times, so mail programs show it once).
+it); after ``MAX_ATTEMPTS``, or at once when the server refuses it for good (a 5xx answer to
+it), it is given up. When the server cannot be reached, or refuses the connection, TLS or the
+sign-in, the run stops at the first e-mail (which waits for its next attempt: it is not given
+up for the server's fault); the others are not claimed, so no attempt of theirs is counted. A
+run that died while sending leaves its claim; after ``LEASE`` it is taken again (its e-mail may
+then arrive twice; its ``Message-ID`` is the same both times, so mail programs show it once).
 """
 
 from __future__ import annotations
@@ -112,6 +113,15 @@ def compose(row: Mapping[Any, Any], settings: SmtpSettings) -> EmailMessage:
     return msg
 
 
+class ServerDown(Exception):
+    """The SMTP server cannot be reached or refuses the run (connection, TLS, sign-in): no
+    e-mail's fault, so none is given up for it; the run stops and tries again later."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
 class _Connection:
     """One SMTP connection for a run, opened at the first e-mail."""
 
@@ -120,9 +130,20 @@ class _Connection:
         self.smtp: smtplib.SMTP | None = None
 
     def send(self, msg: EmailMessage) -> None:
+        """Send ``msg`` (:class:`ServerDown` if the connection cannot be opened or is lost)."""
         if self.smtp is None:
-            self.smtp = self._open()
-        self.smtp.send_message(msg)
+            try:
+                self.smtp = self._open()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise ServerDown(exc) from exc
+        try:
+            self.smtp.send_message(msg)
+        except smtplib.SMTPServerDisconnected as exc:
+            raise ServerDown(exc) from exc
+        except smtplib.SMTPException:  # an answer about this e-mail (an OSError too)
+            raise
+        except OSError as exc:  # the connection broke
+            raise ServerDown(exc) from exc
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
@@ -184,15 +205,11 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
 
 
-def _unreachable(exc: BaseException) -> bool:
-    """Whether the server itself failed (not one message): the run stops."""
-    if isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
-        return False
-    return isinstance(exc, OSError | smtplib.SMTPException)
-
-
 def _permanent(exc: BaseException) -> bool:
-    """A refusal for good (5xx): trying again would not help."""
+    """A refusal of this e-mail for good (5xx, or an e-mail that cannot be written): trying
+    again would not help."""
+    if isinstance(exc, ValueError):  # a header that cannot be written (a name with a newline)
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
@@ -218,20 +235,23 @@ class _Run:
             return True
         try:
             self.conn.send(compose(row, self.settings))
-        except (smtplib.SMTPException, OSError) as exc:
+        except ServerDown as down:
+            self._failed(notice_id, row["attempts"], down.cause, now, server=True)
+            self.conn.close()
+            return False
+        except (smtplib.SMTPException, ValueError) as exc:  # this e-mail was refused
             self._failed(notice_id, row["attempts"], exc, now)
-            if _unreachable(exc):
-                self.conn.close()
-                return False
             return True
         self._finish(notice_id, SENT, now, last_error=None)
         self.out.sent += 1
         return True
 
-    def _failed(self, notice_id: int, attempts: int, exc: BaseException, now: datetime) -> None:
+    def _failed(
+        self, notice_id: int, attempts: int, exc: BaseException, now: datetime, server: bool = False
+    ) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         self.out.errors.append(error)
-        if _permanent(exc) or attempts >= MAX_ATTEMPTS:
+        if (not server and _permanent(exc)) or attempts >= MAX_ATTEMPTS:
             self._finish(notice_id, DEAD, now, last_error=error)
             self.out.given_up += 1
             return

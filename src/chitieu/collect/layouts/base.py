@@ -16,6 +16,7 @@ from typing import Any
 from chitieu.check.findings import Report
 from chitieu.collect.book import Book, Table
 from chitieu.collect.ingest import ReplaceScope
+from chitieu.collect.limits import Limits
 from chitieu.collect.numbers import Locale
 from chitieu.store.rows import Rows
 from chitieu.store.values import BatchInfo, NewValue
@@ -47,11 +48,16 @@ class Source:
     table, every visible sheet with merged ranges. Each is read once, within the limits
     (``collect.reader``), whichever layout asks first."""
 
-    def __init__(self, path: Path, options: Options | None = None, file: str | None = None):
+    def __init__(self, path: Path, options: Options | None = None, file: str | None = None,
+                 *, lim: Limits | None = None, extra: tuple[str, ...] = ()) -> None:  # fmt: skip
         self.path = path
         self.options = options or Options()
         self.file = file or path.name
-        self.suffix = path.suffix.lower()
+        self.suffix = Path(self.file).suffix.lower() or path.suffix.lower()
+        #: the reader's limits (a web upload's are tighter); default: the CLI's
+        self.lim = lim
+        #: hidden sheets whose raw cells ``book`` gives too (a template's own facts)
+        self.extra = extra
 
     @property
     def is_workbook(self) -> bool:
@@ -73,7 +79,7 @@ class Source:
         """The named sheet (else the first visible one) or the CSV, as a header and rows."""
         from chitieu.collect.reader import read_table
 
-        return read_table(self.path, self.options.sheet, file=self.file)
+        return read_table(self.path, self.options.sheet, self.lim, file=self.file)
 
     @cached_property
     def book(self) -> Book:
@@ -83,8 +89,8 @@ class Source:
         from chitieu.collect.reader import read_workbook
 
         digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        return read_workbook(self.path, file=self.file, sheet=self.options.sheet,
-                             sha256=digest, every=True)  # fmt: skip
+        return read_workbook(self.path, self.lim, self.file, sheet=self.options.sheet,
+                             sha256=digest, every=True, extra=self.extra)  # fmt: skip
 
     def sheets(self) -> list[Table]:
         """The sheets a layout of several sheets reads: the named one, else every visible one."""

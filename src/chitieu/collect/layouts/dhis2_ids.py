@@ -158,7 +158,11 @@ class Mapping:
 
 
 def _reverse(m: dict[str, str]) -> dict[str, str]:
-    return {v: k for k, v in m.items()}
+    """chitieu code → DHIS2 id; where several ids name one code, the first listed."""
+    out: dict[str, str] = {}
+    for k, v in m.items():
+        out.setdefault(v, k)
+    return out
 
 
 # --- periods ---------------------------------------------------------------------------

@@ -188,8 +188,7 @@ class Resolver:
                     ou,
                     "dhis2-unit-unknown",
                     scheme=scheme,
-                    why_vi="",
-                    why_en="",
+                    why={"vi": "", "en": ""},
                 )
         try:
             return self.units.resolve(text or "", p.end).id
@@ -202,8 +201,7 @@ class Resolver:
                 ou,
                 "dhis2-unit-closed" if closed else "dhis2-unit-unknown",
                 scheme=scheme,
-                why_vi=exc.text("vi")[0],
-                why_en=exc.text("en")[0],
+                why={"vi": exc.text("vi")[0], "en": exc.text("en")[0]},
             )
 
     def kind(self, rv: RawValue) -> str | Conflict:

@@ -141,7 +141,7 @@ def _finding_conflicts(findings: list[Finding], p: _Plan) -> list[Conflict]:
                 "value",
                 idx or [-1],
                 "dhis2-finding",
-                {"type": f.type, "message": f.message("en"), "message_vi": f.message("vi")},
+                {"type": f.type, "message": {"vi": f.message("vi"), "en": f.message("en")}},
             )
         )
     return out

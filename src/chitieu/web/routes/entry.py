@@ -320,15 +320,21 @@ def _failed(
 
 @router.get("/entry/{form}/{unit}/{period}/template.xlsx")
 def template(
-    request: Request, user: User, form: str, unit: str, period: str, round: str | None = None
+    request: Request,
+    user: User,
+    form: str,
+    unit: str,
+    period: str,
+    round: str | None = None,
+    layout: str | None = None,
 ) -> Response:
     """The Excel template of the report, pre-filled (its hidden sheet keeps the values it was
-    made from and the version)."""
+    made from and the version); ``?layout=form``: in the form's official layout."""
     r = locate_report(get_store(request), user, form, unit, period, round)
     name = f"{r.form.code}_{r.unit.replace('@', '-')}_{r.period.id}"
     name += f"_{r.round.round}.xlsx" if len(r.form.rounds) > 1 else ".xlsx"
     return Response(
-        excel.template(r, i18n.get_lang()),
+        excel.template(r, i18n.get_lang(), layout),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

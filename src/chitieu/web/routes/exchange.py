@@ -56,7 +56,13 @@ _IMPORT_DOC: dict[int | str, dict[str, Any]] = {
 
 @cache
 def _mapping_from(path: str | None) -> Mapping:
-    return Mapping.load(Path(path)) if path else Mapping()
+    from chitieu.collect.layouts.dhis2_ids import MappingError
+    from chitieu.interop.export import ExportError
+
+    try:
+        return Mapping.load(Path(path)) if path else Mapping()
+    except (OSError, MappingError) as exc:  # the server's setting: a 400 naming the file
+        raise ExportError(code="export-mapping", file=str(path), problem=str(exc)) from None
 
 
 def server_mapping() -> Mapping:

@@ -1,0 +1,62 @@
+"""The web's template in the form's official layout (issue 18, Deliver 5): downloaded from
+the entry page's link, filled in, uploaded; stored exactly, errors at their sheet and cell."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+from tests.test_forms_template import fill
+from tests.web.conftest import FORM, OWN, PERIOD, csrf
+
+ENTRY = f"/entry/{FORM}/{OWN}/{PERIOD}"
+
+
+def test_the_web_official_template_round_trips(web_sqlite) -> None:  # type: ignore[no-untyped-def]
+    c = web_sqlite.browser("reporter")
+    page = c.get(ENTRY)
+    assert 'id="form-template"' in page.text
+    link = re.search(r'id="form-template" href="([^"]+)"', page.text)
+    assert link is not None
+    r = c.get(link.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.worksheets[0]
+    assert ws.title == f"Biểu {FORM}" and "Long" not in ws["E1"].value
+    own = next(str(c.value) for c in ws[7] if c.value and "2026" in str(c.value))
+    data, cells = fill(r.content, {own: {"01": "1.234,5", "02": 42}})
+    files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
+    up = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
+    assert up.status_code in (200, 303), up.text[:2000]
+    api = web_sqlite.api("reporter")
+    sub = api.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}").json()["submission"]
+    assert sub["values"]["ICT_REVENUE"]["value"] == 1234.5
+    assert sub["values"]["ICT_BUDGET"]["value"] == 42
+    # an error is shown at its sheet and cell, nothing stored
+    data, cells = fill(r.content, {own: {"01": "abc"}})
+    files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
+    bad = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
+    assert bad.status_code == 422 and f'<td class="cell">{cells[0]}</td>' in bad.text
+
+
+def test_a_form_file_imported_through_the_api_as_by_the_cli(web_sqlite, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.forms_book import save
+
+    line = "Đơn vị báo cáo: Sở Khoa học và Công nghệ tỉnh Tây Ninh"
+    path = save(tmp_path / "tn.xlsx", ("Biểu 01", {"year": 2026, "unit_line": line}))
+    files = {"file": ("tn.xlsx", path.read_bytes(), "application/octet-stream")}
+    assert web_sqlite.api("reporter").post("/api/v1/imports/upload", files=files).status_code == 403
+    api = web_sqlite.api("analyst")
+    dry = api.post("/api/v1/imports/upload", files=files, data={"dry_run": "true"})
+    assert dry.status_code == 200 and dry.json()["values_total"] == 11
+    got = api.post("/api/v1/imports/upload", files=files).json()
+    assert got["ok"] and got["layout"] == "form" and got["counts"]["imported"] == 11
+    assert got["replace"] == [{"form": "TTTT-6T", "unit": "80@34", "period": "2026S1",
+                               "round": "estimate"}]  # fmt: skip
+    bad = save(tmp_path / "bad.xlsx", ("Biểu 01", {"year": 2026}))  # Long An, merged in 2025
+    files = {"file": ("bad.xlsx", bad.read_bytes(), "application/octet-stream")}
+    r = api.post("/api/v1/imports/upload", files=files)
+    assert r.status_code == 422
+    (f,) = r.json()["findings"]
+    assert (f["sheet"], f["cell"], f["type"]) == ("Biểu 01", "F1", "form-unit")
