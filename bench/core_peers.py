@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import DateTime, Engine, bindparam, text
 
 from chitieu.catalog.periods import Period, periods_within
 from chitieu.catalog.units import NATION_ID, UnitRegistry
@@ -97,18 +97,24 @@ def summary_period_ids(p: Period) -> list[str]:
     return sorted(ids)
 
 
-def read_rows(engine: Engine, p: Period) -> Any:
-    """The raw rows (every vintage) of the summary's periods as a pandas DataFrame."""
+def read_rows(engine: Engine, p: Period, as_of: datetime | None = None) -> Any:
+    """The raw rows (every vintage, or every one recorded by ``as_of``) of the summary's
+    periods as a pandas DataFrame."""
     import pandas as pd
 
     ids = summary_period_ids(p)
     names = ", ".join(f":p{i}" for i in range(len(ids)))
+    when = "" if as_of is None else " AND created_at <= :as_of"
     sql = text(
         "SELECT id, indicator, unit, period, kind, value, status FROM observation "
-        f"WHERE period IN ({names})"
+        f"WHERE period IN ({names}){when}"
     )
+    params: dict[str, Any] = {f"p{i}": x for i, x in enumerate(ids)}
+    if as_of is not None:
+        sql = sql.bindparams(bindparam("as_of", type_=DateTime))
+        params["as_of"] = as_of
     with engine.connect() as conn:
-        return pd.read_sql_query(sql, conn, params={f"p{i}": x for i, x in enumerate(ids)})
+        return pd.read_sql_query(sql, conn, params=params)
 
 
 def crosswalk(reg: UnitRegistry) -> dict[str, str]:
@@ -137,6 +143,8 @@ def _rolled(best: Any, p: Period, rules: Any, xw: dict[str, str]) -> Any:
             agg = by["value"].agg("sum" if rule == "sum" else "mean")
             r = agg[by.size() == len(months)].reset_index()
         parts.append(r)
+    if not parts:  # nothing recorded yet (a reading as of an early instant)
+        parts = [pd.DataFrame({"indicator": [], "target": [], "value": []})]
     r = pd.concat(parts, ignore_index=True).rename(columns={"target": "unit"})
     prov = r[r.unit != NATION_ID]
     nat = r[r.unit == NATION_ID]
@@ -145,12 +153,19 @@ def _rolled(best: Any, p: Period, rules: Any, xw: dict[str, str]) -> Any:
     return pd.concat([r, summed], ignore_index=True)
 
 
-def pandas_summary(engine: Engine, p: Period, inds: list[BenchIndicator], xw: dict[str, str]):  # type: ignore[no-untyped-def]
-    """Read the rows into pandas and compute the period's facts; returns a DataFrame."""
+def pandas_summary(  # type: ignore[no-untyped-def]
+    engine: Engine,
+    p: Period,
+    inds: list[BenchIndicator],
+    xw: dict[str, str],
+    as_of: datetime | None = None,
+):
+    """Read the rows (recorded by ``as_of`` if given) into pandas and compute the period's
+    facts; returns a DataFrame."""
     import numpy as np
     import pandas as pd
 
-    df = read_rows(engine, p)
+    df = read_rows(engine, p, as_of)
     key = ["indicator", "unit", "period", "kind"]
     df = df.sort_values("id").drop_duplicates(key, keep="last")
     df = df[df.value.notna()]

@@ -24,6 +24,10 @@ def test_core_benchmark_quick_run(tmp_path):
     text = doc.read_text(encoding="utf-8")
     assert "## Other section\n\nkept" in text  # other benchmarks' sections are left alone
     assert text.count("## Core: import and summary (issues 2 and 10)") == 1
+    # the as-of part (issue 17): side by side with the current read and pandas, agreeing
+    assert "as-of read ÷ current uncached read" in out.stdout
+    assert "T1: all" in out.stdout and "facts agree with pandas" in out.stdout
+    assert text.count("## Core: as-of reads (issue 17)") == 1
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ import pytest
 from chitieu.analyze.facts import facts
 from chitieu.analyze.revisions import revision_note, revisions, triangle
 from chitieu.demo.late import ESTIMATED, LATE_UNIT
+from chitieu.fmt import format_number, format_pct
 from chitieu.store.values import NewValue, Store
 
 SEED = {"ICT_REVENUE": 1614206, "ICT_BUDGET": 45405, "ICT_GDP": 389792, "ICT_LABOUR": 1512144}
@@ -35,10 +36,18 @@ def test_triangle_small_case(store):
     assert [(o.kind, o.value) for o in rv.vintages] == [
         ("estimate", 200), ("actual", 190), ("actual", 195)]  # fmt: skip
     assert revision_note(store, "ICT_REVENUE", "VN", "2022S2") == (
-        "điều chỉnh từ 190 lên 195 tỷ đồng"
+        "điều chỉnh từ 190 lên 195 tỷ đồng (+5; +2,63%)"
     )
     en = revision_note(store, "ICT_REVENUE", "VN", "2022S2", "en", as_of=datetime(2023, 1, 4))
-    assert en == "revised down from 200 to 190 billion VND"
+    assert en == "revised down from 200 to 190 billion VND (\u221210; \u22125%)"
+    # each release's revision against the previous one and against the first
+    got = [(r.value, r.vs_previous, r.vs_previous_pct, r.vs_first, r.vs_first_pct)
+           for r in rv.releases]  # fmt: skip
+    assert got == [(200, None, None, None, None), (190, -10, -5.0, -10, -5.0),
+                   (195, 5, 2.631579, -5, -2.5)]  # fmt: skip
+    assert tri.first_release == {"2022S1": 100, "2022S2": 200}
+    row = tri.to_dict()["rows"][1]
+    assert (row["since_first_release"], row["since_first_release_pct"]) == (-5, -2.5)
     assert revision_note(store, "ICT_REVENUE", "VN", "2022S2", as_of=datetime(2023, 1, 2)) is None
 
 
@@ -62,10 +71,11 @@ def test_demo_late_province_estimated_then_replaced(demo_sqlite):
     assert hist[0].created_at == ESTIMATED and hist[0].inputs["responders"] == 62
     # the ministry's estimate is exactly what the national total as of 25 June used
     assert before["ICT_REVENUE"].value - now["ICT_REVENUE"].value == hist[0].value - hist[1].value
+    old = before["ICT_REVENUE"].value
+    diff = old - now["ICT_REVENUE"].value
+    n, pct = format_number(old), format_pct(100 * diff / old)
     assert revision_note(store, "ICT_REVENUE", "VN", "2023S1") == (
-        f"điều chỉnh từ {before['ICT_REVENUE'].value:,.0f} xuống 1.614.206 tỷ đồng".replace(
-            ",", "."
-        )
+        f"điều chỉnh từ {n} xuống 1.614.206 tỷ đồng (\u2212{format_number(diff)}; \u2212{pct}%)"
     )
     rel = revisions(store, "ICT_REVENUE", "VN", "2023S1").releases
     assert [r.units for r in rel] == [62, 63, 63] and rel[-1].value == SEED["ICT_REVENUE"]

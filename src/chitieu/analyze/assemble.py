@@ -83,7 +83,8 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
         flags[r, j] = c["flags"][ok]
         for name, a in (("n", n), ("units", units), ("full", full), ("est", est)):
             a[r, j] = c[name][ok]
-        src[j] = {int(row): tuple(sources[i]) for i, row in enumerate(rows.tolist()) if ok[i]}
+        kept = zip(rows.tolist(), sources, ok.tolist(), strict=True)
+        src[j] = {row: tuple(s) for row, s, k in kept if k}
     return Grid(value, flags, n, units, full, est, src, np.zeros(len(codes), dtype=bool))
 
 

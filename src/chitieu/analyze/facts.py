@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from chitieu.analyze.asof import slices_as_of
 from chitieu.analyze.assemble import Slices, assemble
 from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.coverage import Coverage
@@ -172,14 +173,12 @@ def load_slices(
     indicators: Sequence[str] | None = None,
 ) -> Slices:
     """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
-    found out of date are computed again and kept), or, as of a time, computed from the
-    vintages."""
+    found out of date are computed again and kept), or, as of a time, the current ones rolled
+    back where something changed since (``analyze/asof.py``)."""
     out: Slices = {}
     years = sorted(set(years))
     if as_of is not None:
-        for cube in rules.compute(store.slabs_as_of(years, as_of, indicators), system):
-            out[(cube.indicator, cube.year)] = _slice(cube, slots)
-        return out
+        return slices_as_of(store, rules, system, years, slots, as_of, indicators)
     got = store.cubes(system, years, rules.generation, slots, indicators, with_sources=True)
     for ind, year, targets, cells in got.fresh:
         out[(ind, year)] = (targets, cells, got.sources[(ind, year)])

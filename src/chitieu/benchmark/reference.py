@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -265,8 +266,8 @@ def import_reference(
     return ImportResult(table.file, rep, rows, len(rows), batch_id)
 
 
-def imported_rows(store: Store) -> list[RefRow]:
-    """Figures imported into the store, newest batch first."""
+def imported_rows(store: Store, as_of: datetime | None = None) -> list[RefRow]:
+    """Figures imported into the store (by ``as_of`` if given), newest batch first."""
     return [
         RefRow(
             r.country_iso3,
@@ -282,7 +283,7 @@ def imported_rows(store: Store) -> list[RefRow]:
             r.row,
             r.batch_id,
         )
-        for r in peer_rows(store)
+        for r in peer_rows(store, as_of)
     ]
 
 
@@ -291,13 +292,18 @@ VnFacts = Callable[[list[str], list[str]], Mapping[str, FactSet]]
 
 
 def store_rows(
-    store: Store, years: list[int], fw: Framework, facts: VnFacts | None = None
+    store: Store,
+    years: list[int],
+    fw: Framework,
+    facts: VnFacts | None = None,
+    as_of: datetime | None = None,
 ) -> list[RefRow]:
-    """Viet Nam's figures from the fact table (year periods), with their stored sources."""
+    """Viet Nam's figures from the fact table (year periods, as of a time if given), with
+    their stored sources."""
     codes = list(fw.store_inputs)
     out: list[RefRow] = []
     ids = [str(y) for y in years]
-    read = facts or (lambda ids, codes: facts_of_periods(store, ids, indicators=codes))
+    read = facts or (lambda ids, codes: facts_of_periods(store, ids, as_of=as_of, indicators=codes))
     by_year = read(ids, codes)
     for y in years:
         nation = {
@@ -305,7 +311,7 @@ def store_rows(
         }
         if not nation:
             continue
-        obs = best_value(store.current([str(y)], indicators=codes, units=[NATION_ID]))
+        obs = best_value(store.current([str(y)], indicators=codes, units=[NATION_ID], as_of=as_of))
         for code, fact in nation.items():
             spec = fw.store_inputs[code]
             o = obs.get((code, NATION_ID, str(y)))
@@ -377,11 +383,13 @@ def load_reference(
     years: list[int],
     fw: Framework | None = None,
     facts: VnFacts | None = None,
+    as_of: datetime | None = None,
 ) -> ReferenceData:
-    """Shipped, imported and (for Viet Nam) stored figures, merged. ``facts`` gives Viet Nam's
-    fact sets of year periods (default: read from the store's fact table)."""
+    """Shipped, imported and (for Viet Nam) stored figures, merged (the store's as they stood
+    at ``as_of`` if given). ``facts`` gives Viet Nam's fact sets of year periods (default:
+    read from the store's fact table)."""
     fw = fw or framework()
     rows = list(shipped_rows())
     if store is not None:
-        rows = store_rows(store, years, fw, facts) + imported_rows(store) + rows
+        rows = store_rows(store, years, fw, facts, as_of) + imported_rows(store, as_of) + rows
     return ReferenceData(rows, fw)

@@ -8,6 +8,7 @@ or of peer reference rows is a batch, so a revised figure is never served from t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -185,16 +186,20 @@ def run_benchmark(
     config: Config | None = None,
     fw: Framework | None = None,
     facts: VnFacts | None = None,
+    as_of: datetime | None = None,
 ) -> BenchmarkResult:
     """Benchmark Viet Nam (from the store) against the peers (reference data) for ``year``.
 
-    ``facts`` gives Viet Nam's fact sets of the window's years (a report passes its own load).
+    ``facts`` gives Viet Nam's fact sets of the window's years (a report passes its own load);
+    ``as_of``: the store's figures as they stood then.
     """
     fw = fw or framework()
     m = fw.method
     config = config or Config(m.normalisation, m.aggregation, m.imputation)
     runs = m.runs if runs is None else runs
-    data = load_reference(store, sorted(window_years(year, m.before + 1, m.after)), fw, facts)
+    data = load_reference(
+        store, sorted(window_years(year, m.before + 1, m.after)), fw, facts, as_of
+    )
     values = compute(data, fw, year)
     everyone = list(fw.countries)
     all_codes = [i.code for i in fw.indicators]

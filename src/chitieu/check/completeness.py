@@ -34,6 +34,7 @@ from typing import Any
 
 from chitieu import clock
 from chitieu.catalog.forms import Form, FormRound, Round, forms
+from chitieu.catalog.instants import iso
 from chitieu.catalog.periods import Period, parse_period, periods_within
 from chitieu.catalog.units import Unit
 from chitieu.catalog.vocabulary import Kind, ReportState, local_date
@@ -156,7 +157,7 @@ class Completeness:
             "title": self.title,
             "basis": self.basis,
             "due": self.due.isoformat(),
-            "as_of": self.as_of.isoformat(timespec="seconds"),
+            "as_of": iso(self.as_of),
             "levels": self.levels,
             "expected": len(self.units),
             "reported": self.reported,
@@ -170,7 +171,7 @@ class Completeness:
 
 def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
     """Times as ISO text (UTC), so that the CLI's JSON and the API's are the same text."""
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in d.items()}
+    return {k: iso(v) if isinstance(v, datetime) else v for k, v in d.items()}
 
 
 def _timeliness(first: datetime | None, due: date, as_of: datetime) -> tuple[str, int | None]:

@@ -10,9 +10,11 @@ from rich.table import Table
 
 from chitieu.cli.common import (
     EXIT_INVALID,
+    AsOfOption,
     DbOption,
     JsonOption,
     LangOption,
+    as_of_of,
     console,
     err_console,
     handle_errors,
@@ -38,6 +40,7 @@ def publishing_cmd(
         int | None,
         typer.Option("--runs", min=1, max=100_000, help="Monte Carlo runs (default 1000)."),
     ] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -53,7 +56,7 @@ def publishing_cmd(
 
     if not 1950 <= year <= 2100:
         raise typer.BadParameter("give a year such as 2023", param_hint="--year")
-    result = run_benchmark(open_store(db), year, runs=runs)
+    result = run_benchmark(open_store(db), year, runs=runs, as_of=as_of_of(as_of))
     if as_json:
         out = result.to_dict()
         out["gaps"] = [g.to_dict() for g in gap_facts(result)]

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -72,7 +73,27 @@ LangOption = Annotated[
     ),
 ]
 
+#: every command that reads data takes --as-of, read by one parser (catalog/instants.py)
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Use the data as it stood at this instant (ISO 8601): 2023-06-25 means everything "
+        "recorded by the end of that day in Vietnam; 2023-06-25T09:00 is Vietnam time "
+        "(Asia/Ho_Chi_Minh); an offset (+07:00) or Z is honoured. Default: now.",
+        show_default=False,
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def as_of_of(text: str | None) -> datetime | None:
+    """The instant of an --as-of option (None: now), as the store keeps times; a text that is
+    no ISO date or time is a usage error (exit 2)."""
+    from chitieu.catalog.instants import maybe_instant
+
+    return maybe_instant(text, "--as-of")
 
 
 def open_store(db: str | None) -> Store:

@@ -12,10 +12,12 @@ import typer
 from chitieu.catalog.units import NATION_ID
 from chitieu.cli.common import (
     EXIT_INVALID,
+    AsOfOption,
     BoundariesChoice,
     DbOption,
     JsonOption,
     LangOption,
+    as_of_of,
     console,
     err_console,
     existing_store,
@@ -301,6 +303,7 @@ def summary_cmd(
     indicator: Annotated[
         list[str] | None, typer.Option("--indicator", "-i", help="Only these indicators.")
     ] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -312,6 +315,7 @@ def summary_cmd(
     from chitieu.analyze.facts import facts as fact_set
     from chitieu.analyze.steps import STEPPED
     from chitieu.catalog.indicators import catalog
+    from chitieu.catalog.instants import iso, show
     from chitieu.catalog.periods import parse_period
     from chitieu.fmt import format_number, format_pct, period_label
 
@@ -321,8 +325,9 @@ def summary_cmd(
     cat = catalog()
     for code in indicator or []:
         cat.get(code)
+    when = as_of_of(as_of)
     facts = _summary_facts(
-        list(fact_set(store, p, boundaries, indicators=indicator)), unit, p, boundaries
+        list(fact_set(store, p, boundaries, when, indicators=indicator)), unit, p, boundaries
     )
     if as_json:
         print_json(
@@ -331,6 +336,7 @@ def summary_cmd(
                 "label": period_label(p, lang),
                 "unit": unit,
                 "boundaries": str(boundaries),
+                "as_of": iso(when),
                 "facts": [
                     {
                         **f.to_dict(),
@@ -348,7 +354,9 @@ def summary_cmd(
             "Nạp dữ liệu mẫu / load the demo data: chitieu demo"
         )
         return
-    t = Table(title=f"{period_label(p, lang)} — {unit}")
+    label = "số liệu đến" if lang == "vi" else "as of"
+    asked = "" if when is None else f" ({label} {show(when, lang)})"
+    t = Table(title=f"{period_label(p, lang)} — {unit}{asked}")
     cols: tuple[str, ...] = (
         "indicator",
         "unit",

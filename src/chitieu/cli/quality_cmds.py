@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -10,12 +9,14 @@ from rich.table import Table
 
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import parse_period
-from chitieu.catalog.units import NATION_ID, registry
+from chitieu.catalog.units import registry
 from chitieu.cli.common import (
     EXIT_INVALID,
+    AsOfOption,
     DbOption,
     JsonOption,
     LangOption,
+    as_of_of,
     console,
     handle_errors,
     open_store,
@@ -23,34 +24,10 @@ from chitieu.cli.common import (
     safe,
     user,
 )
-from chitieu.errors import ChitieuError
+from chitieu.cli.revisions_cmds import revisions_cmd
 from chitieu.fmt import format_number, format_pct
 
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1.")]
-AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Use the data as it stood at this time (Vietnam time): 2023-06-25 (end of that "
-        "day) or 2023-06-25T09:00. Default: now.",
-    ),
-]
-
-
-def parse_as_of(text: str | None) -> datetime | None:
-    """A Vietnam-time date or datetime as the store's naive UTC (a date means its end)."""
-    if not text:
-        return None
-    try:
-        if "T" in text or " " in text.strip():
-            local = datetime.fromisoformat(text.strip())
-        else:
-            local = datetime.combine(date.fromisoformat(text.strip()), time(23, 59, 59))
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{text}' is not a date; write 2023-06-25 or 2023-06-25T09:00", param_hint="--as-of"
-        ) from None
-    return local.replace(tzinfo=None) - timedelta(hours=7)
 
 
 def _unit(text: str, period: str) -> str:
@@ -71,6 +48,7 @@ def validate_cmd(
         bool, typer.Option("--outliers/--no-outliers", help="Also compare values with history.")
     ] = True,
     cap: Annotated[int, typer.Option("--cap", help="Findings listed at most.")] = 2000,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -84,7 +62,9 @@ def validate_cmd(
 
     p = parse_period(period)
     units = [_unit(unit, p.id)] if unit else None
-    rep = validate_period(open_store(db), p.id, units=units, outliers=outliers, cap=cap)
+    rep = validate_period(
+        open_store(db), p.id, units=units, outliers=outliers, cap=cap, as_of=as_of_of(as_of)
+    )
     if as_json:
         print_json(rep.to_dict())
     else:
@@ -131,7 +111,7 @@ def completeness_cmd(
             "plan. Default: each form's round due next on the day looked at.",
         ),
     ] = None,
-    as_of: AsOfOpt = None,
+    as_of: AsOfOption = None,
     show_all: Annotated[bool, typer.Option("--all", help="List every unit, on time too.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -144,7 +124,7 @@ def completeness_cmd(
 
     if round_ not in (None, "estimate", "actual", "plan"):
         raise typer.BadParameter("use estimate, actual or plan", param_hint="--round")
-    res = completeness(open_store(db), period, form, round_, parse_as_of(as_of))
+    res = completeness(open_store(db), period, form, round_, as_of_of(as_of))
     if as_json:
         print_json([c.to_dict() for c in res])
         return
@@ -154,6 +134,7 @@ def completeness_cmd(
 
 def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
     """One form's round: a summary line and a table of units."""
+    from chitieu.catalog.instants import show
     from chitieu.check.completeness import Status
     from chitieu.workflow.words import state_label, word
 
@@ -170,7 +151,7 @@ def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
     if not rows:
         return
     t = Table()
-    for col in ("unit", "name", "state", "timeliness", "indicators", "first sent (UTC)",
+    for col in ("unit", "name", "state", "timeliness", "indicators", "first sent",
                 "days late", "est."):  # fmt: skip
         t.add_column(col)
     for u in rows:
@@ -179,7 +160,7 @@ def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
             u.unit, u.name, safe(state_label(u.state, lang)),
             f"[{style}]{word('timeliness', u.timeliness, lang)}[/]",
             f"{u.indicators_received}/{u.indicators_expected}",
-            f"{u.first_at:%Y-%m-%d %H:%M}" if u.first_at else "",
+            show(u.first_at, lang) if u.first_at else "",
             str(u.days_late or ""), "✓" if u.estimated else "",
         )  # fmt: skip
     console.print(t)
@@ -188,7 +169,7 @@ def _print_completeness(c: Any, show_all: bool, lang: str) -> None:
 @handle_errors
 def estimate_cmd(
     period: PeriodOpt,
-    as_of: AsOfOpt = None,
+    as_of: AsOfOption = None,
     method: Annotated[
         list[str] | None,
         typer.Option(
@@ -215,6 +196,7 @@ def estimate_cmd(
     as kind `estimate` with its method and inputs, and is superseded, not deleted, when the
     unit's own figures arrive.
     """
+    from chitieu.analyze.accuracy import bias_warnings
     from chitieu.analyze.estimate import estimate_period, write_estimates
 
     cat = catalog()
@@ -223,13 +205,14 @@ def estimate_cmd(
     p = parse_period(period)
     units = [_unit(u, p.id) for u in unit] if unit else None
     store = open_store(db)
-    run = estimate_period(
-        store, p.id, parse_as_of(as_of), methods=method, indicators=indicator, units=units
-    )
+    when = as_of_of(as_of)
+    run = estimate_period(store, p.id, when, methods=method, indicators=indicator, units=units)
     if not dry_run:
         write_estimates(store, run, user())
+    biased = bias_warnings(store, p.id, units, indicator, lang, when)
     if as_json:
-        print_json({**run.to_dict(), "dry_run": dry_run})
+        warnings = [{**a.to_dict(), "message": text} for a, text in biased]
+        print_json({**run.to_dict(), "dry_run": dry_run, "biased": warnings})
         return
     t = Table(title=f"{p.id}: {len(run.estimates)} estimate(s)")
     for col in ("indicator", "unit", "value", "method", "basis"):
@@ -251,88 +234,8 @@ def estimate_cmd(
     )  # fmt: skip
     for s in run.skipped:
         console.print(f"[yellow]{s.indicator} {s.unit}[/]: {safe(s.reason)}")
-
-
-@handle_errors
-def revisions_cmd(
-    indicator: Annotated[str, typer.Option("--indicator", "-i", help="Indicator code.")],
-    unit: Annotated[str, typer.Option("--unit", "-u", help="Unit (VN = nation).")] = NATION_ID,
-    period: Annotated[
-        str | None, typer.Option("--period", "-p", help="The figure's period (its vintages).")
-    ] = None,
-    triangle: Annotated[
-        bool,
-        typer.Option(
-            "--triangle", help="Revision triangle over the periods of --period-type with data."
-        ),
-    ] = False,
-    period_type: Annotated[
-        str, typer.Option("--period-type", help="Periods of the triangle: half, year, quarter.")
-    ] = "half",
-    db: DbOption = None,
-    as_json: JsonOption = False,
-    lang: LangOption = "vi",
-) -> None:
-    """Every vintage of a figure (value, kind, status, source, who, when), or a triangle."""
-    from chitieu.analyze import revisions as rv
-
-    ind = catalog().get(indicator)
-    store = open_store(db)
-    if triangle or period is None:
-        ptype = parse_period(period).type if period else period_type
-        periods = sorted(q for q in store.periods() if str(parse_period(q).type) == str(ptype))
-        unit_id = registry().resolve(unit, parse_period(periods[-1]).end).id if periods else unit
-        tri = rv.triangle(store, ind.code, unit_id, periods)
-        if as_json:
-            print_json(tri.to_dict())
-            return
-        _print_triangle(tri, ind.decimals, lang)
-        return
-    unit_id = _unit(unit, period)
-    res = rv.revisions(store, ind.code, unit_id, parse_period(period).id)
-    note = rv.revision_note(store, ind.code, unit_id, parse_period(period).id, lang)
-    if as_json:
-        print_json({**res.to_dict(), "note": note})
-        return
-    t = Table(title=f"{ind.code} — {unit_id} — {period}: vintages")
-    for col in ("when (UTC)", "value", "kind", "status", "source", "who", "method"):
-        t.add_column(col, justify="right" if col == "value" else "left")
-    for o in res.vintages:
-        t.add_row(f"{o.created_at:%Y-%m-%d %H:%M}", _n(o.value, lang, ind.decimals), o.kind,
-                  o.status, safe(o.source or ""), safe(o.created_by), o.method or "")  # fmt: skip
-    console.print(t)
-    r = Table(title="releases (the figure a review showed after each change)")
-    for col in ("when (UTC)", "value", "kind", "units", "batch", "source", "who"):
-        r.add_column(col, justify="right" if col in ("value", "units") else "left")
-    for x in res.releases:
-        r.add_row(f"{x.at:%Y-%m-%d %H:%M}", _n(x.value, lang, ind.decimals), x.kind or "",
-                  str(x.units), str(x.batch_id), safe(x.source or ""),
-                  safe(x.created_by))  # fmt: skip
-    console.print(r)
-    if note:
-        console.print(f"Ghi chú / note: {note}")
-
-
-def _print_triangle(tri: Any, decimals: int, lang: str) -> None:
-    if not tri.first:
-        raise ChitieuError(
-            f"no releases of {tri.indicator} for {tri.unit}", "load data first (chitieu demo)"
-        )
-    t = Table(title=f"{tri.indicator} — {tri.unit}: revision triangle (period × release)")
-    t.add_column("period")
-    for d in tri.releases:
-        t.add_column(f"{d:%d/%m/%Y}", justify="right")
-    t.add_column("revision", justify="right")
-    for p, vals in tri.rows.items():
-        rev = tri.revisions.get(p)
-        t.add_row(p, *[_n(v, lang, decimals) for v in vals],
-                  "" if rev is None else format_number(rev, decimals, lang))  # fmt: skip
-    console.print(t)
-    mr, mar, rel = tri.mean_revision or 0.0, tri.mean_abs_revision or 0.0, tri.relative_mar
-    console.print(
-        f"mean revision {format_pct(mr, 2, lang, sign=True)}, mean absolute revision "
-        f"{format_pct(mar, 2, lang)}, relative MAR {format_pct(rel or 0, 2, lang)}%"
-    )
+    for _, text in biased:
+        console.print(f"[yellow]⚠ {safe(text)}[/]")
 
 
 def register(app: typer.Typer) -> None:
@@ -340,4 +243,4 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate_cmd)
     app.command("completeness")(completeness_cmd)
     app.command("estimate")(estimate_cmd)
-    app.command("revisions")(revisions_cmd)
+    app.command("revisions")(revisions_cmd)  # cli/revisions_cmds.py

@@ -11,10 +11,12 @@ from rich.table import Table
 
 from chitieu.catalog.units import NATION_ID
 from chitieu.cli.common import (
+    AsOfOption,
     BoundariesChoice,
     DbOption,
     JsonOption,
     LangOption,
+    as_of_of,
     console,
     err_console,
     handle_errors,
@@ -77,9 +79,7 @@ def report_cmd(
         str | None,
         typer.Option("--date", help="Date of the report (heading, task status). Default: today."),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Use the data as it stood at this time (ISO).")
-    ] = None,
+    as_of: AsOfOption = None,
     boundaries: Annotated[
         BoundariesChoice,
         typer.Option(help="current: today's 34 provinces; as_reported: those of the period."),
@@ -108,12 +108,7 @@ def report_cmd(
     from chitieu.report import build_report
 
     warnings: list[ChitieuError] = []
-    when = None
-    if as_of:
-        try:
-            when = datetime.fromisoformat(as_of)
-        except ValueError:
-            raise DateError(f"--as-of '{as_of}' is not a time", "write 2023-06-30T12:00") from None
+    when = as_of_of(as_of)
     written = build_report(
         open_store(db),
         period,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chitieu.analyze.facts import FactLoad, FactSet, StoreLike, load
+from chitieu.analyze.revisions import revision_notes
 from chitieu.analyze.series import like_for_like
 from chitieu.benchmark.compute import window_years
 from chitieu.benchmark.framework import framework
@@ -62,6 +63,8 @@ class ReportInputs:
     peers: Peers | None
     #: figures the store marks as illustrative (not official): "nation" / "provinces" → codes
     illustrative: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the revision note of each headline figure revised since its previous release
+    revisions: dict[str, str] = field(default_factory=dict)
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""
@@ -73,6 +76,8 @@ class ReportInputs:
         data["illustrative"] = {k: list(v) for k, v in self.illustrative.items()}
         if self.peers is not None:
             data["benchmark"] = self.peers.to_dict()
+        if self.revisions:
+            data["revisions"] = dict(self.revisions)
         return data
 
 
@@ -160,6 +165,12 @@ def gather(
                        counts=task_counts(tasks, p, report_date))  # fmt: skip
     peers = _peers(store, loaded, p, lang, as_of) if national else None
     marked = illustrative(store, p, list(markers), as_of) if markers else {}
+    notes = revision_notes(store, _codes(table, headline), unit, p.id, lang, as_of)
     return ReportInputs(
-        p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers, marked
+        p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers, marked, notes
     )
+
+
+def _codes(table: FactTable, headline: tuple[str, ...]) -> list[str]:
+    """The headline indicators the report states a figure of."""
+    return [c for c in headline if (rf := table.get(c)) is not None and rf.fact.value is not None]

@@ -115,6 +115,21 @@ def completeness_line(ctx: ReportContext, code: str) -> Paragraph | None:
     return Paragraph(text, style="note")
 
 
+def revision_lines(ctx: ReportContext, facts: list[ReportFact]) -> list[Block]:
+    """A note for each figure revised since its previous release ("… được điều chỉnh từ X
+    xuống Y tỷ đồng (−Z; −W%) so với số liệu đã công bố trước đó")."""
+    frame = ctx.phr.get("revision_line")
+    notes = ctx.inputs.revisions
+    if not frame or not notes:
+        return []
+    return [
+        Paragraph(render(frame, name=rf.name, period=ctx.label(), note=notes[rf.indicator]),
+                  style="note")
+        for rf in facts
+        if rf.indicator in notes
+    ]  # fmt: skip
+
+
 def _rank_line(ctx: ReportContext, code: str) -> Paragraph | None:
     """A province's rank among the provinces it is comparable with, and its share."""
     rf = ctx.table.get(code)
@@ -295,6 +310,7 @@ def results(ctx: ReportContext) -> Section:
     for chart in (headline_chart(ctx), series_chart(ctx)):
         if chart:
             blocks.append(chart)
+    blocks.extend(revision_lines(ctx, headline))
     blocks.append(Heading(s["sectors"], 2))
     blocks.extend(_sector_blocks(ctx, unit_name))
     if ctx.unit == NATION_ID or ctx.table.provinces(ctx.phr["province_indicator"]):

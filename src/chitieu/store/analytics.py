@@ -23,11 +23,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, DateTime, bindparam, text
 
+from chitieu.store.asof import FIRST_LATE
 from chitieu.store.current import Slab
 
 CELL = np.dtype(
@@ -121,6 +123,11 @@ class CubeRows:
     stale: list[Slab]
     #: the stale slabs with pending values laid over them (their cubes are not to be kept)
     overlaid: set[tuple[int, str]] = field(default_factory=set)
+    #: as of an instant: slabs whose cube is fresh but which a batch recorded after the
+    #: instant changed: (current slab, targets, {slot: CELL array}) (``store/asof.py``)
+    touched: list[tuple[Slab, list[str], dict[int, np.ndarray]]] = field(default_factory=list)
+    #: as of an instant: ids of the batches recorded after it, sorted
+    late: np.ndarray | None = None
 
 
 def read_cubes(
@@ -131,12 +138,16 @@ def read_cubes(
     slots: Sequence[int] | None = None,
     indicators: Sequence[str] | None = None,
     with_sources: bool = False,
+    as_of: datetime | None = None,
 ) -> CubeRows:
     """The cube slices of ``slots`` (all slots if None) of ``years`` in ``system``.
 
     One statement reads each year's current slabs joined with their cube slabs: a cube slab
     that reflects its current slab's version and this ``generation`` gives its slices; for
-    any other the current slab itself comes back (``stale``) to be computed again.
+    any other the current slab itself comes back (``stale``) to be computed again. With
+    ``as_of``, a slab changed by a batch recorded after that instant comes back with its slices
+    and its current values (``touched``: to be rolled back, ``store/asof.py``), told apart in
+    the same statement (one snapshot).
     """
     ys = sorted(set(years))
     if not ys:
@@ -159,17 +170,25 @@ def read_cubes(
         where += " AND u.indicator IN (" + ", ".join(f":i{i}" for i in range(len(indicators)))
         where += ")"
         params.update({f"i{i}": c for i, c in enumerate(indicators)})
+    late, touched, keep = "", "(1 = 0)", fresh
+    if as_of is not None:
+        params["as_of"] = as_of
+        late, touched = f"CROSS JOIN (SELECT {FIRST_LATE} AS f) fl ", "(u.version >= fl.f)"
+        keep = f"({fresh} AND NOT {touched})"
     sql = text(
         f"SELECT u.year, u.indicator, u.version, CASE WHEN {fresh} THEN c.targets END, "
-        f"CASE WHEN {fresh} THEN NULL ELSE u.units END, "
-        f"CASE WHEN {fresh} THEN NULL ELSE u.data END{more}, {', '.join(cols)} "
-        "FROM current_slab u LEFT JOIN cube_slab c ON c.system = :system "
+        f"CASE WHEN {keep} THEN NULL ELSE u.units END, "
+        f"CASE WHEN {keep} THEN NULL ELSE u.data END, CASE WHEN {touched} THEN 1 ELSE 0 END"
+        f"{more}, {', '.join(cols)} "
+        f"FROM current_slab u {late}LEFT JOIN cube_slab c ON c.system = :system "
         f"AND c.year = u.year AND c.indicator = u.indicator WHERE {where}"
     )
+    if as_of is not None:
+        sql = sql.bindparams(bindparam("as_of", type_=DateTime))
     out = CubeRows([], {}, [])
-    skip = 7 if with_sources else 6
+    skip = 8 if with_sources else 7
     for row in conn.execute(sql, params).all():
-        year, ind, version, targets, units, data = row[:6]
+        year, ind, version, targets, units, data, is_touched = row[:7]
         if targets is None:
             out.stale.append(Slab.decode(ind, year, units, data, version))
             continue
@@ -177,9 +196,12 @@ def read_cubes(
         cells = {
             s: np.frombuffer(bytes(row[skip + i] or b""), dtype=CELL) for i, s in enumerate(wanted)
         }
-        out.fresh.append((ind, int(year), names, cells))
         if with_sources:
-            out.sources[(ind, int(year))] = json.loads(row[6])
+            out.sources[(ind, int(year))] = json.loads(row[7])
+        if is_touched:
+            out.touched.append((Slab.decode(ind, year, units, data, version), names, cells))
+            continue
+        out.fresh.append((ind, int(year), names, cells))
     return out
 
 

@@ -418,14 +418,25 @@ def rebuild_slabs(
 
 
 def read_as_of(
-    conn: Connection, years: Iterable[int], as_of: datetime, indicators: Iterable[str] | None
+    conn: Connection,
+    years: Iterable[int],
+    as_of: datetime,
+    indicators: Iterable[str] | None,
+    periods: Iterable[str] | None = None,
 ) -> list[Slab]:
-    """The slabs of ``years`` as they stood at ``as_of``, built from the vintages (slower)."""
+    """The slabs of ``years`` as they stood at ``as_of``, built from the vintages (slower);
+    only the vintages of ``periods`` if given."""
     inds = sorted(set(indicators)) if indicators is not None else None
     out: list[Slab] = []
     for year in sorted(set(years)):
         where = "period >= :lo AND period < :hi AND created_at <= :as_of"
         params: dict[str, object] = {"lo": str(year), "hi": str(year + 1), "as_of": as_of}
+        if periods is not None:
+            few = sorted(q for q in set(periods) if q.startswith(str(year)))
+            if not few:
+                continue
+            where += " AND period IN (" + ", ".join(f":q{i}" for i in range(len(few))) + ")"
+            params.update({f"q{i}": q for i, q in enumerate(few)})
         if inds is not None:
             if not inds:
                 continue

@@ -95,9 +95,12 @@ def add_peer_rows(
     return batch_id
 
 
-def peer_rows(store: Store) -> list[PeerRow]:
-    """Every imported reference row, newest batch first (file order within a batch)."""
+def peer_rows(store: Store, as_of: datetime | None = None) -> list[PeerRow]:
+    """Every imported reference row (recorded by ``as_of`` if given), newest batch first (file
+    order within a batch)."""
     t = benchmark_reference
     q = select(*(t.c[c] for c in _ROW_COLUMNS), t.c.batch_id).order_by(t.c.batch_id.desc(), t.c.id)
+    if as_of is not None:
+        q = q.where(t.c.created_at <= as_of)
     with store.read_conn() as conn:
         return [PeerRow(*r) for r in conn.execute(q)]

@@ -189,6 +189,8 @@ def overlay_cubes(conn: Connection, got: CubeRows, pending: Pending) -> CubeRows
     if not keys:
         return got
     stale = {s.key: s for s in got.stale}
+    stale.update({t[0].key: t[0] for t in got.touched if t[0].key in keys})  # as of a time
+    got.touched = [t for t in got.touched if t[0].key not in keys]
     got.fresh = [f for f in got.fresh if (f[1], f[0]) not in keys]
     for k in keys:
         got.sources.pop((k[1], k[0]), None)

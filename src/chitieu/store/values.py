@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from chitieu.catalog.vocabulary import Kind
-from chitieu.store import pending
+from chitieu.store import asof, pending
 from chitieu.store.analytics import CubeModel, CubeRows, CubeSlab, read_cubes, save_cubes
 from chitieu.store.current import (
     Slab,
@@ -518,7 +518,21 @@ class Store:
     def slabs_as_of(
         self, years: Iterable[int], as_of: datetime, indicators: Iterable[str] | None = None
     ) -> list[Slab]:
-        """The current-value slabs of ``years`` as they stood at ``as_of`` (from the vintages)."""
+        """The current-value slabs of ``years`` as they stood at ``as_of``: the current ones
+        rolled back (``store/asof.py``)."""
+        ys = sorted(set(years))
+        inds = None if indicators is None else sorted(set(indicators))
+        with self.read_conn() as conn:
+            waiting = pending.read(conn, inds).in_years(ys)
+            stored = {s.key: s for s in read_years(conn, ys, inds)}
+            slabs = list(pending.overlay(stored, waiting).values())
+            return asof.roll_back(conn, slabs, asof.late_batches(conn, as_of), as_of)
+
+    def slabs_from_vintages(
+        self, years: Iterable[int], as_of: datetime, indicators: Iterable[str] | None = None
+    ) -> list[Slab]:
+        """The slabs of ``years`` as they stood at ``as_of``, built from every vintage (the
+        slow, plain reading of the rule, kept to check :meth:`slabs_as_of` against)."""
         with self.read_conn() as conn:
             return read_as_of(conn, years, as_of, indicators)
 
@@ -530,14 +544,28 @@ class Store:
         slots: Sequence[int] | None = None,
         indicators: Sequence[str] | None = None,
         with_sources: bool = False,
+        as_of: datetime | None = None,
     ) -> CubeRows:
         """Cube slices of ``years`` (see ``store/analytics.py``: fresh ones, and the current
-        slabs whose cube slab must be computed again)."""
+        slabs whose cube slab must be computed again). With ``as_of``, also the slabs changed
+        after that instant (``touched``) and the batches recorded after it (``late``): the
+        reader rolls back what it needs (:meth:`roll_back`, ``analyze/asof.py``)."""
         ys = sorted(set(years))
         with self.read_conn() as conn:
             waiting = pending.read(conn, indicators).in_years(ys)
-            got = read_cubes(conn, system, ys, generation, slots, indicators, with_sources)
-            return pending.overlay_cubes(conn, got, waiting)
+            got = read_cubes(conn, system, ys, generation, slots, indicators, with_sources, as_of)
+            got = pending.overlay_cubes(conn, got, waiting)
+            if as_of is not None:
+                got.late = asof.late_batches(conn, as_of)
+            return got
+
+    def roll_back(self, slabs: Sequence[Slab], late: Any, as_of: datetime) -> list[Slab]:
+        """``slabs`` (or parts of them) as they stood at ``as_of``, given the sorted ids of the
+        batches recorded after it (``store/asof.py``)."""
+        if not slabs:
+            return []
+        with self.read_conn() as conn:
+            return asof.roll_back(conn, slabs, late, as_of)
 
     def keep_cubes(self, cubes: Sequence[CubeSlab]) -> None:
         """Store cube slabs a reader computed (best effort: a read-only store keeps none)."""

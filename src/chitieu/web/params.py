@@ -2,8 +2,8 @@
 
 FastAPI's plain ``date`` and ``datetime`` parameters take what pydantic takes, numbers
 included: ``?as_of=0`` was read as 1 January 1970 (a Unix time) and answered 200. These types
-take ``2025-07-01`` (a moment also ``2025-07-01T08:30``, with seconds, and ``Z`` or an offset;
-a moment with a time zone is turned into UTC, as the store keeps its times), and refuse
+take ``2025-07-01`` (a moment also ``2025-07-01T08:30``, with seconds, and ``Z`` or an offset,
+read as every "as of" is: ``catalog/instants.py``), and refuse
 anything else with a 422 that names the parameter and what it held (``input-bad-date``, told
 by ``web/app.py``'s error handler).
 """
@@ -11,11 +11,13 @@ by ``web/app.py``'s error handler).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
+
+from chitieu.catalog.instants import InstantError, parse_instant
 
 #: the error type a refused date carries (``web/app.py`` tells it as ``input-bad-date``)
 BAD_DATE = "bad_date"
@@ -42,15 +44,14 @@ def iso_date(value: Any) -> date:
 
 
 def iso_moment(value: Any) -> datetime:
-    """A moment written in ISO 8601 (a date alone is its midnight), in UTC without a zone."""
+    """A moment written in ISO 8601, read as every "as of" is (``catalog/instants.py``): an
+    offset or ``Z`` honoured, a time without one in Vietnam time, a date alone everything
+    recorded by the end of that day in Vietnam; the store's naive UTC."""
     if isinstance(value, str) and _MOMENT.fullmatch(value.strip()):
         try:
-            got = datetime.fromisoformat(value.strip())
-        except ValueError:
+            return parse_instant(value.strip(), "as_of")
+        except InstantError:
             raise _refuse(value) from None
-        if got.tzinfo is not None:
-            got = got.astimezone(UTC).replace(tzinfo=None)
-        return got
     if isinstance(value, datetime):
         return value
     raise _refuse(value)

@@ -70,6 +70,20 @@ def find_round(form: Form, p: Period, text: str | None) -> FormRound:
     return core_locate.find_round(form, p, text)
 
 
+def find_indicator(code: str) -> str:
+    """An indicator code of the catalog; 404 (with the closest codes) otherwise."""
+    from chitieu.catalog.indicators import catalog
+
+    cat = catalog()
+    if code in cat.indicators:
+        return code
+    try:
+        cat.get(code)
+    except ChitieuError as exc:
+        raise _not_found(exc) from None
+    return code
+
+
 def find_unit(unit: str) -> str:
     """A unit id that exists; 404 otherwise."""
     try:

@@ -22,6 +22,7 @@ from pydantic_core import to_json
 from chitieu.analyze.facts import facts as fact_set
 from chitieu.catalog.forms import forms
 from chitieu.catalog.indicators import catalog
+from chitieu.catalog.instants import iso
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import Action
 from chitieu.check.completeness import form_status
@@ -56,6 +57,7 @@ from chitieu.web.params import QueryDate, QueryMoment
 from chitieu.web.routes.dashboard_data import boundaries_of, data_periods
 from chitieu.web.scope import (
     find_form,
+    find_indicator,
     find_period,
     find_round,
     find_unit,
@@ -374,32 +376,96 @@ def write_values(request: Request, user: User, body: ValuesIn | None = None) -> 
 
 @router.get("/values/history")
 def history(
-    request: Request, user: User, indicator: str, unit: str, period: str, kind: str | None = None
+    request: Request,
+    user: User,
+    indicator: str,
+    unit: str,
+    period: str,
+    kind: str | None = None,
+    as_of: QueryMoment | None = None,
 ) -> dict[str, Any]:
-    """Every change of a value: who, when, old → new."""
+    """Every change of a value: who, when, old → new (those recorded by ``as_of`` if given)."""
     uid = find_unit(unit)
     require_read(user, uid)
     p = parse_any_period(period)
     changes = value_history(get_store(request), indicator, uid, p.id, kind)
+    if as_of is not None:
+        changes = [c for c in changes if c.at <= as_of]
     return {"ok": True, "changes": [c.to_dict() for c in changes]}
 
 
 @router.get("/summary")
 def summary(
-    request: Request, user: User, period: str, unit: str = NATION_ID, boundaries: str = "current"
+    request: Request,
+    user: User,
+    period: str,
+    unit: str = NATION_ID,
+    boundaries: str = "current",
+    as_of: QueryMoment | None = None,
 ) -> dict[str, Any]:
-    """The facts of a period for a unit: value, change, % of plan, share, rank."""
+    """The facts of a period for a unit: value, change, % of plan, share, rank (as they stood
+    at ``as_of`` if given)."""
     uid = find_unit(unit)
     require_read(user, uid)
     p = parse_any_period(period)
-    facts = fact_set(get_store(request), p, boundaries_of(boundaries)).of_unit(uid)
+    facts = fact_set(get_store(request), p, boundaries_of(boundaries), as_of).of_unit(uid)
     return {
         "ok": True,
         "period": p.id,
         "unit": uid,
         "boundaries": boundaries,
+        "as_of": iso(as_of),
         "facts": [f.to_dict() for f in facts],
     }
+
+
+@router.get("/revisions")
+def revisions(
+    request: Request,
+    user: User,
+    indicator: str,
+    unit: str = NATION_ID,
+    period: str | None = None,
+    as_of: QueryMoment | None = None,
+) -> dict[str, Any]:
+    """Revisions stated and measured: each release of the figure with its revision against
+    the previous release and the first (value and %), its vintages and the report's note;
+    without ``period``, every stored period of the figure (as ``chitieu revisions``)."""
+    from chitieu.analyze import revisions as rv
+    from chitieu.web.i18n import get_lang
+
+    code = find_indicator(indicator)
+    uid = find_unit(unit)
+    require_read(user, uid)
+    store = get_store(request)
+    lang = get_lang()
+    periods = [parse_any_period(period).id] if period else rv.found_periods(store, code, uid, as_of)
+    figures = []
+    for q in periods:
+        res = rv.revisions(store, code, uid, q, as_of)
+        figures.append({**res.to_dict(), "note": rv.note_of(res.releases, code, lang)})
+    return {"ok": True, "indicator": code, "unit": uid, "as_of": iso(as_of), "figures": figures}
+
+
+@router.get("/revisions/accuracy")
+def estimate_accuracy(
+    request: Request,
+    user: User,
+    indicator: str | None = None,
+    unit: str | None = None,
+    as_of: QueryMoment | None = None,
+) -> dict[str, Any]:
+    """How close each unit's own estimates came to its actuals (mean revision, mean absolute
+    revision, bias), as ``chitieu revisions --accuracy``; a reporter sees its own units."""
+    from chitieu.analyze.accuracy import accuracy
+
+    codes = [find_indicator(indicator)] if indicator else None
+    units = [find_unit(unit)] if unit else None
+    for u in units or []:
+        require_read(user, u)
+    rows = accuracy(get_store(request), codes, units, as_of=as_of)
+    shown = [a.to_dict() for a in rows if user.sees_all or user.can_read(a.unit)]
+    return {"ok": True, "as_of": iso(as_of), "accuracy": shown}
 
 
 RoundQuery = Annotated[
@@ -618,7 +684,12 @@ def thread(
 
 @router.get("/board/{form}/{period}")
 def board(
-    request: Request, user: User, form: str, period: str, round: RoundQuery = None
+    request: Request,
+    user: User,
+    form: str,
+    period: str,
+    round: RoundQuery = None,
+    as_of: QueryMoment | None = None,
 ) -> dict[str, Any]:
     """Completeness and timeliness of a form's round for a period: each unit's state, level
     and timeliness (the same shape as ``chitieu completeness --json``; own units only for a
@@ -627,7 +698,8 @@ def board(
     p = find_period(f, period)
     rnd = find_round(f, p, round)
     units = None if user.sees_all else [u for u in f.units_for(p) if user.can_read(u)]
-    return {"ok": True, **form_status(get_store(request), f, p, rnd.round, units=units).to_dict()}
+    got = form_status(get_store(request), f, p, rnd.round, as_of, units=units)
+    return {"ok": True, **got.to_dict()}
 
 
 @router.get("/queue")
