@@ -178,7 +178,8 @@ def test_the_entry_page_refuses_a_negative_count_and_a_nan(web_sqlite):
             "v__ICT_REVENUE": "NaN", "v__ICT_LABOUR": "−5"}  # fmt: skip
     bad = c.post(ENTRY, data=form)
     assert bad.status_code == 422
-    errors = re.findall(r'<fieldset class="entry-row has-error[^"]*"(.*?)</fieldset>', bad.text, re.S)
+    row = r'<fieldset class="entry-row has-error[^"]*"(.*?)</fieldset>'
+    errors = re.findall(row, bad.text, re.S)
     assert len(errors) == 2
     assert 'id="v__ICT_REVENUE"' in errors[0] and 'id="v__ICT_LABOUR"' in errors[1]
     assert "từ 0 trở lên" in errors[1]

@@ -8,7 +8,7 @@ Create Date: 2026-12-08
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0015"
 # the reserved chain is 0011 → 0012 → 0013; on this branch the head was 0014 (issue 21), so
 # 0013 follows it: the lead fixes the chain at merge
 down_revision = "0014"
