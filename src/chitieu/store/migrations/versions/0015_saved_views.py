@@ -1,6 +1,6 @@
 """Saved dashboard views (issue 20): a user's named views, each its URL's query.
 
-Revision ID: 0013
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-08
 """
@@ -9,8 +9,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-# the reserved chain is 0011 → 0012 → 0013; on this branch the head was 0014 (issue 21), so
-# 0013 follows it: the lead fixes the chain at merge
 down_revision = "0014"
 branch_labels = None
 depends_on = None
