@@ -149,3 +149,17 @@ def test_every_table_an_output_reads_is_in_the_data_version_and_checked(store, d
     health = check_store(db_url)
     assert set(VERSIONED) <= set(health.tables), "check-store counts every versioned table"
     assert health.ok, [c for c in health.checks if not c.ok]
+
+
+def test_every_built_in_format_is_registered_whichever_renderer_was_imported_first() -> None:
+    """``formats()`` once gave only HTML when the HTML renderer had been imported before."""
+    import subprocess
+    import sys
+
+    code = (
+        "import chitieu.report.render.html\n"
+        "from chitieu.report.render import formats\n"
+        "print(','.join(sorted(formats())))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert {"docx", "html", "md"} <= set(out.stdout.strip().split(","))

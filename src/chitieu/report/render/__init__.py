@@ -30,7 +30,8 @@ __all__ = [
 
 
 def formats() -> dict[str, Format]:
-    """Registered formats (built-ins loaded on first use)."""
-    if not _FORMATS:
-        from chitieu.report.render import docx, html, md  # noqa: F401  (they register)
+    """Registered formats (built-ins loaded on first use, whichever renderer was imported
+    before: the imports are cached, so this costs nothing after the first call)."""
+    from chitieu.report.render import docx, html, md  # noqa: F401  (they register)
+
     return dict(_FORMATS)
