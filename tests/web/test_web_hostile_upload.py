@@ -151,26 +151,42 @@ def test_neutralise_keeps_numbers_and_negative_numbers(tmp_path):
 class _Fact:
     def __init__(self, indicator: str, value: float) -> None:
         self.unit, self.value, self.indicator = OWN, value, indicator
+        self.withheld, self.decimals = {}, 1
 
-    def to_dict(self) -> dict[str, object]:
-        cols = ("kind", "status", "previous", "change_pct", "plan", "plan_pct", "share_pct",
-                "rank", "rank_of")  # fmt: skip
-        return {"indicator": self.indicator, "unit": self.unit, "period": "2025S1",
-                "value": self.value, **dict.fromkeys(cols)}  # fmt: skip
+
+class _Facts:
+    def __init__(self, facts: list[_Fact]) -> None:
+        self.facts = facts
+
+    def of_unit(self, unit: str) -> list[_Fact]:
+        return self.facts  # whichever unit the view shows
 
 
 def test_the_dashboard_csv_neutralises_text_a_spreadsheet_would_run(env, monkeypatch):
-    from chitieu.web.routes import dashboard
+    """Names a spreadsheet would run (a catalog's own text) leave as text; a negative number
+    stays a number."""
+    from types import SimpleNamespace
 
-    facts = [_Fact(ATTACK, 1.0), _Fact("@SUM(1+1)*cmd|' /C calc'!A0", -5.0)]
-    monkeypatch.setattr(dashboard, "fact_set", lambda *a, **k: facts)
+    from chitieu.catalog.periods import parse_period
+    from chitieu.web.routes import dashboard
+    from chitieu.web.routes.dashboard_data import figure_text
+
+    facts = _Facts([_Fact(ATTACK, 1.0), _Fact("@SUM(1+1)*cmd|' /C calc'!A0", -5.0)])
+
+    def fake_figure(f, ind, lang):  # type: ignore[no-untyped-def]
+        text = figure_text(f.value, f.decimals, lang)
+        return dashboard.Figure(f, f.indicator, "", text, "", "", "", "", "", "", "", "", "")
+
+    monkeypatch.setattr(dashboard, "_facts", lambda *a, **k: (facts, parse_period("2025S1"), None))
+    monkeypatch.setattr(dashboard, "catalog", lambda: SimpleNamespace(get=lambda code: None))
+    monkeypatch.setattr(dashboard, "figure", fake_figure)
     r = env.browser("analyst").get("/dashboard/figures.csv", params={"period": "2025S1"})
     assert r.status_code == 200
     import csv
 
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert rows[1][0] == "'" + ATTACK and rows[2][0].startswith("'@")
-    assert rows[2][3] == "-5.0"  # a negative number is a number, not text
+    assert rows[2][2] == "-5,0"  # a negative number is a number, not text
     assert all(not cell.startswith(("=", "+", "@")) for row in rows[1:] for cell in row)
 
 
@@ -240,3 +256,14 @@ def test_an_invisible_character_sent_to_the_api_is_named_at_its_index(env):
     assert (f["type"], f["index"], f["column"]) == ("invisible-text", 0, "indicator")
     assert "U+200B" in f["message"]["en"] and "U+200B" in f["message"]["vi"]
     assert env.store.count() == before
+
+
+@pytest.mark.parametrize("query", ["state=%00", "period=2025%00S1", "form=TTTT%00-6T"])
+def test_a_nul_in_the_address_is_refused_before_the_store_sees_it(env, query):
+    """A NUL character in a query (PostgreSQL refuses it in text: a 503 before) is a 422 that
+    says so, on every route (CI run of stop 24: ``/api/v1/queue?state=%00``)."""
+    c = env.api("analyst")
+    for path in ("/api/v1/queue", "/queue"):
+        r = c.get(f"{path}?{query}")
+        assert r.status_code == 422, (path, r.status_code, r.text[:200])
+        assert "NUL" in r.text

@@ -25,7 +25,7 @@ from chitieu.web.accounts import Accounts
 from chitieu.web.compress import Compress
 from chitieu.web.deps import form_threads
 from chitieu.web.errors import error_body
-from chitieu.web.limits import BodyLimit
+from chitieu.web.limits import BodyLimit, NoNul
 from chitieu.web.plotly_css import plotly_js
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, SessionActivity, Sessions
 
@@ -288,6 +288,7 @@ def create_app(
     )
     # a body over the limit is refused before anything reads it
     app.add_middleware(BodyLimit, handle=handle_error)
+    app.add_middleware(NoNul, handle=handle_error)  # no NUL reaches a query of the store
     app.add_middleware(Compress)  # pages and API answers brotli or gzip (web/compress.py)
     app.add_middleware(Faults)  # inside the headers: a 503 or 500 gets them too
     app.add_middleware(LanguageAndHeaders)

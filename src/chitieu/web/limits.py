@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu.collect import comments
 from chitieu.collect.limits import body_limit, mib
-from chitieu.errors import InputFileError
+from chitieu.errors import InputFileError, Invalid
 from chitieu.web.errors import TooLarge
 
 
@@ -86,3 +86,28 @@ class BodyLimit:
         response = await self.handle(Request(scope, receive), _too_large(size, top))
         response.headers["Connection"] = "close"  # the body is not read
         await response(scope, receive, send)
+
+
+def _has_nul(scope: Scope) -> bool:
+    query = scope.get("query_string") or b""
+    return "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query
+
+
+class NoNul:
+    """ASGI middleware: 422 for a path or query that holds a NUL character (``%00``). No text
+    the store keeps may hold one (PostgreSQL refuses it: a 503 otherwise), and no code,
+    period or filter the routes take has one."""
+
+    def __init__(
+        self, app: ASGIApp, handle: Callable[[Request, Exception], Awaitable[Response]]
+    ) -> None:
+        self.app = app
+        self.handle = handle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_nul(scope):
+            request = Request(scope, receive)
+            response = await self.handle(request, Invalid(code="input-nul-in-request"))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -24,7 +24,7 @@ from chitieu.catalog.forms import forms
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.instants import iso
 from chitieu.catalog.units import NATION_ID, registry
-from chitieu.catalog.vocabulary import Action
+from chitieu.catalog.vocabulary import Action, SubmissionStatus
 from chitieu.check.completeness import form_status
 from chitieu.check.findings import Finding, Report
 from chitieu.collect.comments import comment_finding
@@ -707,7 +707,7 @@ def queue(
     request: Request,
     user: User,
     level: Annotated[int | None, Query(ge=0, le=2)] = None,
-    state: str | None = None,
+    state: SubmissionStatus | None = None,
     form: str | None = None,
     period: str | None = None,
 ) -> dict[str, Any]:
