@@ -68,6 +68,10 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
     value = np.full(shape, np.nan)
     flags, n, units, full, est = (np.zeros(shape, dtype=np.int64) for _ in range(5))
     src: list[dict[int, tuple[str, ...]]] = [{} for _ in codes]
+    # the slabs of a year share their targets and sources (store/analytics.py): rows and
+    # row → sources are made once per distinct list (and cells present), not per indicator
+    rows_of: dict[int, tuple[list[str], np.ndarray]] = {}
+    src_of: dict[tuple[int, int, bytes], tuple[Any, dict[int, tuple[str, ...]]]] = {}
     for j, code in enumerate(codes):
         got = slices.get((code, year))
         if got is None:
@@ -76,15 +80,23 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
         c = cells.get(slot)
         if c is None or not len(c):
             continue
-        rows = np.fromiter((unit_ix[t] for t in targets), dtype=np.int64, count=len(targets))
+        hit = rows_of.get(id(targets))
+        if hit is None or hit[0] is not targets:
+            ix = np.fromiter((unit_ix[t] for t in targets), dtype=np.int64, count=len(targets))
+            hit = rows_of[id(targets)] = (targets, ix)
+        rows = hit[1]
         ok = (c["flags"] & PRESENT) != 0
         r = rows[ok]
         value[r, j] = c["value"][ok]
         flags[r, j] = c["flags"][ok]
         for name, a in (("n", n), ("units", units), ("full", full), ("est", est)):
             a[r, j] = c[name][ok]
-        kept = zip(rows.tolist(), sources, ok.tolist(), strict=True)
-        src[j] = {row: tuple(s) for row, s, k in kept if k}
+        key = (id(targets), id(sources), ok.tobytes())
+        made = src_of.get(key)
+        if made is None or made[0] is not sources:
+            kept = zip(rows.tolist(), sources, ok.tolist(), strict=True)
+            made = src_of[key] = (sources, {row: tuple(s) for row, s, k in kept if k})
+        src[j] = made[1]  # shared between columns: read only
     return Grid(value, flags, n, units, full, est, src, np.zeros(len(codes), dtype=bool))
 
 
@@ -152,13 +164,14 @@ def _plans(cat: Catalog, slices: Slices, codes: list[str], year: int,
            unit_ix: dict[str, int]) -> Grid:  # fmt: skip
     """The annual plans (NaN where none); the nation's summed for additive indicators."""
     g = _grid(slices, codes, year, PLAN_SLOT, unit_ix)
+    present = g.present
     for j, code in enumerate(codes):
         ind = cat.get(code)
         if ind.formula:
             g.value[:, j] = np.nan
             continue
-        have = g.present[1:, j]
-        if not g.present[0, j] and have.any() and ind.units_rule == UnitsRule.SUM:
+        have = present[1:, j]
+        if not present[0, j] and have.any() and ind.units_rule == UnitsRule.SUM:
             g.value[0, j] = np.where(have, g.value[1:, j], 0.0).sum(axis=0)
             g.flags[0, j] = PRESENT
             g.summed[j] = True
@@ -211,6 +224,7 @@ _STATUS = [
     None if not f & PRESENT else str(Status.PROVISIONAL if f & PROVISIONAL else Status.FINAL)
     for f in range(8)
 ]
+_KINDS, _STATUSES = np.array(_KIND, dtype=object), np.array(_STATUS, dtype=object)
 
 
 def assemble(
@@ -234,7 +248,8 @@ def assemble(
     before it is read on the month's)."""
 
     prev = p.same_period_last_year()
-    codes = [i.code for i in cat if wanted is None or i.code in _closure(cat, wanted)]
+    needed = None if wanted is None else _closure(cat, wanted)
+    codes = [i.code for i in cat if needed is None or i.code in needed]
     units = _units(slices, [(c, y) for c in codes for y in (p.year, prev.year)])
     unit_ix = {u: i for i, u in enumerate(units)}
     now = _figures(cat, slices, codes, p.year, p.slot, unit_ix)
@@ -283,8 +298,12 @@ class _Covs:
     plan: Covs
 
 
+_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 class _Columns:
-    """The comparisons of every fact, on columns, converted once to Python values."""
+    """The comparisons of every fact, on columns; the facts kept are made from them in one
+    pass (each field gathered and converted to Python values once, for all facts)."""
 
     def __init__(self, cat: Catalog, codes: list[str], now: Grid, before: Grid,
                  plan: np.ndarray, rank: np.ndarray, rank_of: np.ndarray) -> None:  # fmt: skip
@@ -293,66 +312,83 @@ class _Columns:
         additive = np.array([cat.get(c).units_rule == UnitsRule.SUM for c in codes], dtype=bool)
         share = _pct(now.value, np.broadcast_to(now.value[0], now.value.shape))
         share[0] = np.nan
-        share[:, ~additive | ~now.present[0]] = np.nan
-        share[~now.present] = np.nan
-        self.keep = now.present | before.present | ~np.isnan(plan)
-        self.value, self.previous, self.plans = (
-            now.value.tolist(),
-            before.value.tolist(),
-            plan.tolist(),
-        )
-        self.flags, self.pflags = now.flags.tolist(), before.flags.tolist()
-        self.ch, self.ch_r = change.tolist(), _round(change.ravel())
-        self.pp, self.pp_r = plan_pct.tolist(), _round(plan_pct.ravel())
-        self.sh_r = _round(share.ravel())
-        self.ranks, self.rank_of = rank.tolist(), rank_of
+        present = now.present
+        share[:, ~additive | ~present[0]] = np.nan
+        share[~present] = np.nan
+        self.keep = present | before.present | ~np.isnan(plan)
+        self.value, self.previous, self.plans = now.value, before.value, plan
+        self.flags, self.pflags = now.flags, before.flags
+        self.ch, self.pp, self.share = change, plan_pct, share
+        self.ranks, self.rank_of = rank, rank_of
         self.ind_of = {c: j for j, c in enumerate(codes)}
         self.width = len(codes)
+
+    def cells(self, cat: Catalog, wanted: set[str] | None) -> tuple[list[Any], *_Arrays]:
+        """The facts to make: their indicators, and per fact (catalog order, the nation
+        first, then units by id) its indicator's position, row and column."""
+        inds = [i for i in cat if wanted is None or i.code in wanted]
+        js = np.array([self.ind_of[i.code] for i in inds], dtype=np.int64)
+        jpos, rr = np.nonzero(self.keep[:, js].T) if len(js) else (js, js)
+        return inds, jpos, rr, js[jpos]
+
+    def fields(self, rr: np.ndarray, jj: np.ndarray) -> list[list[Any]]:
+        """Per field of a fact (in ``Fact``'s order, after indicator, unit and period), its
+        values for the cells (``rr``, ``jj``): None where there is none."""
+        ch, pp = self.ch[rr, jj], self.pp[rr, jj]
+        rank = self.ranks[rr, jj]
+        fl, pfl = self.flags[rr, jj], self.pflags[rr, jj]
+        return [
+            _none(self.value[rr, jj]), _KINDS[fl].tolist(), _STATUSES[fl].tolist(),
+            _none(self.previous[rr, jj]), _KINDS[pfl].tolist(),
+            _round(ch), _none(ch), _none(self.plans[rr, jj]),
+            _round(pp), _none(pp), _round(self.share[rr, jj]),
+            _none(np.where(rank > 0, rank, np.nan), integer=True),
+            _none(np.where(rank > 0, self.rank_of[jj], np.nan), integer=True),
+        ]  # fmt: skip
 
     def facts(self, cat: Catalog, wanted: set[str] | None, units: list[str], p: Period,
               prev: Period, b: str, covs: _Covs, why_not: list[str | None],
               ok: np.ndarray, make: Callable[..., Any]) -> list[Any]:  # fmt: skip
-        """Every fact kept, in catalog order (the nation first, then units by id)."""
+        """Every fact kept, in catalog order (the nation first, then units by id), made by
+        ``make`` (``analyze.facts.Fact``), with its coverage and what the rules withhold."""
+        inds, jpos, rr, jj = self.cells(cat, wanted)
+        pid, prev_id, year = p.id, prev.id, str(p.year)
+        cols = self.fields(rr, jj)
+        oks = ok[rr, jj].tolist()
+        judged: dict[tuple[int, ...], dict[str, str]] = {}
         out: list[Any] = []
-        for ind in cat:
-            if wanted is not None and ind.code not in wanted:
-                continue
-            j = self.ind_of[ind.code]
-            for r in np.flatnonzero(self.keep[:, j]).tolist():
-                f = self.fact(ind, r, j, units[r], p, prev, b, make)
-                f.coverage, f.previous_coverage = covs.now[r][j], covs.before[r][j]
-                held = judge_fact(ind.coverage, r, f.coverage, f.previous_coverage,
-                                  covs.plan[r][j], covs.now[0][j])  # fmt: skip
-                if r > 0 and f.value is not None and "rank" not in held:
-                    if why_not[j] is not None:
-                        held["rank"] = why_not[j]  # type: ignore[assignment]
-                    elif not ok[r, j]:
-                        held["rank"] = INCOMPLETE
-                if held:
-                    _withhold(f, held)
-                out.append(f)
+        cells = zip(jpos.tolist(), rr.tolist(), jj.tolist(), oks, *cols, strict=True)
+        for i, r, j, is_ok, v, kind, status, pv, pkind, ch_r, ch, pl, pp_r, pp, sh_r, rank, \
+                rank_of in cells:  # fmt: skip
+            ind = inds[i]
+            f = make(ind.code, units[r], pid, v, kind, status, pv, prev_id, pkind, ch_r, ch,
+                     pl, year, pp_r, pp, sh_r, rank, rank_of, 1 if r else 0, b, ind.measure,
+                     ind.decimals)  # fmt: skip
+            now, before = covs.now[r][j], covs.before[r][j]
+            f.coverage, f.previous_coverage = now, before
+            plan, nation = covs.plan[r][j], covs.now[0][j]
+            key = (id(ind.coverage), r > 0, id(now), id(before), id(plan), id(nation))
+            held = judged.get(key)
+            if held is None:  # the coverage objects are shared: a few distinct judgements
+                held = judged[key] = judge_fact(ind.coverage, r, now, before, plan, nation)
+            held = dict(held)
+            if r > 0 and v is not None and "rank" not in held:
+                if why_not[j] is not None:
+                    held["rank"] = why_not[j]
+                elif not is_ok:
+                    held["rank"] = INCOMPLETE
+            if held:
+                _withhold(f, held)
+            out.append(f)
         return out
 
-    def fact(
-        self, ind: Any, r: int, j: int, unit: str, p: Period, prev: Period, b: str,
-        make: Callable[..., Any],
-    ) -> Any:  # fmt: skip
-        """One fact (made by ``make``: ``analyze.facts.Fact``) as the figures give it (before
-        the coverage rules)."""
-        k = r * self.width + j
-        v, pv, pl = self.value[r][j], self.previous[r][j], self.plans[r][j]
-        ch, pp = self.ch[r][j], self.pp[r][j]
-        rk = self.ranks[r][j]
-        return make(
-            ind.code, unit, p.id,
-            None if v != v else v, _KIND[self.flags[r][j]], _STATUS[self.flags[r][j]],
-            None if pv != pv else pv, prev.id, _KIND[self.pflags[r][j]],
-            self.ch_r[k], None if ch != ch else ch,
-            None if pl != pl else pl, str(p.year),
-            self.pp_r[k], None if pp != pp else pp,
-            self.sh_r[k], rk or None, int(self.rank_of[j]) if rk else None,
-            0 if r == 0 else 1, b, ind.measure, ind.decimals,
-        )  # fmt: skip
+
+def _none(a: np.ndarray, integer: bool = False) -> list[Any]:
+    """Values as Python numbers, None where NaN."""
+    nan = np.isnan(a)
+    o = (np.where(nan, 0, a).astype(np.int64) if integer else a).astype(object)
+    o[nan] = None
+    return o.tolist()
 
 
 #: the fields of a fact each withheld item empties

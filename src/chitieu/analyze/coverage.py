@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -64,7 +64,7 @@ class Coverage:
         """Units the ministry estimated."""
         return len(self.est)
 
-    @property
+    @cached_property
     def complete(self) -> bool:
         """Every expected unit covered (by itself or by the ministry's estimate)."""
         return not self.missing and self.expected > 0

@@ -35,6 +35,7 @@ from chitieu.catalog.units import UnitRegistry, registry
 from chitieu.catalog.vocabulary import Boundaries, system_for
 from chitieu.store import StoreLike as StoreLike  # the store's type, for report/
 from chitieu.store.analytics import PLAN_SLOT
+from chitieu.store.gcpause import collector_paused
 from chitieu.store.values import Store
 
 __all__ = [
@@ -303,6 +304,15 @@ class FactLoad:
         key = (*self._key, p.id, wanted)
         if self.as_of is None and (hit := _CACHE.get(key)) is not None:
             return hit
+        # tens of thousands of objects and no cycle: a pass of the cyclic collector over
+        # the process's heap would cost more than the assembly (store/gcpause.py)
+        with collector_paused():
+            got = self._assemble(p, wanted)
+        if self.as_of is None:
+            _CACHE.put(key, got)
+        return got
+
+    def _assemble(self, p: Period, wanted: frozenset[str] | None) -> FactSet:
         system = system_for(p.end, self.b)
         slices = self._slices_for(system)
         chosen = set(wanted) if wanted else None
@@ -313,8 +323,6 @@ class FactLoad:
                              fact=Fact, fact_set=FactSet)
                     for q in steps]  # fmt: skip
             enrich(got, more[0], more[1] if len(more) > 1 else None, self.rules.cat)
-        if self.as_of is None:
-            _CACHE.put(key, got)
         return got
 
 

@@ -93,6 +93,7 @@ class GridCoverage:
         self.last = [cat.get(c).time_rule == TimeRule.LAST for c in codes]
         self.expected, self.everyone = self.spans[False]
         self._memo: dict[tuple[Any, ...], Coverage] = {}
+        self._nations: dict[tuple[Any, ...], Coverage] = {}
 
     def exp(self, target: str, j: int | None = None) -> tuple[str, ...]:
         """The reporters ``target`` should cover (itself if it reports nothing else), for
@@ -101,57 +102,64 @@ class GridCoverage:
         return expected.get(target, (target,))
 
     def of(self, g: Grid) -> Covs:
-        """Coverage of every present figure of ``g``."""
+        """Coverage of every present figure of ``g`` (one pass over the stored cells; the
+        coverage of equal cells is made once)."""
         rows, width = len(self.units), len(self.codes)
         out: Covs = [[None] * width for _ in range(rows)]
         col = {c: j for j, c in enumerate(self.codes)}
-        for j, code in enumerate(self.codes):
-            if self.cat.get(code).formula:
-                continue
-            for r in np.flatnonzero(g.present[:, j]).tolist():
-                if r == 0 and g.summed[j]:
-                    continue
-                out[r][j] = self._stored(g, r, j)
-            if g.summed[j]:
-                out[0][j] = self._nation(out, j)
+        stored = np.array([not self.cat.get(c).formula for c in self.codes], dtype=bool)
+        mask = g.present & stored
+        mask[0, g.summed] = False  # the nation summed: from its provinces' coverage below
+        rr, jj = np.nonzero(mask)
+        cells = zip(rr.tolist(), jj.tolist(), g.units[rr, jj].tolist(),
+                    g.full[rr, jj].tolist(), g.est[rr, jj].tolist(), strict=True)  # fmt: skip
+        memo, last, src = self._memo, self.last, g.src
+        for r, j, units, full, est in cells:
+            s = src[j].get(r, ())
+            key = (r, last[j], s, units, full, est)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = self._stored(r, j, s, units, full, est)
+            out[r][j] = got
+        for j in np.flatnonzero(g.summed & stored).tolist():
+            out[0][j] = self._nation(out, j)
         for ind in self.cat.evaluation_order():
             if ind.formula and ind.code in col:
                 self._derived(g, out, col, ind)
         return out
 
-    def _stored(self, g: Grid, r: int, j: int) -> Coverage:
+    def _stored(self, r: int, j: int, src: tuple[str, ...], units: int, full: int,
+                est: int) -> Coverage:  # fmt: skip
         target = self.units[r]
-        src = g.src[j].get(r, ())
-        units, full, est = int(g.units[r, j]), int(g.full[r, j]), int(g.est[r, j])
         exp = self.exp(target, j)
-        key = (target, src, units, full, est, exp)
-        got = self._memo.get(key)
-        if got is None:
-            covered = _bits(units & full, src)
-            estimated = _bits(est, src)
-            if target == NATION_ID:
-                got = own_coverage(target, self.pid, target in covered, target in estimated)
-            elif any(_whole(u, target) for u in covered - set(exp)):
-                # a figure for the whole territory others report (a province of today
-                # storing a figure of 2023, or the plan of a province that kept its borders)
-                every = frozenset(exp)
-                got = of_units(exp, self.pid, every, every if estimated else frozenset())
-            else:
-                got = of_units(exp, self.pid, covered, estimated)
-            self._memo[key] = got
-        return got
+        covered = _bits(units & full, src)
+        estimated = _bits(est, src)
+        if target == NATION_ID:
+            return own_coverage(target, self.pid, target in covered, target in estimated)
+        if any(_whole(u, target) for u in covered - set(exp)):
+            # a figure for the whole territory others report (a province of today storing a
+            # figure of 2023, or the plan of a province that kept its borders)
+            every = frozenset(exp)
+            return of_units(exp, self.pid, every, every if estimated else frozenset())
+        return of_units(exp, self.pid, covered, estimated)
 
     def _nation(self, out: Covs, j: int) -> Coverage:
         """The nation summed from the provinces: what they cover together."""
+        column = [row[j] for row in out[1:]]
+        key = (self.last[j], *map(id, column))  # coverage objects are shared (coverage._cov)
+        got = self._nations.get(key)
+        if got is not None:
+            return got
         everyone = self.spans[self.last[j]][1]
         covered: set[str] = set()
         est: set[str] = set()
-        for row in out[1:]:
-            c = row[j]
+        for c in column:
             if c is not None:
                 covered |= c.covered
                 est |= c.est
-        return of_units(everyone, self.pid, frozenset(covered), frozenset(est))
+        got = self._nations[key] = of_units(everyone, self.pid, frozenset(covered),
+                                            frozenset(est))  # fmt: skip
+        return got
 
     def _derived(self, g: Grid, out: Covs, col: dict[str, int], ind: Any) -> None:
         ops = [col[o] for o in ind.operands]
@@ -198,11 +206,8 @@ def judge_fact(rule: Any, r: int, now: Coverage | None, before: Coverage | None,
 
 def comparable(covs: Covs, present: np.ndarray) -> np.ndarray:
     """Where a figure is complete (the units that may be ranked)."""
-    out = np.zeros(present.shape, dtype=bool)
-    for r, row in enumerate(covs):
-        for j, c in enumerate(row):
-            out[r, j] = c is not None and c.complete
-    return out & present
+    flat = [c is not None and c.complete for row in covs for c in row]
+    return np.array(flat, dtype=bool).reshape(present.shape) & present
 
 
 def rank_reasons(
@@ -231,12 +236,13 @@ def nation_choice(cat: Catalog, codes: list[str], g: Grid, covs: Covs,
     from chitieu.store.analytics import ESTIMATED, PRESENT, PROVISIONAL
 
     out: dict[int, dict[str, Any]] = {}
+    present = g.present  # (a column's flags change below only after its own checks)
     for j, code in enumerate(codes):
         ind = cat.get(code)
-        if ind.formula or ind.units_rule != UnitsRule.SUM or g.summed[j] or not g.present[0, j]:
+        if ind.formula or ind.units_rule != UnitsRule.SUM or g.summed[j] or not present[0, j]:
             continue
         parts = cov._nation(covs, j)
-        have = g.present[1:, j]
+        have = present[1:, j]
         if not parts.complete or not have.any():
             continue
         stored, total = float(g.value[0, j]), float(g.value[1:, j][have].sum())

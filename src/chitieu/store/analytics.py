@@ -130,6 +130,28 @@ class CubeRows:
     late: np.ndarray | None = None
 
 
+class _Shared:
+    """Slabs of one year share their targets and sources (the same units report every
+    indicator): each distinct text is decoded once, and the slices share the lists (which
+    their readers do not change)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, list[str]] = {}
+        self._sources: dict[str, list[list[str]]] = {}
+
+    def names(self, text: str) -> list[str]:
+        got = self._names.get(text)
+        if got is None:
+            got = self._names[text] = text.split("\x1f") if text else []
+        return got
+
+    def sources(self, text: str) -> list[list[str]]:
+        got = self._sources.get(text)
+        if got is None:
+            got = self._sources[text] = json.loads(text)
+        return got
+
+
 def read_cubes(
     conn: Connection,
     system: str,
@@ -187,17 +209,16 @@ def read_cubes(
         sql = sql.bindparams(bindparam("as_of", type_=DateTime))
     out = CubeRows([], {}, [])
     skip = 8 if with_sources else 7
+    shared = _Shared()
     for row in conn.execute(sql, params).all():
         year, ind, version, targets, units, data, is_touched = row[:7]
         if targets is None:
             out.stale.append(Slab.decode(ind, year, units, data, version))
             continue
-        names = targets.split("\x1f") if targets else []
-        cells = {
-            s: np.frombuffer(bytes(row[skip + i] or b""), dtype=CELL) for i, s in enumerate(wanted)
-        }
+        names = shared.names(targets)
+        cells = {s: np.frombuffer(row[skip + i] or b"", dtype=CELL) for i, s in enumerate(wanted)}
         if with_sources:
-            out.sources[(ind, int(year))] = json.loads(row[7])
+            out.sources[(ind, int(year))] = shared.sources(row[7])
         if is_touched:
             out.touched.append((Slab.decode(ind, year, units, data, version), names, cells))
             continue
