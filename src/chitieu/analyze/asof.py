@@ -32,8 +32,9 @@ from chitieu.store.analytics import CELL, N_PERIOD_SLOTS, PLAN_SLOT, CubeSlab
 from chitieu.store.current import PLAN, Slab
 from chitieu.store.values import Store
 
-#: (targets, {slot: cells}, sources per target, targets replaced) of a slab computed in part
-_Base = tuple[list[str], dict[int, np.ndarray], list[list[str]], set[str]]
+#: (targets, {slot: cells}, sources per target, targets replaced — None: all) of a slab
+#: computed again in part
+_Base = tuple[list[str], dict[int, np.ndarray], list[list[str]], set[str] | None]
 #: what a slab gives: (targets, {slot: cells}, sources per target)
 _Slice = tuple[list[str], dict[int, np.ndarray], list[list[str]]]
 
@@ -71,7 +72,7 @@ def slices_as_of(
     for cube in rules.compute(rolled, system) if rolled else []:
         key = (cube.indicator, cube.year)
         base = bases.get(key)
-        out[key] = _slice(cube, slots) if base is None else _splice(base, cube, slots)
+        out[key] = _slice(cube, slots) if base is None else splice(base, cube, slots)
     return out
 
 
@@ -97,9 +98,11 @@ def _relevant(periods: np.ndarray, kinds: np.ndarray, slots: Sequence[int]) -> n
 
 def _parts(
     rules: CubeRules, slabs: Sequence[Slab], late: np.ndarray, system: str, slots: Sequence[int]
-) -> list[tuple[Slab, set[str]] | None]:
+) -> list[tuple[Slab, set[str] | None] | None]:
     """Per slab, the part to roll back and compute again and the targets it makes (None:
-    nothing the requested slots depend on changed since). On columns, all slabs at once."""
+    nothing the requested slots depend on changed since; targets None: the whole slab, every
+    entry of which a late batch wrote — an instant before its data came). On columns, all
+    slabs at once."""
     if not slabs:
         return []
     sizes = np.array([len(s.entries) for s in slabs], dtype=np.int64)
@@ -110,9 +113,37 @@ def _parts(
     known = [rules._rules.get(s.indicator) for s in slabs]
     summed = np.array([r is not None and r.summed for r in known], dtype=bool)
     relevant = ~summed[sidx] | _relevant(e["period"], e["kind"], slots)
-    changed = is_late & relevant & np.array([r is not None for r in known], dtype=bool)[sidx]
+    computed = np.array([r is not None for r in known], dtype=bool)
+    changed = is_late & relevant & computed[sidx]
     if not changed.any():
         return [None] * len(slabs)
+    n_late = np.bincount(sidx, weights=is_late, minlength=len(slabs))
+    n_changed = np.bincount(sidx, weights=changed, minlength=len(slabs))
+    whole = (n_late == sizes) & (n_changed > 0)
+    out: list[tuple[Slab, set[str] | None] | None] = [None] * len(slabs)
+    if whole.any():  # no target kept: what the slots depend on is rolled back, nothing spliced
+        mine = whole[sidx] & relevant
+        kept, kept_slab = e[mine], sidx[mine]
+        bounds = np.searchsorted(kept_slab, np.arange(len(slabs) + 1))
+        for i in np.flatnonzero(whole).tolist():
+            s = slabs[i]
+            part = kept[bounds[i] : bounds[i + 1]]
+            out[i] = (Slab(s.indicator, s.year, s.units, part, s.version), None)
+        rest = ~whole[sidx]
+        e, sidx, changed, relevant = e[rest], sidx[rest], changed[rest], relevant[rest]
+    for i, got in _by_target(rules, slabs, e, sidx, changed, relevant, system):
+        out[i] = got
+    return out
+
+
+def _by_target(
+    rules: CubeRules, slabs: Sequence[Slab], e: np.ndarray, sidx: np.ndarray,
+    changed: np.ndarray, relevant: np.ndarray, system: str,
+) -> list[tuple[int, tuple[Slab, set[str]]]]:  # fmt: skip
+    """(slab index, (part, targets)) of the slabs a late entry of ``e`` changed: the relevant
+    entries of the targets those late entries belong to."""
+    if not changed.any():
+        return []
     # each entry's target, through one table of the slabs' units
     names = sorted({u for s in slabs for u in s.units})
     code = {u: i for i, u in enumerate(names)}
@@ -133,22 +164,23 @@ def _parts(
     kept, kept_slab = e[keep], sidx[keep]
     kbounds = np.searchsorted(kept_slab, np.arange(len(slabs) + 1))
     abounds = np.searchsorted(affected // width, np.arange(len(slabs) + 1))
-    out: list[tuple[Slab, set[str]] | None] = []
+    out: list[tuple[int, tuple[Slab, set[str]]]] = []
     for i, s in enumerate(slabs):
         if abounds[i] == abounds[i + 1]:
-            out.append(None)
             continue
         made = {tnames[t] for t in (affected[abounds[i] : abounds[i + 1]] % width).tolist()}
         part = kept[kbounds[i] : kbounds[i + 1]]
-        out.append((Slab(s.indicator, s.year, s.units, part, s.version), made))
+        out.append((i, (Slab(s.indicator, s.year, s.units, part, s.version), made)))
     return out
 
 
-def _splice(base: _Base, cube: CubeSlab, slots: Sequence[int]) -> _Slice:
+def splice(base: _Base, cube: CubeSlab, slots: Sequence[int]) -> _Slice:
     """The stored slices with the columns of the recomputed targets replaced (a target that
     has no figure in the requested slots any more keeps an empty column). A cell's unit bits
     refer to its target's sources, so a replaced column takes its sources with it."""
     targets, cells, sources, replaced = base
+    if replaced is None:  # the whole slab was computed again
+        return _slice(cube, slots)
     names = sorted(set(targets) | set(cube.targets))
     at = {t: j for j, t in enumerate(names)}
     src: list[list[str]] = [[] for _ in names]

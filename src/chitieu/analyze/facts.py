@@ -27,6 +27,7 @@ from chitieu.analyze.assemble import Slices, assemble
 from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.coverage import Coverage
 from chitieu.analyze.cube import CubeRules
+from chitieu.analyze.published import leave_out_unpublished
 from chitieu.analyze.rounding import round_half_up
 from chitieu.analyze.steps import companions, enrich
 from chitieu.catalog.indicators import Catalog, catalog
@@ -176,10 +177,19 @@ def load_slices(
     """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
     found out of date are computed again and kept), or, as of a time, the current ones rolled
     back where something changed since (``analyze/asof.py``)."""
-    out: Slices = {}
     years = sorted(set(years))
     if as_of is not None:
-        return slices_as_of(store, rules, system, years, slots, as_of, indicators)
+        out = slices_as_of(store, rules, system, years, slots, as_of, indicators)
+    else:
+        out = _current_slices(store, rules, system, years, slots, indicators)
+    # values of reports in a state that does not feed published figures: left out
+    leave_out_unpublished(store, rules, system, out, slots, years, as_of)
+    return out
+
+
+def _current_slices(store: Store, rules: CubeRules, system: str, years: list[int],
+                    slots: Sequence[int], indicators: Sequence[str] | None) -> Slices:  # fmt: skip
+    out: Slices = {}
     got = store.cubes(system, years, rules.generation, slots, indicators, with_sources=True)
     for ind, year, targets, cells in got.fresh:
         out[(ind, year)] = (targets, cells, got.sources[(ind, year)])
