@@ -355,7 +355,9 @@ class _Columns:
         pid, prev_id, year = p.id, prev.id, str(p.year)
         cols = self.fields(rr, jj)
         oks = ok[rr, jj].tolist()
-        judged: dict[tuple[int, ...], dict[str, str]] = {}
+        judged: dict[tuple[Any, ...], dict[str, str]] = {}
+        same: dict[Any, int] = {}  # equal coverage rules judge alike
+        rules = [same.setdefault(ind.coverage, len(same)) for ind in inds]
         out: list[Any] = []
         cells = zip(jpos.tolist(), rr.tolist(), jj.tolist(), oks, *cols, strict=True)
         for i, r, j, is_ok, v, kind, status, pv, pkind, ch_r, ch, pl, pp_r, pp, sh_r, rank, \
@@ -367,7 +369,7 @@ class _Columns:
             now, before = covs.now[r][j], covs.before[r][j]
             f.coverage, f.previous_coverage = now, before
             plan, nation = covs.plan[r][j], covs.now[0][j]
-            key = (id(ind.coverage), r > 0, id(now), id(before), id(plan), id(nation))
+            key = (rules[i], r > 0, now, before, plan, nation)  # coverage: hashed by identity
             held = judged.get(key)
             if held is None:  # the coverage objects are shared: a few distinct judgements
                 held = judged[key] = judge_fact(ind.coverage, r, now, before, plan, nation)
