@@ -278,8 +278,10 @@ def _say_which(out: list[Any], chosen: tuple[dict[int, Any], dict[int, Any]],
     the facts use (``Fact.consistency``)."""
     if not chosen[0] and not chosen[1]:
         return
+    code = {j: c for c, j in ind_of.items()}
+    which = {code[j] for j in (*chosen[0], *chosen[1])}
     for f in out:
-        if f.level == 0:
+        if f.level == 0 and f.indicator in which:
             j = ind_of[f.indicator]
             got = {k: v[j] for k, v in zip(("value", "previous"), chosen, strict=True) if j in v}
             f.consistency = got or None
