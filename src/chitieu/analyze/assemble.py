@@ -359,30 +359,30 @@ class _Columns:
         oks = ok[rr, jj].tolist()
         judged: dict[tuple[Any, ...], dict[str, str]] = {}
         same: dict[Any, int] = {}  # equal coverage rules judge alike
-        rules = [same.setdefault(ind.coverage, len(same)) for ind in inds]
+        meta = [(i.code, i.measure, i.decimals, i.coverage, same.setdefault(i.coverage, len(same)))
+                for i in inds]  # fmt: skip
+        now_c, before_c, plan_c = covs.now, covs.before, covs.plan
+        nation_c = now_c[0]
         out: list[Any] = []
         cells = zip(jpos.tolist(), rr.tolist(), jj.tolist(), oks, *cols, strict=True)
         for i, r, j, is_ok, v, kind, status, pv, pkind, ch_r, ch, pl, pp_r, pp, sh_r, rank, \
                 rank_of in cells:  # fmt: skip
-            ind = inds[i]
-            f = make(ind.code, units[r], pid, v, kind, status, pv, prev_id, pkind, ch_r, ch,
-                     pl, year, pp_r, pp, sh_r, rank, rank_of, 1 if r else 0, b, ind.measure,
-                     ind.decimals)  # fmt: skip
-            now, before = covs.now[r][j], covs.before[r][j]
+            code, measure, decimals, rule, same_rule = meta[i]
+            f = make(code, units[r], pid, v, kind, status, pv, prev_id, pkind, ch_r, ch, pl,
+                     year, pp_r, pp, sh_r, rank, rank_of, 1 if r else 0, b, measure,
+                     decimals)  # fmt: skip
+            now, before = now_c[r][j], before_c[r][j]
             f.coverage, f.previous_coverage = now, before
-            plan, nation = covs.plan[r][j], covs.now[0][j]
-            key = (rules[i], r > 0, now, before, plan, nation)  # coverage: hashed by identity
+            plan, nation = plan_c[r][j], nation_c[j]
+            key = (same_rule, r > 0, now, before, plan, nation)  # coverage: hashed by identity
             held = judged.get(key)
             if held is None:  # the coverage objects are shared: a few distinct judgements
-                held = judged[key] = judge_fact(ind.coverage, r, now, before, plan, nation)
-            held = dict(held)
+                held = judged[key] = judge_fact(rule, r, now, before, plan, nation)
+            rank_why = None
             if r > 0 and v is not None and "rank" not in held:
-                if why_not[j] is not None:
-                    held["rank"] = why_not[j]
-                elif not is_ok:
-                    held["rank"] = INCOMPLETE
-            if held:
-                _withhold(f, held)
+                rank_why = why_not[j] if why_not[j] is not None else None if is_ok else INCOMPLETE
+            if held or rank_why is not None:
+                _withhold(f, {**held, "rank": rank_why} if rank_why is not None else dict(held))
             out.append(f)
         return out
 
