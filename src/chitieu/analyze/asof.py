@@ -21,7 +21,7 @@ vintages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -112,9 +112,15 @@ def _parts(
     is_late = late[pos] == e["batch"] if len(late) else np.zeros(len(e), dtype=bool)
     known = [rules._rules.get(s.indicator) for s in slabs]
     summed = np.array([r is not None and r.summed for r in known], dtype=bool)
-    relevant = ~summed[sidx] | _relevant(e["period"], e["kind"], slots)
     computed = np.array([r is not None for r in known], dtype=bool)
-    changed = is_late & relevant & computed[sidx]
+
+    def relevant(ix: np.ndarray) -> np.ndarray:  # of entries ``ix``: looked at where needed
+        got = e[ix]
+        return ~summed[sidx[ix]] | _relevant(got["period"], got["kind"], slots)
+
+    maybe = np.flatnonzero(is_late & computed[sidx])
+    changed = np.zeros(len(e), dtype=bool)
+    changed[maybe[relevant(maybe)]] = True
     if not changed.any():
         return [None] * len(slabs)
     n_late = np.bincount(sidx, weights=is_late, minlength=len(slabs))
@@ -122,15 +128,15 @@ def _parts(
     whole = (n_late == sizes) & (n_changed > 0)
     out: list[tuple[Slab, set[str] | None] | None] = [None] * len(slabs)
     if whole.any():  # no target kept: what the slots depend on is rolled back, nothing spliced
-        mine = whole[sidx] & relevant
+        mine = np.flatnonzero(whole[sidx])
+        mine = mine[relevant(mine)]
         kept, kept_slab = e[mine], sidx[mine]
         bounds = np.searchsorted(kept_slab, np.arange(len(slabs) + 1))
         for i in np.flatnonzero(whole).tolist():
             s = slabs[i]
             part = kept[bounds[i] : bounds[i + 1]]
             out[i] = (Slab(s.indicator, s.year, s.units, part, s.version), None)
-        rest = ~whole[sidx]
-        e, sidx, changed, relevant = e[rest], sidx[rest], changed[rest], relevant[rest]
+        changed &= ~whole[sidx]
     for i, got in _by_target(rules, slabs, e, sidx, changed, relevant, system):
         out[i] = got
     return out
@@ -138,7 +144,7 @@ def _parts(
 
 def _by_target(
     rules: CubeRules, slabs: Sequence[Slab], e: np.ndarray, sidx: np.ndarray,
-    changed: np.ndarray, relevant: np.ndarray, system: str,
+    changed: np.ndarray, relevant: Callable[[np.ndarray], np.ndarray], system: str,
 ) -> list[tuple[int, tuple[Slab, set[str]]]]:  # fmt: skip
     """(slab index, (part, targets)) of the slabs a late entry of ``e`` changed: the relevant
     entries of the targets those late entries belong to."""
@@ -160,7 +166,8 @@ def _by_target(
     affected = np.unique(pair[hit])  # (slab, target) pairs, sorted by slab
     table = np.zeros(len(slabs) * width, dtype=bool)
     table[affected] = True
-    keep = table[pair] & relevant & (target >= 0)  # target -1 wraps: masked out after
+    keep = np.flatnonzero(table[pair] & (target >= 0))  # target -1 wraps: masked out here
+    keep = keep[relevant(keep)]
     kept, kept_slab = e[keep], sidx[keep]
     kbounds = np.searchsorted(kept_slab, np.arange(len(slabs) + 1))
     abounds = np.searchsorted(affected // width, np.arange(len(slabs) + 1))
