@@ -21,12 +21,14 @@ from typing import Any
 
 from chitieu.analyze.facts import Boundaries, facts
 from chitieu.catalog.datafiles import load_yaml
+from chitieu.catalog.forms import forms
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.instants import iso
 from chitieu.catalog.periods import Period, parse_period, periods_within
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.catalog.vocabulary import local_date
-from chitieu.store.history import batches_touching, stored_periods, units_with_values
+from chitieu.store.history import Touch, batches_touching, stored_periods, units_with_values
+from chitieu.store.published import report_moves
 from chitieu.store.values import Observation, Store
 
 
@@ -154,7 +156,7 @@ def releases(
     codes = [ind.code, *ind.operands]
     units = _relevant_units(unit)
     out: list[Release] = []
-    for t in batches_touching(store, codes, [q.id for q in periods_within(p)], units, as_of):
+    for t in _instants(store, codes, [q.id for q in periods_within(p)], units, as_of):
         at = t.at
         f = facts(store, p, _boundaries(unit), as_of=at, indicators=[ind.code]).get(ind.code, unit)
         value, kind = (f.value, f.kind) if f else (None, None)
@@ -163,6 +165,25 @@ def releases(
         out.append(Release(at, value, kind, _coverage(store, ind.code, p, unit, units, at),
                            t.batch_id, t.source, t.created_by))  # fmt: skip
     return _measure(out)
+
+
+def _instants(store: Store, codes: list[str], periods: list[str], units: list[str] | None,
+              as_of: datetime | None) -> list[Touch]:  # fmt: skip
+    """The instants the figure may have changed at: each write of its inputs, and each change
+    of state of a report holding them (values begin or cease to feed published figures,
+    ``analyze/published.py``), as the last write before it."""
+    touches = batches_touching(store, codes, periods, units, as_of)
+    held = sorted({f.code for f in forms() if set(f.indicators) & set(codes)})
+    with store.read_conn() as conn:
+        moves = report_moves(conn, held, periods, units, as_of)
+    if not moves or not touches:
+        return touches
+    out = list(touches)
+    for at, actor in moves:
+        before = [t for t in touches if t.at <= at]
+        if before:
+            out.append(Touch(before[-1].batch_id, at, before[-1].source, actor))
+    return sorted(out, key=lambda t: t.at)
 
 
 def _coverage(

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, DateTime, bindparam, text
+from sqlalchemy import Connection, DateTime, String, bindparam, text
 
 from chitieu.store import asof, pending
 from chitieu.store.current import Slab, SlabKey, read_slabs
@@ -56,6 +56,38 @@ def reports_not_in(
         params["as_of"] = as_of
     rows = conn.execute(_NOW if as_of is None else _THEN, params).all()
     return [Report(*r) for r in rows if r[4] not in states and int(r[2][:4]) in ys]
+
+
+_MOVES = (
+    text(
+        "SELECT e.at, e.actor, s.unit FROM web_submission_event e JOIN web_submission s "
+        "ON s.id = e.submission_id WHERE s.form IN :forms AND s.period IN :periods "
+        "AND e.from_status IS NOT NULL AND e.to_status <> e.from_status ORDER BY e.at, e.id"
+    )
+    .bindparams(bindparam("forms", expanding=True), bindparam("periods", expanding=True))
+    .columns(at=DateTime, actor=String, unit=String)
+)
+
+
+def report_moves(
+    conn: Connection,
+    forms: Sequence[str],
+    periods: Sequence[str],
+    units: Sequence[str] | None,
+    as_of: datetime | None,
+) -> list[tuple[datetime, str]]:
+    """(time, actor) of each change of state of the reports of ``forms`` × ``periods`` (of
+    ``units`` if given; by ``as_of`` if given), oldest first: the instants at which values
+    begin or cease to feed published figures without a write."""
+    if not forms or not periods:
+        return []
+    rows = conn.execute(_MOVES, {"forms": list(forms), "periods": list(periods)}).all()
+    keep = None if units is None else set(units)
+    return [
+        (at, actor)
+        for at, actor, unit in rows
+        if (keep is None or unit in keep) and (as_of is None or at <= as_of)
+    ]
 
 
 def slabs_as_read(
