@@ -34,7 +34,7 @@ def _report(store, status, at, unit=UNIT, round_="actual"):
         if row["status"] != status:
             assert workflow.move(conn, sub, row["status"], row["version"], {"status": status})
         workflow.add_event(conn, submission_id=sub, at=at, actor="t", action="save",
-                           to_status=status)  # fmt: skip
+                           from_status=row["status"], to_status=status)  # fmt: skip
 
 
 @pytest.mark.parametrize("status", ["draft", "returned", "reopened"])
@@ -101,3 +101,17 @@ def test_returning_a_report_changes_the_facts_read_next(store):
     _report(store, "returned", datetime(2026, 7, 12))
     nation = facts(store, PERIOD, indicators=["ICT_REVENUE"]).get("ICT_REVENUE", "VN")
     assert nation.value == 3300 and nation.coverage.text() == "33/34"
+
+
+def test_a_submitted_drafts_values_are_the_release_a_later_figure_revises(store):
+    """Submitting a draft publishes its values without a write: the revisions see that
+    instant, so the figure revised later revises the submitted one (not nothing)."""
+    from chitieu.analyze.revisions import releases
+
+    _fill(store)  # the unit's 100 saved in its draft
+    _report(store, "draft", datetime(2026, 7, 10))
+    _report(store, "submitted", datetime(2026, 7, 11))
+    store.write([NewValue("ICT_REVENUE", UNIT, PERIOD, "actual", 120.0)], source="test",
+                created_by="t", at=datetime(2026, 8, 1))  # fmt: skip
+    got = [r.value for r in releases(store, "ICT_REVENUE", UNIT, PERIOD)]
+    assert got == [None, 100, 120]  # the draft unpublished, then submitted, then revised
