@@ -72,11 +72,11 @@ def slices_as_of(
     for cube in rules.compute(rolled, system) if rolled else []:
         key = (cube.indicator, cube.year)
         base = bases.get(key)
-        out[key] = _slice(cube, slots) if base is None else splice(base, cube, slots)
+        out[key] = slice_of(cube, slots) if base is None else splice(base, cube, slots)
     return out
 
 
-def _slice(cube: CubeSlab, slots: Sequence[int]) -> _Slice:
+def slice_of(cube: CubeSlab, slots: Sequence[int]) -> _Slice:
     return cube.targets, {s: cube.cells[s] for s in slots}, cube.sources
 
 
@@ -187,7 +187,7 @@ def splice(base: _Base, cube: CubeSlab, slots: Sequence[int]) -> _Slice:
     refer to its target's sources, so a replaced column takes its sources with it."""
     targets, cells, sources, replaced = base
     if replaced is None:  # the whole slab was computed again
-        return _slice(cube, slots)
+        return slice_of(cube, slots)
     names = sorted(set(targets) | set(cube.targets))
     at = {t: j for j, t in enumerate(names)}
     src: list[list[str]] = [[] for _ in names]

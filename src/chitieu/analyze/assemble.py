@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from chitieu.analyze.coverage import INCOMPLETE
-from chitieu.analyze.rounding import round_half_up_array
+from chitieu.analyze.rounding import as_list, rounded_list
 from chitieu.analyze.withhold import (
     Covs,
     GridCoverage,
@@ -178,11 +178,6 @@ def _plans(cat: Catalog, slices: Slices, codes: list[str], year: int,
     return g
 
 
-def _round(x: np.ndarray) -> list[float | None]:
-    r = round_half_up_array(x)
-    return [None if v != v else v for v in r.tolist()]  # NaN → None
-
-
 def _pct(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a / b × 100 where both exist and b is not 0, else NaN."""
     ok = ~np.isnan(a) & ~np.isnan(b) & (b != 0)
@@ -340,12 +335,12 @@ class _Columns:
         rank = self.ranks[rr, jj]
         fl, pfl = self.flags[rr, jj], self.pflags[rr, jj]
         return [
-            _none(self.value[rr, jj]), _KINDS[fl].tolist(), _STATUSES[fl].tolist(),
-            _none(self.previous[rr, jj]), _KINDS[pfl].tolist(),
-            _round(ch), _none(ch), _none(self.plans[rr, jj]),
-            _round(pp), _none(pp), _round(self.share[rr, jj]),
-            _none(np.where(rank > 0, rank, np.nan), integer=True),
-            _none(np.where(rank > 0, self.rank_of[jj], np.nan), integer=True),
+            as_list(self.value[rr, jj]), _KINDS[fl].tolist(), _STATUSES[fl].tolist(),
+            as_list(self.previous[rr, jj]), _KINDS[pfl].tolist(),
+            rounded_list(ch), as_list(ch), as_list(self.plans[rr, jj]),
+            rounded_list(pp), as_list(pp), rounded_list(self.share[rr, jj]),
+            as_list(np.where(rank > 0, rank, np.nan), integer=True),
+            as_list(np.where(rank > 0, self.rank_of[jj], np.nan), integer=True),
         ]  # fmt: skip
 
     def facts(self, cat: Catalog, wanted: set[str] | None, units: list[str], p: Period,
@@ -385,14 +380,6 @@ class _Columns:
                 _withhold(f, {**held, "rank": rank_why} if rank_why is not None else dict(held))
             out.append(f)
         return out
-
-
-def _none(a: np.ndarray, integer: bool = False) -> list[Any]:
-    """Values as Python numbers, None where NaN."""
-    nan = np.isnan(a)
-    o = (np.where(nan, 0, a).astype(np.int64) if integer else a).astype(object)
-    o[nan] = None
-    return o.tolist()
 
 
 #: the fields of a fact each withheld item empties

@@ -20,9 +20,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-
-from chitieu.analyze.asof import slices_as_of
+from chitieu.analyze.asof import slice_of, slices_as_of
 from chitieu.analyze.assemble import Slices, assemble
 from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.coverage import Coverage
@@ -159,12 +157,6 @@ class FactSet:
 # --- loading cube cells ----------------------------------------------------------------------
 
 
-def _slice(
-    cube: Any, slots: Sequence[int]
-) -> tuple[list[str], dict[int, np.ndarray], list[list[str]]]:
-    return cube.targets, {s: cube.cells[s] for s in slots}, cube.sources
-
-
 def load_slices(
     store: Store,
     rules: CubeRules,
@@ -198,7 +190,7 @@ def _current_slices(store: Store, rules: CubeRules, system: str, years: list[int
         # kept for the next reader, unless made with pending values (not what is stored)
         store.keep_cubes([c for c in computed if (c.year, c.indicator) not in got.overlaid])
         for cube in computed:
-            out[(cube.indicator, cube.year)] = _slice(cube, slots)
+            out[(cube.indicator, cube.year)] = slice_of(cube, slots)
     _LOADS.append(1)  # counted for the tests (one load per request)
     return out
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import numpy as np
 
-__all__ = ["PCT_DECIMALS", "round_half_up", "round_half_up_array"]
+__all__ = ["PCT_DECIMALS", "as_list", "round_half_up", "round_half_up_array", "rounded_list"]
 
 #: decimals a percentage is stated with ("8,66%", "39,6%": trailing zeros dropped in text)
 PCT_DECIMALS = 2
@@ -34,3 +35,16 @@ def round_half_up_array(x: np.ndarray, decimals: int = PCT_DECIMALS) -> np.ndarr
     for i in np.flatnonzero(near & ~np.isnan(x)):
         out[i] = round_half_up(float(x[i]), decimals)
     return out
+
+
+def as_list(a: np.ndarray, integer: bool = False) -> list[Any]:
+    """A column as Python numbers (ints if ``integer``), None where NaN."""
+    nan = np.isnan(a)
+    o = (np.where(nan, 0, a).astype(np.int64) if integer else a).astype(object)
+    o[nan] = None
+    return o.tolist()
+
+
+def rounded_list(x: np.ndarray) -> list[float | None]:
+    """A column rounded half up, as Python floats, None where NaN."""
+    return as_list(round_half_up_array(x))
