@@ -117,12 +117,6 @@ def illustrative(
     return {k: tuple(sorted(v)) for k, v in found.items() if v}
 
 
-def task_unit(t: Task) -> str:
-    """Whose task it is: the unit it was set for (tasks are per unit; the ministry's are the
-    nation's, ``VN``)."""
-    return getattr(t, "unit", None) or NATION_ID
-
-
 def _peers(
     store: StoreLike, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None
 ) -> Peers:
@@ -160,7 +154,7 @@ def gather(
         year = benchmark_year(p)
         periods += [parse_period(str(y)) for y in window_years(year, m.before + 1, m.after)]
     loaded = load(store, periods, boundaries, as_of, cat=cat, units=units)
-    tasks = [t for t in KeyTasks(store).list() if task_unit(t) == unit]
+    tasks = KeyTasks(store).list(unit=unit)
     table = fact_table(loaded, p, unit, lang, headline, cat, units,
                        counts=task_counts(tasks, p, report_date))  # fmt: skip
     peers = _peers(store, loaded, p, lang, as_of) if national else None
