@@ -93,3 +93,28 @@ def test_the_rule_is_part_of_the_cubes_generation():
     shipped = CubeRules(catalog()).generation
     assert CubeRules(_preferring_parts("ICT_REVENUE")).generation != shipped
     assert CubeRules(catalog()).generation == shipped
+
+
+def test_the_reports_data_quality_note_names_the_figure_it_uses(store, tmp_path):
+    import json
+    from datetime import date
+
+    from chitieu.check.consistency import PARTS_TYPE
+    from chitieu.report import build_report
+    from chitieu.report.quality import _used
+
+    rows = [NewValue("ICT_REVENUE", "VN", f"2023{m:02d}", "actual", 10.0) for m in range(1, 7)]
+    rows.append(NewValue("ICT_REVENUE", "VN", "2023S1", "actual", 70.0))  # the months make 60
+    store.write(rows, source="test", created_by="t")
+    out = build_report(store, "2023S1", out_dir=tmp_path, report_date=date(2023, 7, 5))
+    md = out["md"].read_text(encoding="utf-8")
+    assert (
+        "Lưu ý về số liệu: doanh thu toàn ngành TT&TT 6 tháng đầu năm 2023 đã báo cáo là 70, "
+        "các kỳ thành phần (202301, 202302, 202303, 202304, 202305, 202306) cộng lại "
+        "là 60, chênh lệch +10 (+16,67%); báo cáo sử dụng số liệu của kỳ đã báo cáo." in md
+    )
+    (q,) = json.loads(out["facts"].read_text(encoding="utf-8"))["quality"]
+    assert (q["check"], q["unit"], q["period"], q["used"]) == ("parts", "VN", "2023S1", "stored")
+    # a rule preferring the parts: the fact says so, and so would the note
+    fact = _fact(store, "2023S1", cat=_preferring_parts("ICT_REVENUE"))
+    assert fact.value == 60 and _used(PARTS_TYPE, fact) == "parts"

@@ -25,6 +25,7 @@ from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import NATION_ID, UnitRegistry
 from chitieu.catalog.vocabulary import Boundaries
 from chitieu.report.facts import SERIES_LENGTH, FactTable, fact_table
+from chitieu.report.quality import quality_findings
 from chitieu.workflow.tasks import KeyTasks, Task
 
 
@@ -65,6 +66,8 @@ class ReportInputs:
     illustrative: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: the revision note of each headline figure revised since its previous release
     revisions: dict[str, str] = field(default_factory=dict)
+    #: the data-quality note's findings on the stored headline figures (report/quality.py)
+    quality: tuple[dict[str, Any], ...] = ()
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""
@@ -78,6 +81,8 @@ class ReportInputs:
             data["benchmark"] = self.peers.to_dict()
         if self.revisions:
             data["revisions"] = dict(self.revisions)
+        if self.quality:
+            data["quality"] = [dict(q) for q in self.quality]
         return data
 
 
@@ -160,9 +165,9 @@ def gather(
     peers = _peers(store, loaded, p, lang, as_of) if national else None
     marked = illustrative(store, p, list(markers), as_of) if markers else {}
     notes = revision_notes(store, _codes(table, headline), unit, p.id, lang, as_of)
-    return ReportInputs(
-        p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers, marked, notes
-    )
+    quality = quality_findings(store, table, _codes(table, headline), unit, p, as_of, cat)
+    return ReportInputs(p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers,
+                        marked, notes, tuple(quality))  # fmt: skip
 
 
 def _codes(table: FactTable, headline: tuple[str, ...]) -> list[str]:

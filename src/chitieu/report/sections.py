@@ -13,6 +13,7 @@ from chitieu.report.context import ReportContext
 from chitieu.report.facts import ReportFact
 from chitieu.report.model import Block, BulletList, Chart, Heading, Paragraph, Section
 from chitieu.report.phrasing import lower_first, render
+from chitieu.report.quality import quality_lines
 
 if TYPE_CHECKING:
     from chitieu.catalog.periods import Period
@@ -311,6 +312,7 @@ def results(ctx: ReportContext) -> Section:
         if chart:
             blocks.append(chart)
     blocks.extend(revision_lines(ctx, headline))
+    blocks.extend(quality_lines(ctx))
     blocks.append(Heading(s["sectors"], 2))
     blocks.extend(_sector_blocks(ctx, unit_name))
     if ctx.unit == NATION_ID or ctx.table.provinces(ctx.phr["province_indicator"]):
