@@ -112,8 +112,17 @@ def completeness_line(ctx: ReportContext, code: str) -> Paragraph | None:
         estimated=c.estimated,
         missing=len(c.missing),
         missing_list=missing,
+        partial_list=_partial(ctx, c.partial),
     )
     return Paragraph(text, style="note")
+
+
+def _partial(ctx: ReportContext, units: list[str]) -> str:
+    """ "; 1 đơn vị số liệu chưa đầy đủ (An Giang)" ("" if none)."""
+    frame = ctx.phr.get("completeness_partial")
+    if not units or not frame:
+        return ""
+    return render(frame, n=len(units), names=", ".join(ctx.unit_name(u) for u in units[:5]))
 
 
 def revision_lines(ctx: ReportContext, facts: list[ReportFact]) -> list[Block]:
