@@ -118,3 +118,19 @@ def test_the_reports_data_quality_note_names_the_figure_it_uses(store, tmp_path)
     # a rule preferring the parts: the fact says so, and so would the note
     fact = _fact(store, "2023S1", cat=_preferring_parts("ICT_REVENUE"))
     assert fact.value == 60 and _used(PARTS_TYPE, fact) == "parts"
+
+
+def test_the_note_on_the_nation_against_its_provinces(store, tmp_path):
+    from datetime import date
+
+    from chitieu.report import build_report
+    from test_consistency import _nation_and_provinces
+
+    _nation_and_provinces(store)  # the nation 7000, its 63 provinces 6300
+    out = build_report(store, "2023S1", out_dir=tmp_path, report_date=date(2023, 7, 5))
+    md = out["md"].read_text(encoding="utf-8")
+    assert (
+        "Lưu ý về số liệu: doanh thu toàn ngành TT&TT toàn quốc 6 tháng đầu năm 2023 đã báo cáo "
+        "là 7.000, tổng của 63/63 tỉnh, thành phố là 6.300, chênh lệch +700 (+11,11%); báo cáo "
+        "sử dụng số liệu toàn quốc đã báo cáo." in md
+    )
