@@ -110,7 +110,7 @@ def test_the_reports_data_quality_note_names_the_figure_it_uses(store, tmp_path)
     md = out["md"].read_text(encoding="utf-8")
     assert (
         "Lưu ý về số liệu: doanh thu toàn ngành TT&TT 6 tháng đầu năm 2023 đã báo cáo là 70, "
-        "các kỳ thành phần (202301, 202302, 202303, 202304, 202305, 202306) cộng lại "
+        "các kỳ thành phần (T1/2023, T2/2023, T3/2023, T4/2023, T5/2023, T6/2023) cộng lại "
         "là 60, chênh lệch +10 (+16,67%); báo cáo sử dụng số liệu của kỳ đã báo cáo." in md
     )
     (q,) = json.loads(out["facts"].read_text(encoding="utf-8"))["quality"]

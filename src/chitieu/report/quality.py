@@ -77,7 +77,8 @@ def quality_lines(ctx: ReportContext) -> list[Block]:
             ph[q["check"]], name=name, period=ctx.label(), unit=_unit(ctx, q["unit"]),
             value=q[f"value_{lang}"], parts=q[f"parts_{lang}"], gap=q[f"gap_{lang}"],
             gap_pct=_pct(q["gap_pct"], lang), n=q.get("n"), expected=q.get("expected"),
-            parts_periods=q.get("parts_periods", ""), used=ph["used"][q["check"]][q["used"]],
+            parts_periods=_periods(ctx, q.get("parts_periods", "")),
+            used=ph["used"][q["check"]][q["used"]],
         )  # fmt: skip
         out.append(Paragraph(text, style="note"))
     return out
@@ -93,3 +94,8 @@ def _unit(ctx: ReportContext, unit: str) -> str:
     """The unit a finding is on, named only when it is not the report's own (an old province
     of a merged one)."""
     return "" if unit == ctx.unit else ctx.unit_name(unit)
+
+
+def _periods(ctx: ReportContext, ids: str) -> str:
+    """The parts' periods by their short names ("T1/2023, T2/2023, …")."""
+    return ", ".join(ctx.short_label(parse_period(i.strip())) for i in ids.split(",") if i.strip())
