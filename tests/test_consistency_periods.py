@@ -134,3 +134,24 @@ def test_the_note_on_the_nation_against_its_provinces(store, tmp_path):
         "là 7.000, tổng của 63/63 tỉnh, thành phố là 6.300, chênh lệch +700 (+11,11%); báo cáo "
         "sử dụng số liệu toàn quốc đã báo cáo." in md
     )
+
+
+def test_a_merged_province_takes_the_parts_only_when_every_old_province_has_them(store):
+    """Today's An Giang in 2023 = An Giang + Kiên Giang, each with its half stored: the parts
+    are taken only when each old province's own months tile its half."""
+    ag = [NewValue("ICT_REVENUE", "89@63", f"2023{m:02d}", "actual", 10.0) for m in range(1, 7)]
+    kg = [NewValue("ICT_REVENUE", "91@63", f"2023{m:02d}", "actual", 20.0) for m in range(1, 6)]
+    halves = [
+        NewValue("ICT_REVENUE", "89@63", "2023S1", "actual", 70.0),  # its months make 60
+        NewValue("ICT_REVENUE", "91@63", "2023S1", "actual", 130.0),  # five months make 100
+    ]
+    store.write(ag + kg + halves, source="test", created_by="t")
+    cat = _preferring_parts("ICT_REVENUE")
+    got = facts(store, "2023S1", indicators=["ICT_REVENUE"], cat=cat).get("ICT_REVENUE", "91@34")
+    assert got.value == 200 and got.source == "stored"  # Kiên Giang's June is missing
+    store.write([NewValue("ICT_REVENUE", "91@63", "202306", "actual", 20.0)], source="test",
+                created_by="t")  # fmt: skip
+    got = facts(store, "2023S1", indicators=["ICT_REVENUE"], cat=cat).get("ICT_REVENUE", "91@34")
+    assert got.value == 180 and got.source == "parts" and got.coverage.complete
+    default = facts(store, "2023S1", indicators=["ICT_REVENUE"]).get("ICT_REVENUE", "91@34")
+    assert default.value == 200 and default.source == "stored"

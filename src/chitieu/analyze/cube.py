@@ -296,7 +296,8 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
     time_rule = np.array(
         [_RULES.index(rules._rules[s.indicator].time_rule) for s in slabs], dtype=np.int64
     )[group_slab]
-    _prefer_parts(rules, slabs, group_slab, time_rule, pattern)
+    if len(u_runs):
+        _prefer_parts(rules, slabs, group_slab, time_rule, pattern, mask_u, run_group)
     # --- roll-ups of every slot (step 4), one replay per pattern ------------------------------
     for s in range(N_PERIOD_SLOTS):
         pat = pattern & CONTAINED[s]
@@ -347,17 +348,25 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
 
 
 def _prefer_parts(rules: CubeRules, slabs: list[Slab], group_slab: np.ndarray,
-                  time_rule: np.ndarray, pattern: np.ndarray) -> None:  # fmt: skip
+                  time_rule: np.ndarray, pattern: np.ndarray, mask_u: np.ndarray,
+                  run_group: np.ndarray) -> None:  # fmt: skip
     """For indicators whose ``consistency: prefer`` is ``parts``: drop from each group's
-    stored slots (``pattern``, in place) every aggregate its other stored slots tile."""
+    stored slots (``pattern``, in place) every aggregate each of its units' own stored parts
+    tile (``mask_u``: per (group, unit) run, the slots it stored); an aggregate one of the
+    units cannot tile by its own parts is kept (the parts would not be complete)."""
     parts = np.array([rules._rules[s.indicator].parts for s in slabs], dtype=bool)
-    if not parts.any():
+    if not parts.any() or not len(mask_u):
         return
-    rows = np.flatnonzero(parts[group_slab])
-    combo = time_rule[rows] * (1 << N_PERIOD_SLOTS) + pattern[rows]
+    runs = np.flatnonzero(parts[group_slab[run_group]])
+    kept = mask_u.copy()
+    combo = time_rule[run_group[runs]] * (1 << N_PERIOD_SLOTS) + mask_u[runs]
     for c in np.unique(combo).tolist():
         rule, p = _RULES[c >> N_PERIOD_SLOTS], c & ((1 << N_PERIOD_SLOTS) - 1)
-        pattern[rows[combo == c]] = _from_parts(rule, p)
+        kept[runs[combo == c]] = _from_parts(rule, p)
+    keep = np.zeros(len(pattern), dtype=np.int64)
+    np.bitwise_or.at(keep, run_group, kept)
+    rows = np.flatnonzero(parts[group_slab])
+    pattern[rows] &= keep[rows]
 
 
 @cache
