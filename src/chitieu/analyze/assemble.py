@@ -24,6 +24,7 @@ from chitieu.analyze.withhold import (
     GridCoverage,
     comparable,
     judge_fact,
+    made_of,
     nation_choice,
     rank_reasons,
 )
@@ -49,6 +50,7 @@ class Grid:
     est: np.ndarray
     src: list[dict[int, tuple[str, ...]]]  # per column: row → its source units
     summed: np.ndarray  # per column: the nation's figure is the sum of the units'
+    periods: np.ndarray | None = None  # the cell's stored slots used (bit s: slot s)
 
     @property
     def present(self) -> np.ndarray:
@@ -66,7 +68,7 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
     """The stored figures of ``slot`` of ``year`` for every indicator of ``codes``."""
     shape = (len(unit_ix), len(codes))
     value = np.full(shape, np.nan)
-    flags, n, units, full, est = (np.zeros(shape, dtype=np.int64) for _ in range(5))
+    flags, n, units, full, est, periods = (np.zeros(shape, dtype=np.int64) for _ in range(6))
     src: list[dict[int, tuple[str, ...]]] = [{} for _ in codes]
     # the slabs of a year share their targets and sources (store/analytics.py): rows and
     # row → sources are made once per distinct list (and cells present), not per indicator
@@ -89,7 +91,8 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
         r = rows[ok]
         value[r, j] = c["value"][ok]
         flags[r, j] = c["flags"][ok]
-        for name, a in (("n", n), ("units", units), ("full", full), ("est", est)):
+        for name, a in (("n", n), ("units", units), ("full", full), ("est", est),
+                        ("periods", periods)):  # fmt: skip
             a[r, j] = c[name][ok]
         key = (id(targets), id(sources), ok.tobytes())
         made = src_of.get(key)
@@ -97,7 +100,7 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
             kept = zip(rows.tolist(), sources, ok.tolist(), strict=True)
             made = src_of[key] = (sources, {row: tuple(s) for row, s, k in kept if k})
         src[j] = made[1]  # shared between columns: read only
-    return Grid(value, flags, n, units, full, est, src, np.zeros(len(codes), dtype=bool))
+    return Grid(value, flags, n, units, full, est, src, np.zeros(len(codes), dtype=bool), periods)
 
 
 def _closure(cat: Catalog, wanted: set[str]) -> set[str]:
@@ -261,6 +264,7 @@ def assemble(
     why_not = rank_reasons(cat, codes, ok, len(cov.expected))
     rank, rank_of = _ranks(cat, codes, now, ok, why_not)
     cols = _Columns(cat, codes, now, before, plan.value, rank, rank_of)
+    cols.made = made_of(cat, codes, now, p.slot)
     b = str(boundaries)
     out = cols.facts(cat, wanted, units, p, prev, b, covs, why_not, ok, fact)
     _say_which(out, chosen, cols.ind_of)
@@ -319,6 +323,7 @@ class _Columns:
         self.ranks, self.rank_of = rank, rank_of
         self.ind_of = {c: j for j, c in enumerate(codes)}
         self.width = len(codes)
+        self.made: list[list[str | None]] = []  # per figure: stored | parts (withhold.made_of)
 
     def cells(self, cat: Catalog, wanted: set[str] | None) -> tuple[list[Any], *_Arrays]:
         """The facts to make: their indicators, and per fact (catalog order, the nation
@@ -357,7 +362,7 @@ class _Columns:
         meta = [(i.code, i.measure, i.decimals, i.coverage, same.setdefault(i.coverage, len(same)))
                 for i in inds]  # fmt: skip
         now_c, before_c, plan_c = covs.now, covs.before, covs.plan
-        nation_c = now_c[0]
+        nation_c, made = now_c[0], self.made
         out: list[Any] = []
         cells = zip(jpos.tolist(), rr.tolist(), jj.tolist(), oks, *cols, strict=True)
         for i, r, j, is_ok, v, kind, status, pv, pkind, ch_r, ch, pl, pp_r, pp, sh_r, rank, \
@@ -368,6 +373,7 @@ class _Columns:
                      decimals)  # fmt: skip
             now, before = now_c[r][j], before_c[r][j]
             f.coverage, f.previous_coverage = now, before
+            f.source = made[r][j]
             plan, nation = plan_c[r][j], nation_c[j]
             key = (same_rule, r > 0, now, before, plan, nation)  # coverage: hashed by identity
             held = judged.get(key)
