@@ -21,8 +21,9 @@ vintages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -101,53 +102,59 @@ def _parts(
 ) -> list[tuple[Slab, set[str] | None] | None]:
     """Per slab, the part to roll back and compute again and the targets it makes (None:
     nothing the requested slots depend on changed since; targets None: the whole slab, every
-    entry of which a late batch wrote — an instant before its data came). On columns, all
-    slabs at once."""
-    if not slabs:
-        return []
-    sizes = np.array([len(s.entries) for s in slabs], dtype=np.int64)
-    e = np.concatenate([s.entries for s in slabs])
-    sidx = np.repeat(np.arange(len(slabs), dtype=np.int64), sizes)
-    pos = np.minimum(np.searchsorted(late, e["batch"]), max(len(late) - 1, 0))
-    is_late = late[pos] == e["batch"] if len(late) else np.zeros(len(e), dtype=bool)
-    known = [rules._rules.get(s.indicator) for s in slabs]
-    summed = np.array([r is not None and r.summed for r in known], dtype=bool)
-    computed = np.array([r is not None for r in known], dtype=bool)
-
-    def relevant(ix: np.ndarray) -> np.ndarray:  # of entries ``ix``: looked at where needed
-        got = e[ix]
-        return ~summed[sidx[ix]] | _relevant(got["period"], got["kind"], slots)
-
-    maybe = np.flatnonzero(is_late & computed[sidx])
-    changed = np.zeros(len(e), dtype=bool)
-    changed[maybe[relevant(maybe)]] = True
-    if not changed.any():
-        return [None] * len(slabs)
-    n_late = np.bincount(sidx, weights=is_late, minlength=len(slabs))
-    n_changed = np.bincount(sidx, weights=changed, minlength=len(slabs))
-    whole = (n_late == sizes) & (n_changed > 0)
+    entry of which a late batch wrote — an instant before its data came, rolled back without
+    finding targets). The others on columns, all at once."""
     out: list[tuple[Slab, set[str] | None] | None] = [None] * len(slabs)
-    if whole.any():  # no target kept: what the slots depend on is rolled back, nothing spliced
-        mine = np.flatnonzero(whole[sidx])
-        mine = mine[relevant(mine)]
-        kept, kept_slab = e[mine], sidx[mine]
-        bounds = np.searchsorted(kept_slab, np.arange(len(slabs) + 1))
-        for i in np.flatnonzero(whole).tolist():
-            s = slabs[i]
-            part = kept[bounds[i] : bounds[i + 1]]
+    known = [rules._rules.get(s.indicator) for s in slabs]
+    rest: list[int] = []
+    for i, (s, rule) in enumerate(zip(slabs, known, strict=True)):
+        if rule is None or not len(s.entries):
+            continue
+        if not _all_late(s, late):
+            rest.append(i)
+            continue
+        e = s.entries
+        keep = _relevant(e["period"], e["kind"], slots) if rule.summed else None
+        if keep is None or keep.any():
+            part = e if keep is None else e[keep]
             out[i] = (Slab(s.indicator, s.year, s.units, part, s.version), None)
-        changed &= ~whole[sidx]
-    for i, got in _by_target(rules, slabs, e, sidx, changed, relevant, system):
-        out[i] = got
+    if rest:
+        some = [slabs[i] for i in rest]
+        for k, got in _by_target(rules, some, [known[i] for i in rest], late, system, slots):
+            out[rest[k]] = got
     return out
 
 
+def _all_late(slab: Slab, late: np.ndarray) -> bool:
+    """Whether a batch of ``late`` (sorted ids) wrote every entry of ``slab`` (a slab older
+    than the first late batch is rejected at a glance)."""
+    b = slab.entries["batch"]
+    if not len(late) or b.min() < late[0]:
+        return False
+    pos = np.minimum(np.searchsorted(late, b), len(late) - 1)
+    return bool((late[pos] == b).all())
+
+
 def _by_target(
-    rules: CubeRules, slabs: Sequence[Slab], e: np.ndarray, sidx: np.ndarray,
-    changed: np.ndarray, relevant: Callable[[np.ndarray], np.ndarray], system: str,
+    rules: CubeRules, slabs: Sequence[Slab], known: Sequence[Any], late: np.ndarray,
+    system: str, slots: Sequence[int],
 ) -> list[tuple[int, tuple[Slab, set[str]]]]:  # fmt: skip
-    """(slab index, (part, targets)) of the slabs a late entry of ``e`` changed: the relevant
-    entries of the targets those late entries belong to."""
+    """(slab index, (part, targets)) of the slabs a late entry changed that a requested slot
+    depends on: the relevant entries of the targets those late entries belong to."""
+    sizes = np.array([len(s.entries) for s in slabs], dtype=np.int64)
+    e = np.concatenate([s.entries for s in slabs])
+    sidx = np.repeat(np.arange(len(slabs), dtype=np.int64), sizes)
+    batch, periods, kinds = e["batch"], e["period"], e["kind"]
+    pos = np.minimum(np.searchsorted(late, batch), max(len(late) - 1, 0))
+    is_late = late[pos] == batch if len(late) else np.zeros(len(e), dtype=bool)
+    summed = np.array([r.summed for r in known], dtype=bool)
+
+    def relevant(ix: np.ndarray) -> np.ndarray:  # of entries ``ix``: looked at where needed
+        return ~summed[sidx[ix]] | _relevant(periods[ix], kinds[ix], slots)
+
+    maybe = np.flatnonzero(is_late)
+    changed = np.zeros(len(e), dtype=bool)
+    changed[maybe[relevant(maybe)]] = True
     if not changed.any():
         return []
     # each entry's target, through one table of the slabs' units
