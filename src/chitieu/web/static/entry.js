@@ -92,7 +92,8 @@
   /* focus: where the user was before saving, else the first problem, else the message */
   var params = new URLSearchParams(window.location.search);
   var target = document.getElementById(params.get("focus") || "") ||
-    document.querySelector("#need-reasons, [aria-invalid=true], #problem, #upload-problem, .alert.ok");
+    document.getElementById("upload-problem") ||
+    document.querySelector("#need-reasons, [aria-invalid=true], #problem, .alert.ok");
   if (target) {
     if (!/^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(target.tagName)) target.setAttribute("tabindex", "-1");
     target.focus();
