@@ -196,8 +196,8 @@ def test_excel_upload_errors_by_sheet_and_cell_then_all_or_nothing(web_sqlite):
     assert clash.status_code == 409 and "analyst" in clash.text
     assert _upload(c, wb, overwrite=True).status_code == 200
     events = api.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}/audit").json()["events"]
-    assert [e["action"] for e in events][0] == "overwrite"
-    assert [e["action"] for e in events][2:] == ["upload", "upload"]
+    actions = [e["action"] for e in events]
+    assert actions[0] == "overwrite" and actions[2:] == ["upload", "upload"], actions
 
 
 def test_upload_for_another_unit_in_the_file_is_refused(web_sqlite):
