@@ -255,3 +255,50 @@ def test_the_english_board_is_english_whichever_language_came_first(site, size, 
         assert fits(page)
         shot(page, tmp_path, f"board-{lang}")
         page.context.close()
+
+
+def tab_to(page: Any, selector: str, limit: int = 60, key: str = "Tab") -> int:
+    """Press Tab (or ``key``) until the element ``selector`` has the focus; the number of
+    stops."""
+    for stops in range(1, limit + 1):
+        page.keyboard.press(key)
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return stops
+    raise AssertionError(f"{selector} is not reached by Tab in {limit} stops")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_keyboard_alone_uploads_opens_the_board_and_picks_in_the_queue(site, size, tmp_path):
+    """Every page these fixes touch is used with the keyboard alone: the upload (the file
+    chosen, sent and its refusal read, focus on it), the board's links, the queue's ticks and
+    bulk action (which first asks to confirm: nothing is done here)."""
+    _env, base, browser = site
+    page = signed_in(browser, base, "vi", size)
+    page.goto(base + ESTIMATE)
+    tab_to(page, "#upload input[type=file]")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(files=[{"name": "x.txt", "mimeType": "text/plain", "buffer": b"x"}])
+    tab_to(page, "#upload button[type=submit]", 3)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "upload-problem"
+    assert "x.txt" in page.inner_text("#upload-problem")
+    page.goto(f"{base}/board/{FORM}/{PERIOD}?round=actual")
+    tab_to(page, "#board a")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/entry/TTTT-6T/01@34/2026S1" in page.url
+    page.context.close()
+    page = signed_in(browser, base, "vi", size, "analyst")
+    page.goto(f"{base}/queue?form={FORM}&period={PERIOD}")
+    tab_to(page, "#pick-1")
+    page.keyboard.press("Space")
+    assert page.is_checked("#pick-1")
+    # the actions sit above the list (not after 68 rows of ticks and links)
+    assert tab_to(page, "#bulk button[value=return]", 4, "Shift+Tab") <= 3
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#bulk-plan").count() == 1 and fits(page)  # the confirmation first
+    shot(page, tmp_path, "queue-keyboard")
+    page.context.close()
