@@ -186,6 +186,8 @@ def test_an_edited_period_cell_is_the_cell_named(site, tmp_path):
     upload(page, wb)
     cells = page.locator("#upload-errors td.cell").all_inner_texts()
     assert cells == ["F3"], cells  # the period's cell, not the unit's (D3) nor the code's (A3)
+    told = page.inner_text("#upload-errors")
+    assert "Ô kỳ báo cáo ghi 6 tháng cuối năm 2026" in told and "6 tháng đầu năm 2026" in told
     shot(page, tmp_path, "period-cell")
     page.context.close()
 

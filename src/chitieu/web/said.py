@@ -127,7 +127,50 @@ def _non_finite(fd: dict[str, Any], lang: str) -> Said:
     )
 
 
+def _period_name(text: Any, lang: str) -> str:
+    from chitieu.catalog.periods import parse_period
+    from chitieu.errors import PeriodError
+    from chitieu.fmt import period_label
+
+    try:
+        return f"{period_label(parse_period(str(text)), lang)} ({text})"
+    except PeriodError:
+        return f"“{text}”"
+
+
+def _unit_name(text: Any, lang: str) -> str:
+    from chitieu.catalog.units import registry
+    from chitieu.errors import UnitError
+
+    try:
+        u = registry().get(str(text))
+    except UnitError:
+        return f"“{text}”"
+    return f"{u.name if lang == 'vi' else u.name_en} ({text})"
+
+
+def _outside_form(fd: dict[str, Any], lang: str) -> Said | None:
+    """A row of the upload that is not this report's: the cell that was changed named by
+    what it holds and what the report is, in words."""
+    params = fd.get("params") or {}
+    column = fd.get("column")
+    if column == "period" and params.get("expected_period"):
+        got, want = (_period_name(x, lang) for x in (fd.get("period"), params["expected_period"]))
+        message = _("The period cell holds %(got)s, but this file is the report of %(want)s.")
+    elif column == "unit" and params.get("expected_unit"):
+        got, want = (_unit_name(x, lang) for x in (fd.get("unit"), params["expected_unit"]))
+        message = _("The unit cell holds %(got)s, but this file is the report of %(want)s.")
+    else:
+        return None
+    return Said(
+        message % {"got": got, "want": want},
+        _("Put the template's own value back in this cell, or upload the file on the page of "
+          "the report it belongs to."),
+    )  # fmt: skip
+
+
 _TELL: dict[str, Callable[[dict[str, Any], str], Said | None]] = {
+    "outside-form": _outside_form,
     "bad-number": _bad_number,
     "out-of-domain": _out_of_domain,
     "not-integer": _not_integer,
