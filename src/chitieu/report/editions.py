@@ -238,6 +238,10 @@ def issue_edition(
     from chitieu.catalog.unit_scope import report_scope
     from chitieu.catalog.vocabulary import Boundaries
 
+    if req.slides:  # LibreOffice is looked for first: nothing is made for a deck without PDF
+        from chitieu.report.render.office_pdf import soffice
+
+        soffice()
     when = as_of or now()
     req = req if req.report_date else replace(req, report_date=today())
     p, b = parse_period(req.period), Boundaries(req.boundaries)
