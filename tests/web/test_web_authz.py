@@ -112,6 +112,7 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/report"): "unit",
     # editions of the review as adopted (issue 22): the ministry's roles only, as for a write
     ("POST", "/report/issue"): "unit_write",
+    ("GET", "/report/slides"): "unit",  # the conference deck (PPTX, PDF), as the report
     ("GET", "/api/v1/editions"): "unit_write",
     # issue 19: pickers, the work queue (filtered to the user's own units), its Excel and its
     # bulk actions (each report's action checked by the workflow, refusals listed per report:

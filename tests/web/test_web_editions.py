@@ -37,3 +37,30 @@ def test_issue_records_an_edition_and_answers_with_its_files(web_sqlite):
     assert [(e["number"], e["period"], e["issued_by"]) for e in listed] == [
         (number, "2025S1", "analyst")
     ]
+
+
+def test_the_report_page_offers_the_deck_as_pptx_and_pdf(web_sqlite):
+    from pptx import Presentation
+
+    viewer = web_sqlite.browser("viewer")
+    page = viewer.get("/report?period=2025S1").text
+    assert 'id="slides-pptx"' in page and 'id="slides-pdf"' in page
+    r = viewer.get("/report/slides", params={"period": "2025S1", "fmt": "pptx"})
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="slides-2025S1-VN-vi.pptx"' in r.headers["content-disposition"]
+    prs = Presentation(io.BytesIO(r.content))
+    assert "6 tháng đầu năm 2025" in prs.slides[0].shapes.title.text
+    assert (
+        viewer.get("/report/slides", params={"period": "2025S1", "fmt": "key"}).status_code == 404
+    )
+    reporter = web_sqlite.browser("reporter")
+    assert reporter.get("/report/slides", params={"period": "2025S1"}).status_code == 403
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_deck_as_pdf_from_the_page(web_sqlite):
+    r = web_sqlite.browser("analyst").get(
+        "/report/slides", params={"period": "2025S1", "fmt": "pdf"}
+    )
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-")
