@@ -241,3 +241,20 @@ def test_editions_cli_lists_and_reproduces(demo_copy, tmp_path):
     assert again.returncode == 0, again.stdout + again.stderr
     assert json.loads(again.stdout)["same"] is True
     assert datetime.fromisoformat(one["as_of"]).astimezone(UTC) < datetime.now(UTC)
+
+
+def test_editions_survive_a_backup_and_restore_on_both_backends(store, tmp_path):
+    """A correction points at the edition it corrects: the chain comes back whole."""
+    from chitieu.store.backup import backup
+    from chitieu.store.restore import restore
+
+    records = EditionRecords(store)
+    one = records.add(_row(1, {"facts": [{"indicator": "X", "value": 1.0}]}))
+    two = records.add({**_row(2, {"facts": []}), "previous_id": one})
+    url = store.engine.url.render_as_string(hide_password=False)
+    backup(url, tmp_path / "b.zip")
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    restore(other, tmp_path / "b.zip", accept_unsigned=True)
+    back = EditionRecords(open_store(other))
+    assert [(e.id, e.previous_id) for e in back.list()] == [(one, None), (two, one)]
+    assert back.get(one).facts == {"facts": [{"indicator": "X", "value": 1.0}]}
