@@ -247,6 +247,7 @@ def create_app(
         dashboard_api,
         dashboard_pivot,
         dashboard_views,
+        editions,
         entry,
         entry_pick,
         entry_upload,
@@ -255,6 +256,7 @@ def create_app(
         imports,
         notices,
         queue,
+        slides,
         workflow,
     )
 
@@ -311,7 +313,8 @@ def create_app(
     routers = (api_v1.router, notices.api, exchange.router, imports.router, auth.router,
                entry_pick.router, entry.router, entry_upload.router, workflow.router,
                dashboard.router, dashboard_api.router, dashboard_pivot.router,
-               dashboard_views.router, queue.router, notices.router)  # fmt: skip
+               dashboard_views.router, queue.router, notices.router, editions.router,
+               slides.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app
