@@ -49,6 +49,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="tiny sizes for a smoke run")
     ap.add_argument("--no-warmup", action="store_true", help="no untimed first run of each")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/chitieu-bench-core"))
+    ap.add_argument("--outdir", type=Path, help="where the Parquet files go (default: workdir)")
     ap.add_argument("--doc", type=Path, help="PERFORMANCE.md to update (default: docs/…)")
     ap.add_argument("--no-doc", action="store_true", help="do not write PERFORMANCE.md")
     args = ap.parse_args(argv)
@@ -154,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the table; update PERFORMANCE.md."""
     args = parse(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    outdir = args.outdir or args.workdir
+    outdir.mkdir(parents=True, exist_ok=True)
     inds = data.indicators(args.indicators)
     cat = data.write_catalog(args.workdir / f"catalog-{args.indicators}.yaml", inds)
     os.environ["CHITIEU_CATALOG"] = str(cat)
@@ -182,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{name}] {rows:,} values; export ×{args.repeat} each …", flush=True)
         results[name] = {
             "store_rows": rows,
-            **measure(store, args.workdir, args.repeat, not args.no_warmup),
+            **measure(store, outdir, args.repeat, not args.no_warmup),
         }
         store.engine.dispose()
     info["load_after"] = load_average()
