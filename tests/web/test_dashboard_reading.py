@@ -145,3 +145,20 @@ def test_a_months_series_is_one_12_month_line_per_year(env):
     assert cats == [f"T{m}" for m in range(1, 13)]
     ticks = re.findall(r'<text x="84" y="[\d.]+" text-anchor="end" fill="#333">([^<]+)', svg)
     assert ticks[0] == "0"  # from zero
+
+
+def test_the_year_to_date_is_a_series_across_years_and_its_change_is_a_figure(env):
+    """Before: "9 tháng" drew a one-point series with garbled ticks and "—%" in green."""
+    c = env.browser("analyst")
+    page = c.get("/dashboard", params={"period": "2023YTD09"}).text
+    svg = re.search(r'<section class="card chart" id="chart-series">.*?</svg>', page, re.S)[0]
+    years = re.findall(r'text-anchor="middle" fill="#333">(\d{4})</text>', svg)
+    assert years[-3:] == ["2021", "2022", "2023"] and svg.count("<circle") == 3
+    head = re.sub(r"<[^>]+>", " ", re.search(r'id="headline".*?</section>', page, re.S)[0])
+    assert "—%" not in head and "— %" not in head and "%" in head
+
+
+def test_a_reporter_sees_its_own_series_not_an_empty_box(env):
+    page = env.browser("reporter").get("/dashboard", params={"period": "2023S1"}).text
+    svg = re.search(r'<section class="card chart" id="chart-series">.*?</svg>', page, re.S)[0]
+    assert 'data-value="250.0"' in svg  # Hà Nội's own figure, revised
