@@ -74,7 +74,7 @@ def backends(args: argparse.Namespace) -> list[tuple[str, str]]:
     if not getattr(args, "no_sqlite", False):
         out.append(("sqlite", f"sqlite:///{args.workdir / f'core-{args.values}.db'}"))
     if getattr(args, "pg", None):
-        out.append(("postgresql", pg_schema_url(args.pg, args.pg_schema)))
+        out.append(("postgresql", pg_schema_url(args.pg, getattr(args, "pg_schema", "bench_core"))))
     return out
 
 
