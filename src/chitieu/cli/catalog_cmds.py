@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from chitieu.cli.common import JsonOption, LangOption, console, handle_errors, print_json
+from chitieu.cli.common import JsonOption, LangOption, console, handle_errors, print_json, say
 
 # The core modules are imported inside the commands, so that `chitieu --help` starts fast.
 
@@ -72,7 +72,7 @@ def units_cmd(
             ]
         )
         return
-    t = Table(title=f"Đơn vị báo cáo / Reporting units ({len(units)})")
+    t = Table(title=say("cli-units-title", n=len(units)))
     for col in ("id", "code", "name", "valid from", "valid to", "→ 34"):
         t.add_column(col)
     for u in units:

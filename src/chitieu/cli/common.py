@@ -54,12 +54,21 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 LANGS = ("vi", "en")
 
 
+def say(code: str, lang: str | None = None, /, **params: Any) -> str:
+    """What the CLI prints for ``code`` (``catalog/data/cli.yaml``, through
+    ``catalog.messages.message``): in ``lang``, or — None — in both languages, "vi / en", as
+    the commands print what is not told in a language the user picked."""
+    from chitieu.catalog.messages import message
+
+    if lang is not None:
+        return message(code, lang, **params)
+    return f"{message(code, 'vi', **params)} / {message(code, 'en', **params)}"
+
+
 def _lang(value: str | None) -> str | None:
     """``--lang`` takes vi or en only (any other: a usage error, exit 2)."""
     if value is not None and value not in LANGS:
-        raise typer.BadParameter(
-            f"'{value}' — chỉ 'vi' hoặc 'en' / only 'vi' or 'en'", param_hint="'--lang'"
-        )
+        raise typer.BadParameter(say("cli-lang-bad", value=value), param_hint="'--lang'")
     return value
 
 
@@ -150,7 +159,7 @@ def _internal(exc: BaseException) -> ChitieuError:
         with open(log, "w", encoding="utf-8") as fh:
             fh.write("".join(traceback.format_exception(exc)))
     except OSError:
-        log = "(không ghi được / could not be written)"
+        log = say("cli-log-unwritable")
     err = ChitieuError(code="internal-error", detail=type(exc).__name__, log=log)
     err.exit_code = EXIT_INTERNAL
     return err
@@ -194,9 +203,11 @@ def handle_errors(fn: F) -> F:
                 )
             else:
                 message, hint = exc.text(kwargs.get("lang") or "vi")
-                err_console.print(f"[bold red]Lỗi / Error:[/] {safe(message)}", highlight=False)
+                err_console.print(
+                    f"[bold red]{say('cli-error')}:[/] {safe(message)}", highlight=False
+                )
                 if hint:
-                    err_console.print(f"[yellow]Cách sửa / Fix:[/] {safe(hint)}", highlight=False)
+                    err_console.print(f"[yellow]{say('cli-fix')}:[/] {safe(hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

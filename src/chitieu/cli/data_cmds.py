@@ -25,6 +25,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
     user,
 )
 
@@ -48,7 +49,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
         TimeRemainingColumn,
     )
 
-    labels = {"check": "Kiểm tra / checking", "write": "Ghi / writing"}
+    labels = {"check": say("cli-progress-check"), "write": say("cli-progress-write")}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=True,
@@ -75,12 +76,10 @@ def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"ok": True, "db": store.url, **res.__dict__})
         return
-    console.print(
-        f"Đã nạp dữ liệu mẫu / demo data loaded into [bold]{store.url}[/]: "
-        f"{res.national} national, {res.provincial} provincial (synthetic), "
-        f"{res.publishing} publishing values."
-    )
-    console.print("Tiếp theo / next: [bold]chitieu summary --period 2023S1[/]")
+    counts = {"national": res.national, "provincial": res.provincial}
+    loaded = say("cli-demo-loaded", **counts, publishing=res.publishing)
+    console.print(f"{loaded} → [bold]{safe(store.url)}[/]")
+    console.print(say("cli-next", command="chitieu summary --period 2023S1"))
 
 
 @handle_errors
@@ -189,31 +188,23 @@ def import_cmd(
             _print_values(res)
         if rep.valid:
             what = (
-                "kiểm tra xong, chưa ghi / checked, nothing written"
+                say("cli-checked-nothing-written")
                 if dry_run
                 else (
-                    f"đã ghi / written: {res.written} (batch {res.batch.id if res.batch else '-'})"
-                    + (
-                        f"; bỏ qua {res.ignored} giá trị trùng số liệu hiện có / "
-                        f"{res.ignored} ignored, identical to the stored values"
-                        if res.ignored
-                        else ""
+                    say(
+                        "cli-written-batch", n=res.written, batch=res.batch.id if res.batch else "-"
                     )
+                    + ("; " + say("cli-ignored-identical", n=res.ignored) if res.ignored else "")
                 )
             )
             console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
             if res.counts:
                 c = res.counts
-                console.print(
-                    f"mới / imported {c.get('imported', 0)}, cập nhật / updated "
-                    f"{c.get('updated', 0)}, trùng / ignored {c.get('ignored', 0)}, "
-                    f"xoá / deleted {c.get('deleted', 0)}"
-                )
+                kinds = ("imported", "updated", "ignored", "deleted")
+                console.print(say("cli-import-counts", **{k: c.get(k, 0) for k in kinds}))
         else:
-            err_console.print(
-                f"[red]{safe(res.file)}: {rep.errors} error(s); nothing was written.[/] "
-                "Sửa các lỗi trên rồi nhập lại / fix the errors above and import again."
-            )
+            failed = say("cli-import-failed", file=safe(res.file), errors=rep.errors)
+            err_console.print(f"[red]{failed}[/] {say('cli-fix-and-import-again')}")
     if not rep.valid:
         raise typer.Exit(EXIT_INVALID)
 
@@ -233,11 +224,11 @@ def _print_values(res: Any) -> None:
     from rich.table import Table
 
     listed = res.listed(VALUES_PRINTED)
-    t = Table(title="Sẽ ghi / would be stored", show_lines=False)
+    t = Table(title=say("cli-would-be-stored"), show_lines=False)
     for col in ("indicator", "unit", "period", "kind", "value"):
         t.add_column(col, justify="right" if col == "value" else "left")
     for v in listed:
-        shown = "(xoá / deleted)" if v.value is None else f"{v.value:g}"
+        shown = say("cli-deleted") if v.value is None else f"{v.value:g}"
         t.add_row(v.indicator, v.unit, v.period, str(v.kind), shown)
     console.print(t)
     more = res.total - len(listed)
@@ -248,7 +239,7 @@ def _print_values(res: Any) -> None:
 def _short(value: object, limit: int = 200) -> str:
     """A value as the findings table shows it: at most ``limit`` characters."""
     text = str(value)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} ký tự / characters)"
+    return text if len(text) <= limit else f"{text[:limit]}… ({say('cli-characters', n=len(text))})"
 
 
 def _print_findings(rep: Any, lang: str) -> None:
@@ -257,7 +248,7 @@ def _print_findings(rep: Any, lang: str) -> None:
     if not rep.findings:
         return
     t = Table(
-        title=f"{rep.errors} lỗi / errors, {rep.warnings} cảnh báo / warnings", show_lines=True
+        title=say("cli-findings-title", errors=rep.errors, warnings=rep.warnings), show_lines=True
     )
     for col in ("cell", "row", "column", "value", "problem", "fix"):
         t.add_column(col, overflow="fold")
@@ -349,10 +340,7 @@ def summary_cmd(
         )
         return
     if not facts:
-        console.print(
-            f"Không có số liệu cho {p.id} / no figures for {p.id}. "
-            "Nạp dữ liệu mẫu / load the demo data: chitieu demo"
-        )
+        console.print(say("cli-no-figures-period", period=p.id))
         return
     label = "số liệu đến" if lang == "vi" else "as of"
     asked = "" if when is None else f" ({label} {show(when, lang)})"

@@ -23,12 +23,13 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
     user,
 )
 from chitieu.errors import ChitieuError
+from chitieu.report.render.base import default_names
 from chitieu.report.workers import formats_need_workers
 
-ALL_FORMATS = "docx,pdf,html,md"
 STATUS_VI = {
     "not_started": "chưa triển khai",
     "in_progress": "đang triển khai",
@@ -64,8 +65,16 @@ def report_cmd(
         str, typer.Option("--unit", "-u", help="VN (nation) or a province.")
     ] = NATION_ID,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: docx, pdf, html, md.")
-    ] = ALL_FORMATS,
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated, from the registered formats. Default: "
+            + ",".join(default_names())
+            + ".",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     templates: Annotated[
         Path | None,
@@ -100,7 +109,8 @@ def report_cmd(
 
     Example: `chitieu report --period 2023S1 --format docx,pdf,html,md --out out`.
     """
-    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
+    names = fmt.split(",") if fmt is not None else default_names()  # the registry's defaults
+    formats = tuple(f.strip().lower() for f in names if f.strip())
     if formats_need_workers(list(formats)):  # workers start while the facts are computed
         from chitieu.report import workers
 
@@ -130,8 +140,8 @@ def report_cmd(
         return
     for w in warnings:
         message, hint = w.text(lang)
-        err_console.print(f"[yellow]Lưu ý / Warning:[/] {safe(message)} ({safe(hint)})")
-    console.print(f"Đã ghi báo cáo / report written ({period}):")
+        err_console.print(f"[yellow]{say('cli-warning')}:[/] {safe(message)} ({safe(hint)})")
+    console.print(f"{say('cli-report-written')} ({safe(period)}):")
     for k, v in written.items():
         console.print(f"  {k:5} {v}")
 
