@@ -50,17 +50,39 @@ def _owned_elsewhere(tree: ast.AST) -> set[int]:
     return out
 
 
+def _text(node: ast.AST) -> bool:
+    """A text (not empty, not a language's code)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value not in ("", "vi", "en")
+    return isinstance(node, ast.JoinedStr)
+
+
+def _by_language(node: ast.AST) -> bool:
+    """``"ước" if lang == "vi" else "est."`` or ``{"vi": "…", "en": "…"}``: a text per language."""
+    langs = {"vi", "en"}
+    if isinstance(node, ast.IfExp):
+        told = {n.value for n in ast.walk(node.test) if isinstance(n, ast.Constant)}
+        return bool(told & langs) and (_text(node.body) or _text(node.orelse))
+    if isinstance(node, ast.Dict):
+        keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+        return langs <= keys and all(_text(v) for v in node.values)
+    return False
+
+
 def inline_bilingual(source: str) -> list[tuple[int, str]]:
-    """Strings in ``source`` that hold a message in both languages ("Đã ghi / written")."""
+    """Messages in ``source`` phrased in the code: a string in both languages ("Đã ghi /
+    written"), or a text chosen by language."""
     tree = ast.parse(source)
     skip = _documentation(tree) | _owned_elsewhere(tree)
     found = []
     for node in ast.walk(tree):
-        if id(node) in skip or not isinstance(node, ast.Constant):
+        if id(node) in skip:
             continue
-        text = node.value
+        if _by_language(node):
+            found.append((getattr(node, "lineno", 0), ast.unparse(node)))
+        text = node.value if isinstance(node, ast.Constant) else None
         if isinstance(text, str) and _BILINGUAL.search(text) and not text.isascii():
-            found.append((node.lineno, text))
+            found.append((getattr(node, "lineno", 0), text))
     return found
 
 
@@ -68,6 +90,9 @@ def test_the_check_finds_an_inline_bilingual_message() -> None:
     """The check itself: it sees what the commands used to hold, and lets help texts be."""
     before = 'def f():\n    """Sao lưu / back up."""\n    print(f"đã ghi / written: {n}")\n'
     assert [line for line, _ in inline_bilingual(before)] == [3]
+    chosen = 'a = "ước" if lang == "vi" else "est."\nb = {"vi": "thấp", "en": "low"}\n'
+    assert [line for line, _ in inline_bilingual(chosen)] == [1, 2]
+    assert inline_bilingual('x = lang if lang in ("vi", "en") else "vi"\n') == []  # a code
     helped = 'x = typer.Option("--y", help="Kiểm tra / check only.")\n'
     assert inline_bilingual(helped) == []
 
@@ -111,3 +136,19 @@ def test_say_gives_one_language_or_both() -> None:
     assert say("cli-written-batch", "vi", n=3, batch=7) == "đã ghi 3 (đợt 7)"
     assert say("cli-written-batch", n=3, batch=7) == "đã ghi 3 (đợt 7) / written: 3 (batch 7)"
     assert message("cli-note", "en") == "note"  # the same mechanism as notices and errors
+
+
+def test_the_backup_line_keeps_its_comma(tmp_path: Path) -> None:
+    """The backup's line once turned every comma into a dot ("… 20 tables. 105.137 bytes"):
+    only the numbers take dots between thousands."""
+    from typer.testing import CliRunner
+
+    from chitieu import open_store
+    from chitieu.cli.main import app
+
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    open_store(db).engine.dispose()
+    res = CliRunner().invoke(app, ["backup", str(tmp_path / "b.zip"), "--db", db])
+    assert res.exit_code == 0, res.output
+    assert re.search(r"rows in \d+ tables, [\d.]+ bytes;", res.output), res.output
+    assert "Đã sao lưu / backed up" in res.output

@@ -67,11 +67,9 @@ def publishing_cmd(
         print_json(out)
         return
     fw = result.fw
-    vi = lang == "vi"
     if not result.scored:
         console.print(say("cli-benchmark-not-enough", year=year))
-    title = f"{'Chỉ số phát triển xuất bản' if vi else 'Publishing development index'} {year}"
-    t = Table(title=title)
+    t = Table(title=say("cli-benchmark-title", lang, year=year))
     pillars = [
         p for p in fw.pillars if any(c.pillars.get(p.code) is not None for c in result.scored)
     ]

@@ -23,7 +23,7 @@ def catalog_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
     if as_json:
         print_json([cat.describe(i) for i in cat])
         return
-    t = Table(title="Danh mục chỉ tiêu" if lang == "vi" else "Indicator catalog")
+    t = Table(title=say("cli-catalog-title", lang))
     for col in ("code", "name", "measure", "units", "time", "group"):
         t.add_column(col)
     for i in cat:

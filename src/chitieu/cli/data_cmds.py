@@ -342,8 +342,7 @@ def summary_cmd(
     if not facts:
         console.print(say("cli-no-figures-period", period=p.id))
         return
-    label = "số liệu đến" if lang == "vi" else "as of"
-    asked = "" if when is None else f" ({label} {show(when, lang)})"
+    asked = "" if when is None else f" ({say('cli-as-of', lang, when=show(when, lang))})"
     t = Table(title=f"{period_label(p, lang)} — {unit}{asked}")
     cols: tuple[str, ...] = (
         "indicator",
@@ -372,7 +371,7 @@ def summary_cmd(
         def pct(x: float | None, sign: bool = False) -> str:
             return "" if x is None else format_pct(x, 2, lang, sign)
 
-        kind = {"estimate": "ước" if lang == "vi" else "est.", "actual": ""}.get(f.kind or "", "")
+        kind = say("cli-estimate-mark", lang) if f.kind == "estimate" else ""
         more = (
             pct(f.prior_change_pct, True),
             num(f.cumulative),

@@ -59,8 +59,13 @@ def _progress(enabled: bool) -> Iterator[Any]:
         yield update
 
 
+def _dotted(n: int) -> str:
+    """A count with dots between thousands (4.631), as Vietnamese writes it."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _rows(tables: dict[str, int]) -> str:
-    return f"{sum(tables.values()):,} rows in {len(tables)} tables".replace(",", ".")
+    return f"{_dotted(sum(tables.values()))} rows in {len(tables)} tables"
 
 
 @handle_errors
@@ -99,8 +104,7 @@ def backup_cmd(
     )
     console.print(
         f"{say('cli-backed-up')} [bold]{info.backend}[/] (revision {info.revision}) → "
-        f"[bold]{info.file}[/]: {_rows(info.tables)}, {info.size:,} bytes".replace(",", ".")
-        + f"; {signed}.",
+        f"[bold]{info.file}[/]: {_rows(info.tables)}, {_dotted(info.size)} bytes; {signed}.",
         highlight=False,
     )
 
