@@ -100,6 +100,8 @@ def test_the_web_offers_and_serves_a_registered_format(fake: str, tmp_path: Path
     page = c.get("/report", params={"period": "2023S1"})
     assert page.status_code == 200 and 'id="report-fake"' in page.text
     assert "(zip)" in page.text  # md and html, which link to files beside them
+    dash = c.get("/dashboard", params={"period": "2023S1"})
+    assert dash.status_code == 200 and 'id="dash-report-fake"' in dash.text
     r = c.get("/report/download", params={"period": "2023S1", "fmt": fake})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/x-fake")
