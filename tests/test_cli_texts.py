@@ -148,7 +148,30 @@ def test_the_backup_line_keeps_its_comma(tmp_path: Path) -> None:
 
     db = f"sqlite:///{tmp_path / 'b.db'}"
     open_store(db).engine.dispose()
-    res = CliRunner().invoke(app, ["backup", str(tmp_path / "b.zip"), "--db", db])
+    args = ["backup", str(tmp_path / "b.zip"), "--db", db]
+    res = CliRunner().invoke(app, args, env={"CHITIEU_LANG": "vi"})
     assert res.exit_code == 0, res.output
     assert re.search(r"rows in \d+ tables, [\d.]+ bytes;", res.output), res.output
-    assert "Đã sao lưu / backed up" in res.output
+    assert "Đã sao lưu" in res.output and "backed up" not in res.output  # --lang vi
+
+
+def test_a_command_speaks_its_lang_and_one_without_speaks_both(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chitieu import open_store
+    from chitieu.cli.main import app
+
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    open_store(db).engine.dispose()
+    runner = CliRunner()
+    en = runner.invoke(app, ["check-store", "--db", db, "--lang", "en"])
+    assert en.exit_code == 0 and "the store is healthy." in en.output, en.output
+    assert "Kho dữ liệu lành" not in en.output and "rows per table" in en.output
+    vi = runner.invoke(app, ["check-store", "--db", db], env={"CHITIEU_LANG": "vi"})
+    assert "Kho dữ liệu lành." in vi.output and "healthy" not in vi.output
+    bad = runner.invoke(
+        app, ["summary", "-p", "2023S1", "-u", "Ha Noii", "--db", db, "--lang", "en"]
+    )
+    assert "Error:" in bad.output and "Lỗi" not in bad.output, bad.output
+    both = runner.invoke(app, ["units", "--as-of", "2024-01-01"])
+    assert re.search(r"Đơn vị báo cáo \(\d+\) / Reporting units \(\d+\)", both.output)

@@ -68,7 +68,7 @@ def publishing_cmd(
         return
     fw = result.fw
     if not result.scored:
-        console.print(say("cli-benchmark-not-enough", year=year))
+        console.print(say("cli-benchmark-not-enough", lang, year=year))
     t = Table(title=say("cli-benchmark-title", lang, year=year))
     pillars = [
         p for p in fw.pillars if any(c.pillars.get(p.code) is not None for c in result.scored)
@@ -129,14 +129,14 @@ def import_cmd(
         _print_findings(rep, lang)
         if rep.valid:
             what = (
-                say("cli-checked-nothing-written")
+                say("cli-checked-nothing-written", lang)
                 if dry_run
-                else say("cli-written-batch", n=res.written, batch=res.batch)
+                else say("cli-written-batch", lang, n=res.written, batch=res.batch)
             )
             console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
         else:
-            failed = say("cli-import-failed", file=safe(res.file), errors=rep.errors)
-            err_console.print(f"[red]{failed}[/] {say('cli-fix-and-import-again')}")
+            failed = say("cli-import-failed", lang, file=safe(res.file), errors=rep.errors)
+            err_console.print(f"[red]{failed}[/] {say('cli-fix-and-import-again', lang)}")
     if not rep.valid:
         raise typer.Exit(EXIT_INVALID)
 

@@ -56,8 +56,9 @@ LANGS = ("vi", "en")
 
 def say(code: str, lang: str | None = None, /, **params: Any) -> str:
     """What the CLI prints for ``code`` (``catalog/data/cli.yaml``, through
-    ``catalog.messages.message``): in ``lang``, or — None — in both languages, "vi / en", as
-    the commands print what is not told in a language the user picked."""
+    ``catalog.messages.message``): in ``lang`` — the command's ``--lang`` (``CHITIEU_LANG``,
+    default vi) — or, None, in both languages ("vi / en"), for a command that has no
+    ``--lang``."""
     from chitieu.catalog.messages import message
 
     if lang is not None:
@@ -202,12 +203,12 @@ def handle_errors(fn: F) -> F:
                     }
                 )
             else:
-                message, hint = exc.text(kwargs.get("lang") or "vi")
-                err_console.print(
-                    f"[bold red]{say('cli-error')}:[/] {safe(message)}", highlight=False
-                )
+                lang = kwargs.get("lang")  # None: a command with no --lang speaks both
+                message, hint = exc.text(lang or "vi")
+                label, fix = say("cli-error", lang), say("cli-fix", lang)
+                err_console.print(f"[bold red]{label}:[/] {safe(message)}", highlight=False)
                 if hint:
-                    err_console.print(f"[yellow]{say('cli-fix')}:[/] {safe(hint)}", highlight=False)
+                    err_console.print(f"[yellow]{fix}:[/] {safe(hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -36,7 +36,7 @@ PROGRESS_FROM = 20_000
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
+def _progress(enabled: bool, lang: str) -> Iterator[Any]:
     """A rich progress bar fed by the core's (phase, advance, total) callback."""
     if not enabled:
         yield None
@@ -49,7 +49,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
         TimeRemainingColumn,
     )
 
-    labels = {"check": say("cli-progress-check"), "write": say("cli-progress-write")}
+    labels = {"check": say("cli-progress-check", lang), "write": say("cli-progress-write", lang)}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=True,
@@ -165,7 +165,7 @@ def import_cmd(
     if override_lock is not None and not override_lock.strip():
         raise typer.BadParameter("say why the lock is overridden", param_hint="--override-lock")
     store = existing_store(db) if dry_run else open_store(db)
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         res = import_file(
             file,
             store,
@@ -185,26 +185,33 @@ def import_cmd(
     else:
         _print_findings(rep, lang)
         if rep.valid and dry_run:
-            _print_values(res)
+            _print_values(res, lang)
         if rep.valid:
             what = (
-                say("cli-checked-nothing-written")
+                say("cli-checked-nothing-written", lang)
                 if dry_run
                 else (
                     say(
-                        "cli-written-batch", n=res.written, batch=res.batch.id if res.batch else "-"
+                        "cli-written-batch",
+                        lang,
+                        n=res.written,
+                        batch=res.batch.id if res.batch else "-",
                     )
-                    + ("; " + say("cli-ignored-identical", n=res.ignored) if res.ignored else "")
+                    + (
+                        "; " + say("cli-ignored-identical", lang, n=res.ignored)
+                        if res.ignored
+                        else ""
+                    )
                 )
             )
             console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
             if res.counts:
                 c = res.counts
                 kinds = ("imported", "updated", "ignored", "deleted")
-                console.print(say("cli-import-counts", **{k: c.get(k, 0) for k in kinds}))
+                console.print(say("cli-import-counts", lang, **{k: c.get(k, 0) for k in kinds}))
         else:
-            failed = say("cli-import-failed", file=safe(res.file), errors=rep.errors)
-            err_console.print(f"[red]{failed}[/] {say('cli-fix-and-import-again')}")
+            failed = say("cli-import-failed", lang, file=safe(res.file), errors=rep.errors)
+            err_console.print(f"[red]{failed}[/] {say('cli-fix-and-import-again', lang)}")
     if not rep.valid:
         raise typer.Exit(EXIT_INVALID)
 
@@ -219,16 +226,16 @@ def _head(path: Path, size: int = 4096) -> bytes:
 VALUES_PRINTED = 200
 
 
-def _print_values(res: Any) -> None:
+def _print_values(res: Any, lang: str) -> None:
     """What a dry run would store, as a table."""
     from rich.table import Table
 
     listed = res.listed(VALUES_PRINTED)
-    t = Table(title=say("cli-would-be-stored"), show_lines=False)
+    t = Table(title=say("cli-would-be-stored", lang), show_lines=False)
     for col in ("indicator", "unit", "period", "kind", "value"):
         t.add_column(col, justify="right" if col == "value" else "left")
     for v in listed:
-        shown = say("cli-deleted") if v.value is None else f"{v.value:g}"
+        shown = say("cli-deleted", lang) if v.value is None else f"{v.value:g}"
         t.add_row(v.indicator, v.unit, v.period, str(v.kind), shown)
     console.print(t)
     more = res.total - len(listed)
@@ -236,10 +243,14 @@ def _print_values(res: Any) -> None:
         console.print(f"(… {more} more; --json lists them all)")
 
 
-def _short(value: object, limit: int = 200) -> str:
+def _short(value: object, lang: str, limit: int = 200) -> str:
     """A value as the findings table shows it: at most ``limit`` characters."""
     text = str(value)
-    return text if len(text) <= limit else f"{text[:limit]}… ({say('cli-characters', n=len(text))})"
+    return (
+        text
+        if len(text) <= limit
+        else f"{text[:limit]}… ({say('cli-characters', lang, n=len(text))})"
+    )
 
 
 def _print_findings(rep: Any, lang: str) -> None:
@@ -248,7 +259,8 @@ def _print_findings(rep: Any, lang: str) -> None:
     if not rep.findings:
         return
     t = Table(
-        title=say("cli-findings-title", errors=rep.errors, warnings=rep.warnings), show_lines=True
+        title=say("cli-findings-title", lang, errors=rep.errors, warnings=rep.warnings),
+        show_lines=True,
     )
     for col in ("cell", "row", "column", "value", "problem", "fix"):
         t.add_column(col, overflow="fold")
@@ -258,7 +270,7 @@ def _print_findings(rep: Any, lang: str) -> None:
             safe(f.address or ""),
             str(f.row or ""),
             safe(f.column or ""),
-            "" if f.value is None else safe(_short(f.value)),
+            "" if f.value is None else safe(_short(f.value, lang)),
             f"[{style}]{safe(f.message(lang))}[/]",
             safe(f.hint(lang)),
         )
@@ -340,7 +352,7 @@ def summary_cmd(
         )
         return
     if not facts:
-        console.print(say("cli-no-figures-period", period=p.id))
+        console.print(say("cli-no-figures-period", lang, period=p.id))
         return
     asked = "" if when is None else f" ({say('cli-as-of', lang, when=show(when, lang))})"
     t = Table(title=f"{period_label(p, lang)} — {unit}{asked}")

@@ -155,7 +155,7 @@ def export_cmd(
         return
     for w in res.warnings:
         err_console.print(
-            f"[yellow]{say('cli-values-left-out', n=w['values'], rule=w['code'])}: "
+            f"[yellow]{say('cli-values-left-out', lang, n=w['values'], rule=w['code'])}: "
             f"{', '.join(w['names'][:10])}[/]"
         )
     if out is not None:

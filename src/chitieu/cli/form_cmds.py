@@ -36,7 +36,7 @@ def forms_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
         print_json({"forms": [f.to_dict() for f in every],
                     "layouts": [x.to_dict() for x in layouts()]})  # fmt: skip
         return
-    t = Table(title=say("cli-forms-title"))
+    t = Table(title=say("cli-forms-title", lang))
     for col in ("code", "name", "period", "rounds", "Biểu số", "columns"):
         t.add_column(col, overflow="fold")
     for f in every:
@@ -46,7 +46,7 @@ def forms_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
                   ", ".join(str(r.round) for r in f.rounds), lay.number if lay else "—",
                   cols)  # fmt: skip
     console.print(t)
-    console.print(say("cli-file-layouts") + ": " + ", ".join(x.name for x in layouts()))
+    console.print(say("cli-file-layouts", lang) + ": " + ", ".join(x.name for x in layouts()))
 
 
 @handle_errors

@@ -94,7 +94,7 @@ def print_report(rep: Any, lang: str) -> None:
         console.print(t)
     if rep.capped:
         console.print(
-            f"[yellow]{say('cli-capped', shown=len(rep.findings), dropped=rep.dropped)}[/]"
+            f"[yellow]{say('cli-capped', lang, shown=len(rep.findings), dropped=rep.dropped)}[/]"
         )
 
 
@@ -228,8 +228,8 @@ def estimate_cmd(
     console.print(
         f"{run.reported} already reported, {run.unchanged} unchanged, {len(run.skipped)} "
         "could not be estimated. "
-        + (say("cli-estimates-dry-run") if dry_run else
-           say("cli-estimates-written", batch=run.batch.id if run.batch else "-"))
+        + (say("cli-estimates-dry-run", lang) if dry_run else
+           say("cli-estimates-written", lang, batch=run.batch.id if run.batch else "-"))
     )  # fmt: skip
     for s in run.skipped:
         console.print(f"[yellow]{s.indicator} {s.unit}[/]: {safe(s.reason)}")

@@ -140,8 +140,8 @@ def report_cmd(
         return
     for w in warnings:
         message, hint = w.text(lang)
-        err_console.print(f"[yellow]{say('cli-warning')}:[/] {safe(message)} ({safe(hint)})")
-    console.print(f"{say('cli-report-written')} ({safe(period)}):")
+        err_console.print(f"[yellow]{say('cli-warning', lang)}:[/] {safe(message)} ({safe(hint)})")
+    console.print(f"{say('cli-report-written', lang)} ({safe(period)}):")
     for k, v in written.items():
         console.print(f"  {k:5} {v}")
 

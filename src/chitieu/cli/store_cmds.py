@@ -35,7 +35,7 @@ CHECKS = ("file", "revision", "references", "batches", "slabs")
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
+def _progress(enabled: bool, lang: str) -> Iterator[Any]:
     """A rich progress bar (on stderr) fed by the core's (phase, advance, total) callback."""
     if not enabled:
         yield None
@@ -52,7 +52,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
             if total < PROGRESS_FROM and phase != "slabs":
                 return
             if phase not in tasks:
-                label = say(f"cli-progress-{phase}") if phase in PHASES else phase
+                label = say(f"cli-progress-{phase}", lang) if phase in PHASES else phase
                 tasks[phase] = bar.add_task(label, total=total)
             bar.advance(tasks[phase], advance)
 
@@ -94,16 +94,18 @@ def backup_cmd(
     """
     from chitieu.store.backup import backup
 
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         info = backup(db, file, overwrite=overwrite, progress=progress)
     if as_json:
         print_json({"ok": True, **info.to_dict()})
         return
     signed = (
-        say("cli-backup-signed", key=info.key_id) if info.signed else say("cli-backup-unsigned")
+        say("cli-backup-signed", lang, key=info.key_id)
+        if info.signed
+        else say("cli-backup-unsigned", lang)
     )
     console.print(
-        f"{say('cli-backed-up')} [bold]{info.backend}[/] (revision {info.revision}) → "
+        f"{say('cli-backed-up', lang)} [bold]{info.backend}[/] (revision {info.revision}) → "
         f"[bold]{info.file}[/]: {_rows(info.tables)}, {_dotted(info.size)} bytes; {signed}.",
         highlight=False,
     )
@@ -149,21 +151,21 @@ def restore_cmd(
     """
     from chitieu.store.restore import restore
 
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         info = restore(db, file, replace=force, accept_unsigned=accept_unsigned, progress=progress)
     if as_json:
         print_json({"ok": True, **info.to_dict()})
         return
     b = info.backup
     console.print(
-        f"{say('cli-restored')} [bold]{info.file}[/] ({b.backend}, revision {b.revision}, "
+        f"{say('cli-restored', lang)} [bold]{info.file}[/] ({b.backend}, revision {b.revision}, "
         f"{b.created_at}) → [bold]{info.db}[/]: {_rows(b.tables)}; "
         f"schema revision {info.revision}.",
         highlight=False,
     )
     if any(info.replaced.values()):
-        console.print(f"{say('cli-replaced')}: {_rows(info.replaced)}.", highlight=False)
-    console.print(say(f"cli-signature-{info.signature}", key=b.key_id), highlight=False)
+        console.print(f"{say('cli-replaced', lang)}: {_rows(info.replaced)}.", highlight=False)
+    console.print(say(f"cli-signature-{info.signature}", lang, key=b.key_id), highlight=False)
 
 
 @handle_errors
@@ -191,7 +193,7 @@ def check_store_cmd(
     """
     from chitieu.store.integrity import check_store
 
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         health = check_store(db, sample=sample, progress=progress)
     if as_json:
         print_json(_health_json(health))
@@ -241,14 +243,14 @@ def _print_health(h: Health, lang: str) -> None:
 
     t = Table(title=f"{h.db} ({h.backend}, revision {h.revision})", show_lines=True)
     for col in ("cli-col-check", "cli-col-result", "cli-col-details"):
-        t.add_column(say(col), overflow="fold")
+        t.add_column(say(col, lang), overflow="fold")
     for c in h.checks:
         if c.skipped:
             result, detail = "[dim]—[/]", f"{say('cli-check-skipped', lang)} ({c.skipped})"
         elif c.ok:
             result, detail = "[green]OK[/]", say("cli-check-looked-at", lang, n=c.checked)
         else:
-            result = f"[red]{say('cli-problems', n=len(c.problems))}[/]"
+            result = f"[red]{say('cli-problems', lang, n=len(c.problems))}[/]"
             lines = []
             for p in c.problems:
                 worded = _worded(p.code, p.params)
@@ -257,17 +259,17 @@ def _print_health(h: Health, lang: str) -> None:
         name = say(f"cli-check-{c.name}", lang) if c.name in CHECKS else c.name
         t.add_row(name, result, detail)
     console.print(t)
-    rows = Table(title=say("cli-rows-title"))
-    rows.add_column(say("cli-col-table"))
-    rows.add_column(say("cli-col-rows"), justify="right")
+    rows = Table(title=say("cli-rows-title", lang))
+    rows.add_column(say("cli-col-table", lang))
+    rows.add_column(say("cli-col-rows", lang), justify="right")
     for name, n in h.tables.items():
         rows.add_row(name, f"{n:,}".replace(",", "."))
     console.print(rows)
     if h.ok:
-        console.print(f"[green]{say('cli-store-healthy')}[/]")
+        console.print(f"[green]{say('cli-store-healthy', lang)}[/]")
     else:
         n = sum(len(c.problems) for c in h.checks)
-        err_console.print(f"[red]{say('cli-problems-found', n=n)}[/]")
+        err_console.print(f"[red]{say('cli-problems-found', lang, n=n)}[/]")
 
 
 def register(app: typer.Typer) -> None:
