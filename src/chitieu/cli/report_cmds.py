@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +26,7 @@ from chitieu.cli.common import (
     say,
     user,
 )
+from chitieu.cli.periods_opt import date_of
 from chitieu.errors import ChitieuError
 from chitieu.report.render.base import default_names
 from chitieu.report.workers import formats_need_workers
@@ -38,24 +39,7 @@ STATUS_VI = {
 }
 
 
-class DateError(ChitieuError):
-    """A date option cannot be read."""
-
-    exit_code = 2
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        try:
-            return datetime.strptime(text, "%d/%m/%Y").date()
-        except ValueError:
-            raise DateError(
-                f"{option} '{text}' is not a date", "write 2023-06-30 or 30/06/2023"
-            ) from None
+_date = date_of  # the one reader of date options (cli/periods_opt.py)
 
 
 @handle_errors
@@ -101,6 +85,15 @@ def report_cmd(
             "report has it, a province's does not.",
         ),
     ] = None,
+    issue: Annotated[
+        bool,
+        typer.Option(
+            "--issue",
+            help="Issue the report as adopted: also the deck (PPTX, PDF), PDFs as PDF/A, and an "
+            "edition recorded with the as-of instant, the facts and every file's SHA-256 "
+            "(chitieu editions).",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -119,7 +112,9 @@ def report_cmd(
 
     warnings: list[ChitieuError] = []
     when = as_of_of(as_of)
-    written = build_report(
+    from chitieu.cli.editions_cmds import issue_report
+
+    written = (issue_report if issue else build_report)(
         open_store(db),
         period,
         unit=unit,

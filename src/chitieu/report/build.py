@@ -171,8 +171,11 @@ def build_report(
     report_date: date | None = None,
     on_warning: Callable[[ChitieuError], None] | None = None,
     benchmark: bool | None = None,
+    pdf_variant: str | None = None,
 ) -> dict[str, Path]:
     """Write the report of ``period`` in each of ``formats``; returns format → file.
+
+    ``pdf_variant``: WeasyPrint's variant of the PDF (``pdf/a-2b`` for an edition's archive).
 
     Also writes the fact table as ``<stem>.facts.json`` (key ``facts``) so that every figure
     of the text can be traced. Every file is written whole or not at all.
@@ -191,7 +194,7 @@ def build_report(
         f"-{ctx.unit.split('@')[0]}" if ctx.unit != NATION_ID else ""
     )
     stem += f"-{lang}"
-    job = RenderJob(doc, out_dir, stem, templates)
+    job = RenderJob(doc, out_dir, stem, templates, pdf_variant=pdf_variant)
     charts = _charts(doc)
     drawn: list[tuple[Future, Chart]] = []
     pdf: Future | None = None

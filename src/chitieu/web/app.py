@@ -247,6 +247,7 @@ def create_app(
         dashboard_api,
         dashboard_pivot,
         dashboard_views,
+        editions,
         entry,
         entry_pick,
         exchange,
@@ -254,6 +255,7 @@ def create_app(
         imports,
         notices,
         queue,
+        slides,
         workflow,
     )
 
@@ -310,7 +312,7 @@ def create_app(
     routers = (api_v1.router, notices.api, exchange.router, imports.router, auth.router,
                entry_pick.router, entry.router, workflow.router, dashboard.router,
                dashboard_api.router, dashboard_pivot.router, dashboard_views.router,
-               queue.router, notices.router)  # fmt: skip
+               queue.router, notices.router, editions.router, slides.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app

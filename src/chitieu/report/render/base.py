@@ -34,6 +34,7 @@ class RenderJob:
     templates: Path | None = None
     images: dict[str, Path] = field(default_factory=dict)  # chart id → PNG
     plotly: dict[str, dict] = field(default_factory=dict)  # chart id → figure JSON
+    pdf_variant: str | None = None  # e.g. "pdf/a-2b" for an edition's archive copy
 
     def env(self) -> Environment:
         """Jinja2 templates: the user's folder first, then the package's."""

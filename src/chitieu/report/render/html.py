@@ -62,4 +62,5 @@ def render_pdf(job: RenderJob, path: Path) -> None:
     """Print the static HTML to PDF with WeasyPrint (charts are waited for as they are drawn)."""
     from chitieu.report.render.pdf import write_pdf
 
-    write_pdf(html_text(job, static=True), job.out_dir, set(job.images.values()), path)
+    charts = set(job.images.values())
+    write_pdf(html_text(job, static=True), job.out_dir, charts, path, job.pdf_variant)
