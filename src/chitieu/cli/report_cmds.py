@@ -153,6 +153,7 @@ def tasks_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = "vi",
 ) -> None:
     """Import key tasks: columns period, title, lead_unit, deadline [, code, unit, sector,
     status, progress, source] (Vietnamese headers accepted: Kỳ, Nhiệm vụ, Đơn vị chủ trì, Thời
@@ -168,10 +169,8 @@ def tasks_import(
     if as_json:
         print_json({"ok": True, "dry_run": dry_run, **res})
         return
-    what = (
-        "kiểm tra xong / checked" if dry_run else f"{res['created']} new, {res['updated']} updated"
-    )
-    console.print(f"{safe(file)}: {res['rows']} tasks — {what}")
+    what = say("cli-tasks-checked", lang) if dry_run else say("cli-tasks-counts", lang, **res)
+    console.print(say("cli-tasks-imported", lang, file=safe(file), rows=res["rows"], what=what))
 
 
 @tasks_app.command("list")
@@ -206,7 +205,9 @@ def tasks_list(
     if as_json:
         print_json({"date": when, "unit": uid, "tasks": [t.to_dict(when) for t in tasks]})
         return
-    t = Table(title=f"{len(tasks)} nhiệm vụ / tasks — {when.isoformat()}", show_lines=True)
+    t = Table(
+        title=say("cli-tasks-title", lang, n=len(tasks), when=when.isoformat()), show_lines=True
+    )
     for col in ("id", "code", "period", "unit", "task", "lead unit", "deadline", "status",
                 "progress"):  # fmt: skip
         t.add_column(col, overflow="fold")
