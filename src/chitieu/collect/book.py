@@ -74,8 +74,8 @@ class _Cells:
         """One row's cells."""
         top, share = self.top, self.seen.setdefault
         return [
-            ((_too_long(v) if len(v) > top else share(t := v.strip(), t)) if type(v) is str
-             else v.isoformat() if isinstance(v, date) else v)
+            ((v if not v else _too_long(v) if len(v) > top else share(t := v.strip(), t))
+             if type(v) is str else v.isoformat() if isinstance(v, date) else v)
             for v in r
         ]  # fmt: skip
 
