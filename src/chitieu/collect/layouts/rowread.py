@@ -14,7 +14,7 @@ from chitieu.catalog.indicators import catalog
 from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.collect.layouts.grid import address, split_mark
 from chitieu.collect.layouts.headers import words
-from chitieu.collect.layouts.totals import is_total_label
+from chitieu.collect.layouts.totals import is_total_label, rounding
 from chitieu.collect.numbers import parse_number
 from chitieu.errors import NumberFormatError
 from chitieu.store.values import NewValue
@@ -191,18 +191,6 @@ def _derived(sheet: _Sheet, ind: str, n: int, col: _Column, got: dict[int, float
         sheet.add("form-derived-mismatch", n, col.index, value=raw, column=col.label,
                   indicator=ind, params={"expected": f"{ratio:.2f}", "of": pair[0].label,
                                          "to": pair[1].label})  # fmt: skip
-
-
-def rounding(raw: object) -> float:
-    """Half a unit of the last decimal the cell holds ("123,45": 0.005; 130: 0.5)."""
-    if isinstance(raw, int | float):
-        text = repr(float(raw))
-        decimals = 0 if text.endswith(".0") else len(text.split(".")[-1])
-        return 0.5 * 10**-decimals if "e" not in text else 0.0
-    if not isinstance(raw, str):
-        return 0.0
-    m = re.search(r"[.,]([0-9]+)\s*(?:\S*)$", raw.strip())
-    return 0.5 * 10 ** -len(m.group(1)) if m else 0.5
 
 
 def number(sheet: _Sheet, raw: Any, n: int, col: _Column) -> tuple[float, str | None] | None:

@@ -129,9 +129,19 @@ def _factor(sheet: _Sheet, printed: str, measure: str) -> float | None:
 
 
 def _rounding(sheet: _Sheet, n: int, col: _Column) -> float:
-    from chitieu.collect.layouts.rowread import rounding
-
     return rounding(sheet.grid.raw(n, col.index))
+
+
+def rounding(raw: object) -> float:
+    """Half a unit of the last decimal the cell holds ("123,45": 0.005; 130: 0.5)."""
+    if isinstance(raw, int | float):
+        text = repr(float(raw))
+        decimals = 0 if text.endswith(".0") else len(text.split(".")[-1])
+        return 0.5 * 10**-decimals if "e" not in text else 0.0
+    if not isinstance(raw, str):
+        return 0.0
+    m = re.search(r"[.,]([0-9]+)\s*(?:\S*)$", raw.strip())
+    return 0.5 * 10 ** -len(m.group(1)) if m else 0.5
 
 
 def _finding(sheet: _Sheet, n: int, col: _Column, ind: str | None, parts: list[int],
