@@ -165,6 +165,7 @@ def _start() -> _Child:
             multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
             _PRELOAD_SET = True
     answers, send = multiprocessing.Pipe(duplex=False)
+    _widen(answers)
     wait, requests = multiprocessing.Pipe(duplex=False)
     proc = _Process(target=_waiting, args=(wait, send), name=SPARE_NAME, daemon=True)
     try:
@@ -173,6 +174,23 @@ def _start() -> _Child:
         send.close()
         wait.close()
     return _Child(proc, requests, answers, os.getpid())
+
+
+def _widen(pipe: Connection) -> None:
+    """The answer's pipe as wide as the system allows (Linux: up to 1 MiB, 64 KiB by
+    default): a book of some megabytes then crosses in a few writes, not one per 64 KiB —
+    each a wait for the parent to be scheduled on a loaded machine."""
+    import fcntl
+
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is None:
+        return
+    try:
+        with open("/proc/sys/fs/pipe-max-size") as fh:
+            size = int(fh.read())
+        fcntl.fcntl(pipe.fileno(), setting, min(size, 1 << 20))
+    except (OSError, ValueError):
+        pass  # the default width: slower, never wrong
 
 
 def _take() -> _Child:
