@@ -210,7 +210,10 @@ def _replenish() -> None:
     with _LOCK:
         if _SPARE:
             return
-    spare = _start()
+    try:
+        spare = _start()
+    except OSError:  # no process to spare now (a limit on processes): the next read forks
+        return
     with _LOCK:
         if not _SPARE:
             _SPARE.append(spare)
