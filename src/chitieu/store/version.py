@@ -56,6 +56,7 @@ UNVERSIONED = frozenset({
     "web_account", "web_account_unit", "web_api_token", "web_login_failure", "web_session",
     "web_setting", "alembic_version", "notice",
     "web_saved_view",  # a user's saved dashboard views (their URLs), no figure
+    "report_edition",  # editions as adopted: a frozen copy of facts, read by no figure
 })  # fmt: skip
 
 _VERSION = text(
