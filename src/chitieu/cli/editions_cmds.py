@@ -20,6 +20,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
     user,
 )
 from chitieu.errors import ChitieuError
@@ -72,11 +73,11 @@ def issue_report(
     )
     from chitieu.cli.common import err_console
 
-    corrects = f" (đính chính bản / corrects edition {done.previous})" if done.previous else ""
+    corrects = say("cli-edition-corrects", lang, previous=done.previous) if done.previous else ""
     err_console.print(
-        f"Bản phát hành / edition {done.number}{corrects}: {len(done.described)} files, "
-        f"{len(done.changes)} facts changed, as of {iso(done.as_of)}"
-    )
+        say("cli-edition-issued", lang, number=done.number, corrects=corrects,
+            files=len(done.described), changed=len(done.changes), when=iso(done.as_of))
+    )  # fmt: skip
     return done.files
 
 
@@ -124,7 +125,7 @@ def editions_list(
     if as_json:
         print_json({"editions": [_row(e) for e in found]})
         return
-    t = Table(title=f"{len(found)} bản phát hành / editions")
+    t = Table(title=say("cli-editions-title", lang, n=len(found)))
     for col in ("no.", "period", "unit", "lang", "as of", "issued", "by", "corrects", "changed"):
         t.add_column(col, overflow="fold")
     for e in found:
@@ -143,8 +144,9 @@ def editions_list(
 
 
 def _print_edition(e: Any, lang: str) -> None:
-    corrects = f", đính chính / corrects {e.previous_id}" if e.previous_id else ""
-    console.print(f"Bản phát hành / edition {e.id}: {e.period} {e.unit} {e.lang}{corrects}")
+    corrects = say("cli-edition-corrects", lang, previous=e.previous_id) if e.previous_id else ""
+    console.print(say("cli-edition-heading", lang, number=e.id, period=e.period, unit=e.unit,
+                      lang=e.lang, corrects=corrects))  # fmt: skip
     console.print(
         f"  as of {show(e.as_of, lang)}; issued {show(e.issued_at, lang)} by {safe(e.issued_by)}"
     )
@@ -203,8 +205,8 @@ def editions_show(
             console.print(
                 f"  fact {c['indicator']} {c['unit']} {c['field']}: {c['before']} → {c['after']}"
             )
-        verdict = "giống hệt / the same" if done.same else "KHÁC / DIFFERS"
-        console.print(f"Bản phát hành / edition {number} làm lại / made again in {out}: {verdict}")
+        verdict = say("cli-edition-same" if done.same else "cli-edition-differs", lang)
+        console.print(say("cli-edition-reproduced", lang, number=number, out=out, verdict=verdict))
     if not done.same:
         raise typer.Exit(1)
 

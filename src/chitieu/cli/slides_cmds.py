@@ -19,6 +19,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
 )
 from chitieu.cli.periods_opt import NATION, PeriodOption, UnitOption, date_of
 from chitieu.errors import ChitieuError
@@ -86,9 +87,9 @@ def slides_cmd(
         return
     for w in warnings:
         message, hint = w.text(lang)
-        err_console.print(f"[yellow]Lưu ý / Warning:[/] {safe(message)} ({safe(hint)})")
+        err_console.print(f"[yellow]{say('cli-warning', lang)}:[/] {safe(message)} ({safe(hint)})")
     for path in files.values():
-        console.print(f"Đã ghi bản trình chiếu / slides written: {path}")
+        console.print(say("cli-slides-written", lang, path=path))
 
 
 def register(app: typer.Typer) -> None:

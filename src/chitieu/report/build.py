@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chitieu.analyze.facts import StoreLike
+from chitieu.atomic import atomic_path
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.unit_scope import report_scope
@@ -26,7 +27,7 @@ from chitieu.report.model import Chart, DocMeta, Document, Heading, register_sec
 from chitieu.report.model import sections as registered
 from chitieu.report.narrative import Narrator
 from chitieu.report.phrasing import phrasing
-from chitieu.report.render import Format, RenderJob, atomic_path, formats, write_text
+from chitieu.report.render import Format, RenderJob, formats, write_text
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +36,7 @@ from chitieu.catalog.units import NATION_ID, registry
 from chitieu.clock import now, today
 from chitieu.errors import ChitieuError, NotFound
 from chitieu.report.edition_files import compare, settle_and_describe
+from chitieu.report.render.base import default_names
 
 #: the PDF of an edition: PDF/A-2b (ISO 19005-2), the archive's format
 PDFA = "pdf/a-2b"
@@ -59,7 +60,7 @@ class Request:
     period: str
     unit: str = NATION_ID
     lang: str = "vi"
-    formats: tuple[str, ...] = ("docx", "pdf", "html", "md")
+    formats: tuple[str, ...] = field(default_factory=lambda: tuple(default_names()))
     boundaries: str = "current"
     report_date: date | None = None
     benchmark: bool | None = None

@@ -11,7 +11,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from chitieu.report.render.base import RenderJob, register_renderer
+from chitieu.report.render.base import RenderJob
 
 PLOTLY_JS = "plotly.min.js"
 
@@ -64,7 +64,3 @@ def render_pdf(job: RenderJob, path: Path) -> None:
 
     charts = set(job.images.values())
     write_pdf(html_text(job, static=True), job.out_dir, charts, path, job.pdf_variant)
-
-
-register_renderer("html", ".html", render_html, needs_plotly=True)
-register_renderer("pdf", ".pdf", render_pdf, needs_images=True)
