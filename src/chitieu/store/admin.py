@@ -96,9 +96,7 @@ def start_totp(store: Store, account_id: int, secret: str, at: datetime) -> None
     with store.transaction() as conn:
         conn.execute(delete(totp).where(_t.account_id == account_id, _t.enrolled.is_(False)))
         conn.execute(
-            insert(totp).values(
-                account_id=account_id, secret=secret, enrolled=False, created_at=at
-            )
+            insert(totp).values(account_id=account_id, secret=secret, enrolled=False, created_at=at)
         )
 
 

@@ -4,12 +4,22 @@ after the period's end), or an administrator's override stored in the database
 levels' overrides do, ``workflow/levels.py``).
 
 :func:`days_of` and :func:`due` answer with the override in force; :func:`apply` gives a form
-whose rounds carry it, for code that reads ``round.deadline`` (a report's ``deadline``).
+whose rounds carry it, for code that reads ``round.deadline``; :func:`in_force` is that form as
+the store has it now. The workflow reads deadlines through :func:`in_force`: a report's
+``deadline`` (``state.load_report``), the home page's rounds due and overdue and the queue's
+items (``agenda``), the deadline notices (``notices``) and the board's timeliness and days late
+(``check/completeness.form_status``).
+
+The overrides are read once per :data:`TTL` seconds per process and database (a form's read is
+the busiest request; a deadline is a day): a change shows at once in the process that made it,
+within :data:`TTL` seconds in the others.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -30,10 +40,37 @@ if TYPE_CHECKING:
 LOWEST, HIGHEST = -366, 731
 
 
+#: seconds the overrides are reused without asking the database
+TTL = 5.0
+_cache: dict[str, tuple[float, dict[tuple[str, str], int | None]]] = {}
+_lock = threading.Lock()
+
+
 def overrides(store: Store) -> dict[tuple[str, str], int | None]:
     """(form, round) → the days an administrator set last (None: back to the catalog's)."""
     with store.read_conn() as conn:
-        return repo.deadline_overrides(conn)
+        got = repo.deadline_overrides(conn)
+    with _lock:
+        _cache[_key(store)] = (time.monotonic() + TTL, got)
+    return got
+
+
+def _key(store: Store) -> str:
+    return str(store.engine.url)
+
+
+def _recent(store: Store) -> dict[tuple[str, str], int | None]:
+    """The overrides, from this process's copy if it is less than :data:`TTL` seconds old."""
+    hit = _cache.get(_key(store))
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    return overrides(store)
+
+
+def in_force(store: Store, form: Form) -> Form:
+    """``form`` with the deadlines in force (the overrides, else the catalog's)."""
+    over = _recent(store)
+    return apply(form, over) if over else form
 
 
 def days_of(store: Store, form: Form, round_: str) -> int:
@@ -82,6 +119,7 @@ def set_deadline(
         raise WorkflowInvalid("admin-deadline-invalid", days=days, low=LOWEST, high=HIGHEST)
     with store.transaction() as conn:
         repo.set_deadline(conn, form.code, round_, days, utcnow(), acc.username, comment)
+    overrides(store)  # this process sees the change at once
     shown = "default" if days is None else str(days)
     record(store, acc.username, "deadline", f"{form.code} {round_}", shown)
     return days_of(store, form, round_)

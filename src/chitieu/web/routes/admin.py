@@ -155,9 +155,9 @@ def _change(request: Request, user: Account, acc: Account, done: str, work: Any)
     """Run one change of ``acc``; its page again with the error, or on to it with ``done``."""
     try:
         work()
-    except (AccountError, ChitieuError) as exc:
+    except ChitieuError as exc:
         fresh = _target(request, acc.username)
-        return _user_page(request, user, fresh, 400, exc.text(i18n.get_lang()))
+        return _user_page(request, user, fresh, exc.http_status, exc.text(i18n.get_lang()))
     return RedirectResponse(f"/admin/users/{acc.username}?done={done}", 303)
 
 
