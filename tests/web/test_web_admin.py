@@ -124,6 +124,10 @@ def test_forms_levels_and_deadline_overrides(web: WebEnv) -> None:
     due = deadlines.due(web.store, form, rnd, p)
     assert str(got["submission"]["deadline"]) == due.isoformat()
     assert due == form.rounds[0].deadline.due(p) + timedelta(days=45 - catalog_days)
+    # the board's timeliness is judged on it too
+    from chitieu.check.completeness import form_status
+
+    assert form_status(web.store, form, p, rnd).due == due
     r = post(admin, f"/admin/forms/{FORM}/deadline", "/admin/forms", round=rnd, days="ba tuần")
     assert r.status_code == 422 and "ba tuần" in alert(r.text)
     r = post(admin, f"/admin/forms/{FORM}/deadline", "/admin/forms", round=rnd, days="")
