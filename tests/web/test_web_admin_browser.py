@@ -14,7 +14,7 @@ from typing import Any
 import pyotp
 import pytest
 from tests.web.browsing import DESKTOP, PHONE, axe, chromium, context, fits, serve, sign_in
-from tests.web.conftest import FORM, PASSWORD, WebEnv, make_env
+from tests.web.conftest import FORM, OWN, PASSWORD, WebEnv, make_env
 
 from chitieu.web.accounts import Accounts
 from chitieu.workflow import totp
@@ -61,8 +61,12 @@ def _add_by_keyboard(page: Any) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type("Nguyễn Thị Lan")
     page.keyboard.press("Tab")  # the role: reporter is chosen already
-    page.keyboard.press("Tab")
-    page.keyboard.type("Hà Nội")
+    page.keyboard.press("Tab")  # the provinces' list: the arrow keys choose one
+    units = "#add select[name=units]"
+    for _ in range(40):
+        page.keyboard.press("ArrowDown")
+        if page.eval_on_selector(units, "s => s.value") == OWN:
+            break
     page.keyboard.press("Tab")
     page.keyboard.type("lan@so.gov.vn")
     page.keyboard.press("Tab")
@@ -83,6 +87,7 @@ def test_administrator_walks_every_screen(site, size, tmp_path):  # type: ignore
     walk.check("users")
     _add_by_keyboard(page)
     assert page.locator(".alert.ok").inner_text() == "Đã tạo tài khoản."
+    assert Accounts(env.store).by_username("lan").units == {OWN}  # type: ignore[union-attr]
     walk.check("users-added")
     page.click("a[href='/admin/users/lan']")
     walk.check("user")

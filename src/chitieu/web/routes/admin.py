@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from chitieu import clock
+from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import Role
 from chitieu.errors import ChitieuError, IdError
 from chitieu.web import i18n
@@ -63,14 +65,25 @@ def _done(request: Request) -> str | None:
     return _(DONE[key]) if key in DONE else None
 
 
-def _units(text: str) -> list[str]:
-    """Units typed as ids, codes or names, separated by commas or semicolons."""
-    return [u.strip() for u in text.replace(";", ",").split(",") if u.strip()]
+def _units(chosen: list[str]) -> list[str]:
+    """The units chosen in the list (ids), or typed as ids, codes or names separated by commas
+    (a client without the list)."""
+    return [u.strip() for text in chosen for u in text.replace(";", ",").split(",") if u.strip()]
+
+
+def unit_options(own: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The provinces an account may be bound to, by name in the page's language (and the
+    account's own units, even a province merged since)."""
+    reg = registry()
+    lang = i18n.get_lang()
+    ids = {u.id for u in reg.provinces(clock.today())} | set(own)
+    label = {u: reg.get(u).name if lang == "vi" else reg.get(u).name_en for u in ids}
+    return sorted(label.items(), key=lambda kv: kv[1])
 
 
 def _users_page(
     request: Request, user: Account, status: int = 200, error: tuple[str, str] | None = None,
-    form: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     store = get_store(request)
     return page(
@@ -80,6 +93,7 @@ def _users_page(
         accounts=get_accounts(request).list(),
         second=totp.enrolled_ids(store),
         roles=ROLES,
+        units=unit_options(),
         events=recent(store, 20),
         action_words=action_words(),
         done=_done(request),
@@ -101,7 +115,7 @@ def add_user(
     username: Annotated[str, Form()] = "",
     display_name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "reporter",
-    units: Annotated[str, Form()] = "",
+    units: Annotated[list[str] | None, Form()] = None,
     password: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
 ) -> Response:
@@ -109,11 +123,11 @@ def add_user(
     try:
         get_accounts(request).add(
             username, password, role, display_name=display_name.strip() or None,
-            units=_units(units), email=email, by=user.username,
+            units=_units(units or []), email=email, by=user.username,
         )  # fmt: skip
     except AccountError as exc:
         typed = {"username": username, "display_name": display_name, "role": role,
-                 "units": units, "email": email}  # fmt: skip
+                 "units": _units(units or []), "email": email}  # fmt: skip
         return _users_page(request, user, 400, exc.text(i18n.get_lang()), typed)
     return RedirectResponse("/admin/users?done=added", 303)
 
@@ -136,6 +150,7 @@ def _user_page(
         status,
         acc=acc,
         roles=ROLES,
+        units=unit_options(acc.units),
         second=totp.enrolled(store, acc.id),
         tokens=get_accounts(request).tokens(acc.username),
         events=recent(store, 20, acc.username),
@@ -174,7 +189,7 @@ def change_role(
     user: Admin,
     username: str,
     role: Annotated[str, Form()] = "",
-    units: Annotated[str, Form()] = "",
+    units: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Give the account another role and/or other units."""
     acc = _target(request, username)
@@ -182,7 +197,8 @@ def change_role(
     def work() -> None:
         if role != acc.role:
             _not_self(user, acc)
-        get_accounts(request).set_role_units(acc.username, role, _units(units), by=user.username)
+        chosen = _units(units or [])
+        get_accounts(request).set_role_units(acc.username, role, chosen, by=user.username)
 
     return _change(request, user, acc, "role", work)
 
