@@ -161,7 +161,7 @@ def _enrol(client: TestClient, at: dict[str, float]) -> str:
     """Enrol the client's account; its secret."""
     assert post(client, "/account/2fa/start", "/account/2fa").status_code == 303
     page = client.get("/account/2fa").text
-    secret = re.search(r'id="secret" value="([^"]+)"', page).group(1).replace(" ", "")  # type: ignore[union-attr]
+    secret = re.search(r'id="secret"[^>]*>([^<]+)<', page).group(1).replace(" ", "")  # type: ignore[union-attr]
     assert "otpauth://totp/" in page
     code = pyotp.TOTP(secret).at(at["t"])
     r = post(client, "/account/2fa/confirm", "/account/2fa", code=code)
