@@ -24,6 +24,7 @@ from chitieu.analyze.withhold import (
     GridCoverage,
     comparable,
     judge_fact,
+    made_of,
     nation_choice,
     rank_reasons,
 )
@@ -49,6 +50,7 @@ class Grid:
     est: np.ndarray
     src: list[dict[int, tuple[str, ...]]]  # per column: row → its source units
     summed: np.ndarray  # per column: the nation's figure is the sum of the units'
+    periods: np.ndarray | None = None  # the cell's stored slots used (bit s: slot s)
 
     @property
     def present(self) -> np.ndarray:
@@ -66,7 +68,7 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
     """The stored figures of ``slot`` of ``year`` for every indicator of ``codes``."""
     shape = (len(unit_ix), len(codes))
     value = np.full(shape, np.nan)
-    flags, n, units, full, est = (np.zeros(shape, dtype=np.int64) for _ in range(5))
+    flags, n, units, full, est, periods = (np.zeros(shape, dtype=np.int64) for _ in range(6))
     src: list[dict[int, tuple[str, ...]]] = [{} for _ in codes]
     for j, code in enumerate(codes):
         got = slices.get((code, year))
@@ -81,11 +83,12 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
         r = rows[ok]
         value[r, j] = c["value"][ok]
         flags[r, j] = c["flags"][ok]
-        for name, a in (("n", n), ("units", units), ("full", full), ("est", est)):
+        for name, a in (("n", n), ("units", units), ("full", full), ("est", est),
+                        ("periods", periods)):  # fmt: skip
             a[r, j] = c[name][ok]
         kept = zip(rows.tolist(), sources, ok.tolist(), strict=True)
         src[j] = {row: tuple(s) for row, s, k in kept if k}
-    return Grid(value, flags, n, units, full, est, src, np.zeros(len(codes), dtype=bool))
+    return Grid(value, flags, n, units, full, est, src, np.zeros(len(codes), dtype=bool), periods)
 
 
 def _closure(cat: Catalog, wanted: set[str]) -> set[str]:
@@ -251,6 +254,7 @@ def assemble(
     why_not = rank_reasons(cat, codes, ok, len(cov.expected))
     rank, rank_of = _ranks(cat, codes, now, ok, why_not)
     cols = _Columns(cat, codes, now, before, plan.value, rank, rank_of)
+    cols.made = made_of(cat, codes, now, p.slot)
     b = str(boundaries)
     out = cols.facts(cat, wanted, units, p, prev, b, covs, why_not, ok, fact)
     _say_which(out, chosen, cols.ind_of)
@@ -308,6 +312,7 @@ class _Columns:
         self.ranks, self.rank_of = rank.tolist(), rank_of
         self.ind_of = {c: j for j, c in enumerate(codes)}
         self.width = len(codes)
+        self.made: list[list[str | None]] = []  # per figure: stored | parts (withhold.made_of)
 
     def facts(self, cat: Catalog, wanted: set[str] | None, units: list[str], p: Period,
               prev: Period, b: str, covs: _Covs, why_not: list[str | None],
@@ -321,6 +326,7 @@ class _Columns:
             for r in np.flatnonzero(self.keep[:, j]).tolist():
                 f = self.fact(ind, r, j, units[r], p, prev, b, make)
                 f.coverage, f.previous_coverage = covs.now[r][j], covs.before[r][j]
+                f.source = self.made[r][j]
                 held = judge_fact(ind.coverage, r, f.coverage, f.previous_coverage,
                                   covs.plan[r][j], covs.now[0][j])  # fmt: skip
                 if r > 0 and f.value is not None and "rank" not in held:

@@ -12,7 +12,10 @@ The semantics are those of a review's fact table (docs/ARCHITECTURE.md, "Facts")
    value for it): so 2025 adds the old provinces' first half to the new province's second;
 4. a period's figure is its group value if there is one, else it is tiled by its parts
    (``catalog.periods.roll_up``: sums for flows, the last part for stocks, averages weighted
-   by months), replayed with the exact arithmetic roll_up does (``analyze/recipes.py``);
+   by months), replayed with the exact arithmetic roll_up does (``analyze/recipes.py``); an
+   indicator whose ``consistency: prefer`` is ``parts`` takes its parts instead of a stored
+   aggregate whenever they tile it (a stored 9-month figure gives way to its nine months), and
+   the cell's ``periods`` say which it was made of (``analyze/withhold.py``: ``Fact.source``);
 5. the annual plan is the sum of the group's stored plans of the year.
 
 Everything is done on columns for all slabs at once (a year of 400 indicators × 64 units in
@@ -94,6 +97,7 @@ class _Rules:
 
     time_rule: TimeRule
     summed: bool  # units_rule sum: several stored units may be summed into one
+    parts: bool = False  # consistency prefer parts: a stored aggregate gives way to its parts
 
 
 class CubeRules:
@@ -106,7 +110,9 @@ class CubeRules:
         self.cat = cat or catalog()
         self.units = units or registry()
         self._rules = {
-            i.code: _Rules(i.time_rule, i.units_rule == UnitsRule.SUM)
+            i.code: _Rules(
+                i.time_rule, i.units_rule == UnitsRule.SUM, i.consistency.prefer == "parts"
+            )
             for i in self.cat
             if not i.is_derived
         }
@@ -114,7 +120,8 @@ class CubeRules:
         h = hashlib.sha256(f"cube {CUBE_FORMAT}\n".encode())
         for code in sorted(self._rules):
             r = self._rules[code]
-            h.update(f"{code} {r.time_rule} {r.summed}\n".encode())
+            parts = " parts" if r.parts else ""  # (the default leaves stored generations be)
+            h.update(f"{code} {r.time_rule} {r.summed}{parts}\n".encode())
         for old, new in self.units.crosswalk():
             h.update(f"{old}>{new}\n".encode())
         self.generation = h.hexdigest()[:32]
@@ -289,6 +296,8 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
     time_rule = np.array(
         [_RULES.index(rules._rules[s.indicator].time_rule) for s in slabs], dtype=np.int64
     )[group_slab]
+    if len(u_runs):
+        _prefer_parts(rules, slabs, group_slab, time_rule, pattern, mask_u, run_group)
     # --- roll-ups of every slot (step 4), one replay per pattern ------------------------------
     for s in range(N_PERIOD_SLOTS):
         pat = pattern & CONTAINED[s]
@@ -335,6 +344,40 @@ def _compute(rules: CubeRules, slabs: list[Slab], system: str) -> list[CubeSlab]
                 generation=rules.generation,
             )
         )
+    return out
+
+
+def _prefer_parts(rules: CubeRules, slabs: list[Slab], group_slab: np.ndarray,
+                  time_rule: np.ndarray, pattern: np.ndarray, mask_u: np.ndarray,
+                  run_group: np.ndarray) -> None:  # fmt: skip
+    """For indicators whose ``consistency: prefer`` is ``parts``: drop from each group's
+    stored slots (``pattern``, in place) every aggregate each of its units' own stored parts
+    tile (``mask_u``: per (group, unit) run, the slots it stored); an aggregate one of the
+    units cannot tile by its own parts is kept (the parts would not be complete)."""
+    parts = np.array([rules._rules[s.indicator].parts for s in slabs], dtype=bool)
+    if not parts.any() or not len(mask_u):
+        return
+    runs = np.flatnonzero(parts[group_slab[run_group]])
+    kept = mask_u.copy()
+    combo = time_rule[run_group[runs]] * (1 << N_PERIOD_SLOTS) + mask_u[runs]
+    for c in np.unique(combo).tolist():
+        rule, p = _RULES[c >> N_PERIOD_SLOTS], c & ((1 << N_PERIOD_SLOTS) - 1)
+        kept[runs[combo == c]] = _from_parts(rule, p)
+    keep = np.zeros(len(pattern), dtype=np.int64)
+    np.bitwise_or.at(keep, run_group, kept)
+    rows = np.flatnonzero(parts[group_slab])
+    pattern[rows] &= keep[rows]
+
+
+@cache
+def _from_parts(rule: TimeRule, pattern: int) -> int:
+    """The stored slots of ``pattern`` left when every aggregate its other slots tile is
+    dropped (dropping one keeps its parts, so the others' tiling is unchanged)."""
+    out = pattern
+    for s in range(N_PERIOD_SLOTS):
+        keep = not out >> s & 1 or slot_type(s) == PeriodType.MONTH
+        if not keep and _recipe(s, rule, out & ~(1 << s)) is not None:
+            out &= ~(1 << s)
     return out
 
 

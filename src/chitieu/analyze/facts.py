@@ -87,6 +87,10 @@ class Fact:
     #: where the nation's own figure and the sum of its provinces disagree (check/consistency):
     #: {"value"|"previous": {check, stored, parts, gap, gap_pct, used: stored|parts}}
     consistency: dict[str, Any] | None = None
+    #: what the value was made of (issue 17, item 2): ``stored`` (the period's own stored
+    #: figure) or ``parts`` (its stored parts: months, quarters…, by the time rule; where none
+    #: is stored, or the indicator's ``consistency: prefer`` is ``parts``); analyze/withhold.py
+    source: str | None = None
     # months and quarters (analyze/steps.py): the period before ("so với tháng trước") …
     prior_period: str | None = None
     prior: float | None = None

@@ -255,3 +255,29 @@ def nation_choice(cat: Catalog, codes: list[str], g: Grid, covs: Covs,
             g.flags[0, j] = PRESENT | (marks & (ESTIMATED | PROVISIONAL))
             covs[0][j] = parts
     return out
+
+
+# --- a stored aggregate period against its parts (issue 17, item 2) ----------------------------
+
+STORED, PARTS = "stored", "parts"
+
+
+def made_of(cat: Catalog, codes: list[str], g: Grid, slot: int) -> list[list[str | None]]:
+    """Per figure of ``g`` (the grid of ``slot``): ``stored`` where it is the period's own
+    stored figure, ``parts`` where it was made of stored parts (the cube's cell ``periods``:
+    none stored for the period, or ``consistency: prefer: parts``); the nation summed from
+    its provinces and a derived figure are ``parts`` if any figure they are made of is."""
+    present = g.present
+    periods = g.periods if g.periods is not None else np.zeros(present.shape, dtype=np.int64)
+    parts = (periods != 0) & (periods != (1 << slot))
+    for j in np.flatnonzero(g.summed).tolist():
+        parts[0, j] = bool((parts[1:, j] & present[1:, j]).any())
+    col = {c: j for j, c in enumerate(codes)}
+    for ind in cat.evaluation_order():
+        if ind.formula and ind.code in col:
+            ops = [col[o] for o in ind.operands]
+            parts[:, col[ind.code]] = parts[:, ops].any(axis=1) if ops else False
+    made = np.where(parts, PARTS, STORED).astype(object)
+    made[~present] = None
+    out: list[list[str | None]] = made.tolist()
+    return out

@@ -17,7 +17,8 @@ The components of a total (sub-sector revenues against the sector's) are the val
 raised on every write (``check.runner.validate_values``: import, web form, API), by
 ``chitieu validate`` and for a report's data-quality note. Which figure the facts use when a
 stored aggregate and its parts disagree is the indicator's ``consistency: prefer`` (the
-stored aggregate by default; ``analyze/withhold.py`` applies it to the nation).
+stored aggregate by default; ``analyze/withhold.py`` applies it to the nation, ``analyze/cube.py``
+to a stored period against its parts, and every fact says which it used: ``Fact.source``).
 """
 
 from __future__ import annotations

@@ -149,8 +149,10 @@ def tasks_import(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import key tasks: columns period, title, lead_unit, deadline [, code, sector, status,
-    progress, source] (Vietnamese headers accepted: Kỳ, Nhiệm vụ, Đơn vị chủ trì, Thời hạn…).
+    """Import key tasks: columns period, title, lead_unit, deadline [, code, unit, sector,
+    status, progress, source] (Vietnamese headers accepted: Kỳ, Nhiệm vụ, Đơn vị chủ trì, Thời
+    hạn, Đơn vị…). ``unit`` is the reporting unit whose task it is (a province's id, code or
+    name for the row's period; empty: the ministry's own, VN).
 
     A row with a known code updates that task. All problems are listed at once; nothing is
     written unless the whole file is valid (exit code 1).
@@ -176,20 +178,32 @@ def tasks_list(
     on: Annotated[
         str | None, typer.Option("--date", help="Status as of this date. Default: today.")
     ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", "-u", help="Only this unit's tasks (VN: the ministry's; a province)."
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
 ) -> None:
     """List key tasks with their status as of a date (overdue: past the deadline, not done)."""
+    from chitieu.catalog.periods import parse_period
+    from chitieu.catalog.units import registry
     from chitieu.workflow.tasks import KeyTasks
 
     when = _date(on, "--date") or date.today()
-    tasks = KeyTasks(open_store(db)).list(period, within=True)
+    uid = None
+    if unit is not None:  # named for the period asked about (else for the status date)
+        uid = registry().resolve(unit, parse_period(period).end if period else when).id
+    tasks = KeyTasks(open_store(db)).list(period, within=True, unit=uid)
     if as_json:
-        print_json({"date": when, "tasks": [t.to_dict(when) for t in tasks]})
+        print_json({"date": when, "unit": uid, "tasks": [t.to_dict(when) for t in tasks]})
         return
     t = Table(title=f"{len(tasks)} nhiệm vụ / tasks — {when.isoformat()}", show_lines=True)
-    for col in ("id", "code", "period", "task", "lead unit", "deadline", "status", "progress"):
+    for col in ("id", "code", "period", "unit", "task", "lead unit", "deadline", "status",
+                "progress"):  # fmt: skip
         t.add_column(col, overflow="fold")
     for x in tasks:
         st = x.status_on(when)
@@ -197,6 +211,7 @@ def tasks_list(
             str(x.id),
             safe(x.code),
             x.period,
+            x.unit,
             safe(x.title),
             safe(x.lead_unit),
             x.deadline.isoformat(),

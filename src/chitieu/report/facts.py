@@ -82,6 +82,9 @@ class Completeness:
     reported: int
     estimated: int
     missing: list[str]
+    #: provinces whose figure does not cover all it should (an old province or a month
+    #: missing): neither reported nor missing (``Fact.coverage``)
+    partial: list[str] = field(default_factory=list)
 
 
 def _fmt_value(v: float | None, ind: Indicator, lang: str) -> str | None:
@@ -317,11 +320,14 @@ def fact_table(
         }
         if not got and table.get(ind.code, NATION_ID) is None:
             continue
+        partial = [u for u, rf in got.items() if rf.fact.coverage and not rf.fact.coverage.complete]
+        full = [rf for u, rf in got.items() if u not in partial]
         table.completeness[ind.code] = Completeness(
             ind.code,
             len(expected),
-            len(got),
-            sum(1 for rf in got.values() if rf.estimated),
+            len(full),
+            sum(1 for rf in full if rf.estimated),
             [u for u in expected if u not in got],
+            sorted(partial),
         )
     return table

@@ -25,6 +25,7 @@ from chitieu.catalog.periods import Period, PeriodType, parse_period
 from chitieu.catalog.units import NATION_ID, UnitRegistry
 from chitieu.catalog.vocabulary import Boundaries
 from chitieu.report.facts import SERIES_LENGTH, FactTable, fact_table
+from chitieu.report.quality import quality_findings
 from chitieu.workflow.tasks import KeyTasks, Task
 
 
@@ -65,6 +66,8 @@ class ReportInputs:
     illustrative: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: the revision note of each headline figure revised since its previous release
     revisions: dict[str, str] = field(default_factory=dict)
+    #: the data-quality note's findings on the stored headline figures (report/quality.py)
+    quality: tuple[dict[str, Any], ...] = ()
 
     def tasks_of(self, p: Period) -> list[Task]:
         """Tasks due in ``p`` (or in a period it contains)."""
@@ -78,6 +81,8 @@ class ReportInputs:
             data["benchmark"] = self.peers.to_dict()
         if self.revisions:
             data["revisions"] = dict(self.revisions)
+        if self.quality:
+            data["quality"] = [dict(q) for q in self.quality]
         return data
 
 
@@ -117,12 +122,6 @@ def illustrative(
     return {k: tuple(sorted(v)) for k, v in found.items() if v}
 
 
-def task_unit(t: Task) -> str:
-    """Whose task it is: the unit it was set for (tasks are per unit; the ministry's are the
-    nation's, ``VN``)."""
-    return getattr(t, "unit", None) or NATION_ID
-
-
 def _peers(
     store: StoreLike, loaded: FactLoad, p: Period, lang: str, as_of: datetime | None
 ) -> Peers:
@@ -160,15 +159,15 @@ def gather(
         year = benchmark_year(p)
         periods += [parse_period(str(y)) for y in window_years(year, m.before + 1, m.after)]
     loaded = load(store, periods, boundaries, as_of, cat=cat, units=units)
-    tasks = [t for t in KeyTasks(store).list() if task_unit(t) == unit]
+    tasks = KeyTasks(store).list(unit=unit)
     table = fact_table(loaded, p, unit, lang, headline, cat, units,
                        counts=task_counts(tasks, p, report_date))  # fmt: skip
     peers = _peers(store, loaded, p, lang, as_of) if national else None
     marked = illustrative(store, p, list(markers), as_of) if markers else {}
     notes = revision_notes(store, _codes(table, headline), unit, p.id, lang, as_of)
-    return ReportInputs(
-        p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers, marked, notes
-    )
+    quality = quality_findings(store, table, _codes(table, headline), unit, p, as_of, cat)
+    return ReportInputs(p, unit, lang, str(boundaries), report_date, table, tuple(tasks), peers,
+                        marked, notes, tuple(quality))  # fmt: skip
 
 
 def _codes(table: FactTable, headline: tuple[str, ...]) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from chitieu.analyze.coverage import reason_text
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, PeriodType, parse_period
+from chitieu.catalog.vocabulary import NATION_ID
 from chitieu.fmt import period_label
 from chitieu.report.facts import ReportFact
 from chitieu.report.phrasing import capitalise, lower_first, render
@@ -88,9 +89,10 @@ class Narrator:
         verb = self.phr["verbs"][opts.get("verb", "default")]["estimate" if estimated else "actual"]
         as_of = period_label(self.period, self.lang, "as_of") if opts.get("as_of") else ""
         measure = rf.measure
-        if rf.covered:
-            measure += render(self.phr["coverage_clause"], covered=rf.covered[0],
-                              expected=rf.covered[1])  # fmt: skip
+        if rf.covered:  # a province's: the old provinces it is made of
+            key = "coverage_clause" if rf.fact.unit == NATION_ID else "coverage_clause_unit"
+            measure += render(self.phr.get(key) or self.phr["coverage_clause"],
+                              covered=rf.covered[0], expected=rf.covered[1])  # fmt: skip
         text = render(
             ind.templates(self.lang), verb=verb, value=value, measure=measure,
             as_of=as_of, name=rf.name, period=self.label, **clauses,

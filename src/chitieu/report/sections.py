@@ -13,6 +13,7 @@ from chitieu.report.context import ReportContext
 from chitieu.report.facts import ReportFact
 from chitieu.report.model import Block, BulletList, Chart, Heading, Paragraph, Section
 from chitieu.report.phrasing import lower_first, render
+from chitieu.report.quality import quality_lines
 
 if TYPE_CHECKING:
     from chitieu.catalog.periods import Period
@@ -111,8 +112,17 @@ def completeness_line(ctx: ReportContext, code: str) -> Paragraph | None:
         estimated=c.estimated,
         missing=len(c.missing),
         missing_list=missing,
+        partial_list=_partial(ctx, c.partial),
     )
     return Paragraph(text, style="note")
+
+
+def _partial(ctx: ReportContext, units: list[str]) -> str:
+    """ "; 1 đơn vị số liệu chưa đầy đủ (An Giang)" ("" if none)."""
+    frame = ctx.phr.get("completeness_partial")
+    if not units or not frame:
+        return ""
+    return render(frame, n=len(units), names=", ".join(ctx.unit_name(u) for u in units[:5]))
 
 
 def revision_lines(ctx: ReportContext, facts: list[ReportFact]) -> list[Block]:
@@ -311,6 +321,7 @@ def results(ctx: ReportContext) -> Section:
         if chart:
             blocks.append(chart)
     blocks.extend(revision_lines(ctx, headline))
+    blocks.extend(quality_lines(ctx))
     blocks.append(Heading(s["sectors"], 2))
     blocks.extend(_sector_blocks(ctx, unit_name))
     if ctx.unit == NATION_ID or ctx.table.provinces(ctx.phr["province_indicator"]):

@@ -19,8 +19,8 @@ from chitieu.store.tasks_schema import task, task_event
 from chitieu.store.values import Store
 
 #: the columns an import sets (``code`` is the key; ``created_*``/``updated_*`` are stamped here)
-IMPORTED = ("period", "title", "lead_unit", "deadline", "sector", "source", "status", "progress",
-            "position")  # fmt: skip
+IMPORTED = ("period", "unit", "title", "lead_unit", "deadline", "sector", "source", "status",
+            "progress", "position")  # fmt: skip
 #: the columns an update may change
 CHANGEABLE = ("status", "progress", "completed_on")
 #: tasks in listing order: period, position in their file, id

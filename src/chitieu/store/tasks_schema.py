@@ -1,4 +1,4 @@
-"""Key tasks of a review ("nhiệm vụ trọng tâm"): lead unit, deadline, status, progress.
+"""Key tasks of a review ("nhiệm vụ trọng tâm"): unit, lead unit, deadline, status, progress.
 
 ``task`` holds each task's current state; ``task_event`` every change (who, when, what), so a
 report can say what was done and when. Stored statuses are ``catalog.vocabulary.TaskStatus``;
@@ -18,6 +18,8 @@ task = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("code", String(64), nullable=False, unique=True),  # stable key for re-imports
     Column("period", String(16), nullable=False),  # the period the task is due in (2023S2)
+    # the reporting unit whose task it is (migration 0016): VN, the ministry's; a province's
+    Column("unit", String(16), nullable=False, default="VN", server_default="VN"),
     Column("title", Text, nullable=False),
     Column("lead_unit", String(256), nullable=False),
     Column("deadline", Date, nullable=False),

@@ -14,10 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from chitieu.catalog.messages import error_text
 from chitieu.catalog.periods import Period, parse_period
-from chitieu.catalog.vocabulary import TaskStatus
+from chitieu.catalog.units import registry
+from chitieu.catalog.vocabulary import NATION_ID, TaskStatus
 from chitieu.collect.reader import read_table
-from chitieu.errors import ChitieuError, PeriodError
+from chitieu.errors import ChitieuError, PeriodError, UnitError
 from chitieu.store import tasks as repo
 from chitieu.store.values import Store
 
@@ -26,6 +28,18 @@ OVERDUE = "overdue"
 HEADERS = {
     "code": ("code", "ma", "mã", "ma nhiem vu", "mã nhiệm vụ"),
     "period": ("period", "ky", "kỳ", "ky bao cao", "kỳ báo cáo"),
+    "unit": (
+        "unit",
+        "reporting unit",
+        "don vi",
+        "đơn vị",
+        "don vi bao cao",
+        "đơn vị báo cáo",
+        "ma don vi",
+        "mã đơn vị",
+        "tinh",
+        "tỉnh",
+    ),
     "title": ("title", "task", "nhiem vu", "nhiệm vụ"),
     "lead_unit": ("lead_unit", "lead unit", "don vi chu tri", "đơn vị chủ trì"),
     "deadline": ("deadline", "thoi han", "thời hạn"),
@@ -58,6 +72,7 @@ class Task:
     id: int
     code: str
     period: str
+    unit: str  # the reporting unit whose task it is: VN (the ministry's) or a province's id
     title: str
     lead_unit: str
     deadline: date
@@ -117,7 +132,7 @@ def _columns(header: list[str], file: str) -> dict[str, int]:
         raise TaskError(
             f"{file}: missing column(s) {', '.join(missing)} (header: {', '.join(header)})",
             "the header needs period, title, lead_unit, deadline "
-            "(optional: code, sector, status, progress, source)",
+            "(optional: code, unit, sector, status, progress, source)",
         )
     return cols
 
@@ -131,7 +146,7 @@ def read_tasks(path: Path) -> list[dict[str, Any]]:
     for pos, (rownum, cells) in enumerate(table.rows, start=1):
         if not any(str(c).strip() for c in cells if c is not None):
             continue
-        out.append(_task_row(cells, cols, f"{table.file}, row {rownum}", pos, problems))
+        out.append(_task_row(cells, cols, (table.file, rownum), pos, problems))
     codes = [r["code"] for r in out]
     for c in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"{table.file}: code '{c}' appears more than once; codes must be unique")
@@ -145,9 +160,10 @@ def read_tasks(path: Path) -> list[dict[str, Any]]:
 
 
 def _task_row(
-    cells: list[Any], cols: dict[str, int], where: str, pos: int, problems: list[str]
+    cells: list[Any], cols: dict[str, int], place: tuple[str, int], pos: int, problems: list[str]
 ) -> dict[str, Any]:
     """One row of a task file (its ``pos``-th task), its problems added to ``problems``."""
+    where = f"{place[0]}, row {place[1]}"
 
     def cell(field: str) -> str:
         i = cols.get(field)
@@ -172,6 +188,7 @@ def _task_row(
             f"{where}, column 'deadline': '{cell('deadline')}' is not a date; "
             "write 2023-11-30, 30/11/2023, 11/2023 or a period id"
         )
+    row["unit"] = _unit(cell("unit"), row["period"], place, problems)
     status = STATUS_WORDS.get(_key(cell("status")))
     if status is None:
         problems.append(
@@ -182,6 +199,44 @@ def _task_row(
     row["code"] = row["code"] or f"{row['period']}-{pos:02d}"
     row["position"] = pos
     return row
+
+
+def _unit(text: str, period: str | None, place: tuple[str, int], problems: list[str]) -> str:
+    """The unit a row's task belongs to, resolved like every unit for the end of its period
+    (empty: the ministry's, ``VN``); a problem in both languages naming row and column."""
+    if not text:
+        return NATION_ID
+    try:
+        on = parse_period(period or "").end
+    except PeriodError:
+        return text  # the period's problem is told already
+    try:
+        return registry().resolve(text, on).id
+    except UnitError as e:
+        told = []
+        for lang in ("en", "vi"):
+            msg, hint = e.text(lang)
+            params = {"file": place[0], "row": place[1], "column": "unit", "problem": msg}
+            told.append(
+                "{} ({})".format(*error_text("task-file-unit", {**params, "hint": hint}, lang))
+            )
+        problems.append(" / ".join(told))
+        return text
+
+
+def belongs(task_unit: str, unit: str) -> bool:
+    """Whether a task set for ``task_unit`` is ``unit``'s: the same unit, or one ``unit``
+    contains on its own boundaries (the tasks of An Giang and Kiên Giang set before the
+    merger are today's An Giang's; the ministry's, ``VN``, are the nation's only)."""
+    if task_unit == unit:
+        return True
+    if NATION_ID in (task_unit, unit):
+        return False
+    reg = registry()
+    try:
+        return reg.on_boundaries(task_unit, reg.get(unit).system) == unit
+    except UnitError:
+        return False
 
 
 def _task(row: dict[str, Any]) -> Task:
@@ -199,6 +254,7 @@ class KeyTasks:
         values = [
             {
                 **{k: r.get(k) for k in ("period", "title", "lead_unit", "deadline")},
+                "unit": r.get("unit") or NATION_ID,
                 "sector": r.get("sector"),
                 "source": r.get("source"),
                 "status": r.get("status") or TaskStatus.NOT_STARTED,
@@ -216,9 +272,14 @@ class KeyTasks:
         created, updated = (0, 0) if dry_run else self.import_rows(rows, by)
         return {"file": str(path), "rows": len(rows), "created": created, "updated": updated}
 
-    def list(self, period: str | Period | None = None, within: bool = False) -> list[Task]:
-        """Tasks of ``period`` (or, with ``within``, of any period it contains)."""
+    def list(
+        self, period: str | Period | None = None, within: bool = False, unit: str | None = None
+    ) -> list[Task]:
+        """Tasks of ``period`` (or, with ``within``, of any period it contains); of ``unit``
+        only, if given (a unit id, :func:`belongs`)."""
         tasks = [_task(r) for r in repo.task_rows(self.store)]
+        if unit is not None:
+            tasks = [t for t in tasks if belongs(t.unit, unit)]
         if period is None:
             return tasks
         p = parse_period(str(period))
