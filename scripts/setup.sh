@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install what chitieu needs on a fresh Debian/Ubuntu machine: system packages (Chromium for
-# browser tests and chart images, poppler for PDF checks, fonts with Vietnamese glyphs) and
+# browser tests and chart images, poppler for PDF checks, fonts with Vietnamese glyphs,
+# LibreOffice Impress for the slide deck's PDF) and
 # the Python package with its test extras into .venv. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in chromium poppler-utils fonts-liberation2 fonts-dejavu-core fonts-noto-core; do
+for pkg in chromium poppler-utils fonts-liberation2 fonts-dejavu-core fonts-noto-core libreoffice-impress; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

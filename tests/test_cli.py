@@ -56,10 +56,10 @@ def test_import_exit_codes_and_json_report(tmp_path, db_url):
     rep = json.loads(proc.stdout)
     assert rep["valid"] is False and rep["written"] == 0 and rep["errors"] == 2
     assert {(f["row"], f["column"]) for f in rep["findings"]} == {(2, "indicator"), (3, "value")}
-    human = run("import", str(bad), db=db_url, check=False)
-    assert (
-        human.returncode == 1 and "NOPE" in human.stderr and "nothing was written" in human.stderr
-    )
+    human = run("import", str(bad), db=db_url, check=False)  # in the command's --lang (vi)
+    assert human.returncode == 1 and "NOPE" in human.stderr and "chưa ghi gì" in human.stderr
+    en = run("import", str(bad), "--lang", "en", db=db_url, check=False)
+    assert "nothing was written" in en.stderr and "chưa ghi" not in en.stderr
     assert run("import", str(tmp_path / "missing.csv"), db=db_url, check=False).returncode == 2
     good = tmp_path / "good.csv"
     good.write_text("indicator,unit,period,value,kind\nICT_GDP,VN,2023,1,actual\n")

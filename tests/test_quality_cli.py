@@ -83,7 +83,7 @@ def test_import_of_a_bad_file_lists_every_error_and_writes_nothing(tmp_path, db_
     balance = next(f for f in rep["findings"] if f["rule"] == "ict-revenue-balance")
     assert balance["imbalance"] == 900 and balance["file"] == "bad.csv"
     human = run("import", str(bad), db=db_url, check=False)
-    assert "nothing was written" in human.stderr and "ICT_REVENU" in human.stderr
+    assert "chưa ghi gì" in human.stderr and "ICT_REVENU" in human.stderr  # --lang vi
     summary = json.loads(run("summary", "--period", "2023", "--json", db=db_url).stdout)
     assert {f["indicator"] for f in summary["facts"]} == {
         "TEL_REVENUE", "IT_REVENUE", "POST_REVENUE", "PPD_REVENUE", "PRESS_REVENUE"}  # fmt: skip

@@ -114,6 +114,10 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/report"): "unit",
     ("GET", "/report/download"): "unit",
     ("GET", "/api/v1/report"): "unit",
+    # editions of the review as adopted (issue 22): the ministry's roles only, as for a write
+    ("POST", "/report/issue"): "unit_write",
+    ("GET", "/report/slides"): "unit",  # the conference deck (PPTX, PDF), as the report
+    ("GET", "/api/v1/editions"): "unit_write",
     # issue 19: pickers, the work queue (filtered to the user's own units), its Excel and its
     # bulk actions (each report's action checked by the workflow, refusals listed per report:
     # tests/web/test_web_queue.py)

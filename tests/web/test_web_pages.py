@@ -180,12 +180,24 @@ def test_excel_upload_errors_by_sheet_and_cell_then_all_or_nothing(web_sqlite):
     sub = api.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}").json()["submission"]
     assert sub["values"]["ICT_BUDGET"]["value"] == 45405
     assert sub["values"]["ICT_LABOUR"]["value"] == 1512144
-    # the same file again is stale now (its version is the one before the upload)
+    # the same file again, one value changed: what changed since the file was made is the
+    # user's own upload, so it is no conflict (issue 19: "someone else changed it")
     ws["H2"] = 1
-    assert _upload(c, wb).status_code == 409
+    assert _upload(c, wb).status_code == 200
+    # once someone else changed that value, the same file is a conflict naming them
+    got = api.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}").json()["submission"]
+    put = web_sqlite.api("analyst").put(
+        f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}",
+        json={"values": {"ICT_REVENUE": 7}, "version": got["version"]},
+    )
+    assert put.status_code == 200, put.text
+    ws["H2"] = 2
+    clash = _upload(c, wb)
+    assert clash.status_code == 409 and "analyst" in clash.text
     assert _upload(c, wb, overwrite=True).status_code == 200
     events = api.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}/audit").json()["events"]
-    assert [e["action"] for e in events] == ["overwrite", "upload"]
+    actions = [e["action"] for e in events]
+    assert actions[0] == "overwrite" and actions[2:] == ["upload", "upload"], actions
 
 
 def test_upload_for_another_unit_in_the_file_is_refused(web_sqlite):
@@ -196,7 +208,7 @@ def test_upload_for_another_unit_in_the_file_is_refused(web_sqlite):
     ws["D2"], ws["H2"] = "79@34", 5
     r = _upload(c, wb)
     assert r.status_code == 422 and "Dòng ngoài biểu mẫu" not in r.text
-    assert '<td class="cell">A2</td>' in r.text
+    assert '<td class="cell">D2</td>' in r.text  # the unit's cell, the one that was changed
 
 
 def test_an_empty_submit_names_the_missing_indicators_not_their_codes(web_sqlite):

@@ -1,4 +1,5 @@
-"""Errors phrased from data: ``catalog/data/errors.yaml`` in Vietnamese and English.
+"""Texts phrased from data, in Vietnamese and English: errors (``catalog/data/errors*.yaml``),
+notices (``notices.yaml``) and what the CLI prints (``cli.yaml``), all read by ``message``.
 
 ``ChitieuError(code="unit-merged", unit=..., on=date(...))`` reads its message and hint here;
 dates are written the CLDR way of each language (Babel), other parameters as given.
@@ -67,9 +68,10 @@ def error_text(code: str, params: dict[str, Any], lang: str = "vi") -> tuple[str
     return entry["message"][lang].format_map(ctx), entry["hint"][lang].format_map(ctx)
 
 
-#: files of texts other than errors (a notice's subject and body, a page's words), by code:
-#: ``{part: {vi, en}}``
-TEXT_FILES = ("notices.yaml",)
+#: files of texts other than errors (a notice's subject and body, a page's words, what the
+#: CLI prints), by code: ``{part: {vi, en}}``, or ``{vi, en}`` for a text of one part
+#: (its part is ``message``)
+TEXT_FILES = ("notices.yaml", "cli.yaml")
 
 
 @cache
@@ -81,7 +83,7 @@ def _texts() -> dict[str, dict[str, dict[str, str]]]:
         for code, entry in data.items():
             if code in out:
                 raise KeyError(f"text {code} is told in two files")
-            out[code] = entry
+            out[code] = {"message": entry} if set(entry) == set(LANGS) else entry
     return out
 
 

@@ -21,6 +21,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
     user,
 )
 from chitieu.fmt import format_number
@@ -66,14 +67,9 @@ def publishing_cmd(
         print_json(out)
         return
     fw = result.fw
-    vi = lang == "vi"
     if not result.scored:
-        console.print(
-            f"Không đủ số liệu để xếp hạng năm {year} / not enough data to rank {year}: "
-            "import reference figures (chitieu benchmark import) or choose another --year."
-        )
-    title = f"{'Chỉ số phát triển xuất bản' if vi else 'Publishing development index'} {year}"
-    t = Table(title=title)
+        console.print(say("cli-benchmark-not-enough", lang, year=year))
+    t = Table(title=say("cli-benchmark-title", lang, year=year))
     pillars = [
         p for p in fw.pillars if any(c.pillars.get(p.code) is not None for c in result.scored)
     ]
@@ -133,16 +129,14 @@ def import_cmd(
         _print_findings(rep, lang)
         if rep.valid:
             what = (
-                "kiểm tra xong, chưa ghi / checked, nothing written"
+                say("cli-checked-nothing-written", lang)
                 if dry_run
-                else f"đã ghi / written: {res.written} (batch {res.batch})"
+                else say("cli-written-batch", lang, n=res.written, batch=res.batch)
             )
             console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
         else:
-            err_console.print(
-                f"[red]{res.file}: {rep.errors} error(s); nothing was written.[/] "
-                "Sửa các lỗi trên rồi nhập lại / fix the errors above and import again."
-            )
+            failed = say("cli-import-failed", lang, file=safe(res.file), errors=rep.errors)
+            err_console.print(f"[red]{failed}[/] {say('cli-fix-and-import-again', lang)}")
     if not rep.valid:
         raise typer.Exit(EXIT_INVALID)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from chitieu.cli.common import JsonOption, LangOption, console, handle_errors, print_json
+from chitieu.cli.common import JsonOption, LangOption, console, handle_errors, print_json, say
 
 # The core modules are imported inside the commands, so that `chitieu --help` starts fast.
 
@@ -23,7 +23,7 @@ def catalog_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
     if as_json:
         print_json([cat.describe(i) for i in cat])
         return
-    t = Table(title="Danh mục chỉ tiêu" if lang == "vi" else "Indicator catalog")
+    t = Table(title=say("cli-catalog-title", lang))
     for col in ("code", "name", "measure", "units", "time", "group"):
         t.add_column(col)
     for i in cat:
@@ -72,7 +72,7 @@ def units_cmd(
             ]
         )
         return
-    t = Table(title=f"Đơn vị báo cáo / Reporting units ({len(units)})")
+    t = Table(title=say("cli-units-title", n=len(units)))
     for col in ("id", "code", "name", "valid from", "valid to", "→ 34"):
         t.add_column(col)
     for u in units:

@@ -54,12 +54,22 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 LANGS = ("vi", "en")
 
 
+def say(code: str, lang: str | None = None, /, **params: Any) -> str:
+    """What the CLI prints for ``code`` (``catalog/data/cli.yaml``, through
+    ``catalog.messages.message``): in ``lang`` — the command's ``--lang`` (``CHITIEU_LANG``,
+    default vi) — or, None, in both languages ("vi / en"), for a command that has no
+    ``--lang``."""
+    from chitieu.catalog.messages import message
+
+    if lang is not None:
+        return message(code, lang, **params)
+    return f"{message(code, 'vi', **params)} / {message(code, 'en', **params)}"
+
+
 def _lang(value: str | None) -> str | None:
     """``--lang`` takes vi or en only (any other: a usage error, exit 2)."""
     if value is not None and value not in LANGS:
-        raise typer.BadParameter(
-            f"'{value}' — chỉ 'vi' hoặc 'en' / only 'vi' or 'en'", param_hint="'--lang'"
-        )
+        raise typer.BadParameter(say("cli-lang-bad", value=value), param_hint="'--lang'")
     return value
 
 
@@ -150,7 +160,7 @@ def _internal(exc: BaseException) -> ChitieuError:
         with open(log, "w", encoding="utf-8") as fh:
             fh.write("".join(traceback.format_exception(exc)))
     except OSError:
-        log = "(không ghi được / could not be written)"
+        log = say("cli-log-unwritable")
     err = ChitieuError(code="internal-error", detail=type(exc).__name__, log=log)
     err.exit_code = EXIT_INTERNAL
     return err
@@ -193,10 +203,12 @@ def handle_errors(fn: F) -> F:
                     }
                 )
             else:
-                message, hint = exc.text(kwargs.get("lang") or "vi")
-                err_console.print(f"[bold red]Lỗi / Error:[/] {safe(message)}", highlight=False)
+                lang = kwargs.get("lang")  # None: a command with no --lang speaks both
+                message, hint = exc.text(lang or "vi")
+                label, fix = say("cli-error", lang), say("cli-fix", lang)
+                err_console.print(f"[bold red]{label}:[/] {safe(message)}", highlight=False)
                 if hint:
-                    err_console.print(f"[yellow]Cách sửa / Fix:[/] {safe(hint)}", highlight=False)
+                    err_console.print(f"[yellow]{fix}:[/] {safe(hint)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

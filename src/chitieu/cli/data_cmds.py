@@ -25,6 +25,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
     user,
 )
 
@@ -35,7 +36,7 @@ PROGRESS_FROM = 20_000
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
+def _progress(enabled: bool, lang: str) -> Iterator[Any]:
     """A rich progress bar fed by the core's (phase, advance, total) callback."""
     if not enabled:
         yield None
@@ -48,7 +49,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
         TimeRemainingColumn,
     )
 
-    labels = {"check": "Kiểm tra / checking", "write": "Ghi / writing"}
+    labels = {"check": say("cli-progress-check", lang), "write": say("cli-progress-write", lang)}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err_console, transient=True,
@@ -75,12 +76,10 @@ def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"ok": True, "db": store.url, **res.__dict__})
         return
-    console.print(
-        f"Đã nạp dữ liệu mẫu / demo data loaded into [bold]{store.url}[/]: "
-        f"{res.national} national, {res.provincial} provincial (synthetic), "
-        f"{res.publishing} publishing values."
-    )
-    console.print("Tiếp theo / next: [bold]chitieu summary --period 2023S1[/]")
+    counts = {"national": res.national, "provincial": res.provincial}
+    loaded = say("cli-demo-loaded", **counts, publishing=res.publishing)
+    console.print(f"{loaded} → [bold]{safe(store.url)}[/]")
+    console.print(say("cli-next", command="chitieu summary --period 2023S1"))
 
 
 @handle_errors
@@ -166,7 +165,7 @@ def import_cmd(
     if override_lock is not None and not override_lock.strip():
         raise typer.BadParameter("say why the lock is overridden", param_hint="--override-lock")
     store = existing_store(db) if dry_run else open_store(db)
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         res = import_file(
             file,
             store,
@@ -186,16 +185,20 @@ def import_cmd(
     else:
         _print_findings(rep, lang)
         if rep.valid and dry_run:
-            _print_values(res)
+            _print_values(res, lang)
         if rep.valid:
             what = (
-                "kiểm tra xong, chưa ghi / checked, nothing written"
+                say("cli-checked-nothing-written", lang)
                 if dry_run
                 else (
-                    f"đã ghi / written: {res.written} (batch {res.batch.id if res.batch else '-'})"
+                    say(
+                        "cli-written-batch",
+                        lang,
+                        n=res.written,
+                        batch=res.batch.id if res.batch else "-",
+                    )
                     + (
-                        f"; bỏ qua {res.ignored} giá trị trùng số liệu hiện có / "
-                        f"{res.ignored} ignored, identical to the stored values"
+                        "; " + say("cli-ignored-identical", lang, n=res.ignored)
                         if res.ignored
                         else ""
                     )
@@ -204,16 +207,11 @@ def import_cmd(
             console.print(f"[green]{safe(res.file)}[/]: {rep.stats.get('rows', 0)} rows — {what}")
             if res.counts:
                 c = res.counts
-                console.print(
-                    f"mới / imported {c.get('imported', 0)}, cập nhật / updated "
-                    f"{c.get('updated', 0)}, trùng / ignored {c.get('ignored', 0)}, "
-                    f"xoá / deleted {c.get('deleted', 0)}"
-                )
+                kinds = ("imported", "updated", "ignored", "deleted")
+                console.print(say("cli-import-counts", lang, **{k: c.get(k, 0) for k in kinds}))
         else:
-            err_console.print(
-                f"[red]{safe(res.file)}: {rep.errors} error(s); nothing was written.[/] "
-                "Sửa các lỗi trên rồi nhập lại / fix the errors above and import again."
-            )
+            failed = say("cli-import-failed", lang, file=safe(res.file), errors=rep.errors)
+            err_console.print(f"[red]{failed}[/] {say('cli-fix-and-import-again', lang)}")
     if not rep.valid:
         raise typer.Exit(EXIT_INVALID)
 
@@ -228,16 +226,16 @@ def _head(path: Path, size: int = 4096) -> bytes:
 VALUES_PRINTED = 200
 
 
-def _print_values(res: Any) -> None:
+def _print_values(res: Any, lang: str) -> None:
     """What a dry run would store, as a table."""
     from rich.table import Table
 
     listed = res.listed(VALUES_PRINTED)
-    t = Table(title="Sẽ ghi / would be stored", show_lines=False)
+    t = Table(title=say("cli-would-be-stored", lang), show_lines=False)
     for col in ("indicator", "unit", "period", "kind", "value"):
         t.add_column(col, justify="right" if col == "value" else "left")
     for v in listed:
-        shown = "(xoá / deleted)" if v.value is None else f"{v.value:g}"
+        shown = say("cli-deleted", lang) if v.value is None else f"{v.value:g}"
         t.add_row(v.indicator, v.unit, v.period, str(v.kind), shown)
     console.print(t)
     more = res.total - len(listed)
@@ -245,10 +243,14 @@ def _print_values(res: Any) -> None:
         console.print(f"(… {more} more; --json lists them all)")
 
 
-def _short(value: object, limit: int = 200) -> str:
+def _short(value: object, lang: str, limit: int = 200) -> str:
     """A value as the findings table shows it: at most ``limit`` characters."""
     text = str(value)
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} ký tự / characters)"
+    return (
+        text
+        if len(text) <= limit
+        else f"{text[:limit]}… ({say('cli-characters', lang, n=len(text))})"
+    )
 
 
 def _print_findings(rep: Any, lang: str) -> None:
@@ -257,7 +259,8 @@ def _print_findings(rep: Any, lang: str) -> None:
     if not rep.findings:
         return
     t = Table(
-        title=f"{rep.errors} lỗi / errors, {rep.warnings} cảnh báo / warnings", show_lines=True
+        title=say("cli-findings-title", lang, errors=rep.errors, warnings=rep.warnings),
+        show_lines=True,
     )
     for col in ("cell", "row", "column", "value", "problem", "fix"):
         t.add_column(col, overflow="fold")
@@ -267,7 +270,7 @@ def _print_findings(rep: Any, lang: str) -> None:
             safe(f.address or ""),
             str(f.row or ""),
             safe(f.column or ""),
-            "" if f.value is None else safe(_short(f.value)),
+            "" if f.value is None else safe(_short(f.value, lang)),
             f"[{style}]{safe(f.message(lang))}[/]",
             safe(f.hint(lang)),
         )
@@ -349,13 +352,9 @@ def summary_cmd(
         )
         return
     if not facts:
-        console.print(
-            f"Không có số liệu cho {p.id} / no figures for {p.id}. "
-            "Nạp dữ liệu mẫu / load the demo data: chitieu demo"
-        )
+        console.print(say("cli-no-figures-period", lang, period=p.id))
         return
-    label = "số liệu đến" if lang == "vi" else "as of"
-    asked = "" if when is None else f" ({label} {show(when, lang)})"
+    asked = "" if when is None else f" ({say('cli-as-of', lang, when=show(when, lang))})"
     t = Table(title=f"{period_label(p, lang)} — {unit}{asked}")
     cols: tuple[str, ...] = (
         "indicator",
@@ -384,7 +383,7 @@ def summary_cmd(
         def pct(x: float | None, sign: bool = False) -> str:
             return "" if x is None else format_pct(x, 2, lang, sign)
 
-        kind = {"estimate": "ước" if lang == "vi" else "est.", "actual": ""}.get(f.kind or "", "")
+        kind = say("cli-estimate-mark", lang) if f.kind == "estimate" else ""
         more = (
             pct(f.prior_change_pct, True),
             num(f.cumulative),

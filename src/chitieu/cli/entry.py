@@ -12,24 +12,25 @@ import sys
 
 
 def report_needs_workers(argv: list[str]) -> bool:
-    """Is ``argv`` a ``chitieu report`` asking for a format with chart images (all but HTML)?
+    """Is ``argv`` a ``chitieu report`` asking for a format that needs the render workers (the
+    format registry says which: those with chart images)?
 
     The app's own options (``--version``, ``--help``) come before a command, so the command is
     the first argument.
     """
     if argv[1:2] != ["report"] or {"-h", "--help"} & set(argv):
         return False
+    value: str | None = None
     for i, arg in enumerate(argv):
-        value = None
         if arg in ("--format", "-f") and i + 1 < len(argv):
             value = argv[i + 1]
         elif arg.startswith("--format="):
             value = arg.removeprefix("--format=")
         if value is not None:
-            from chitieu.report.workers import formats_need_workers
+            break
+    from chitieu.report.workers import formats_need_workers
 
-            return formats_need_workers(value.split(","))
-    return True  # the default: every format
+    return formats_need_workers(value.split(",") if value is not None else None)  # None: default
 
 
 def main() -> None:

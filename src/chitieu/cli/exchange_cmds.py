@@ -16,6 +16,7 @@ from chitieu.cli.common import (
     handle_errors,
     open_store,
     print_json,
+    say,
 )
 
 EXPORT_HELP = """Export values for other systems and analysts.
@@ -154,7 +155,7 @@ def export_cmd(
         return
     for w in res.warnings:
         err_console.print(
-            f"[yellow]{w['values']} giá trị bị bỏ qua / values left out ({w['code']}): "
+            f"[yellow]{say('cli-values-left-out', lang, n=w['values'], rule=w['code'])}: "
             f"{', '.join(w['names'][:10])}[/]"
         )
     if out is not None:

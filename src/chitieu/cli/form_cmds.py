@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 import typer
 
-from chitieu.cli.common import DbOption, JsonOption, LangOption, console, handle_errors, print_json
+from chitieu.cli.common import (
+    DbOption,
+    JsonOption,
+    LangOption,
+    console,
+    handle_errors,
+    print_json,
+    say,
+)
 
 # The core modules are imported inside the commands, so that `chitieu --help` starts fast.
 
@@ -28,7 +36,7 @@ def forms_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
         print_json({"forms": [f.to_dict() for f in every],
                     "layouts": [x.to_dict() for x in layouts()]})  # fmt: skip
         return
-    t = Table(title="Biểu mẫu / forms")
+    t = Table(title=say("cli-forms-title", lang))
     for col in ("code", "name", "period", "rounds", "Biểu số", "columns"):
         t.add_column(col, overflow="fold")
     for f in every:
@@ -38,7 +46,7 @@ def forms_cmd(as_json: JsonOption = False, lang: LangOption = "vi") -> None:
                   ", ".join(str(r.round) for r in f.rounds), lay.number if lay else "—",
                   cols)  # fmt: skip
     console.print(t)
-    console.print("Bố cục tệp / file layouts: " + ", ".join(x.name for x in layouts()))
+    console.print(say("cli-file-layouts", lang) + ": " + ", ".join(x.name for x in layouts()))
 
 
 @handle_errors
@@ -83,7 +91,8 @@ def template_cmd(
         print_json({"file": str(out), "form": f.code, "unit": u, "period": p.id, "round": rnd,
                     "values": len(values)})  # fmt: skip
         return
-    console.print(f"[green]{out}[/]: {f.code} {u} {p.id} ({rnd}), {len(values)} giá trị / values")
+    n = say("cli-template-values", n=len(values))
+    console.print(f"[green]{out}[/]: {f.code} {u} {p.id} ({rnd}), {n}")
 
 
 def _stored(store: Any, form: Any, unit: str, p: Any) -> dict[tuple[str, str, str], float]:

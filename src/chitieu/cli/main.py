@@ -9,6 +9,7 @@ from chitieu.cli import (
     benchmark_cmds,
     catalog_cmds,
     data_cmds,
+    editions_cmds,
     exchange_cmds,
     form_cmds,
     notify_cmds,
@@ -63,6 +64,7 @@ form_cmds.register(app)
 quality_cmds.register(app)
 report_cmds.register(app)
 slides_cmds.register(app)
+editions_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
 workflow_cmds.register(app)

@@ -22,6 +22,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
     user,
 )
 from chitieu.cli.revisions_cmds import revisions_cmd
@@ -76,9 +77,8 @@ def validate_cmd(
 def print_report(rep: Any, lang: str) -> None:
     """A report as a readable table with a header of counts."""
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(rep.counts.items())) or "—"
-    head = "lỗi / errors" if lang == "vi" else "errors"
-    warn = "cảnh báo / warnings" if lang == "vi" else "warnings"
-    console.print(f"[bold]{rep.errors} {head}, {rep.warnings} {warn}[/] ({counts})")
+    head = say("cli-findings-title", lang, errors=rep.errors, warnings=rep.warnings)
+    console.print(f"[bold]{head}[/] ({counts})")
     if rep.findings:
         t = Table(show_lines=True)
         for col in ("severity", "rule", "place", "value", "imbalance", "message", "fix"):
@@ -94,8 +94,7 @@ def print_report(rep: Any, lang: str) -> None:
         console.print(t)
     if rep.capped:
         console.print(
-            f"[yellow]Danh sách bị cắt / capped: {len(rep.findings)} shown, "
-            f"{rep.dropped} more not shown (--cap).[/]"
+            f"[yellow]{say('cli-capped', lang, shown=len(rep.findings), dropped=rep.dropped)}[/]"
         )
 
 
@@ -229,8 +228,8 @@ def estimate_cmd(
     console.print(
         f"{run.reported} already reported, {run.unchanged} unchanged, {len(run.skipped)} "
         "could not be estimated. "
-        + ("Chưa ghi / nothing written (--dry-run)." if dry_run else
-           f"Đã ghi / written: batch {run.batch.id if run.batch else '-'}.")
+        + (say("cli-estimates-dry-run", lang) if dry_run else
+           say("cli-estimates-written", lang, batch=run.batch.id if run.batch else "-"))
     )  # fmt: skip
     for s in run.skipped:
         console.print(f"[yellow]{s.indicator} {s.unit}[/]: {safe(s.reason)}")

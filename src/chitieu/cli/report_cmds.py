@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -23,12 +23,14 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
     user,
 )
+from chitieu.cli.periods_opt import date_of
 from chitieu.errors import ChitieuError
+from chitieu.report.render.base import default_names
 from chitieu.report.workers import formats_need_workers
 
-ALL_FORMATS = "docx,pdf,html,md"
 STATUS_VI = {
     "not_started": "chưa triển khai",
     "in_progress": "đang triển khai",
@@ -37,24 +39,7 @@ STATUS_VI = {
 }
 
 
-class DateError(ChitieuError):
-    """A date option cannot be read."""
-
-    exit_code = 2
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        try:
-            return datetime.strptime(text, "%d/%m/%Y").date()
-        except ValueError:
-            raise DateError(
-                f"{option} '{text}' is not a date", "write 2023-06-30 or 30/06/2023"
-            ) from None
+_date = date_of  # the one reader of date options (cli/periods_opt.py)
 
 
 @handle_errors
@@ -64,8 +49,16 @@ def report_cmd(
         str, typer.Option("--unit", "-u", help="VN (nation) or a province.")
     ] = NATION_ID,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: docx, pdf, html, md.")
-    ] = ALL_FORMATS,
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated, from the registered formats. Default: "
+            + ",".join(default_names())
+            + ".",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     templates: Annotated[
         Path | None,
@@ -92,6 +85,15 @@ def report_cmd(
             "report has it, a province's does not.",
         ),
     ] = None,
+    issue: Annotated[
+        bool,
+        typer.Option(
+            "--issue",
+            help="Issue the report as adopted: also the deck (PPTX, PDF), PDFs as PDF/A, and an "
+            "edition recorded with the as-of instant, the facts and every file's SHA-256 "
+            "(chitieu editions).",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -100,7 +102,8 @@ def report_cmd(
 
     Example: `chitieu report --period 2023S1 --format docx,pdf,html,md --out out`.
     """
-    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
+    names = fmt.split(",") if fmt is not None else default_names()  # the registry's defaults
+    formats = tuple(f.strip().lower() for f in names if f.strip())
     if formats_need_workers(list(formats)):  # workers start while the facts are computed
         from chitieu.report import workers
 
@@ -109,7 +112,9 @@ def report_cmd(
 
     warnings: list[ChitieuError] = []
     when = as_of_of(as_of)
-    written = build_report(
+    from chitieu.cli.editions_cmds import issue_report
+
+    written = (issue_report if issue else build_report)(
         open_store(db),
         period,
         unit=unit,
@@ -130,8 +135,8 @@ def report_cmd(
         return
     for w in warnings:
         message, hint = w.text(lang)
-        err_console.print(f"[yellow]Lưu ý / Warning:[/] {safe(message)} ({safe(hint)})")
-    console.print(f"Đã ghi báo cáo / report written ({period}):")
+        err_console.print(f"[yellow]{say('cli-warning', lang)}:[/] {safe(message)} ({safe(hint)})")
+    console.print(f"{say('cli-report-written', lang)} ({safe(period)}):")
     for k, v in written.items():
         console.print(f"  {k:5} {v}")
 
@@ -148,6 +153,7 @@ def tasks_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = "vi",
 ) -> None:
     """Import key tasks: columns period, title, lead_unit, deadline [, code, unit, sector,
     status, progress, source] (Vietnamese headers accepted: Kỳ, Nhiệm vụ, Đơn vị chủ trì, Thời
@@ -163,10 +169,8 @@ def tasks_import(
     if as_json:
         print_json({"ok": True, "dry_run": dry_run, **res})
         return
-    what = (
-        "kiểm tra xong / checked" if dry_run else f"{res['created']} new, {res['updated']} updated"
-    )
-    console.print(f"{safe(file)}: {res['rows']} tasks — {what}")
+    what = say("cli-tasks-checked", lang) if dry_run else say("cli-tasks-counts", lang, **res)
+    console.print(say("cli-tasks-imported", lang, file=safe(file), rows=res["rows"], what=what))
 
 
 @tasks_app.command("list")
@@ -201,7 +205,9 @@ def tasks_list(
     if as_json:
         print_json({"date": when, "unit": uid, "tasks": [t.to_dict(when) for t in tasks]})
         return
-    t = Table(title=f"{len(tasks)} nhiệm vụ / tasks — {when.isoformat()}", show_lines=True)
+    t = Table(
+        title=say("cli-tasks-title", lang, n=len(tasks), when=when.isoformat()), show_lines=True
+    )
     for col in ("id", "code", "period", "unit", "task", "lead unit", "deadline", "status",
                 "progress"):  # fmt: skip
         t.add_column(col, overflow="fold")

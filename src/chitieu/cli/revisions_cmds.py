@@ -21,6 +21,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
 )
 from chitieu.clock import today
 from chitieu.errors import ChitieuError
@@ -148,13 +149,13 @@ def _print_figure(res: Any, note: str | None, lang: str) -> None:
                   safe(x.created_by))  # fmt: skip
     console.print(r)
     if note:
-        console.print(f"Ghi chú / note: {note}")
+        console.print(f"{say('cli-note', lang)}: {note}")
 
 
 def _print_figures(figures: list[Any], lang: str) -> None:
     """Every figure found: first release, latest, revision since the first and the last."""
     if not figures:
-        console.print("Không có số liệu / no figures stored (chitieu demo loads the demo data).")
+        console.print(say("cli-no-figures-stored", lang))
         return
     t = Table(title=f"revisions — {figures[0][0].unit}")
     for col in ("indicator", "period", "releases", "first release", "latest",
@@ -194,10 +195,7 @@ def _accuracy(
         print_json({"accuracy": [a.to_dict() for a in rows]})
         return
     if not rows:
-        console.print(
-            "Chưa có kỳ nào có cả số ước và số thực hiện / no period has both an estimate and "
-            "an actual yet."
-        )
+        console.print(say("cli-no-accuracy", lang))
         return
     t = Table(title="estimate → actual (revision = actual − estimate)")
     for col in ("indicator", "unit", "periods", "mean revision", "mean abs. revision",
@@ -205,7 +203,7 @@ def _accuracy(
         t.add_column(col, justify="left" if col in ("indicator", "unit") else "right")
     for a in rows:
         dec = catalog().get(a.indicator).decimals
-        word = {"low": "thấp / low", "high": "cao / high"}.get(a.direction or "", "")
+        word = say(f"cli-bias-{a.direction}", lang) if a.direction in ("low", "high") else ""
         t.add_row(a.indicator, a.unit, str(a.n), _rev(a.mean_revision, None, lang, dec),
                   _n(a.mean_abs_revision, lang, dec),
                   format_pct(a.mean_revision_pct or 0, 2, lang, sign=True),

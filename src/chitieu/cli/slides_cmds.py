@@ -2,44 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from chitieu.catalog.units import NATION_ID
 from chitieu.cli.common import (
+    AsOfOption,
     DbOption,
     JsonOption,
     LangOption,
+    as_of_of,
     console,
     err_console,
     handle_errors,
     open_store,
     print_json,
     safe,
+    say,
 )
-from chitieu.cli.report_cmds import DateError, _date
+from chitieu.cli.periods_opt import NATION, PeriodOption, UnitOption, date_of
 from chitieu.errors import ChitieuError
-
-
-def _when(as_of: str | None) -> datetime | None:
-    if not as_of:
-        return None
-    try:
-        return datetime.fromisoformat(as_of)
-    except ValueError:
-        raise DateError(f"--as-of '{as_of}' is not a time", "write 2023-06-30T12:00") from None
 
 
 @handle_errors
 def slides_cmd(
-    period: Annotated[str, typer.Option("--period", "-p", help="Period id, e.g. 2023S1, 2023.")],
+    period: PeriodOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
-    unit: Annotated[
-        str, typer.Option("--unit", "-u", help="VN (nation) or a province.")
-    ] = NATION_ID,
+    unit: UnitOption = NATION,
     template: Annotated[
         Path | None,
         typer.Option(
@@ -48,9 +38,15 @@ def slides_cmd(
             "(its own slides are left out).",
         ),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Use the data as it stood at this time (ISO).")
-    ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help="Also write OUT/slides-PERIOD-LANG.pdf (headless LibreOffice Impress, fonts "
+            "embedded) for the handout and the archive.",
+        ),
+    ] = False,
+    as_of: AsOfOption = None,
     report_date: Annotated[
         str | None, typer.Option("--date", help="Date on the title slide. Default: today.")
     ] = None,
@@ -58,38 +54,42 @@ def slides_cmd(
     as_json: JsonOption = False,
     lang: LangOption = "vi",
 ) -> None:
-    """Write the conference slide deck of a period: OUT/slides-PERIOD-LANG.pptx.
+    """Write the conference slide deck of a period: OUT/slides-PERIOD-LANG.pptx (and .pdf).
 
     16:9; a title slide, the headline figures with change and % of plan, one slide per
     indicator group with a native, editable chart (value axis from zero, labels as written:
     1.614.206), the headline series, the province ranking, estimates marked "(ước)", the next
     period's key tasks and a closing slide. The same facts as `chitieu report`.
 
-    Example: `chitieu slides --period 2023S1 --out out`.
-    Exit codes: 0 written; 2 usage error (period, unit, date, unreadable template); 4 database.
+    Example: `chitieu slides --period 2023S1 --pdf --out out`.
+    Exit codes: 0 written; 1 no PDF (LibreOffice missing, failed or too slow); 2 usage error
+    (period, unit, date, unreadable template); 4 database.
     """
-    from chitieu.report.slides_build import build_slides
+    from chitieu.report.slides_build import write_slides
 
     warnings: list[ChitieuError] = []
-    path = build_slides(
+    files = write_slides(
         open_store(db),
         period,
         out,
         unit=unit,
         lang=lang,
         template=template,
-        as_of=_when(as_of),
-        report_date=_date(report_date, "--date"),
+        as_of=as_of_of(as_of),
+        report_date=date_of(report_date, "--date"),
         on_warning=warnings.append,
+        pdf=pdf,
     )
     if as_json:
         said = [dict(zip(("warning", "hint"), w.text(lang), strict=True)) for w in warnings]
-        print_json({"ok": True, "period": period, "files": {"pptx": str(path)}, "warnings": said})
+        shown = {k: str(v) for k, v in files.items()}
+        print_json({"ok": True, "period": period, "files": shown, "warnings": said})
         return
     for w in warnings:
         message, hint = w.text(lang)
-        err_console.print(f"[yellow]Lưu ý / Warning:[/] {safe(message)} ({safe(hint)})")
-    console.print(f"Đã ghi bản trình chiếu / slides written: {path}")
+        err_console.print(f"[yellow]{say('cli-warning', lang)}:[/] {safe(message)} ({safe(hint)})")
+    for path in files.values():
+        console.print(say("cli-slides-written", lang, path=path))
 
 
 def register(app: typer.Typer) -> None:

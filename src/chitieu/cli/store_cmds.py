@@ -18,6 +18,7 @@ from chitieu.cli.common import (
     err_console,
     handle_errors,
     print_json,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -27,33 +28,14 @@ if TYPE_CHECKING:
 
 #: phases with more rows than this get a progress bar (the integrity check always has one)
 PROGRESS_FROM = 20_000
-LABELS = {
-    "backup": "Sao lưu / backing up",
-    "restore": "Khôi phục / restoring",
-    "slabs": "Đối chiếu số liệu hiện hành / checking current values",
-}
-#: what each check of check-store looks at
-CHECKS = {
-    "file": {"vi": "Tệp cơ sở dữ liệu (integrity_check)", "en": "Database file (integrity_check)"},
-    "revision": {"vi": "Phiên bản lược đồ", "en": "Schema revision"},
-    "references": {"vi": "Tham chiếu giữa các bảng", "en": "References between tables"},
-    "batches": {"vi": "Đợt nhập của số liệu hiện hành", "en": "Batches of current values"},
-    "slabs": {"vi": "Số liệu hiện hành so với số liệu gốc", "en": "Current values vs vintages"},
-}
-
-#: what a restore says of the backup's signature
-SIGNATURE = {
-    "verified": "Chữ ký hợp lệ / signature verified (key {key}).",
-    "accepted": "Không có chữ ký, đã chấp nhận theo --accept-unsigned / unsigned, accepted.",
-    "unchecked": "Chưa kiểm tra chữ ký (chưa đặt CHITIEU_BACKUP_KEY) / "
-    "signature not checked (no CHITIEU_BACKUP_KEY).",
-}
-SKIPPED = {"vi": "không áp dụng", "en": "not applicable"}
-LOOKED_AT = {"vi": "đã xem {n}", "en": "{n} looked at"}
+#: the phases with a progress bar: each one's label is the text ``cli-progress-<phase>``
+PHASES = ("backup", "restore", "slabs")
+#: the checks of check-store, each one's name the text ``cli-check-<name>`` (cli.yaml)
+CHECKS = ("file", "revision", "references", "batches", "slabs")
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
+def _progress(enabled: bool, lang: str) -> Iterator[Any]:
     """A rich progress bar (on stderr) fed by the core's (phase, advance, total) callback."""
     if not enabled:
         yield None
@@ -70,14 +52,20 @@ def _progress(enabled: bool) -> Iterator[Any]:
             if total < PROGRESS_FROM and phase != "slabs":
                 return
             if phase not in tasks:
-                tasks[phase] = bar.add_task(LABELS.get(phase, phase), total=total)
+                label = say(f"cli-progress-{phase}", lang) if phase in PHASES else phase
+                tasks[phase] = bar.add_task(label, total=total)
             bar.advance(tasks[phase], advance)
 
         yield update
 
 
+def _dotted(n: int) -> str:
+    """A count with dots between thousands (4.631), as Vietnamese writes it."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _rows(tables: dict[str, int]) -> str:
-    return f"{sum(tables.values()):,} rows in {len(tables)} tables".replace(",", ".")
+    return f"{_dotted(sum(tables.values()))} rows in {len(tables)} tables"
 
 
 @handle_errors
@@ -106,19 +94,19 @@ def backup_cmd(
     """
     from chitieu.store.backup import backup
 
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         info = backup(db, file, overwrite=overwrite, progress=progress)
     if as_json:
         print_json({"ok": True, **info.to_dict()})
         return
     signed = (
-        f"đã ký / signed (key {info.key_id})" if info.signed
-        else "không ký / unsigned (no CHITIEU_BACKUP_KEY)"
-    )  # fmt: skip
+        say("cli-backup-signed", lang, key=info.key_id)
+        if info.signed
+        else say("cli-backup-unsigned", lang)
+    )
     console.print(
-        f"Đã sao lưu / backed up [bold]{info.backend}[/] (revision {info.revision}) → "
-        f"[bold]{info.file}[/]: {_rows(info.tables)}, {info.size:,} bytes".replace(",", ".")
-        + f"; {signed}.",
+        f"{say('cli-backed-up', lang)} [bold]{info.backend}[/] (revision {info.revision}) → "
+        f"[bold]{info.file}[/]: {_rows(info.tables)}, {_dotted(info.size)} bytes; {signed}.",
         highlight=False,
     )
 
@@ -163,21 +151,21 @@ def restore_cmd(
     """
     from chitieu.store.restore import restore
 
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         info = restore(db, file, replace=force, accept_unsigned=accept_unsigned, progress=progress)
     if as_json:
         print_json({"ok": True, **info.to_dict()})
         return
     b = info.backup
     console.print(
-        f"Đã khôi phục / restored [bold]{info.file}[/] ({b.backend}, revision {b.revision}, "
+        f"{say('cli-restored', lang)} [bold]{info.file}[/] ({b.backend}, revision {b.revision}, "
         f"{b.created_at}) → [bold]{info.db}[/]: {_rows(b.tables)}; "
         f"schema revision {info.revision}.",
         highlight=False,
     )
     if any(info.replaced.values()):
-        console.print(f"Đã thay / replaced: {_rows(info.replaced)}.", highlight=False)
-    console.print(SIGNATURE[info.signature].format(key=b.key_id), highlight=False)
+        console.print(f"{say('cli-replaced', lang)}: {_rows(info.replaced)}.", highlight=False)
+    console.print(say(f"cli-signature-{info.signature}", lang, key=b.key_id), highlight=False)
 
 
 @handle_errors
@@ -205,7 +193,7 @@ def check_store_cmd(
     """
     from chitieu.store.integrity import check_store
 
-    with _progress(not as_json) as progress:
+    with _progress(not as_json, lang) as progress:
         health = check_store(db, sample=sample, progress=progress)
     if as_json:
         print_json(_health_json(health))
@@ -254,33 +242,34 @@ def _print_health(h: Health, lang: str) -> None:
     from rich.table import Table
 
     t = Table(title=f"{h.db} ({h.backend}, revision {h.revision})", show_lines=True)
-    for col in ("Kiểm tra / check", "Kết quả / result", "Chi tiết / details"):
-        t.add_column(col, overflow="fold")
+    for col in ("cli-col-check", "cli-col-result", "cli-col-details"):
+        t.add_column(say(col, lang), overflow="fold")
     for c in h.checks:
         if c.skipped:
-            result, detail = "[dim]—[/]", f"{SKIPPED[lang]} ({c.skipped})"
+            result, detail = "[dim]—[/]", f"{say('cli-check-skipped', lang)} ({c.skipped})"
         elif c.ok:
-            result, detail = "[green]OK[/]", LOOKED_AT[lang].format(n=c.checked)
+            result, detail = "[green]OK[/]", say("cli-check-looked-at", lang, n=c.checked)
         else:
-            result = f"[red]{len(c.problems)} lỗi / problems[/]"
+            result = f"[red]{say('cli-problems', lang, n=len(c.problems))}[/]"
             lines = []
             for p in c.problems:
                 worded = _worded(p.code, p.params)
                 lines.append(f"{worded['message'][lang]}\n  → {worded['hint'][lang]}")
             detail = "\n".join(lines)
-        t.add_row(CHECKS.get(c.name, {}).get(lang, c.name), result, detail)
+        name = say(f"cli-check-{c.name}", lang) if c.name in CHECKS else c.name
+        t.add_row(name, result, detail)
     console.print(t)
-    rows = Table(title="Số dòng / rows per table")
-    rows.add_column("Bảng / table")
-    rows.add_column("Số dòng / rows", justify="right")
+    rows = Table(title=say("cli-rows-title", lang))
+    rows.add_column(say("cli-col-table", lang))
+    rows.add_column(say("cli-col-rows", lang), justify="right")
     for name, n in h.tables.items():
         rows.add_row(name, f"{n:,}".replace(",", "."))
     console.print(rows)
     if h.ok:
-        console.print("[green]Kho dữ liệu lành / the store is healthy.[/]")
+        console.print(f"[green]{say('cli-store-healthy', lang)}[/]")
     else:
         n = sum(len(c.problems) for c in h.checks)
-        err_console.print(f"[red]{n} lỗi / problems found.[/]")
+        err_console.print(f"[red]{say('cli-problems-found', lang, n=n)}[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,6 +24,7 @@ from chitieu.cli.common import (
     open_store,
     print_json,
     safe,
+    say,
 )
 from chitieu.errors import ChitieuError
 from chitieu.store import StoreLike
@@ -114,7 +115,7 @@ def _print_report(r: Any, posts: list[Any], actions: list[str], lang: str) -> No
             + (f" — {safe(p.comment)}" if p.comment else "")
         )
     if actions:
-        console.print(("có thể: " if lang == "vi" else "may: ") + ", ".join(actions))
+        console.print(say("cli-workflow-may", lang, actions=", ".join(actions)))
 
 
 def _show(store: StoreLike, r: Report, acc: Account | None, as_json: bool, lang: str) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chitieu.analyze.facts import StoreLike
+from chitieu.atomic import atomic_path
 from chitieu.catalog.indicators import catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.unit_scope import report_scope
@@ -26,7 +27,7 @@ from chitieu.report.model import Chart, DocMeta, Document, Heading, register_sec
 from chitieu.report.model import sections as registered
 from chitieu.report.narrative import Narrator
 from chitieu.report.phrasing import phrasing
-from chitieu.report.render import Format, RenderJob, atomic_path, formats, write_text
+from chitieu.report.render import Format, RenderJob, formats, write_text
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
@@ -170,8 +171,11 @@ def build_report(
     report_date: date | None = None,
     on_warning: Callable[[ChitieuError], None] | None = None,
     benchmark: bool | None = None,
+    pdf_variant: str | None = None,
 ) -> dict[str, Path]:
     """Write the report of ``period`` in each of ``formats``; returns format → file.
+
+    ``pdf_variant``: WeasyPrint's variant of the PDF (``pdf/a-2b`` for an edition's archive).
 
     Also writes the fact table as ``<stem>.facts.json`` (key ``facts``) so that every figure
     of the text can be traced. Every file is written whole or not at all.
@@ -190,7 +194,7 @@ def build_report(
         f"-{ctx.unit.split('@')[0]}" if ctx.unit != NATION_ID else ""
     )
     stem += f"-{lang}"
-    job = RenderJob(doc, out_dir, stem, templates)
+    job = RenderJob(doc, out_dir, stem, templates, pdf_variant=pdf_variant)
     charts = _charts(doc)
     drawn: list[tuple[Future, Chart]] = []
     pdf: Future | None = None

@@ -146,7 +146,11 @@ def figures_slide(ctx: ReportContext, w: dict[str, Any]) -> Slide | None:
 
 
 def _value_line(rf: ReportFact, w: dict[str, Any]) -> str:
-    return f"{rf.name}: {_marked(rf, rf.value or '—', w)} {rf.measure}"
+    """ "Doanh thu: 1.614.206 tỷ đồng (ước)": the figure with its measure, as the report
+    writes it, then the mark (a mark between number and measure splits what is read as one)."""
+    if rf.value is None:
+        return f"{rf.name}: — {rf.measure}"
+    return f"{rf.name}: {_marked(rf, f'{rf.value} {rf.measure}', w)}"
 
 
 def group_slide(ctx: ReportContext, group: str, w: dict[str, Any]) -> Slide | None:

@@ -39,3 +39,31 @@ def build_slides(
     d = deck(ctx)
     target = Path(out_dir) / f"{slides_stem(ctx.period.id, lang)}.pptx"
     return write_pptx(d, target, template)
+
+
+def write_slides(
+    store: StoreLike,
+    period: str | Period,
+    out_dir: Path,
+    unit: str = NATION_ID,
+    lang: str = "vi",
+    template: Path | None = None,
+    as_of: datetime | None = None,
+    report_date: date | None = None,
+    on_warning: Callable[[ChitieuError], None] | None = None,
+    pdf: bool = False,
+    pdfa: bool = False,
+) -> dict[str, Path]:
+    """The deck (``pptx``) and with ``pdf`` its PDF by LibreOffice (``pdf``; PDF/A-2b with
+    ``pdfa``), both in ``out_dir``; format → file."""
+    if pdf:  # LibreOffice is looked for first: no deck written for a PDF that cannot be made
+        from chitieu.report.render.office_pdf import office_pdf, soffice
+
+        soffice()
+    pptx = build_slides(
+        store, period, out_dir, unit, lang, template, as_of, report_date, on_warning
+    )
+    out = {"pptx": pptx}
+    if pdf:
+        out["pdf"] = office_pdf(pptx, pptx.with_suffix(".pdf"), pdfa=pdfa)
+    return out

@@ -33,9 +33,14 @@ _LOCK = threading.Lock()
 _STARTER: threading.Thread | None = None
 
 
-def formats_need_workers(formats: list[str]) -> bool:
-    """Do these report formats show chart images (every built-in format but HTML)?"""
-    return bool({f.strip().lower() for f in formats if f.strip()} - {"html"})
+def formats_need_workers(formats: list[str] | None = None) -> bool:
+    """Do these report formats (None: the default ones) need the workers — chart images or
+    the PDF's print? Read from the format registry (light: nothing heavy is imported)."""
+    from chitieu.report.render.base import default_names, registered
+
+    known = registered()
+    names = default_names() if formats is None else [f.strip().lower() for f in formats]
+    return any(known[f].needs_workers for f in names if f in known)
 
 
 def workers_wanted() -> int:
@@ -150,8 +155,8 @@ def failed_marker(target: Path) -> Path:
 
 def draw_chart(spec: ChartSpec, target: Path) -> Path:
     """Draw one chart as PNG into ``target``, whole or not at all."""
+    from chitieu.atomic import atomic_path
     from chitieu.report.charts import to_image
-    from chitieu.report.render import atomic_path
 
     try:
         with atomic_path(target) as tmp:
@@ -164,7 +169,7 @@ def draw_chart(spec: ChartSpec, target: Path) -> Path:
 
 def print_pdf(job: RenderJob, target: Path) -> Path:
     """Print the report's PDF into ``target``, whole or not at all (built-in renderer)."""
-    from chitieu.report.render import atomic_path
+    from chitieu.atomic import atomic_path
     from chitieu.report.render.html import render_pdf
 
     with atomic_path(target) as tmp:

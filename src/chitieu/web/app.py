@@ -250,13 +250,16 @@ def create_app(
         dashboard_api,
         dashboard_pivot,
         dashboard_views,
+        editions,
         entry,
         entry_pick,
+        entry_upload,
         exchange,
         health,
         imports,
         notices,
         queue,
+        slides,
         workflow,
     )
 
@@ -311,10 +314,10 @@ def create_app(
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
     routers = (api_v1.router, notices.api, exchange.router, imports.router, auth.router,
-               entry_pick.router, entry.router, workflow.router, dashboard.router,
-               dashboard_api.router, dashboard_pivot.router, dashboard_views.router,
-               queue.router, notices.router, admin.router, admin_forms.router,
-               admin_2fa.router)  # fmt: skip
+               entry_pick.router, entry.router, entry_upload.router, workflow.router,
+               dashboard.router, dashboard_api.router, dashboard_pivot.router,
+               dashboard_views.router, queue.router, notices.router, editions.router,
+               slides.router, admin.router, admin_forms.router, admin_2fa.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app

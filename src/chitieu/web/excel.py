@@ -339,12 +339,15 @@ def _outside(state: Report, table: Table, rownum: int, v: NewValue) -> Finding |
         "expected_unit": state.unit,
         "expected_period": state.period.id,
     }
+    # the cell that was changed is the one blamed (issue 19: an edited period cell was not)
+    differs = {"unit": v.unit != state.unit, "period": v.period != state.period.id,
+               "kind": v.kind != state.kind}  # fmt: skip
     return Finding(
         "outside-form",
         sheet=table.sheet,
         file=table.file,
         row=rownum,
-        column="indicator",
+        column=next((k for k, bad in differs.items() if bad), "indicator"),
         indicator=v.indicator,
         unit=v.unit,
         period=v.period,

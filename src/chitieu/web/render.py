@@ -115,6 +115,23 @@ def unread(request: Request, user: Any) -> int | None:
         return None
 
 
+def per_request(f: Any) -> Any:
+    """``f`` as a filter Jinja never runs while compiling: most filters read the request's
+    language, and Jinja folds a filter of constants (``"on_time"|word("timeliness")``) into the
+    compiled template, in the language of the first request that compiled it (issue 19: the
+    English board said "đúng hạn")."""
+    import functools
+
+    import jinja2
+
+    @jinja2.pass_context
+    @functools.wraps(f)
+    def run(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return f(*args, **kwargs)
+
+    return run
+
+
 def _make() -> Jinja2Templates:
     import jinja2
 
@@ -125,7 +142,7 @@ def _make() -> Jinja2Templates:
     )
     t = Jinja2Templates(env=env)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(
+    filters = dict(
         number=number,
         pct=pct,
         input_number=input_number,
@@ -139,6 +156,7 @@ def _make() -> Jinja2Templates:
         word=word,
         day=day,
     )
+    env.filters.update({k: per_request(f) for k, f in filters.items()})
     env.globals["lang"] = i18n.get_lang
     from chitieu.web.assets import asset
 

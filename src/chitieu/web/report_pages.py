@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.catalog.units import NATION_ID, registry
+from chitieu.report.render import formats
 from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
@@ -31,12 +32,6 @@ from chitieu.web.render import page
 from chitieu.web.scope import find_unit, parse_any_period
 
 router = APIRouter()
-FORMATS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-}
 #: how many built reports the cache keeps (least recently used dropped first)
 CACHE_SIZE = 16
 _BODY = re.compile(r"<body[^>]*>(?P<body>.*)</body>", re.S)
@@ -64,8 +59,8 @@ def report_bytes(store: Store, period: str, unit: str, lang: str, fmt: str) -> b
 
 
 def _build_check(user: Account, fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise NotFound(_("Unknown report format %(f)s.") % {"f": fmt}, ", ".join(FORMATS))
+    if fmt not in formats():
+        raise NotFound(_("Unknown report format %(f)s.") % {"f": fmt}, ", ".join(formats()))
     if not user.sees_all:
         raise Forbidden(_("The review report covers every unit; your role may not see it."))
 
@@ -89,10 +84,7 @@ def page_body(store: Store, period: str, unit: str, lang: str) -> str:
     DOCX), each chart drawn as SVG on the server (no charting library in the page)."""
     from chitieu.report import build_document, make_context
     from chitieu.report.model import Chart
-    from chitieu.report.render import formats
     from chitieu.report.render.base import RenderJob
-
-    formats()  # every built-in renderer registered first (the registry loads them when empty)
     from chitieu.report.render.html import html_text
     from chitieu.web.svgcharts import spec_svg
 
@@ -142,10 +134,10 @@ def report_page(
         period=p.id,
         unit=uid,
         body=body,
-        formats=list(FORMATS),
+        formats=list(formats()),
         period_groups=period_groups(store, p.id),
         units=units,
-        zipped=ZIPPED,
+        zipped=zipped_formats(),
     )
 
 
@@ -162,9 +154,10 @@ def standalone_html(data: bytes) -> bytes:
     return data.replace(_PLOTLY_TAG, b"<script>" + plotly_js().read_bytes() + b"</script>", 1)
 
 
-#: formats whose file needs others beside it (images, plotly.js): downloaded from the page
-#: as a zip of the folder ``build_report`` wrote
-ZIPPED = ("md", "html")
+def zipped_formats() -> list[str]:
+    """Formats whose file needs others beside it (images, plotly.js): downloaded from the page
+    as a zip of the folder ``build_report`` wrote (the registry's ``self_contained``)."""
+    return [k for k, f in formats().items() if not f.self_contained]
 
 
 def report_zip(store: Store, period: str, unit: str, lang: str, fmt: str) -> bytes:
@@ -191,7 +184,7 @@ def _download(
     request: Request, user: Account, period: str, unit: str, fmt: str, lang: str, zipped: bool
 ) -> Response:
     name = f"bao-cao-{period}-{unit.replace('@', '-')}-{lang}.{fmt}"
-    if zipped and fmt in ZIPPED:
+    if zipped and fmt in zipped_formats():
         _build_check(user, fmt)
         p = parse_any_period(period)
         data = report_zip(get_store(request), p.id, find_unit(unit), lang, fmt)
@@ -205,7 +198,7 @@ def _download(
         data = standalone_html(data)
     return Response(
         data,
-        media_type=FORMATS[fmt],
+        media_type=formats()[fmt].media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -225,7 +218,9 @@ def report_download(
         **ERROR_RESPONSES,
         200: {
             "description": "the report file",
-            "content": {t.split(";")[0]: {} for t in sorted(set(FORMATS.values()))},
+            "content": {
+                t.split(";")[0]: {} for t in sorted({f.media_type for f in formats().values()})
+            },
         },
     },
 )

@@ -9,7 +9,9 @@ form's hidden fields, the Excel template's hidden sheet, the API's ``base``). Th
   that is a **conflict** naming who, when, the field and both values (409, nothing written);
 - ``overwrite`` forces the fields in conflict — all of them (``True``, the API), or those the
   user confirmed (a set of indicators, the form) — and never any other field;
-- a field that already holds what the user typed is not written again.
+- a field that already holds what the user typed is not written again;
+- a field changed since it was read by the same person only (an earlier save or upload of
+  theirs: re-uploading one's own file) is no conflict: the later save is written.
 
 Without a base (older clients, a CSV upload) the report's version decides as before: a save
 based on another version than the stored one is stale (409) unless it overwrites, and only the
@@ -342,6 +344,7 @@ class _Save:
     def allowed(self, found: list[Clash]) -> list[str]:
         """The fields in conflict the user chose to overwrite; SaveConflict if any is not."""
         ow = self.overwrite
+        found = [c for c in found if c.by != self.acc.username]  # the user's own change
         refused = [c for c in found if not (ow is True or (ow and c.indicator in ow))]
         if refused:
             raise SaveConflict(self.report, refused)

@@ -1,37 +1,43 @@
 """Renderers of the document model, one per format, in one registry (built-ins use it too).
 
-The registry and the renderers' shared pieces are in ``base``; ``formats()`` loads the built-in
-renderers (which register themselves) on first use.
+The registry and the renderers' shared pieces are in ``base``: each format's name, suffix,
+media type, what the build prepares for it and its function (a built-in one imported when
+first rendered). ``formats()`` is what the web offers, the CLI accepts and the workers read.
 """
 
 from __future__ import annotations
 
 from chitieu.report.render.base import (
     _FORMATS,
+    REPORT,
+    SLIDES,
     Format,
     Renderer,
     RenderJob,
-    atomic_path,
+    default_names,
     md_escape,
     register_renderer,
+    registered,
+    unregister,
     write_text,
 )
 
 __all__ = [
+    "REPORT",
+    "SLIDES",
+    "_FORMATS",
     "Format",
     "RenderJob",
     "Renderer",
-    "atomic_path",
+    "default_names",
     "formats",
     "md_escape",
     "register_renderer",
+    "unregister",
     "write_text",
 ]
 
 
-def formats() -> dict[str, Format]:
-    """Registered formats (built-ins loaded on first use, whichever renderer was imported
-    before: the imports are cached, so this costs nothing after the first call)."""
-    from chitieu.report.render import docx, html, md  # noqa: F401  (they register)
-
-    return dict(_FORMATS)
+def formats(document: str = REPORT) -> dict[str, Format]:
+    """The registered formats of ``document`` (the review report by default), by name."""
+    return registered(document)

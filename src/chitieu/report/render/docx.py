@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from chitieu.report.model import BulletList, Chart, Document, Heading, Paragraph, Table
-from chitieu.report.render.base import RenderJob, register_renderer
+from chitieu.report.render.base import RenderJob
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -213,6 +213,3 @@ def build_docx(job: RenderJob) -> Any:
 def render_docx(job: RenderJob, path: Path) -> None:
     """Write the DOCX."""
     build_docx(job).save(str(path))
-
-
-register_renderer("docx", ".docx", render_docx, needs_images=True)

@@ -11,7 +11,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from chitieu.report.render.base import RenderJob, register_renderer
+from chitieu.report.render.base import RenderJob
 
 PLOTLY_JS = "plotly.min.js"
 
@@ -62,8 +62,5 @@ def render_pdf(job: RenderJob, path: Path) -> None:
     """Print the static HTML to PDF with WeasyPrint (charts are waited for as they are drawn)."""
     from chitieu.report.render.pdf import write_pdf
 
-    write_pdf(html_text(job, static=True), job.out_dir, set(job.images.values()), path)
-
-
-register_renderer("html", ".html", render_html, needs_plotly=True)
-register_renderer("pdf", ".pdf", render_pdf, needs_images=True)
+    charts = set(job.images.values())
+    write_pdf(html_text(job, static=True), job.out_dir, charts, path, job.pdf_variant)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chitieu.report.render.base import RenderJob, register_renderer
+from chitieu.report.render.base import RenderJob
 
 
 def render_md(job: RenderJob, path: Path) -> None:
@@ -14,6 +14,3 @@ def render_md(job: RenderJob, path: Path) -> None:
         job.env().get_template("report.md.j2").render(doc=job.doc, meta=job.doc.meta, images=images)
     )
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
-register_renderer("md", ".md", render_md, needs_images=True)

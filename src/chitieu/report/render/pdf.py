@@ -58,10 +58,14 @@ class ChartFetcher(URLFetcher):
             pause = min(pause * 2, 0.02)
 
 
-def write_pdf(html: str, base: Path, charts: set[Path], path: Path) -> None:
-    """Print ``html`` (relative URLs from ``base``) to ``path``."""
+def write_pdf(
+    html: str, base: Path, charts: set[Path], path: Path, variant: str | None = None
+) -> None:
+    """Print ``html`` (relative URLs from ``base``) to ``path``; ``variant``: WeasyPrint's
+    ``pdf_variant`` (``pdf/a-2b``: PDF/A for the archive — fonts embedded, XMP metadata)."""
     try:
-        HTML(string=html, base_url=str(base), url_fetcher=ChartFetcher(charts)).write_pdf(path)
+        doc = HTML(string=html, base_url=str(base), url_fetcher=ChartFetcher(charts))
+        doc.write_pdf(path, pdf_variant=variant)
     except FatalURLFetchingError as e:  # a BaseException: told as a report error instead
         cause = e.__cause__
         if isinstance(cause, ChitieuError):

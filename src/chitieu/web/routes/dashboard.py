@@ -21,13 +21,13 @@ from chitieu.catalog.periods import Period
 from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import Boundaries
 from chitieu.interop.cells import csv_cell
+from chitieu.report.render import formats as report_formats
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
 from chitieu.web.deps import User, get_store, require_read
 from chitieu.web.i18n import _
 from chitieu.web.params import QueryMoment
 from chitieu.web.render import page, pct, unit_name
-from chitieu.web.report_pages import FORMATS as REPORT_FORMATS
 from chitieu.web.routes.dashboard_data import (
     SeriesView,
     boundaries_of,
@@ -280,7 +280,7 @@ def dashboard(
         "headline": figures[:HEADLINES],
         "indicator": ind,
         "period_groups": period_groups(get_store(request), p.id),
-        "report_formats": list(REPORT_FORMATS),
+        "report_formats": list(report_formats()),
         "indicators": list(cat),
         "rule": word("figure_rule", lang),
         "palette": PALETTE,

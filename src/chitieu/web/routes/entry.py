@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -17,7 +17,7 @@ from chitieu.collect.numbers import Locale
 from chitieu.collect.rows import RowChecker
 from chitieu.errors import ChitieuError, Conflict, Invalid
 from chitieu.store.values import Store
-from chitieu.web import excel, i18n
+from chitieu.web import i18n
 from chitieu.web.accounts import Account
 from chitieu.web.deps import CSRF, User, get_store, require_read
 from chitieu.web.render import page
@@ -30,6 +30,7 @@ from chitieu.web.routes.entry_view import (
     read_numbers,
     reading,
 )
+from chitieu.web.said import Said, said
 from chitieu.web.scope import find_unit, locate_report, parse_any_period
 from chitieu.workflow.audit import report_events, value_history
 from chitieu.workflow.context import value_context
@@ -76,29 +77,17 @@ class Shown:
     upload_errors: list[dict[str, Any]] = field(default_factory=list)
     ambiguous: dict[str, dict[Locale, float]] = field(default_factory=dict)  # field → readings
     unreasoned: list[str] = field(default_factory=list)  # outside the range, no reason given
+    upload_problem: tuple[str, str] | None = None  # told beside the upload control
 
 
 def _by_indicator(findings: dict[str, Any] | None, lang: str) -> tuple[dict[str, Any], ...]:
-    """Errors and warnings by indicator."""
-    errors: dict[str, list[tuple[str, str]]] = {}
-    warned: dict[str, list[tuple[str, str]]] = {}
+    """Errors and warnings by indicator, each as the page tells it (``web.said``)."""
+    errors: dict[str, list[Said]] = {}
+    warned: dict[str, list[Said]] = {}
     for fd in (findings or {}).get("findings", []):
         into = warned if fd.get("severity") == "warning" else errors
-        into.setdefault(fd.get("indicator") or "", []).append(_said(fd, lang))
+        into.setdefault(fd.get("indicator") or "", []).append(said(fd, lang))
     return errors, warned
-
-
-def _said(fd: dict[str, Any], lang: str) -> tuple[str, str]:
-    """A finding's message and hint; a number the page could not read is told in the page's
-    language whole (the reader's reason is in English), with an example in that language."""
-    if fd.get("type") != "bad-number":
-        return fd["message"][lang], fd["hint"][lang]
-    example = "1.614.206 · 8,66" if lang == "vi" else "1,614,206 · 8.66"
-    return (
-        i18n._("“%(value)s” is not a number.") % {"value": fd.get("value", "")},
-        i18n._("Type digits, with the thousands grouped and the decimals marked, e.g. %(e)s.")
-        % {"e": example},
-    )
 
 
 def _rows(
@@ -170,6 +159,7 @@ def entry_page(
         hint=shown.hint,
         others=others,
         upload_errors=shown.upload_errors,
+        upload_problem=shown.upload_problem,
         conflicts=shown.conflicts,
         rounds=rounds,
         title=round_title(str(r.round.round), r.period, lang, r.deadline),
@@ -316,71 +306,6 @@ def _failed(
         ambiguous=ambiguous,
     )
     return entry_page(request, user, fresh, exc.http_status, shown)
-
-
-@router.get("/entry/{form}/{unit}/{period}/template.xlsx")
-def template(
-    request: Request,
-    user: User,
-    form: str,
-    unit: str,
-    period: str,
-    round: str | None = None,
-    layout: str | None = None,
-) -> Response:
-    """The Excel template of the report, pre-filled (its hidden sheet keeps the values it was
-    made from and the version); ``?layout=form``: in the form's official layout."""
-    r = locate_report(get_store(request), user, form, unit, period, round)
-    name = f"{r.form.code}_{r.unit.replace('@', '-')}_{r.period.id}"
-    name += f"_{r.round.round}.xlsx" if len(r.form.rounds) > 1 else ".xlsx"
-    return Response(
-        excel.template(r, i18n.get_lang(), layout),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-@router.post(
-    "/entry/{form}/{unit}/{period}/upload", response_class=HTMLResponse, dependencies=[CSRF]
-)
-def upload(
-    request: Request,
-    user: User,
-    form: str,
-    unit: str,
-    period: str,
-    file: Annotated[UploadFile, File()],
-    overwrite: Annotated[str, Form()] = "",
-    round: str | None = None,
-) -> Response:
-    """Check a filled-in template; store it whole or not at all, errors by sheet and cell;
-    only the cells changed from the template's own values are written."""
-    store = get_store(request)
-    r = locate_report(store, user, form, unit, period, round, write=True)
-    # read no further than the upload's size limit (collect.limits)
-    up = excel.read_upload(file.file, file.filename or "upload.xlsx", r, i18n.get_lang())
-    try:
-        save(
-            store,
-            user,
-            r,
-            up.parsed,
-            expected=up.version,
-            overwrite=overwrite == "1",
-            action=Action.UPLOAD,
-            filename=file.filename,
-        )
-    except (Invalid, Conflict) as exc:
-        message, hint = exc.text(i18n.get_lang())
-        clashes = exc.clashes if isinstance(exc, SaveConflict) else []
-        shown = Shown(
-            problem=message,
-            hint=hint,
-            conflicts=clashes,
-            upload_errors=up.errors if isinstance(exc, Invalid) else [],
-        )
-        return entry_page(request, user, reload(store, r), exc.http_status, shown)
-    return RedirectResponse(url_of(r, query="done=upload"), 303)
 
 
 @router.get("/entry/{form}/{unit}/{period}/audit", response_class=HTMLResponse)

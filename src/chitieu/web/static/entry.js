@@ -67,6 +67,17 @@
       e.returnValue = form.dataset.msgLeave || "";
       return e.returnValue;
     });
+    /* an upload leaves the page: the values typed but not saved go with it, and a refused
+       upload shows them again as typed (a successful one replaces them with the file's) */
+    var upload = document.getElementById("upload");
+    if (upload) upload.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("input[name^=v__], input[name^=c__], input[name^=b__], input[name^=bc__]"), function (i) {
+        var copy = document.createElement("input");
+        copy.type = "hidden"; copy.name = i.name; copy.value = i.value;
+        upload.appendChild(copy);
+      });
+      dirty = false;
+    });
     Array.prototype.forEach.call(form.querySelectorAll("input.value"), function (i) {
       if (!i.readOnly && i.value) flag(i);
     });
@@ -81,6 +92,7 @@
   /* focus: where the user was before saving, else the first problem, else the message */
   var params = new URLSearchParams(window.location.search);
   var target = document.getElementById(params.get("focus") || "") ||
+    document.getElementById("upload-problem") ||
     document.querySelector("#need-reasons, [aria-invalid=true], #problem, .alert.ok");
   if (target) {
     if (!/^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(target.tagName)) target.setAttribute("tabindex", "-1");
