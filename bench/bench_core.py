@@ -9,7 +9,6 @@ ratios against the targets and updates the sections "Core: import and summary (i
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -17,12 +16,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from bench import core_asof as bench_asof
 from bench import core_data as data
 from bench import core_peers as peers
 from bench.perfdoc import load_average, machine, seconds, timed, update_section
+from bench.stores import pg_schema_url, prepare_store
+from bench.stores import vacuum as _vacuum
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Core: import and summary (issues 2 and 10)"
@@ -62,52 +63,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.no_doc = args.no_doc or args.doc is None
     args.doc = args.doc or ROOT / "docs" / "PERFORMANCE.md"
     return args
-
-
-def pg_schema_url(url: str, schema: str = "bench_core") -> str:
-    """``url`` with its search_path set to ``schema`` (created if missing)."""
-    from chitieu.store.db import database_url
-
-    url = database_url(url)
-    eng = create_engine(url, isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-    eng.dispose()
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}"
-
-
-def prepare_store(
-    name: str, url: str, args: argparse.Namespace, inds: list[Any], years: list[int]
-) -> tuple[Any, int, float | None]:
-    """The benchmark store on one backend, generated unless a matching one exists."""
-    from chitieu import open_store
-    from chitieu.catalog.units import registry
-
-    marker = args.workdir / f"store-{name}.json"
-    params = {"values": args.values, "indicators": args.indicators, "years": years}
-    store = open_store(url)
-    if marker.exists():
-        old = json.loads(marker.read_text())
-        if old["params"] == params and store.count() == old["rows"]:
-            return store, old["rows"], None
-    with store.engine.begin() as conn:
-        for table in ("observation", "batch", "current_slab", "cube_slab", "pending_value"):
-            conn.execute(text(f"DELETE FROM {table}"))
-    _, times, _ = timed(lambda: data.fill_store(store, registry(), inds, years), 1)
-    # what the store holds: a revision that happens to repeat its value is left out
-    # (store/unchanged.py), so the values written can be fewer than those generated
-    rows = store.count()
-    if store.engine.dialect.name == "postgresql":
-        _vacuum(store, analyze=True)
-    marker.write_text(json.dumps({"params": params, "rows": rows, "fill_s": times[0]}))
-    return store, rows, times[0]
-
-
-def _vacuum(store: Any, analyze: bool = False) -> None:
-    eng = store.engine.execution_options(isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text("VACUUM ANALYZE observation" if analyze else "VACUUM observation"))
 
 
 def measure_import(store: Any, csv_path: Path, rows: int, repeat: int) -> dict[str, Any]:

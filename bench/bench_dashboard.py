@@ -25,8 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench import bench_core as core
-from bench import core_data as data
+from bench import stores
 from bench.perfdoc import load_average, machine, seconds, update_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +78,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace, inds: list[Any],
     """Prepare the store, start the server, time the dashboard after writes and repeated."""
     from chitieu.web.accounts import Accounts
 
-    store, rows, _ = core.prepare_store(name, url, args, inds, years)
+    store, rows, _ = stores.prepare_store(name, url, args, inds, years)
     accounts = Accounts(store)
     if accounts.by_username("bench-analyst") is None:
         accounts.add("bench-analyst", "bench-password", "analyst")
@@ -164,16 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.values, args.indicators, args.rounds, args.no_doc = 5_000, 4, 2, True
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    inds = data.indicators(args.indicators)
-    os.environ["CHITIEU_CATALOG"] = str(
-        data.write_catalog(args.workdir / f"catalog-{args.indicators}.yaml", inds)
-    )
-    from chitieu.catalog.indicators import catalog
-    from chitieu.catalog.units import registry
-
-    catalog.cache_clear()
-    years = data.years_for(registry(), inds, args.values)
+    setup = stores.synthetic(args.workdir, args.values, args.indicators)
+    inds, years = setup.indicators, setup.years
     info: dict[str, Any] = {
         "date": date.today().isoformat(),
         "command": "python -m bench.bench_dashboard " + " ".join(argv or sys.argv[1:]),
@@ -182,11 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         "years": years,
         "load_before": load_average(),
     }
-    backends = [("sqlite", f"sqlite:///{args.workdir / f'core-{args.values}.db'}")]
-    if args.pg:
-        backends.append(("postgresql", core.pg_schema_url(args.pg)))
     results = {}
-    for name, url in backends:
+    for name, url in stores.backends(args):
         print(f"[{name}] dashboard ×{args.rounds} …", flush=True)
         results[name] = run_backend(name, url, args, inds, years)
     info["load_after"] = load_average()

@@ -11,16 +11,12 @@ section "Export to Parquet (issue 21)" of docs/PERFORMANCE.md.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench import bench_core as core
-from bench import core_data as data
+from bench import stores
 from bench.perfdoc import load_average, machine, seconds, update_section
 
 HEADING = "## Export to Parquet (issue 21)"
@@ -49,13 +45,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="tiny sizes for a smoke run")
     ap.add_argument("--no-warmup", action="store_true", help="no untimed first run of each")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/chitieu-bench-core"))
+    ap.add_argument("--outdir", type=Path, help="where the Parquet files go (default: workdir)")
     ap.add_argument("--doc", type=Path, help="PERFORMANCE.md to update (default: docs/…)")
     ap.add_argument("--no-doc", action="store_true", help="do not write PERFORMANCE.md")
     args = ap.parse_args(argv)
     if args.quick:
         args.values, args.indicators, args.repeat = 5_000, 4, 1
         args.no_doc = args.no_doc or args.doc is None
-    args.doc = args.doc or core.ROOT / "docs" / "PERFORMANCE.md"
+    args.doc = args.doc or Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
     return args
 
 
@@ -99,20 +96,12 @@ def compare(a: Path, b: Path) -> str:
     return f"the same {n:,} rows in DuckDB (EXCEPT ALL both ways) and pandas (sorted, by column)"
 
 
-def measure(store: Any, workdir: Path, repeat: int, warmup: bool = True) -> dict[str, Any]:
+def measure(store: Any, outdir: Path, repeat: int, warmup: bool = True) -> dict[str, Any]:
     """Alternating runs of chitieu's export and pandas' (after one untimed warm-up each)."""
-    a, b = workdir / "chitieu.parquet", workdir / "pandas.parquet"
-    out: dict[str, Any] = {"chitieu": [], "pandas": []}
-    if warmup:
-        ours(store, a)
-        pandas_way(store, b)
-    for i in range(repeat):
-        order = [("chitieu", ours, a), ("pandas", pandas_way, b)]
-        for name, fn, path in order if i % 2 == 0 else order[::-1]:
-            t0 = time.perf_counter()
-            out["rows_" + name] = fn(store, path)
-            out[name].append(time.perf_counter() - t0)
-            print(f"  {name}: {out[name][-1]:.2f} s", flush=True)
+    a, b = outdir / "chitieu.parquet", outdir / "pandas.parquet"
+    runs = {"chitieu": lambda: ours(store, a), "pandas": lambda: pandas_way(store, b)}
+    times, last = stores.alternate(runs, repeat, warmup=warmup, flip=True, echo=True)
+    out: dict[str, Any] = {**times, "rows_chitieu": last["chitieu"], "rows_pandas": last["pandas"]}
     out["agree"] = compare(a, b)
     out["size"] = {n: p.stat().st_size for n, p in (("chitieu", a), ("pandas", b))}
     return out
@@ -136,7 +125,7 @@ def report(info: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
-        mc, mp = statistics.median(r["chitieu"]), statistics.median(r["pandas"])
+        mc, mp = stores.median(r["chitieu"]), stores.median(r["pandas"])
         verdict = "PASS" if mp / mc >= TARGET else "MISS"
         runs = [", ".join(f"{t:.2f}" for t in r[k]) for k in ("chitieu", "pandas")]
         lines.append(
@@ -153,22 +142,9 @@ def report(info: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the table; update PERFORMANCE.md."""
     args = parse(argv)
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    inds = data.indicators(args.indicators)
-    cat = data.write_catalog(args.workdir / f"catalog-{args.indicators}.yaml", inds)
-    os.environ["CHITIEU_CATALOG"] = str(cat)
-    from chitieu.catalog.indicators import catalog
-    from chitieu.catalog.units import registry
-
-    catalog.cache_clear()
-    years = data.years_for(registry(), inds, args.values)
-    backends = (
-        []
-        if args.no_sqlite
-        else [("sqlite", f"sqlite:///{args.workdir / f'core-{args.values}.db'}")]
-    )
-    if args.pg:
-        backends.append(("postgresql", core.pg_schema_url(args.pg, args.pg_schema)))
+    outdir = args.outdir or args.workdir
+    outdir.mkdir(parents=True, exist_ok=True)
+    setup = stores.synthetic(args.workdir, args.values, args.indicators)
     info = {
         "date": date.today().isoformat(),
         "load_before": load_average(),
@@ -176,15 +152,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
     }
     results: dict[str, dict[str, Any]] = {}
-    for name, url in backends:
-        print(f"[{name}] preparing the store …", flush=True)
-        store, rows, _ = core.prepare_store(name, url, args, inds, years)
+    for name, store, rows, _ in stores.each_store(args, setup):
         print(f"[{name}] {rows:,} values; export ×{args.repeat} each …", flush=True)
         results[name] = {
             "store_rows": rows,
-            **measure(store, args.workdir, args.repeat, not args.no_warmup),
+            **measure(store, outdir, args.repeat, not args.no_warmup),
         }
-        store.engine.dispose()
     info["load_after"] = load_average()
     text = report(info, results)
     print(text)

@@ -171,3 +171,16 @@ def test_the_report_page_has_a_picker_and_zips_with_their_images(demo):
     md = next(n for n in z.namelist() if n.endswith(".md"))
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", z.read(md).decode("utf-8"))
     assert links and all(link in z.namelist() for link in links), (links, z.namelist())
+
+
+def test_the_picker_offers_only_periods_that_hold_figures(demo):
+    """Before: the demo's halves made "7 tháng" … "11 tháng" of each year offered (January to
+    July contains the first half), and each opened on "no figures" — July has none."""
+    from chitieu.web.routes.dashboard_data import data_periods
+
+    offered = data_periods(demo.store)
+    assert "2023YTD09" not in offered and "2023YTD07" not in offered
+    assert {"2023", "2023S1", "2023S2", "2026S1"} <= set(offered)
+    for pid in offered:
+        fs = facts(demo.store, pid)
+        assert any(f.value is not None for f in fs), f"{pid} is offered but holds no figure"

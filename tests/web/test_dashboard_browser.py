@@ -74,9 +74,10 @@ def test_the_defects_walked_at_both_sizes(site, size, tmp_path: Path):
     page.context.close()
 
 
-def test_the_map_drills_down_by_keyboard_and_highlights_the_province(site, tmp_path: Path):
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1366x800", "390x844"])
+def test_the_map_drills_down_by_keyboard_and_highlights_the_province(site, size, tmp_path: Path):
     base = site[0]
-    page = _page(site, DESKTOP)
+    page = _page(site, size)
     page.goto(base + "/dashboard?period=2023S1&show=map")
     tile = page.locator("svg.tilemap a[data-unit='92@34']")
     assert float(tile.get_attribute("data-value") or "nan") > 0
@@ -90,10 +91,12 @@ def test_the_map_drills_down_by_keyboard_and_highlights_the_province(site, tmp_p
     page.context.close()
 
 
-def test_the_pivots_workbook_holds_the_screens_figures(site):
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1366x800", "390x844"])
+def test_the_pivots_workbook_holds_the_screens_figures(site, size, tmp_path: Path):
     base = site[0]
-    page = _page(site, DESKTOP)
+    page = _page(site, size)
     page.goto(base + "/dashboard/pivot?period=2023S1&indicator=ICT_REVENUE")
+    page.screenshot(path=str(tmp_path / "pivot.png"), full_page=True)
     screen = {}
     for row in page.locator("#pivot tbody tr").all():
         label = row.locator("th").inner_text()
@@ -110,9 +113,10 @@ def test_the_pivots_workbook_holds_the_screens_figures(site):
     page.context.close()
 
 
-def test_a_saved_view_opens_again(site):
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1366x800", "390x844"])
+def test_a_saved_view_opens_again(site, size, tmp_path: Path):
     base = site[0]
-    page = _page(site, PHONE)
+    page = _page(site, size)
     page.goto(base + "/dashboard?period=2022S1&chart=column&indicator=ICT_BUDGET")
     page.fill("#save-view input[name=name]", "Ngân sách, cột")
     page.click("#save-view button[type=submit]")
@@ -122,4 +126,25 @@ def test_a_saved_view_opens_again(site):
     assert "chart=column" in page.url and "indicator=ICT_BUDGET" in page.url
     assert page.locator("#f-chart").input_value() == "column"
     assert page.locator("#chart-series rect.mark").count() > 0  # columns drawn
+    page.screenshot(path=str(tmp_path / "saved-view.png"), full_page=True)
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1366x800", "390x844"])
+def test_the_leader_lands_on_the_dashboard_and_sees_no_draft(site, size, tmp_path: Path):
+    """The viewer (a ministry leader) signs in onto the dashboard, not the form cards; a
+    province's unsubmitted draft is refused with a word on where the figures are."""
+    base, browser = site
+    page = context(browser, size).new_page()
+    page.goto(f"{base}/lang/vi?next=/login")
+    page.fill("input[name=username]", "viewer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard$"))  # straight from the sign-in
+    assert page.locator("#chart-series svg.svgchart").count() == 1 and fits(page)
+    page.screenshot(path=str(tmp_path / "leader.png"), full_page=True)
+    got = page.goto(base + "/entry/TTTT-6T/79@34/2026S1")
+    assert got is not None and got.status == 403
+    assert "chưa được nộp" in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "draft-refused.png"), full_page=True)
     page.context.close()

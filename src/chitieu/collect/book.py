@@ -74,8 +74,8 @@ class _Cells:
         """One row's cells."""
         top, share = self.top, self.seen.setdefault
         return [
-            ((_too_long(v) if len(v) > top else share(t := v.strip(), t)) if type(v) is str
-             else v.isoformat() if isinstance(v, date) else v)
+            ((v if not v else _too_long(v) if len(v) > top else share(t := v.strip(), t))
+             if type(v) is str else v.isoformat() if isinstance(v, date) else v)
             for v in r
         ]  # fmt: skip
 
@@ -163,8 +163,9 @@ class Workbook:
                     cell=f"{column_letters(j + 1)}{i + 1}",
                     **counts(length=len(r[j]), limit=cell.top),
                 ) from None
-            # Rows are numbered as Excel numbers them; skip blank rows above the header.
-            if cells.count("") + cells.count(None) < len(cells):
+            # Rows are numbered as Excel numbers them; skip blank rows above the header (a
+            # first cell that is there decides at once: no count of the row's blanks).
+            if (cells and cells[0]) or cells.count("") + cells.count(None) < len(cells):
                 numbered.append((i + 1, cells))
         if not numbered:
             raise InputFileError(code="input-sheet-empty", file=self.file, sheet=sheet)

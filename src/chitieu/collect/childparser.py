@@ -11,12 +11,15 @@ bilingual error — ``input-parser-failed``, ``input-parser-memory``, ``input-to
 exit 2, HTTP 400 — and the server or the CLI goes on.
 
 It is cheap: multiprocessing's ``forkserver`` (the one ``report.workers`` starts its pools
-from) preloads this module and calamine once; each parse forks one child from it (a few
-milliseconds), which reads the file itself (from its path) and sends back only the
-:class:`~chitieu.collect.book.Book`, its texts shared so that it pickles small. No interpreter
-starts per file, and the child does not import the caller's main module again (multiprocessing
-would: a script that reads a workbook without an ``if __name__ == "__main__"`` guard would run
-again in the child, and every child would pay for the script's imports). Where there is no
+from) preloads this module and calamine once; each parse uses one child forked from it, which
+reads the file itself (from its path) and sends back only the
+:class:`~chitieu.collect.book.Book`, its texts shared so that it pickles small. The child of
+the next read is started during this one and waits for its request (a process that wakes is
+scheduled at once on a loaded machine, one just forked waits its turn); the garbage collector
+is off in the child and while the parent unpickles. No interpreter starts per file, and the
+child does not import the caller's main module again (multiprocessing would: a script that
+reads a workbook without an ``if __name__ == "__main__"`` guard would run again in the child,
+and every child would pay for the script's imports). Where there is no
 forkserver (Windows) or the caller is itself a daemonic worker, the read runs in the caller.
 
 ``CHITIEU_TEST_PARSER_ABORT`` is **for tests only**: it makes the child fail on purpose —
@@ -27,7 +30,9 @@ allocation meets the address-space limit.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import io
 import math
 import multiprocessing
@@ -36,6 +41,7 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing import context, forkserver, reduction, util
 from multiprocessing.connection import Connection
@@ -53,6 +59,8 @@ TEST_FAULT = "CHITIEU_TEST_PARSER_ABORT"
 PRELOAD = [__name__, "python_calamine"]
 _SETTING = "CHITIEU_MAX_PARSER_MB / CHITIEU_MAX_UPLOAD_PARSER_MB"
 _LOCK = threading.Lock()
+#: a child started ahead of its read, until it is given one
+SPARE_NAME = "chitieu-parser-spare"
 _PRELOAD_SET = False
 
 
@@ -127,37 +135,127 @@ def _available() -> bool:
     )
 
 
-def _start(request: Request, send: Connection) -> _Process:
-    """The child of ``request``, started from the forkserver (its preload set once)."""
+@dataclass
+class _Child:
+    """A child parser started ahead, waiting for its request: the process, the end its
+    request is written to, the end its answer is read from, and the process that owns it."""
+
+    process: _Process
+    requests: Connection
+    answers: Connection
+    owner: int
+
+    def close(self) -> None:
+        """Close this end of both pipes; end the process if it still runs, and reap it."""
+        self.requests.close()
+        self.answers.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+_SPARE: list[_Child] = []  # at most one, started during the read before
+
+
+def _start() -> _Child:
+    """A child from the forkserver (its preload set once), waiting for a request."""
     global _PRELOAD_SET
     with _LOCK:
         if not _PRELOAD_SET:
             multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
             _PRELOAD_SET = True
-    child = _Process(target=_child, args=(send, request), name="chitieu-parser", daemon=True)
-    child.start()
-    return child
+    answers, send = multiprocessing.Pipe(duplex=False)
+    _widen(answers)
+    wait, requests = multiprocessing.Pipe(duplex=False)
+    proc = _Process(target=_waiting, args=(wait, send), name=SPARE_NAME, daemon=True)
+    try:
+        proc.start()
+    finally:
+        send.close()
+        wait.close()
+    return _Child(proc, requests, answers, os.getpid())
+
+
+def _widen(pipe: Connection) -> None:
+    """The answer's pipe as wide as the system allows (Linux: up to 1 MiB, 64 KiB by
+    default): a book of some megabytes then crosses in a few writes, not one per 64 KiB —
+    each a wait for the parent to be scheduled on a loaded machine."""
+    import fcntl
+
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is None:
+        return
+    try:
+        with open("/proc/sys/fs/pipe-max-size") as fh:
+            size = int(fh.read())
+        fcntl.fcntl(pipe.fileno(), setting, min(size, 1 << 20))
+    except (OSError, ValueError):
+        pass  # the default width: slower, never wrong
+
+
+def _take() -> _Child:
+    """The spare child if this process has one alive, else a new one."""
+    with _LOCK:
+        spare = _SPARE.pop() if _SPARE else None
+    if spare is not None and spare.owner == os.getpid() and spare.process.is_alive():
+        return spare
+    if spare is not None and spare.owner == os.getpid():
+        spare.close()
+    return _start()
+
+
+def _replenish() -> None:
+    """Start the next read's child now (it waits, already running, for its request: under
+    load a process that wakes is scheduled at once, one just forked waits its turn)."""
+    with _LOCK:
+        if _SPARE:
+            return
+    try:
+        spare = _start()
+    except OSError:  # no process to spare now (a limit on processes): the next read forks
+        return
+    with _LOCK:
+        if not _SPARE:
+            _SPARE.append(spare)
+            return
+    spare.close()
+
+
+@contextlib.contextmanager
+def no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a book's rows are made (hundreds of
+    thousands of lists, none in a cycle): it would otherwise walk every young object again
+    and again as they are made — most of the time unpickling takes, a third of a read's."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def parse(request: Request) -> Book:
     """The :class:`Book` of ``request``, read by calamine in a child process (in this one
     where that cannot be); the child's failures raise ``InputFileError``."""
     if not _available():
-        return read(request)
-    recv, send = multiprocessing.Pipe(duplex=False)
-    child = None
+        with no_collection():
+            return read(request)
+    child = _take()
+    child.process.name = "chitieu-parser"
     try:
-        child = _start(request, send)
-        send.close()
-        kind, payload = _answer(recv, request)
+        try:
+            child.requests.send(request)
+        except OSError:  # the spare died while it waited: a new child
+            child.close()
+            child = _start()
+            child.process.name = "chitieu-parser"
+            child.requests.send(request)
+        _replenish()
+        kind, payload = _answer(child.answers, request)
     finally:
-        recv.close()
-        send.close()
-        if child is not None:
-            if child.is_alive():
-                child.kill()
-            child.join()
-    return _result(kind, payload, child.exitcode, request)
+        child.close()
+    return _result(kind, payload, child.process.exitcode, request)
 
 
 def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
@@ -168,7 +266,8 @@ def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
     if not recv.poll(max(left, 0.0)):
         return "slow", None
     try:
-        return recv.recv()
+        with no_collection():
+            return recv.recv()
     except (EOFError, OSError):
         return "died", None
 
@@ -232,9 +331,21 @@ def _fault(request: Request) -> None:
             signal.pause()
 
 
+def _waiting(requests: Connection, send: Connection) -> None:
+    """A child started ahead: it waits for its request (ends if its parent goes), then
+    reads it as :func:`_child`."""
+    try:
+        request = requests.recv()
+    except (EOFError, OSError):
+        os._exit(0)
+    requests.close()
+    _child(send, request)
+
+
 def _child(send: Connection, request: Request) -> None:
     """The child: confined, it reads the workbook and sends what came of it, then ends at
-    once (nothing to tear down)."""
+    once (nothing to tear down; nothing for the garbage collector to do)."""
+    gc.disable()
     message: tuple[str, Any]
     try:
         _confine(request)

@@ -34,6 +34,8 @@ EXCEL_COLUMNS, EXCEL_ROWS = 16_384, 1_048_576
 #: a stretch of a part without any markup longer than this is refused (a cell holds 32,767
 #: characters at most, so no real part has one)
 _MAX_RUN = 4 * MIB
+#: the pieces a part is fed in: what is inflated is cut before a "<" once this much is held
+_PIECE = 256 * 1024
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ATTRS = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*?"""
 _CELL = re.compile(rb"<" + _NS + rb"c[\s/>]")
@@ -51,6 +53,8 @@ _NORM = bytes.maketrans(b"\t\n\r'", b'   "')
 _LETTERS = re.compile(rb' r="([A-Za-z]*)')
 _DIGITS = re.compile(rb' r="[A-Za-z]*([0-9]*)')
 _ODD = (b"r =", b"r= ", b":c", b":row")
+#: what the translation changes (each looked for with one ``memchr``)
+_SPACES = (b"\t", b"\n", b"\r", b"'")
 #: in a stretch where some cell has no reference: rows and cells in order, with or without one
 _EVENTS = re.compile(rb"<" + _NS + rb"(row|c)(?=[\s/>])" + _ATTRS + rb"""(\s+r\s*=)?""")
 #: a shared string (``<si>``, any namespace prefix)
@@ -128,8 +132,12 @@ class _SheetScan:
             if b"dimension" in piece and (m := _DIMENSION.search(piece)):
                 ext.dimension = m.group(1).decode("ascii", "replace")
             self.head = b"<sheetData" not in piece and b":sheetData" not in piece
-        norm = piece.translate(_NORM)
-        odd = any(o in norm for o in _ODD)
+        # the translation copies the piece: only where it changes something
+        norm = piece.translate(_NORM) if any(b in piece for b in _SPACES) else piece
+        # a prefix (":c", ":row") only where there is a ":" at all (one memchr)
+        odd = (b":" in norm and any(o in norm for o in _ODD[2:])) or any(
+            o in norm for o in _ODD[:2]
+        )
         if not odd:
             letters, digits = _LETTERS.findall(norm), _DIGITS.findall(norm)
             # "<c" also counts <col>, <cfRule>…: more cells than references sends the piece
@@ -144,9 +152,11 @@ class _SheetScan:
             cells, rows = len(_CELL.findall(piece)), len(_ROW.findall(piece))
             cell_refs, row_refs = len(_CELL_REF.findall(piece)), len(_ROW_REF.findall(piece))
         if letters:
-            longest = max(set(letters), key=lambda s: (len(s), s.upper()))
+            names = {s.upper() for s in set(letters)}
+            width = max(map(len, names))
+            longest = max(s for s in names if len(s) == width)
             ext.cols = max(ext.cols, column_number(longest) if longest else 0)
-            ext.rows = max(ext.rows, max(int(d or 0) for d in set(digits)))
+            ext.rows = max(ext.rows, max(map(int, set(digits) - {b""}), default=0))
         ext.cells += cells
         self.rows_unref += rows - row_refs
         if self.unref or cells > cell_refs:
@@ -192,7 +202,10 @@ class Scan:
 
 def _read_part(fp: BinaryIO, info: zipfile.ZipInfo, file: str, deadline: Deadline,
                sinks: tuple[Sink, ...] = (), keep: bool = False) -> bytes:  # fmt: skip
-    """Inflate one XML part: refuse a DTD, feed its pieces (cut before a ``<``) to ``sinks``."""
+    """Inflate one XML part: refuse a DTD, feed its pieces (cut before a ``<``) to ``sinks``.
+
+    A part that fits in one inflated chunk is fed whole, as one piece; a longer one in pieces
+    of about a chunk each."""
     buf, kept, first = b"", [], True
     for out in inflate(fp, info, file, deadline):
         if first:
@@ -202,6 +215,8 @@ def _read_part(fp: BinaryIO, info: zipfile.ZipInfo, file: str, deadline: Deadlin
         if keep:
             kept.append(out)
         buf += out
+        if len(buf) < _PIECE:
+            continue
         cut = buf.rfind(b"<")
         if cut <= 0:
             if len(buf) > _MAX_RUN:
@@ -209,13 +224,15 @@ def _read_part(fp: BinaryIO, info: zipfile.ZipInfo, file: str, deadline: Deadlin
             continue
         _piece(buf[:cut], info.filename, file, sinks)
         buf = buf[cut:]
+    if len(buf) > _MAX_RUN and buf.rfind(b"<") <= len(buf) - _MAX_RUN:
+        raise InputFileError(code="input-xml-run", file=file, entry=info.filename)
     if buf:
         _piece(buf, info.filename, file, sinks)
     return b"".join(kept)
 
 
 def _piece(piece: bytes, entry: str, file: str, sinks: tuple[Sink, ...]) -> None:
-    if b"<!DOCTYPE" in piece or b"<!ENTITY" in piece:
+    if b"<!" in piece and (b"<!DOCTYPE" in piece or b"<!ENTITY" in piece):
         raise InputFileError(code="input-xml-dtd", file=file, entry=entry)
     for sink in sinks:
         sink.feed(piece)

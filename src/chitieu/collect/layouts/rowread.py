@@ -14,6 +14,7 @@ from chitieu.catalog.indicators import catalog
 from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.collect.layouts.grid import address, split_mark
 from chitieu.collect.layouts.headers import words
+from chitieu.collect.layouts.totals import is_total_label, rounding
 from chitieu.collect.numbers import parse_number
 from chitieu.errors import NumberFormatError
 from chitieu.store.values import NewValue
@@ -74,11 +75,7 @@ def read_row(sheet: _Sheet, n: int) -> None:
     """Read row ``n``: its values kept (``sheet.store``), its problems reported."""
     ind = indicator_of(sheet, n)
     if ind is None:
-        if _has_numbers(sheet, n):
-            col = sheet.keys.get("name", sheet.keys.get("code", 0))
-            names = ", ".join(r.label for r in sheet.layout.rows)
-            sheet.add("form-unknown-indicator", n, col, value=sheet.grid.text(n, col),
-                      params={"names": names, "form": sheet.layout.number})  # fmt: skip
+        _not_an_indicator(sheet, n)
         return
     if ind in sheet.seen:
         col = sheet.keys.get("name", 0)
@@ -99,6 +96,41 @@ def read_row(sheet: _Sheet, n: int) -> None:
     for column in sheet.columns:
         if column.meaning.derived is not None:
             _derived(sheet, ind, n, column, got)
+    sheet.figures.rows[n] = (ind, {c: v * factor for c, v in got.items()}, factor)
+
+
+def _not_an_indicator(sheet: _Sheet, n: int) -> None:
+    """A row that names none of the form's indicators: a total (kept to be compared), a
+    heading (passed over), or an unknown indicator (it holds numbers)."""
+    if _is_total(sheet, n):
+        _total_row(sheet, n)
+    elif _has_numbers(sheet, n):
+        col = sheet.keys.get("name", sheet.keys.get("code", 0))
+        names = ", ".join(r.label for r in sheet.layout.rows)
+        sheet.add("form-unknown-indicator", n, col, value=sheet.grid.text(n, col),
+                  params={"names": names, "form": sheet.layout.number})  # fmt: skip
+
+
+def _is_total(sheet: _Sheet, n: int) -> bool:
+    """Does row ``n`` name a total ("Tổng số", "Tổng cộng", "Cộng")?"""
+    if "name" not in sheet.keys:
+        return False
+    return is_total_label(_NUMBERING.sub("", words(sheet.grid.text(n, sheet.keys["name"]))))
+
+
+def _total_row(sheet: _Sheet, n: int) -> None:
+    """A total row's figures as printed, kept to be compared with its parts (never stored;
+    a formula without a result is left out: there is nothing to compare)."""
+    shown: dict[int, float] = {}
+    for col in sheet.columns:
+        if col.meaning.derived is not None or (n, col.index) in sheet.formulas:
+            continue
+        got = number(sheet, sheet.grid.raw(n, col.index), n, col)
+        if got is not None:
+            shown[col.index] = got[0]
+    sheet.figures.rows[n] = (None, shown, 1.0)
+    if "measure" in sheet.keys:
+        sheet.figures.measures[n] = sheet.grid.text(n, sheet.keys["measure"])
 
 
 def _value(sheet: _Sheet, ind: str, n: int, col: _Column, factor: float) -> float | None:
@@ -154,23 +186,11 @@ def _derived(sheet: _Sheet, ind: str, n: int, col: _Column, got: dict[int, float
     if num is None or not den:
         return
     ratio = num / den * 100
-    tol = sheet.layout.tolerance + _rounding(raw)
+    tol = sheet.layout.tolerance + rounding(raw)
     if min(abs(shown[0] - ratio), abs(shown[0] - (ratio - 100))) > tol:
         sheet.add("form-derived-mismatch", n, col.index, value=raw, column=col.label,
                   indicator=ind, params={"expected": f"{ratio:.2f}", "of": pair[0].label,
                                          "to": pair[1].label})  # fmt: skip
-
-
-def _rounding(raw: object) -> float:
-    """Half a unit of the last decimal the cell holds ("123,45": 0.005; 130: 0.5)."""
-    if isinstance(raw, int | float):
-        text = repr(float(raw))
-        decimals = 0 if text.endswith(".0") else len(text.split(".")[-1])
-        return 0.5 * 10**-decimals if "e" not in text else 0.0
-    if not isinstance(raw, str):
-        return 0.0
-    m = re.search(r"[.,]([0-9]+)\s*(?:\S*)$", raw.strip())
-    return 0.5 * 10 ** -len(m.group(1)) if m else 0.5
 
 
 def number(sheet: _Sheet, raw: Any, n: int, col: _Column) -> tuple[float, str | None] | None:

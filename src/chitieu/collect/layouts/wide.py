@@ -12,7 +12,9 @@ column's header path says its kind and period (``headers.meaning``).
 Values of the form's own round for the file's period replace that round (a
 ``ReplaceScope``); the other columns (last year's actual, the plan) are compare-only
 (``ImportResult.compare``): the importer checks them against the store. Derived columns
-("So sánh cùng kỳ (%)") are recomputed and compared, never stored. Every finding names its
+("So sánh cùng kỳ (%)") and total rows ("Tổng số", "Tổng cộng"; a catalog total over its
+components: ``collect.layouts.totals``) are recomputed and compared, never stored themselves.
+Every finding names its
 sheet and cell. Several sheets (forms, units) in one workbook are read one by one.
 """
 
@@ -33,6 +35,8 @@ from chitieu.collect.layouts.forms_meta import _after_label, find_form, find_per
 from chitieu.collect.layouts.grid import KEY_COLUMNS, Grid, address
 from chitieu.collect.layouts.headers import Meaning, meaning, words
 from chitieu.collect.layouts.rowread import read_row
+from chitieu.collect.layouts.totals import Figures
+from chitieu.collect.layouts.totals import check as check_totals
 from chitieu.store.values import NewValue
 
 NAME = "form"
@@ -109,6 +113,8 @@ class _Sheet:
     footnotes: dict[str, str] = field(default_factory=dict)
     #: the data status the sheet states ("Trạng thái số liệu: chính thức"): final or not
     status: str = str(Status.PROVISIONAL)
+    #: each body row's figures, for the totals' check (``collect.layouts.totals``)
+    figures: Figures = field(default_factory=Figures)
 
     @property
     def report(self) -> Report:
@@ -175,6 +181,7 @@ class _Sheet:
                 break
             self._row(n)
             last = n
+        check_totals(self)
         return end if end is not None else last + 1
 
     def _row(self, n: int) -> None:

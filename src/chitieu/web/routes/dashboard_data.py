@@ -14,7 +14,7 @@ from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.coverage import reason_text
 from chitieu.analyze.facts import Fact, FactLoad, load
 from chitieu.analyze.series import Point, like_for_like, points
-from chitieu.catalog.periods import Period, PeriodType, month, parse_period, year_periods, ytd
+from chitieu.catalog.periods import Period, PeriodType, month, parse_period, year_periods
 from chitieu.catalog.units import NATION_ID
 from chitieu.catalog.vocabulary import Boundaries
 from chitieu.fmt import format_number, period_label
@@ -41,24 +41,31 @@ GROUPS = (
 _PERIODS: VersionedCache[list[str]] = VersionedCache(8)
 
 
-def _rolled(pid: str) -> set[Period]:
-    """A stored period and every period of the year containing it (a month rolls up to its
-    quarter, half, year and to the year to date ending with it)."""
-    p = parse_period(pid)
-    found = {q for q in year_periods(p.year) if q.contains(p)}
-    if p.type == PeriodType.MONTH and p.last_month not in (3, 6, 12):
-        found.add(ytd(p.year, p.last_month))  # Jan–Sep: "9 tháng" (Jan–Mar is Q1, Jan–Jun H1)
+def _covered(stored: Iterable[Period]) -> set[Period]:
+    """The stored periods and every period of their years that the stored periods within it
+    cover month by month (S1 and S2 make the year; January to September make 9 months, Q3
+    and the year to date; a half alone makes no "7 months", whose July has no figure)."""
+    by_year: dict[int, list[Period]] = {}
+    for p in stored:
+        by_year.setdefault(p.year, []).append(p)
+    found: set[Period] = set()
+    for year, ps in by_year.items():
+        for q in year_periods(year):
+            months = {
+                m for p in ps if q.contains(p) for m in range(p.first_month, p.last_month + 1)
+            }
+            if len(months) == q.n_months:
+                found.add(q)
     return found
 
 
 def data_periods(store: Store) -> list[str]:
-    """Periods that hold values or contain one, that are over (a year not yet ended is no
-    period to review), newest first; kept under the store's data version."""
+    """Periods that hold figures — stored, or made of the stored periods within them — and
+    that are over (a year not yet ended is no period to review), newest first; kept under the
+    store's data version."""
 
     def make() -> list[str]:
-        found: set[Period] = set()
-        for pid in store.periods():
-            found |= _rolled(pid)
+        found = _covered(parse_period(pid) for pid in store.periods())
         today = clock.today()
         return [
             p.id
