@@ -19,6 +19,10 @@ PAGES = {
                  f"/board/{FORM}/2026S1", "/account", f"/entry/{FORM}/{OWN}/2026Q1"],
     "analyst": ["/", "/queue", f"/queue?form={FORM}&period=2026S1&state=not_started",
                 ENTRY],
+    # administration (issue 19 item 4; its walk with the second factor's screens:
+    # tests/web/test_web_admin_browser.py)
+    "admin": ["/admin/users", "/admin/users/reporter", "/admin/tokens", "/admin/forms",
+              "/admin/settings", "/account/2fa"],
 }  # fmt: skip
 
 

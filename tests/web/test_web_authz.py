@@ -12,7 +12,10 @@ Each route of the app is classified below (a new route without a class fails the
   depends on the action (``ACTION_ROLES``) — and never a reporter or a head of another unit;
 - ``signed_in``: reference data or lists filtered to the user's own units, one's own account;
 - ``admin_or_owner``: revoking an API token, here one of the administrator's → admins only;
-- ``admin``: setting a form's approval levels → admins only.
+- ``admin``: setting a form's approval levels, and every administration page and action
+  (``/admin/users``, ``/admin/tokens``, ``/admin/forms``, ``/admin/settings``) → admins only;
+- ``approver``: one's own second factor (``/account/2fa``) → administrators, analysts and
+  department heads; 403 to reporters and viewers (their roles use none).
 Anonymous requests are refused everywhere but ``public``: 401 from the API, a redirect to the
 sign-in page from pages.
 """
@@ -40,6 +43,7 @@ PARAMS = {
     "indicator": "ICT_REVENUE",
     "code": "en",
     "flow": "DF_CHITIEU",
+    "username": "spare",  # the administration's target: an account of its own (it is disabled)
 }
 QUERY = {"period": PERIOD, "form": FORM, "unit": FOREIGN, "indicator": "ICT_REVENUE"}
 
@@ -128,6 +132,28 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/notices/{notice_id}/open"): "signed_in",
     ("GET", "/api/v1/notices"): "signed_in",
     ("POST", "/api/v1/notices/{notice_id}/read"): "signed_in",
+    # issue 19 item 4: administration in the browser, admins only; the second factor
+    ("GET", "/login/code"): "public",
+    ("POST", "/login/code"): "public",
+    ("GET", "/admin/users"): "admin",
+    ("POST", "/admin/users"): "admin",
+    ("GET", "/admin/users/{username}"): "admin",
+    ("POST", "/admin/users/{username}/role"): "admin",
+    ("POST", "/admin/users/{username}/active"): "admin",
+    ("POST", "/admin/users/{username}/password"): "admin",
+    ("POST", "/admin/users/{username}/2fa/remove"): "admin",
+    ("GET", "/admin/tokens"): "admin",
+    ("POST", "/admin/tokens"): "admin",
+    ("POST", "/admin/tokens/{token_id}/revoke"): "admin",
+    ("GET", "/admin/forms"): "admin",
+    ("POST", "/admin/forms/{form}/levels"): "admin",
+    ("POST", "/admin/forms/{form}/deadline"): "admin",
+    ("GET", "/admin/settings"): "admin",
+    ("POST", "/admin/settings"): "admin",
+    ("GET", "/account/2fa"): "approver",
+    ("POST", "/account/2fa/start"): "approver",
+    ("POST", "/account/2fa/confirm"): "approver",
+    ("POST", "/account/2fa/remove"): "approver",
 }
 
 
@@ -180,6 +206,8 @@ def expected(cls: str, role: str, action: str) -> str:
         return "refuse"
     if cls in ("admin_or_owner", "admin"):
         return "allow" if role == "admin" else "refuse"
+    if cls == "approver":
+        return "allow" if role in ("admin", "analyst", "head") else "refuse"
     if cls == "action":
         return "allow" if role in ACTION_ROLES[action] else "refuse"
     if cls == "signed_in" or role in ("analyst", "admin"):
@@ -198,6 +226,7 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
     table = routes(web.app)
     accounts = Accounts(web.store)
     accounts.add_token("admin", "spare")
+    accounts.add("spare", "spare password", "reporter", units=[FOREIGN])
     params = {**PARAMS, "token_id": str(accounts.tokens("admin")[-1].id)}
     unclassified = [rt for rt in table if rt not in CLASSES]
     assert not unclassified, f"classify these routes in CLASSES: {unclassified}"

@@ -278,7 +278,8 @@ def test_security_headers_on_every_route_static_file_and_error(web_sqlite):
     page, api, anon = env.browser("admin"), env.api("admin"), TestClient(env.app)
     params = {"form": FORM, "unit": OWN, "period": PERIOD, "indicator": "ICT_REVENUE",
               "code": "en", "action": "approve", "token_id": "1", "index": "0",
-              "view_id": "1", "flow": "DF_CHITIEU", "notice_id": "1"}  # fmt: skip
+              "view_id": "1", "flow": "DF_CHITIEU", "notice_id": "1",
+              "username": "viewer"}  # fmt: skip
     seen = 0
     #: these would sign the page client out or revoke the API client's token: anonymous only
     ending = {("POST", "/logout"), ("POST", "/account/tokens/{token_id}/revoke")}

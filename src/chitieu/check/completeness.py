@@ -270,7 +270,10 @@ def form_status(
     """Who has reported a round of ``form`` for ``p`` as of a time (default: now, by the one
     clock); the round due next that day if none is given; only ``units`` if given (a
     reporter or a head sees its own)."""
+    from chitieu.workflow.deadlines import in_force
+
     as_of = as_of or clock.now()
+    form = in_force(store, form)  # the deadlines an administrator set (workflow/deadlines.py)
     rnd = form.round(round_) if round_ else form.round_for(p, local_date(as_of))
     expected = form.expected_units(p)
     if units is not None:

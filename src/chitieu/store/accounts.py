@@ -306,3 +306,12 @@ def put_setting(store: Store, name: str, value: str) -> None:
     with store.transaction() as conn:
         conn.execute(delete(setting).where(setting.c.name == name))
         conn.execute(insert(setting).values(name=name, value=value))
+
+
+def set_role_units(store: Store, account_id: int, role: str, units: Iterable[str]) -> None:
+    """Give the account ``role`` and bind it to exactly ``units`` (one transaction)."""
+    with store.transaction() as conn:
+        conn.execute(update(account).where(account.c.id == account_id).values(role=role))
+        conn.execute(delete(account_unit).where(account_unit.c.account_id == account_id))
+        for u in units:
+            conn.execute(insert(account_unit).values(account_id=account_id, unit=u))

@@ -57,6 +57,9 @@ UNVERSIONED = frozenset({
     "web_setting", "alembic_version", "notice",
     "web_saved_view",  # a user's saved dashboard views (their URLs), no figure
     "report_edition",  # editions as adopted: a frozen copy of facts, read by no figure
+    # administration (0017): its audit, the accounts' second factor, and overrides of a round's
+    # deadline (read fresh by the workflow's pages, never by a cached output)
+    "web_admin_event", "web_totp", "web_deadline_setting",
 })  # fmt: skip
 
 _VERSION = text(

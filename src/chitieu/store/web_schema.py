@@ -12,6 +12,7 @@ thread of comments.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -153,4 +154,40 @@ saved_view = Table(
     Column("query", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("account_id", "name"),
+)
+
+#: every administrative change, with who and when (migration 0017)
+admin_event = Table(
+    "web_admin_event",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(32), nullable=False),  # workflow/admin.py ACTIONS
+    Column("target", String(200), nullable=False),
+    Column("detail", Text),
+)
+
+#: administrators' overrides of a round's deadline, append-only (migration 0017)
+deadline_setting = Table(
+    "web_deadline_setting",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("form", String(32), nullable=False, index=True),
+    Column("round", String(16), nullable=False),
+    Column("days", Integer),  # days after the period's end; NULL: back to the catalog's
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("comment", Text),
+)
+
+#: an account's second factor, TOTP (RFC 6238) (migration 0017)
+totp = Table(
+    "web_totp",
+    metadata,
+    Column("account_id", Integer, ForeignKey("web_account.id"), primary_key=True),
+    Column("secret", String(64), nullable=False),  # base32; never shown after enrolment
+    Column("enrolled", Boolean, nullable=False),  # a first code confirmed it
+    Column("created_at", DateTime, nullable=False),
+    Column("last_step", BigInteger),  # the newest time step a code was accepted for
 )

@@ -241,6 +241,9 @@ def create_app(
     """The FastAPI app on the store at ``store_url`` (default: CHITIEU_DB or ./chitieu.db)."""
     from chitieu.web import assets, plotly_css, report_pages
     from chitieu.web.routes import (
+        admin,
+        admin_2fa,
+        admin_forms,
         api_v1,
         auth,
         dashboard,
@@ -314,7 +317,7 @@ def create_app(
                entry_pick.router, entry.router, entry_upload.router, workflow.router,
                dashboard.router, dashboard_api.router, dashboard_pivot.router,
                dashboard_views.router, queue.router, notices.router, editions.router,
-               slides.router)  # fmt: skip
+               slides.router, admin.router, admin_forms.router, admin_2fa.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app

@@ -41,6 +41,8 @@ _hasher = PasswordHasher()
 #: seconds an account (role, units, names) is reused without asking the database; whether the
 #: token or session that names it is still valid is asked on every request
 ACCOUNT_TTL = 5.0
+#: who an administrative change is audited as when the caller names nobody (the CLI)
+CLI = "cli"
 _CACHE_MAX = 10_000
 
 
@@ -142,26 +144,15 @@ class Accounts:
         lang: str = "vi",
         email: str | None = None,
         notices: str = "all",
+        by: str = CLI,
     ) -> Account:
         """Create an account; a reporter needs at least one unit. ``email``: where its notices
-        are e-mailed; ``notices``: all (app and e-mail), app or none."""
+        are e-mailed; ``notices``: all (app and e-mail), app or none. ``by``: who (audited)."""
         name = username.strip().lower()
         if not name or not name.replace("_", "").replace(".", "").replace("-", "").isalnum():
             raise AccountError(code="account-name-invalid", name=username)
-        if role not in tuple(Role):
-            raise AccountError(code="account-role-unknown", name=role, roles=", ".join(Role))
         _check_password(password)
-        reg = registry()
-        ids = []
-        for u in units:
-            try:
-                ids.append(reg.get(u).id if "@" in u or u == "VN" else reg.resolve(u, _today()).id)
-            except UnitError as exc:  # told in both languages as the unit error is
-                raise AccountError(exc.message, exc.hint, code=exc.code, **exc.params) from None
-        if role == Role.REPORTER and not ids:
-            raise AccountError(code="account-reporter-no-unit")
-        if role == Role.HEAD and not ids:
-            raise AccountError(code="account-head-no-unit")
+        ids = _role_units(role, units)
         email, notices = check_email(email), check_notices(notices)
         new_id = repo.add_account(
             self.store,
@@ -178,14 +169,32 @@ class Accounts:
             raise AccountError(code="account-exists", name=name)
         got = self.get(new_id)
         assert got is not None
+        self._audit(by, "user-add", name, f"{role} {' '.join(ids)}".strip())
         return got
+
+    def set_role_units(
+        self, username: str, role: str, units: list[str] | tuple[str, ...], *, by: str = CLI
+    ) -> Account:
+        """Give the account another role and/or other units (the same rules as :meth:`add`:
+        a reporter or a head needs a unit); its sessions and tokens stay."""
+        acc = self._named(username.strip().lower())
+        ids = _role_units(role, units)
+        repo.set_role_units(self.store, acc.id, str(role), dict.fromkeys(ids))
+        _cache.clear()
+        self._audit(by, "user-role", acc.username, f"{role} {' '.join(ids)}".strip())
+        return self._named(acc.username)
+
+    def _audit(self, by: str, action: str, target: str, detail: str | None = None) -> None:
+        from chitieu.workflow.admin import record  # the audit of administrative changes
+
+        record(self.store, by, action, target, detail)
 
     def list(self) -> list[Account]:
         """Every account, by user name."""
         ids = repo.ids_by_username(self.store)
         return [a for a in (self.get(i) for i in ids) if a is not None]
 
-    def set_active(self, username: str, active: bool) -> Account:
+    def set_active(self, username: str, active: bool, *, by: str = CLI) -> Account:
         """Disable (or enable again) an account. Disabling revokes its tokens and ends its
         sessions (in every process at once); enabling it again brings neither back."""
         n = repo.set_active(self.store, username.strip().lower(), active)
@@ -194,6 +203,7 @@ class Accounts:
             raise AccountError(code="account-unknown", name=username)
         got = self.by_username(username)
         assert got is not None
+        self._audit(by, "user-enable" if active else "user-disable", got.username)
         return got
 
     def set_contact(
@@ -212,14 +222,24 @@ class Accounts:
         _cache.clear()
         return self._named(name)
 
-    def set_password(self, username: str, password: str, *, keep_session: str | None = None) -> int:
+    def set_password(
+        self,
+        username: str,
+        password: str,
+        *,
+        keep_session: str | None = None,
+        by: str | None = CLI,
+    ) -> int:
         """Give the account a new password and end its sessions — every one, or every one but
         the session digest ``keep_session`` (the browser that changed it); how many ended.
-        Its API tokens stay: they are revoked on their own (``revoke_tokens``)."""
+        Its API tokens stay: they are revoked on their own (``revoke_tokens``). ``by``: who
+        reset it (audited; None: the account's own change)."""
         _check_password(password)
         acc = self.by_username(username)
         if acc is None:
             raise AccountError(code="account-unknown", name=username)
+        if by is not None:
+            self._audit(by, "user-password", acc.username)
         return repo.set_password_hash(
             self.store,
             acc.id,
@@ -237,7 +257,7 @@ class Accounts:
         cred = repo.credentials(self.store, acc.username)
         if cred is None or not _verify(cred.password_hash, current):
             raise AccountError(code="account-password-wrong")
-        return self.set_password(acc.username, new, keep_session=keep_session)
+        return self.set_password(acc.username, new, keep_session=keep_session, by=None)
 
     def authenticate(self, username: str, password: str) -> Account | None:
         """The account if the password is right and the account active, else None."""
@@ -259,11 +279,12 @@ class Accounts:
             raise AccountError(code="account-unknown", name=username)
         return acc
 
-    def add_token(self, username: str, label: str = "api") -> str:
+    def add_token(self, username: str, label: str = "api", *, by: str = CLI) -> str:
         """A new bearer token for ``username``, returned once (only its hash is stored)."""
         acc = self._named(username)
         token = "ct_" + secrets.token_urlsafe(32)
         repo.add_token(self.store, acc.id, label, token_hash(token))
+        self._audit(by, "token-add", acc.username, label)
         return token
 
     def by_token(self, token: str) -> Account | None:
@@ -287,13 +308,16 @@ class Accounts:
 
     def revoke_token(self, token_id: int, by: str) -> TokenRecord:
         """Revoke a token (revoking a revoked one changes nothing); the token as it is now."""
-        self.token(token_id)
-        repo.revoke_token(self.store, token_id, by)
+        tok = self.token(token_id)
+        if repo.revoke_token(self.store, token_id, by):
+            self._audit(by, "token-revoke", tok.username, f"#{token_id} {tok.label}")
         return self.token(token_id)
 
     def revoke_tokens(self, username: str, by: str) -> int:
         """Revoke every token of an account; how many were still valid."""
-        return repo.revoke_tokens(self.store, self._named(username).id, by)
+        n = repo.revoke_tokens(self.store, self._named(username).id, by)
+        self._audit(by, "token-revoke", username.strip().lower(), f"{n}")
+        return n
 
     def secret(self) -> str:
         """The key that signs session cookies, made once per database and kept in it."""
@@ -306,6 +330,25 @@ class Accounts:
 
 def _today() -> date:
     return today()
+
+
+def _role_units(role: str, units: list[str] | tuple[str, ...]) -> list[str]:
+    """The ids of ``units`` (ids, codes or names) for an account of ``role``; AccountError for
+    an unknown role or unit, or a reporter or a head without a unit."""
+    if role not in tuple(Role):
+        raise AccountError(code="account-role-unknown", name=role, roles=", ".join(Role))
+    reg = registry()
+    ids = []
+    for u in units:
+        try:
+            ids.append(reg.get(u).id if "@" in u or u == "VN" else reg.resolve(u, _today()).id)
+        except UnitError as exc:  # told in both languages as the unit error is
+            raise AccountError(exc.message, exc.hint, code=exc.code, **exc.params) from None
+    if role == Role.REPORTER and not ids:
+        raise AccountError(code="account-reporter-no-unit")
+    if role == Role.HEAD and not ids:
+        raise AccountError(code="account-head-no-unit")
+    return ids
 
 
 #: which notices an account gets: in the app and by e-mail, in the app only, none

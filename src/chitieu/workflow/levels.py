@@ -19,6 +19,7 @@ from chitieu.catalog.vocabulary import Role
 from chitieu.store import workflow as repo
 from chitieu.store.db import utcnow
 from chitieu.store.values import Store
+from chitieu.workflow.admin import record
 from chitieu.workflow.errors import WorkflowForbidden, WorkflowInvalid
 from chitieu.workflow.roles import Account
 
@@ -63,6 +64,7 @@ def set_levels(
         raise WorkflowInvalid("workflow-levels-invalid", levels=levels)
     with store.transaction() as conn:
         repo.set_approval(conn, form.code, levels, utcnow(), acc.username, comment)
+    record(store, acc.username, "levels", form.code, "default" if levels is None else str(levels))
     return levels_of(store, form)
 
 

@@ -162,7 +162,11 @@ def report_of(form: Form, unit: str, period: Period, rnd: FormRound, got: repo.F
 
 
 def load_report(store: Store, form: Form, unit: str, period: Period, rnd: FormRound) -> Report:
-    """A report's values, state, approval levels and version (one statement)."""
+    """A report's values, state, approval levels and version (one statement); its round's
+    deadline as in force (``workflow/deadlines.py``)."""
+    from chitieu.workflow.deadlines import in_force
+
+    rnd = in_force(store, form).round(str(rnd.round))
     key = repo.report_key(form.code, unit, period.id, str(rnd.round))
     keys = repo.form_keys(form.indicators, unit, period.id, str(rnd.kind))
     with store.read_conn() as conn:

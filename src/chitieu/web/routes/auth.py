@@ -1,8 +1,18 @@
-"""Signing in and out, the interface language, and the account page (password, API tokens)."""
+"""Signing in and out, the interface language, and the account page (password, API tokens).
+
+Signing in is one step (the password), or two for an account with a second factor
+(``workflow/totp.py``): the password right, the browser's cookie holds only a pending sign-in
+(:data:`PENDING`: the account, when, where to go; no session yet), and ``/login/code`` asks for
+the code. A wrong code counts toward the sign-in throttle as a wrong password does, and the
+failures are forgotten only once the whole sign-in succeeded. An approver whose second factor
+the settings require (``workflow/admin.py``) and who has none is sent to enrol
+(``/account/2fa``, :data:`ENROL`) before any session starts.
+"""
 
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,14 +21,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from chitieu.catalog.vocabulary import Role
 from chitieu.errors import IdError
 from chitieu.web import i18n
-from chitieu.web.accounts import AccountError
-from chitieu.web.deps import CSRF, SID, User, get_accounts, get_sessions, optional_user
+from chitieu.web.accounts import Account, AccountError
+from chitieu.web.deps import (
+    CSRF,
+    SID,
+    User,
+    get_accounts,
+    get_sessions,
+    get_store,
+    optional_user,
+)
 from chitieu.web.errors import Forbidden, NotFound, TooManyAttempts
 from chitieu.web.i18n import N_, _
 from chitieu.web.render import page
 from chitieu.web.sessions import digest
+from chitieu.workflow import totp
+from chitieu.workflow.admin import second_factor_required
 
 router = APIRouter(include_in_schema=False)
+#: the cookie's key of a sign-in waiting for its code, and of one waiting for an enrolment
+PENDING, ENROL = "pending_2fa", "enrol_2fa"
+#: seconds a pending sign-in waits for its code or its enrolment
+PENDING_SECONDS = 300
 
 
 def safe_next(target: str | None) -> str:
@@ -45,26 +69,65 @@ def login(
 ) -> Response:
     """Check the password (throttled per user name and address, and per address over every
     name, in every server process) and start a session kept in the store."""
-    ip = request.client.host if request.client else "-"
-    throttle = request.app.state.throttle
+    throttle, ip = request.app.state.throttle, _address(request)
     try:
         throttle.check(username, ip)
     except TooManyAttempts as exc:
-        wait = int(exc.extra.get("retry_after", 60))
-        msg = _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {
-            "minutes": wait // 60 + 1
-        }
-        response: Response = page(
-            request, "login.html", 429, next=safe_next(next), error=msg, username=username
-        )
-        response.headers["Retry-After"] = str(wait)
-        return response
+        return _locked_out(request, "login.html", exc, next=safe_next(next), username=username)
     acc = get_accounts(request).authenticate(username, password)
     if acc is None:
         throttle.failed(username, ip)
         msg = _("Wrong user name or password, or the account is disabled.")
         return page(request, "login.html", 400, next=safe_next(next), error=msg, username=username)
-    throttle.succeeded(username, ip)
+    store = get_store(request)
+    if totp.enrolled(store, acc.id):
+        _hold(request, PENDING, acc, next)
+        return RedirectResponse("/login/code", 303)
+    if totp.may_enrol(acc) and second_factor_required(store, acc.role):
+        _hold(request, ENROL, acc, next)
+        return RedirectResponse("/account/2fa", 303)
+    return signed_in(request, acc, next)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _locked_out(request: Request, template: str, exc: TooManyAttempts, **ctx: object) -> Response:
+    wait = int(exc.extra.get("retry_after", 60))
+    msg = _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {
+        "minutes": wait // 60 + 1
+    }
+    response: Response = page(request, template, 429, error=msg, **ctx)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _hold(request: Request, key: str, acc: Account, next: str) -> None:
+    """Keep a sign-in whose password was right in the (signed) cookie until its second step;
+    any session the browser had ends."""
+    old = request.session.get(SID)
+    if isinstance(old, str):
+        get_sessions(request).end(old)
+    request.session.clear()
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    request.session[key] = {"id": acc.id, "at": time.time(), "next": safe_next(next)}
+
+
+def held(request: Request, key: str) -> tuple[Account, str] | None:
+    """The account (still active) and the page to go to of a sign-in held for its second step
+    (None: none, or older than :data:`PENDING_SECONDS`)."""
+    got = request.session.get(key)
+    if not isinstance(got, dict) or time.time() - float(got.get("at", 0)) > PENDING_SECONDS:
+        return None
+    acc = get_accounts(request).active(int(got.get("id", 0)))
+    return None if acc is None else (acc, str(got.get("next", "/")))
+
+
+def signed_in(request: Request, acc: Account, next: str) -> Response:
+    """Start ``acc``'s session (its password, and its code if it has a second factor, were
+    right) and go on to ``next``."""
+    request.app.state.throttle.succeeded(acc.username, _address(request))
     old = request.session.get(SID)
     if isinstance(old, str):
         get_sessions(request).end(old)  # signing in again ends the session it replaces
@@ -75,6 +138,33 @@ def login(
     if request.cookies.get("chitieu_lang") is None and acc.lang in i18n.LANGS:
         response.set_cookie("chitieu_lang", acc.lang, max_age=365 * 86400, samesite="lax")
     return response
+
+
+@router.get("/login/code", response_class=HTMLResponse)
+def code_page(request: Request) -> Response:
+    """The second step of signing in: the code of the authenticator app."""
+    if held(request, PENDING) is None:
+        return RedirectResponse("/login", 303)
+    return page(request, "admin_login_code.html", error=None)
+
+
+@router.post("/login/code", response_class=HTMLResponse, dependencies=[CSRF])
+def sign_in_code(request: Request, code: Annotated[str, Form()] = "") -> Response:
+    """Check the code (throttled with the passwords: a wrong code is a failed sign-in)."""
+    got = held(request, PENDING)
+    if got is None:
+        return RedirectResponse("/login", 303)
+    acc, nxt = got
+    throttle, ip = request.app.state.throttle, _address(request)
+    try:
+        throttle.check(acc.username, ip)
+    except TooManyAttempts as exc:
+        return _locked_out(request, "admin_login_code.html", exc)
+    if not totp.check(get_store(request), acc.id, code):
+        throttle.failed(acc.username, ip)
+        msg = _("The code is wrong, expired or used already. Type the code the app shows now.")
+        return page(request, "admin_login_code.html", 400, error=msg)
+    return signed_in(request, acc, nxt)
 
 
 @router.post("/logout", dependencies=[CSRF])
