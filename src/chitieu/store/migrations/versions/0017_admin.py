@@ -10,7 +10,7 @@ round's deadline, and the accounts' second factor.
   first code), and the last time step a code was accepted for (no code is accepted twice).
 
 Revision ID: 0017
-Revises: 0018
+Revises: 0016
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0018"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
