@@ -174,7 +174,9 @@ def test_excel_upload_errors_by_sheet_and_cell_then_all_or_nothing(web_sqlite):
     api = web_sqlite.api("reporter")
     sub = api.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}").json()["submission"]
     assert sub["values"]["ICT_REVENUE"]["value"] is None  # nothing stored
-    ws["H3"], ws["H5"] = "45.405", 1512144
+    ws["H3"], ws["H5"] = "45.405", 1512144  # on its own: 45405 or 45,405 (the spellings table)
+    assert _upload(c, wb).status_code == 422
+    ws["H3"] = "45.405,0"  # a decimal comma: Vietnamese, whatever the page's language
     ok = _upload(c, wb)
     assert ok.status_code == 200 and "Tệp Excel đã được kiểm tra" in ok.text
     sub = api.get(f"/api/v1/submissions/{FORM}/{OWN}/{PERIOD}").json()["submission"]

@@ -380,7 +380,7 @@ def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str 
         trimmed.rows = [(n, r) for n, r in trimmed.rows if r[vi] not in (None, "")]
     except StopIteration:
         pass  # check_table reports the missing column
-    result = check_table(trimmed, locale="en" if lang == "en" else "vi")
+    result = check_table(trimmed)  # the numbers' format from the file, never the page's language
     report = result.report
     parsed = Parsed(base=_base(meta, state))
     for (rownum, _r), v in zip(trimmed.rows, result.values, strict=False):
@@ -416,8 +416,8 @@ def _read_form(body: bytes, name: str, state: Report, lang: str) -> Upload:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(body)
-        opts = Options(form=state.form.code, unit=state.unit, period=state.period.id,
-                       locale="en" if lang == "en" else "vi")  # fmt: skip
+        # the numbers' format is the file's (an ambiguous one refused), never the page's language
+        opts = Options(form=state.form.code, unit=state.unit, period=state.period.id)
         source = Source(Path(tmp), opts, name, lim=limits().for_upload(), extra=(FORM_LIST,))
         result = form_layout.read(source)
         meta = _meta(source.book.extra.get(FORM_LIST))
