@@ -127,8 +127,9 @@ def test_the_same_file_imported_twice_is_ignored_the_second_time(db_url, tmp_pat
     assert (first["written"], first["ignored"]) == (192, 0)
     assert (again["written"], again["ignored"]) == (0, 192)
     assert count_rows(db_url) == 192
-    shown = run("import", csv, db=db_url).stdout
-    assert "192 ignored" in shown
+    shown = run("import", csv, db=db_url).stdout  # Vietnamese by default (--lang)
+    assert "bỏ qua 192 giá trị trùng" in shown
+    assert "192 ignored" in run("import", csv, "--lang", "en", db=db_url).stdout
 
 
 # ------------------------------------------------------------ fast path = exact rule
