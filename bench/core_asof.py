@@ -8,7 +8,6 @@ machine's load falls on every step alike; medians of ``--repeat`` runs after one
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from bench import core_data as data
 from bench import core_peers as peers
 from bench.perfdoc import seconds
+from bench.stores import alternate, close, median
 
 HEADING = "## Core: as-of reads (issue 17)"
 NOTES = Path(__file__).with_name("core_asof_notes.md")
@@ -38,14 +38,6 @@ def _facts(fs: Any) -> dict[tuple[str, str], tuple[Any, ...]]:
             for f in fs if f.indicator.startswith("BENCH_")}  # fmt: skip
 
 
-def _close(a: Any, b: Any) -> bool:
-    a = None if a is None or (isinstance(a, float) and math.isnan(a)) else float(a)
-    b = None if b is None or (isinstance(b, float) and math.isnan(b)) else float(b)
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-
-
 def agree(ours: Any, pdf: Any) -> str:
     """Compare the as-of facts with the pandas peer's; raise on any difference."""
     mine = _facts(ours)
@@ -55,15 +47,13 @@ def agree(ours: Any, pdf: Any) -> str:
         diff = sorted(set(pan) ^ set(mine))[:5]
         raise AssertionError(f"pandas and chitieu give different fact keys as of, e.g. {diff}")
     for k, v in mine.items():
-        if not all(_close(a, b) for a, b in zip(v, pan[k], strict=True)):
+        if not all(close(a, b) for a, b in zip(v, pan[k], strict=True)):
             raise AssertionError(f"pandas differs at {k}: chitieu {v}, pandas {pan[k]}")
     return f"all {len(mine)} facts agree with pandas"
 
 
 def measure(store: Any, inds: list[Any], repeat: int) -> dict[str, Any]:
     """Alternating timed runs of the current read and, per instant, chitieu's and pandas'."""
-    import time
-
     from chitieu.analyze.facts import clear_cache, facts
     from chitieu.catalog.periods import parse_period
     from chitieu.catalog.units import registry
@@ -74,13 +64,8 @@ def measure(store: Any, inds: list[Any], repeat: int) -> dict[str, Any]:
     for label, at, _ in INSTANTS:
         runs[f"asof {label}"] = lambda at=at: list(facts(store, p, as_of=at))
         runs[f"pandas {label}"] = lambda at=at: peers.pandas_summary(store.engine, p, inds, xw, at)
-    last = {k: fn() for k, fn in runs.items()}  # warm-up
-    out: dict[str, Any] = {k: [] for k in runs}
-    for _ in range(repeat):
-        for k, fn in runs.items():
-            t0 = time.perf_counter()
-            last[k] = fn()
-            out[k].append(time.perf_counter() - t0)
+    times, last = alternate(runs, repeat)  # one untimed round first
+    out: dict[str, Any] = dict(times)
     out["agree"] = {label: agree(last[f"asof {label}"], last[f"pandas {label}"])
                     for label, _, _ in INSTANTS}  # fmt: skip
     changed = _facts(last["current"]) != _facts(last["asof T1"])
@@ -88,16 +73,12 @@ def measure(store: Any, inds: list[Any], repeat: int) -> dict[str, Any]:
     return out
 
 
-def _med(xs: list[float]) -> float:
-    return sorted(xs)[len(xs) // 2]
-
-
 def verdicts(r: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(instant, target, measured, PASS/MISS) rows."""
     out = []
-    cur = _med(r["current"])
+    cur = median(r["current"])
     for label, _, _ in INSTANTS:
-        asof, pan = _med(r[f"asof {label}"]), _med(r[f"pandas {label}"])
+        asof, pan = median(r[f"asof {label}"]), median(r[f"pandas {label}"])
         got = {"asof/current": asof / cur, "pandas/asof": pan / asof}
         for name, key, op, target in TARGETS:
             ok = got[key] <= target if op == "<=" else got[key] >= target
@@ -138,7 +119,7 @@ def report(info: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
         for key, label in names.items():
             runs = ", ".join(f"{t:.3f}" for t in a[key])
             lines.append(f"| {backend} | {r['store_rows']:,} | {label} | "
-                         f"{seconds(_med(a[key]))} | {runs} |")  # fmt: skip
+                         f"{seconds(median(a[key]))} | {runs} |")  # fmt: skip
     lines += ["", "| backend | instant | target | measured | verdict |", "|---|---|---|---|---|"]
     for backend, r in results.items():
         if r.get("asof"):
