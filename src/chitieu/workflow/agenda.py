@@ -17,7 +17,7 @@ from chitieu.catalog.vocabulary import Level, Role
 from chitieu.check.completeness import Status, form_status
 from chitieu.store import workflow as repo
 from chitieu.store.values import Store
-from chitieu.workflow.deadlines import in_force
+from chitieu.workflow.deadlines import in_force, overrides
 from chitieu.workflow.ladder import stands_at, waiting
 from chitieu.workflow.levels import levels_of_all
 from chitieu.workflow.roles import Account
@@ -121,13 +121,14 @@ def queue(
             periods=[parse_period(period).id] if period else None,
         )
     levels = levels_of_all(store, catalog.values())
+    over = overrides(store)  # the deadlines in force, read once for every report
     levels_wanted = (level,) if level is not None else (home_levels(acc) if acc else None)
     out = []
     for row in rows:
         f = catalog.find(row["form"])
         if f is None or f.find_round(row["round"]) is None:
             continue
-        f = in_force(store, f)
+        f = in_force(store, f, over)
         it = _item(row, f, levels[f.code])
         if state is None and it.waiting is None:
             continue
@@ -201,7 +202,8 @@ def agenda(store: Store, acc: Account, today: date | None = None) -> Agenda:
     """What ``acc`` has to do, as of ``today`` (default: the one clock's)."""
     today = today or clock.today()
     out = Agenda(today)
-    for f in (in_force(store, g) for g in _concerned(acc)):
+    over = overrides(store)
+    for f in (in_force(store, g, over) for g in _concerned(acc)):
         for p, rnd in f.due_next(today, 1):
             out.due.append((f, p, rnd, _states(store, acc, f, p, rnd)))
         if not acc.sees_all:

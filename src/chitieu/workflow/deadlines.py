@@ -10,16 +10,14 @@ the store has it now. The workflow reads deadlines through :func:`in_force`: a r
 items (``agenda``), the deadline notices (``notices``) and the board's timeliness and days late
 (``check/completeness.form_status``).
 
-The overrides are read once per :data:`TTL` seconds per process and database (a form's read is
-the busiest request; a deadline is a day): a change shows at once in the process that made it,
-within :data:`TTL` seconds in the others.
+The overrides are read fresh (one small statement, as the approval levels' are), so a change
+shows at once in every process; code that goes through many reports reads them once and gives
+them to :func:`in_force`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -40,36 +38,18 @@ if TYPE_CHECKING:
 LOWEST, HIGHEST = -366, 731
 
 
-#: seconds the overrides are reused without asking the database
-TTL = 5.0
-_cache: dict[str, tuple[float, dict[tuple[str, str], int | None]]] = {}
-_lock = threading.Lock()
-
-
 def overrides(store: Store) -> dict[tuple[str, str], int | None]:
     """(form, round) → the days an administrator set last (None: back to the catalog's)."""
     with store.read_conn() as conn:
-        got = repo.deadline_overrides(conn)
-    with _lock:
-        _cache[_key(store)] = (time.monotonic() + TTL, got)
-    return got
+        return repo.deadline_overrides(conn)
 
 
-def _key(store: Store) -> str:
-    return str(store.engine.url)
-
-
-def _recent(store: Store) -> dict[tuple[str, str], int | None]:
-    """The overrides, from this process's copy if it is less than :data:`TTL` seconds old."""
-    hit = _cache.get(_key(store))
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    return overrides(store)
-
-
-def in_force(store: Store, form: Form) -> Form:
-    """``form`` with the deadlines in force (the overrides, else the catalog's)."""
-    over = _recent(store)
+def in_force(
+    store: Store, form: Form, over: dict[tuple[str, str], int | None] | None = None
+) -> Form:
+    """``form`` with the deadlines in force (the overrides — ``over`` if already read — else
+    the catalog's)."""
+    over = overrides(store) if over is None else over
     return apply(form, over) if over else form
 
 
@@ -119,7 +99,6 @@ def set_deadline(
         raise WorkflowInvalid("admin-deadline-invalid", days=days, low=LOWEST, high=HIGHEST)
     with store.transaction() as conn:
         repo.set_deadline(conn, form.code, round_, days, utcnow(), acc.username, comment)
-    overrides(store)  # this process sees the change at once
     shown = "default" if days is None else str(days)
     record(store, acc.username, "deadline", f"{form.code} {round_}", shown)
     return days_of(store, form, round_)

@@ -205,9 +205,10 @@ def deadline_notices(store: Store, today: date | None = None, days: int | None =
     how many rows were new (a run again the same day, or the next, adds none)."""
     today = today or clock.today()
     new = 0
-    from chitieu.workflow.deadlines import in_force
+    from chitieu.workflow.deadlines import in_force, overrides
 
-    for form in (in_force(store, f) for f in forms()):
+    over = overrides(store)
+    for form in (in_force(store, f, over) for f in forms()):
         n = notice_days(form) if days is None else days
         events = _due_events(store, form, today, n)
         if not events:
