@@ -18,8 +18,8 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.exc import PythonPptxError
 from pptx.util import Emu, Pt
 
+from chitieu.atomic import atomic_path
 from chitieu.errors import ChitieuError
-from chitieu.report.render.base import atomic_path
 from chitieu.report.slides import Deck, Figure, Slide, SlideChart
 
 #: 16:9 at PowerPoint's default width (33,867 cm × 19,05 cm)
