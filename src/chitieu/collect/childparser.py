@@ -30,7 +30,6 @@ allocation meets the address-space limit.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import io
@@ -41,7 +40,6 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing import context, forkserver, reduction, util
 from multiprocessing.connection import Connection
@@ -52,6 +50,7 @@ from chitieu.collect.book import Book, Workbook
 from chitieu.collect.limits import Deadline, Limits
 from chitieu.collect.zipscan import Scan
 from chitieu.errors import InputFileError
+from chitieu.store.gcpause import collector_paused
 
 #: the test-only setting that makes the child parser fail on purpose (see the docstring)
 TEST_FAULT = "CHITIEU_TEST_PARSER_ABORT"
@@ -221,25 +220,11 @@ def _replenish() -> None:
     spare.close()
 
 
-@contextlib.contextmanager
-def no_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while a book's rows are made (hundreds of
-    thousands of lists, none in a cycle): it would otherwise walk every young object again
-    and again as they are made — most of the time unpickling takes, a third of a read's."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def parse(request: Request) -> Book:
     """The :class:`Book` of ``request``, read by calamine in a child process (in this one
     where that cannot be); the child's failures raise ``InputFileError``."""
     if not _available():
-        with no_collection():
+        with collector_paused():  # a book's rows: no cycles (store/gcpause.py)
             return read(request)
     child = _take()
     child.process.name = "chitieu-parser"
@@ -266,7 +251,7 @@ def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
     if not recv.poll(max(left, 0.0)):
         return "slow", None
     try:
-        with no_collection():
+        with collector_paused():
             return recv.recv()
     except (EOFError, OSError):
         return "died", None
