@@ -60,6 +60,7 @@ UNVERSIONED = frozenset({
     # administration (0017): its audit, the accounts' second factor, and overrides of a round's
     # deadline (read fresh by the workflow's pages, never by a cached output)
     "web_admin_event", "web_totp", "web_deadline_setting",
+    "web_viewer_token",  # the conference board's viewer links (0019): who may watch, no figure
 })  # fmt: skip
 
 _VERSION = text(

@@ -191,3 +191,19 @@ totp = Table(
     Column("created_at", DateTime, nullable=False),
     Column("last_step", BigInteger),  # the newest time step a code was accepted for
 )
+
+#: read-only viewer links of the conference board, one period each (migration 0019): the token
+#: is shown once; only its SHA-256 is kept; revoking ends every viewer holding it
+viewer_token = Table(
+    "web_viewer_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("period", String(16), nullable=False, index=True),
+    Column("label", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(128)),
+)
