@@ -25,6 +25,7 @@ from chitieu.web.accounts import Accounts
 from chitieu.web.compress import Compress
 from chitieu.web.deps import form_threads
 from chitieu.web.errors import error_body
+from chitieu.web.events import Hub
 from chitieu.web.limits import BodyLimit, NoNul
 from chitieu.web.plotly_css import plotly_js
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, SessionActivity, Sessions
@@ -246,6 +247,7 @@ def create_app(
         admin_forms,
         api_v1,
         auth,
+        conference,
         dashboard,
         dashboard_api,
         dashboard_pivot,
@@ -281,6 +283,7 @@ def create_app(
     app.state.throttle = LoginThrottle(store)  # counted in the store: shared by every process
     app.state.https = https
     app.state.form_threads = form_threads()  # a bad CHITIEU_FORM_THREADS: refused here
+    app.state.hub = Hub(store)  # the conference board's watcher and clients (web/events.py)
 
     # the cookie holds the session's id (and the CSRF token), signed; whether that session is
     # still open is asked of the store on every request (web/sessions.py)
@@ -317,7 +320,8 @@ def create_app(
                entry_pick.router, entry.router, entry_upload.router, workflow.router,
                dashboard.router, dashboard_api.router, dashboard_pivot.router,
                dashboard_views.router, queue.router, notices.router, editions.router,
-               slides.router, admin.router, admin_forms.router, admin_2fa.router)  # fmt: skip
+               slides.router, conference.router, admin.router, admin_forms.router,
+               admin_2fa.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app
