@@ -117,6 +117,10 @@ CLASSES: dict[tuple[str, str], str] = {
     # editions of the review as adopted (issue 22): the ministry's roles only, as for a write
     ("POST", "/report/issue"): "unit_write",
     ("GET", "/report/slides"): "unit",  # the conference deck (PPTX, PDF), as the report
+    # the conference board and its event stream (issue 22): every unit, so the reading roles
+    # of the ministry (and a viewer link of its period: tests/web/test_conference_stream.py)
+    ("GET", "/conference/{period}"): "unit",
+    ("GET", "/conference/{period}/events"): "unit",
     ("GET", "/api/v1/editions"): "unit_write",
     # issue 19: pickers, the work queue (filtered to the user's own units), its Excel and its
     # bulk actions (each report's action checked by the workflow, refusals listed per report:
@@ -223,7 +227,12 @@ def expected(cls: str, role: str, action: str) -> str:
 def test_every_route_every_role_foreign_unit(web, action, capsys):
     from chitieu.web.accounts import Accounts
 
+    from chitieu.web.events import StreamSettings
+
     table = routes(web.app)
+    # the board's event stream is endless: here each stream ends once it has sent the board
+    # (its lifetime 0), so that the whole answer can be read like any other route's
+    web.app.state.hub.settings = StreamSettings(lifetime=0)
     accounts = Accounts(web.store)
     accounts.add_token("admin", "spare")
     accounts.add("spare", "spare password", "reporter", units=[FOREIGN])

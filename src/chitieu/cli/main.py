@@ -9,6 +9,7 @@ from chitieu.cli import (
     benchmark_cmds,
     catalog_cmds,
     data_cmds,
+    conference_cmds,
     editions_cmds,
     exchange_cmds,
     form_cmds,
@@ -65,6 +66,7 @@ quality_cmds.register(app)
 report_cmds.register(app)
 slides_cmds.register(app)
 editions_cmds.register(app)
+conference_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
 workflow_cmds.register(app)
