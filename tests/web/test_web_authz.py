@@ -226,7 +226,6 @@ def expected(cls: str, role: str, action: str) -> str:
 @pytest.mark.parametrize("action", ["approve", "accept", "reply"])
 def test_every_route_every_role_foreign_unit(web, action, capsys):
     from chitieu.web.accounts import Accounts
-
     from chitieu.web.events import StreamSettings
 
     table = routes(web.app)

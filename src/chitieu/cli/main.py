@@ -8,8 +8,8 @@ from chitieu import __version__
 from chitieu.cli import (
     benchmark_cmds,
     catalog_cmds,
-    data_cmds,
     conference_cmds,
+    data_cmds,
     editions_cmds,
     exchange_cmds,
     form_cmds,
