@@ -126,7 +126,7 @@ def board_state(store: Store, p: Period, lang: str, version: str) -> BoardState:
     nation = {c: f for c in headline_codes() if (f := facts.get(c, NATION_ID)) is not None}
     figures: dict[str, dict[str, Any]] = {}
     parts: dict[str, str] = {}
-    for code in nation:
+    for code in headline_codes():  # every one, so that the page has a place for each
         view = BoardView(p.id, NATION_ID, code, show="map")
         for f in facts.of_indicator(code):
             if f.unit == NATION_ID or f.level == 1:

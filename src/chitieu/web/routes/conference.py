@@ -71,7 +71,7 @@ async def board(
     state = await hub.state((p.id, _lang(request, lang)))
     query = {k: v for k, v in ((TOKEN_PARAM, token), ("lang", lang)) if v}
     events = f"/conference/{p.id}/events" + (f"?{urlencode(query)}" if query else "")
-    codes = [c for c in headline_codes() if f"rank-{c}" in state.parts]
+    codes = list(headline_codes())
     labels = {"figures": _("Headline figures"), "ranking": _("Provinces ranked"),
               "map": _("Map")}  # fmt: skip
     response = page(
