@@ -124,7 +124,7 @@ def test_the_board_changes_without_reload(served, tmp_path: Path) -> None:  # ty
                         "kind": "actual",
                     }
                 ]
-            },  # fmt: skip
+            },
             headers={"Authorization": f"Bearer {env.tokens['analyst']}"},
             timeout=60,
         )
