@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from tests.web.conftest import OWN, WebEnv, make_env
-from tests.web.live import LiveServer
+from tests.web.live import PATIENCE, LiveServer
 from tests.web.sse import Stream
 
 from chitieu.web.viewer import make_link, revoke
@@ -156,4 +156,20 @@ def test_two_workers_each_client_gets_the_update(env: WebEnv, db_url: str) -> No
     finally:
         for s in streams.values():
             s.close()
+        srv.stop()
+
+
+def test_a_server_with_open_streams_stops(env: WebEnv, db_url: str) -> None:
+    """Open streams never end by themselves: a stopping server ends them after
+    CHITIEU_SHUTDOWN_TIMEOUT instead of waiting for ever (the browser reconnects)."""
+    srv = LiveServer(db_url, {**FAST, "CHITIEU_SHUTDOWN_TIMEOUT": "0.5"})
+    s = analyst(srv, env)
+    try:
+        assert s.wait_board(lambda d: True) is not None
+        srv.proc.terminate()
+        assert srv.proc.wait(PATIENCE) in (0, -15)  # uvicorn re-raises the signal it handled
+        assert srv.find("Finished server process") is not None
+        assert s.wait(lambda: s.ended)
+    finally:
+        s.close()
         srv.stop()
