@@ -101,8 +101,9 @@ class Client:
 
 async def write(port: int, token: str, value: float) -> float:
     """One value written through the API; when the request was sent (perf_counter)."""
-    body = json.dumps({"values": [{"indicator": "ICT_REVENUE", "unit": "01@34",
-                                   "period": PERIOD, "value": value, "kind": "actual"}]})  # fmt: skip
+    one = {"indicator": "ICT_REVENUE", "unit": "01@34", "period": PERIOD, "value": value,
+           "kind": "actual"}  # fmt: skip
+    body = json.dumps({"values": [one]})
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     sent = time.perf_counter()
     writer.write(
@@ -153,7 +154,8 @@ async def _measure(args: argparse.Namespace, pid: int, port: int, token: str) ->
             while not (new := set(clients[0].got) - before) and not clients[0].ended:
                 await asyncio.sleep(0.01)
             sent.update({v: at for v in new})
-        await asyncio.sleep(max(0.0, min(args.every or args.seconds, deadline - time.perf_counter())))
+        pause = min(args.every or args.seconds, deadline - time.perf_counter())
+        await asyncio.sleep(max(0.0, pause))
     # every client has every version written (waited on, at most 60 s more)
     versions = set(sent)
     end_wait = time.perf_counter() + 60
