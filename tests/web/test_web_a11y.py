@@ -84,6 +84,7 @@ DASHBOARD_PAGES = [
     "/dashboard/pivot?period=2023S1&indicator=ICT_REVENUE",
     "/dashboard/indicator/ICT_REVENUE",
     "/report?period=2023S1",
+    "/conference/2023S1",  # the conference board (issue 22), its first view
 ]
 
 
