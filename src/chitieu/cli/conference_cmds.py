@@ -85,7 +85,9 @@ def conference_links(
     for col in ("id", "period", "label", "made", "by", "revoked"):
         t.add_column(col, overflow="fold")
     for x in found:
-        revoked = f"{show(x.revoked_at, lang)} {safe(x.revoked_by or '')}" if x.revoked else ""
+        revoked = ""
+        if x.revoked_at is not None:
+            revoked = f"{show(x.revoked_at, lang)} {safe(x.revoked_by or '')}"
         t.add_row(str(x.id), x.period, safe(x.label), show(x.created_at, lang),
                   safe(x.created_by), revoked)  # fmt: skip
     console.print(t)
