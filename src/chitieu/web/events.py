@@ -2,7 +2,7 @@
 client of that process.
 
 **One watcher.** While at least one client is connected, one asyncio task of the process asks
-the store for its data version (``Store.data_version()``: a few counts, ``store/version.py``)
+the store for its data version (``version_key``: ``Store.data_version``, a few counts)
 every ``CHITIEU_SSE_POLL_SECONDS`` (0.5 s). A write from any process or host on the same store
 moves the version, so every process of ``chitieu serve --workers N``, and every server on one
 PostgreSQL, sees it within one poll: no message bus, nothing to configure. With no client
@@ -38,6 +38,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from chitieu.analyze.cache import VersionedCache, store_identity, version_key
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.collect.limits import positive
 from chitieu.store.values import Store
@@ -128,6 +129,9 @@ class Hub:
         self.store = store
         self.settings = settings or StreamSettings.from_env()
         self.make = make
+        #: boards by (store, version, period, language): the one versioned cache helper
+        self.boards: VersionedCache[BoardState] = VersionedCache(16)
+        #: the last board of each (period, language) sent as a change: the next one's base
         self.states: dict[Key, BoardState] = {}
         self.version = ""
         #: boards computed in this process (tests and the benchmark count them)
@@ -152,8 +156,8 @@ class Hub:
         return sum(len(s) for lp in self._loops.values() for s in lp.subs.values())
 
     async def _version(self) -> str:
-        v = await anyio.to_thread.run_sync(self.store.data_version)
-        return version_text(v)
+        key = await anyio.to_thread.run_sync(version_key, self.store)
+        return version_text(tuple(int(x) for x in key[1]))  # type: ignore[attr-defined]
 
     async def state(self, key: Key, version: str | None = None) -> BoardState:
         """The board of ``key`` at ``version`` (default: the store's now), computed once."""
@@ -161,12 +165,14 @@ class Hub:
         lock = lp.locks.setdefault(key, asyncio.Lock())
         async with lock:
             v = version or await self._version()
-            got = self.states.get(key)
-            if got is None or got.version != v:
+            cache_key = (store_identity(self.store), v, *key)
+            got = self.boards.get(cache_key)
+            if got is None:
                 p = parse_period(key[0])
                 got = await anyio.to_thread.run_sync(self.make, self.store, p, key[1], v)
                 self.computed += 1
-                self.states[key] = got
+                self.boards.put(cache_key, got)
+            self.states.setdefault(key, got)
             return got
 
     def subscribe(self, key: Key) -> Subscriber:
@@ -207,8 +213,9 @@ class Hub:
         for key in list(lp.subs):
             before = self.states.get(key)
             after = await self.state(key, v)
+            self.states[key] = after
             if before is not None and before.version == after.version:
-                continue  # a client made it already, and got it whole
+                continue  # its first client made it, and got it whole
             up = Update(after, before.version if before else "", after.delta_event(before))
             for sub in list(lp.subs.get(key, ())):
                 sub.offer(up)
