@@ -41,3 +41,29 @@ def test_link_links_revoke(store, db_url, monkeypatch) -> None:  # type: ignore[
     assert "đã bị thu hồi" in refused.text and "has been revoked" in refused.text
     r = run(app, ["conference", "revoke", "--db", db_url, "999"])
     assert r.exit_code == 2 and "chitieu conference links" in r.output
+
+
+def test_viewer_links_in_the_browser(web) -> None:  # type: ignore[no-untyped-def]
+    """An administrator makes a link (shown once), sees it listed, revokes it."""
+    import re
+
+    from tests.web.conftest import csrf
+
+    web.app.state.hub.settings = StreamSettings(lifetime=0)
+    admin = web.browser("admin")
+    token = csrf(admin, "/admin/viewer-links")
+    made = admin.post("/admin/viewer-links", data={"period": "2025S1", "label": "Điểm cầu Cần Thơ",
+                                                   "csrf_token": token})  # fmt: skip
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    m = re.search(r'id="new-link" value="[^"]*(/conference/2025S1\?token=[^"]+)"', made.text)
+    assert m, made.text[:2000]
+    viewer = TestClient(web.app)
+    assert viewer.get(m.group(1)).status_code == 200
+    listed = admin.get("/admin/viewer-links")
+    assert "Điểm cầu Cần Thơ" in listed.text and m.group(1).split("=")[1] not in listed.text
+    [row] = viewer_tokens(web.store)
+    r = admin.post(f"/admin/viewer-links/{row.id}/revoke", data={"csrf_token": token},
+                   follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    assert viewer.get(m.group(1)).status_code == 403
+    assert web.browser("analyst").get("/admin/viewer-links").status_code == 403

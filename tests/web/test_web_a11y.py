@@ -22,7 +22,7 @@ PAGES = {
     # administration (issue 19 item 4; its walk with the second factor's screens:
     # tests/web/test_web_admin_browser.py)
     "admin": ["/admin/users", "/admin/users/reporter", "/admin/tokens", "/admin/forms",
-              "/admin/settings", "/account/2fa"],
+              "/admin/settings", "/admin/viewer-links", "/account/2fa"],
 }  # fmt: skip
 
 

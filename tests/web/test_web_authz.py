@@ -44,6 +44,7 @@ PARAMS = {
     "code": "en",
     "flow": "DF_CHITIEU",
     "username": "spare",  # the administration's target: an account of its own (it is disabled)
+    "link_id": "1",  # a viewer link (made by the test)
 }
 QUERY = {"period": PERIOD, "form": FORM, "unit": FOREIGN, "indicator": "ICT_REVENUE"}
 
@@ -152,6 +153,9 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/admin/forms"): "admin",
     ("POST", "/admin/forms/{form}/levels"): "admin",
     ("POST", "/admin/forms/{form}/deadline"): "admin",
+    ("GET", "/admin/viewer-links"): "admin",  # the conference board's viewer links
+    ("POST", "/admin/viewer-links"): "admin",
+    ("POST", "/admin/viewer-links/{link_id}/revoke"): "admin",
     ("GET", "/admin/settings"): "admin",
     ("POST", "/admin/settings"): "admin",
     ("GET", "/account/2fa"): "approver",
@@ -232,6 +236,9 @@ def test_every_route_every_role_foreign_unit(web, action, capsys):
     # the board's event stream is endless: here each stream ends once it has sent the board
     # (its lifetime 0), so that the whole answer can be read like any other route's
     web.app.state.hub.settings = StreamSettings(lifetime=0)
+    from chitieu.web.viewer import make_link
+
+    make_link(web.store, PERIOD, "authz", "admin")  # viewer link 1, which the admin revokes
     accounts = Accounts(web.store)
     accounts.add_token("admin", "spare")
     accounts.add("spare", "spare password", "reporter", units=[FOREIGN])

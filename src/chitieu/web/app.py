@@ -248,6 +248,7 @@ def create_app(
         api_v1,
         auth,
         conference,
+        conference_links,
         dashboard,
         dashboard_api,
         dashboard_pivot,
@@ -320,8 +321,8 @@ def create_app(
                entry_pick.router, entry.router, entry_upload.router, workflow.router,
                dashboard.router, dashboard_api.router, dashboard_pivot.router,
                dashboard_views.router, queue.router, notices.router, editions.router,
-               slides.router, conference.router, admin.router, admin_forms.router,
-               admin_2fa.router)  # fmt: skip
+               slides.router, conference.router, conference_links.router, admin.router,
+               admin_forms.router, admin_2fa.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app
