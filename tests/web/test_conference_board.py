@@ -147,3 +147,41 @@ def test_the_board_changes_without_reload(served, tmp_path: Path) -> None:  # ty
         page.keyboard.press("ArrowLeft")
         assert page.get_attribute("body", "data-current") == "figures ICT_REVENUE"
         b.close()
+
+
+def test_a_version_is_computed_once_for_every_client(served) -> None:  # type: ignore[no-untyped-def]
+    """Five clients of one board: the first computes it, the others share it; a write makes
+    one computation in the process, whose event reaches all five."""
+    env, base = served
+    hub = env.app.state.hub  # type: ignore[attr-defined]
+    auth = {"Authorization": f"Bearer {env.tokens['analyst']}"}
+    streams = [Stream(f"{base}/conference/{PERIOD}/events", headers=auth) for _ in range(5)]
+    try:
+        for s in streams:
+            assert s.wait_board(lambda d: True) is not None
+        before = hub.computed
+        r = httpx.post(
+            base + "/api/v1/values",
+            json={
+                "values": [
+                    {
+                        "indicator": "ICT_REVENUE",
+                        "unit": OWN,
+                        "period": PERIOD,
+                        "value": 777.0,
+                        "kind": "actual",
+                    }
+                ]
+            },
+            headers=auth,
+            timeout=60,
+        )
+        assert r.status_code in (200, 201), r.text
+        key = f"ICT_REVENUE@{OWN}"
+        for s in streams:
+            assert s.wait_board(lambda d: d["figures"].get(key, {}).get("value") == 777.0)
+        assert hub.computed == before + 1
+        assert hub.clients() == 5
+    finally:
+        for s in streams:
+            s.close()
