@@ -209,7 +209,6 @@ class Hub:
         v = await self._version()
         if v == self.version:
             return
-        self.version = v
         for key in list(lp.subs):
             before = self.states.get(key)
             after = await self.state(key, v)
@@ -219,6 +218,7 @@ class Hub:
             up = Update(after, before.version if before else "", after.delta_event(before))
             for sub in list(lp.subs.get(key, ())):
                 sub.offer(up)
+        self.version = v  # only now: a board that failed (a fault of the store) is tried again
 
     async def stream(self, key: Key, last: str, guard: Guard) -> AsyncIterator[bytes]:
         """A client's events: the board now (unless ``last`` is its version), each change,
