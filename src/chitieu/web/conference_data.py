@@ -133,16 +133,16 @@ def board_state(store: Store, p: Period, lang: str, version: str) -> BoardState:
                 figures[f"{code}@{f.unit}"] = _figure_data(f)
         rows = province_rows(facts, code, READER, view)
         done, expected = completeness(facts, code)
-        parts[f"rank-{code}"] = _part("ranking", rows=rows, code=code)
+        parts[f"rank-{code}"] = part("ranking", rows=rows, code=code)
         parts[f"map-{code}"] = map_svg(facts, code, READER, view, SYSTEM)
-        parts[f"done-{code}"] = _part("completeness", done=done, expected=expected)
+        parts[f"done-{code}"] = part("completeness", done=done, expected=expected)
     shown = [figure(f, cat.get(c), lang) for c, f in nation.items()]
-    parts["headline"] = _part("headline", figures=shown)
+    parts["headline"] = part("headline", figures=shown)
     state = BoardState(version, p.id, lang, figures, parts)
     return BoardState(version, p.id, lang, figures, parts, event(state, figures, parts))
 
 
-def _part(name: str, **ctx: Any) -> str:
+def part(name: str, **ctx: Any) -> str:
     """A part of the board (a macro of ``templates/conference_parts.html``) as HTML."""
     from chitieu.web.render import templates
 

@@ -29,6 +29,7 @@ stream ends after ``CHITIEU_SSE_LIFETIME_SECONDS`` (an hour); the browser reconn
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 import weakref
@@ -44,6 +45,7 @@ from chitieu.collect.limits import positive
 from chitieu.store.values import Store
 from chitieu.web.conference_data import BoardState, board_state, version_text
 
+LOG = logging.getLogger("chitieu.web")
 #: the reconnect delay a client is told (ms): a board is back within the 2 s of issue 22
 RETRY_MS = 2000
 #: events a slow client may have waiting before it is sent the whole board instead
@@ -200,9 +202,8 @@ class Hub:
             try:
                 await self._tick(lp)
             except Exception:  # a fault of the database: the next poll tries again
-                import logging
-
-                logging.getLogger("chitieu.web").warning("board watcher", exc_info=True)
+                LOG.warning("the conference board's watcher: the next poll tries again",
+                            exc_info=True)  # fmt: skip
             await asyncio.sleep(self.settings.poll)
 
     async def _tick(self, lp: _Loop) -> None:
