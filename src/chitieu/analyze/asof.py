@@ -58,6 +58,10 @@ def slices_as_of(
         (ind, year): (targets, cells, got.sources[(ind, year)])
         for ind, year, targets, cells in got.fresh
     }
+    if got.unborn:  # slabs that held nothing yet (pending values included): no figure
+        none = np.zeros(0, dtype=CELL)
+        out.update({(ind, year): ([], {s: none for s in slots}, []) for year, ind in got.unborn})
+        got.stale = [s for s in got.stale if s.key not in got.unborn]
     parts = _parts(rules, [t[0] for t in got.touched], late, system, slots)
     bases: dict[tuple[str, int], _Base] = {}
     todo: list[Slab] = []
