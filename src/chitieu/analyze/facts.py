@@ -28,7 +28,7 @@ from chitieu.analyze.cube import CubeRules
 from chitieu.analyze.published import leave_out_unpublished
 from chitieu.analyze.rounding import round_half_up
 from chitieu.analyze.steps import companions, enrich
-from chitieu.catalog.indicators import Catalog, catalog
+from chitieu.catalog.indicators import Catalog, ConsistencyRule, CoverageRule, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry
 from chitieu.catalog.vocabulary import Boundaries, system_for
@@ -211,8 +211,18 @@ def loads() -> int:
 # --- the entry ---------------------------------------------------------------------------------
 
 
+def _fact_rules(cat: Catalog) -> tuple[Any, ...]:
+    """What of the catalog the facts depend on beyond the cubes' generation: the rules that
+    differ from the defaults (coverage, consistency: a total against its components, the
+    tolerances), so that a fact set made with one catalog is never served for another."""
+    plain = (CoverageRule(), ConsistencyRule())
+    return tuple((i.code, i.coverage, i.consistency) for i in cat
+                 if (i.coverage, i.consistency) != plain)  # fmt: skip
+
+
 def _needed(cat: Catalog, indicators: Iterable[str] | None) -> list[str] | None:
-    """Stored indicators to load for ``indicators`` (a derived one needs its operands)."""
+    """Stored indicators to load for ``indicators`` (a derived one needs its operands, a
+    total its components: ``analyze/components.py``)."""
     if indicators is None:
         return None
     need: set[str] = set()
@@ -222,8 +232,9 @@ def _needed(cat: Catalog, indicators: Iterable[str] | None) -> list[str] | None:
         ind = cat.get(code)
         if ind.formula:
             stack += [o for o in ind.operands if o not in need]
-        else:
+        elif code not in need:
             need.add(code)
+            stack += [c for c in ind.components if c not in need]
     return sorted(need)
 
 
@@ -278,7 +289,8 @@ class FactLoad:
         self._slices: dict[str, Slices] = {}
         self._key: tuple[Any, ...] = ()
         if as_of is None:
-            self._key = version_key(store, rules.generation, str(boundaries))
+            self._key = (*version_key(store, rules.generation, str(boundaries)),
+                         _fact_rules(rules.cat))  # fmt: skip
 
     def _slices_for(self, system: str) -> Slices:
         if system not in self._slices:
