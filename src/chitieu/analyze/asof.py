@@ -13,10 +13,11 @@ For a slab that one did change, only what the requested slots depend on is compu
   figures that change: those targets' source units, restricted as above, are rolled back to
   the instant and computed, and their columns replace the stored ones.
 
-A revision of a few values of a year thus costs the computation of a few targets, not of the
-year. A slab whose cube is out of date, or with pending values, is rolled back and computed
-whole. Exact by construction; ``tests/test_asof.py`` checks it against the full reading of the
-vintages.
+A slab whose first vintage was recorded after T (``store/since.py``: an instant before its
+year's data came) gives no figure, without reading it. A revision of a few values of a year
+thus costs the computation of a few targets, not of the year. A slab whose cube is out of
+date, or with pending values, is rolled back and computed whole. Exact by construction;
+``tests/test_asof.py`` checks it against the full reading of the vintages.
 """
 
 from __future__ import annotations
