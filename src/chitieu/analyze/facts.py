@@ -85,11 +85,15 @@ class Fact:
     #: withheld field is None
     withheld: dict[str, str] = field(default_factory=dict)
     #: where the nation's own figure and the sum of its provinces disagree (check/consistency):
-    #: {"value"|"previous": {check, stored, parts, gap, gap_pct, used: stored|parts}}
+    #: {"value"|"previous": {check, stored, parts, gap, gap_pct, used: stored|parts}}; where a
+    #: total and the sum of its components disagree (analyze/components.py), also
+    #: {"components": {"value"|"previous": {check: components_total, stored, parts, gap,
+    #: gap_pct, used: total|components, components}}}
     consistency: dict[str, Any] | None = None
     #: what the value was made of (issue 17, item 2): ``stored`` (the period's own stored
     #: figure) or ``parts`` (its stored parts: months, quarters…, by the time rule; where none
-    #: is stored, or the indicator's ``consistency: prefer`` is ``parts``); analyze/withhold.py
+    #: is stored, or the indicator's ``consistency: prefer`` is ``parts``); analyze/withhold.py;
+    #: ``components`` (the sum of its components: ``consistency: components``)
     source: str | None = None
     # months and quarters (analyze/steps.py): the period before ("so với tháng trước") …
     prior_period: str | None = None
