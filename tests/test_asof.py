@@ -194,3 +194,34 @@ def test_facts_of_slabs_unborn_then_are_the_exact_ones(store, monkeypatch, seed)
         clear_cache()
         exact = (_full(facts(store, "2023S1", as_of=t)), _full(facts(store, "2022", as_of=t)))
         assert fast[t] == exact, t
+
+
+@pytest.mark.parametrize("fold", [False, True])
+def test_an_instant_before_a_years_data_reads_none_of_its_vintages(store, monkeypatch, fold):
+    """Before its first vintage a slab is known empty from ``slab_since``: neither rolled back
+    key by key nor read back in a range (what made SQLite at T2 slow, issue 17) — a stored
+    slab (``fold``) or one of pending values only."""
+    from chitieu.analyze.facts import clear_cache
+
+    if fold:
+        monkeypatch.setattr(pending, "FOLD_FROM", 6)
+
+    store.write([NewValue("ICT_REVENUE", u, p, "actual", 10.0) for u in UNITS for p in PERIODS
+                 if p.startswith("2022")], source="t", created_by="t", at=T0)  # fmt: skip
+    store.write([NewValue("ICT_REVENUE", u, p, "actual", 12.0) for u in UNITS for p in PERIODS
+                 if p.startswith("2023")], source="t", created_by="t",
+                at=T0 + timedelta(days=200))  # fmt: skip
+    clear_cache()
+    before = _full(facts(store, "2023S1", as_of=T0 + timedelta(days=100)))
+
+    def refused(*_a, **_k):
+        raise AssertionError("an unborn slab's vintages were read")
+
+    monkeypatch.setattr(asof, "read_as_of", refused)
+    monkeypatch.setattr(asof, "vintages_of", refused)
+    clear_cache()
+    got = _full(facts(store, "2023S1", as_of=T0 + timedelta(days=100)))
+    assert got == before
+    assert all(
+        f["value"] is None and f["previous"] == 10.0 for f in got.values() if f["unit"] == "VN"
+    )

@@ -559,6 +559,8 @@ class Store:
             got = pending.overlay_cubes(conn, got, waiting)
             if as_of is not None:
                 got.late = asof.late_batches(conn, as_of)
+                # slabs of pending values only (no stored slab yet): unborn then too?
+                got.unborn |= since.unborn(conn, got.overlaid - got.unborn, as_of)
             return got
 
     def roll_back(self, slabs: Sequence[Slab], late: Any, as_of: datetime) -> list[Slab]:
