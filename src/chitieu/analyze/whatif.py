@@ -19,25 +19,22 @@ the shells are ``chitieu whatif`` (``cli/whatif_cmds.py``) and ``GET /api/v1/wha
 
 Hypotheses are set on the units that report the period (before 1 July 2025 the 63 former
 provinces: An Giang is ``89@63`` in 2023), for indicators stored as such (a derived indicator
-follows from its operands). Three ways to make them:
+follows from its operands), at most :data:`MAX_HYPOTHESES`. Three ways to make them:
+:class:`Hypothesis` ``(indicator, unit, value)``, a value given; and the scenarios of
+``analyze/scenarios.py`` — ``ministry_estimate`` (the newest estimate the ministry made for the
+unit) and ``last_year_share`` (the unit's share of the nation in the same period last year
+applied to this period; the arithmetic is in that module's docstring). ``scenarios.asked``
+reads what a shell was given (units, indicators and values as texts, or a scenario).
 
-- :class:`Hypothesis` ``(indicator, unit, value)``: a value given;
-- :func:`ministry_estimate`: the newest estimate the ministry made for the unit (a vintage of
-  kind estimate made by a method, at or before ``as_of``), even one the unit's own figures
-  have superseded since;
-- :func:`last_year_share`: the unit's share of the nation in the same period last year applied
-  to this period. With R the other units that reported the period themselves (complete
-  figures, not estimated by the ministry) and also have last year's figure, x the unit's
-  last-year figure, s = x / (x + Σ_R last year) its share of the nation then:
+Usage::
 
-      value = s / (1 − s) × Σ_R this year  =  x × Σ_R this year / Σ_R last year
+    from chitieu.analyze.scenarios import last_year_share
+    from chitieu.analyze.whatif import Hypothesis, facts_with
 
-  i.e. the unit keeps its share among the same units (its last-year figure moved as theirs
-  moved). Only for additive indicators (``units_rule: sum``).
-
-Without ``indicators`` the last-year share covers every additive indicator the unit has not
-reported itself for the period (missing, or estimated by the ministry): what a late unit lacks;
-the ministry's estimate covers every indicator the ministry estimated for the unit.
+    hs = [Hypothesis("ICT_REVENUE", "89@63", 18817.0)]
+    hs = last_year_share(store, "2023S1", "An Giang", as_of=t)  # or a scenario's
+    after = facts_with(store, "2023S1", hs, as_of=t)  # a FactSet, as analyze.facts gives
+    after.get("ICT_REVENUE", "VN").coverage.text()    # "62/63 + 1 giả định"
 """
 
 from __future__ import annotations
@@ -52,24 +49,13 @@ from typing import Any
 from chitieu.analyze.coverage import reporters_of
 from chitieu.analyze.facts import Fact, FactSet, load
 from chitieu.analyze.overlay import Laid
-from chitieu.analyze.rounding import round_half_up
-from chitieu.catalog.indicators import Catalog, UnitsRule, catalog
+from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
-from chitieu.catalog.units import registry
-from chitieu.catalog.vocabulary import NATION_ID, Boundaries, Kind
+from chitieu.catalog.vocabulary import Boundaries
 from chitieu.errors import Invalid
 from chitieu.store.values import Store
 
-__all__ = [
-    "SCENARIOS",
-    "Hypothesis",
-    "WhatIfError",
-    "facts_with",
-    "last_year_share",
-    "ministry_estimate",
-    "reporter",
-    "scenario",
-]
+__all__ = ["MAX_HYPOTHESES", "Hypothesis", "WhatIfError", "facts_with"]
 
 #: how many hypotheses one what-if may lay (a request's limit)
 MAX_HYPOTHESES = 200
@@ -194,185 +180,6 @@ def _marked(f: Fact, units: frozenset[str]) -> Fact:
         return f
     hyp = sorted(frozenset().union(*(c.hyp for c in changes.values())))
     return dataclasses.replace(f, **changes, extra={**f.extra, "hypothetical": hyp})
-
-
-# --- the scenarios ---------------------------------------------------------------------------
-
-#: the scenarios' names (the CLI's --scenario, the API's scenario=)
-SCENARIOS = ("last-year-share", "ministry-estimate")
-
-
-def reporter(text: str, p: Period) -> str:
-    """The id of the unit ``text`` names (an id, code or name) among the reporters of ``p``."""
-    unit = registry().resolve(text, p.end)
-    if unit.id == NATION_ID or unit.id not in reporters_of(p.start, p.end):
-        raise WhatIfError(code="whatif-not-reporter", unit=text, period=p.id)
-    return unit.id
-
-
-def scenario(
-    store: Store,
-    name: str,
-    period: str | Period,
-    unit: str,
-    indicators: Sequence[str] | None = None,
-    *,
-    as_of: datetime | None = None,
-    cat: Catalog | None = None,
-) -> list[Hypothesis]:
-    """The hypotheses of scenario ``name`` (:data:`SCENARIOS`) for ``unit``."""
-    if name == "last-year-share":
-        return last_year_share(store, period, unit, indicators, as_of=as_of, cat=cat)
-    if name == "ministry-estimate":
-        return ministry_estimate(store, period, unit, indicators, as_of=as_of, cat=cat)
-    raise WhatIfError(code="whatif-scenario", text=name, known=", ".join(SCENARIOS))
-
-
-def _own_facts(store: Store, p: Period, codes: Sequence[str] | None,
-               as_of: datetime | None, cat: Catalog) -> FactSet:  # fmt: skip
-    """The facts of ``p`` on the boundaries it was reported on (a unit per reporter)."""
-    return load(store, [p], Boundaries.AS_REPORTED, as_of, indicators=codes, cat=cat).facts(
-        p, codes
-    )
-
-
-def _lacking(got: FactSet, unit: str, cat: Catalog) -> list[str]:
-    """Indicators stored as such that ``unit`` has not reported itself: missing, or estimated
-    by the ministry."""
-    out = []
-    for ind in cat:
-        f = got.get(ind.code, unit)
-        if ind.formula or f is None:
-            continue
-        cov = f.coverage
-        if f.value is None or cov is None or not cov.complete or cov.est:
-            out.append(ind.code)
-    return out
-
-
-def _chosen(got: FactSet, unit: str, indicators: Sequence[str] | None, cat: Catalog,
-            p: Period, scenario_name: str) -> list[str]:  # fmt: skip
-    if indicators is not None:
-        return [cat.get(c).code for c in indicators]
-    codes = _lacking(got, unit, cat)
-    if not codes:
-        raise WhatIfError(code="whatif-nothing", unit=unit, period=p.id, scenario=scenario_name)
-    return codes
-
-
-def last_year_share(
-    store: Store,
-    period: str | Period,
-    unit: str,
-    indicators: Sequence[str] | None = None,
-    *,
-    as_of: datetime | None = None,
-    cat: Catalog | None = None,
-) -> list[Hypothesis]:
-    """The unit's figures if it kept its share of the nation of the same period last year
-    (the module's docstring gives the arithmetic)."""
-    p, cat = _period(period), cat or catalog()
-    uid = reporter(unit, p)
-    for code in indicators or ():
-        _additive(cat, code)
-    got = _own_facts(store, p, None, as_of, cat)
-    codes = _chosen(got, uid, indicators, cat, p, "last-year-share")
-    out = []
-    for code in codes:
-        if indicators is None and cat.get(code).units_rule != UnitsRule.SUM:
-            continue  # a rate or a ratio has no share
-        _additive(cat, code)
-        out.append(_share(got, code, uid, p, cat))
-    if not out:
-        raise WhatIfError(code="whatif-nothing", unit=uid, period=p.id, scenario="last-year-share")
-    return out
-
-
-def _additive(cat: Catalog, code: str) -> None:
-    ind = cat.get(code)
-    if ind.formula:
-        raise WhatIfError(code="whatif-derived", indicator=ind.code,
-                          operands=", ".join(ind.operands))  # fmt: skip
-    if ind.units_rule != UnitsRule.SUM:
-        raise WhatIfError(code="whatif-not-additive", indicator=ind.code)
-
-
-def _share(got: FactSet, code: str, uid: str, p: Period, cat: Catalog) -> Hypothesis:
-    """The last-year-share hypothesis of one indicator, rounded to the indicator's decimals
-    (as a unit would report it)."""
-    mine = got.get(code, uid)
-    last = mine.previous if mine is not None else None
-    prev = p.same_period_last_year().id
-    if last is None:
-        raise WhatIfError(code="whatif-no-share", unit=uid, indicator=code, period=prev)
-    now_r = last_r = 0.0
-    n = 0
-    for f in got.of_indicator(code):
-        cov = f.coverage
-        if f.unit in (uid, NATION_ID) or f.value is None or f.previous is None:
-            continue
-        if cov is None or not cov.complete or cov.est:
-            continue  # only figures the units reported themselves
-        now_r, last_r, n = now_r + f.value, last_r + f.previous, n + 1
-    if not n or last_r <= 0:
-        raise WhatIfError(code="whatif-no-share", unit=uid, indicator=code, period=prev)
-    share = last / (last + last_r)
-    basis = {
-        "period_last_year": prev,
-        "unit_last_year": last,
-        "others_last_year": last_r,
-        "others_this_year": now_r,
-        "others": n,
-        "share_last_year_pct": round(share * 100, 4),
-    }
-    value = round_half_up(last * now_r / last_r, cat.get(code).decimals)
-    return Hypothesis(code, uid, float(value or 0.0), "last_year_share", basis)
-
-
-def ministry_estimate(
-    store: Store,
-    period: str | Period,
-    unit: str,
-    indicators: Sequence[str] | None = None,
-    *,
-    as_of: datetime | None = None,
-    cat: Catalog | None = None,
-) -> list[Hypothesis]:
-    """The newest estimate the ministry made of the unit's figures (a vintage of kind
-    estimate with a method, recorded at or before ``as_of``), for ``indicators`` or every
-    indicator it estimated."""
-    p, cat = _period(period), cat or catalog()
-    uid = reporter(unit, p)
-    codes = (
-        [cat.get(c).code for c in indicators]
-        if indicators is not None
-        else [i.code for i in cat if not i.formula]
-    )
-    out = []
-    for code in codes:
-        found = _estimate(store, code, uid, p.id, as_of)
-        if found is not None:
-            out.append(found)
-        elif indicators is not None:
-            raise WhatIfError(code="whatif-no-estimate", unit=uid, indicator=code, period=p.id)
-    if not out:
-        raise WhatIfError(code="whatif-no-estimates", unit=uid, period=p.id)
-    return out
-
-
-def _estimate(store: Store, code: str, uid: str, period: str,
-              as_of: datetime | None) -> Hypothesis | None:  # fmt: skip
-    made = [
-        o
-        for o in store.history(code, uid, period, Kind.ESTIMATE)
-        if o.method and (as_of is None or o.created_at <= as_of)
-    ]
-    value = made[-1].value if made else None
-    if value is None:
-        return None
-    o = made[-1]
-    basis = {"method": o.method, "recorded_at": o.created_at.isoformat(), "vintage": o.id}
-    return Hypothesis(code, uid, float(value), "ministry_estimate", basis)
 
 
 def _period(q: str | Period) -> Period:
