@@ -32,7 +32,7 @@ from datetime import datetime
 from chitieu.analyze.coverage import reporters_of
 from chitieu.analyze.facts import FactSet, load
 from chitieu.analyze.rounding import round_half_up
-from chitieu.analyze.whatif import Hypothesis, WhatIfError
+from chitieu.analyze.whatif import MAX_HYPOTHESES, Hypothesis, WhatIfError
 from chitieu.catalog.indicators import Catalog, UnitsRule, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import registry
@@ -238,6 +238,9 @@ def asked(
     """The hypotheses a shell was given: ``values`` with as many ``indicators`` and one unit
     for all or one each; or a scenario for one unit (of ``indicators`` if given)."""
     p, cat = _period(period), cat or catalog()
+    if max(len(units), len(indicators), len(values)) > MAX_HYPOTHESES:
+        raise WhatIfError(code="whatif-too-many", n=max(len(values), len(indicators)),
+                          most=MAX_HYPOTHESES)  # fmt: skip
     if scenario_name is not None:
         if values or len(units) != 1:
             raise WhatIfError(code="whatif-incomplete")

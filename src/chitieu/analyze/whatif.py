@@ -55,10 +55,13 @@ from chitieu.catalog.vocabulary import Boundaries
 from chitieu.errors import Invalid
 from chitieu.store.values import Store
 
-__all__ = ["MAX_HYPOTHESES", "Hypothesis", "WhatIfError", "facts_with"]
+__all__ = ["MAX_HYPOTHESES", "MAX_VALUE", "Hypothesis", "WhatIfError", "facts_with"]
 
 #: how many hypotheses one what-if may lay (a request's limit)
 MAX_HYPOTHESES = 200
+#: the largest hypothetical value (in its indicator's measure; the largest real figure, the
+#: population, is ~10⁸): beyond it the comparisons computed from it would lose their digits
+MAX_VALUE = 1e12
 
 
 class WhatIfError(Invalid):
@@ -143,6 +146,9 @@ def check(p: Period, hypotheses: Sequence[Hypothesis], cat: Catalog) -> None:
         if not (math.isfinite(h.value) and h.value in ind.domain):
             rng = {lang: ind.domain.describe(lang) for lang in ("vi", "en")}
             raise WhatIfError(code="whatif-value", value=h.value, indicator=ind.code, range=rng)
+        if abs(h.value) > MAX_VALUE:
+            raise WhatIfError(code="whatif-value-large", value=h.value, indicator=ind.code,
+                              most=f"{MAX_VALUE:g}")  # fmt: skip
         if (h.indicator, h.unit) in seen:
             raise WhatIfError(code="whatif-duplicate", indicator=ind.code, unit=h.unit)
         seen.add((h.indicator, h.unit))
