@@ -173,22 +173,33 @@ def test_last_year_share_keeps_the_units_share_among_the_same_units(demo):
         (lambda s: facts_with(s, P, []), "whatif-none"),
         (lambda s: facts_with(s, P, [Hypothesis("PUB_EPUB_SHARE", LATE, 3.0)]), "whatif-derived"),
         (lambda s: facts_with(s, P, [Hypothesis("ICT_REVENUE", LATE, -1.0)]), "whatif-value"),
-        (lambda s: facts_with(s, P, [Hypothesis("ICT_REVENUE", LATE, float("inf"))]),
-         "whatif-value"),  # fmt: skip
-        (lambda s: facts_with(s, P, [Hypothesis("ICT_REVENUE", "91@34", 1.0)]),
-         "whatif-not-reporter"),  # fmt: skip
-        (lambda s: facts_with(s, P, [Hypothesis("ICT_REVENUE", LATE, 1.0)] * 2),
-         "whatif-duplicate"),  # fmt: skip
+        (lambda s: facts_with(s, P, [Hypothesis("POPULATION", LATE, 2e12)]), "whatif-value-large"),
+        (
+            lambda s: facts_with(s, P, [Hypothesis("ICT_REVENUE", LATE, float("inf"))]),
+            "whatif-value",
+        ),
+        (
+            lambda s: facts_with(s, P, [Hypothesis("ICT_REVENUE", "91@34", 1.0)]),
+            "whatif-not-reporter",
+        ),
+        (
+            lambda s: facts_with(s, P, [Hypothesis("ICT_REVENUE", LATE, 1.0)] * 2),
+            "whatif-duplicate",
+        ),
         (lambda s: last_year_share(s, P, LATE), "whatif-nothing"),  # reported since 28 June
         (lambda s: last_year_share(s, P, LATE, ["PUB_COPIES_PER_CAPITA"]), "whatif-derived"),
         (lambda s: ministry_estimate(s, P, LATE, as_of=BEFORE_ESTIMATE), "whatif-no-estimates"),
         (lambda s: ministry_estimate(s, P, "01@63", ["ICT_REVENUE"]), "whatif-no-estimate"),
-        (lambda s: asked(s, P, units=[LATE], indicators=["ICT_REVENUE"], values=["1.234"]),
-         "whatif-value-unreadable"),  # fmt: skip
+        (
+            lambda s: asked(s, P, units=[LATE], indicators=["ICT_REVENUE"], values=["1.234"]),
+            "whatif-value-unreadable",
+        ),
         (lambda s: asked(s, P, units=[LATE], indicators=["ICT_REVENUE"]), "whatif-incomplete"),
         (lambda s: asked(s, P, units=[LATE], scenario_name="guess"), "whatif-scenario"),
-        (lambda s: asked(s, P, units=[LATE] * 201, indicators=["X"] * 201, values=["1"] * 201),
-         "whatif-too-many"),  # fmt: skip
+        (
+            lambda s: asked(s, P, units=[LATE] * 201, indicators=["X"] * 201, values=["1"] * 201),
+            "whatif-too-many",
+        ),
     ],
 )
 def test_what_cannot_be_hypothesised_is_said_in_both_languages(demo, call, code):
@@ -278,7 +289,7 @@ def test_cli_whatif_prints_the_figures_before_and_after_and_the_changed_sentence
     assert en.exit_code == 0, en.output
     got = json.loads(en.output)
     assert got["ok"] and got["changed"] == list(HEADLINE) and got["lang"] == "en"
-    assert [h["value"] for h in got["hypotheses"]][0] == 18_817
+    assert got["hypotheses"][0]["value"] == 18_817
     assert got["sentences"][0]["after"].startswith("[Hypothetical] In H1 2023")
     assert snapshot(demo) == then
 
@@ -302,8 +313,6 @@ def test_cli_whatif_json_error_is_bilingual(demo):
     got = json.loads(res.output)
     assert res.exit_code == 2 and got["ok"] is False
     assert "PUB_EPUBS" in got["text"]["vi"]["hint"] and "PUB_EPUBS" in got["text"]["en"]["hint"]
-
-
 
 
 # --- with reports out of a publishing state (analyze/published.py: the same seam) -------------
