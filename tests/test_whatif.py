@@ -266,11 +266,11 @@ def test_the_scenarios_in_words(demo):
 # --- the command line ------------------------------------------------------------------------
 
 
-def _cli(demo: Any, *args: str) -> Any:
+def _cli(demo: Any, *args: str, period: str = P) -> Any:
     from chitieu.cli.main import app
 
     url = demo.engine.url.render_as_string(hide_password=False)
-    return CliRunner().invoke(app, ["whatif", "-p", P, *args, "--db", url])
+    return CliRunner().invoke(app, ["whatif", "-p", period, *args, "--db", url])
 
 
 def test_cli_whatif_prints_the_figures_before_and_after_and_the_changed_sentences(demo):
@@ -349,3 +349,37 @@ def test_a_hypothesis_of_an_indicator_nothing_is_stored_of(store):
     nation = got.get("ICT_BUDGET", "VN")  # 1 of 34: too little to publish
     assert nation.value is None and nation.withheld["value"] == "coverage_below_threshold"
     assert store.count() == 34 + 63  # what _fill wrote, nothing more
+
+
+def test_the_nations_own_figure_is_not_fed_by_a_province(demo):
+    """H2/2023: the nation's revenue is the ministry's own stored figure, not the provinces'
+    sum; a hypothesis for An Giang changes An Giang's figure, not the nation's — and the CLI
+    says so."""
+    stored = facts(demo, "2023S2").get("ICT_REVENUE", "VN")
+    assert stored.coverage.own and stored.value == 1_904_763
+    hyp = [Hypothesis("ICT_REVENUE", LATE, 18_817.0)]
+    after = facts_with(demo, "2023S2", hyp)
+    nation = after.get("ICT_REVENUE", "VN")
+    assert nation.value == stored.value and "hypothetical" not in nation.extra
+    assert after.get("ICT_REVENUE", "91@34").value == 18_817 + 7_152  # with Kiên Giang's
+    assert what_if(demo, "2023S2", hyp).changed() == []
+    res = _cli(demo, "-u", "An Giang", "-i", "ICT_REVENUE", "--value", "18817", "--lang", "en",
+               period="2023S2")  # fmt: skip
+    assert res.exit_code == 0 and "change no national figure" in " ".join(res.output.split())
+
+
+def test_a_hypothesis_that_would_take_part_in_no_figure_is_refused(demo):
+    """Today's An Giang's 2023 is An Giang's and Kiên Giang's halves added up: an annual value
+    of An Giang alone cannot take part (the cube's rule for a group whose units stored parts)."""
+    hyp = [Hypothesis("ICT_REVENUE", LATE, 18_817.0)]
+    with pytest.raises(WhatIfError) as err:
+        facts_with(demo, "2023", hyp)
+    assert err.value.code == "whatif-not-used" and "as_reported" in err.value.text("en")[1]
+    # on the boundaries of the period An Giang is its own unit: its year is the hypothesis
+    after = facts_with(demo, "2023", hyp, boundaries="as_reported")
+    assert after.get("ICT_REVENUE", LATE).value == 18_817
+    nation = after.get("ICT_REVENUE", "VN")  # the provinces' sum: H1 is not stored for VN
+    assert nation.value == facts(demo, "2023", "as_reported").get("ICT_REVENUE", "VN").value - (
+        16_936 + 22_179 - 18_817
+    )
+    assert nation.coverage.text() == "62/63 + 1 giả định"

@@ -51,7 +51,8 @@ from chitieu.analyze.facts import Fact, FactSet, load
 from chitieu.analyze.overlay import Laid
 from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
-from chitieu.catalog.vocabulary import Boundaries
+from chitieu.catalog.units import registry
+from chitieu.catalog.vocabulary import Boundaries, system_for
 from chitieu.errors import Invalid
 from chitieu.store.values import Store
 
@@ -124,7 +125,24 @@ def facts_with(
         laid[key] = (*laid.get(key, ()), (h.unit, p.id, h.value))
     wanted = list(indicators) if indicators is not None else None
     loaded = load(store, [p], boundaries, as_of, indicators=wanted, cat=cat, laid=Laid(laid))
-    return mark(loaded.facts(p, wanted), hypotheses, cat)
+    got = mark(loaded.facts(p, wanted), hypotheses, cat)
+    _took_part(got, hypotheses, Boundaries(boundaries))
+    return got
+
+
+def _took_part(got: FactSet, hypotheses: Sequence[Hypothesis], boundaries: Boundaries) -> None:
+    """Each hypothesis feeds its unit's figure (shown under the unit of the facts' boundaries
+    that contains it). One does not when the period's figure is made of parts that unit, or a
+    unit shown with it, stored (the halves of a year): it is refused, never silently left out."""
+    system = system_for(got.period.end, boundaries)
+    for h in hypotheses:
+        target = registry().on_boundaries(h.unit, system)
+        f = got.get(h.indicator, target)
+        if f is None and all(x.indicator != h.indicator for x in got):
+            continue  # an indicator this read leaves out
+        if f is None or f.coverage is None or h.unit not in f.coverage.hyp:
+            raise WhatIfError(code="whatif-not-used", unit=h.unit, indicator=h.indicator,
+                              period=got.period.id)  # fmt: skip
 
 
 def check(p: Period, hypotheses: Sequence[Hypothesis], cat: Catalog) -> None:

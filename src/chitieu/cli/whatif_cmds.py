@@ -103,13 +103,17 @@ def _show(got: Any, lang: str) -> None:
     console.print(say("cli-whatif-title", lang, period=period_label(got.period, lang)) + when)
     for text in got.stated:
         console.print(f"  • {safe(text)}")
-    t = Table(title=say("cli-whatif-figures", lang))
-    for code in ("indicator", "before", "after", "change", "coverage"):
-        t.add_column(say(f"cli-whatif-col-{code}", lang), justify="left" if code == "indicator"
-                     else "right")  # fmt: skip
-    for before, after in got.national():
-        t.add_row(*_row(got, before, after, lang))
-    console.print(t)
+    pairs = got.national()
+    if not pairs:  # the nation's own stored figures: no province's value feeds them
+        console.print(say("cli-whatif-no-national", lang))
+    else:
+        t = Table(title=say("cli-whatif-figures", lang))
+        for code in ("indicator", "before", "after", "change", "coverage"):
+            t.add_column(say(f"cli-whatif-col-{code}", lang), justify="left" if code == "indicator"
+                         else "right")  # fmt: skip
+        for before, after in pairs:
+            t.add_row(*_row(got, before, after, lang))
+        console.print(t)
     changed = [s for s in got.sentences if s.changed]
     console.print(say("cli-whatif-sentences", lang, n=len(changed)))
     for s in changed:
