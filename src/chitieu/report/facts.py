@@ -270,7 +270,9 @@ class FactTable:
         """JSON-ready form (written beside the report for traceability)."""
 
         def one(rf: ReportFact) -> dict[str, Any]:
-            d = {k: v for k, v in rf.__dict__.items() if k != "fact"}
+            # (a what-if's mark only where there is one: facts.json as it was before it)
+            d = {k: v for k, v in rf.__dict__.items()
+                 if k != "fact" and not (k == "hypothetical" and v is None)}  # fmt: skip
             d["steps"] = None if rf.steps is None else asdict(rf.steps)
             return {**rf.fact.to_dict(), "text": d}
 
