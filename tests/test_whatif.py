@@ -383,3 +383,22 @@ def test_a_hypothesis_that_would_take_part_in_no_figure_is_refused(demo):
         16_936 + 22_179 - 18_817
     )
     assert nation.coverage.text() == "62/63 + 1 giả định"
+
+
+def test_a_months_hypothesis_marks_its_year_to_date(store):
+    """A month's facts carry the year to date ("lũy kế"): a hypothesis of the month feeds it,
+    and its coverage names the hypothetical unit too."""
+    from tests.test_coverage_published import NEW
+
+    from chitieu.store.values import NewValue
+
+    rows = [NewValue("ICT_REVENUE", u, f"2026{m:02d}", "actual", 10.0) for u in NEW[1:]
+            for m in (1, 2, 3)]  # fmt: skip
+    rows += [NewValue("ICT_REVENUE", NEW[0], f"2026{m:02d}", "actual", 10.0) for m in (1, 2)]
+    store.write(rows, source="test", created_by="t", at=datetime(2026, 4, 20))
+    got = facts_with(store, "202603", [Hypothesis("ICT_REVENUE", NEW[0], 40.0)])
+    nation = got.get("ICT_REVENUE", "VN")
+    assert nation.value == 33 * 10 + 40 and nation.coverage.text() == "33/34 + 1 giả định"
+    assert nation.cumulative == 34 * 20 + 33 * 10 + 40
+    assert nation.cumulative_coverage.hyp == {NEW[0]} and nation.cumulative_coverage.complete
+    assert store.count() == len(rows)
