@@ -294,6 +294,31 @@ def test_cli_whatif_prints_the_figures_before_and_after_and_the_changed_sentence
     assert snapshot(demo) == then
 
 
+def test_the_chitieu_program_runs_a_whatif(demo):
+    """End to end: the installed ``chitieu`` program in a process of its own."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = shutil.which("chitieu", path=str(Path(sys.executable).parent)) or "chitieu"
+    url = demo.engine.url.render_as_string(hide_password=False)
+    args = [exe, "whatif", "-p", P, "--as-of", "2023-06-21", "--scenario", "last-year-share",
+            "-u", "An Giang", "--json", "--db", url]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["after"][0]["value"] == 1_616_087 and got["before"][0]["value"] == 1_597_270
+    bad = subprocess.run([*args[:-3], "--lang", "en", "--db", url], capture_output=True,
+                         text=True, timeout=120, check=False)  # fmt: skip
+    assert bad.returncode == 0  # the same without --json: the table
+    assert "1,616,087" in bad.stdout and "62/63 + 1 hypothetical" in bad.stdout
+    unknown = subprocess.run([exe, "whatif", "-p", P, "-u", "An Giang", "-i", "ICT_REVENU",
+                              "--value", "1", "--db", url], capture_output=True, text=True,
+                             timeout=120, check=False)  # fmt: skip
+    assert unknown.returncode == 2 and "ICT_REVENUE" in unknown.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [
