@@ -11,6 +11,10 @@ about two rows per indicator. The nation is its own stored figure, else (for add
 indicators) the sum of the provinces; derived indicators are evaluated from their operands
 after those are aggregated. Reads as of an earlier time build the slabs from the vintages
 (slower, exact). Results are kept per process, keyed on the store's data version.
+
+A what-if (``analyze/whatif.py``) reads through the same load with hypothetical values laid
+over the stored ones (``laid``, ``analyze/overlay.py``): the figures they change are computed
+by the same rules, and nothing is kept or written.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from chitieu.analyze.assemble import Slices, assemble
 from chitieu.analyze.cache import VersionedCache, version_key
 from chitieu.analyze.coverage import Coverage
 from chitieu.analyze.cube import CubeRules
+from chitieu.analyze.overlay import Laid
 from chitieu.analyze.published import leave_out_unpublished
 from chitieu.analyze.rounding import round_half_up
 from chitieu.analyze.steps import companions, enrich
@@ -173,17 +178,20 @@ def load_slices(
     slots: Sequence[int],
     as_of: datetime | None = None,
     indicators: Sequence[str] | None = None,
+    laid: Laid | None = None,
 ) -> Slices:
     """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
     found out of date are computed again and kept), or, as of a time, the current ones rolled
-    back where something changed since (``analyze/asof.py``)."""
+    back where something changed since (``analyze/asof.py``); with ``laid`` values (a
+    what-if's) laid over the stored ones."""
     years = sorted(set(years))
     if as_of is not None:
         out = slices_as_of(store, rules, system, years, slots, as_of, indicators)
     else:
         out = _current_slices(store, rules, system, years, slots, indicators)
-    # values of reports in a state that does not feed published figures: left out
-    leave_out_unpublished(store, rules, system, out, slots, years, as_of)
+    # values of reports in a state that does not feed published figures: left out; a
+    # what-if's values: laid over
+    leave_out_unpublished(store, rules, system, out, slots, years, as_of, laid, indicators)
     return out
 
 
@@ -275,7 +283,8 @@ class FactLoad:
     data version: a repeated request with nothing written since costs a version check.
 
     The load happens at the first fact set not already kept; ``indicators`` limits it to
-    those indicators (and their operands).
+    those indicators (and their operands). With ``laid`` values (a what-if's) the fact sets
+    are neither kept nor looked up: they are not the store's.
     """
 
     def __init__(
@@ -286,13 +295,17 @@ class FactLoad:
         as_of: datetime | None,
         rules: CubeRules,
         indicators: Iterable[str] | None = None,
+        laid: Laid | None = None,
     ) -> None:
         self.store, self.rules, self.b, self.as_of = store, rules, boundaries, as_of
         self.periods = list(periods)
         self._load = _needed(rules.cat, indicators)
         self._slices: dict[str, Slices] = {}
+        self._laid = laid
+        #: fact sets of this load are kept per process (not as of a time, nor a what-if's)
+        self._kept = as_of is None and laid is None
         self._key: tuple[Any, ...] = ()
-        if as_of is None:
+        if self._kept:
             self._key = (*version_key(store, rules.generation, str(boundaries)),
                          _fact_rules(rules.cat))  # fmt: skip
 
@@ -303,7 +316,7 @@ class FactLoad:
             years = {y for q in qs for y in (q.year, q.year - 1)}
             slots = sorted({q.slot for q in qs} | {PLAN_SLOT})
             self._slices[system] = load_slices(
-                self.store, self.rules, system, years, slots, self.as_of, self._load
+                self.store, self.rules, system, years, slots, self.as_of, self._load, self._laid
             )
         return self._slices[system]
 
@@ -324,13 +337,13 @@ class FactLoad:
             raise ValueError(f"{p.id} is not a period of this load")
         wanted = frozenset(indicators) if indicators is not None else None
         key = (*self._key, p.id, wanted)
-        if self.as_of is None and (hit := _CACHE.get(key)) is not None:
+        if self._kept and (hit := _CACHE.get(key)) is not None:
             return hit
         # tens of thousands of objects and no cycle: a pass of the cyclic collector over
         # the process's heap would cost more than the assembly (store/gcpause.py)
         with collector_paused():
             got = self._assemble(p, wanted)
-        if self.as_of is None:
+        if self._kept:
             _CACHE.put(key, got)
         return got
 
@@ -357,11 +370,13 @@ def load(
     indicators: Iterable[str] | None = None,
     cat: Catalog | None = None,
     units: UnitRegistry | None = None,
+    laid: Laid | None = None,
 ) -> FactLoad:
-    """The fact table of ``periods``, to be read with :meth:`FactLoad.facts` (one load)."""
+    """The fact table of ``periods``, to be read with :meth:`FactLoad.facts` (one load); with
+    ``laid`` values laid over the stored ones (a what-if's: ``analyze/whatif.py``)."""
     rules = _rules(store, cat, units)
     return FactLoad(store, [_period(q) for q in periods], Boundaries(boundaries), as_of, rules,
-                    indicators)  # fmt: skip
+                    indicators, laid)  # fmt: skip
 
 
 def _period(q: str | Period) -> Period:
