@@ -19,6 +19,7 @@ from chitieu.cli import (
     slides_cmds,
     store_cmds,
     web_cmds,
+    whatif_cmds,
     workflow_cmds,
 )
 
@@ -73,6 +74,7 @@ workflow_cmds.register(app)
 store_cmds.register(app)
 exchange_cmds.register(app)
 notify_cmds.register(app)
+whatif_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
