@@ -18,9 +18,11 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from chitieu.catalog.periods import Period
+from chitieu.store.values import Store
 from chitieu.web import i18n
 from chitieu.web.accounts import Account
 from chitieu.web.conference_data import headline_codes
+from chitieu.web.conference_whatif import SCENARIOS, Asked, panel
 from chitieu.web.deps import SID, current_user, get_sessions, get_store
 from chitieu.web.errors import Forbidden
 from chitieu.web.events import hub_of
@@ -49,6 +51,28 @@ async def _reader(request: Request, period: Period, token: str | None) -> Accoun
     return acc
 
 
+def _asked(unit: str, scenario: str, indicator: str, value: str) -> Asked | None:
+    """The what-if asked in the query: a unit and a value of an indicator, or a scenario."""
+    if not unit.strip():
+        return None
+    if value.strip():
+        return Asked(unit.strip()[:100], "", (indicator[:40],), (value[:40],))
+    return Asked(unit.strip()[:100], scenario if scenario in SCENARIOS else SCENARIOS[0])
+
+
+async def _whatif(request: Request, p: Period, token: str | None, got: Asked) -> str:
+    """The what-if panel's HTML ("" for a viewer link: a hypothesis is the analyst's)."""
+    if token:
+        return ""
+    lang = i18n.get_lang()
+    return await run_in_threadpool(_panel_in, get_store(request), p, lang, got)
+
+
+def _panel_in(store: Store, p: Period, lang: str, got: Asked) -> str:
+    i18n.set_lang(lang)  # the thread's own context
+    return panel(store, p, lang, got)
+
+
 def _lang(request: Request, lang: str | None) -> str:
     if lang in i18n.LANGS:
         i18n.set_lang(lang)
@@ -63,8 +87,14 @@ async def board(
     lang: str | None = None,
     kiosk: str = "",
     every: float = EVERY,
+    whatif: str = "",
+    scenario: str = "last-year-share",
+    indicator: str = "",
+    value: str = "",
 ) -> HTMLResponse:
-    """The board of ``period``: headline figures, ranking, map, completeness; live."""
+    """The board of ``period``: headline figures, ranking, map, completeness; live. With
+    ``?whatif=<unit>`` (a signed-in presenter), the "what if" view of that unit's figures
+    under a scenario (``web/conference_whatif.py``)."""
     p = parse_any_period(period)
     user = await _reader(request, p, token)
     hub = hub_of(request.app)
@@ -73,11 +103,14 @@ async def board(
     events = f"/conference/{p.id}/events" + (f"?{urlencode(query)}" if query else "")
     codes = list(headline_codes())
     labels = {"figures": _("Headline figures"), "ranking": _("Provinces ranked"),
-              "map": _("Map")}  # fmt: skip
+              "map": _("Map"), "whatif": _("What if")}  # fmt: skip
+    asked = _asked(whatif, scenario, indicator, value)
+    panel = await _whatif(request, p, token, asked) if asked else ""
+    views = [*VIEWS, "whatif"] if panel else list(VIEWS)
     response = page(
         request, "conference.html", user=user, unread=None, period=p.id, state=state,
-        codes=codes, views=[(v, labels[v]) for v in VIEWS], events=events,
-        kiosk=kiosk not in ("", "0"), every=max(3.0, min(every, 600.0)), whatif="",
+        codes=codes, views=[(v, labels[v]) for v in views], events=events,
+        kiosk=kiosk not in ("", "0"), every=max(3.0, min(every, 600.0)), whatif=panel,
     )  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
     return response

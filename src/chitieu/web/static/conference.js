@@ -7,7 +7,8 @@
     function (b) { return b.getAttribute("data-view"); });
   var codes = Array.prototype.map.call(document.querySelectorAll(".cf-nav [data-indicator]"),
     function (b) { return b.getAttribute("data-indicator"); });
-  var at = 0, code = codes[0], paused = false;
+  var at = Math.max(0, views.indexOf(body.getAttribute("data-start"))), code = codes[0];
+  var paused = false;
 
   function press(selector, attr, value) {
     document.querySelectorAll(selector).forEach(function (b) {
