@@ -49,6 +49,9 @@ class Book:
     extra: dict[str, list[list[Any]]] = field(default_factory=dict)
     #: every visible sheet as a table, in workbook order (when asked for: ``every``)
     sheets: list[Table] = field(default_factory=list)
+    #: why the other visible sheets that could not be read could not (``every``): told when
+    #: a layout reads every sheet, not when it reads only ``table``
+    failed: list[InputFileError] = field(default_factory=list)
 
 
 class _TooLong(Exception):
@@ -190,14 +193,14 @@ class Workbook:
             table = self.table(sheet, sha256)
             return Book(table, self.names, {s: self.rows(s) for s in extra if s in self.names})
         self.with_merges = True
-        tables = []
+        tables, failed = [], []
         for name in self.visible() or self.names:
             try:
                 tables.append(self.table(name, sha256))
             except InputFileError as exc:
                 if exc.code != "input-sheet-empty":
-                    raise
+                    failed.append(exc)
         first = sheet if sheet is not None else self.default_sheet()
         table = next((t for t in tables if t.sheet == first), None) or self.table(first, sha256)
         extra_rows = {s: self.rows(s) for s in extra if s in self.names}
-        return Book(table, self.names, extra_rows, tables)
+        return Book(table, self.names, extra_rows, tables, failed)
