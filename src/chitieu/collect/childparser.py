@@ -42,6 +42,8 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -131,6 +133,24 @@ def keep_reader(on: bool = True) -> None:
         for child in kept:
             if child.owner == os.getpid():
                 child.close()
+
+
+@contextmanager
+def one_shot() -> Iterator[None]:
+    """Reads in the block made as a one-shot run makes them (a child started per read, none
+    kept); a child kept before waits, untouched, for the reads after (the benchmark compares
+    the two)."""
+    with _LOCK:
+        aside, _KEPT[:] = list(_KEPT), []
+    was, _STATE["keep"] = _STATE["keep"], False
+    try:
+        yield
+    finally:
+        _STATE["keep"] = was
+        with _LOCK:
+            extra, _KEPT[:] = list(_KEPT), aside
+        for child in extra:
+            child.close()
 
 
 def started() -> int:
