@@ -16,9 +16,8 @@ ENTRY = f"/entry/{FORM}/{OWN}/{PERIOD}"
 def test_the_web_official_template_round_trips(web_sqlite) -> None:  # type: ignore[no-untyped-def]
     c = web_sqlite.browser("reporter")
     page = c.get(ENTRY)
-    assert 'id="form-template"' in page.text
-    link = re.search(r'id="form-template" href="([^"]+)"', page.text)
-    assert link is not None
+    link = re.search(r'id="template" href="([^"]+)"', page.text)
+    assert link is not None and "layout" not in link.group(1)  # the official form: the default
     r = c.get(link.group(1).replace("&amp;", "&"))
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
@@ -38,6 +37,20 @@ def test_the_web_official_template_round_trips(web_sqlite) -> None:  # type: ign
     files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
     bad = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
     assert bad.status_code == 422 and f'<td class="cell">{cells[0]}</td>' in bad.text
+
+
+def test_the_official_layout_is_the_templates_default_and_the_long_table_is_asked_for(
+    web_sqlite,
+) -> None:  # type: ignore[no-untyped-def]
+    c = web_sqlite.browser("reporter")
+    page = c.get(ENTRY)
+    long = re.search(r'id="long-template" href="([^"]+)"', page.text)
+    assert long is not None and long.group(1).endswith("&amp;layout=long")
+    default = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx").content))
+    official = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx?layout=form").content))
+    assert default.sheetnames == official.sheetnames and default.sheetnames[0] == f"Biểu {FORM}"
+    table = load_workbook(io.BytesIO(c.get(long.group(1).replace("&amp;", "&")).content))
+    assert table.sheetnames[0] == "Số liệu"
 
 
 def test_a_form_file_imported_through_the_api_as_by_the_cli(web_sqlite, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -124,10 +124,11 @@ def form_template(state: Report) -> bytes:
 
 
 def template(state: Report, lang: str = "vi", layout: str | None = None) -> bytes:
-    """The workbook for a report, pre-filled with the stored values (every comment whole: a
-    report whose comment no cell can hold gets no template); ``layout="form"``: in the form's
-    official layout, where it has one."""
-    if layout == "form" and state.form.layout is not None:
+    """The workbook for a report, pre-filled with the stored values: in the form's official
+    layout where it has one (``collect.layouts.template``), else — or with ``layout="long"``
+    — as a long table, one row per indicator (every comment whole: a report whose comment no
+    cell can hold gets no long template)."""
+    if layout != "long" and state.form.layout is not None:
         return form_template(state)
     _fits(state, lang)
     cat, reg = catalog(), registry()
