@@ -73,3 +73,27 @@ def test_a_form_file_imported_through_the_api_as_by_the_cli(web_sqlite, tmp_path
     assert r.status_code == 422
     (f,) = r.json()["findings"]
     assert (f["sheet"], f["cell"], f["type"]) == ("Biểu 01", "F1", "form-unit")
+
+
+def test_the_official_templates_upload_reads_the_workbook_once(web_sqlite, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Before: the upload looked for the long table's «Số liệu» sheet (a pre-scan and a child
+    parser), then read the workbook again as the official form."""
+    from chitieu.collect import reader
+
+    c = web_sqlite.browser("reporter")
+    r = c.get(ENTRY + "/template.xlsx")
+    own = next(str(x.value) for x in load_workbook(io.BytesIO(r.content)).worksheets[0][7]
+               if x.value and "2026" in str(x.value))  # fmt: skip
+    data, _cells = fill(r.content, {own: {"01": 77}})
+    reads: list[str] = []
+    parse = reader.parse
+
+    def counted(request):  # type: ignore[no-untyped-def]
+        reads.append(request.file)
+        return parse(request)
+
+    monkeypatch.setattr(reader, "parse", counted)
+    files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
+    up = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
+    assert up.status_code in (200, 303), up.text[:2000]
+    assert reads == ["bieu.xlsx"]

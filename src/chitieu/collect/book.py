@@ -184,11 +184,19 @@ class Workbook:
     with_merges = False
 
     def book(
-        self, sheet: str | None, extra: tuple[str, ...] = (), sha256: str = "", every: bool = False
+        self,
+        sheet: str | None,
+        extra: tuple[str, ...] = (),
+        sha256: str = "",
+        every: bool = False,
+        or_every: bool = False,
     ) -> Book:
         """The table of ``sheet`` and the raw cells of those of ``extra`` the workbook has;
         ``every``: each visible sheet as a table too, with its merged ranges (a blank sheet
-        left out)."""
+        left out); ``or_every``: so if the workbook has no ``sheet`` (the web's upload of a
+        template in either layout: one read, not one per layout)."""
+        if or_every and sheet is not None and sheet not in self.names:
+            sheet, every = None, True
         if not every:
             table = self.table(sheet, sha256)
             return Book(table, self.names, {s: self.rows(s) for s in extra if s in self.names})

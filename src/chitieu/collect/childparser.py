@@ -86,13 +86,15 @@ class Request:
     fault: str = ""
     #: every visible sheet as a table, with merged ranges (``Book.sheets``)
     every: bool = False
+    #: so if the workbook has no ``sheet``
+    or_every: bool = False
 
 
 def read(request: Request) -> Book:
     """Read the workbook with calamine, here in this process."""
     wb = Workbook(Path(request.path), request.file, request.lim, request.deadline, request.scan)
     wb.checked = request.fault != "unchecked"
-    return wb.book(request.sheet, request.extra, request.sha256, request.every)
+    return wb.book(request.sheet, request.extra, request.sha256, request.every, request.or_every)
 
 
 @dataclass
@@ -385,7 +387,8 @@ def request_for(
     extra: tuple[str, ...] = (),
     sha256: str = "",
     every: bool = False,
+    or_every: bool = False,
 ) -> Request:
     """A parse of ``path``, with the test-only fault of the environment, if any."""
     return Request(str(path), file, lim, deadline, scan, sheet, extra, sha256,
-                   os.environ.get(TEST_FAULT, "").strip().lower(), every)  # fmt: skip
+                   os.environ.get(TEST_FAULT, "").strip().lower(), every, or_every)  # fmt: skip

@@ -51,7 +51,10 @@ class Source:
     reads every sheet."""
 
     def __init__(self, path: Path, options: Options | None = None, file: str | None = None,
-                 *, lim: Limits | None = None, extra: tuple[str, ...] = ()) -> None:  # fmt: skip
+                 *, lim: Limits | None = None, extra: tuple[str, ...] = (),
+                 book: Book | None = None) -> None:  # fmt: skip
+        if book is not None:  # read already (the web's upload of a template): not again
+            self.__dict__["book"] = book
         self.path = path
         self.options = options or Options()
         self.file = file or path.name
