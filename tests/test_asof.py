@@ -112,3 +112,116 @@ def test_facts_as_of_each_write_are_the_facts_seen_then(store, monkeypatch):
     assert _table(facts(store, "2023S1", as_of=T0 - timedelta(seconds=1))) == _table(
         facts(store, "2023S1", as_of=datetime(2000, 1, 1))
     )
+
+
+# --- slabs that held nothing yet (store/since.py, migration 0020) ------------------------------
+
+
+def _since(store):
+    from sqlalchemy import select
+
+    from chitieu.store.schema import slab_since
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(slab_since)).all()
+    return {(int(y), i): at for y, i, at in rows}
+
+
+def test_a_slabs_first_time_is_its_earliest_vintage(store, monkeypatch):
+    """Kept by every write (pending ones, backdated ones included), it is what one pass over
+    the vintages gives (the migration's backfill)."""
+    from sqlalchemy import select
+
+    from chitieu.store import since
+    from chitieu.store.schema import observation
+
+    monkeypatch.setattr(pending, "FOLD_FROM", 6)
+    _history(store, random.Random(6), 25, backdated=True)
+    for day in (30, 2):  # a slab's first write, then one recorded before it (a backfill)
+        store.write([NewValue("TEL_REVENUE", "01@34", f"2023{day % 12:02d}", "actual", 1.0)],
+                    source="t", created_by="t", at=T0 + timedelta(days=day))  # fmt: skip
+    kept = _since(store)
+    assert kept[(2023, "TEL_REVENUE")] == T0 + timedelta(days=2)
+    o = observation
+    with store.engine.connect() as conn:
+        got = conn.execute(select(o.c.period, o.c.indicator, o.c.created_at)).all()
+    first: dict = {}
+    for period, ind, at in got:
+        k = (int(period[:4]), ind)
+        first[k] = min(first.get(k, at), at)
+    assert kept == first
+    with store.engine.begin() as conn:
+        since.rebuild(conn)
+    assert _since(store) == first
+
+
+def _full(fs):
+    return {(f.indicator, f.unit): f.to_dict() for f in fs}
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_facts_of_slabs_unborn_then_are_the_exact_ones(store, monkeypatch, seed):
+    """A slab whose first vintage came after the instant is taken as empty without reading
+    its vintages; with backdated and pending writes the facts are those of the exact roll
+    back (the same read with no slab's first time known)."""
+    from sqlalchemy import text
+
+    from chitieu.analyze.facts import clear_cache
+
+    monkeypatch.setattr(pending, "FOLD_FROM", 6)
+    monkeypatch.setattr(pending, "PENDING_MAX", 15)
+    rng = random.Random(seed)
+    times = _history(store, rng, 20, backdated=False)
+    # a backdated small write (pending) to a slab that had none before: earlier than its
+    # first time, so the slab is not empty at an instant between the two
+    back = T0 + timedelta(days=2, hours=3)
+    folded = [
+        NewValue("TEL_REVENUE", u, p, "actual", 7.0)
+        for u in UNITS[2:]
+        for p in ("2023S1", "202303", "202304")
+    ]  # fmt: skip  (6 ≥ FOLD_FROM: stored)
+    store.write(folded, source="t", created_by="t", at=T0 + timedelta(days=30))
+    store.write([NewValue("TEL_REVENUE", "79@63", "2023S1", "actual", 5.0)],
+                source="t", created_by="t", at=back)  # fmt: skip
+    instants = [T0 - timedelta(days=1), back - timedelta(seconds=1), back, *times[::4]]
+    fast = {}
+    for t in instants:
+        clear_cache()
+        fast[t] = (_full(facts(store, "2023S1", as_of=t)), _full(facts(store, "2022", as_of=t)))
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM slab_since"))
+    for t in instants:
+        clear_cache()
+        exact = (_full(facts(store, "2023S1", as_of=t)), _full(facts(store, "2022", as_of=t)))
+        assert fast[t] == exact, t
+
+
+@pytest.mark.parametrize("fold", [False, True])
+def test_an_instant_before_a_years_data_reads_none_of_its_vintages(store, monkeypatch, fold):
+    """Before its first vintage a slab is known empty from ``slab_since``: neither rolled back
+    key by key nor read back in a range (what made SQLite at T2 slow, issue 17) — a stored
+    slab (``fold``) or one of pending values only."""
+    from chitieu.analyze.facts import clear_cache
+
+    if fold:
+        monkeypatch.setattr(pending, "FOLD_FROM", 6)
+
+    store.write([NewValue("ICT_REVENUE", u, p, "actual", 10.0) for u in UNITS for p in PERIODS
+                 if p.startswith("2022")], source="t", created_by="t", at=T0)  # fmt: skip
+    store.write([NewValue("ICT_REVENUE", u, p, "actual", 12.0) for u in UNITS for p in PERIODS
+                 if p.startswith("2023")], source="t", created_by="t",
+                at=T0 + timedelta(days=200))  # fmt: skip
+    clear_cache()
+    before = _full(facts(store, "2023S1", as_of=T0 + timedelta(days=100)))
+
+    def refused(*_a, **_k):
+        raise AssertionError("an unborn slab's vintages were read")
+
+    monkeypatch.setattr(asof, "read_as_of", refused)
+    monkeypatch.setattr(asof, "vintages_of", refused)
+    clear_cache()
+    got = _full(facts(store, "2023S1", as_of=T0 + timedelta(days=100)))
+    assert got == before
+    assert all(
+        f["value"] is None and f["previous"] == 10.0 for f in got.values() if f["unit"] == "VN"
+    )

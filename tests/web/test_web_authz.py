@@ -89,6 +89,7 @@ CLASSES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/imports/upload"): "unit_write",  # the ministry's roles only
     ("GET", "/api/v1/values/history"): "unit",
     ("GET", "/api/v1/summary"): "unit",
+    ("GET", "/api/v1/whatif"): "unit",  # the nation's figures under hypotheses (issue 22)
     ("GET", "/api/v1/revisions"): "unit",
     ("GET", "/api/v1/revisions/accuracy"): "unit",
     ("GET", "/api/v1/submissions"): "signed_in",

@@ -13,10 +13,11 @@ For a slab that one did change, only what the requested slots depend on is compu
   figures that change: those targets' source units, restricted as above, are rolled back to
   the instant and computed, and their columns replace the stored ones.
 
-A revision of a few values of a year thus costs the computation of a few targets, not of the
-year. A slab whose cube is out of date, or with pending values, is rolled back and computed
-whole. Exact by construction; ``tests/test_asof.py`` checks it against the full reading of the
-vintages.
+A slab whose first vintage was recorded after T (``store/since.py``: an instant before its
+year's data came) gives no figure, without reading it. A revision of a few values of a year
+thus costs the computation of a few targets, not of the year. A slab whose cube is out of
+date, or with pending values, is rolled back and computed whole. Exact by construction;
+``tests/test_asof.py`` checks it against the full reading of the vintages.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def slices_as_of(
         (ind, year): (targets, cells, got.sources[(ind, year)])
         for ind, year, targets, cells in got.fresh
     }
+    if got.unborn:  # slabs that held nothing yet (pending values included): no figure
+        none = np.zeros(0, dtype=CELL)
+        out.update({(ind, year): ([], {s: none for s in slots}, []) for year, ind in got.unborn})
+        got.stale = [s for s in got.stale if s.key not in got.unborn]
     parts = _parts(rules, [t[0] for t in got.touched], late, system, slots)
     bases: dict[tuple[str, int], _Base] = {}
     todo: list[Slab] = []

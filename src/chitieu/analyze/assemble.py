@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from chitieu.analyze.components import components_choice, say_which
 from chitieu.analyze.coverage import INCOMPLETE
 from chitieu.analyze.rounding import as_list, rounded_list
 from chitieu.analyze.withhold import (
@@ -104,14 +105,16 @@ def _grid(slices: Slices, codes: list[str], year: int, slot: int, unit_ix: dict[
 
 
 def _closure(cat: Catalog, wanted: set[str]) -> set[str]:
-    """``wanted`` and every indicator their formulas read, down to the stored ones."""
+    """``wanted`` and every indicator their formulas read, down to the stored ones, and the
+    components of a total (its figure may be their sum: ``analyze/components.py``)."""
     out: set[str] = set()
     stack = list(wanted)
     while stack:
         code = stack.pop()
         if code not in out:
             out.add(code)
-            stack += list(cat.get(code).operands)
+            ind = cat.get(code)
+            stack += [*ind.operands, *ind.components]
     return out
 
 
@@ -258,6 +261,8 @@ def assemble(
     last = GridCoverage(cat, codes, units, prev, system)
     covs = _Covs(cov.of(now), last.of(before),
                  GridCoverage(cat, codes, units, _year(p), system, plan=True).of(plan))  # fmt: skip
+    comps = (components_choice(cat, codes, now, covs.now),
+             components_choice(cat, codes, before, covs.before))  # fmt: skip
     chosen = (nation_choice(cat, codes, now, covs.now, cov),
               nation_choice(cat, codes, before, covs.before, last))  # fmt: skip
     ok = comparable(covs.now, now.present)
@@ -268,6 +273,7 @@ def assemble(
     b = str(boundaries)
     out = cols.facts(cat, wanted, units, p, prev, b, covs, why_not, ok, fact)
     _say_which(out, chosen, cols.ind_of)
+    say_which(out, comps, cols.ind_of, units)
     return fact_set(p, b, as_of, tuple(out))
 
 

@@ -10,6 +10,10 @@ unit. The cube keeps, per cell, which source units took part, which had a figure
 period used and which took part with a ministry's estimate (``store/analytics.py``, ``CELL``),
 so coverage is read, not recomputed from vintages.
 
+A "what if" (``analyze/whatif.py``) lays hypothetical values over the store's for one read:
+they take part as the ministry's estimates do (so a figure with them is complete), and its
+coverage names them (``hyp``): "62/63 + 1 giả định" — 62 units reported, 1 hypothesised.
+
 The indicator's coverage rule (``coverage:`` in the catalog, :class:`CoverageRule`) then
 decides what is published (:func:`judge`): a complete figure is stated plainly, one covering at
 least ``state_from`` % of its units is stated with its coverage, below that it is withheld; a
@@ -53,6 +57,8 @@ class Coverage:
     covered: frozenset[str]  # the units covered (by their own figures or an estimate)
     est: frozenset[str]  # of those, units the ministry estimated (in full or in part)
     own: bool = False  # the unit's own figure for itself (e.g. the ministry's for VN)
+    #: of ``est``, units whose figure is a what-if's hypothetical value (never stored data)
+    hyp: frozenset[str] = frozenset()
 
     @property
     def reported(self) -> int:
@@ -61,8 +67,13 @@ class Coverage:
 
     @property
     def estimated(self) -> int:
-        """Units the ministry estimated."""
-        return len(self.est)
+        """Units the ministry estimated (hypothetical values not counted)."""
+        return len(self.est - self.hyp)
+
+    @property
+    def hypothetical(self) -> int:
+        """Units whose figure is hypothetical (a what-if's)."""
+        return len(self.hyp)
 
     @cached_property
     def complete(self) -> bool:
@@ -78,13 +89,19 @@ class Coverage:
         """Figures with equal keys are like for like."""
         return "complete" if self.complete else self.covered
 
-    def text(self) -> str:
-        """ "33/34": units covered of units expected."""
-        return f"{len(self.covered)}/{self.expected}"
+    def text(self, lang: str = "vi") -> str:
+        """ "33/34": units covered of units expected; with hypothetical values, the units
+        covered without them and how many there are ("33/34 + 1 giả định")."""
+        if not self.hyp:
+            return f"{len(self.covered)}/{self.expected}"
+        pattern = _phrases()["hypothetical_short"]["en" if lang == "en" else "vi"]
+        return str(pattern).format(covered=len(self.covered) - len(self.hyp),
+                                   expected=self.expected, hypothetical=len(self.hyp))  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's shape (facts.json, the API, ``summary --json``)."""
-        return {
+        """The contract's shape (facts.json, the API, ``summary --json``); a what-if's
+        coverage adds ``hypothetical`` (how many) and ``hypothetical_units``."""
+        out: dict[str, Any] = {
             "expected": self.expected,
             "reported": self.reported,
             "estimated": self.estimated,
@@ -92,6 +109,9 @@ class Coverage:
             "complete": self.complete,
             "own": self.own,
         }
+        if self.hyp:
+            out.update(hypothetical=len(self.hyp), hypothetical_units=sorted(self.hyp))
+        return out
 
 
 def own_coverage(unit: str, period: str, covered: bool, estimated: bool) -> Coverage:
@@ -174,6 +194,10 @@ def coverage_text(cov: Coverage, lang: str = "vi") -> str:
     """ "33/34 tỉnh, thành phố" / "33 of 34 provinces" (the nation's own figure: "")."""
     if cov.own:
         return ""
+    if cov.hyp:  # "62/63 tỉnh, thành phố và 1 giả định"
+        pattern = _phrases()["hypothetical"]["en" if lang == "en" else "vi"]
+        return str(pattern).format(covered=len(cov.covered) - len(cov.hyp),
+                                   expected=cov.expected, hypothetical=len(cov.hyp))  # fmt: skip
     pattern = _phrases()["coverage"]["en" if lang == "en" else "vi"]
     return str(pattern).format(covered=len(cov.covered), expected=cov.expected)
 

@@ -11,24 +11,28 @@ about two rows per indicator. The nation is its own stored figure, else (for add
 indicators) the sum of the provinces; derived indicators are evaluated from their operands
 after those are aggregated. Reads as of an earlier time build the slabs from the vintages
 (slower, exact). Results are kept per process, keyed on the store's data version.
+
+A what-if (``analyze/whatif.py``) reads through the same load with hypothetical values laid
+over the stored ones (``laid``, ``analyze/overlay.py``): the figures they change are computed
+by the same rules, and nothing is kept or written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from chitieu.analyze.asof import slice_of, slices_as_of
 from chitieu.analyze.assemble import Slices, assemble
 from chitieu.analyze.cache import VersionedCache, version_key
-from chitieu.analyze.coverage import Coverage
 from chitieu.analyze.cube import CubeRules
+from chitieu.analyze.fact import Fact, FactSet
+from chitieu.analyze.overlay import Laid
 from chitieu.analyze.published import leave_out_unpublished
 from chitieu.analyze.rounding import round_half_up
 from chitieu.analyze.steps import companions, enrich
-from chitieu.catalog.indicators import Catalog, catalog
+from chitieu.catalog.indicators import Catalog, ConsistencyRule, CoverageRule, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry
 from chitieu.catalog.vocabulary import Boundaries, system_for
@@ -49,115 +53,6 @@ __all__ = [
 ]
 
 
-@dataclass
-class Fact:
-    """One indicator for one unit and period, with its comparisons."""
-
-    indicator: str
-    unit: str
-    period: str
-    value: float | None
-    kind: str | None  # actual | estimate (estimate if any part is estimated)
-    status: str | None
-    previous: float | None  # same period last year
-    previous_period: str
-    previous_kind: str | None
-    change_pct: float | None  # rounded to PCT_DECIMALS
-    change_pct_exact: float | None
-    plan: float | None  # annual plan of the period's year
-    plan_period: str
-    plan_pct: float | None
-    plan_pct_exact: float | None
-    share_pct: float | None  # of the national total
-    rank: int | None  # among provinces (1 = best by the indicator's direction)
-    rank_of: int | None
-    level: int
-    boundaries: str
-    measure: str = ""
-    decimals: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: what the value covers (units reporting / expected, estimated, missing: analyze/coverage)
-    coverage: Coverage | None = None
-    #: what last year's figure covers
-    previous_coverage: Coverage | None = None
-    #: what the coverage rules withhold: field (value, previous, change_pct, plan_pct,
-    #: share_pct, rank, prior_change_pct, cumulative…) → reason (``coverage.REASONS``); a
-    #: withheld field is None
-    withheld: dict[str, str] = field(default_factory=dict)
-    #: where the nation's own figure and the sum of its provinces disagree (check/consistency):
-    #: {"value"|"previous": {check, stored, parts, gap, gap_pct, used: stored|parts}}
-    consistency: dict[str, Any] | None = None
-    #: what the value was made of (issue 17, item 2): ``stored`` (the period's own stored
-    #: figure) or ``parts`` (its stored parts: months, quarters…, by the time rule; where none
-    #: is stored, or the indicator's ``consistency: prefer`` is ``parts``); analyze/withhold.py
-    source: str | None = None
-    # months and quarters (analyze/steps.py): the period before ("so với tháng trước") …
-    prior_period: str | None = None
-    prior: float | None = None
-    prior_change_pct: float | None = None
-    prior_change_pct_exact: float | None = None
-    # … and the year to date ("Lũy kế 9 tháng"), with its change on last year and % of plan
-    cumulative_period: str | None = None
-    cumulative: float | None = None
-    cumulative_kind: str | None = None
-    cumulative_change_pct: float | None = None
-    cumulative_change_pct_exact: float | None = None
-    cumulative_plan_pct: float | None = None
-    cumulative_coverage: Coverage | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (coverage as the contract's mapping)."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["extra"] = dict(self.extra)
-        out["withheld"] = dict(self.withheld)
-        for name in ("coverage", "previous_coverage", "cumulative_coverage"):
-            c = out[name]
-            out[name] = None if c is None else c.to_dict()
-        return out
-
-    @property
-    def coverage_text(self) -> str | None:
-        """ "33/34" (None: no figure, or the unit's own figure for itself)."""
-        c = self.coverage
-        return None if c is None or c.own else c.text()
-
-
-@dataclass(frozen=True)
-class FactSet:
-    """Every fact of one period: per indicator in catalog order, the nation first, then units
-    by id. Iterating gives :class:`Fact` objects; lookups are by indicator and unit."""
-
-    period: Period
-    boundaries: str
-    as_of: datetime | None
-    items: tuple[Fact, ...]
-
-    def __iter__(self) -> Iterator[Fact]:
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def get(self, indicator: str, unit: str) -> Fact | None:
-        """The fact of ``indicator`` for ``unit``, if any."""
-        return self._index().get((indicator, unit))
-
-    def of_unit(self, unit: str) -> list[Fact]:
-        """The facts of one unit, in catalog order."""
-        return [f for f in self.items if f.unit == unit]
-
-    def of_indicator(self, indicator: str) -> list[Fact]:
-        """The facts of one indicator (nation first)."""
-        return [f for f in self.items if f.indicator == indicator]
-
-    def _index(self) -> dict[tuple[str, str], Fact]:
-        idx = self.__dict__.get("_idx")
-        if idx is None:
-            idx = {(f.indicator, f.unit): f for f in self.items}
-            object.__setattr__(self, "_idx", idx)
-        return idx
-
-
 # --- loading cube cells ----------------------------------------------------------------------
 
 
@@ -169,17 +64,20 @@ def load_slices(
     slots: Sequence[int],
     as_of: datetime | None = None,
     indicators: Sequence[str] | None = None,
+    laid: Laid | None = None,
 ) -> Slices:
     """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
     found out of date are computed again and kept), or, as of a time, the current ones rolled
-    back where something changed since (``analyze/asof.py``)."""
+    back where something changed since (``analyze/asof.py``); with ``laid`` values (a
+    what-if's) laid over the stored ones."""
     years = sorted(set(years))
     if as_of is not None:
         out = slices_as_of(store, rules, system, years, slots, as_of, indicators)
     else:
         out = _current_slices(store, rules, system, years, slots, indicators)
-    # values of reports in a state that does not feed published figures: left out
-    leave_out_unpublished(store, rules, system, out, slots, years, as_of)
+    # values of reports in a state that does not feed published figures: left out; a
+    # what-if's values: laid over
+    leave_out_unpublished(store, rules, system, out, slots, years, as_of, laid, indicators)
     return out
 
 
@@ -211,8 +109,18 @@ def loads() -> int:
 # --- the entry ---------------------------------------------------------------------------------
 
 
+def _fact_rules(cat: Catalog) -> tuple[Any, ...]:
+    """What of the catalog the facts depend on beyond the cubes' generation: the rules that
+    differ from the defaults (coverage, consistency: a total against its components, the
+    tolerances), so that a fact set made with one catalog is never served for another."""
+    plain = (CoverageRule(), ConsistencyRule())
+    return tuple((i.code, i.coverage, i.consistency) for i in cat
+                 if (i.coverage, i.consistency) != plain)  # fmt: skip
+
+
 def _needed(cat: Catalog, indicators: Iterable[str] | None) -> list[str] | None:
-    """Stored indicators to load for ``indicators`` (a derived one needs its operands)."""
+    """Stored indicators to load for ``indicators`` (a derived one needs its operands, a
+    total its components: ``analyze/components.py``)."""
     if indicators is None:
         return None
     need: set[str] = set()
@@ -222,8 +130,9 @@ def _needed(cat: Catalog, indicators: Iterable[str] | None) -> list[str] | None:
         ind = cat.get(code)
         if ind.formula:
             stack += [o for o in ind.operands if o not in need]
-        else:
+        elif code not in need:
             need.add(code)
+            stack += [c for c in ind.components if c not in need]
     return sorted(need)
 
 
@@ -260,7 +169,8 @@ class FactLoad:
     data version: a repeated request with nothing written since costs a version check.
 
     The load happens at the first fact set not already kept; ``indicators`` limits it to
-    those indicators (and their operands).
+    those indicators (and their operands). With ``laid`` values (a what-if's) the fact sets
+    are neither kept nor looked up: they are not the store's.
     """
 
     def __init__(
@@ -271,14 +181,19 @@ class FactLoad:
         as_of: datetime | None,
         rules: CubeRules,
         indicators: Iterable[str] | None = None,
+        laid: Laid | None = None,
     ) -> None:
         self.store, self.rules, self.b, self.as_of = store, rules, boundaries, as_of
         self.periods = list(periods)
         self._load = _needed(rules.cat, indicators)
         self._slices: dict[str, Slices] = {}
+        self._laid = laid
+        #: fact sets of this load are kept per process (not as of a time, nor a what-if's)
+        self._kept = as_of is None and laid is None
         self._key: tuple[Any, ...] = ()
-        if as_of is None:
-            self._key = version_key(store, rules.generation, str(boundaries))
+        if self._kept:
+            self._key = (*version_key(store, rules.generation, str(boundaries)),
+                         _fact_rules(rules.cat))  # fmt: skip
 
     def _slices_for(self, system: str) -> Slices:
         if system not in self._slices:
@@ -287,7 +202,7 @@ class FactLoad:
             years = {y for q in qs for y in (q.year, q.year - 1)}
             slots = sorted({q.slot for q in qs} | {PLAN_SLOT})
             self._slices[system] = load_slices(
-                self.store, self.rules, system, years, slots, self.as_of, self._load
+                self.store, self.rules, system, years, slots, self.as_of, self._load, self._laid
             )
         return self._slices[system]
 
@@ -308,13 +223,13 @@ class FactLoad:
             raise ValueError(f"{p.id} is not a period of this load")
         wanted = frozenset(indicators) if indicators is not None else None
         key = (*self._key, p.id, wanted)
-        if self.as_of is None and (hit := _CACHE.get(key)) is not None:
+        if self._kept and (hit := _CACHE.get(key)) is not None:
             return hit
         # tens of thousands of objects and no cycle: a pass of the cyclic collector over
         # the process's heap would cost more than the assembly (store/gcpause.py)
         with collector_paused():
             got = self._assemble(p, wanted)
-        if self.as_of is None:
+        if self._kept:
             _CACHE.put(key, got)
         return got
 
@@ -341,11 +256,13 @@ def load(
     indicators: Iterable[str] | None = None,
     cat: Catalog | None = None,
     units: UnitRegistry | None = None,
+    laid: Laid | None = None,
 ) -> FactLoad:
-    """The fact table of ``periods``, to be read with :meth:`FactLoad.facts` (one load)."""
+    """The fact table of ``periods``, to be read with :meth:`FactLoad.facts` (one load); with
+    ``laid`` values laid over the stored ones (a what-if's: ``analyze/whatif.py``)."""
     rules = _rules(store, cat, units)
     return FactLoad(store, [_period(q) for q in periods], Boundaries(boundaries), as_of, rules,
-                    indicators)  # fmt: skip
+                    indicators, laid)  # fmt: skip
 
 
 def _period(q: str | Period) -> Period:

@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-import numpy as np
-
-from chitieu.analyze.asof import splice
+from chitieu.analyze.asof import slice_of, splice
 from chitieu.analyze.assemble import Slices
 from chitieu.analyze.cube import CubeRules
+from chitieu.analyze.overlay import Laid, changed_part
 from chitieu.catalog.forms import forms
 from chitieu.catalog.periods import parse_period
-from chitieu.store.current import KINDS, Slab
+from chitieu.store.current import Slab
 from chitieu.store.published import Report, reports_not_in, slabs_as_read
 from chitieu.store.values import Store
 from chitieu.workflow.publish import published_states
@@ -61,51 +60,36 @@ def leave_out_unpublished(
     slots: Sequence[int],
     years: Iterable[int],
     as_of: datetime | None,
+    laid: Laid | None = None,
+    indicators: Sequence[str] | None = None,
 ) -> None:
-    """``slices`` (in place) without the values of reports not in a publishing state: the
-    targets those values belong to are computed again from the other values."""
+    """``slices`` (in place) without the values of reports not in a publishing state, and with
+    the values ``laid`` over (a what-if's): the targets those values belong to are computed
+    again from the other values (``analyze/overlay.py``)."""
+    years = set(years)
     held = held_keys(unpublished_reports(store, years, as_of))
     wanted = [k for k in held if (k[1], k[0]) in slices and k[1] in rules._rules]
+    if laid is not None:
+        wanted += [k for k in laid.keys(years, indicators) if k[1] in rules._rules]
+    wanted = sorted(set(wanted), key=lambda k: (k[0], k[1]))
     if not wanted:
         return
     with store.read_conn() as conn:
         slabs = slabs_as_read(conn, wanted, as_of)
     parts: list[tuple[Slab, set[str]]] = []
     for key in wanted:
-        slab = slabs.get(key)
-        if slab is not None and (part := _without(rules, system, slab, held[key])) is not None:
+        slab = slabs.get(key) or Slab.empty(key)
+        add = laid.values.get(key, ()) if laid is not None else ()
+        part = changed_part(rules, system, slab, held.get(key, set()), add)
+        if part is not None:
             parts.append(part)
     if not parts:
         return
     made = {(c.indicator, c.year): c for c in rules.compute([p for p, _ in parts], system)}
     for slab, targets in parts:
         at = (slab.indicator, slab.year)
+        if at not in slices:  # nothing stored of it: the laid values alone
+            slices[at] = slice_of(made[at], slots)
+            continue
         base_targets, cells, sources = slices[at]
         slices[at] = splice((base_targets, cells, sources, targets), made[at], slots)
-
-
-def _without(rules: CubeRules, system: str, slab: Slab,
-             keys: set[tuple[str, str, str]]) -> tuple[Slab, set[str]] | None:  # fmt: skip
-    """The entries of the targets ``keys`` belong to, without those keys, and the targets
-    (None: no entry of ``slab`` is one of ``keys``)."""
-    e = slab.entries
-    units = {u for _, u, _ in keys}
-    idx = [i for i, u in enumerate(slab.units) if u in units]
-    if not idx or not len(e):
-        return None
-    cand = np.flatnonzero(np.isin(e["unit"], idx))
-    names = slab.units
-    drop = [
-        i
-        for i in cand.tolist()
-        if (e["period"][i].decode(), names[e["unit"][i]], KINDS[e["kind"][i]]) in keys
-    ]
-    if not drop:
-        return None
-    targets = {t for i in drop if (t := rules.target(names[e["unit"][i]], system)) is not None}
-    if not targets:
-        return None
-    mine = np.array([rules.target(u, system) in targets for u in names], dtype=bool)
-    keep = mine[e["unit"]]
-    keep[drop] = False
-    return Slab(slab.indicator, slab.year, slab.units, e[keep], slab.version), targets

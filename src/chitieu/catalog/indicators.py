@@ -77,15 +77,21 @@ class ConsistencyRule:
 
     ``tolerance`` is the relative gap allowed between a stored aggregate (the nation, a half,
     a 9-month figure, a total) and the sum of its parts (0.005 = 0,5%); ``prefer`` says which
-    the facts use when a stored aggregate and its parts disagree beyond it: ``stored`` (the
-    aggregate as reported, the default) or ``parts`` (the sum of the parts).
+    the facts use when a stored aggregate (the nation, a period) and its parts (the provinces,
+    the sub-periods) disagree beyond it: ``stored`` (the aggregate as reported, the default)
+    or ``parts`` (the sum of the parts). ``components`` says the same for an indicator with
+    ``components:`` when its own figure and the sum of its components' disagree: ``total``
+    (the total as reported, the default) or ``components`` (the sum of the components).
     """
 
     tolerance: float = 0.005
     prefer: str = "stored"
+    components: str = "total"
 
 
 PREFER = ("stored", "parts")
+#: the choices of each of a rule's words (``consistency: prefer``, ``consistency: components``)
+CHOICES = {"prefer": PREFER, "components": ("total", "components")}
 
 
 @dataclass(frozen=True)
@@ -257,8 +263,9 @@ def _numbers(raw: Any, cls: type, where: str, problems: list[str]) -> Any:
     for key, value in raw.items():
         default = getattr(cls(), key)
         if isinstance(default, str):
-            if value not in PREFER:
-                problems.append(f"{where} {key}: '{value}' is not one of {' | '.join(PREFER)}")
+            choices = CHOICES.get(key, ())
+            if value not in choices:
+                problems.append(f"{where} {key}: '{value}' is not one of {' | '.join(choices)}")
                 continue
             out[key] = value
         elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:

@@ -28,6 +28,7 @@ ERROR_FILES = (
     "errors_workflow.yaml",
     "errors_exchange.yaml",
     "errors_notices.yaml",
+    "errors_whatif.yaml",
 )
 
 

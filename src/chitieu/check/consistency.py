@@ -12,13 +12,18 @@ catalog (``consistency: {tolerance: 0.005}``: a relative gap of 0,5%):
   rule (months against their quarter, half, year to date and year).
 
 The components of a total (sub-sector revenues against the sector's) are the validation rule
-``ict-revenue-balance`` of ``check/data/rules.yaml``. Findings are warnings with their place
-(indicator, unit, period), the stored value, what the parts make and the imbalance; they are
-raised on every write (``check.runner.validate_values``: import, web form, API), by
-``chitieu validate`` and for a report's data-quality note. Which figure the facts use when a
+``ict-revenue-balance`` of ``check/data/rules.yaml`` on a write and in ``chitieu validate``;
+:func:`components_findings` finds them for the report's data-quality note.
+
+Findings are warnings with their place (indicator, unit, period), the stored value, what the
+parts make and the imbalance; those of the two rules above are raised on every write
+(``check.runner.validate_values``: import, web form, API), by ``chitieu validate`` and for a
+report's data-quality note. Which figure the facts use when a
 stored aggregate and its parts disagree is the indicator's ``consistency: prefer`` (the
 stored aggregate by default; ``analyze/withhold.py`` applies it to the nation, ``analyze/cube.py``
-to a stored period against its parts, and every fact says which it used: ``Fact.source``).
+to a stored period against its parts, and every fact says which it used: ``Fact.source``); for
+a total against its components it is ``consistency: components`` (``total`` by default, or
+``components``: ``analyze/components.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ Values = Mapping[tuple[str, str, str, str], float]
 NATION_TYPE = "consistency-nation-provinces"
 PARTIAL_TYPE = "consistency-provinces-exceed-nation"
 PARTS_TYPE = "consistency-period-parts"
+COMPONENTS_TYPE = "consistency-components-total"
 
 
 def _gap(stored: float, parts: float, tolerance: float) -> bool:
@@ -121,6 +127,27 @@ def parts_findings(values: Values, cat: Catalog) -> list[Finding]:
             if got is not None and _gap(value, got.value, indicator.consistency.tolerance):
                 out.append(_finding(PARTS_TYPE, ind, unit, period, kind, value, got.value,
                                     parts_periods=", ".join(got.sources)))  # fmt: skip
+    return out
+
+
+def components_findings(values: Values, cat: Catalog) -> list[Finding]:
+    """Each stored total against the sum of its components stored beside it (same unit,
+    period and kind, every component stored), with the indicator's tolerance. Not part of
+    :func:`consistency_findings`: on a write and in ``chitieu validate`` the validation rule
+    ``ict-revenue-balance`` (``check/data/rules.yaml``) finds these; the report's data-quality
+    note reads them here, with which figure the facts use (``analyze/components.py``)."""
+    out: list[Finding] = []
+    for (ind, unit, period, kind), total in sorted(values.items()):
+        indicator = cat.indicators.get(ind)
+        if indicator is None or not indicator.components or total is None:
+            continue
+        parts = [values.get((c, unit, period, kind)) for c in indicator.components]
+        if any(v is None for v in parts):
+            continue
+        got = sum(v for v in parts if v is not None)
+        if _gap(total, got, indicator.consistency.tolerance):
+            out.append(_finding(COMPONENTS_TYPE, ind, unit, period, kind, total, got,
+                                components=", ".join(indicator.components)))  # fmt: skip
     return out
 
 

@@ -18,6 +18,7 @@ from chitieu.cli import (
     slides_cmds,
     store_cmds,
     web_cmds,
+    whatif_cmds,
     workflow_cmds,
 )
 
@@ -71,6 +72,7 @@ workflow_cmds.register(app)
 store_cmds.register(app)
 exchange_cmds.register(app)
 notify_cmds.register(app)
+whatif_cmds.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

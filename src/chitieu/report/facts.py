@@ -45,6 +45,9 @@ class ReportFact:
     withheld: dict[str, str] = field(default_factory=dict)  # field → reason (analyze's rule)
     steps: Steps | None = None  # months and quarters: on the period before, year to date
     covered: tuple[str, str] | None = None  # ("31", "34") of a total that is not complete
+    #: a what-if's figure (analyze/whatif.py): how many units' figures are hypothetical ("1");
+    #: ``covered`` then counts the others
+    hypothetical: str | None = None
 
     @property
     def rank_shown(self) -> bool:
@@ -70,6 +73,7 @@ class ReportFact:
         if self.rank_shown:
             out += [str(self.fact.rank), str(self.fact.rank_of)]
         out += list(self.covered or ()) + (self.steps.numbers() if self.steps else [])
+        out += [self.hypothetical] if self.hypothetical else []
         return [x for x in out if x is not None]
 
 
@@ -208,15 +212,19 @@ def report_fact(f: Fact, ind: Indicator, cat: Catalog, p: Period, lang: str) -> 
         withheld=held,
         steps=steps(f, ind, lang),
         covered=_covered(f),
+        hypothetical=str(len(f.coverage.hyp)) if f.coverage and f.coverage.hyp else None,
     )
 
 
 def _covered(f: Fact) -> tuple[str, str] | None:
-    """(units covered, units expected) of a total that does not cover all it should."""
+    """(units covered, units expected) of a total that does not cover all it should; of a
+    what-if's figure, the units covered without the hypothetical ones."""
     c = f.coverage
-    if f.value is None or c is None or c.own or c.complete:
+    if f.value is None or c is None or c.own:
         return None
-    return str(len(c.covered)), str(c.expected)
+    if c.hyp:
+        return str(len(c.covered) - len(c.hyp)), str(c.expected)
+    return None if c.complete else (str(len(c.covered)), str(c.expected))
 
 
 @dataclass
@@ -262,7 +270,9 @@ class FactTable:
         """JSON-ready form (written beside the report for traceability)."""
 
         def one(rf: ReportFact) -> dict[str, Any]:
-            d = {k: v for k, v in rf.__dict__.items() if k != "fact"}
+            # (a what-if's mark only where there is one: facts.json as it was before it)
+            d = {k: v for k, v in rf.__dict__.items()
+                 if k != "fact" and not (k == "hypothetical" and v is None)}  # fmt: skip
             d["steps"] = None if rf.steps is None else asdict(rf.steps)
             return {**rf.fact.to_dict(), "text": d}
 

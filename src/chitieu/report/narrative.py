@@ -89,7 +89,10 @@ class Narrator:
         verb = self.phr["verbs"][opts.get("verb", "default")]["estimate" if estimated else "actual"]
         as_of = period_label(self.period, self.lang, "as_of") if opts.get("as_of") else ""
         measure = rf.measure
-        if rf.covered:  # a province's: the old provinces it is made of
+        if rf.hypothetical and rf.covered:  # a what-if's figure (report/whatif.py)
+            measure += render(self.phr["whatif"]["coverage_clause"], covered=rf.covered[0],
+                              expected=rf.covered[1], hypothetical=rf.hypothetical)  # fmt: skip
+        elif rf.covered:  # a province's: the old provinces it is made of
             key = "coverage_clause" if rf.fact.unit == NATION_ID else "coverage_clause_unit"
             measure += render(self.phr.get(key) or self.phr["coverage_clause"],
                               covered=rf.covered[0], expected=rf.covered[1])  # fmt: skip
@@ -140,18 +143,24 @@ class Narrator:
         """Sentences for ``facts`` (those with a value), the first opened by the intro; a
         month's or quarter's figure is followed by its year to date; a withheld figure says
         why it is not stated."""
+        end = self.phr["sentence_end"]
+        return self.phr["sentence_join"].join(s + end for _, s in self.sentences(facts, unit_name))
+
+    def sentences(
+        self, facts: Iterable[ReportFact], unit_name: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(indicator, sentence) of :meth:`paragraph`, each sentence without its full stop."""
         d = Discourse()
-        sentences: list[str] = []
+        out: list[tuple[str, str]] = []
         for rf in facts:
             if rf.value is None:
                 if "value" in rf.withheld:
-                    sentences.append(self.withheld_value(rf))
+                    out.append((rf.indicator, self.withheld_value(rf)))
                 continue
             clause = self.clause(rf, d)
-            opener = self.intro(unit_name) if not sentences else ""
-            sentences.append(capitalise(opener + clause))
+            opener = self.intro(unit_name) if not out else ""
+            out.append((rf.indicator, capitalise(opener + clause)))
             cumulative = self.cumulative(rf, d)
             if cumulative:
-                sentences.append(cumulative)
-        end = self.phr["sentence_end"]
-        return self.phr["sentence_join"].join(s + end for s in sentences)
+                out.append((rf.indicator, cumulative))
+        return out

@@ -1,8 +1,9 @@
 """The report's data-quality note (issue 17, item 2): where the stored figures of the report's
 headline disagree across levels or periods (``check/consistency.py``: the nation against its
-provinces, a stored half, 9-month figure or year against its months), what was found, and
-which figure the report uses — what its fact says (``Fact.consistency`` for the nation,
-``Fact.source`` for a period), so the note and the figures never tell two stories.
+provinces, a stored half, 9-month figure or year against its months, a total against its
+components), what was found, and which figure the report uses — what its fact says
+(``Fact.consistency`` for the nation and a total, ``Fact.source`` for a period), so the note
+and the figures never tell two stories.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from chitieu.catalog.indicators import Catalog
 from chitieu.catalog.periods import Period, parse_period, periods_within
-from chitieu.check.consistency import NATION_TYPE, PARTIAL_TYPE, PARTS_TYPE, consistency_findings
+from chitieu.check.consistency import (
+    COMPONENTS_TYPE,
+    NATION_TYPE,
+    PARTIAL_TYPE,
+    PARTS_TYPE,
+    components_findings,
+    consistency_findings,
+)
 from chitieu.report.model import Block, Paragraph
 from chitieu.report.phrasing import lower_first, render
 from chitieu.workflow.tasks import belongs
@@ -23,7 +31,8 @@ if TYPE_CHECKING:
     from chitieu.report.facts import FactTable
 
 #: which check each finding is, in the note's phrasing
-CHECKS = {NATION_TYPE: "nation", PARTIAL_TYPE: "partial", PARTS_TYPE: "parts"}
+CHECKS = {NATION_TYPE: "nation", PARTIAL_TYPE: "partial", PARTS_TYPE: "parts",
+          COMPONENTS_TYPE: "components"}  # fmt: skip
 
 
 def quality_findings(
@@ -32,14 +41,16 @@ def quality_findings(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The consistency findings on the stored figures of ``p`` of ``codes`` that are the
     report's unit's (its own, or those of the old provinces it is made of), each with the
-    figure the report uses (``stored`` | ``parts``)."""
+    figure the report uses (``stored`` | ``parts``; a total against its components: ``total``
+    | ``components``)."""
     if not codes:
         return []
     year = [q.id for q in periods_within(parse_period(str(p.year)))]
-    values = {o.key: o.value for o in store.current(year, indicators=codes, as_of=as_of)
+    read = sorted({*codes, *(c for code in codes for c in cat.get(code).components)})
+    values = {o.key: o.value for o in store.current(year, indicators=read, as_of=as_of)
               if o.value is not None}  # fmt: skip
     out: list[dict[str, Any]] = []
-    for f in consistency_findings(values, cat):
+    for f in consistency_findings(values, cat) + components_findings(values, cat):
         rf = table.get(f.indicator or "")
         if (
             f.period != p.id
@@ -54,10 +65,13 @@ def quality_findings(
 
 
 def _used(type_: str, fact: Any) -> str:
-    """The figure the fact uses: the nation's choice against its provinces, or what a
-    period's value was made of."""
+    """The figure the fact uses: the nation's choice against its provinces, what a period's
+    value was made of, or a total's choice against its components."""
     if type_ == PARTS_TYPE:
         return str(fact.source or "stored")
+    if type_ == COMPONENTS_TYPE:
+        chosen = ((fact.consistency or {}).get("components") or {}).get("value") or {}
+        return str(chosen.get("used", "total"))
     chosen = (fact.consistency or {}).get("value") or {}
     return str(chosen.get("used", "stored"))
 

@@ -128,6 +128,9 @@ class CubeRows:
     touched: list[tuple[Slab, list[str], dict[int, np.ndarray]]] = field(default_factory=list)
     #: as of an instant: ids of the batches recorded after it, sorted
     late: np.ndarray | None = None
+    #: as of an instant: (year, indicator) of the slabs that held nothing yet then (their
+    #: first vintage was recorded after it: ``store/since.py``); read no further
+    unborn: set[tuple[int, str]] = field(default_factory=set)
 
 
 class _Shared:
@@ -168,50 +171,23 @@ def read_cubes(
     that reflects its current slab's version and this ``generation`` gives its slices; for
     any other the current slab itself comes back (``stale``) to be computed again. With
     ``as_of``, a slab changed by a batch recorded after that instant comes back with its slices
-    and its current values (``touched``: to be rolled back, ``store/asof.py``), told apart in
-    the same statement (one snapshot).
+    and its current values (``touched``: to be rolled back, ``store/asof.py``), and one whose
+    first vintage was recorded after it only by its key (``unborn``: it held nothing then),
+    told apart in the same statement (one snapshot).
     """
     ys = sorted(set(years))
-    if not ys:
+    if not ys or (indicators is not None and not indicators):
         return CubeRows([], {}, [])
-    fresh = "(c.based_on = u.version AND c.generation = :generation)"
     wanted = list(range(N_SLOTS)) if slots is None else list(slots)
-    cols = [
-        f"CASE WHEN {fresh} THEN substr(c.cells, {s} * c.n_targets * {CELL.itemsize} + 1, "
-        f"c.n_targets * {CELL.itemsize}) END AS s{s}"
-        for s in wanted
-    ]
-    more = f", CASE WHEN {fresh} THEN c.sources END AS src" if with_sources else ""
-    years_in = ", ".join(f":y{i}" for i in range(len(ys)))
-    params: dict[str, Any] = {f"y{i}": y for i, y in enumerate(ys)}
-    params.update(system=system, generation=generation)
-    where = f"u.year IN ({years_in})"
-    if indicators is not None:
-        if not indicators:
-            return CubeRows([], {}, [])
-        where += " AND u.indicator IN (" + ", ".join(f":i{i}" for i in range(len(indicators)))
-        where += ")"
-        params.update({f"i{i}": c for i, c in enumerate(indicators)})
-    late, touched, keep = "", "(1 = 0)", fresh
-    if as_of is not None:
-        params["as_of"] = as_of
-        late, touched = f"CROSS JOIN (SELECT {FIRST_LATE} AS f) fl ", "(u.version >= fl.f)"
-        keep = f"({fresh} AND NOT {touched})"
-    sql = text(
-        f"SELECT u.year, u.indicator, u.version, CASE WHEN {fresh} THEN c.targets END, "
-        f"CASE WHEN {keep} THEN NULL ELSE u.units END, "
-        f"CASE WHEN {keep} THEN NULL ELSE u.data END, CASE WHEN {touched} THEN 1 ELSE 0 END"
-        f"{more}, {', '.join(cols)} "
-        f"FROM current_slab u {late}LEFT JOIN cube_slab c ON c.system = :system "
-        f"AND c.year = u.year AND c.indicator = u.indicator WHERE {where}"
-    )
-    if as_of is not None:
-        sql = sql.bindparams(bindparam("as_of", type_=DateTime))
+    sql, params = _cube_sql(system, ys, generation, wanted, indicators, with_sources, as_of)
     out = CubeRows([], {}, [])
     skip = 8 if with_sources else 7
     shared = _Shared()
     for row in conn.execute(sql, params).all():
         year, ind, version, targets, units, data, is_touched = row[:7]
+        if is_touched == 2:
+            out.unborn.add((int(year), ind))
+            continue
         if targets is None:
             out.stale.append(Slab.decode(ind, year, units, data, version))
             continue
@@ -224,6 +200,50 @@ def read_cubes(
             continue
         out.fresh.append((ind, int(year), names, cells))
     return out
+
+
+def _cube_sql(
+    system: str, ys: list[int], generation: str, wanted: list[int],
+    indicators: Sequence[str] | None, with_sources: bool, as_of: datetime | None,
+) -> tuple[Any, dict[str, Any]]:  # fmt: skip
+    """The statement of :func:`read_cubes` and its parameters. Its 7th column tells a row
+    apart: 0 fresh (or stale: no targets), 1 touched, 2 unborn (as of an instant)."""
+    fresh = "(c.based_on = u.version AND c.generation = :generation)"
+    gone, since = "(1 = 0)", ""
+    if as_of is not None:  # (a slab with no row in slab_since is never taken as unborn)
+        gone = "(ss.first_at IS NOT NULL AND ss.first_at > :as_of)"
+        since = "LEFT JOIN slab_since ss ON ss.year = u.year AND ss.indicator = u.indicator "
+        fresh = f"({fresh} AND NOT {gone})"
+    cols = [
+        f"CASE WHEN {fresh} THEN substr(c.cells, {s} * c.n_targets * {CELL.itemsize} + 1, "
+        f"c.n_targets * {CELL.itemsize}) END AS s{s}"
+        for s in wanted
+    ]
+    more = f", CASE WHEN {fresh} THEN c.sources END AS src" if with_sources else ""
+    years_in = ", ".join(f":y{i}" for i in range(len(ys)))
+    params: dict[str, Any] = {f"y{i}": y for i, y in enumerate(ys)}
+    params.update(system=system, generation=generation)
+    where = f"u.year IN ({years_in})"
+    if indicators is not None:
+        where += " AND u.indicator IN (" + ", ".join(f":i{i}" for i in range(len(indicators)))
+        where += ")"
+        params.update({f"i{i}": c for i, c in enumerate(indicators)})
+    late, touched, keep = "", "(1 = 0)", fresh
+    if as_of is not None:
+        params["as_of"] = as_of
+        late, touched = f"CROSS JOIN (SELECT {FIRST_LATE} AS f) fl ", "(u.version >= fl.f)"
+        keep = f"({fresh} AND NOT {touched})"
+    sql = text(
+        f"SELECT u.year, u.indicator, u.version, CASE WHEN {fresh} THEN c.targets END, "
+        f"CASE WHEN {keep} OR {gone} THEN NULL ELSE u.units END, "
+        f"CASE WHEN {keep} OR {gone} THEN NULL ELSE u.data END, "
+        f"CASE WHEN {gone} THEN 2 WHEN {touched} THEN 1 ELSE 0 END{more}, {', '.join(cols)} "
+        f"FROM current_slab u {late}{since}LEFT JOIN cube_slab c ON c.system = :system "
+        f"AND c.year = u.year AND c.indicator = u.indicator WHERE {where}"
+    )
+    if as_of is not None:
+        sql = sql.bindparams(bindparam("as_of", type_=DateTime))
+    return sql, params
 
 
 def clear_cubes(conn: Connection) -> None:

@@ -11,9 +11,11 @@ batch) stands as it is, and so does its cube slab (``read_cubes(as_of=...)`` tel
 the statement that reads them).
 
 Late batches are found by their recorded time, not their order, so a batch written later with an
-earlier time (``Store.write(at=...)``: a backfill) is handled exactly. When most of a year's
-entries are late (an instant before the year's data arrived), the year's vintages are read in
-one range instead of key by key (:func:`chitieu.store.current.read_as_of`).
+earlier time (``Store.write(at=...)``: a backfill) is handled exactly. A slab whose first
+vintage was recorded after the instant (``store/since.py``) held nothing then: the cube read
+tells it apart and it is neither read nor rolled back. When most of a year's entries are
+otherwise late, the year's vintages are read in one range instead of key by key
+(:func:`chitieu.store.current.read_as_of`).
 """
 
 from __future__ import annotations

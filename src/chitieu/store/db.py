@@ -24,7 +24,7 @@ DEFAULT_DB_FILE = "chitieu.db"
 
 #: newest migration in migrations/versions (a test checks it against Alembic's head);
 #: knowing it lets an up-to-date database open without importing Alembic (0,3 s a command)
-SCHEMA_REVISION = "0019"
+SCHEMA_REVISION = "0020"
 
 
 def inserted_id(result: CursorResult[Any]) -> int:

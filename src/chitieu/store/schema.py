@@ -102,6 +102,20 @@ current_slab = Table(
     PrimaryKeyConstraint("year", "indicator"),
 )
 
+#: when each slab's first vintage was recorded: the earliest ``created_at`` of any vintage of
+#: its keys (current, older, deleted or pending), kept by ``Store.write`` in the transaction
+#: that writes them (``store/since.py``, migration 0020). An as-of read knows from it that a
+#: slab held nothing yet at an instant without reading its vintages; a slab with no row here
+#: is read the exact slow way (never assumed empty)
+slab_since = Table(
+    "slab_since",
+    metadata,
+    Column("year", Integer, nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("first_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("year", "indicator"),
+)
+
 #: the analytics: per province system, indicator and year, every target unit's figure of
 #: every period of the year, rolled up from the current values (see store/analytics.py)
 cube_slab = Table(

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from chitieu.catalog.vocabulary import Kind
-from chitieu.store import asof, pending
+from chitieu.store import asof, pending, since
 from chitieu.store.analytics import CubeModel, CubeRows, CubeSlab, read_cubes, save_cubes
 from chitieu.store.current import (
     Slab,
@@ -456,6 +456,8 @@ class Store:
                 )
                 last_id = _insert_values(conn, rows, src, batch_id, at, created_by, progress,
                                          pending_too=waiting is None)  # fmt: skip
+                if len(rows):
+                    since.note(conn, slab_keys(rows), at)
                 if checks is not None:
                     checks.result()  # raises: the whole write is rolled back
                 if derived is not None:
@@ -557,6 +559,8 @@ class Store:
             got = pending.overlay_cubes(conn, got, waiting)
             if as_of is not None:
                 got.late = asof.late_batches(conn, as_of)
+                # slabs of pending values only (no stored slab yet): unborn then too?
+                got.unborn |= since.unborn(conn, got.overlaid - got.unborn, as_of)
             return got
 
     def roll_back(self, slabs: Sequence[Slab], late: Any, as_of: datetime) -> list[Slab]:

@@ -41,6 +41,7 @@ VERSIONED: dict[str, str] = {
     "batch": "batch",
     "observation": "batch",
     "current_slab": "batch",
+    "slab_since": "batch",
     "cube_slab": "batch",
     "pending_value": "batch",
     "benchmark_reference": "batch",

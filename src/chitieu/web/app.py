@@ -261,6 +261,7 @@ def create_app(
         notices,
         queue,
         slides,
+        whatif,
         workflow,
     )
 
@@ -315,8 +316,8 @@ def create_app(
 
     # The API first: its routes are the busiest, and Starlette tries routes in order (every
     # API path starts with /api/v1, so none of them can shadow a page).
-    routers = (api_v1.router, notices.api, exchange.router, imports.router, auth.router,
-               entry_pick.router, entry.router, entry_upload.router, workflow.router,
+    routers = (api_v1.router, whatif.router, notices.api, exchange.router, imports.router,
+               auth.router, entry_pick.router, entry.router, entry_upload.router, workflow.router,
                dashboard.router, dashboard_api.router, dashboard_pivot.router,
                dashboard_views.router, queue.router, notices.router, editions.router,
                slides.router, admin.router, admin_forms.router, admin_2fa.router)  # fmt: skip
