@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu import __version__, open_store
+from chitieu.collect.childparser import keep_reader
 from chitieu.errors import ChitieuError
 from chitieu.store.faults import fault_of
 from chitieu.store.values import Store
@@ -270,6 +271,7 @@ def create_app(
     store = store or open_store(store_url)
     accounts = Accounts(store)
     _warm_up(store)
+    keep_reader()  # a server reads many uploads: its child parser waits for the next one
     app = FastAPI(
         title="chitieu",
         version=__version__,
