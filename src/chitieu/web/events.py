@@ -29,6 +29,7 @@ stream ends after ``CHITIEU_SSE_LIFETIME_SECONDS`` (an hour); the browser reconn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -51,6 +52,8 @@ RETRY_MS = 2000
 #: events a slow client may have waiting before it is sent the whole board instead
 QUEUE = 8
 HEARTBEAT = b": heartbeat\n\n"
+#: the longest delay (s) before a store or a board that failed is asked again
+BACKOFF_MAX = 30.0
 
 Key = tuple[str, str]  # (period, language)
 Guard = Callable[[], Awaitable[bool]]
@@ -64,6 +67,8 @@ class StreamSettings:
     poll: float = 0.5
     heartbeat: float = 15.0
     lifetime: float = 3600.0
+    #: the longest one poll of the watcher may take before it is given up (and logged)
+    tick: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StreamSettings:
@@ -75,6 +80,20 @@ class StreamSettings:
             if env.get(name, "").strip():
                 got[f.name] = float(positive(name, env[name], float))
         return cls(**got)
+
+
+def order(version: str) -> tuple[int, ...]:
+    """A version's place in time: its numbers (``store/version.py``: the restore epoch first,
+    then counts and newest ids, each of which only grows); "" is before every version."""
+    try:
+        return tuple(int(x) for x in version.split(".")) if version else ()
+    except ValueError:
+        return ()
+
+
+def newer(a: str, b: str) -> bool:
+    """Whether version ``a`` comes after ``b`` (an older or equal one is never sent)."""
+    return order(a) > order(b)
 
 
 @dataclass(frozen=True)
@@ -99,7 +118,11 @@ class Subscriber:
     version: str = ""
 
     def offer(self, up: Update) -> None:
-        """Queue ``up``; a full queue is emptied, the client then gets the whole board."""
+        """Queue ``up``; a full queue is emptied, the client then gets the whole board. An
+        update not newer than the client's version is dropped (a tick that read an older
+        version than a client that connected meanwhile)."""
+        if not newer(up.state.version, self.version):
+            return
         try:
             self.queue.put_nowait(up)
         except asyncio.QueueFull:
@@ -117,6 +140,10 @@ class _Loop:
         self.wake = asyncio.Event()
         self.locks: dict[Key, asyncio.Lock] = {}
         self.task: asyncio.Task[None] | None = None
+        #: the version whose update was offered to each board's clients (per loop, per key)
+        self.sent: dict[Key, str] = {}
+        #: boards whose computation failed: (when to try again, the delay after that)
+        self.failed: dict[Key, tuple[float, float]] = {}
 
 
 class Hub:
@@ -133,9 +160,9 @@ class Hub:
         self.make = make
         #: boards by (store, version, period, language): the one versioned cache helper
         self.boards: VersionedCache[BoardState] = VersionedCache(16)
-        #: the last board of each (period, language) sent as a change: the next one's base
+        #: the newest board of each watched (period, language): the next change's base; a
+        #: board's entry goes when its last client leaves
         self.states: dict[Key, BoardState] = {}
-        self.version = ""
         #: boards computed in this process (tests and the benchmark count them)
         self.computed = 0
         #: this process's name in its streams' first line (tests tell workers apart by it)
@@ -150,19 +177,49 @@ class Hub:
         if got is None:
             got = self._loops[loop] = _Loop()
         if got.task is None or got.task.done():
-            got.task = loop.create_task(self._watch(got), name="chitieu-board-watcher")
+            got.task = self._start(loop, got)
         return got
+
+    def _start(self, loop: asyncio.AbstractEventLoop, lp: _Loop) -> asyncio.Task[None]:
+        task = loop.create_task(self._watch(lp), name="chitieu-board-watcher")
+        task.add_done_callback(lambda t: self._stopped(loop, lp, t))
+        return task
+
+    def _stopped(
+        self, loop: asyncio.AbstractEventLoop, lp: _Loop, task: asyncio.Task[None]
+    ) -> None:
+        """A watcher that ended by a fault (not cancelled at shutdown) is logged and started
+        again: its clients would otherwise wait for ever."""
+        if task.cancelled() or loop.is_closed() or lp.task is not task:
+            return
+        LOG.error("the conference board's watcher stopped; it is started again",
+                  exc_info=task.exception())  # fmt: skip
+        lp.task = self._start(loop, lp)
+
+    async def close(self) -> None:
+        """Stop this event loop's watcher (the server's shutdown)."""
+        lp = self._loops.get(asyncio.get_running_loop())
+        if lp is None or lp.task is None:
+            return
+        task, lp.task = lp.task, None
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     def clients(self) -> int:
         """Clients connected to this process now."""
         return sum(len(s) for lp in self._loops.values() for s in lp.subs.values())
 
+    def _watched(self, key: Key) -> bool:
+        return any(key in lp.subs for lp in self._loops.values())
+
     async def _version(self) -> str:
-        key = await anyio.to_thread.run_sync(version_key, self.store)
+        key = await anyio.to_thread.run_sync(version_key, self.store, abandon_on_cancel=True)
         return version_text(tuple(int(x) for x in key[1]))  # type: ignore[attr-defined]
 
     async def state(self, key: Key, version: str | None = None) -> BoardState:
-        """The board of ``key`` at ``version`` (default: the store's now), computed once."""
+        """The board of ``key`` at ``version`` (default: the store's now), computed once; kept
+        as the board's newest state if it has clients and nothing newer is kept."""
         lp = self._here()
         lock = lp.locks.setdefault(key, asyncio.Lock())
         async with lock:
@@ -171,10 +228,14 @@ class Hub:
             got = self.boards.get(cache_key)
             if got is None:
                 p = parse_period(key[0])
-                got = await anyio.to_thread.run_sync(self.make, self.store, p, key[1], v)
+                got = await anyio.to_thread.run_sync(
+                    self.make, self.store, p, key[1], v, abandon_on_cancel=True
+                )
                 self.computed += 1
                 self.boards.put(cache_key, got)
-            self.states.setdefault(key, got)
+            kept = self.states.get(key)
+            if self._watched(key) and (kept is None or newer(got.version, kept.version)):
+                self.states[key] = got
             return got
 
     def subscribe(self, key: Key) -> Subscriber:
@@ -186,40 +247,69 @@ class Hub:
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
-        """A client has gone."""
+        """A client has gone; the last client of a board takes its entries with it."""
         for lp in self._loops.values():
             group = lp.subs.get(sub.key)
             if group is not None and sub in group:
                 group.discard(sub)
                 if not group:
                     del lp.subs[sub.key]
+                    for kept in (lp.locks, lp.sent, lp.failed):
+                        kept.pop(sub.key, None)
+        if not self._watched(sub.key):
+            self.states.pop(sub.key, None)
 
     async def _watch(self, lp: _Loop) -> None:
+        delay = self.settings.poll
         while True:
             if not lp.subs:
                 lp.wake.clear()
                 await lp.wake.wait()
             try:
-                await self._tick(lp)
-            except Exception:  # a fault of the database: the next poll tries again
-                LOG.warning("the conference board's watcher: the next poll tries again",
-                            exc_info=True)  # fmt: skip
-            await asyncio.sleep(self.settings.poll)
+                with anyio.fail_after(self.settings.tick):
+                    await self._tick(lp)
+            except Exception:  # the store is down or slow: asked again, less often, logged once
+                if delay == self.settings.poll:
+                    LOG.warning("the conference board's watcher: the store did not answer; "
+                                "asked again with back-off", exc_info=True)  # fmt: skip
+                delay = min(delay * 2, BACKOFF_MAX)
+            else:
+                delay = self.settings.poll
+            await asyncio.sleep(delay)
 
     async def _tick(self, lp: _Loop) -> None:
         v = await self._version()
-        if v == self.version:
-            return
+        now = asyncio.get_running_loop().time()
         for key in list(lp.subs):
-            before = self.states.get(key)
-            after = await self.state(key, v)
-            self.states[key] = after
-            if before is not None and before.version == after.version:
-                continue  # its first client made it, and got it whole
-            up = Update(after, before.version if before else "", after.delta_event(before))
-            for sub in list(lp.subs.get(key, ())):
-                sub.offer(up)
-        self.version = v  # only now: a board that failed (a fault of the store) is tried again
+            if lp.sent.get(key) == v or now < lp.failed.get(key, (0.0, 0.0))[0]:
+                continue
+            try:
+                await self._offer(lp, key, v)
+            except Exception:  # this board only (a fault of its data): the others go on
+                self._failed(lp, key, now)
+                continue
+            if lp.failed.pop(key, None) is not None:
+                LOG.info("the conference board %s/%s is computed again", *key)
+            lp.sent[key] = v
+
+    def _failed(self, lp: _Loop, key: Key, now: float) -> None:
+        """A board that failed is tried again after a delay that doubles (logged once)."""
+        delay = lp.failed[key][1] if key in lp.failed else self.settings.poll
+        if key not in lp.failed:
+            LOG.warning("the conference board %s/%s failed; tried again with back-off", *key,
+                        exc_info=True)  # fmt: skip
+        lp.failed[key] = (now + delay, min(delay * 2, BACKOFF_MAX))
+
+    async def _offer(self, lp: _Loop, key: Key, v: str) -> None:
+        """The board of ``key`` at ``v`` to its clients, unless one newer is there already."""
+        before = self.states.get(key)
+        after = await self.state(key, v)
+        if before is not None and not newer(after.version, before.version):
+            return  # its first client made it (or a newer one), and got it whole
+        self.states[key] = after
+        up = Update(after, before.version if before else "", after.delta_event(before))
+        for sub in list(lp.subs.get(key, ())):
+            sub.offer(up)
 
     async def stream(self, key: Key, last: str, guard: Guard) -> AsyncIterator[bytes]:
         """A client's events: the board now (unless ``last`` is its version), each change,
@@ -231,7 +321,7 @@ class Hub:
             now = await self.state(key)
             if last != now.version:
                 yield now.full_event
-            sub.version = now.version
+            sub.version = max(sub.version, now.version, key=order)
             end = loop.time() + self.settings.lifetime
             async for chunk in self._follow(sub, end, guard):
                 yield chunk
@@ -239,17 +329,25 @@ class Hub:
             self.unsubscribe(sub)
 
     async def _follow(self, sub: Subscriber, end: float, guard: Guard) -> AsyncIterator[bytes]:
+        """Updates and heartbeats until ``end``; ``guard`` is asked every heartbeat period,
+        whether updates keep coming or not, before anything more is sent."""
         loop = asyncio.get_running_loop()
+        check = loop.time() + self.settings.heartbeat
         while (left := end - loop.time()) > 0:
-            try:
-                up = await asyncio.wait_for(sub.queue.get(), min(self.settings.heartbeat, left))
-            except TimeoutError:
-                if loop.time() >= end or not await guard():
+            up: Update | None = None
+            with contextlib.suppress(TimeoutError):
+                wait = max(0.0, min(check - loop.time(), left))
+                up = await asyncio.wait_for(sub.queue.get(), wait)
+            if loop.time() >= end:
+                return
+            if loop.time() >= check:
+                if not await guard():
                     return
-                yield HEARTBEAT
-                continue
-            if up.state.version == sub.version:
-                continue  # the client has this version already (it connected meanwhile)
+                check = loop.time() + self.settings.heartbeat
+                if up is None:
+                    yield HEARTBEAT
+            if up is None or not newer(up.state.version, sub.version):
+                continue  # nothing, or the client has this version already
             yield up.for_client(sub.version)
             sub.version = up.state.version
 
