@@ -25,18 +25,25 @@ NO_ANSWER = b"<no answer>"
 
 
 class LiveServer:
-    """``chitieu serve --db URL --port 0`` with ``env`` added to the environment."""
+    """``chitieu serve --db URL --port 0`` with ``env`` added to the environment (and its
+    access log among the lines with ``access_log``)."""
 
     def __init__(
-        self, url: str, env: Mapping[str, str] | None = None, args: tuple[str, ...] = ()
+        self,
+        url: str,
+        env: Mapping[str, str] | None = None,
+        args: tuple[str, ...] = (),
+        *,
+        access_log: bool = False,
     ) -> None:
         cmd = [sys.executable, "-c", "from chitieu.cli.main import app; app()",
                "serve", "--db", url, "--port", "0", *args]  # fmt: skip
         self.proc = subprocess.Popen(
             cmd,
             env={**os.environ, **(env or {})},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # uvicorn's access log goes to stdout: read with the other lines when asked for
+            stdout=subprocess.PIPE if access_log else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if access_log else subprocess.PIPE,
             text=True,
         )
         self.lines: list[str] = []
@@ -47,8 +54,9 @@ class LiveServer:
         self.port = int(got.group(1))
 
     def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
+        out = self.proc.stdout or self.proc.stderr
+        assert out is not None
+        for line in out:
             with self.changed:
                 self.lines.append(line.rstrip("\n"))
                 self.changed.notify_all()

@@ -93,7 +93,7 @@ def test_heartbeats_keep_the_session_and_viewer_links_have_no_idle_timeout(serve
     # a whole day later: the session has ended, the viewer link has not
     sessions.clock = lambda: start + timedelta(days=1)
     assert c.get(f"/conference/{PERIOD}", follow_redirects=False).status_code == 303
-    assert httpx.get(link.url, timeout=60).status_code == 200
+    assert httpx.get(link.url, timeout=60, follow_redirects=True).status_code == 200
 
 
 @pytest.mark.browser

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -30,6 +32,7 @@ from chitieu.web.events import Hub
 from chitieu.web.limits import BodyLimit, NoNul
 from chitieu.web.plotly_css import plotly_js
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, SessionActivity, Sessions
+from chitieu.web.viewer import mask_access_log
 
 LOG = logging.getLogger("chitieu.web")
 STATIC = Path(__file__).parent / "static"
@@ -237,6 +240,13 @@ def _warm_up(store: Store) -> None:
         validate_values(store, sample)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At shutdown the conference board's watcher is cancelled (web/events.py)."""
+    yield
+    await app.state.hub.close()
+
+
 def create_app(
     store_url: str | None = None, *, store: Store | None = None, https: bool = False
 ) -> FastAPI:
@@ -280,6 +290,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url=None,  # Swagger UI would load its files from a CDN
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.store = store
     app.state.accounts = accounts
@@ -288,6 +299,7 @@ def create_app(
     app.state.https = https
     app.state.form_threads = form_threads()  # a bad CHITIEU_FORM_THREADS: refused here
     app.state.hub = Hub(store)  # the conference board's watcher and clients (web/events.py)
+    mask_access_log()  # no viewer token in the access log (web/viewer.py)
 
     # the cookie holds the session's id (and the CSRF token), signed; whether that session is
     # still open is asked of the store on every request (web/sessions.py)

@@ -13,7 +13,9 @@ does not apply to it (issue 22 item 6); the board runs for hours on a connection
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -28,8 +30,37 @@ from chitieu.web.accounts import Account
 
 #: where the links point when ``CHITIEU_BASE_URL`` is not set (``chitieu serve``'s default)
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-#: the query parameter that carries a viewer token
+#: the query parameter that carries a viewer token (the link's first request only)
 TOKEN_PARAM = "token"
+#: the cookie the board swaps the token for (HttpOnly, the board's path only)
+COOKIE = "chitieu_viewer"
+#: a ``token=`` in a logged address (the token's characters: URL-safe base64)
+_IN_URL = re.compile(r"(?i)([?&]token=)[^&\s\"']+")
+
+
+def mask(text: str) -> str:
+    """``text`` with every ``token=`` value of an address replaced by ``***``."""
+    return _IN_URL.sub(r"\1***", text)
+
+
+class MaskTokens(logging.Filter):
+    """The access log's filter (``uvicorn.access``): a viewer token in an address is masked,
+    whatever sent it there (defence in depth: the board swaps the token for a cookie)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the record's message and its string arguments; the record is kept."""
+        if isinstance(record.msg, str):
+            record.msg = mask(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def mask_access_log() -> None:
+    """Put :class:`MaskTokens` on uvicorn's access log (once per process)."""
+    log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, MaskTokens) for f in log.filters):
+        log.addFilter(MaskTokens())
 
 
 def base_url(env: dict[str, str] | None = None) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from chitieu.catalog.periods import Period
@@ -23,19 +23,47 @@ from chitieu.web import i18n
 from chitieu.web.accounts import Account
 from chitieu.web.conference_data import headline_codes
 from chitieu.web.conference_whatif import SCENARIOS, Asked, panel
-from chitieu.web.deps import SID, current_user, get_sessions, get_store
+from chitieu.web.deps import SID, bearer, current_user, get_accounts, get_sessions, get_store
 from chitieu.web.errors import Forbidden
 from chitieu.web.events import hub_of
 from chitieu.web.i18n import _
 from chitieu.web.render import page
 from chitieu.web.scope import parse_any_period
-from chitieu.web.viewer import TOKEN_PARAM, still_valid, viewer_account
+from chitieu.web.viewer import COOKIE, TOKEN_PARAM, still_valid, viewer_account
 
 router = APIRouter(include_in_schema=False)
 #: the board's views, in the order the keys and the kiosk go through them
 VIEWS = ("figures", "ranking", "map")
 #: seconds a view stays in kiosk mode unless ``?every=`` says otherwise
 EVERY = 20
+#: how long a browser keeps a viewer link's cookie (the link itself lasts until revoked)
+COOKIE_DAYS = 30
+#: the conference pages send no Referer: their address once held a viewer token
+NO_REFERRER = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def _viewer_token(request: Request) -> str | None:
+    """The viewer link's token from its cookie, for a request with no account of its own (a
+    signed-in presenter is the presenter, whatever cookie the browser holds)."""
+    if bearer(request) is not None or SID in request.session:
+        return None
+    return request.cookies.get(COOKIE) or None
+
+
+async def _swap(request: Request, p: Period, token: str) -> Response:
+    """A viewer link's first request: the token (checked) becomes an HttpOnly cookie of the
+    board's path, and the browser is sent to the address without it (303), so that the token
+    is in no later address, log line or Referer."""
+    await _reader(request, p, token)
+    rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAM])
+    path = f"/conference/{p.id}"
+    response = RedirectResponse(path + (f"?{rest}" if rest else ""), 303, headers=NO_REFERRER)
+    # Lax, not Strict: a link opened from a mail or a chat is a cross-site navigation, and a
+    # Strict cookie would be held back on the redirect that follows it (the board would ask
+    # to sign in); the cookie opens a read-only board and is sent with no cross-site POST
+    response.set_cookie(COOKIE, token, max_age=COOKIE_DAYS * 86400, path=path, httponly=True,
+                        samesite="lax", secure=bool(request.app.state.https))  # fmt: skip
+    return response
 
 
 async def _reader(request: Request, period: Period, token: str | None) -> Account:
@@ -91,16 +119,18 @@ async def board(
     scenario: str = "last-year-share",
     indicator: str = "",
     value: str = "",
-) -> HTMLResponse:
+) -> Response:
     """The board of ``period``: headline figures, ranking, map, completeness; live. With
     ``?whatif=<unit>`` (a signed-in presenter), the "what if" view of that unit's figures
     under a scenario (``web/conference_whatif.py``)."""
     p = parse_any_period(period)
+    if token:
+        return await _swap(request, p, token)
+    token = _viewer_token(request)
     user = await _reader(request, p, token)
     hub = hub_of(request.app)
     state = await hub.state((p.id, _lang(request, lang)))
-    query = {k: v for k, v in ((TOKEN_PARAM, token), ("lang", lang)) if v}
-    events = f"/conference/{p.id}/events" + (f"?{urlencode(query)}" if query else "")
+    events = f"/conference/{p.id}/events" + (f"?{urlencode({'lang': lang})}" if lang else "")
     codes = list(headline_codes())
     labels = {"figures": _("Headline figures"), "ranking": _("Provinces ranked"),
               "map": _("Map"), "whatif": _("What if")}  # fmt: skip
@@ -112,7 +142,7 @@ async def board(
         codes=codes, views=[(v, labels[v]) for v in views], events=events,
         kiosk=kiosk not in ("", "0"), every=max(3.0, min(every, 600.0)), whatif=panel,
     )  # fmt: skip
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(NO_REFERRER)
     return response
 
 
@@ -127,6 +157,7 @@ async def events(
     """The board's event stream (``text/event-stream``): ``id:`` the data version, ``data:``
     JSON with the version and the figures and parts that changed; ``:`` heartbeats."""
     p = parse_any_period(period)
+    token = token or _viewer_token(request)
     await _reader(request, p, token)
     key = (p.id, _lang(request, lang))
     last = request.headers.get("last-event-id") or since
@@ -134,21 +165,26 @@ async def events(
     return StreamingResponse(
         stream,
         media_type="text/event-stream; charset=utf-8",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        headers={**NO_REFERRER, "X-Accel-Buffering": "no"},
     )
 
 
 def _guard(request: Request, token: str | None) -> Callable[[], Awaitable[bool]]:
-    """What each heartbeat asks before it is sent: a viewer link not revoked; a session still
-    open, counted as active (its idle timeout moves on while the board is open)."""
+    """What the stream asks every heartbeat period, updates or not: a viewer link not
+    revoked; a session still open, counted as active (its idle timeout moves on while the board
+    is open); an API token still valid, its account enabled and still of a reading role."""
     store = get_store(request)
     sid = request.session.get(SID) if "session" in request.scope else None
+    api = bearer(request)
 
     async def guard() -> bool:
         if token:
             return bool(await run_in_threadpool(still_valid, store, token))
-        if isinstance(sid, str):
+        if isinstance(sid, str) and api is None:
             return bool(await run_in_threadpool(get_sessions(request).mark_active, sid))
-        return True  # a bearer token: asked again when the stream reconnects
+        if api is not None:
+            acc = await run_in_threadpool(get_accounts(request).by_token, api)
+            return acc is not None and acc.sees_all
+        return False  # no way in any more: the browser reconnects and is asked again
 
     return guard
