@@ -67,3 +67,27 @@ def test_viewer_links_in_the_browser(web) -> None:  # type: ignore[no-untyped-de
     assert r.status_code == 303
     assert viewer.get(m.group(1)).status_code == 403
     assert web.browser("analyst").get("/admin/viewer-links").status_code == 403
+
+
+def test_a_link_made_on_the_page_uses_the_base_url_and_a_refresh_makes_none(  # type: ignore[no-untyped-def]
+    web, monkeypatch
+) -> None:
+    """Review item 9: the address starts with CHITIEU_BASE_URL (not the request's Host), and
+    the same form sent again (the browser's refresh of the answer) makes no second link."""
+    import re
+
+    from tests.web.conftest import csrf
+
+    monkeypatch.setenv("CHITIEU_BASE_URL", "https://hop.example.vn")
+    admin = web.browser("admin")
+    form = admin.get("/admin/viewer-links").text
+    once = re.search(r'name="once" value="([^"]+)"', form)
+    assert once
+    data = {"period": "2025S1", "label": "Điểm cầu", "once": once.group(1),
+            "csrf_token": csrf(admin, "/admin/viewer-links")}  # fmt: skip
+    made = admin.post("/admin/viewer-links", data=data, headers={"Host": "evil.example"})
+    assert 'value="https://hop.example.vn/conference/2025S1?token=' in made.text, made.text[:2000]
+    again = admin.post("/admin/viewer-links", data=data)
+    assert again.status_code == 200 and 'id="new-link"' not in again.text
+    assert "no second link" in again.text or "không tạo liên kết thứ hai" in again.text
+    assert len(viewer_tokens(web.store)) == 1
