@@ -34,6 +34,12 @@ def test_link_links_revoke(store, db_url, monkeypatch) -> None:  # type: ignore[
     assert listed.exit_code == 0 and got["token"] not in listed.output
     assert hashlib.sha256(got["token"].encode()).hexdigest() not in listed.output
     assert json.loads(listed.output)["links"][0]["id"] == got["id"]
+    # the table's column headers in the language asked for (review item 11)
+    table = run(app, ["conference", "links", "--db", db_url], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "Người tạo" in table.output and "Kỳ" in table.output
+    table = run(app, ["conference", "links", "--db", db_url, "--lang", "en"],
+                env={"COLUMNS": "200"})  # fmt: skip
+    assert "period" in table.output and "Người tạo" not in table.output
     r = run(app, ["conference", "revoke", "--db", db_url, str(got["id"]), "--lang", "en"])
     assert r.exit_code == 0 and f"viewer link {got['id']} revoked" in r.output
     refused = c.get(f"/conference/2025S1?token={got['token']}")

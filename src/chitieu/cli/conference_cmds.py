@@ -83,7 +83,7 @@ def conference_links(
         return
     t = Table(title=say("cli-viewer-links-title", lang, n=len(found)))
     for col in ("id", "period", "label", "made", "by", "revoked"):
-        t.add_column(col, overflow="fold")
+        t.add_column(say(f"cli-viewer-col-{col}", lang), overflow="fold")
     for x in found:
         revoked = ""
         if x.revoked_at is not None:
