@@ -185,3 +185,41 @@ def test_a_version_is_computed_once_for_every_client(served) -> None:  # type: i
     finally:
         for s in streams:
             s.close()
+
+
+@pytest.mark.browser
+def test_the_board_says_when_its_stream_has_stopped_and_starts_it_again(served) -> None:  # type: ignore[no-untyped-def]
+    """Review item 5: a stream the browser gives up (a 502: EventSource CLOSED) is shown in
+    words, in the page's language, and made again with back-off from the page's version."""
+    from playwright.sync_api import Route, sync_playwright
+
+    env, base = served
+    link = make_link(env.store, PERIOD, "điểm cầu", "admin", base=base)
+    failing = [True]
+    asked: list[str] = []
+
+    def events(route: Route) -> None:
+        asked.append(route.request.url)
+        if failing[0]:
+            route.fulfill(status=502, body="bad gateway")
+        else:
+            route.continue_()
+
+    status = "document.getElementById('cf-status').textContent"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        page = b.new_page()
+        page.route("**/conference/*/events*", events)
+        page.goto(link.url)  # Vietnamese, the default
+        stopped = page.get_attribute("#cf-status", "data-stopped")
+        assert stopped and "cập nhật đã dừng" in stopped
+        page.wait_for_function(f"t => {status} === t", arg=stopped)
+        failing[0] = False
+        page.wait_for_function(f"() => {status} === 'trực tiếp'")
+        version = page.get_attribute("body", "data-version")
+        assert len(asked) >= 2 and f"since={version}" in asked[-1]
+        page.goto(f"{base}/conference/{PERIOD}?lang=en")
+        assert page.get_attribute("#cf-status", "data-stopped") == (
+            "not live: the updates have stopped; trying again"
+        )
+        b.close()

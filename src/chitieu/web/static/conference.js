@@ -79,15 +79,26 @@
     body.setAttribute("data-version", data.version);
     time.textContent = new Date().toLocaleTimeString(document.documentElement.lang);
   }
-  if (window.EventSource) {
+  // the status says in words (not colour alone) whether the board is live; a stream the
+  // browser gave up (a 502, 403 or redirect: readyState CLOSED) is made again with back-off,
+  // from the version the page shows
+  function say(attr) { status.textContent = status.getAttribute(attr) || status.textContent; }
+  var wait = 2000;
+  function connect() {
     var url = body.getAttribute("data-events");
-    var since = body.getAttribute("data-version");
     var source = new EventSource(url + (url.indexOf("?") < 0 ? "?" : "&") + "since=" +
-      encodeURIComponent(since));
+      encodeURIComponent(body.getAttribute("data-version")));
     source.addEventListener("board", function (e) { apply(JSON.parse(e.data)); });
-    source.addEventListener("open", function () { status.textContent = status.getAttribute("data-live") || status.textContent; body.classList.remove("offline"); });
-    source.addEventListener("error", function () { body.classList.add("offline"); });
+    source.addEventListener("open", function () { wait = 2000; say("data-live"); body.classList.remove("offline"); });
+    source.addEventListener("error", function () {
+      body.classList.add("offline");
+      if (source.readyState !== EventSource.CLOSED) { say("data-reconnecting"); return; }
+      say("data-stopped");
+      source.close();
+      window.setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 60000);
+    });
   }
-  if (!status.getAttribute("data-live")) { status.setAttribute("data-live", status.textContent); }
+  if (window.EventSource) { connect(); }
   show();
 }());
