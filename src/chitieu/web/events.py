@@ -18,9 +18,13 @@ there already.
 (``Last-Event-ID``, which browsers send when they reconnect, or ``?since=``, the version of the
 page it came from) is the current one; then each change; and, when nothing happened for
 ``CHITIEU_SSE_HEARTBEAT_SECONDS`` (15 s), a comment line (``:``) that keeps proxies from closing
-the connection. Each heartbeat asks the guard of the connection whether it may go on: a
-signed-in presenter's session counts as active (``Sessions.mark_active``: the idle timeout does
-not end a session while its board is open), a viewer link is checked for revocation. A client
+the connection. Every heartbeat period, whether updates flow or not, the guard of the
+connection is asked whether it may go on, before anything more is sent: a signed-in presenter's
+session counts as active (``Sessions.mark_active``: the idle timeout does not end a session
+while its board is open), a viewer link is checked for revocation, an API token looked up. A
+client is never sent a version older than (or equal to) its own (versions are ordered: see
+``order``), and a board that fails is tried again with back-off, the other boards going on. A
+client
 that falls behind (its queue full) gets the whole board instead of the changes it missed. A
 stream ends after ``CHITIEU_SSE_LIFETIME_SECONDS`` (an hour); the browser reconnects by itself
 (``retry:`` 2 s) with its ``Last-Event-ID`` and misses nothing.

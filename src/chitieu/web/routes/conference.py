@@ -3,9 +3,10 @@ presenter's screen and the connection points) and ``GET /conference/{period}/eve
 Server-Sent Events, ``web/events.py``).
 
 Who may watch: the ministry's reading roles (admin, analyst, viewer), signed in; or anyone with
-a viewer link of that period (``?token=``, ``web/viewer.py``), which opens these two routes and
-nothing else. The board's data: ``web/conference_data.py``; its language: ``?lang=vi|en``, else
-the page's (cookie).
+a viewer link of that period (``web/viewer.py``): its ``?token=`` is swapped at once for an
+HttpOnly cookie of the board's path (303 to the address without it), which opens these two
+routes and nothing else. The board's data: ``web/conference_data.py``; its language:
+``?lang=vi|en``, else the page's (cookie).
 """
 
 from __future__ import annotations
