@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from chitieu.catalog.indicators import Catalog, UnitsRule, catalog
+from chitieu.catalog.indicators import Catalog, UnitsRule, catalog, within
 from chitieu.catalog.periods import Period, PeriodType, TimeRule, parse_period, roll_up
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.check.findings import Finding, Severity
@@ -47,7 +47,7 @@ COMPONENTS_TYPE = "consistency-components-total"
 
 
 def _gap(stored: float, parts: float, tolerance: float) -> bool:
-    return abs(stored - parts) > tolerance * max(abs(stored), abs(parts), 1e-12)
+    return not within(stored, parts, tolerance)
 
 
 def _finding(type_: str, ind: str, unit: str, period: str, kind: str, stored: float,
