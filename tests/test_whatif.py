@@ -263,6 +263,25 @@ def test_the_scenarios_in_words(demo):
     assert est.stated[0].endswith("(the ministry's estimate of 25 June 2023, 09:00 (Vietnam time))")
 
 
+def test_a_hypothesis_names_its_unit_in_the_language_of_the_text():
+    from chitieu.catalog.indicators import catalog
+    from chitieu.catalog.periods import parse_period
+    from chitieu.report.whatif import hypothesis_text
+
+    h = Hypothesis("ICT_REVENUE", "79@63", 1000.0)
+    en = hypothesis_text(h, parse_period(P), "en", catalog())
+    vi = hypothesis_text(h, parse_period(P), "vi", catalog())
+    assert en.startswith("Hypothesis for Ho Chi Minh City: ") and "Hồ Chí Minh" not in en
+    assert vi.startswith("Giả định Hồ Chí Minh: ")
+
+
+def test_the_ministry_estimates_time_carries_its_offset(demo):
+    (h, *_) = ministry_estimate(demo, P, LATE, ["ICT_REVENUE"])
+    at = h.to_dict()["basis"]["recorded_at"]
+    assert at == "2023-06-25T09:00:00+07:00"  # 02:00 UTC, stated in Vietnam time
+    assert datetime.fromisoformat(at).utcoffset() is not None
+
+
 # --- the command line ------------------------------------------------------------------------
 
 
