@@ -24,6 +24,7 @@ from chitieu.analyze.scenarios import asked, last_year_share, ministry_estimate
 from chitieu.analyze.whatif import Hypothesis, WhatIfError, facts_with
 from chitieu.errors import UnitError, UnknownCode
 from chitieu.report.whatif import what_if
+from chitieu.store.values import NewValue
 
 LATE = "89@63"  # An Giang before the merger
 P = "2023S1"
@@ -446,3 +447,20 @@ def test_a_months_hypothesis_marks_its_year_to_date(store):
     assert nation.cumulative == 34 * 20 + 33 * 10 + 40
     assert nation.cumulative_coverage.hyp == {NEW[0]} and nation.cumulative_coverage.complete
     assert store.count() == len(rows)
+
+
+@pytest.mark.parametrize("boundaries", ["as_reported", "current"])
+def test_a_whatif_on_a_fresh_store_keeps_no_cube_slab(store, boundaries, monkeypatch):
+    """Nothing read before it: the cube slabs a what-if computes (of either province system)
+    are not kept; no table's rows change."""
+    from chitieu.store import pending
+
+    monkeypatch.setattr(pending, "FOLD_FROM", 1)  # the values folded into their slabs
+    store.write([NewValue("ICT_REVENUE", u, P, "actual", 10.0) for u in ("01@63", "79@63", LATE)]
+                + [NewValue("ICT_BUDGET", u, P, "actual", 1.0) for u in ("01@63", "79@63")],
+                source="t", created_by="t")  # fmt: skip
+    then = snapshot(store)
+    after = facts_with(store, P, [Hypothesis("ICT_REVENUE", LATE, 20.0)], boundaries=boundaries)
+    shown = LATE if boundaries == "as_reported" else "91@34"  # today's An Giang
+    assert after.get("ICT_REVENUE", shown).value == 20
+    assert snapshot(store) == then

@@ -73,12 +73,12 @@ def load_slices(
     """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
     found out of date are computed again and kept), or, as of a time, the current ones rolled
     back where something changed since (``analyze/asof.py``); with ``laid`` values (a
-    what-if's) laid over the stored ones."""
+    what-if's) laid over the stored ones, and nothing kept: a what-if writes nothing."""
     years = sorted(set(years))
     if as_of is not None:
         out = slices_as_of(store, rules, system, years, slots, as_of, indicators)
     else:
-        out = _current_slices(store, rules, system, years, slots, indicators)
+        out = _current_slices(store, rules, system, years, slots, indicators, laid is None)
     # values of reports in a state that does not feed published figures: left out; a
     # what-if's values: laid over
     leave_out_unpublished(store, rules, system, out, slots, years, as_of, laid, indicators)
@@ -86,15 +86,18 @@ def load_slices(
 
 
 def _current_slices(store: Store, rules: CubeRules, system: str, years: list[int],
-                    slots: Sequence[int], indicators: Sequence[str] | None) -> Slices:  # fmt: skip
+                    slots: Sequence[int], indicators: Sequence[str] | None,
+                    keep: bool = True) -> Slices:  # fmt: skip
     out: Slices = {}
     got = store.cubes(system, years, rules.generation, slots, indicators, with_sources=True)
     for ind, year, targets, cells in got.fresh:
         out[(ind, year)] = (targets, cells, got.sources[(ind, year)])
     if got.stale:
         computed = rules.compute(got.stale, system)
-        # kept for the next reader, unless made with pending values (not what is stored)
-        store.keep_cubes([c for c in computed if (c.year, c.indicator) not in got.overlaid])
+        # kept for the next reader, unless made with pending values (not what is stored), or
+        # read for a what-if (which writes nothing)
+        if keep:
+            store.keep_cubes([c for c in computed if (c.year, c.indicator) not in got.overlaid])
         for cube in computed:
             out[(cube.indicator, cube.year)] = slice_of(cube, slots)
     _LOADS.append(1)  # counted for the tests (one load per request)
