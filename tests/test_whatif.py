@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
+from tests.conftest import BACKENDS, backend_url
 from typer.testing import CliRunner
 
 from chitieu import open_store
@@ -36,31 +36,16 @@ HEADLINE = ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR")
 STATED = ("value", "kind", "previous", "change_pct", "plan_pct", "share_pct", "rank", "rank_of")
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The demo store, once per backend and module (read only)."""
     from chitieu.demo.build import load_demo
 
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('whatif') / 'w.db'}"
-    else:
-        pg = request.getfixturevalue("pg_server")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url, drop = f"{pg}?options=-csearch_path%3D{schema}", (admin, schema)
-    store = open_store(url)
-    load_demo(store)
-    yield store
-    store.engine.dispose()
-    if drop is not None:
-        with drop[0].connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{drop[1]}" CASCADE'))
-        drop[0].dispose()
+    with backend_url(request, tmp_path_factory, "whatif") as url:
+        store = open_store(url)
+        load_demo(store)
+        yield store
+        store.engine.dispose()
 
 
 def snapshot(store: Any) -> tuple[Any, ...]:
