@@ -335,7 +335,7 @@ def _comment_pages(cases: Cases, env, long: str) -> None:  # type: ignore[no-unt
     r = c.post(ENTRY, data=data, follow_redirects=False)
     ok = r.status_code == 422 and _said(r.text) and long in r.text  # the typed text kept
     cases.check("form post", ok, r.status_code)
-    book = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx").content))
+    book = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx?layout=long").content))
     sheet = book["Số liệu"]
     sheet["H2"], sheet["J2"] = 9, long
     buf = io.BytesIO()
@@ -371,7 +371,7 @@ def _template_keeps_comments_whole(cases: Cases, env) -> None:  # type: ignore[n
     for n, want in ((30_000, 200), (200_000, 409)):
         legacy = NewValue("ICT_REVENUE", OWN, PERIOD, "estimate", 1.0, "provisional", "z" * n)
         env.store.write([legacy], source="legacy", created_by="legacy")
-        r = c.get(ENTRY + "/template.xlsx?round=estimate")  # the round the value belongs to
+        r = c.get(ENTRY + "/template.xlsx?round=estimate&layout=long")  # the value's round
         if want == 200:
             cell = load_workbook(io.BytesIO(r.content))["Số liệu"]["J2"].value
             ok = r.status_code == 200 and cell == "z" * n

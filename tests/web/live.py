@@ -27,9 +27,11 @@ NO_ANSWER = b"<no answer>"
 class LiveServer:
     """``chitieu serve --db URL --port 0`` with ``env`` added to the environment."""
 
-    def __init__(self, url: str, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, url: str, env: Mapping[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         cmd = [sys.executable, "-c", "from chitieu.cli.main import app; app()",
-               "serve", "--db", url, "--port", "0"]  # fmt: skip
+               "serve", "--db", url, "--port", "0", *args]  # fmt: skip
         self.proc = subprocess.Popen(
             cmd,
             env={**os.environ, **(env or {})},

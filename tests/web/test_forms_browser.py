@@ -39,7 +39,7 @@ def test_the_official_form_round_trips_in_the_browser(server, browser, tmp_path:
     page.goto(f"{server}/entry/TTTT-6T/01@34/2026S1")
     before = page.input_value("#v__ICT_REVENUE")
     with page.expect_download() as dl:
-        page.click("#form-template")
+        page.click("#template")  # the default: the official form
     path = tmp_path / "bieu.xlsx"
     dl.value.save_as(path)
     cells = _fill(path, {"01": "62.345,6", "02": 1234, "03": "mười lăm nghìn", "04": 48200})

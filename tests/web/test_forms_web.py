@@ -16,9 +16,8 @@ ENTRY = f"/entry/{FORM}/{OWN}/{PERIOD}"
 def test_the_web_official_template_round_trips(web_sqlite) -> None:  # type: ignore[no-untyped-def]
     c = web_sqlite.browser("reporter")
     page = c.get(ENTRY)
-    assert 'id="form-template"' in page.text
-    link = re.search(r'id="form-template" href="([^"]+)"', page.text)
-    assert link is not None
+    link = re.search(r'id="template" href="([^"]+)"', page.text)
+    assert link is not None and "layout" not in link.group(1)  # the official form: the default
     r = c.get(link.group(1).replace("&amp;", "&"))
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
@@ -38,6 +37,20 @@ def test_the_web_official_template_round_trips(web_sqlite) -> None:  # type: ign
     files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
     bad = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
     assert bad.status_code == 422 and f'<td class="cell">{cells[0]}</td>' in bad.text
+
+
+def test_the_official_layout_is_the_templates_default_and_the_long_table_is_asked_for(
+    web_sqlite,
+) -> None:  # type: ignore[no-untyped-def]
+    c = web_sqlite.browser("reporter")
+    page = c.get(ENTRY)
+    long = re.search(r'id="long-template" href="([^"]+)"', page.text)
+    assert long is not None and long.group(1).endswith("&amp;layout=long")
+    default = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx").content))
+    official = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx?layout=form").content))
+    assert default.sheetnames == official.sheetnames and default.sheetnames[0] == f"Biểu {FORM}"
+    table = load_workbook(io.BytesIO(c.get(long.group(1).replace("&amp;", "&")).content))
+    assert table.sheetnames[0] == "Số liệu"
 
 
 def test_a_form_file_imported_through_the_api_as_by_the_cli(web_sqlite, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -60,3 +73,27 @@ def test_a_form_file_imported_through_the_api_as_by_the_cli(web_sqlite, tmp_path
     assert r.status_code == 422
     (f,) = r.json()["findings"]
     assert (f["sheet"], f["cell"], f["type"]) == ("Biểu 01", "F1", "form-unit")
+
+
+def test_the_official_templates_upload_reads_the_workbook_once(web_sqlite, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Before: the upload looked for the long table's «Số liệu» sheet (a pre-scan and a child
+    parser), then read the workbook again as the official form."""
+    from chitieu.collect import reader
+
+    c = web_sqlite.browser("reporter")
+    r = c.get(ENTRY + "/template.xlsx")
+    own = next(str(x.value) for x in load_workbook(io.BytesIO(r.content)).worksheets[0][7]
+               if x.value and "2026" in str(x.value))  # fmt: skip
+    data, _cells = fill(r.content, {own: {"01": 77}})
+    reads: list[str] = []
+    parse = reader.parse
+
+    def counted(request):  # type: ignore[no-untyped-def]
+        reads.append(request.file)
+        return parse(request)
+
+    monkeypatch.setattr(reader, "parse", counted)
+    files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
+    up = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
+    assert up.status_code in (200, 303), up.text[:2000]
+    assert reads == ["bieu.xlsx"]

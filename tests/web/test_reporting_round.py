@@ -130,7 +130,7 @@ def test_overwrite_after_a_conflict_loses_nothing_on_the_form(web):
 def test_overwrite_after_a_conflict_loses_nothing_on_the_upload(web):
     _start(web)
     b = web.browser("reporter")
-    template = b.get(f"{ENTRY}/template.xlsx?round={ROUND}").content  # B downloads
+    template = b.get(f"{ENTRY}/template.xlsx?round={ROUND}&layout=long").content  # B downloads
     _a_saves_gdp(web)
     wb = load_workbook(io.BytesIO(template))
     ws = wb["Số liệu"]

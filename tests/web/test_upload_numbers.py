@@ -23,7 +23,7 @@ def env(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 def _upload(env: WebEnv, lang: str, text: str):  # type: ignore[no-untyped-def]
     c = env.browser("reporter")
     c.cookies.set("chitieu_lang", lang)
-    wb = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx").content))
+    wb = load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx?layout=long").content))
     sheet = wb["Số liệu"]
     sheet["H2"] = text
     indicator = sheet["A2"].value

@@ -22,7 +22,7 @@ PAGES = {
     # administration (issue 19 item 4; its walk with the second factor's screens:
     # tests/web/test_web_admin_browser.py)
     "admin": ["/admin/users", "/admin/users/reporter", "/admin/tokens", "/admin/forms",
-              "/admin/settings", "/account/2fa"],
+              "/admin/settings", "/admin/viewer-links", "/account/2fa"],
 }  # fmt: skip
 
 
@@ -84,6 +84,7 @@ DASHBOARD_PAGES = [
     "/dashboard/pivot?period=2023S1&indicator=ICT_REVENUE",
     "/dashboard/indicator/ICT_REVENUE",
     "/report?period=2023S1",
+    "/conference/2023S1",  # the conference board (issue 22), its first view
 ]
 
 

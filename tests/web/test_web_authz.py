@@ -44,6 +44,7 @@ PARAMS = {
     "code": "en",
     "flow": "DF_CHITIEU",
     "username": "spare",  # the administration's target: an account of its own (it is disabled)
+    "link_id": "1",  # a viewer link (made by the test)
 }
 QUERY = {"period": PERIOD, "form": FORM, "unit": FOREIGN, "indicator": "ICT_REVENUE"}
 
@@ -118,6 +119,10 @@ CLASSES: dict[tuple[str, str], str] = {
     # editions of the review as adopted (issue 22): the ministry's roles only, as for a write
     ("POST", "/report/issue"): "unit_write",
     ("GET", "/report/slides"): "unit",  # the conference deck (PPTX, PDF), as the report
+    # the conference board and its event stream (issue 22): every unit, so the reading roles
+    # of the ministry (and a viewer link of its period: tests/web/test_conference_stream.py)
+    ("GET", "/conference/{period}"): "unit",
+    ("GET", "/conference/{period}/events"): "unit",
     ("GET", "/api/v1/editions"): "unit_write",
     # issue 19: pickers, the work queue (filtered to the user's own units), its Excel and its
     # bulk actions (each report's action checked by the workflow, refusals listed per report:
@@ -149,6 +154,9 @@ CLASSES: dict[tuple[str, str], str] = {
     ("GET", "/admin/forms"): "admin",
     ("POST", "/admin/forms/{form}/levels"): "admin",
     ("POST", "/admin/forms/{form}/deadline"): "admin",
+    ("GET", "/admin/viewer-links"): "admin",  # the conference board's viewer links
+    ("POST", "/admin/viewer-links"): "admin",
+    ("POST", "/admin/viewer-links/{link_id}/revoke"): "admin",
     ("GET", "/admin/settings"): "admin",
     ("POST", "/admin/settings"): "admin",
     ("GET", "/account/2fa"): "approver",
@@ -223,8 +231,15 @@ def expected(cls: str, role: str, action: str) -> str:
 @pytest.mark.parametrize("action", ["approve", "accept", "reply"])
 def test_every_route_every_role_foreign_unit(web, action, capsys):
     from chitieu.web.accounts import Accounts
+    from chitieu.web.events import StreamSettings
 
     table = routes(web.app)
+    # the board's event stream is endless: here each stream ends once it has sent the board
+    # (its lifetime 0), so that the whole answer can be read like any other route's
+    web.app.state.hub.settings = StreamSettings(lifetime=0)
+    from chitieu.web.viewer import make_link
+
+    make_link(web.store, PERIOD, "authz", "admin")  # viewer link 1, which the admin revokes
     accounts = Accounts(web.store)
     accounts.add_token("admin", "spare")
     accounts.add("spare", "spare password", "reporter", units=[FOREIGN])

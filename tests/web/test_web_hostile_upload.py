@@ -119,7 +119,7 @@ def test_a_comment_starting_with_equals_comes_back_as_text_in_the_template(repor
             "v__ICT_BUDGET": "45405", "c__ICT_BUDGET": "+1+cmd|' /C calc'!A0"}  # fmt: skip
     saved = c.post(ENTRY, data=form)
     assert saved.status_code == 200, saved.text[:800]
-    r = c.get(ENTRY + "/template.xlsx")
+    r = c.get(ENTRY + "/template.xlsx?layout=long")
     wb = load_workbook(io.BytesIO(r.content))
     cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
@@ -194,7 +194,7 @@ def test_the_dashboard_csv_neutralises_text_a_spreadsheet_would_run(env, monkeyp
 
 
 def _template(c):  # type: ignore[no-untyped-def]
-    return load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx").content))
+    return load_workbook(io.BytesIO(c.get(ENTRY + "/template.xlsx?layout=long").content))
 
 
 def _saved(wb) -> bytes:  # type: ignore[no-untyped-def]

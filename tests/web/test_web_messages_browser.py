@@ -53,9 +53,10 @@ def shot(page: Any, tmp_path: Path, name: str) -> None:
 
 
 def template(page: Any, base: str, url: str) -> Any:
-    """The report's Excel template as the signed-in user downloads it, opened."""
+    """The report's Excel template as a long table (``layout=long``; the official form's
+    layout is the default), as the signed-in user downloads it, opened."""
     path, _, query = url.partition("?")
-    got = page.request.get(f"{base}{path}/template.xlsx?{query}")
+    got = page.request.get(f"{base}{path}/template.xlsx?{query}&layout=long")
     assert got.ok, got.status
     return load_workbook(io.BytesIO(got.body()))
 

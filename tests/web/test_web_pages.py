@@ -114,7 +114,7 @@ def test_language_switch_gives_english_pages_with_english_numbers(web_sqlite):
 
 
 def _template(c) -> bytes:
-    r = c.get(ENTRY + "/template.xlsx")
+    r = c.get(ENTRY + "/template.xlsx?layout=long")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     return r.content

@@ -8,6 +8,7 @@ from chitieu import __version__
 from chitieu.cli import (
     benchmark_cmds,
     catalog_cmds,
+    conference_cmds,
     data_cmds,
     editions_cmds,
     exchange_cmds,
@@ -66,6 +67,7 @@ quality_cmds.register(app)
 report_cmds.register(app)
 slides_cmds.register(app)
 editions_cmds.register(app)
+conference_cmds.register(app)
 benchmark_cmds.register(app)
 web_cmds.register(app)
 workflow_cmds.register(app)

@@ -49,6 +49,9 @@ class Book:
     extra: dict[str, list[list[Any]]] = field(default_factory=dict)
     #: every visible sheet as a table, in workbook order (when asked for: ``every``)
     sheets: list[Table] = field(default_factory=list)
+    #: why the other visible sheets that could not be read could not (``every``): told when
+    #: a layout reads every sheet, not when it reads only ``table``
+    failed: list[InputFileError] = field(default_factory=list)
 
 
 class _TooLong(Exception):
@@ -181,23 +184,31 @@ class Workbook:
     with_merges = False
 
     def book(
-        self, sheet: str | None, extra: tuple[str, ...] = (), sha256: str = "", every: bool = False
+        self,
+        sheet: str | None,
+        extra: tuple[str, ...] = (),
+        sha256: str = "",
+        every: bool = False,
+        or_every: bool = False,
     ) -> Book:
         """The table of ``sheet`` and the raw cells of those of ``extra`` the workbook has;
         ``every``: each visible sheet as a table too, with its merged ranges (a blank sheet
-        left out)."""
+        left out); ``or_every``: so if the workbook has no ``sheet`` (the web's upload of a
+        template in either layout: one read, not one per layout)."""
+        if or_every and sheet is not None and sheet not in self.names:
+            sheet, every = None, True
         if not every:
             table = self.table(sheet, sha256)
             return Book(table, self.names, {s: self.rows(s) for s in extra if s in self.names})
         self.with_merges = True
-        tables = []
+        tables, failed = [], []
         for name in self.visible() or self.names:
             try:
                 tables.append(self.table(name, sha256))
             except InputFileError as exc:
                 if exc.code != "input-sheet-empty":
-                    raise
+                    failed.append(exc)
         first = sheet if sheet is not None else self.default_sheet()
         table = next((t for t in tables if t.sheet == first), None) or self.table(first, sha256)
         extra_rows = {s: self.rows(s) for s in extra if s in self.names}
-        return Book(table, self.names, extra_rows, tables)
+        return Book(table, self.names, extra_rows, tables, failed)

@@ -11,16 +11,20 @@ bilingual error — ``input-parser-failed``, ``input-parser-memory``, ``input-to
 exit 2, HTTP 400 — and the server or the CLI goes on.
 
 It is cheap: multiprocessing's ``forkserver`` (the one ``report.workers`` starts its pools
-from) preloads this module and calamine once; each parse uses one child forked from it, which
-reads the file itself (from its path) and sends back only the
-:class:`~chitieu.collect.book.Book`, its texts shared so that it pickles small. The child of
-the next read is started during this one and waits for its request (a process that wakes is
-scheduled at once on a loaded machine, one just forked waits its turn); the garbage collector
-is off in the child and while the parent unpickles. No interpreter starts per file, and the
-child does not import the caller's main module again (multiprocessing would: a script that
-reads a workbook without an ``if __name__ == "__main__"`` guard would run again in the child,
-and every child would pay for the script's imports). Where there is no
-forkserver (Windows) or the caller is itself a daemonic worker, the read runs in the caller.
+from) preloads this module and calamine once; a read is handed to a child forked from it,
+which reads the file itself (from its path) and sends back only the
+:class:`~chitieu.collect.book.Book`, its texts shared so that it pickles small. A one-shot run
+(``chitieu import``) starts one child per read, which ends with it. A long-lived process —
+the web server, workers — calls :func:`keep_reader`: its child then waits, already running,
+for the next read (no fork, no start-up, and no pages copied again per file: each of those
+is a turn of another process on a loaded machine), until it has made :data:`KEEP_READS`
+reads, held :data:`KEEP_MB`, or failed (a child that aborted, hung or ran out of memory is
+never kept). The garbage collector is off in the child and while the parent unpickles. No
+interpreter starts per file, and the child does not import the caller's main module again
+(multiprocessing would: a script that reads a workbook without an
+``if __name__ == "__main__"`` guard would run again in the child, and every child would pay
+for the script's imports). Where there is no forkserver (Windows) or the caller is itself a
+daemonic worker, the read runs in the caller.
 
 ``CHITIEU_TEST_PARSER_ABORT`` is **for tests only**: it makes the child fail on purpose —
 ``1`` or ``abort``: ``os.abort()``; ``memory``: an allocation beyond the limit; ``hang``: it
@@ -30,9 +34,7 @@ allocation meets the address-space limit.
 
 from __future__ import annotations
 
-import functools
 import gc
-import io
 import math
 import multiprocessing
 import os
@@ -40,13 +42,17 @@ import signal
 import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing import context, forkserver, reduction, util
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from chitieu.collect.book import Book, Workbook
+from chitieu.collect.childproc import ForkServerChild as _Process
+from chitieu.collect.childproc import available as _available
+from chitieu.collect.childproc import widen as _widen
 from chitieu.collect.limits import Deadline, Limits
 from chitieu.collect.zipscan import Scan
 from chitieu.errors import InputFileError
@@ -58,8 +64,10 @@ TEST_FAULT = "CHITIEU_TEST_PARSER_ABORT"
 PRELOAD = [__name__, "python_calamine"]
 _SETTING = "CHITIEU_MAX_PARSER_MB / CHITIEU_MAX_UPLOAD_PARSER_MB"
 _LOCK = threading.Lock()
-#: a child started ahead of its read, until it is given one
-SPARE_NAME = "chitieu-parser-spare"
+#: the name of a child parser while it reads, and while it waits kept for the next read
+READING, WAITING = "chitieu-parser", "chitieu-parser-waiting"
+#: a kept child ends after this many reads, or once it has held this many MiB
+KEEP_READS, KEEP_MB = 500, 256
 _PRELOAD_SET = False
 
 
@@ -78,71 +86,29 @@ class Request:
     fault: str = ""
     #: every visible sheet as a table, with merged ranges (``Book.sheets``)
     every: bool = False
+    #: so if the workbook has no ``sheet``
+    or_every: bool = False
 
 
 def read(request: Request) -> Book:
     """Read the workbook with calamine, here in this process."""
     wb = Workbook(Path(request.path), request.file, request.lim, request.deadline, request.scan)
     wb.checked = request.fault != "unchecked"
-    return wb.book(request.sheet, request.extra, request.sha256, request.every)
-
-
-@functools.cache
-def _popen_class() -> type:
-    """The forkserver's Popen, launching its child without the caller's main module."""
-    from multiprocessing import popen_forkserver, spawn
-
-    class Popen(popen_forkserver.Popen):
-        def _launch(self, process_obj: Any) -> None:
-            # popen_forkserver.Popen._launch, the main module left out of the child's
-            # preparation: _child and what it reads are found by their module's name
-            prep = spawn.get_preparation_data(process_obj._name)
-            prep.pop("init_main_from_path", None)
-            prep.pop("init_main_from_name", None)
-            buf = io.BytesIO()
-            context.set_spawning_popen(self)
-            try:
-                reduction.dump(prep, buf)
-                reduction.dump(process_obj, buf)
-            finally:
-                context.set_spawning_popen(None)
-            self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
-            parent_w = os.dup(w)  # the child's sentinel of its parent
-            close = util.close_fds  # type: ignore[attr-defined]
-            self.finalizer = util.Finalize(self, close, (parent_w, self.sentinel))
-            with open(w, "wb", closefd=True) as f:
-                f.write(buf.getbuffer())
-            self.pid = forkserver.read_signed(self.sentinel)
-
-    return Popen
-
-
-class _Process(context.ForkServerProcess):
-    """A forkserver process that does not import the caller's main module."""
-
-    @staticmethod
-    def _Popen(process_obj: Any) -> Any:
-        return _popen_class()(process_obj)
-
-
-def _available() -> bool:
-    """Can a child parser be started here (a forkserver; not inside a daemonic process,
-    which may not have children)?"""
-    return (
-        "forkserver" in multiprocessing.get_all_start_methods()
-        and not multiprocessing.current_process().daemon
-    )
+    return wb.book(request.sheet, request.extra, request.sha256, request.every, request.or_every)
 
 
 @dataclass
 class _Child:
-    """A child parser started ahead, waiting for its request: the process, the end its
-    request is written to, the end its answer is read from, and the process that owns it."""
+    """A child parser: the process, the end its requests are written to, the end its answers
+    are read from, the process that owns it, and the address-space limit it took with its
+    first request (0 before that): a read under a lower limit lowers it for that read only
+    (the soft limit), none can raise it."""
 
     process: _Process
     requests: Connection
     answers: Connection
     owner: int
+    limit: int = 0
 
     def close(self) -> None:
         """Close this end of both pipes; end the process if it still runs, and reap it."""
@@ -153,7 +119,51 @@ class _Child:
         self.process.join()
 
 
-_SPARE: list[_Child] = []  # at most one, started during the read before
+#: the reader a long-lived process keeps between reads (at most one), see :func:`keep_reader`
+_KEPT: list[_Child] = []
+_STATE = {"keep": False, "started": 0}
+
+
+def keep_reader(on: bool = True) -> None:
+    """Keep the child parser of a read for the next one (``on``): for long-lived processes —
+    the web server, workers — that read many files. A one-shot run (``chitieu import``) keeps
+    none: its child ends with its read, and no other is started. Off: the kept one ends."""
+    _STATE["keep"] = on
+    if not on:
+        with _LOCK:
+            kept, _KEPT[:] = list(_KEPT), []
+        for child in kept:
+            if child.owner == os.getpid():
+                child.close()
+
+
+@contextmanager
+def one_shot() -> Iterator[None]:
+    """Reads in the block made as a one-shot run makes them (a child started per read, none
+    kept); a child kept before waits, untouched, for the reads after (the benchmark compares
+    the two)."""
+    with _LOCK:
+        aside, _KEPT[:] = list(_KEPT), []
+    was, _STATE["keep"] = _STATE["keep"], False
+    try:
+        yield
+    finally:
+        _STATE["keep"] = was
+        with _LOCK:
+            extra, _KEPT[:] = list(_KEPT), aside
+        for child in extra:
+            child.close()
+
+
+def started() -> int:
+    """How many child parsers this process has started (tests count them)."""
+    return _STATE["started"]
+
+
+def kept() -> int:
+    """How many child parsers wait in this process for a read (0 or 1)."""
+    with _LOCK:
+        return sum(1 for c in _KEPT if c.owner == os.getpid() and c.process.is_alive())
 
 
 def _start() -> _Child:
@@ -163,10 +173,11 @@ def _start() -> _Child:
         if not _PRELOAD_SET:
             multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
             _PRELOAD_SET = True
+        _STATE["started"] += 1
     answers, send = multiprocessing.Pipe(duplex=False)
     _widen(answers)
     wait, requests = multiprocessing.Pipe(duplex=False)
-    proc = _Process(target=_waiting, args=(wait, send), name=SPARE_NAME, daemon=True)
+    proc = _Process(target=_serve, args=(wait, send), name=READING, daemon=True)
     try:
         proc.start()
     finally:
@@ -175,49 +186,33 @@ def _start() -> _Child:
     return _Child(proc, requests, answers, os.getpid())
 
 
-def _widen(pipe: Connection) -> None:
-    """The answer's pipe as wide as the system allows (Linux: up to 1 MiB, 64 KiB by
-    default): a book of some megabytes then crosses in a few writes, not one per 64 KiB —
-    each a wait for the parent to be scheduled on a loaded machine."""
-    import fcntl
-
-    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if setting is None:
-        return
-    try:
-        with open("/proc/sys/fs/pipe-max-size") as fh:
-            size = int(fh.read())
-        fcntl.fcntl(pipe.fileno(), setting, min(size, 1 << 20))
-    except (OSError, ValueError):
-        pass  # the default width: slower, never wrong
-
-
-def _take() -> _Child:
-    """The spare child if this process has one alive, else a new one."""
+def _take(limit: int) -> _Child:
+    """The kept child if this process has one alive whose address space holds ``limit``
+    (it reads under ``limit``), else a new one."""
     with _LOCK:
-        spare = _SPARE.pop() if _SPARE else None
-    if spare is not None and spare.owner == os.getpid() and spare.process.is_alive():
-        return spare
-    if spare is not None and spare.owner == os.getpid():
-        spare.close()
+        got = _KEPT.pop() if _KEPT else None
+    if got is not None and got.owner == os.getpid():
+        if got.process.is_alive() and limit <= got.limit:
+            got.process.name = READING
+            return got
+        got.close()
     return _start()
 
 
-def _replenish() -> None:
-    """Start the next read's child now (it waits, already running, for its request: under
-    load a process that wakes is scheduled at once, one just forked waits its turn)."""
-    with _LOCK:
-        if _SPARE:
+def _give_back(child: _Child, stays: bool) -> None:
+    """Keep ``child`` for the next read if it stays and this process keeps one (of two, the
+    one of the larger address space); else end it."""
+    if stays and _STATE["keep"] and child.owner == os.getpid():
+        child.process.name = WAITING
+        with _LOCK:
+            other = _KEPT.pop() if _KEPT else None
+            if other is not None and other.limit > child.limit:
+                child, other = other, child
+            _KEPT.append(child)
+        if other is None:
             return
-    try:
-        spare = _start()
-    except OSError:  # no process to spare now (a limit on processes): the next read forks
-        return
-    with _LOCK:
-        if not _SPARE:
-            _SPARE.append(spare)
-            return
-    spare.close()
+        child = other
+    child.close()
 
 
 def parse(request: Request) -> Book:
@@ -226,35 +221,36 @@ def parse(request: Request) -> Book:
     if not _available():
         with collector_paused():  # a book's rows: no cycles (store/gcpause.py)
             return read(request)
-    child = _take()
-    child.process.name = "chitieu-parser"
+    limit = request.lim.parser_bytes
+    child = _take(limit)
+    stays = False
     try:
         try:
             child.requests.send(request)
-        except OSError:  # the spare died while it waited: a new child
+        except OSError:  # the kept child died while it waited: a new one
             child.close()
             child = _start()
-            child.process.name = "chitieu-parser"
             child.requests.send(request)
-        _replenish()
-        kind, payload = _answer(child.answers, request)
+        child.limit = child.limit or limit
+        kind, payload, stays = _answer(child.answers, request)
     finally:
-        child.close()
+        _give_back(child, stays)
     return _result(kind, payload, child.process.exitcode, request)
 
 
-def _answer(recv: Connection, request: Request) -> tuple[str, Any]:
+def _answer(recv: Connection, request: Request) -> tuple[str, Any, bool]:
     """What the child sent: ("ok", Book), ("error", InputFileError), ("memory", None),
     ("bug", its traceback); ("died", None) if it ended without a word, ("slow", None) if the
-    read's time ran out."""
+    read's time ran out; and whether the child stays for another read."""
     left = request.deadline.end - time.monotonic()
     if not recv.poll(max(left, 0.0)):
-        return "slow", None
+        return "slow", None, False
     try:
         with collector_paused():
-            return recv.recv()
+            kind, payload, stays = recv.recv()
     except (EOFError, OSError):
-        return "died", None
+        return "died", None, False
+    return kind, payload, stays
 
 
 def _result(kind: str, payload: Any, exitcode: int | None, request: Request) -> Book:
@@ -288,21 +284,34 @@ def _how(exitcode: int | None) -> str:
     return f"exit status {exitcode}"
 
 
-def _confine(request: Request) -> None:
-    """The child's limits: its address space, no core file, the read's time (an alarm and
-    CPU seconds, should the parent be gone), its own messages silenced."""
+def _confine(request: Request, first: bool) -> None:
+    """The child's limits: its address space (the first request's is its hard limit too,
+    a later one's no higher) and no core file, the read's time (an alarm and CPU seconds,
+    should the parent be gone), its own messages silenced (``first``: once)."""
     import resource
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)  # calamine's "memory allocation … failed" is not the user's business
+    if first:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)  # calamine's "memory allocation … failed" is not the user's business
+        _limit(resource.RLIMIT_CORE, 0, 0)
     seconds = max(1, math.ceil(request.deadline.end - time.monotonic()) + 1)
-    for limit, value in ((resource.RLIMIT_AS, request.lim.parser_bytes),
-                         (resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, seconds)):  # fmt: skip
-        _, hard = resource.getrlimit(limit)
-        if hard != resource.RLIM_INFINITY:  # never above what this process was given
-            value = min(value, hard)
-        resource.setrlimit(limit, (value, value if limit != resource.RLIMIT_CPU else hard))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _limit(resource.RLIMIT_CPU, math.ceil(used.ru_utime + used.ru_stime) + seconds, None)
+    space = request.lim.parser_bytes
+    _limit(resource.RLIMIT_AS, space, space if first else None)
     signal.alarm(seconds + 1)
+
+
+def _limit(which: int, soft: int, hard: int | None) -> None:
+    """Set a resource limit: ``soft`` and ``hard`` (None: the hard one kept), never above the
+    hard limit this process has."""
+    import resource
+
+    _, now = resource.getrlimit(which)
+    if now != resource.RLIM_INFINITY:
+        soft = min(soft, now)
+        hard = now if hard is None else min(hard, now)
+    resource.setrlimit(which, (soft, now if hard is None else hard))
 
 
 def _fault(request: Request) -> None:
@@ -316,38 +325,55 @@ def _fault(request: Request) -> None:
             signal.pause()
 
 
-def _waiting(requests: Connection, send: Connection) -> None:
-    """A child started ahead: it waits for its request (ends if its parent goes), then
-    reads it as :func:`_child`."""
-    try:
-        request = requests.recv()
-    except (EOFError, OSError):
-        os._exit(0)
-    requests.close()
-    _child(send, request)
+def _serve(requests: Connection, send: Connection) -> None:
+    """The child: it waits for a request (ends if its parent goes), reads it confined and
+    sends what came of it; it waits for the next one while it may stay (:func:`_stays`), else
+    ends at once (nothing to tear down; nothing for the garbage collector to do)."""
+    gc.disable()  # a book's rows: no cycles; what an error leaves is collected after it
+    reads = 0
+    while True:
+        try:
+            request = requests.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        kind, payload = _one(request, first=reads == 0)
+        reads += 1
+        stays = kind in ("ok", "error") and _stays(reads)
+        try:
+            send.send((kind, payload, stays))
+        except MemoryError:
+            send.send(("memory", None, False))
+            stays = False
+        if not stays:
+            os._exit(0)
+        signal.alarm(0)
+        del payload
+        if kind == "error":
+            gc.collect()
 
 
-def _child(send: Connection, request: Request) -> None:
-    """The child: confined, it reads the workbook and sends what came of it, then ends at
-    once (nothing to tear down; nothing for the garbage collector to do)."""
-    gc.disable()
-    message: tuple[str, Any]
+def _one(request: Request, first: bool) -> tuple[str, Any]:
+    """One read in the child: ("ok", Book) or what went wrong (see :func:`_answer`)."""
     try:
-        _confine(request)
+        _confine(request, first)
         _fault(request)
-        message = ("ok", read(request))
+        return "ok", read(request)
     except InputFileError as exc:
-        message = ("error", exc)
+        return "error", exc
     except MemoryError:
-        message = ("memory", None)
+        return "memory", None
     except Exception:
-        message = ("bug", traceback.format_exc())
-    try:
-        send.send(message)
-    except MemoryError:
-        send.send(("memory", None))
-    finally:
-        os._exit(0)
+        return "bug", traceback.format_exc()
+
+
+def _stays(reads: int) -> bool:
+    """Whether a child that has made ``reads`` reads may wait for another: not past
+    :data:`KEEP_READS` of them, nor once it has held more than :data:`KEEP_MB` (a big read's
+    memory is not given back to the system: a new child starts small)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return reads < KEEP_READS and peak < KEEP_MB * 1024
 
 
 def request_for(
@@ -361,7 +387,8 @@ def request_for(
     extra: tuple[str, ...] = (),
     sha256: str = "",
     every: bool = False,
+    or_every: bool = False,
 ) -> Request:
     """A parse of ``path``, with the test-only fault of the environment, if any."""
     return Request(str(path), file, lim, deadline, scan, sheet, extra, sha256,
-                   os.environ.get(TEST_FAULT, "").strip().lower(), every)  # fmt: skip
+                   os.environ.get(TEST_FAULT, "").strip().lower(), every, or_every)  # fmt: skip

@@ -185,7 +185,7 @@ def _existing(path: Path) -> None:
 def read_workbook(path: Path, lim: Limits | None = None, file: str | None = None, *,
                   sheet: str | None = None, extra: tuple[str, ...] = (),
                   macros: bool | None = None, sha256: str = "",
-                  every: bool = False) -> Book:  # fmt: skip
+                  every: bool = False, or_every: bool = False) -> Book:  # fmt: skip
     """``sheet`` of a workbook (its first visible sheet if None) as a table, and the raw cells
     of the sheets of ``extra`` it has; ``file`` names it in errors.
 
@@ -193,7 +193,8 @@ def read_workbook(path: Path, lim: Limits | None = None, file: str | None = None
     (``collect.childparser``). A workbook with macros is refused unless ``macros`` allows it
     (by default: when it is named .xlsm — a macro-enabled workbook renamed .xlsx is refused);
     its macros never run. ``every``: each visible sheet as a table too, with its merged
-    ranges (``Book.sheets``: the official forms' layouts).
+    ranges (``Book.sheets``: the official forms' layouts); ``or_every``: so if it has no
+    ``sheet``.
     """
     lim = lim or limits()
     file = file or path.name
@@ -205,7 +206,7 @@ def read_workbook(path: Path, lim: Limits | None = None, file: str | None = None
     if scan.macros and not allowed:
         raise InputFileError(code="input-macros", file=file)
     return parse(request_for(path, file, lim, deadline, scan, sheet=sheet, extra=extra,
-                             sha256=sha256, every=every))  # fmt: skip
+                             sha256=sha256, every=every, or_every=or_every))  # fmt: skip
 
 
 def check_file(path: Path, lim: Limits | None = None) -> None:

@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chitieu import __version__, open_store
+from chitieu.collect.childparser import keep_reader
 from chitieu.errors import ChitieuError
 from chitieu.store.faults import fault_of
 from chitieu.store.values import Store
@@ -25,6 +26,7 @@ from chitieu.web.accounts import Accounts
 from chitieu.web.compress import Compress
 from chitieu.web.deps import form_threads
 from chitieu.web.errors import error_body
+from chitieu.web.events import Hub
 from chitieu.web.limits import BodyLimit, NoNul
 from chitieu.web.plotly_css import plotly_js
 from chitieu.web.sessions import SESSION_HOURS, LoginThrottle, SessionActivity, Sessions
@@ -246,6 +248,8 @@ def create_app(
         admin_forms,
         api_v1,
         auth,
+        conference,
+        conference_links,
         dashboard,
         dashboard_api,
         dashboard_pivot,
@@ -267,6 +271,7 @@ def create_app(
     store = store or open_store(store_url)
     accounts = Accounts(store)
     _warm_up(store)
+    keep_reader()  # a server reads many uploads: its child parser waits for the next one
     app = FastAPI(
         title="chitieu",
         version=__version__,
@@ -282,6 +287,7 @@ def create_app(
     app.state.throttle = LoginThrottle(store)  # counted in the store: shared by every process
     app.state.https = https
     app.state.form_threads = form_threads()  # a bad CHITIEU_FORM_THREADS: refused here
+    app.state.hub = Hub(store)  # the conference board's watcher and clients (web/events.py)
 
     # the cookie holds the session's id (and the CSRF token), signed; whether that session is
     # still open is asked of the store on every request (web/sessions.py)
@@ -318,7 +324,8 @@ def create_app(
                auth.router, entry_pick.router, entry.router, entry_upload.router, workflow.router,
                dashboard.router, dashboard_api.router, dashboard_pivot.router,
                dashboard_views.router, queue.router, notices.router, editions.router,
-               slides.router, admin.router, admin_forms.router, admin_2fa.router)  # fmt: skip
+               slides.router, conference.router, conference_links.router, admin.router,
+               admin_forms.router, admin_2fa.router)  # fmt: skip
     for router in (*routers, report_pages.router, plotly_css.router, assets.router, health.router):
         app.include_router(router)
     return app

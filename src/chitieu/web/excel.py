@@ -35,7 +35,7 @@ from chitieu.check.findings import Finding
 from chitieu.collect.comments import EXCEL_CELL_CHARS
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
 from chitieu.collect.limits import Limits, check_size, counts, limits
-from chitieu.collect.reader import Table, read_table, read_workbook
+from chitieu.collect.reader import Book, Table, read_table, read_workbook
 from chitieu.errors import Conflict, InputFileError
 from chitieu.fmt import period_label
 from chitieu.interop.cells import neutralise
@@ -124,10 +124,11 @@ def form_template(state: Report) -> bytes:
 
 
 def template(state: Report, lang: str = "vi", layout: str | None = None) -> bytes:
-    """The workbook for a report, pre-filled with the stored values (every comment whole: a
-    report whose comment no cell can hold gets no template); ``layout="form"``: in the form's
-    official layout, where it has one."""
-    if layout == "form" and state.form.layout is not None:
+    """The workbook for a report, pre-filled with the stored values: in the form's official
+    layout where it has one (``collect.layouts.template``), else — or with ``layout="long"``
+    — as a long table, one row per indicator (every comment whole: a report whose comment no
+    cell can hold gets no long template)."""
+    if layout != "long" and state.form.layout is not None:
         return form_template(state)
     _fits(state, lang)
     cat, reg = catalog(), registry()
@@ -300,8 +301,12 @@ def _cell(f: Finding, letters: dict[str, str], header: list[str]) -> str:
     return f"{f.row}"
 
 
-def _read(data: bytes | BinaryIO, name: str, suffix: str) -> tuple[Table, dict[str, str]]:
-    """The upload's data sheet (or CSV) and its template's hidden facts."""
+def _read(
+    data: bytes | BinaryIO, name: str, suffix: str, form: bool = False
+) -> tuple[Table, dict[str, str], Book | None]:
+    """The upload's data sheet (or CSV) and its template's hidden facts; ``form``: a
+    workbook without a data sheet is read whole, each sheet with its merged ranges, and
+    given back as the third item (the form's official layout: one read, not two)."""
     lim = limits().for_upload()
     body = _received(data, name, lim)
     fd, tmp = tempfile.mkstemp(suffix=suffix)
@@ -310,7 +315,7 @@ def _read(data: bytes | BinaryIO, name: str, suffix: str) -> tuple[Table, dict[s
             fh.write(body)
         path = Path(tmp)
         if suffix == ".csv":
-            return read_table(path, None, lim, name), {}
+            return read_table(path, None, lim, name), {}, None
         book = read_workbook(
             path,
             lim,
@@ -319,8 +324,11 @@ def _read(data: bytes | BinaryIO, name: str, suffix: str) -> tuple[Table, dict[s
             extra=(LIST_SHEET,),
             macros=False,
             sha256=hashlib.sha256(body).hexdigest(),
+            or_every=form,
         )
-        return book.table, _meta(book.extra.get(LIST_SHEET))
+        if book.table.sheet != DATA_SHEET:
+            return book.table, {}, book
+        return book.table, _meta(book.extra.get(LIST_SHEET)), None
     finally:
         os.unlink(tmp)
 
@@ -368,12 +376,9 @@ def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str 
     if suffix not in UPLOAD_SUFFIXES:
         raise InputFileError(code="input-upload-type", file=name, suffix=suffix)
     body = _received(data, name, limits().for_upload())
-    try:
-        table, meta = _read(body, name, suffix)
-    except InputFileError as exc:  # no «Số liệu» sheet: the form's official layout?
-        if exc.code != "input-no-sheet" or state.form.layout is None:
-            raise
-        return _read_form(body, name, state, lang)
+    table, meta, book = _read(body, name, suffix, form=state.form.layout is not None)
+    if book is not None:  # no «Số liệu» sheet: the form's official layout
+        return _read_form(book, name, state, lang)
     trimmed, letters = _trim(table)
     try:
         vi = next(i for i, h in enumerate(trimmed.header) if h in ("Giá trị", "value"))
@@ -403,26 +408,20 @@ def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str 
     return Upload(parsed, meta.get("version"), errors, len(table.rows))
 
 
-def _read_form(body: bytes, name: str, state: Report, lang: str) -> Upload:
-    """An upload in the form's official layout (``collect.layouts.wide``): the round's
-    values of this report as the fields typed (an empty cell changes nothing), the hidden
-    sheet's version and bases for the merge; every problem at its sheet and cell. Columns of
-    other rounds or periods are not written by the web's upload."""
+def _read_form(book: Book, name: str, state: Report, lang: str) -> Upload:
+    """An upload in the form's official layout (``collect.layouts.wide``), its workbook read
+    already: the round's values of this report as the fields typed (an empty cell changes
+    nothing), the hidden sheet's version and bases for the merge; every problem at its sheet
+    and cell. Columns of other rounds or periods are not written by the web's upload."""
     from chitieu.collect.layouts import Options, Source
     from chitieu.collect.layouts import wide as form_layout
     from chitieu.collect.layouts.template import LIST_SHEET as FORM_LIST
 
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-        # the numbers' format is the file's (an ambiguous one refused), never the page's language
-        opts = Options(form=state.form.code, unit=state.unit, period=state.period.id)
-        source = Source(Path(tmp), opts, name, lim=limits().for_upload(), extra=(FORM_LIST,))
-        result = form_layout.read(source)
-        meta = _meta(source.book.extra.get(FORM_LIST))
-    finally:
-        os.unlink(tmp)
+    # the numbers' format is the file's (an ambiguous one refused), never the page's language
+    opts = Options(form=state.form.code, unit=state.unit, period=state.period.id)
+    source = Source(Path(name), opts, name, lim=limits().for_upload(), book=book)
+    result = form_layout.read(source)
+    meta = _meta(book.extra.get(FORM_LIST))
     parsed = Parsed(base=_base(meta, state))
     for v in result.parsed:
         if v.indicator in state.cells and v.kind == state.kind and v.period == state.period.id:

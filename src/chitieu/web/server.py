@@ -61,6 +61,9 @@ class ServerSettings:
     header_timeout: float = 20.0
     #: seconds a connection with no request under way is kept open
     keepalive_timeout: float = 30.0
+    #: seconds a stopping server waits for the answers under way before it ends them (open
+    #: event streams of the conference board never end by themselves; browsers reconnect)
+    shutdown_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -77,7 +80,11 @@ class ServerSettings:
 
     def uvicorn_options(self) -> dict[str, Any]:
         """What ``uvicorn.run`` is given for these settings (and the protocol that keeps them)."""
-        return {"http": PROTOCOL, "timeout_keep_alive": self.keepalive_timeout}
+        return {
+            "http": PROTOCOL,
+            "timeout_keep_alive": self.keepalive_timeout,
+            "timeout_graceful_shutdown": self.shutdown_timeout,
+        }
 
 
 @cache

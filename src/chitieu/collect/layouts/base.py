@@ -45,11 +45,16 @@ class Options:
 
 class Source:
     """One input file, looked at lazily: its first bytes, its first (or named) sheet as a
-    table, every visible sheet with merged ranges. Each is read once, within the limits
-    (``collect.reader``), whichever layout asks first."""
+    table, every visible sheet with merged ranges. A workbook is read once, within the limits
+    (``collect.reader``: one pre-scan, one child parser, one hash), whichever layout asks
+    first: its table is the book's; a sheet that cannot be read is told only to a layout that
+    reads every sheet."""
 
     def __init__(self, path: Path, options: Options | None = None, file: str | None = None,
-                 *, lim: Limits | None = None, extra: tuple[str, ...] = ()) -> None:  # fmt: skip
+                 *, lim: Limits | None = None, extra: tuple[str, ...] = (),
+                 book: Book | None = None) -> None:  # fmt: skip
+        if book is not None:  # read already (the web's upload of a template): not again
+            self.__dict__["book"] = book
         self.path = path
         self.options = options or Options()
         self.file = file or path.name
@@ -79,6 +84,8 @@ class Source:
         """The named sheet (else the first visible one) or the CSV, as a header and rows."""
         from chitieu.collect.reader import read_table
 
+        if self.is_workbook:
+            return self.book.table
         return read_table(self.path, self.options.sheet, self.lim, file=self.file)
 
     @cached_property
@@ -97,6 +104,8 @@ class Source:
         book = self.book
         if self.options.sheet is not None:
             return [book.table]
+        if book.failed:
+            raise book.failed[0]
         return book.sheets or [book.table]
 
 

@@ -40,7 +40,8 @@ def template(
     layout: str | None = None,
 ) -> Response:
     """The Excel template of the report, pre-filled (its hidden sheet keeps the values it was
-    made from and the version); ``?layout=form``: in the form's official layout."""
+    made from and the version): in the form's official layout where it has one;
+    ``?layout=long``: as a long table, one row per indicator."""
     r = locate_report(get_store(request), user, form, unit, period, round)
     name = f"{r.form.code}_{r.unit.replace('@', '-')}_{r.period.id}"
     name += f"_{r.round.round}.xlsx" if len(r.form.rounds) > 1 else ".xlsx"
