@@ -29,7 +29,7 @@ from bench import core_data as data
 from bench.perfdoc import timed
 
 #: tables the generator fills (emptied before a store is generated again)
-FILLED = ("observation", "batch", "current_slab", "cube_slab", "pending_value")
+FILLED = ("observation", "batch", "current_slab", "cube_slab", "pending_value", "slab_since")
 
 
 @dataclass(frozen=True)

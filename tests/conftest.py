@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,18 +44,44 @@ def pg_server() -> str:
     return PG_URL
 
 
-@pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped after the test."""
+@contextmanager
+def _schema(pg_server: str) -> Iterator[str]:
+    """A URL whose search_path is a fresh schema, dropped at the end."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     eng = create_engine(pg_server, isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in pg_server else "?"
-    yield f"{pg_server}{sep}options=-csearch_path%3D{schema}"
-    with eng.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    eng.dispose()
+    try:
+        yield f"{pg_server}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with eng.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        eng.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A URL whose search_path is a fresh schema, dropped after the test."""
+    with _schema(pg_server) as url:
+        yield url
+
+
+#: the parameters of a fixture made once per backend
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def backend_url(request: pytest.FixtureRequest, tmp: pytest.TempPathFactory,
+                name: str) -> Iterator[str]:  # fmt: skip
+    """An empty database for a fixture of wider scope than a test, parametrised with
+    :data:`BACKENDS` (``request.param``): a SQLite file, or a PostgreSQL schema dropped at the
+    end."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp.mktemp(name) / f'{name}.db'}"
+    else:
+        with _schema(request.getfixturevalue("pg_server")) as url:
+            yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -415,7 +415,8 @@ def test_check_store_exit_codes(demo_file: Path, tmp_path: Path) -> None:
     ok = run("check-store", "--json", db=f"sqlite:///{path}")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["ok"] is True
-    assert check_store(f"sqlite:///{path}", sample=3).checks[-1].checked == 3
+    checks = check_store(f"sqlite:///{path}", sample=3).checks
+    assert next(c for c in checks if c.name == "slabs").checked == 3
     with open(path, "r+b") as f:  # random bytes over the middle of the file
         f.seek(path.stat().st_size // 2)
         f.write(os.urandom(64 * 1024))
@@ -489,3 +490,32 @@ def test_the_line_limit_holds_for_the_backup_too(demo: str, tmp_path: Path, monk
         backup(demo, tmp_path / "bad.zip")
     assert err.value.code == "input-bad-limit"
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_check_store_finds_a_first_time_later_than_the_first_vintage_and_repairs_it(
+    store, db_url: str
+) -> None:
+    """``slab_since`` must not say a slab was born after its first vintage (an as-of read
+    would leave its values out); ``check-store --repair`` rebuilds it from the vintages; a
+    missing row is no fault (the exact path)."""
+    from chitieu.store.values import NewValue
+
+    store.write([NewValue("ICT_REVENUE", "VN", "2023S1", "actual", 1.0),
+                 NewValue("ICT_BUDGET", "VN", "2024S1", "actual", 1.0)],
+                source="t", created_by="t")  # fmt: skip
+    health = check_store(db_url)
+    since = next(c for c in health.checks if c.name == "since")
+    assert health.ok and since.checked == 2
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE slab_since SET first_at = :at WHERE year = 2023"),
+                     {"at": datetime(2999, 1, 1)})  # fmt: skip
+        conn.execute(text("DELETE FROM slab_since WHERE year = 2024"))
+    codes = _codes(check_store(db_url))
+    assert list(codes) == ["check-since-late"]
+    assert [(p["indicator"], p["year"]) for p in codes["check-since-late"]] == [
+        ("ICT_REVENUE", 2023)]  # fmt: skip
+    proc = run("check-store", "--repair", "--json", db=db_url)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["ok"] is True
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM slab_since")).scalar_one() == 2

@@ -122,3 +122,73 @@ def test_the_catalog_names_the_choices():
     _numbers({"components": "parts"}, ConsistencyRule, "x consistency", problems)
     assert problems == ["x consistency components: 'parts' is not one of total | components"]
     assert ConsistencyRule().components == "total"
+
+
+# --- the components' sum carries what the components are made of (review of issue 17/22) ---
+
+
+def _every_province(store, period="2023S1", total=100.0, each=20.0, estimated=()):
+    """Every reporter of the period with its total and five components (5 × 20 = 100)."""
+    from chitieu.analyze.coverage import reporters_of
+    from chitieu.catalog.periods import parse_period
+
+    p = parse_period(period)
+    rows = []
+    for u in reporters_of(p.start, p.end):
+        kind, how = ("estimate", "ratio_of_means") if u in estimated else ("actual", None)
+        rows.append(NewValue("ICT_REVENUE", u, period, kind, total, method=how))
+        rows += [NewValue(c, u, period, "actual", each) for c in COMPONENTS]
+    store.write(rows, source="test", created_by="t")
+
+
+def test_the_nation_is_the_sum_of_its_provinces_as_chosen(store):
+    from chitieu.analyze.coverage import reporters_of
+    from chitieu.catalog.periods import parse_period
+
+    p = parse_period("2023S1")
+    units = reporters_of(p.start, p.end)
+    _every_province(store, total=1000.0, each=200.0)
+    # one province's total 5% below its components: the nation's summed total is only 0,08%
+    # below its summed components (within the tolerance: no choice of its own)
+    store.write([NewValue("ICT_REVENUE", units[0], "2023S1", "actual", 950.0)],
+                source="test", created_by="t")  # fmt: skip
+    fs = facts(store, "2023S1", "as_reported", cat=_preferring_components())
+    nation = fs.get("ICT_REVENUE", "VN")
+    provinces = [f for f in fs.of_indicator("ICT_REVENUE") if f.unit != "VN"]
+    assert fs.get("ICT_REVENUE", units[0]).value == 1000  # its components' sum
+    assert nation.value == sum(f.value for f in provinces) == 1000 * len(units)
+    assert nation.coverage.complete
+
+
+def test_a_components_hypothesis_marks_the_total_and_its_sentence(store):
+    from chitieu.analyze.whatif import Hypothesis, facts_with
+    from chitieu.report.whatif import what_if
+
+    _every_province(store)
+    hs = [Hypothesis("TEL_REVENUE", "01@63", 70.0)]  # Hà Nội's components: 150, its total 100
+    cat = _preferring_components()
+    after = facts_with(store, "2023S1", hs, cat=cat)
+    hanoi, nation = after.get("ICT_REVENUE", "01@34"), after.get("ICT_REVENUE", "VN")
+    assert hanoi.value == 150 and hanoi.source == "components"
+    assert hanoi.coverage.hyp == {"01@63"} and hanoi.extra["hypothetical"] == ["01@63"]
+    assert nation.value == 62 * 100 + 150 and nation.coverage.hyp == {"01@63"}
+    assert nation.extra["hypothetical"] == ["01@63"]
+    w = what_if(store, "2023S1", hs, cat=cat)
+    assert "ICT_REVENUE" in w.changed()
+    (s,) = [s for s in w.sentences if s.indicator == "ICT_REVENUE"]
+    assert s.after.startswith("[Giả định] ") and not s.before.startswith("[Giả định]")
+
+
+def test_a_components_hypothesis_leaves_a_total_as_reported_unmarked(store):
+    from chitieu.analyze.whatif import Hypothesis, facts_with
+
+    # Hà Nội's total is the ministry's estimate: its coverage names it as estimated, yet the
+    # hypothesis on a component does not feed it under the shipped rule (the total)
+    _every_province(store, estimated=("01@63",))
+    hs = [Hypothesis("TEL_REVENUE", "01@63", 70.0)]
+    after = facts_with(store, "2023S1", hs)
+    for unit in ("01@34", "VN"):
+        f = after.get("ICT_REVENUE", unit)
+        assert f.value == (100 if unit != "VN" else 6300), unit
+        assert not f.coverage.hyp and "hypothetical" not in f.extra
+    assert after.get("TEL_REVENUE", "VN").coverage.hyp == {"01@63"}

@@ -106,3 +106,29 @@ def test_rounding_is_half_up():
 def test_split_exact():
     parts = split_exact(1614206, [1.0, 2.0, 3.3, 0.7])
     assert sum(parts) == 1614206 and all(p > 0 for p in parts)
+
+
+def test_a_read_with_another_catalog_is_never_served_this_ones_facts(store):
+    """The facts kept per process are keyed on the catalog as a whole (its fingerprint): two
+    catalogs that differ only in a formula, or in an indicator's decimals, get their own."""
+    import dataclasses
+
+    from chitieu.analyze.facts import fingerprint
+    from chitieu.catalog.indicators import catalog
+
+    store.write([NewValue("PUB_EPUBS", "VN", "2023", "actual", 30.0),
+                 NewValue("PUB_TITLES", "VN", "2023", "actual", 100.0)],
+                source="test", created_by="t")  # fmt: skip
+    base = catalog()
+    share = base.get("PUB_EPUB_SHARE")
+    per_mille = dataclasses.replace(
+        base, indicators={**base.indicators, "PUB_EPUB_SHARE": dataclasses.replace(
+            share, formula="PUB_EPUBS / PUB_TITLES * 1000")})  # fmt: skip
+    assert facts(store, "2023", cat=base).get("PUB_EPUB_SHARE", "VN").value == 30
+    assert facts(store, "2023", cat=per_mille).get("PUB_EPUB_SHARE", "VN").value == 300
+    assert facts(store, "2023", cat=base).get("PUB_EPUB_SHARE", "VN").value == 30
+    three = dataclasses.replace(
+        base, indicators={**base.indicators, "PUB_EPUB_SHARE": dataclasses.replace(
+            share, decimals=share.decimals + 1)})  # fmt: skip
+    assert len({fingerprint(base), fingerprint(per_mille), fingerprint(three)}) == 3
+    assert fingerprint(base) == fingerprint(dataclasses.replace(base))  # equal catalogs: equal

@@ -205,3 +205,30 @@ def test_outliers_on_write_against_history(store):
     assert not validate_values(
         store, [NewValue("ICT_REVENUE", "01@63", "2023S1", "actual", 105)]
     ).findings
+
+
+def test_the_balance_rule_of_a_total_comes_from_the_catalog():
+    """Every indicator with components has its balance rule, made from the catalog with the
+    indicator's own ``consistency: tolerance`` (one tolerance for the write-time finding, the
+    facts and the report), under the id the findings have always had."""
+    from dataclasses import replace
+
+    from chitieu.catalog.indicators import Catalog, ConsistencyRule, catalog
+
+    base = catalog()
+    shipped = rules().get("ict-revenue-balance")
+    assert shipped.source == "catalog" and shipped.tolerance == base.get(
+        "ICT_REVENUE").consistency.tolerance  # fmt: skip
+    assert shipped.importance == Severity.ERROR
+    assert shipped.right.operands == base.get("ICT_REVENUE").components
+    assert "Doanh thu toàn ngành TT&TT" in shipped.name["vi"]
+    assert "ICT sector revenue" in shipped.name["en"] and shipped.messages["hint"]["en"]
+    loose = replace(base.get("ICT_REVENUE"), consistency=ConsistencyRule(tolerance=0.02))
+    cat = Catalog({**base.indicators, "ICT_REVENUE": loose}, base.measures, base.groups,
+                  base.sources)  # fmt: skip
+    rs = load_rules(cat=cat)
+    parts = {"TEL_REVENUE": 190, "IT_REVENUE": 780, "POST_REVENUE": 16, "PPD_REVENUE": 9,
+             "PRESS_REVENUE": 5}  # fmt: skip
+    assert rs.get("ict-revenue-balance").tolerance == 0.02
+    assert not evaluate_rules(vals(ICT_REVENUE=1010, **parts), rs)  # 1% off: within 2%
+    assert evaluate_rules(vals(ICT_REVENUE=1010, **parts), rules())  # beyond 0,5%

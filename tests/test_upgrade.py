@@ -103,7 +103,15 @@ def test_a_store_of_the_code_before_upgrades_and_keeps_every_row(db_url):
             (r.form, r.unit, r.period): r
             for r in conn.execute(select(meta.tables["web_submission"])).all()
         }
+        # migration 0020: each indicator-year's first vintage, from the vintages
+        since = {(int(r.year), r.indicator): r.first_at
+                 for r in conn.execute(select(meta.tables["slab_since"])).all()}  # fmt: skip
     store.engine.dispose()
+    first: dict[tuple[int, str], datetime] = {}
+    for r in rows["observation"]:
+        key = (int(r["period"][:4]), r["indicator"])
+        first[key] = min(first.get(key, r["created_at"]), r["created_at"])
+    assert since == first and len(since) >= 2
     assert set(subs) == {(r["form"], r["unit"], r["period"]) for r in rows["web_submission"]}
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
+from tests.conftest import BACKENDS, backend_url
 from typer.testing import CliRunner
 
 from chitieu import open_store
@@ -24,6 +24,7 @@ from chitieu.analyze.scenarios import asked, last_year_share, ministry_estimate
 from chitieu.analyze.whatif import Hypothesis, WhatIfError, facts_with
 from chitieu.errors import UnitError, UnknownCode
 from chitieu.report.whatif import what_if
+from chitieu.store.values import NewValue
 
 LATE = "89@63"  # An Giang before the merger
 P = "2023S1"
@@ -35,31 +36,16 @@ HEADLINE = ("ICT_REVENUE", "ICT_BUDGET", "ICT_GDP", "ICT_LABOUR")
 STATED = ("value", "kind", "previous", "change_pct", "plan_pct", "share_pct", "rank", "rank_of")
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The demo store, once per backend and module (read only)."""
     from chitieu.demo.build import load_demo
 
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('whatif') / 'w.db'}"
-    else:
-        pg = request.getfixturevalue("pg_server")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url, drop = f"{pg}?options=-csearch_path%3D{schema}", (admin, schema)
-    store = open_store(url)
-    load_demo(store)
-    yield store
-    store.engine.dispose()
-    if drop is not None:
-        with drop[0].connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{drop[1]}" CASCADE'))
-        drop[0].dispose()
+    with backend_url(request, tmp_path_factory, "whatif") as url:
+        store = open_store(url)
+        load_demo(store)
+        yield store
+        store.engine.dispose()
 
 
 def snapshot(store: Any) -> tuple[Any, ...]:
@@ -263,6 +249,25 @@ def test_the_scenarios_in_words(demo):
     assert est.stated[0].endswith("(the ministry's estimate of 25 June 2023, 09:00 (Vietnam time))")
 
 
+def test_a_hypothesis_names_its_unit_in_the_language_of_the_text():
+    from chitieu.catalog.indicators import catalog
+    from chitieu.catalog.periods import parse_period
+    from chitieu.report.whatif import hypothesis_text
+
+    h = Hypothesis("ICT_REVENUE", "79@63", 1000.0)
+    en = hypothesis_text(h, parse_period(P), "en", catalog())
+    vi = hypothesis_text(h, parse_period(P), "vi", catalog())
+    assert en.startswith("Hypothesis for Ho Chi Minh City: ") and "Hồ Chí Minh" not in en
+    assert vi.startswith("Giả định Hồ Chí Minh: ")
+
+
+def test_the_ministry_estimates_time_carries_its_offset(demo):
+    (h, *_) = ministry_estimate(demo, P, LATE, ["ICT_REVENUE"])
+    at = h.to_dict()["basis"]["recorded_at"]
+    assert at == "2023-06-25T09:00:00+07:00"  # 02:00 UTC, stated in Vietnam time
+    assert datetime.fromisoformat(at).utcoffset() is not None
+
+
 # --- the command line ------------------------------------------------------------------------
 
 
@@ -427,3 +432,20 @@ def test_a_months_hypothesis_marks_its_year_to_date(store):
     assert nation.cumulative == 34 * 20 + 33 * 10 + 40
     assert nation.cumulative_coverage.hyp == {NEW[0]} and nation.cumulative_coverage.complete
     assert store.count() == len(rows)
+
+
+@pytest.mark.parametrize("boundaries", ["as_reported", "current"])
+def test_a_whatif_on_a_fresh_store_keeps_no_cube_slab(store, boundaries, monkeypatch):
+    """Nothing read before it: the cube slabs a what-if computes (of either province system)
+    are not kept; no table's rows change."""
+    from chitieu.store import pending
+
+    monkeypatch.setattr(pending, "FOLD_FROM", 1)  # the values folded into their slabs
+    store.write([NewValue("ICT_REVENUE", u, P, "actual", 10.0) for u in ("01@63", "79@63", LATE)]
+                + [NewValue("ICT_BUDGET", u, P, "actual", 1.0) for u in ("01@63", "79@63")],
+                source="t", created_by="t")  # fmt: skip
+    then = snapshot(store)
+    after = facts_with(store, P, [Hypothesis("ICT_REVENUE", LATE, 20.0)], boundaries=boundaries)
+    shown = LATE if boundaries == "as_reported" else "91@34"  # today's An Giang
+    assert after.get("ICT_REVENUE", shown).value == 20
+    assert snapshot(store) == then

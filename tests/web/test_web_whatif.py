@@ -4,11 +4,10 @@ both languages. On SQLite and PostgreSQL, over the demo."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from tests.conftest import BACKENDS, backend_url
 from tests.test_whatif import snapshot
 from tests.web.conftest import make_env
 
@@ -17,30 +16,16 @@ ASOF = "2023-06-21"
 URL = "/api/v1/whatif"
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The web over the demo store, once per backend and module."""
     from chitieu.demo.build import load_demo
 
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('wi') / 'wi.db'}"
-    else:
-        pg = request.getfixturevalue("pg_server")
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url, drop = f"{pg}?options=-csearch_path%3D{schema}", (admin, schema)
-    e = make_env(url)
-    load_demo(e.store)
-    yield e
-    e.store.engine.dispose()
-    if drop is not None:
-        with drop[0].connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{drop[1]}" CASCADE'))
-        drop[0].dispose()
+    with backend_url(request, tmp_path_factory, "wi") as url:
+        e = make_env(url)
+        load_demo(e.store)
+        yield e
+        e.store.engine.dispose()
 
 
 def test_a_given_value_changes_the_national_figure_and_the_sentence(env):

@@ -261,8 +261,8 @@ def assemble(
     last = GridCoverage(cat, codes, units, prev, system)
     covs = _Covs(cov.of(now), last.of(before),
                  GridCoverage(cat, codes, units, _year(p), system, plan=True).of(plan))  # fmt: skip
-    comps = (components_choice(cat, codes, now, covs.now),
-             components_choice(cat, codes, before, covs.before))  # fmt: skip
+    comps = (components_choice(cat, codes, now, covs.now, cov),
+             components_choice(cat, codes, before, covs.before, last))  # fmt: skip
     chosen = (nation_choice(cat, codes, now, covs.now, cov),
               nation_choice(cat, codes, before, covs.before, last))  # fmt: skip
     ok = comparable(covs.now, now.present)

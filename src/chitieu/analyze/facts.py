@@ -10,7 +10,9 @@ a period's facts read one slice of each indicator's slab for the year and the ye
 about two rows per indicator. The nation is its own stored figure, else (for additive
 indicators) the sum of the provinces; derived indicators are evaluated from their operands
 after those are aggregated. Reads as of an earlier time build the slabs from the vintages
-(slower, exact). Results are kept per process, keyed on the store's data version.
+(slower, exact). Results are kept per process, keyed on the store's data version and the
+catalog's fingerprint (:func:`fingerprint`: every indicator as defined, its measures and
+groups), so that a read with another catalog is never served this one's facts.
 
 A what-if (``analyze/whatif.py``) reads through the same load with hypothetical values laid
 over the stored ones (``laid``, ``analyze/overlay.py``): the figures they change are computed
@@ -19,7 +21,9 @@ by the same rules, and nothing is kept or written.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +36,7 @@ from chitieu.analyze.overlay import Laid
 from chitieu.analyze.published import leave_out_unpublished
 from chitieu.analyze.rounding import round_half_up
 from chitieu.analyze.steps import companions, enrich
-from chitieu.catalog.indicators import Catalog, ConsistencyRule, CoverageRule, catalog
+from chitieu.catalog.indicators import Catalog, catalog
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import UnitRegistry, registry
 from chitieu.catalog.vocabulary import Boundaries, system_for
@@ -69,12 +73,12 @@ def load_slices(
     """The cube slices of ``slots`` of ``years``: one read of the analytics tables (the slabs
     found out of date are computed again and kept), or, as of a time, the current ones rolled
     back where something changed since (``analyze/asof.py``); with ``laid`` values (a
-    what-if's) laid over the stored ones."""
+    what-if's) laid over the stored ones, and nothing kept: a what-if writes nothing."""
     years = sorted(set(years))
     if as_of is not None:
         out = slices_as_of(store, rules, system, years, slots, as_of, indicators)
     else:
-        out = _current_slices(store, rules, system, years, slots, indicators)
+        out = _current_slices(store, rules, system, years, slots, indicators, laid is None)
     # values of reports in a state that does not feed published figures: left out; a
     # what-if's values: laid over
     leave_out_unpublished(store, rules, system, out, slots, years, as_of, laid, indicators)
@@ -82,15 +86,18 @@ def load_slices(
 
 
 def _current_slices(store: Store, rules: CubeRules, system: str, years: list[int],
-                    slots: Sequence[int], indicators: Sequence[str] | None) -> Slices:  # fmt: skip
+                    slots: Sequence[int], indicators: Sequence[str] | None,
+                    keep: bool = True) -> Slices:  # fmt: skip
     out: Slices = {}
     got = store.cubes(system, years, rules.generation, slots, indicators, with_sources=True)
     for ind, year, targets, cells in got.fresh:
         out[(ind, year)] = (targets, cells, got.sources[(ind, year)])
     if got.stale:
         computed = rules.compute(got.stale, system)
-        # kept for the next reader, unless made with pending values (not what is stored)
-        store.keep_cubes([c for c in computed if (c.year, c.indicator) not in got.overlaid])
+        # kept for the next reader, unless made with pending values (not what is stored), or
+        # read for a what-if (which writes nothing)
+        if keep:
+            store.keep_cubes([c for c in computed if (c.year, c.indicator) not in got.overlaid])
         for cube in computed:
             out[(cube.indicator, cube.year)] = slice_of(cube, slots)
     _LOADS.append(1)  # counted for the tests (one load per request)
@@ -109,13 +116,25 @@ def loads() -> int:
 # --- the entry ---------------------------------------------------------------------------------
 
 
-def _fact_rules(cat: Catalog) -> tuple[Any, ...]:
-    """What of the catalog the facts depend on beyond the cubes' generation: the rules that
-    differ from the defaults (coverage, consistency: a total against its components, the
-    tolerances), so that a fact set made with one catalog is never served for another."""
-    plain = (CoverageRule(), ConsistencyRule())
-    return tuple((i.code, i.coverage, i.consistency) for i in cat
-                 if (i.coverage, i.consistency) != plain)  # fmt: skip
+def fingerprint(cat: Catalog) -> str:
+    """A digest of everything of the catalog the facts depend on — every indicator as frozen
+    (formula, components, decimals, units and time rules, coverage and consistency rules,
+    …), the units of measure and the groups — so that a fact set made with one catalog is
+    never served for another (the facts cache key). Memoised per catalog object."""
+    hit = _FINGERPRINTS.get(id(cat))
+    if hit is not None and hit[0] is cat:
+        return hit[1]
+    frozen = [[(f.name, getattr(i, f.name)) for f in fields(i)] for i in cat]  # (no repr)
+    text = repr((frozen, sorted(cat.measures.items()), sorted(cat.groups.items())))
+    got = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if len(_FINGERPRINTS) >= 16:  # a few catalogs live in a process (tests make their own)
+        _FINGERPRINTS.clear()
+    _FINGERPRINTS[id(cat)] = (cat, got)  # the catalog kept: its id is not reused meanwhile
+    return got
+
+
+#: catalog id → (the catalog, its fingerprint)
+_FINGERPRINTS: dict[int, tuple[Catalog, str]] = {}
 
 
 def _needed(cat: Catalog, indicators: Iterable[str] | None) -> list[str] | None:
@@ -193,7 +212,7 @@ class FactLoad:
         self._key: tuple[Any, ...] = ()
         if self._kept:
             self._key = (*version_key(store, rules.generation, str(boundaries)),
-                         _fact_rules(rules.cat))  # fmt: skip
+                         fingerprint(rules.cat))  # fmt: skip
 
     def _slices_for(self, system: str) -> Slices:
         if system not in self._slices:

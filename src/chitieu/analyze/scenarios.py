@@ -34,6 +34,7 @@ from chitieu.analyze.facts import FactSet, load
 from chitieu.analyze.rounding import round_half_up
 from chitieu.analyze.whatif import MAX_HYPOTHESES, Hypothesis, WhatIfError
 from chitieu.catalog.indicators import Catalog, UnitsRule, catalog
+from chitieu.catalog.instants import iso
 from chitieu.catalog.periods import Period, parse_period
 from chitieu.catalog.units import registry
 from chitieu.catalog.vocabulary import NATION_ID, Boundaries, Kind
@@ -213,7 +214,7 @@ def _estimate(store: Store, code: str, uid: str, period: str,
     if value is None:
         return None
     o = made[-1]
-    basis = {"method": o.method, "recorded_at": o.created_at.isoformat(), "vintage": o.id}
+    basis = {"method": o.method, "recorded_at": iso(o.created_at), "vintage": o.id}
     return Hypothesis(code, uid, float(value), "ministry_estimate", basis)
 
 

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chitieu.analyze.components import COMPONENTS
 from chitieu.analyze.coverage import reporters_of
 from chitieu.analyze.facts import Fact, FactSet, load
 from chitieu.analyze.overlay import Laid
@@ -178,18 +179,39 @@ def mark(got: FactSet, hypotheses: Sequence[Hypothesis], cat: Catalog) -> FactSe
     direct: dict[str, set[str]] = {}
     for h in hypotheses:
         direct.setdefault(h.indicator, set()).add(h.unit)
-    feeds = {ind.code: frozenset(_fed(cat, ind.code, direct)) for ind in cat}
-    items = [_marked(f, feeds.get(f.indicator, frozenset())) for f in got]
+    system = system_for(got.period.end, Boundaries(got.boundaries))
+    feeds = _Feeds(cat, direct, got, {h.unit: registry().on_boundaries(h.unit, system)
+                                      for h in hypotheses})  # fmt: skip
+    items = [_marked(f, feeds.of(f.indicator, f.unit)) for f in got]
     return FactSet(got.period, got.boundaries, got.as_of, tuple(items))
 
 
-def _fed(cat: Catalog, code: str, direct: Mapping[str, set[str]]) -> set[str]:
-    """Units hypothesised for ``code`` or any of its operands."""
-    ind = cat.get(code)
-    out = set(direct.get(code, ()))
-    for op in ind.operands if ind.formula else ():
-        out |= _fed(cat, op, direct)
-    return out
+class _Feeds:
+    """The hypothetical units that may feed each figure: those hypothesised for its indicator,
+    for any of its operands, and for any of its components where the total's figure is their
+    sum (``consistency: components``: the fact of the unit shown for the hypothesised one, or
+    the figure's own, has ``source == "components"``). A figure is marked only with those
+    its coverage holds (:func:`_marked`)."""
+
+    def __init__(self, cat: Catalog, direct: Mapping[str, set[str]], got: FactSet,
+                 target: Mapping[str, str]) -> None:  # fmt: skip
+        self.cat, self.direct, self.target = cat, direct, target
+        self.sums = {(f.indicator, f.unit) for f in got if f.source == COMPONENTS}
+        self._memo: dict[tuple[str, str], frozenset[str]] = {}
+
+    def of(self, code: str, unit: str) -> frozenset[str]:
+        """Units hypothesised that may feed ``code``'s figure for ``unit``."""
+        key = (code, unit)
+        if key not in self._memo:
+            ind = self.cat.get(code)
+            out = set(self.direct.get(code, ()))
+            for op in ind.operands if ind.formula else ():
+                out |= self.of(op, unit)
+            for c in ind.components:
+                out |= {u for u in self.of(c, unit)
+                        if key in self.sums or (code, self.target[u]) in self.sums}  # fmt: skip
+            self._memo[key] = frozenset(out)
+        return self._memo[key]
 
 
 def _marked(f: Fact, units: frozenset[str]) -> Fact:

@@ -31,7 +31,7 @@ from chitieu.analyze.coverage import (
     reporters_of,
     value_ok,
 )
-from chitieu.catalog.indicators import Catalog
+from chitieu.catalog.indicators import Catalog, within
 from chitieu.catalog.periods import Period, TimeRule
 from chitieu.catalog.vocabulary import NATION_ID, NEW_SYSTEM
 from chitieu.errors import UnitError
@@ -122,7 +122,7 @@ class GridCoverage:
                 got = memo[key] = self._stored(r, j, s, units, full, est)
             out[r][j] = got
         for j in np.flatnonzero(g.summed & stored).tolist():
-            out[0][j] = self._nation(out, j)
+            out[0][j] = self.nation_of(out, j)
         for ind in self.cat.evaluation_order():
             if ind.formula and ind.code in col:
                 self._derived(g, out, col, ind)
@@ -143,7 +143,7 @@ class GridCoverage:
             return of_units(exp, self.pid, every, every if estimated else frozenset())
         return of_units(exp, self.pid, covered, estimated)
 
-    def _nation(self, out: Covs, j: int) -> Coverage:
+    def nation_of(self, out: Covs, j: int) -> Coverage:
         """The nation summed from the provinces: what they cover together."""
         column = [row[j] for row in out[1:]]
         key = (self.last[j], *map(id, column))  # coverage objects are shared (coverage._cov)
@@ -166,10 +166,10 @@ class GridCoverage:
         for r in np.flatnonzero(g.present[:, col[ind.code]]).tolist():
             parts = [out[r][k] for k in ops]
             exp = self.everyone if r == 0 else self.exp(self.units[r], col[ind.code])
-            known = [self._whole(p, exp) for p in parts if p is not None]
+            known = [self.whole(p, exp) for p in parts if p is not None]
             out[r][col[ind.code]] = combine(known, exp, self.pid) if known else None
 
-    def _whole(self, c: Coverage, exp: tuple[str, ...]) -> Coverage:
+    def whole(self, c: Coverage, exp: tuple[str, ...]) -> Coverage:
         """An own figure seen as covering every unit of ``exp`` (to combine with sums)."""
         if not c.own or (len(exp) == 1 and c.covered == frozenset(exp)):
             return c
@@ -241,13 +241,12 @@ def nation_choice(cat: Catalog, codes: list[str], g: Grid, covs: Covs,
         ind = cat.get(code)
         if ind.formula or ind.units_rule != UnitsRule.SUM or g.summed[j] or not present[0, j]:
             continue
-        parts = cov._nation(covs, j)
+        parts = cov.nation_of(covs, j)
         have = present[1:, j]
         if not parts.complete or not have.any():
             continue
         stored, total = float(g.value[0, j]), float(g.value[1:, j][have].sum())
-        tol = ind.consistency.tolerance
-        if abs(stored - total) <= tol * max(abs(stored), abs(total), 1e-12):
+        if within(stored, total, ind.consistency.tolerance):
             continue
         used = ind.consistency.prefer
         out[j] = {

@@ -89,6 +89,19 @@ class ConsistencyRule:
     components: str = "total"
 
 
+def slack(a: float, b: float, tolerance: float, tolerance_abs: float = 0.0) -> float:
+    """How far apart two figures may be and still agree: ``tolerance`` of the larger in
+    absolute value (0.005 = 0,5%), or ``tolerance_abs`` if that is more."""
+    return max(tolerance_abs, tolerance * max(abs(a), abs(b)))
+
+
+def within(a: float, b: float, tolerance: float, tolerance_abs: float = 0.0) -> bool:
+    """Whether two figures agree within the tolerance (:func:`slack`): the one test of every
+    consistency check (a total against its components, the nation against its provinces, a
+    period against its parts) and of a validation rule's ``equal_to``."""
+    return abs(a - b) <= slack(a, b, tolerance, tolerance_abs)
+
+
 PREFER = ("stored", "parts")
 #: the choices of each of a rule's words (``consistency: prefer``, ``consistency: components``)
 CHOICES = {"prefer": PREFER, "components": ("total", "components")}

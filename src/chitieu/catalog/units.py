@@ -59,6 +59,14 @@ class Unit:
     valid_to: date | None
     system: str
 
+    def label(self, lang: str = "vi", short: bool = True) -> str:
+        """The unit's name as a text in ``lang`` writes it: its English name in English
+        ("Ho Chi Minh City"), else its short name ("An Giang"), or its full name if not
+        ``short`` ("Tỉnh An Giang"). Every output that names a unit in a sentence uses it."""
+        if lang == "en":
+            return self.name_en
+        return self.short_name if short else self.name
+
     def valid_on(self, d: date) -> bool:
         """Whether the unit exists on date ``d`` (both bounds inclusive)."""
         return (self.valid_from is None or d >= self.valid_from) and (

@@ -11,9 +11,11 @@ catalog (``consistency: {tolerance: 0.005}``: a relative gap of 0,5%):
   year-to-date figure (a stored 9-month figure) against what its stored parts make by the time
   rule (months against their quarter, half, year to date and year).
 
-The components of a total (sub-sector revenues against the sector's) are the validation rule
-``ict-revenue-balance`` of ``check/data/rules.yaml`` on a write and in ``chitieu validate``;
-:func:`components_findings` finds them for the report's data-quality note.
+The components of a total (sub-sector revenues against the sector's) are the balance rule
+the catalog makes for every indicator with ``components:`` (``check.rules.components_rules``:
+``ict-revenue-balance``, with the indicator's tolerance) on a write, in the web form and in
+``chitieu validate``; :func:`components_findings` finds them for the report's data-quality
+note. Every check here tests a gap with ``catalog.indicators.within``.
 
 Findings are warnings with their place (indicator, unit, period), the stored value, what the
 parts make and the imbalance; those of the two rules above are raised on every write
@@ -32,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from chitieu.catalog.indicators import Catalog, UnitsRule, catalog
+from chitieu.catalog.indicators import Catalog, UnitsRule, catalog, within
 from chitieu.catalog.periods import Period, PeriodType, TimeRule, parse_period, roll_up
 from chitieu.catalog.units import NATION_ID, registry
 from chitieu.check.findings import Finding, Severity
@@ -47,7 +49,7 @@ COMPONENTS_TYPE = "consistency-components-total"
 
 
 def _gap(stored: float, parts: float, tolerance: float) -> bool:
-    return abs(stored - parts) > tolerance * max(abs(stored), abs(parts), 1e-12)
+    return not within(stored, parts, tolerance)
 
 
 def _finding(type_: str, ind: str, unit: str, period: str, kind: str, stored: float,
@@ -133,8 +135,8 @@ def parts_findings(values: Values, cat: Catalog) -> list[Finding]:
 def components_findings(values: Values, cat: Catalog) -> list[Finding]:
     """Each stored total against the sum of its components stored beside it (same unit,
     period and kind, every component stored), with the indicator's tolerance. Not part of
-    :func:`consistency_findings`: on a write and in ``chitieu validate`` the validation rule
-    ``ict-revenue-balance`` (``check/data/rules.yaml``) finds these; the report's data-quality
+    :func:`consistency_findings`: on a write and in ``chitieu validate`` the balance rule made
+    from the catalog (``check.rules.components_rules``) finds these; the report's data-quality
     note reads them here, with which figure the facts use (``analyze/components.py``)."""
     out: list[Finding] = []
     for (ind, unit, period, kind), total in sorted(values.items()):

@@ -10,6 +10,7 @@ from typing import Any
 
 from simpleeval import SimpleEval
 
+from chitieu.catalog.indicators import slack
 from chitieu.catalog.vocabulary import Kind
 from chitieu.check.findings import Severity
 
@@ -138,7 +139,7 @@ class Rule:
 
     def slack(self, a: float, b: float) -> float:
         """How far apart the sides may be and still count as equal."""
-        return max(self.tolerance_abs, self.tolerance * max(abs(a), abs(b)))
+        return slack(a, b, self.tolerance, self.tolerance_abs)
 
     def holds(self, a: float, b: float) -> bool:
         """Whether ``a operator b`` holds, within the tolerance."""

@@ -212,12 +212,49 @@ def _outliers(raw: Any, cat: Catalog, where: str, problems: list[str]) -> dict[s
     return out
 
 
+def balance_id(code: str) -> str:
+    """The id of the balance rule of an indicator with components (``ict-revenue-balance``)."""
+    return code.lower().replace("_", "-") + "-balance"
+
+
+def _lower(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+
+
+def components_rules(cat: Catalog, problems: list[str]) -> dict[str, Rule]:
+    """The balance rule of every indicator with ``components:`` in the catalog: its total
+    equals the sum of its components within its ``consistency: tolerance`` (importance error),
+    titled and hinted from ``rule-components`` of messages.yaml."""
+    tpl = messages()["rule-components"]
+    out: dict[str, Rule] = {}
+    for ind in cat:
+        if not ind.components:
+            continue
+        words = {lang: {"total": ind.name(lang), "total_lower": _lower(ind.name(lang)),
+                        "components": "; ".join(_lower(cat.get(c).name(lang))
+                                                for c in ind.components)}
+                 for lang in ("vi", "en")}  # fmt: skip
+        raw = {
+            "id": balance_id(ind.code), "left": ind.code, "operator": "equal_to",
+            "right": f"components({ind.code})", "tolerance": ind.consistency.tolerance,
+            "importance": "error",
+            "name": {lang: tpl["title"][lang].format(**words[lang]) for lang in words},
+            "hint": {lang: tpl["hint"][lang].format(**words[lang]) for lang in words},
+        }  # fmt: skip
+        rule = _rule(raw, cat, f"catalog {ind.code} components", problems)
+        if rule is not None:
+            out[rule.id] = replace(rule, source="catalog")
+    return out
+
+
 def load_rules(extra: list[Path] | None = None, cat: Catalog | None = None) -> RuleSet:
-    """Load the shipped rules plus ``extra`` files; raise CatalogError listing every problem."""
+    """The balance rules of the catalog's totals (:func:`components_rules`), the shipped rules
+    and those of ``extra`` files; raise CatalogError listing every problem."""
     cat = cat or catalog()
     problems: list[str] = []
     files = data_files("chitieu.check", "rules.yaml", extra)
-    rules: dict[str, Rule] = {}
+    rules: dict[str, Rule] = components_rules(cat, problems)
     settings: dict[str, dict[str, Any]] = {}
     for f in files:
         data = read_mapping(f, problems, "'rules' (and 'outliers')")
@@ -253,5 +290,5 @@ def rules() -> RuleSet:
 
 __all__ = [
     "SIGNS", "Level", "Missing", "Operator", "OutlierSettings", "Rule", "RuleSet", "Side",
-    "load_rules", "rules",
+    "balance_id", "components_rules", "load_rules", "rules",
 ]  # fmt: skip

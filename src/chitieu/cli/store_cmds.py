@@ -31,7 +31,7 @@ PROGRESS_FROM = 20_000
 #: the phases with a progress bar: each one's label is the text ``cli-progress-<phase>``
 PHASES = ("backup", "restore", "slabs")
 #: the checks of check-store, each one's name the text ``cli-check-<name>`` (cli.yaml)
-CHECKS = ("file", "revision", "references", "batches", "slabs")
+CHECKS = ("file", "revision", "references", "batches", "slabs", "since")
 
 
 @contextmanager
@@ -179,6 +179,14 @@ def check_store_cmd(
             "(and SQLite's quick_check) instead of all of them: faster on a big store.",
         ),
     ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="First rebuild table slab_since (when each indicator-year's first vintage "
+            "was recorded) from the vintages, then check.",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
     lang: LangOption = "vi",
@@ -187,12 +195,17 @@ def check_store_cmd(
 
     SQLite's integrity_check; the schema revision; that no row points at a missing row
     (values and their batches, report and task events, tokens and accounts); that current
-    values name existing batches and equal a rebuild from the vintages. Rows per table.
+    values name existing batches and equal a rebuild from the vintages; that no slab's first
+    time (slab_since) is later than its first vintage (--repair rebuilds it). Rows per table.
     Exit 0 healthy, 1 problems found (each named), 4 the database cannot be opened or is
     damaged.
     """
-    from chitieu.store.integrity import check_store
+    from chitieu.store.integrity import check_store, repair_since
 
+    if repair:
+        repair_since(db)
+        if not as_json:
+            console.print(say("cli-since-rebuilt", lang), highlight=False)
     with _progress(not as_json, lang) as progress:
         health = check_store(db, sample=sample, progress=progress)
     if as_json:

@@ -92,10 +92,7 @@ class ReportContext:
 
     def unit_name(self, unit_id: str, short: bool = True) -> str:
         """A unit's name in the report's language."""
-        u = self.units.get(unit_id)
-        if self.lang == "en":
-            return u.name_en
-        return u.short_name if short else u.name
+        return self.units.get(unit_id).label(self.lang, short)
 
     def date_text(self, d: date) -> str:
         """A date as the report writes it (30/11/2023; en: 30 November 2023)."""

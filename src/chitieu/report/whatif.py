@@ -186,7 +186,7 @@ def hypothesis_text(h: Hypothesis, p: Period, lang: str, cat: Catalog) -> str:
     )  # fmt: skip
     return render(
         phr["hypothesis"],
-        unit=registry().get(h.unit).short_name,
+        unit=registry().get(h.unit).label(lang),
         name=lower_first(ind.name(lang)),
         value=format_number(h.value, ind.decimals, lang),
         measure=cat.measure(ind, lang),

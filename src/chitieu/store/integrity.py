@@ -9,7 +9,9 @@
   its batch, an event without its report or task, a token without its account);
 * current values: every batch a current-value slab names exists, and the slabs with the
   pending values laid over them equal slabs rebuilt from the vintages (every indicator-year,
-  or a random sample of ``sample`` of them).
+  or a random sample of ``sample`` of them);
+* first vintages: no slab's ``slab_since`` time is later than its first vintage
+  (``store/since.py``; :func:`repair_since` rebuilds the table).
 
 Findings are data (a code of ``catalog/data/errors_store.yaml`` and its parameters); the
 CLI words them in Vietnamese or English.
@@ -26,7 +28,7 @@ import numpy as np
 from sqlalchemy import Connection, Table, and_, exists, func, inspect, select, text
 
 from chitieu.errors import StoreError
-from chitieu.store import pending
+from chitieu.store import pending, since
 from chitieu.store.current import DELETED, KINDS, Slab, SlabKey, merge, read_slabs
 from chitieu.store.db import SCHEMA_REVISION, database_exists, database_url, make_engine
 from chitieu.store.rows import Rows
@@ -60,7 +62,7 @@ class Problem:
 class Check:
     """One check and what it found."""
 
-    name: str  # file | revision | references | batches | slabs
+    name: str  # file | revision | references | batches | slabs | since
     checked: int = 0  # what it looked at: references, batches, slabs
     problems: list[Problem] = field(default_factory=list)
     skipped: str | None = None  # why it did not run
@@ -145,7 +147,34 @@ def _check(
         checks.append(_slabs(conn, has_pending, sample, progress))
     else:
         checks += [Check("batches", skipped="schema"), Check("slabs", skipped="schema")]
+    if {"slab_since", "observation"} <= meta.tables.keys():
+        checks.append(_since(conn))
+    else:
+        checks.append(Check("since", skipped="schema"))
     return Health(shown, conn.dialect.name, revision, SCHEMA_REVISION, tables, checks)
+
+
+def _since(conn: Connection) -> Check:
+    """No slab's first time (``slab_since``) later than its first vintage."""
+    n, wrong = since.late(conn)
+    check = Check("since", checked=n)
+    for year, indicator, kept, first in wrong:
+        check.add("check-since-late", indicator=indicator, year=year, kept=str(kept),
+                  first=str(first))  # fmt: skip
+    return check
+
+
+def repair_since(url: str | None) -> None:
+    """Rebuild ``slab_since`` from the vintages (``check-store --repair``), no other writer
+    meanwhile."""
+    from chitieu.store.values import Store
+
+    store = Store(database_url(url))
+    try:
+        with store.transaction(alone=True) as conn:
+            since.rebuild(conn)
+    finally:
+        store.engine.dispose()
 
 
 def _file(conn: Connection, shown: str, quick: bool) -> Check:

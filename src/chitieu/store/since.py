@@ -11,7 +11,14 @@ made without the table) is never assumed empty: it is rolled back the exact way.
 
 On PostgreSQL the time is kept by two statements that lock no existing row unless they move
 it back: writers of different units of one indicator-year (``store/pending.py``) do not queue
-for it.
+for it once its row exists. The first write of a new indicator-year inserts the row, and
+writers of that indicator-year that come meanwhile queue on the insert (the unique key) until
+it commits — once per indicator-year.
+
+``chitieu check-store`` finds a row whose time is later than the slab's first vintage
+(:func:`late`: an as-of read would take the slab for empty when it was not); a missing row is
+no fault (the slab is rolled back the exact way). ``check-store --repair`` rebuilds the table
+from the vintages (:func:`rebuild`).
 """
 
 from __future__ import annotations
@@ -68,6 +75,23 @@ def unborn(conn: Connection, keys: Iterable[SlabKey], as_of: datetime) -> set[Sl
     years, inds = sorted({y for y, _ in wanted}), sorted({i for _, i in wanted})
     got = conn.execute(_UNBORN, {"years": years, "inds": inds, "as_of": as_of})
     return {(int(y), i) for y, i in got if (int(y), i) in wanted}
+
+
+def late(conn: Connection) -> tuple[int, list[tuple[int, str, datetime, datetime]]]:
+    """How many rows of ``slab_since`` have vintages, and those whose time is later than
+    their slab's first vintage: (year, indicator, the row's time, the first vintage's)."""
+    digits = _DIGITS.get(conn.dialect.name, "1 = 1")
+    first = (
+        "SELECT CAST(substr(period, 1, 4) AS INTEGER) AS year, indicator, "
+        f"min(created_at) AS first FROM observation WHERE {digits} "
+        "GROUP BY substr(period, 1, 4), indicator"
+    )
+    q = text(
+        f"SELECT s.year, s.indicator, s.first_at, v.first FROM slab_since s JOIN ({first}) v "
+        "ON v.year = s.year AND v.indicator = s.indicator ORDER BY s.year, s.indicator"
+    ).columns(first_at=DateTime, first=DateTime)
+    rows = [(int(y), str(i), a, b) for y, i, a, b in conn.execute(q)]
+    return len(rows), [r for r in rows if r[2] > r[3]]
 
 
 def rebuild(conn: Connection) -> None:
