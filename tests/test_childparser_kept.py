@@ -8,6 +8,8 @@ is not given a read."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import platform
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,18 +132,9 @@ def test_a_kept_child_reads_under_a_lower_limit_never_a_higher_one(
     with pytest.raises(InputFileError) as got:
         read_table(p)
     assert got.value.code == "input-parser-memory"
-    assert childparser.started() == before + 1  # the kept child made that read
-
-
-def test_the_web_app_keeps_a_child(tmp_path: Path, one_shot: None) -> None:
-    from chitieu import open_store
-    from chitieu.web.app import create_app
-
-    create_app(store=open_store(f"sqlite:///{tmp_path / 'w.db'}"))
-    before = childparser.started()
-    read_table(_put(tmp_path))
-    read_table(_put(tmp_path))
-    assert childparser.started() == before + 1 and childparser.kept() == 1
+    # the kept child made that read (under 4096 MiB it would have passed), and a fresh child
+    # made it again (what earlier reads left might have been the cause): it failed too
+    assert childparser.started() == before + 2 and childparser.kept() == 0
 
 
 def test_the_garbage_collector_is_on_again_after_a_read(tmp_path: Path) -> None:
@@ -149,3 +142,94 @@ def test_the_garbage_collector_is_on_again_after_a_read(tmp_path: Path) -> None:
 
     read_table(_put(tmp_path))
     assert gc.isenabled()
+
+
+def test_a_kept_child_out_of_memory_has_the_read_made_again_by_a_fresh_one(
+    tmp_path: Path, long_lived: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: the address-space limit counts what earlier reads left mapped in a kept child
+    (its collector off), so a file a fresh child reads could be refused
+    (input-parser-memory) in a kept one. The kept child here has all its address space taken
+    before it reads (``full``; a fresh child is not touched by it)."""
+    p = _put(tmp_path)
+    monkeypatch.setenv("CHITIEU_MAX_PARSER_MB", "700")
+    read_table(p)
+    monkeypatch.setenv(childparser.TEST_FAULT, "full")
+    before = childparser.started()
+    assert read_table(p).rows == [(2, h.GOOD_ROW)]
+    assert childparser.started() == before + 1  # the kept child failed, a fresh one read it
+    assert childparser.kept() == 0  # and that one is not kept
+
+
+def test_a_kept_child_grown_by_earlier_reads_hands_the_next_read_to_a_fresh_one(
+    tmp_path: Path, long_lived: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept child whose address space grew since it started by more than a sixteenth of the
+    next read's limit does not make that read (before: it did, with that much less room)."""
+    p = _put(tmp_path)
+    monkeypatch.setenv("CHITIEU_MAX_PARSER_MB", "700")
+    monkeypatch.setenv(childparser.TEST_FAULT, "leftover")  # a quarter of 700 MiB left mapped
+    read_table(p)
+    assert childparser.kept() == 1
+    monkeypatch.delenv(childparser.TEST_FAULT)
+    before = childparser.started()
+    assert read_table(p).rows == [(2, h.GOOD_ROW)]
+    assert childparser.started() == before + 1 and childparser.kept() == 1
+    assert read_table(p).rows == [(2, h.GOOD_ROW)]  # the fresh one, kept, reads the next
+    assert childparser.started() == before + 1
+
+
+def test_what_a_read_left_is_given_back() -> None:
+    """The kept child collects a read's cycles (its collector is off) and trims the C heap
+    after each read (before: only after a refused file, and no trim)."""
+    import gc
+    import weakref
+
+    from chitieu.collect import childproc
+
+    class Node:
+        pass
+
+    gc.disable()
+    try:
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        gone = weakref.ref(a)
+        del a, b
+        childproc.release()
+        assert gone() is None
+    finally:
+        gc.enable()
+    if os.path.exists("/lib/x86_64-linux-gnu/libc.so.6") or platform.libc_ver()[0] == "glibc":
+        assert childproc._malloc_trim() is not None
+
+
+def test_building_the_web_app_keeps_no_child(tmp_path: Path, one_shot: None) -> None:
+    """Before: ``create_app`` switched child-keeping on for the whole process (a test
+    session's reads then depended on which test built an app first)."""
+    from chitieu import open_store
+    from chitieu.web.app import create_app
+
+    create_app(store=open_store(f"sqlite:///{tmp_path / 'w.db'}"))
+    before = childparser.started()
+    read_table(_put(tmp_path))
+    read_table(_put(tmp_path))
+    assert childparser.started() == before + 2 and childparser.kept() == 0
+
+
+def test_a_served_app_keeps_a_child(
+    tmp_path: Path, one_shot: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app of a server process — ``chitieu serve``'s, and each worker's of
+    ``--workers N`` (uvicorn's factory ``app_from_env``) — keeps its child parser."""
+    import gc
+
+    from chitieu.web.app import app_from_env
+
+    monkeypatch.setenv("CHITIEU_DB", f"sqlite:///{tmp_path / 'w.db'}")
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # not this test session's objects
+    app_from_env()
+    before = childparser.started()
+    read_table(_put(tmp_path))
+    read_table(_put(tmp_path))
+    assert childparser.started() == before + 1 and childparser.kept() == 1

@@ -97,3 +97,72 @@ def test_the_official_templates_upload_reads_the_workbook_once(web_sqlite, monke
     up = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
     assert up.status_code in (200, 303), up.text[:2000]
     assert reads == ["bieu.xlsx"]
+
+
+def _own_filled(c, value: float) -> bytes:  # type: ignore[no-untyped-def]
+    r = c.get(ENTRY + "/template.xlsx")
+    own = next(str(x.value) for x in load_workbook(io.BytesIO(r.content)).worksheets[0][7]
+               if x.value and "2026" in str(x.value))  # fmt: skip
+    return fill(r.content, {own: {"01": value}})[0]
+
+
+def _uploads(monkeypatch) -> list:  # type: ignore[no-untyped-def]
+    """What ``excel.read_upload`` gives the upload route, kept."""
+    from chitieu.web import excel
+
+    got: list = []
+    real = excel.read_upload
+
+    def kept(*args, **kwargs):  # type: ignore[no-untyped-def]
+        got.append(real(*args, **kwargs))
+        return got[-1]
+
+    monkeypatch.setattr(excel, "read_upload", kept)
+    return got
+
+
+def test_the_official_upload_finds_the_hidden_sheet_by_the_templates_own_name(
+    web_sqlite, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: the upload asked the reader for its own constant's sheet and looked the
+    template's facts up under the template's: renamed in one place, the version and the bases
+    were lost and the upload overwrote whatever was stored meanwhile."""
+    from chitieu.collect.layouts import template
+
+    monkeypatch.setattr(template, "LIST_SHEET", "Thông tin mẫu")
+    c = web_sqlite.browser("reporter")
+    data = _own_filled(c, 77)
+    assert "Thông tin mẫu" in load_workbook(io.BytesIO(data)).sheetnames
+    got = _uploads(monkeypatch)
+    files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
+    up = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
+    assert up.status_code in (200, 303), up.text[:2000]
+    (upload,) = got
+    assert upload.version is not None and upload.parsed.base is not None
+
+
+def test_the_official_upload_is_read_from_its_own_file_never_a_server_file_of_its_name(
+    web_sqlite, monkeypatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Before: the layout's source was built with the uploaded file's name as its path: a
+    layout that looked at the file's bytes read a file of that name in the server's working
+    directory."""
+    from chitieu.collect.layouts import wide
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bieu.xlsx").write_bytes(b"a file of the server's, never the upload")
+    c = web_sqlite.browser("reporter")
+    data = _own_filled(c, 78)
+    seen: list[bytes] = []
+    real = wide.read
+
+    def looked(source):  # type: ignore[no-untyped-def]
+        seen.append(source.head())
+        seen.append(source.path.read_bytes())
+        return real(source)
+
+    monkeypatch.setattr(wide, "read", looked)
+    files = {"file": ("bieu.xlsx", data, "application/octet-stream")}
+    up = c.post(ENTRY + "/upload", data={"csrf_token": csrf(c, ENTRY)}, files=files)
+    assert up.status_code in (200, 303), up.text[:2000]
+    assert seen == [data[:4096], data]

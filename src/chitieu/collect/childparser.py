@@ -19,7 +19,13 @@ the web server, workers — calls :func:`keep_reader`: its child then waits, alr
 for the next read (no fork, no start-up, and no pages copied again per file: each of those
 is a turn of another process on a loaded machine), until it has made :data:`KEEP_READS`
 reads, held :data:`KEEP_MB`, or failed (a child that aborted, hung or ran out of memory is
-never kept). The garbage collector is off in the child and while the parent unpickles. No
+never kept). After each read the child gives back what the read left (its cycles collected,
+glibc's ``malloc_trim``); a kept child whose address space is still larger than when it
+started by more than a :data:`RETIRE_SHARE` of the next read's limit hands that read to a
+fresh child, and a kept child that runs out of memory or dies in a read has it made again,
+once, by a fresh child (never kept): the address-space limit counts what earlier reads left
+mapped, and a file a fresh child reads is not refused because an earlier one was read in the
+same child. The garbage collector is off in the child and while the parent unpickles. No
 interpreter starts per file, and the child does not import the caller's main module again
 (multiprocessing would: a script that reads a workbook without an
 ``if __name__ == "__main__"`` guard would run again in the child, and every child would pay
@@ -29,13 +35,14 @@ daemonic worker, the read runs in the caller.
 ``CHITIEU_TEST_PARSER_ABORT`` is **for tests only**: it makes the child fail on purpose —
 ``1`` or ``abort``: ``os.abort()``; ``memory``: an allocation beyond the limit; ``hang``: it
 never answers; ``unchecked``: the sheets' extents are not checked, so that calamine's own
-allocation meets the address-space limit.
+allocation meets the address-space limit; ``full``: a kept child (not a fresh one) takes all
+its address space before it reads, as earlier reads could have left it; ``leftover``: the read
+leaves a quarter of its limit mapped.
 """
 
 from __future__ import annotations
 
 import gc
-import math
 import multiprocessing
 import os
 import signal
@@ -49,6 +56,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from chitieu.collect import childproc
 from chitieu.collect.book import Book, Workbook
 from chitieu.collect.childproc import ForkServerChild as _Process
 from chitieu.collect.childproc import available as _available
@@ -68,6 +76,12 @@ _LOCK = threading.Lock()
 READING, WAITING = "chitieu-parser", "chitieu-parser-waiting"
 #: a kept child ends after this many reads, or once it has held this many MiB
 KEEP_READS, KEEP_MB = 500, 256
+#: a kept child hands a read to a fresh one when its address space has grown since it started
+#: by more than this share (1/16) of the read's limit
+RETIRE_SHARE = 16
+#: what a kept child answers in place of a read it hands on (:data:`RETIRE_SHARE`), and what
+#: a kept child's failure may come from: what earlier reads left in its address space
+_RETIRED, _MAYBE_LEFT = "retire", ("retire", "memory", "died")
 _PRELOAD_SET = False
 
 
@@ -109,6 +123,8 @@ class _Child:
     answers: Connection
     owner: int
     limit: int = 0
+    #: the reads it has answered
+    reads: int = 0
 
     def close(self) -> None:
         """Close this end of both pipes; end the process if it still runs, and reap it."""
@@ -221,8 +237,16 @@ def parse(request: Request) -> Book:
     if not _available():
         with collector_paused():  # a book's rows: no cycles (store/gcpause.py)
             return read(request)
-    limit = request.lim.parser_bytes
-    child = _take(limit)
+    kind, payload, exitcode, kept = _ask(_take(request.lim.parser_bytes), request)
+    if kept and kind in _MAYBE_LEFT:  # what earlier reads left: a fresh child reads it
+        kind, payload, exitcode, _ = _ask(_start(), request, keep=kind == _RETIRED)
+    return _result(kind, payload, exitcode, request)
+
+
+def _ask(child: _Child, request: Request, keep: bool = True) -> tuple[str, Any, int | None, bool]:
+    """``request`` read by ``child`` (a new one if it died while it waited): what came of it
+    (see :func:`_answer`), how the child ended if it did, and whether it had read before
+    (kept); the child kept after if it stays and ``keep``."""
     stays = False
     try:
         try:
@@ -231,11 +255,12 @@ def parse(request: Request) -> Book:
             child.close()
             child = _start()
             child.requests.send(request)
-        child.limit = child.limit or limit
+        child.limit = child.limit or request.lim.parser_bytes
         kind, payload, stays = _answer(child.answers, request)
+        child.reads += 1
     finally:
-        _give_back(child, stays)
-    return _result(kind, payload, child.process.exitcode, request)
+        _give_back(child, stays and keep)
+    return kind, payload, child.process.exitcode, child.reads > 1
 
 
 def _answer(recv: Connection, request: Request) -> tuple[str, Any, bool]:
@@ -284,42 +309,14 @@ def _how(exitcode: int | None) -> str:
     return f"exit status {exitcode}"
 
 
-def _confine(request: Request, first: bool) -> None:
-    """The child's limits: its address space (the first request's is its hard limit too,
-    a later one's no higher) and no core file, the read's time (an alarm and CPU seconds,
-    should the parent be gone), its own messages silenced (``first``: once)."""
-    import resource
-
-    if first:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)  # calamine's "memory allocation … failed" is not the user's business
-        _limit(resource.RLIMIT_CORE, 0, 0)
-    seconds = max(1, math.ceil(request.deadline.end - time.monotonic()) + 1)
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    _limit(resource.RLIMIT_CPU, math.ceil(used.ru_utime + used.ru_stime) + seconds, None)
-    space = request.lim.parser_bytes
-    _limit(resource.RLIMIT_AS, space, space if first else None)
-    signal.alarm(seconds + 1)
-
-
-def _limit(which: int, soft: int, hard: int | None) -> None:
-    """Set a resource limit: ``soft`` and ``hard`` (None: the hard one kept), never above the
-    hard limit this process has."""
-    import resource
-
-    _, now = resource.getrlimit(which)
-    if now != resource.RLIM_INFINITY:
-        soft = min(soft, now)
-        hard = now if hard is None else min(hard, now)
-    resource.setrlimit(which, (soft, now if hard is None else hard))
-
-
-def _fault(request: Request) -> None:
+def _fault(request: Request, first: bool) -> None:
     """The test-only failures of ``CHITIEU_TEST_PARSER_ABORT``."""
     if request.fault in ("1", "abort"):
         os.abort()
     if request.fault == "memory":
         bytearray(request.lim.parser_bytes)
+    if request.fault == "full" and not first:
+        childproc.fill()
     if request.fault == "hang":
         while True:
             signal.pause()
@@ -329,12 +326,18 @@ def _serve(requests: Connection, send: Connection) -> None:
     """The child: it waits for a request (ends if its parent goes), reads it confined and
     sends what came of it; it waits for the next one while it may stay (:func:`_stays`), else
     ends at once (nothing to tear down; nothing for the garbage collector to do)."""
-    gc.disable()  # a book's rows: no cycles; what an error leaves is collected after it
+    gc.disable()  # a book's rows: no cycles; what a read leaves is collected after it
+    gc.freeze()  # what the forkserver loaded: never walked by those collections
+    start = childproc.address_space()
     reads = 0
     while True:
         try:
             request = requests.recv()
         except (EOFError, OSError):
+            os._exit(0)
+        grown = childproc.address_space() - start
+        if reads and grown > request.lim.parser_bytes // RETIRE_SHARE:
+            send.send((_RETIRED, None, False))  # a fresh child reads it (see parse)
             os._exit(0)
         kind, payload = _one(request, first=reads == 0)
         reads += 1
@@ -348,16 +351,18 @@ def _serve(requests: Connection, send: Connection) -> None:
             os._exit(0)
         signal.alarm(0)
         del payload
-        if kind == "error":
-            gc.collect()
+        childproc.release()
 
 
 def _one(request: Request, first: bool) -> tuple[str, Any]:
     """One read in the child: ("ok", Book) or what went wrong (see :func:`_answer`)."""
     try:
-        _confine(request, first)
-        _fault(request)
-        return "ok", read(request)
+        childproc.confine(request.lim.parser_bytes, request.deadline.end, first)
+        _fault(request, first)
+        book = read(request)
+        if request.fault == "leftover":
+            childproc.hold(request.lim.parser_bytes // 4)
+        return "ok", book
     except InputFileError as exc:
         return "error", exc
     except MemoryError:

@@ -281,7 +281,6 @@ def create_app(
     store = store or open_store(store_url)
     accounts = Accounts(store)
     _warm_up(store)
-    keep_reader()  # a server reads many uploads: its child parser waits for the next one
     app = FastAPI(
         title="chitieu",
         version=__version__,
@@ -352,10 +351,15 @@ def app_from_env() -> FastAPI:
 
 
 def freeze_startup(app: FastAPI) -> FastAPI:
-    """For a server process, once its app is built: what it loaded at start (code, catalog,
+    """For a server process, once its app is built (``chitieu serve``, and each worker of
+    ``--workers N`` through :func:`app_from_env`): what it loaded at start (code, catalog,
     rules, units) lives as long as the process. Frozen, the collector's full passes no longer
-    walk it: under load they took 30–100 ms each, with every request of the process waiting."""
+    walk it: under load they took 30–100 ms each, with every request of the process waiting.
+    And the process keeps its child parser between uploads (``collect.childparser``); only a
+    server does: building the app (a test, a script) leaves a process's reads one-shot."""
     import gc
+
+    keep_reader()  # a server reads many uploads: its child parser waits for the next one
 
     gc.collect()
     gc.freeze()

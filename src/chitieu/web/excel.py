@@ -15,6 +15,8 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,6 +36,7 @@ from chitieu.catalog.vocabulary import Kind, Status
 from chitieu.check.findings import Finding
 from chitieu.collect.comments import EXCEL_CELL_CHARS
 from chitieu.collect.importer import KIND_ALIASES, STATUS_ALIASES, check_table
+from chitieu.collect.layouts import template as official
 from chitieu.collect.limits import Limits, check_size, counts, limits
 from chitieu.collect.reader import Book, Table, read_table, read_workbook
 from chitieu.errors import Conflict, InputFileError
@@ -46,7 +49,6 @@ from chitieu.workflow.words import round_title
 
 DATA_SHEET = "Số liệu"
 HELP_SHEET = "Hướng dẫn"
-LIST_SHEET = "Danh mục"
 #: (header, logical column or None for a descriptive column, width, input cell)
 COLUMNS: list[tuple[str, str | None, int, bool]] = [
     ("Mã chỉ tiêu", "indicator", 18, False),
@@ -114,13 +116,11 @@ def _meta_of(state: Report) -> dict[str, str]:
 def form_template(state: Report) -> bytes:
     """The report's template in its form's official layout (``collect.layouts.template``):
     the round's stored values in their column, the version and bases in the hidden sheet."""
-    from chitieu.collect.layouts.template import Request, workbook
-
     values = {(code, state.period.id, state.kind): kept.value for code, kept in
               state.cells.items() if kept.value is not None}  # fmt: skip
-    req = Request(state.form, state.unit, state.period, str(state.round.round), values,
-                  _meta_of(state))  # fmt: skip
-    return workbook(req)
+    req = official.Request(state.form, state.unit, state.period, str(state.round.round), values,
+                           _meta_of(state))  # fmt: skip
+    return official.workbook(req)
 
 
 def template(state: Report, lang: str = "vi", layout: str | None = None) -> bytes:
@@ -184,7 +184,7 @@ def template(state: Report, lang: str = "vi", layout: str | None = None) -> byte
     numbers.add(f"{value_col}2:{value_col}{last}")
     ws.add_data_validation(numbers)
     # dropdown from the hidden list sheet, through a defined name
-    lists = wb.create_sheet(LIST_SHEET)
+    lists = wb.create_sheet(official.LIST_SHEET)  # one name for both layouts
     lists.append(["Trạng thái", "", "Thông tin mẫu", ""])
     for i, choice in enumerate(STATUS_CHOICES, start=2):
         lists.cell(row=i, column=1, value=choice)
@@ -200,7 +200,7 @@ def template(state: Report, lang: str = "vi", layout: str | None = None) -> byte
         lists.cell(row=i, column=4, value=v)
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
-    ref = f"{quote_sheetname(LIST_SHEET)}!$A$2:$A${1 + len(STATUS_CHOICES)}"
+    ref = f"{quote_sheetname(official.LIST_SHEET)}!$A$2:$A${1 + len(STATUS_CHOICES)}"
     wb.defined_names["DS_TRANG_THAI"] = DefinedName("DS_TRANG_THAI", attr_text=ref)
     dropdown = DataValidation(type="list", formula1="=DS_TRANG_THAI", allow_blank=True)
     dropdown.add(f"I2:I{last}")
@@ -301,36 +301,33 @@ def _cell(f: Finding, letters: dict[str, str], header: list[str]) -> str:
     return f"{f.row}"
 
 
+@contextmanager
+def _stored(body: bytes, suffix: str) -> Iterator[Path]:
+    """The upload in a temporary file for as long as it is read (removed after)."""
+    fd, tmp = tempfile.mkstemp(suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(body)
+        yield Path(tmp)
+    finally:
+        os.unlink(tmp)
+
+
 def _read(
-    data: bytes | BinaryIO, name: str, suffix: str, form: bool = False
+    path: Path, body: bytes, name: str, suffix: str, form: bool = False
 ) -> tuple[Table, dict[str, str], Book | None]:
     """The upload's data sheet (or CSV) and its template's hidden facts; ``form``: a
     workbook without a data sheet is read whole, each sheet with its merged ranges, and
     given back as the third item (the form's official layout: one read, not two)."""
     lim = limits().for_upload()
-    body = _received(data, name, lim)
-    fd, tmp = tempfile.mkstemp(suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-        path = Path(tmp)
-        if suffix == ".csv":
-            return read_table(path, None, lim, name), {}, None
-        book = read_workbook(
-            path,
-            lim,
-            name,
-            sheet=DATA_SHEET,
-            extra=(LIST_SHEET,),
-            macros=False,
-            sha256=hashlib.sha256(body).hexdigest(),
-            or_every=form,
-        )
-        if book.table.sheet != DATA_SHEET:
-            return book.table, {}, book
-        return book.table, _meta(book.extra.get(LIST_SHEET)), None
-    finally:
-        os.unlink(tmp)
+    if suffix == ".csv":
+        return read_table(path, None, lim, name), {}, None
+    facts = official.LIST_SHEET  # the hidden sheet of either layout's template
+    book = read_workbook(path, lim, name, sheet=DATA_SHEET, extra=(facts,), macros=False,
+                         sha256=hashlib.sha256(body).hexdigest(), or_every=form)  # fmt: skip
+    if book.table.sheet != DATA_SHEET:
+        return book.table, {}, book
+    return book.table, _meta(book.extra.get(facts)), None
 
 
 def _outside(state: Report, table: Table, rownum: int, v: NewValue) -> Finding | None:
@@ -376,9 +373,10 @@ def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str 
     if suffix not in UPLOAD_SUFFIXES:
         raise InputFileError(code="input-upload-type", file=name, suffix=suffix)
     body = _received(data, name, limits().for_upload())
-    table, meta, book = _read(body, name, suffix, form=state.form.layout is not None)
-    if book is not None:  # no «Số liệu» sheet: the form's official layout
-        return _read_form(book, name, state, lang)
+    with _stored(body, suffix) as path:
+        table, meta, book = _read(path, body, name, suffix, form=state.form.layout is not None)
+        if book is not None:  # no «Số liệu» sheet: the form's official layout
+            return _read_form(book, path, name, state, lang)
     trimmed, letters = _trim(table)
     try:
         vi = next(i for i, h in enumerate(trimmed.header) if h in ("Giá trị", "value"))
@@ -408,20 +406,20 @@ def read_upload(data: bytes | BinaryIO, filename: str, state: Report, lang: str 
     return Upload(parsed, meta.get("version"), errors, len(table.rows))
 
 
-def _read_form(book: Book, name: str, state: Report, lang: str) -> Upload:
+def _read_form(book: Book, path: Path, name: str, state: Report, lang: str) -> Upload:
     """An upload in the form's official layout (``collect.layouts.wide``), its workbook read
-    already: the round's values of this report as the fields typed (an empty cell changes
+    already (from ``path``, the upload's temporary file, never a file of the upload's name
+    on the server): the round's values of this report as the fields typed (an empty cell changes
     nothing), the hidden sheet's version and bases for the merge; every problem at its sheet
     and cell. Columns of other rounds or periods are not written by the web's upload."""
     from chitieu.collect.layouts import Options, Source
     from chitieu.collect.layouts import wide as form_layout
-    from chitieu.collect.layouts.template import LIST_SHEET as FORM_LIST
 
     # the numbers' format is the file's (an ambiguous one refused), never the page's language
     opts = Options(form=state.form.code, unit=state.unit, period=state.period.id)
-    source = Source(Path(name), opts, name, lim=limits().for_upload(), book=book)
+    source = Source(path, opts, name, lim=limits().for_upload(), book=book)
     result = form_layout.read(source)
-    meta = _meta(book.extra.get(FORM_LIST))
+    meta = _meta(book.extra.get(official.LIST_SHEET))
     parsed = Parsed(base=_base(meta, state))
     for v in result.parsed:
         if v.indicator in state.cells and v.kind == state.kind and v.period == state.period.id:
