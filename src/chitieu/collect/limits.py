@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -32,6 +32,22 @@ def positive(name: str, text: str, kind: type[int] | type[float]) -> int | float
     if not value > 0:
         raise InputFileError(code="input-bad-limit", name=name, text=text)
     return value
+
+
+def overrides(
+    cls: Any, env: Mapping[str, str], name: Callable[[str], str]
+) -> dict[str, int | float]:
+    """The fields of the settings dataclass ``cls`` that ``env`` sets, each under the name
+    ``name(field)``: a positive number of the field's type (:func:`positive`); unset or blank
+    names keep their defaults. The one reading of the project's numeric settings (limits,
+    the server's, the conference board's event stream)."""
+    got: dict[str, int | float] = {}
+    for f in fields(cls):
+        key = name(f.name)
+        text = env.get(key, "")
+        if text.strip():
+            got[f.name] = positive(key, text, int if f.type in ("int", int) else float)
+    return got
 
 
 @dataclass(frozen=True)
@@ -92,14 +108,7 @@ class Limits:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
         """The defaults with every ``CHITIEU_<FIELD>`` of the environment applied."""
         source: Mapping[str, str] = os.environ if env is None else env
-        got: dict[str, float | int] = {}
-        for f in fields(cls):
-            name = f"CHITIEU_{f.name.upper()}"
-            text = source.get(name)
-            if text is None or not text.strip():
-                continue
-            got[f.name] = positive(name, text, int if f.type in ("int", int) else float)
-        return cls(**got)  # type: ignore[arg-type]
+        return cls(**overrides(cls, source, lambda f: f"CHITIEU_{f.upper()}"))  # type: ignore[arg-type]
 
     def for_upload(self) -> Limits:
         """The limits of a web upload: its size, unzipped size, cells, time and the child

@@ -39,14 +39,14 @@ import os
 import secrets
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
 
 from chitieu.analyze.cache import VersionedCache, store_identity, version_key
 from chitieu.catalog.periods import Period, parse_period
-from chitieu.collect.limits import positive
+from chitieu.collect.limits import overrides
 from chitieu.store.values import Store
 from chitieu.web.conference_data import BoardState, board_state, version_text
 
@@ -78,11 +78,7 @@ class StreamSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> StreamSettings:
         """The defaults with the environment's overrides (a bad value: ``input-bad-limit``)."""
         env = os.environ if env is None else env
-        got: dict[str, float] = {}
-        for f in fields(cls):
-            name = f"CHITIEU_SSE_{f.name.upper()}_SECONDS"
-            if env.get(name, "").strip():
-                got[f.name] = float(positive(name, env[name], float))
+        got = overrides(cls, env, lambda f: f"CHITIEU_SSE_{f.upper()}_SECONDS")
         return cls(**got)
 
 

@@ -40,7 +40,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from chitieu.collect.limits import counts, positive
+from chitieu.collect.limits import counts, overrides
 
 #: what ``chitieu serve`` passes to uvicorn as its HTTP protocol (an import string, so that
 #: the worker processes of ``--workers N`` load it too)
@@ -70,13 +70,7 @@ class ServerSettings:
         """The defaults with every ``CHITIEU_<FIELD>`` of ``env`` (the environment) applied; a
         value that is not a positive number is refused (``input-bad-limit``)."""
         env = os.environ if env is None else env
-        got: dict[str, Any] = {}
-        for f in fields(cls):
-            name = f"CHITIEU_{f.name.upper()}"
-            text = env.get(name, "")
-            if text.strip():
-                got[f.name] = positive(name, text, int if f.type in ("int", int) else float)
-        return cls(**got)
+        return cls(**overrides(cls, env, lambda f: f"CHITIEU_{f.upper()}"))  # type: ignore[arg-type]
 
     def uvicorn_options(self) -> dict[str, Any]:
         """What ``uvicorn.run`` is given for these settings (and the protocol that keeps them)."""
